@@ -1,0 +1,86 @@
+//! Command-line arguments (clap derive). Each subcommand maps to one module in `cmd/`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Interactive, blameless incident postmortems.
+///
+/// An incident is a folder with `incident.toml`, `notes.md` and `logs/`. Check it in CI, run the
+/// review meeting from it, and publish it as a static site.
+#[derive(Debug, Parser)]
+#[command(
+    name = "debrief",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// When to use colour in diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new incident folder from a commented template.
+    ///
+    /// Writes incident.toml, notes.md, logs/ and the JSON Schema editors use to complete the file.
+    /// Refuses to touch a folder that already has files in it.
+    New(NewArgs),
+    /// Validate incidents and lint them for blameless language.
+    ///
+    /// Exit status: 0 when there are no errors (warnings are allowed unless --deny-warnings),
+    /// 1 when there are, 2 on bad usage.
+    Check(CheckArgs),
+    /// Print the JSON Schema of incident.toml, for editors (Taplo, Even Better TOML).
+    Schema,
+    /// Print shell completions.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The folder to create; its name becomes the incident id, e.g. 2026-11-03-checkout-500s.
+    pub dir: PathBuf,
+    /// The incident's title.
+    #[arg(long, short)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Incident folders or archive folders (default: the current folder).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// Output format of commands that report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people, with snippets.
+    Human,
+    /// JSON for tools.
+    Json,
+}
+
+/// Whether to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,58 @@
+//! `debrief check`: validate incidents and lint them, for people and for CI.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::cli::{CheckArgs, Format};
+use crate::diagnostics::{Diagnostic, Report, Style, plural};
+use crate::load::{Archive, Options};
+
+pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut report = Report::default();
+    let mut checked = 0;
+    for path in &paths {
+        match Archive::load(path, Options { lint: true }, &mut report) {
+            Ok(archive) => checked += archive.layout.incidents.len(),
+            Err(e) => report.push(Diagnostic::error("not-found", path, e.reason())),
+        }
+    }
+    report.sort();
+    match args.format {
+        Format::Human => {
+            print!("{}", report.render(style));
+            println!("{}", summary(&report, checked));
+        }
+        Format::Json => {
+            let json = serde_json::json!({
+                "incidents": checked,
+                "errors": report.errors(),
+                "warnings": report.warnings(),
+                "diagnostics": report.to_json(),
+            });
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+    }
+    let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn summary(report: &Report, checked: usize) -> String {
+    let what = format!("checked {}", plural(checked, "incident"));
+    match (report.errors(), report.warnings()) {
+        (0, 0) => format!("{what}: no problems"),
+        (errors, warnings) => format!(
+            "{what}: {}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        ),
+    }
+}

@@ -1,0 +1,47 @@
+//! One module per command. Each takes its parsed arguments and returns the exit code.
+
+mod check;
+mod new;
+mod schema;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, ColorChoice, Command};
+use crate::diagnostics::Style;
+
+/// Runs the command `cli` names.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let style = style(cli.color);
+    match cli.command {
+        Command::New(args) => new::run(&args),
+        Command::Check(args) => check::run(&args, style),
+        Command::Schema => schema::run(),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "debrief",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn style(choice: ColorChoice) -> Style {
+    let colored = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    if colored {
+        Style::Colored
+    } else {
+        Style::Plain
+    }
+}

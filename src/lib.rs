@@ -1,0 +1,11 @@
+//! debrief: interactive, blameless incident postmortems.
+//!
+//! An incident is plain files in git: `incident.toml`, `notes.md` and the raw evidence in
+//! `logs/`. This library loads and checks them ([`load`], [`model`]) and reports problems the way
+//! a compiler does ([`diagnostics`]). The `debrief` binary is a thin layer over it ([`cmd`]).
+
+pub mod cli;
+pub mod cmd;
+pub mod diagnostics;
+pub mod load;
+pub mod model;

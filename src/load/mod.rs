@@ -1,0 +1,402 @@
+//! Reading an incident folder, or an archive of them, into the model.
+//!
+//! `PATH` may be an incident folder (it holds `incident.toml`) or an archive folder whose
+//! subfolders are incidents, with an optional `debrief.toml`. A single incident folder takes its
+//! settings from a `debrief.toml` in its parent, so `debrief serve archive/2026-11-03-x` uses the
+//! archive's meeting settings. Every problem becomes a [`Diagnostic`] in the caller's
+//! [`Report`]; loading goes on past broken incidents so one run reports them all.
+
+pub mod document;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, Report};
+use crate::model::validate::{self, Finding};
+use crate::model::{Config, Incident, LoadedIncident};
+use document::SpanMap;
+
+/// The file that makes a folder an incident.
+pub const INCIDENT_FILE: &str = "incident.toml";
+/// The archive's settings file.
+pub const CONFIG_FILE: &str = "debrief.toml";
+/// The optional narrative beside `incident.toml`.
+pub const NOTES_FILE: &str = "notes.md";
+
+/// Problems that stop loading altogether (as opposed to problems in one incident).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{} does not exist", .0.display())]
+    NotFound(PathBuf),
+    #[error(
+        "no incidents in {}: expected {INCIDENT_FILE} there, or in its subfolders",
+        .0.display()
+    )]
+    NoIncidents(PathBuf),
+    #[error("reading {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl LoadError {
+    /// The problem without the path, for reports that name the path already.
+    pub fn reason(&self) -> String {
+        match self {
+            LoadError::NotFound(_) => "does not exist".to_owned(),
+            LoadError::NoIncidents(_) => {
+                format!("holds no incidents: expected {INCIDENT_FILE} there, or in its subfolders")
+            }
+            LoadError::Io { source, .. } => format!("cannot be read: {source}"),
+        }
+    }
+}
+
+/// What a path turned out to hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// The archive folder, or the incident folder itself when it stands alone.
+    pub root: PathBuf,
+    /// Incident folders, sorted by name.
+    pub incidents: Vec<PathBuf>,
+    /// The `debrief.toml` that applies, if any.
+    pub config: Option<PathBuf>,
+    /// Whether `root` is an archive (as opposed to a single incident folder).
+    pub is_archive: bool,
+}
+
+/// Finds the incidents at `path`.
+pub fn discover(path: &Path) -> Result<Layout, LoadError> {
+    if !path.exists() {
+        return Err(LoadError::NotFound(path.to_path_buf()));
+    }
+    // `debrief check path/to/incident.toml` means its folder.
+    let dir = if path.is_file() && path.file_name().is_some_and(|n| n == INCIDENT_FILE) {
+        path.parent().map_or_else(
+            || PathBuf::from("."),
+            |p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            },
+        )
+    } else {
+        path.to_path_buf()
+    };
+    if dir.join(INCIDENT_FILE).is_file() {
+        let parent_config = dir
+            .canonicalize()
+            .ok()
+            .and_then(|abs| abs.parent().map(|p| p.join(CONFIG_FILE)));
+        let config = [Some(dir.join(CONFIG_FILE)), parent_config]
+            .into_iter()
+            .flatten()
+            .find(|p| p.is_file());
+        return Ok(Layout {
+            root: dir.clone(),
+            incidents: vec![dir],
+            config,
+            is_archive: false,
+        });
+    }
+    let entries = std::fs::read_dir(&dir).map_err(|source| LoadError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut incidents = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| LoadError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let sub = entry.path();
+        if sub.join(INCIDENT_FILE).is_file() {
+            incidents.push(sub);
+        }
+    }
+    if incidents.is_empty() {
+        return Err(LoadError::NoIncidents(dir));
+    }
+    incidents.sort();
+    let config = Some(dir.join(CONFIG_FILE)).filter(|p| p.is_file());
+    Ok(Layout {
+        root: dir,
+        incidents,
+        config,
+        is_archive: true,
+    })
+}
+
+/// An archive (or a single incident) loaded into memory.
+#[derive(Debug)]
+pub struct Archive {
+    pub layout: Layout,
+    pub config: Config,
+    /// The incidents that loaded without errors.
+    pub incidents: Vec<LoadedIncident>,
+}
+
+/// How much to check while loading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Run the blameless-language lint.
+    pub lint: bool,
+}
+
+impl Archive {
+    /// Loads everything at `path`. Problems in files go into `report`; the error is for a path
+    /// that holds no incidents at all.
+    pub fn load(path: &Path, options: Options, report: &mut Report) -> Result<Archive, LoadError> {
+        let layout = discover(path)?;
+        let config = match &layout.config {
+            Some(file) => load_config(file, report).unwrap_or_default(),
+            None => Config::default(),
+        };
+        let incidents = layout
+            .incidents
+            .iter()
+            .filter_map(|dir| load_incident(dir, &config, options, report))
+            .collect();
+        Ok(Archive {
+            layout,
+            config,
+            incidents,
+        })
+    }
+}
+
+/// Reads `debrief.toml`.
+pub fn load_config(path: &Path, report: &mut Report) -> Option<Config> {
+    let text = read_text(path, report)?;
+    match document::parse::<Config>(path, &text) {
+        Ok(config) => {
+            if config.severities.levels.is_empty() {
+                let spans = SpanMap::build(&text);
+                report.push(
+                    Diagnostic::error("invalid-value", path, "`severities.levels` is empty")
+                        .at(spans.value("severities.levels"))
+                        .help("list the severities, most severe first: levels = [\"SEV1\", \"SEV2\", \"SEV3\"]"),
+                );
+                return None;
+            }
+            Some(config)
+        }
+        Err(diagnostics) => {
+            report.extend(diagnostics);
+            None
+        }
+    }
+}
+
+/// Loads, validates and (if asked) lints one incident folder. Returns `None` when it has errors.
+pub fn load_incident(
+    dir: &Path,
+    config: &Config,
+    options: Options,
+    report: &mut Report,
+) -> Option<LoadedIncident> {
+    let path = dir.join(INCIDENT_FILE);
+    let text = read_text(&path, report)?;
+    if text.trim().is_empty() {
+        report.push(
+            Diagnostic::error("empty-file", &path, "the file is empty")
+                .help("an incident needs at least `title = \"...\"`; `debrief new <dir>` writes a commented template"),
+        );
+        return None;
+    }
+    let mut incident: Incident = match document::parse(&path, &text) {
+        Ok(incident) => incident,
+        Err(diagnostics) => {
+            report.extend(diagnostics);
+            return None;
+        }
+    };
+    let mut findings = validate::validate(&incident, config, dir);
+    if options.lint {
+        findings.extend(validate::lint_incident(
+            &incident,
+            &validate::lint_for(&incident),
+        ));
+    }
+    let notes = read_notes(dir, report);
+    if options.lint {
+        if let Some(notes) = &notes {
+            lint_notes(&dir.join(NOTES_FILE), notes, &incident, report);
+        }
+    }
+    let failed = findings
+        .iter()
+        .any(|f| f.severity == crate::diagnostics::Severity::Error);
+    report.extend(locate(&path, &text, findings));
+    if failed {
+        return None;
+    }
+    incident.fix_times();
+    let id = incident_id(dir);
+    Some(LoadedIncident {
+        id,
+        dir: dir.to_path_buf(),
+        incident,
+        notes,
+    })
+}
+
+/// The incident's id: its folder's name.
+pub fn incident_id(dir: &Path) -> String {
+    let named = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    named
+        .or_else(|| {
+            dir.canonicalize()
+                .ok()?
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "incident".to_owned())
+}
+
+fn read_notes(dir: &Path, report: &mut Report) -> Option<String> {
+    let path = dir.join(NOTES_FILE);
+    path.is_file().then(|| read_text(&path, report)).flatten()
+}
+
+/// Reads a text file, reporting IO errors and invalid UTF-8 (at the first bad byte).
+fn read_text(path: &Path, report: &mut Report) -> Option<String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            report.push(Diagnostic::error(
+                "io",
+                path,
+                format!("cannot read the file: {e}"),
+            ));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            report.add_file(path, text.clone());
+            Some(text)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            report.add_file(path, lossy);
+            report.push(
+                Diagnostic::error("encoding", path, "the file is not valid UTF-8")
+                    .at(Some(at..at + 1))
+                    .label("invalid byte")
+                    .help("save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+/// Turns findings (named by document path) into diagnostics (located by span).
+fn locate(file: &Path, text: &str, findings: Vec<Finding>) -> Vec<Diagnostic> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let spans = SpanMap::build(text);
+    findings
+        .into_iter()
+        .map(|f| {
+            let span = if f.path.is_empty() {
+                None
+            } else {
+                spans.value(&f.path)
+            };
+            let span = match (&f.within, span) {
+                (Some(inner), Some(outer)) => Some(inside_string(text, outer, inner.clone())),
+                (_, span) => span,
+            };
+            let mut d = Diagnostic {
+                severity: f.severity,
+                code: f.code,
+                message: f.message,
+                file: file.to_path_buf(),
+                span,
+                label: f.label,
+                help: f.help,
+            };
+            if d.label.is_none() && d.code.starts_with("blameless/") {
+                d.label = Some("blaming language".into());
+            }
+            d
+        })
+        .collect()
+}
+
+/// Maps a range in a string's decoded text to the file, given the span of the quoted value.
+/// Exact for strings without escapes; otherwise points at the start of the string.
+fn inside_string(text: &str, outer: Range<usize>, inner: Range<usize>) -> Range<usize> {
+    let raw = &text[outer.clone()];
+    let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    let mut start = outer.start + quote;
+    if quote == 3 {
+        // TOML drops a newline right after the opening quotes.
+        if text[start..].starts_with("\r\n") {
+            start += 2;
+        } else if text[start..].starts_with('\n') {
+            start += 1;
+        }
+    }
+    let content = &text[start..outer.end.saturating_sub(quote).max(start)];
+    let escaped = raw.starts_with('"') && content.contains('\\');
+    if escaped || inner.end > content.len() {
+        outer.start..outer.start + quote
+    } else {
+        start + inner.start..start + inner.end
+    }
+}
+
+/// Lints `notes.md`, skipping fenced code blocks (pasted logs are not prose).
+fn lint_notes(path: &Path, notes: &str, incident: &Incident, report: &mut Report) {
+    let lint = validate::lint_for(incident);
+    let mut offset = 0;
+    let mut in_fence = false;
+    for line in notes.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+        } else if !in_fence {
+            for hit in lint.check(line) {
+                report.push(
+                    Diagnostic::warning(hit.rule.code, path, hit.message())
+                        .at(Some(offset + hit.range.start..offset + hit.range.end))
+                        .label("blaming language")
+                        .help(hit.rule.help),
+                );
+            }
+        }
+        offset += line.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_inside_strings_map_to_the_file() {
+        let text = "a = \"we should have\"\nb = \"\"\"\nthe x\"\"\"\nc = \"tab\\there x\"\n";
+        let a = text.find("\"we").unwrap();
+        let span = inside_string(text, a..a + 16, 3..14);
+        assert_eq!(&text[span], "should have");
+        let b = text.find("\"\"\"").unwrap();
+        let end = text.find("x\"\"\"").unwrap() + 4;
+        let span = inside_string(text, b..end, 4..5);
+        assert_eq!(&text[span], "x");
+        // With an escape the decoded offsets do not line up; point at the string instead.
+        let c = text.find("\"tab").unwrap();
+        let span = inside_string(text, c..text.len() - 1, 9..10);
+        assert_eq!(span, c..c + 1);
+    }
+}

@@ -1,0 +1,340 @@
+//! The blameless-language lint.
+//!
+//! A postmortem that blames people teaches the room to hide things. This lint finds the phrases
+//! that do it (counterfactuals, "human error", character judgements, "why didn't", blame and
+//! fault, a person next to a blaming verb) and says what to write instead.
+//!
+//! It is tuned for precision over recall: a lint that fires on "the alert should fire within
+//! 5 minutes" or "the pod failed to start" gets switched off, and then it helps nobody. So
+//! "failed to" is only flagged with a person as its subject, "should have" only before a past
+//! participle, and "blame" not after a negation ("no blame").
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexBuilder};
+
+/// One rule of the lint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The diagnostic code, such as `blameless/counterfactual`.
+    pub code: &'static str,
+    /// Completes the sentence `"<phrase>" …`.
+    pub what: &'static str,
+    /// What to write instead.
+    pub help: &'static str,
+}
+
+const COUNTERFACTUAL: Rule = Rule {
+    code: "blameless/counterfactual",
+    what: "is a counterfactual: it judges the past with hindsight",
+    help: "describe what happened, and what made that action make sense at the time",
+};
+const HUMAN_ERROR: Rule = Rule {
+    code: "blameless/human-error",
+    what: "ends the inquiry where it should begin",
+    help: "ask what about the system made the mistake easy to make and hard to notice",
+};
+const CHARACTER: Rule = Rule {
+    code: "blameless/character",
+    what: "judges a person, not the system",
+    help: "describe the conditions people worked in: workload, tooling, and the information they had",
+};
+const WHY_DIDNT: Rule = Rule {
+    code: "blameless/why-didnt",
+    what: "asks a person to justify themselves",
+    help: "ask what made it hard to see or to do at the time",
+};
+const BLAME: Rule = Rule {
+    code: "blameless/blame",
+    what: "assigns blame",
+    help: "name the contributing factors instead of who is at fault",
+};
+const PERSON: Rule = Rule {
+    code: "blameless/person",
+    what: "puts a person where a contributing factor belongs",
+    help: "describe what the person saw and did, and what made that make sense at the time",
+};
+
+/// A phrase the lint flagged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub rule: Rule,
+    /// Byte range of the phrase in the linted text.
+    pub range: Range<usize>,
+    /// The phrase as written.
+    pub phrase: String,
+}
+
+impl Hit {
+    /// The diagnostic message, such as `"should have caught" is a counterfactual: …`.
+    pub fn message(&self) -> String {
+        format!("\"{}\" {}", self.phrase, self.rule.what)
+    }
+}
+
+/// Words that name a person in this incident: handles, full names and first names.
+#[derive(Debug, Clone, Default)]
+pub struct People {
+    names: Vec<String>,
+}
+
+impl People {
+    pub fn new<'a>(handles_and_names: impl IntoIterator<Item = &'a str>) -> People {
+        let mut names = Vec::new();
+        for name in handles_and_names {
+            let name = name.trim();
+            // Very short names ("Al", "QA") collide with ordinary words; leave them out.
+            if name.chars().count() >= 3 {
+                names.push(name.to_owned());
+            }
+            if let Some(first) = name
+                .split_whitespace()
+                .next()
+                .filter(|f| f.len() >= 3 && *f != name)
+            {
+                names.push(first.to_owned());
+            }
+        }
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        names.dedup();
+        People { names }
+    }
+}
+
+/// The compiled lint, for one incident's people.
+#[derive(Debug)]
+pub struct Lint {
+    person: Regex,
+}
+
+/// Subjects that are people whatever the incident: pronouns and roles.
+const PERSON_WORDS: &str = r"he|she|they|we|i|you|someone|somebody|nobody|no one|the team|the (?:on-?call|engineer|developer|operator|reviewer|author|sre|dba|admin|intern)|on-?call(?:er)?";
+
+/// Verbs that, after a person, point at the person instead of the conditions.
+const BLAMING_VERBS: &str = r"forgot|neglected|ignored|overlooked|missed|messed up|screwed up|botched|broke|failed to|did not bother|didn't bother|was careless|were careless";
+
+impl Lint {
+    pub fn new(people: &People) -> Lint {
+        let mut subjects: Vec<String> = people.names.iter().map(|n| regex::escape(n)).collect();
+        subjects.push(PERSON_WORDS.to_owned());
+        let pattern = format!(
+            r"\b(?:{})\s+(?:(?:had|has|have|just|simply|clearly|obviously|again|also|then)\s+)?(?:{})\b",
+            subjects.join("|"),
+            BLAMING_VERBS
+        );
+        Lint {
+            person: insensitive(&pattern),
+        }
+    }
+
+    /// Every blaming phrase in `text`, in order, without overlaps.
+    pub fn check(&self, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let fixed = fixed_rules();
+        for (rule, regex) in fixed
+            .iter()
+            .map(|(r, re)| (*r, re))
+            .chain([(PERSON, &self.person)])
+        {
+            for m in regex.find_iter(text) {
+                if (rule == BLAME || rule == PERSON) && negated(&text[..m.start()]) {
+                    continue;
+                }
+                hits.push(Hit {
+                    rule,
+                    range: m.range(),
+                    phrase: m.as_str().to_owned(),
+                });
+            }
+        }
+        hits.sort_by_key(|h| (h.range.start, std::cmp::Reverse(h.range.end)));
+        let mut kept: Vec<Hit> = Vec::new();
+        for hit in hits {
+            if kept
+                .last()
+                .is_none_or(|last| hit.range.start >= last.range.end)
+            {
+                kept.push(hit);
+            }
+        }
+        kept
+    }
+}
+
+fn insensitive(pattern: &str) -> Regex {
+    // Every pattern here is a constant or built from escaped names, so it always compiles.
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .build()
+        .expect("lint pattern compiles")
+}
+
+fn fixed_rules() -> &'static [(Rule, Regex)] {
+    static RULES: OnceLock<Vec<(Rule, Regex)>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        vec![
+            (
+                COUNTERFACTUAL,
+                // "should have" only before a past participle, so "should have a timeout" passes.
+                insensitive(
+                    r"\b(?:should(?:n't| not)?|ought(?:n't)? to)\s+(?:have|'ve)\s+(?:\w+ly\s+)?(?:been|had|known|seen|caught|done|run|gone|taken|given|read|spotted|written|thought|kept|sent|set|put|left|got|gotten|\w{3,}ed)\b|\bshould(?:n't)?'ve\b",
+                ),
+            ),
+            (HUMAN_ERROR, insensitive(r"\b(?:human|operator)\s+(?:error|mistake|failure)s?\b")),
+            (
+                CHARACTER,
+                insensitive(
+                    r"\b(?:careless(?:ly|ness)?|negligen(?:t|tly|ce)|reckless(?:ly|ness)?|sloppy|sloppiness|incompeten(?:t|ce)|stupid(?:ity)?|idiot(?:ic)?)\b",
+                ),
+            ),
+            (
+                WHY_DIDNT,
+                insensitive(
+                    r"\bwhy\s+(?:didn't|did not|didnt|did no ?one|did nobody|wasn't anyone|hasn't anyone|couldn't (?:he|she|they|you|we)|wouldn't (?:he|she|they|you|we))\b",
+                ),
+            ),
+            (
+                BLAME,
+                insensitive(
+                    r"\bblam(?:e|ed|es|ing|eworthy)\b|\b(?:fault of|at fault|(?:his|her|their|our|my|your) fault)\b|\w's fault\b",
+                ),
+            ),
+        ]
+    })
+}
+
+/// Whether the words just before a match negate it: "no blame", "not at fault", "nobody forgot".
+fn negated(before: &str) -> bool {
+    let words: Vec<String> = before
+        .split_whitespace()
+        .rev()
+        .take(3)
+        .map(|w| w.to_lowercase())
+        .collect();
+    words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "no" | "not" | "without" | "never" | "nor" | "nobody" | "none"
+        ) || w.ends_with("n't")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lint() -> Lint {
+        Lint::new(&People::new(["oncall-primary", "Sam Example", "priya"]))
+    }
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        lint()
+            .check(text)
+            .into_iter()
+            .map(|h| h.rule.code)
+            .collect()
+    }
+
+    #[test]
+    fn flags_blaming_sentences() {
+        let cases = [
+            (
+                "We should have caught this in staging.",
+                "blameless/counterfactual",
+            ),
+            (
+                "The reviewer should've noticed the pool size.",
+                "blameless/counterfactual",
+            ),
+            (
+                "Sam should have rolled back sooner.",
+                "blameless/counterfactual",
+            ),
+            (
+                "The deploy shouldn't have been approved.",
+                "blameless/counterfactual",
+            ),
+            ("Root cause: human error.", "blameless/human-error"),
+            ("This was an operator mistake.", "blameless/human-error"),
+            ("A careless change to the config.", "blameless/character"),
+            ("The rollout was negligent.", "blameless/character"),
+            (
+                "Why didn't anyone check the dashboard?",
+                "blameless/why-didnt",
+            ),
+            ("Why did nobody page the DBA?", "blameless/why-didnt"),
+            ("We need to find who to blame.", "blameless/blame"),
+            (
+                "It was the fault of the release manager.",
+                "blameless/blame",
+            ),
+            ("This was Sam's fault.", "blameless/blame"),
+            (
+                "oncall-primary forgot to check the pool metrics.",
+                "blameless/person",
+            ),
+            ("Sam ignored the alert.", "blameless/person"),
+            ("Priya failed to update the runbook.", "blameless/person"),
+            ("The on-call failed to escalate.", "blameless/person"),
+            ("Someone had missed the warning.", "blameless/person"),
+        ];
+        for (text, code) in cases {
+            assert_eq!(codes(text), vec![code], "{text}");
+        }
+    }
+
+    #[test]
+    fn leaves_neutral_sentences_alone() {
+        let cases = [
+            "The alert should fire within 5 minutes.",
+            "The pool should have a ceiling of 200 connections.",
+            "Each service should have headroom for twice the peak.",
+            "The pod failed to start after the deploy.",
+            "Health checks failed to reach the new replicas.",
+            "This is a blameless review.",
+            "We looked for contributing factors, not blame.",
+            "Nobody is to blame; the runbook was out of date.",
+            "Fault injection in staging would exercise this path.",
+            "The kernel logged a page fault.",
+            "Connections are created lazily.",
+            "It could have been much worse: traffic was low.",
+            "A canary would have caught the regression.",
+            "Why did the pool exhaust so quickly?",
+            "Sam rolled back the deploy at 14:38.",
+            "oncall-primary paged the database team.",
+            "The dashboard missed the spike because it samples every 5 minutes.",
+            "Samples were taken every minute.",
+        ];
+        for text in cases {
+            assert_eq!(codes(text), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn reports_the_phrase_and_where_it_is() {
+        let text = "At 14:09 we should have paged the DBA.";
+        let hits = lint().check(text);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(&text[hits[0].range.clone()], "should have paged");
+        assert_eq!(
+            hits[0].message(),
+            "\"should have paged\" is a counterfactual: it judges the past with hindsight"
+        );
+    }
+
+    #[test]
+    fn overlapping_rules_report_once() {
+        // Both the counterfactual and the person rule could match; one finding is enough.
+        assert_eq!(
+            codes("Sam should have checked, he neglected it."),
+            vec!["blameless/counterfactual", "blameless/person"]
+        );
+    }
+
+    #[test]
+    fn short_names_are_not_treated_as_people() {
+        let lint = Lint::new(&People::new(["al"]));
+        assert!(lint.check("The canal ignored nothing.").is_empty());
+    }
+}

@@ -1,0 +1,79 @@
+//! `debrief.toml`: settings shared by every incident of an archive.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The archive's settings. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The site title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The public URL the site is served from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// A theme folder, relative to debrief.toml, that overrides the default theme file by file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    #[serde(default)]
+    pub severities: Severities,
+    #[serde(default)]
+    pub meeting: MeetingConfig,
+}
+
+/// The severity scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Severities {
+    /// Severity names, most severe first.
+    pub levels: Vec<String>,
+}
+
+impl Default for Severities {
+    fn default() -> Self {
+        Severities {
+            levels: (1..=5).map(|n| format!("SEV{n}")).collect(),
+        }
+    }
+}
+
+impl Severities {
+    /// The rank of a severity, 0 being the most severe.
+    pub fn rank(&self, name: &str) -> Option<usize> {
+        self.levels.iter().position(|l| l == name)
+    }
+}
+
+/// How review meetings run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingConfig {
+    /// Dots each participant may place.
+    #[serde(default = "default_votes_per_person")]
+    pub votes_per_person: u32,
+    /// Dots one participant may place on one factor.
+    #[serde(default = "default_max_votes_per_item")]
+    pub max_votes_per_item: u32,
+    /// Hide the authors of observations.
+    #[serde(default)]
+    pub anonymous: bool,
+}
+
+fn default_votes_per_person() -> u32 {
+    3
+}
+
+fn default_max_votes_per_item() -> u32 {
+    2
+}
+
+impl Default for MeetingConfig {
+    fn default() -> Self {
+        MeetingConfig {
+            votes_per_person: default_votes_per_person(),
+            max_votes_per_item: default_max_votes_per_item(),
+            anonymous: false,
+        }
+    }
+}
