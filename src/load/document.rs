@@ -6,7 +6,7 @@
 //! on its own gives one diagnostic, so a file with five mistakes in five places reports five.
 //! The pieces are cut from the spanned tree of the original text, so every span stays exact.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -16,29 +16,82 @@ use toml::de::{DeArray, DeString, DeTable, DeValue, Deserializer};
 
 use crate::diagnostics::Diagnostic;
 
-/// Parses `text` as a `T`, returning the value or every problem found.
-pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Vec<Diagnostic>> {
-    let (root, syntax) = DeTable::parse_recoverable(text);
-    if !syntax.is_empty() {
-        return Err(syntax.iter().map(|e| syntax_error(path, text, e)).collect());
-    }
-    match T::deserialize(Deserializer::from(root.clone())) {
-        Ok(value) => Ok(value),
-        Err(first) => {
-            let mut errors = Splitter {
-                sentinel: text.len() + 1,
-            }
-            .errors::<T>(&root);
-            if errors.is_empty() {
-                // Splitting found nothing more specific; report what serde said about the whole.
-                errors.push(first);
-            }
-            let mut diagnostics: Vec<Diagnostic> =
-                errors.iter().map(|e| schema_error(path, text, e)).collect();
-            diagnostics.dedup();
-            Err(diagnostics)
+/// What could be made of a file that does not deserialize as a whole.
+#[derive(Debug)]
+pub struct Partial<T> {
+    /// Every problem found, located.
+    pub errors: Vec<Diagnostic>,
+    /// The file with its broken pieces left out, when that still makes a `T`. Validation runs on
+    /// it, so one run reports broken references next to broken types.
+    pub value: Option<T>,
+    /// Ids of the array entries that were left out; references to them are not "missing".
+    pub dropped_ids: HashSet<String>,
+    /// For each array of tables, the file index of each entry that was kept.
+    kept: HashMap<String, Vec<usize>>,
+}
+
+impl<T> Partial<T> {
+    /// Translates a path in the partial value (`timeline[2].id`) to the file's (`timeline[3].id`).
+    pub fn file_path(&self, path: &str) -> String {
+        let Some((key, rest)) = path.split_once('[') else {
+            return path.to_owned();
+        };
+        let Some((index, tail)) = rest.split_once(']') else {
+            return path.to_owned();
+        };
+        match (self.kept.get(key), index.parse::<usize>()) {
+            (Some(kept), Ok(i)) if i < kept.len() => format!("{key}[{}]{tail}", kept[i]),
+            _ => path.to_owned(),
         }
     }
+}
+
+/// Parses `text` as a `T`, or says everything that is wrong with it.
+pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Partial<T>> {
+    let (root, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        return Err(Partial {
+            errors: syntax.iter().map(|e| syntax_error(path, text, e)).collect(),
+            value: None,
+            dropped_ids: HashSet::new(),
+            kept: HashMap::new(),
+        });
+    }
+    let first = match T::deserialize(Deserializer::from(root.clone())) {
+        Ok(value) => return Ok(value),
+        Err(first) => first,
+    };
+    let mut split = Splitter {
+        sentinel: text.len() + 1,
+        errors: Vec::new(),
+        dropped_ids: HashSet::new(),
+        kept: HashMap::new(),
+    };
+    let pruned = split.prune::<T>(&root);
+    let value = match T::deserialize(Deserializer::from(pruned)) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            // Required keys missing at the top level only show on the whole.
+            split.errors.push(e);
+            None
+        }
+    };
+    if split.errors.is_empty() {
+        // Splitting found nothing more specific; report what serde said about the whole.
+        split.errors.push(first);
+    }
+    let mut errors: Vec<Diagnostic> = split
+        .errors
+        .iter()
+        .map(|e| schema_error(path, text, e))
+        .collect();
+    errors.dedup();
+    Err(Partial {
+        errors,
+        value,
+        dropped_ids: split.dropped_ids,
+        kept: split.kept,
+    })
 }
 
 /// Spans of every value in a document, by path (`timeline[3].text`).
@@ -87,124 +140,166 @@ impl SpanMap {
     }
 }
 
-/// Cuts a document into pieces and deserializes each alone.
+/// Cuts a document into pieces, deserializes each alone, and keeps the pieces that work.
 struct Splitter {
-    /// A span no real value has; it marks the synthetic tables built here, so that "missing key"
-    /// errors about a cut-down table can be told from real ones.
+    /// A span no real value has; it marks the synthetic tables built here, so that errors about
+    /// a cut-down table (such as its other keys being "missing") can be told from real ones.
     sentinel: usize,
+    errors: Vec<toml::de::Error>,
+    dropped_ids: HashSet<String>,
+    kept: HashMap<String, Vec<usize>>,
 }
 
 impl Splitter {
-    fn errors<'i, T: DeserializeOwned>(&self, root: &Spanned<DeTable<'i>>) -> Vec<toml::de::Error> {
-        let mut errors = Vec::new();
+    /// Records the error of every broken piece and returns the document without them.
+    fn prune<'i, T: DeserializeOwned>(
+        &mut self,
+        root: &Spanned<DeTable<'i>>,
+    ) -> Spanned<DeTable<'i>> {
+        let sentinel = self.sentinel;
         let mut good = DeTable::new();
         for (key, value) in root.get_ref().iter() {
-            let before = errors.len();
             match value.get_ref() {
                 DeValue::Array(items) if is_array_of_tables(items) => {
-                    for item in items.iter() {
+                    let mut array = DeArray::new();
+                    let mut kept = Vec::new();
+                    for (i, item) in items.iter().enumerate() {
                         let wrap = |entry: Spanned<DeValue<'i>>| {
-                            let mut array = DeArray::new();
-                            array.push(entry);
-                            self.doc(key, Spanned::new(value.span(), DeValue::Array(array)))
+                            let mut one = DeArray::new();
+                            one.push(entry);
+                            synthetic(
+                                sentinel,
+                                key,
+                                Spanned::new(value.span(), DeValue::Array(one)),
+                            )
                         };
-                        self.check_table::<T>(item, &wrap, &mut errors);
+                        match self.prune_table::<T>(item, &wrap) {
+                            Some(entry) => {
+                                array.push(entry);
+                                kept.push(i);
+                            }
+                            None => {
+                                if let Some(id) =
+                                    item.get_ref().get("id").and_then(|v| v.get_ref().as_str())
+                                {
+                                    self.dropped_ids.insert(id.to_owned());
+                                }
+                            }
+                        }
                     }
+                    self.kept.insert(key.get_ref().to_string(), kept);
+                    good.insert(
+                        key.clone(),
+                        Spanned::new(value.span(), DeValue::Array(array)),
+                    );
                 }
                 DeValue::Table(_) => {
-                    self.check_table::<T>(value, &|entry| self.doc(key, entry), &mut errors);
+                    let wrap = |entry| synthetic(sentinel, key, entry);
+                    if let Some(entry) = self.prune_table::<T>(value, &wrap) {
+                        good.insert(key.clone(), entry);
+                    }
                 }
-                _ => self.check::<T>(self.doc(key, value.clone()), &mut errors),
-            }
-            if errors.len() == before {
-                good.insert(key.clone(), value.clone());
+                _ => {
+                    if self.failed::<T>(synthetic(sentinel, key, value.clone())) {
+                        continue;
+                    }
+                    good.insert(key.clone(), value.clone());
+                }
             }
         }
-        // What is left is missing required keys at the top level, which only the whole shows.
-        let whole = Spanned::new(root.span(), good);
-        if let Err(e) = T::deserialize(Deserializer::from(whole)) {
-            errors.push(e);
-        }
-        errors
+        Spanned::new(root.span(), good)
     }
 
-    /// Checks one table (a top-level table or an entry of an array of tables) key by key.
-    fn check_table<'i, T: DeserializeOwned>(
-        &self,
+    /// Checks one table (a top-level table or an entry of an array of tables) key by key, and
+    /// returns it without its broken keys, or `None` when what is left is still not valid.
+    fn prune_table<'i, T: DeserializeOwned>(
+        &mut self,
         entry: &Spanned<DeValue<'i>>,
         wrap: &dyn Fn(Spanned<DeValue<'i>>) -> Spanned<DeTable<'i>>,
-        errors: &mut Vec<toml::de::Error>,
-    ) {
-        let before = errors.len();
-        if self.try_doc::<T>(wrap(entry.clone())).is_none() {
-            return;
-        }
-        let DeValue::Table(table) = entry.get_ref() else {
-            self.check::<T>(wrap(entry.clone()), errors);
-            return;
+    ) -> Option<Spanned<DeValue<'i>>> {
+        let Some(whole) = self.error_of::<T>(wrap(entry.clone())) else {
+            return Some(entry.clone());
         };
+        let DeValue::Table(table) = entry.get_ref() else {
+            self.errors.push(whole);
+            return None;
+        };
+        if whole.span() == Some(entry.span()) && !whole.message().starts_with("missing field") {
+            // The entry as a whole is wrong (say, a table where an array belongs).
+            self.errors.push(whole);
+            return None;
+        }
+        let before = self.errors.len();
         let mut good = DeTable::new();
         let mut failed = Vec::new();
         for (k, v) in table.iter() {
             let mut single = DeTable::new();
             single.insert(k.clone(), v.clone());
             let alone = Spanned::new(self.fake(), DeValue::Table(single));
-            let n = errors.len();
-            self.check::<T>(wrap(alone), errors);
-            if errors.len() == n {
-                good.insert(k.clone(), v.clone());
-            } else {
+            if self.failed::<T>(wrap(alone)) {
                 failed.push(format!("missing field `{}`", k.get_ref()));
+            } else {
+                good.insert(k.clone(), v.clone());
             }
         }
         // Keys this entry lacks, reported at the entry itself; a key that is present but wrong
         // was reported above and is not also "missing".
         let rest = Spanned::new(entry.span(), DeValue::Table(good));
-        if let Some(e) = self.try_doc::<T>(wrap(rest)) {
-            if !failed.iter().any(|f| e.message().starts_with(f.as_str())) {
-                errors.push(e);
+        match self.error_of::<T>(wrap(rest.clone())) {
+            None => {
+                if self.errors.len() == before {
+                    self.errors.push(whole);
+                    return None;
+                }
+                Some(rest)
+            }
+            Some(e) => {
+                if !failed.iter().any(|f| e.message().starts_with(f.as_str())) {
+                    self.errors.push(e);
+                }
+                if self.errors.len() == before {
+                    self.errors.push(whole);
+                }
+                None
             }
         }
-        if errors.len() == before {
-            // The entry fails as a whole although no key fails alone; report it as serde sees it.
-            self.check::<T>(wrap(entry.clone()), errors);
+    }
+
+    /// Records the error of a synthetic document, if it has one; says whether it did.
+    fn failed<'i, T: DeserializeOwned>(&mut self, doc: Spanned<DeTable<'i>>) -> bool {
+        match self.error_of::<T>(doc) {
+            Some(e) => {
+                self.errors.push(e);
+                true
+            }
+            None => false,
         }
     }
 
-    fn check<'i, T: DeserializeOwned>(
-        &self,
-        doc: Spanned<DeTable<'i>>,
-        errors: &mut Vec<toml::de::Error>,
-    ) {
-        if let Some(e) = self.try_doc::<T>(doc) {
-            errors.push(e);
-        }
-    }
-
-    /// The error of a synthetic document, unless it only complains about what was cut away.
-    fn try_doc<'i, T: DeserializeOwned>(
+    /// The error of a synthetic document, unless it only complains about the cut itself.
+    fn error_of<'i, T: DeserializeOwned>(
         &self,
         doc: Spanned<DeTable<'i>>,
     ) -> Option<toml::de::Error> {
         let e = T::deserialize(Deserializer::from(doc)).err()?;
-        let cut_away = e.span().is_some_and(|s| s.start == self.sentinel)
-            && e.message().starts_with("missing field");
-        (!cut_away).then_some(e)
-    }
-
-    fn doc<'i>(
-        &self,
-        key: &Spanned<DeString<'i>>,
-        value: Spanned<DeValue<'i>>,
-    ) -> Spanned<DeTable<'i>> {
-        let mut table = DeTable::new();
-        table.insert(key.clone(), value);
-        Spanned::new(self.fake(), table)
+        let about_the_cut = e.span().is_some_and(|s| s.start == self.sentinel);
+        (!about_the_cut).then_some(e)
     }
 
     fn fake(&self) -> Range<usize> {
         self.sentinel..self.sentinel
     }
+}
+
+/// A one-key document marked with the sentinel span.
+fn synthetic<'i>(
+    sentinel: usize,
+    key: &Spanned<DeString<'i>>,
+    value: Spanned<DeValue<'i>>,
+) -> Spanned<DeTable<'i>> {
+    let mut table = DeTable::new();
+    table.insert(key.clone(), value);
+    Spanned::new(sentinel..sentinel, table)
 }
 
 fn is_array_of_tables(items: &DeArray<'_>) -> bool {
@@ -213,8 +308,16 @@ fn is_array_of_tables(items: &DeArray<'_>) -> bool {
 
 fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> Diagnostic {
     let message = first_line(e.message());
+    // A span that runs onto the next line (an unclosed string or header) is shown at its start.
+    let span = e.span().map(|s| {
+        if text.get(s.clone()).is_some_and(|t| t.contains('\n')) {
+            s.start..s.start
+        } else {
+            s
+        }
+    });
     Diagnostic::error("syntax", path, format!("invalid TOML: {message}"))
-        .at(e.span().map(|s| widen(text, s)))
+        .at(span.map(|s| widen(text, s)))
         .label(message)
 }
 
@@ -293,15 +396,23 @@ fn parse_unknown(message: &str, prefix: &str) -> Option<(String, Vec<String>)> {
 
 /// The closest allowed word, when it is close enough to be a likely typo.
 pub fn suggest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+    let word = word.to_lowercase();
     candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .map(|c| (strsim::jaro_winkler(&word, &c.to_lowercase()), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.as_str())
 }
 
 fn short_label(message: &str) -> String {
+    if message.starts_with("expected ") {
+        return message
+            .split(", found")
+            .next()
+            .unwrap_or(message)
+            .to_owned();
+    }
     match message.split_once(", expected ") {
         Some((_, expected)) => format!("expected {expected}"),
         None => message.to_owned(),
@@ -348,6 +459,7 @@ mod tests {
     fn errors(text: &str) -> Vec<(String, String)> {
         parse::<Doc>(Path::new("t.toml"), text)
             .unwrap_err()
+            .errors
             .into_iter()
             .map(|d| (d.message, text[d.span.unwrap()].to_owned()))
             .collect()

@@ -184,8 +184,8 @@ pub fn load_config(path: &Path, report: &mut Report) -> Option<Config> {
             }
             Some(config)
         }
-        Err(diagnostics) => {
-            report.extend(diagnostics);
+        Err(partial) => {
+            report.extend(partial.errors);
             None
         }
     }
@@ -207,19 +207,32 @@ pub fn load_incident(
         );
         return None;
     }
-    let mut incident: Incident = match document::parse(&path, &text) {
-        Ok(incident) => incident,
-        Err(diagnostics) => {
-            report.extend(diagnostics);
-            return None;
+    let (mut incident, partial) = match document::parse::<Incident>(&path, &text) {
+        Ok(incident) => (incident, None),
+        Err(mut partial) => {
+            report.extend(std::mem::take(&mut partial.errors));
+            match partial.value.take() {
+                Some(incident) => (incident, Some(partial)),
+                None => return None,
+            }
         }
     };
-    let mut findings = validate::validate(&incident, config, dir);
+    let assumed = partial
+        .as_ref()
+        .map(|p| p.dropped_ids.clone())
+        .unwrap_or_default();
+    let mut findings = validate::validate(&incident, config, dir, &assumed);
     if options.lint {
         findings.extend(validate::lint_incident(
             &incident,
             &validate::lint_for(&incident),
         ));
+    }
+    if let Some(partial) = &partial {
+        // Paths in the partial incident skip the entries that were left out; point at the file's.
+        findings
+            .iter_mut()
+            .for_each(|f| f.path = partial.file_path(&f.path));
     }
     let notes = read_notes(dir, report);
     if options.lint {
@@ -227,9 +240,10 @@ pub fn load_incident(
             lint_notes(&dir.join(NOTES_FILE), notes, &incident, report);
         }
     }
-    let failed = findings
-        .iter()
-        .any(|f| f.severity == crate::diagnostics::Severity::Error);
+    let failed = partial.is_some()
+        || findings
+            .iter()
+            .any(|f| f.severity == crate::diagnostics::Severity::Error);
     report.extend(locate(&path, &text, findings));
     if failed {
         return None;
@@ -322,6 +336,15 @@ fn locate(file: &Path, text: &str, findings: Vec<Finding>) -> Vec<Diagnostic> {
                 label: f.label,
                 help: f.help,
             };
+            if let (Some(help), Some(line)) = (
+                &mut d.help,
+                f.related.as_deref().and_then(|r| spans.value(r)),
+            ) {
+                *help = help.replace(
+                    "{line}",
+                    &crate::diagnostics::line_col(text, line.start).0.to_string(),
+                );
+            }
             if d.label.is_none() && d.code.starts_with("blameless/") {
                 d.label = Some("blaming language".into());
             }

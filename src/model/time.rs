@@ -142,9 +142,39 @@ impl fmt::Display for Stamp {
     }
 }
 
+/// Reads a TOML datetime, also from a quoted string, with an example in every error.
+fn toml_datetime<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    what: &'static str,
+    example: &'static str,
+) -> Result<TomlDatetime, D::Error> {
+    struct Visit(&'static str, &'static str);
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = TomlDatetime;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{} such as {}", self.0, self.1)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TomlDatetime, E> {
+            text.parse().map_err(|_| {
+                E::custom(format!(
+                    "expected {} such as {}, found \"{text}\"",
+                    self.0, self.1
+                ))
+            })
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TomlDatetime, A::Error> {
+            TomlDatetime::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_any(Visit(what, example))
+}
+
 impl<'de> Deserialize<'de> for Stamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let dt = TomlDatetime::deserialize(deserializer)?;
+        let dt = toml_datetime(deserializer, "a date and time", "2026-11-03T14:02:00+01:00")?;
         Stamp::from_toml(&dt).map_err(serde::de::Error::custom)
     }
 }
@@ -177,7 +207,7 @@ pub struct Due(pub Date);
 
 impl<'de> Deserialize<'de> for Due {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let dt = TomlDatetime::deserialize(deserializer)?;
+        let dt = toml_datetime(deserializer, "a date", "2026-12-01")?;
         match (dt.date, dt.time, dt.offset) {
             (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
                 .map(Due)
@@ -334,6 +364,24 @@ mod tests {
         }
         let err = toml::from_str::<Wrap>("at = 2026-11-03").unwrap_err();
         assert!(err.message().contains("expected a date and time"), "{err}");
+    }
+
+    #[test]
+    fn quoted_times_are_read_and_junk_gets_an_example() {
+        assert_eq!(
+            stamp("\"2026-11-03T13:02:00Z\""),
+            stamp("2026-11-03T13:02:00Z")
+        );
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)] // Only the error matters here.
+        struct Wrap {
+            at: Stamp,
+        }
+        let err = toml::from_str::<Wrap>("at = \"yesterday\"").unwrap_err();
+        assert_eq!(
+            err.message(),
+            "expected a date and time such as 2026-11-03T14:02:00+01:00, found \"yesterday\""
+        );
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct Finding {
     pub path: String,
     /// A byte range inside the (decoded) string value, for a phrase in a longer text.
     pub within: Option<Range<usize>>,
+    /// Another place the finding refers to; `{line}` in the help becomes its line number.
+    pub related: Option<String>,
     pub label: Option<String>,
     pub help: Option<String>,
 }
@@ -44,6 +46,7 @@ impl Finding {
             message: message.into(),
             path: path.into(),
             within: None,
+            related: None,
             label: None,
             help: None,
         }
@@ -70,12 +73,26 @@ impl Finding {
         self.help = Some(help.into());
         self
     }
+
+    fn related(mut self, path: String) -> Self {
+        self.related = Some(path);
+        self
+    }
 }
 
 /// Checks everything about `incident` that deserializing did not. `dir` is the incident folder,
-/// used to check that evidence files exist.
-pub fn validate(incident: &Incident, config: &Config, dir: &Path) -> Vec<Finding> {
-    let mut v = Validator { out: Vec::new() };
+/// used to check that evidence files exist. `assumed` holds ids that exist in the file in entries
+/// too broken to load; references to them are not reported as missing.
+pub fn validate(
+    incident: &Incident,
+    config: &Config,
+    dir: &Path,
+    assumed: &HashSet<String>,
+) -> Vec<Finding> {
+    let mut v = Validator {
+        out: Vec::new(),
+        assumed,
+    };
     v.severity(incident, config);
     v.zones(incident);
     v.ids(incident);
@@ -149,8 +166,9 @@ fn text_fields(incident: &Incident) -> Vec<(String, &str)> {
     fields
 }
 
-struct Validator {
+struct Validator<'a> {
     out: Vec<Finding>,
+    assumed: &'a HashSet<String>,
 }
 
 /// The allowed shape of an id: it becomes an HTML anchor and part of URLs.
@@ -171,7 +189,7 @@ fn id_problem(id: &str) -> Option<&'static str> {
     }
 }
 
-impl Validator {
+impl Validator<'_> {
     fn severity(&mut self, incident: &Incident, config: &Config) {
         let Some(severity) = &incident.severity else {
             return;
@@ -209,9 +227,13 @@ impl Validator {
                     format!("unknown time zone `{name}`"),
                 )
                 .label("not an IANA time zone name");
+                let abbreviation = name.len() <= 5 && name.chars().all(|c| c.is_ascii_uppercase());
                 f = match suggest(name, &names) {
-                    Some(best) => f.help(format!("did you mean `{best}`?")),
-                    None => f.help("use an IANA name such as \"Europe/Berlin\", \"America/New_York\" or \"UTC\""),
+                    Some(best) if !abbreviation => f.help(format!("did you mean `{best}`?")),
+                    _ if abbreviation => f.help(format!(
+                        "`{name}` is an abbreviation, and abbreviations are ambiguous; use an IANA name such as \"Europe/Berlin\""
+                    )),
+                    _ => f.help("use an IANA name such as \"Europe/Berlin\", \"America/New_York\" or \"UTC\""),
                 };
                 self.out.push(f);
             }
@@ -255,9 +277,8 @@ impl Validator {
                 Some(first) => self.out.push(
                     Finding::error("duplicate-id", path, format!("id `{id}` is used twice"))
                         .label("used again here")
-                        .help(format!(
-                            "ids must be unique within the incident; it is first used at `{first}`"
-                        )),
+                        .help("ids must be unique within the incident; it is first used on line {line}")
+                        .related(first.clone()),
                 ),
                 None => {
                     seen.insert(id, path);
@@ -299,7 +320,7 @@ impl Validator {
 
     fn refs(&mut self, path: &str, refs: &[String], known: &[String], what: &str) {
         for (j, id) in refs.iter().enumerate() {
-            if !known.contains(id) {
+            if !known.contains(id) && !self.assumed.contains(id) {
                 let mut f = Finding::error(
                     "missing-reference",
                     format!("{path}[{j}]"),
@@ -464,9 +485,9 @@ impl Validator {
                 continue;
             }
             let missing: Vec<&str> = [
-                ("an owner", a.owner.is_none()),
-                ("a due date", a.due.is_none()),
-                ("a kind", a.kind.is_none()),
+                ("owner", a.owner.is_none()),
+                ("due date", a.due.is_none()),
+                ("kind", a.kind.is_none()),
             ]
             .into_iter()
             .filter_map(|(what, gone)| gone.then_some(what))
@@ -488,7 +509,7 @@ impl Validator {
         for (i, f) in incident.factors.iter().enumerate() {
             if f.total_votes() == 0 {
                 self.out.push(
-                    Finding::warning("factor-no-votes", format!("factors[{i}].id"), format!("factor `{}` has no votes, but the review is {}", f.id, incident.status))
+                    Finding::warning("factor-no-votes", format!("factors[{i}].id"), format!("factor `{}` has no votes, but the incident's status is `{}`", f.id, incident.status))
                         .label("no votes")
                         .help("vote on the factors in the meeting, or remove the ones the team did not keep"),
                 );
@@ -597,7 +618,7 @@ fn tz_name(incident: &Incident) -> &str {
     incident.timezone.as_deref().unwrap_or("UTC")
 }
 
-/// "an owner, a due date or a kind".
+/// "owner, due date or kind".
 fn join_words(words: &[&str]) -> String {
     match words {
         [] => String::new(),
@@ -615,10 +636,15 @@ mod tests {
     }
 
     fn codes(text: &str) -> Vec<(&'static str, String)> {
-        validate(&incident(text), &Config::default(), Path::new("."))
-            .into_iter()
-            .map(|f| (f.code, f.path))
-            .collect()
+        validate(
+            &incident(text),
+            &Config::default(),
+            Path::new("."),
+            &HashSet::new(),
+        )
+        .into_iter()
+        .map(|f| (f.code, f.path))
+        .collect()
     }
 
     #[test]
@@ -643,7 +669,12 @@ mod tests {
             text = "c"
             leads_to = ["a"]
         "#;
-        let found = validate(&incident(text), &Config::default(), Path::new("."));
+        let found = validate(
+            &incident(text),
+            &Config::default(),
+            Path::new("."),
+            &HashSet::new(),
+        );
         let cycles: Vec<&Finding> = found.iter().filter(|f| f.code == "cycle").collect();
         assert_eq!(cycles.len(), 1, "{found:?}");
         assert_eq!(cycles[0].message, "`leads_to` loops: a → b → c → a");
@@ -658,7 +689,12 @@ mod tests {
             started = 2026-11-03T14:10:00
             detected = 2026-11-03T14:05:00+01:00
         "#;
-        let found = validate(&incident(text), &Config::default(), Path::new("."));
+        let found = validate(
+            &incident(text),
+            &Config::default(),
+            Path::new("."),
+            &HashSet::new(),
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "times-order");
         assert_eq!(

@@ -1,0 +1,113 @@
+//! `debrief check` on the sample incident and on broken and questionable fixtures.
+
+mod common;
+
+use common::{root, run, subdirs, transcript};
+
+#[test]
+fn the_sample_incident_is_clean() {
+    let out = run(&root(), &["check", "sample-incident", "--deny-warnings"]);
+    assert_eq!(
+        transcript(&out),
+        "exit: 0\n--- stdout\nchecked 1 incident: no problems\n"
+    );
+}
+
+/// Every broken fixture fails with exactly the diagnostics in its snapshot, and none panics.
+#[test]
+fn broken_fixtures_report_exact_diagnostics() {
+    let dir = root().join("tests/fixtures/broken");
+    let fixtures = subdirs(&dir);
+    assert!(
+        fixtures.len() >= 20,
+        "only {} broken fixtures",
+        fixtures.len()
+    );
+    for fixture in fixtures {
+        let name = fixture.file_name().unwrap().to_str().unwrap().to_owned();
+        let out = run(&dir, &["check", &name]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name} should fail with exit 1:\n{}",
+            transcript(&out)
+        );
+        insta::assert_snapshot!(format!("broken-{name}"), transcript(&out));
+    }
+}
+
+/// Warning fixtures pass `check`, fail `check --deny-warnings`, and say exactly what is wrong.
+#[test]
+fn warning_fixtures_pass_unless_warnings_are_denied() {
+    let dir = root().join("tests/fixtures/warn");
+    for fixture in subdirs(&dir) {
+        let name = fixture.file_name().unwrap().to_str().unwrap().to_owned();
+        let out = run(&dir, &["check", &name]);
+        assert_eq!(out.status.code(), Some(0), "{name}:\n{}", transcript(&out));
+        insta::assert_snapshot!(format!("warn-{name}"), transcript(&out));
+        let denied = run(&dir, &["check", "--deny-warnings", &name]);
+        assert_eq!(denied.status.code(), Some(1), "{name} with --deny-warnings");
+    }
+}
+
+#[test]
+fn json_output_gives_lines_and_columns() {
+    let dir = root().join("tests/fixtures/broken");
+    let out = run(&dir, &["check", "--format", "json", "many-errors"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(json["incidents"], 1);
+    assert_eq!(json["errors"], 6, "{json:#}");
+    let zone = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "invalid-timezone")
+        .expect("a time zone diagnostic");
+    assert_eq!(zone["file"], "many-errors/incident.toml");
+    assert_eq!(
+        (zone["line"].as_u64(), zone["column"].as_u64()),
+        (Some(3), Some(12))
+    );
+    assert_eq!(zone["severity"], "error");
+}
+
+#[test]
+fn several_paths_and_an_archive_are_checked_together() {
+    let dir = root().join("tests/fixtures");
+    let out = run(
+        &dir,
+        &["check", "warn", "broken/leads-to-cycle", "does-not-exist"],
+    );
+    let text = transcript(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text.contains("error[not-found]: does-not-exist: does not exist"),
+        "{text}"
+    );
+    assert!(text.contains("error[cycle]"), "{text}");
+    assert!(
+        text.ends_with("checked 6 incidents: 2 errors, 15 warnings\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_folder_without_incidents_is_an_error_not_a_silent_pass() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = run(empty.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = transcript(&out);
+    assert!(
+        text.contains("holds no incidents: expected incident.toml there, or in its subfolders"),
+        "{text}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = run(&root(), &["check", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&root(), &["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
