@@ -7,18 +7,43 @@ use common::{root, run, transcript};
 #[test]
 fn new_scaffolds_an_incident_that_passes_check() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = run(tmp.path(), &["new", "2026-11-03-checkout-500s", "--title", "Checkout \"500s\" after deploy"]);
+    let out = run(
+        tmp.path(),
+        &[
+            "new",
+            "2026-11-03-checkout-500s",
+            "--title",
+            "Checkout \"500s\" after deploy",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
     let dir = tmp.path().join("2026-11-03-checkout-500s");
-    for file in ["incident.toml", "notes.md", "logs/.gitkeep", ".debrief/incident.schema.json"] {
+    for file in [
+        "incident.toml",
+        "notes.md",
+        "logs/.gitkeep",
+        ".debrief/incident.schema.json",
+    ] {
         assert!(dir.join(file).is_file(), "{file} was not written");
     }
     let toml = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
-    assert!(toml.starts_with("#:schema .debrief/incident.schema.json\n"), "{toml}");
-    assert!(toml.contains(r#"title    = 'Checkout "500s" after deploy'"#), "{toml}");
+    assert!(
+        toml.starts_with("#:schema .debrief/incident.schema.json\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains(r#"title    = 'Checkout "500s" after deploy'"#),
+        "{toml}"
+    );
 
-    let check = run(tmp.path(), &["check", "--deny-warnings", "2026-11-03-checkout-500s"]);
-    assert_eq!(transcript(&check), "exit: 0\n--- stdout\nchecked 1 incident: no problems\n");
+    let check = run(
+        tmp.path(),
+        &["check", "--deny-warnings", "2026-11-03-checkout-500s"],
+    );
+    assert_eq!(
+        transcript(&check),
+        "exit: 0\n--- stdout\nchecked 1 incident: no problems\n"
+    );
 }
 
 #[test]
@@ -33,7 +58,10 @@ fn new_never_overwrites() {
         String::from_utf8_lossy(&out.stderr),
         "error: incident already exists and is not empty; debrief new never overwrites files\n"
     );
-    assert_eq!(std::fs::read_to_string(dir.join("incident.toml")).unwrap(), "title = \"mine\"\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("incident.toml")).unwrap(),
+        "title = \"mine\"\n"
+    );
 }
 
 #[test]
@@ -49,11 +77,15 @@ fn new_fills_an_existing_empty_folder() {
 fn schema_is_json_that_rejects_unknown_keys() {
     let out = run(&root(), &["schema"]);
     assert_eq!(out.status.code(), Some(0));
-    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the schema is JSON");
+    let schema: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("the schema is JSON");
     assert_eq!(schema["additionalProperties"], false);
     assert_eq!(schema["required"], serde_json::json!(["title"]));
     let properties = schema["properties"].as_object().unwrap();
-    for key in ["title", "severity", "status", "timezone", "times", "impact", "people", "sources", "timeline", "factors", "actions", "lessons"] {
+    for key in [
+        "title", "severity", "status", "timezone", "times", "impact", "people", "sources",
+        "timeline", "factors", "actions", "lessons",
+    ] {
         assert!(properties.contains_key(key), "the schema lacks `{key}`");
     }
     let kinds = &schema["$defs"]["Kind"]["enum"];
@@ -64,7 +96,9 @@ fn schema_is_json_that_rejects_unknown_keys() {
 #[test]
 fn the_sample_schema_is_current() {
     let out = run(&root(), &["schema"]);
-    let shipped = std::fs::read_to_string(root().join("sample-incident/.debrief/incident.schema.json")).unwrap();
+    let shipped =
+        std::fs::read_to_string(root().join("sample-incident/.debrief/incident.schema.json"))
+            .unwrap();
     assert!(
         shipped == String::from_utf8_lossy(&out.stdout),
         "sample-incident/.debrief/incident.schema.json is stale: run `cargo run -- schema > sample-incident/.debrief/incident.schema.json`"

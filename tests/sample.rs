@@ -7,7 +7,12 @@ use debrief::load::{Archive, Options};
 fn the_sample_is_a_realistic_incident() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut report = Report::default();
-    let archive = Archive::load(&root.join("sample-incident"), Options { lint: true }, &mut report).unwrap();
+    let archive = Archive::load(
+        &root.join("sample-incident"),
+        Options { lint: true },
+        &mut report,
+    )
+    .unwrap();
     assert_eq!(report.diagnostics(), &[]);
     let incident = &archive.incidents[0].incident;
     assert!(incident.timeline.len() >= 15);
@@ -15,7 +20,12 @@ fn the_sample_is_a_realistic_incident() {
     assert!(incident.factors.iter().all(|f| f.total_votes() > 0));
     assert!(incident.actions.len() >= 5);
     assert!(!incident.lessons.went_well.is_empty() && !incident.lessons.lucky.is_empty());
-    assert!(archive.incidents[0].notes.as_deref().is_some_and(|n| n.len() > 500));
+    assert!(
+        archive.incidents[0]
+            .notes
+            .as_deref()
+            .is_some_and(|n| n.len() > 500)
+    );
 
     let mut lines = 0;
     let mut files = 0;
