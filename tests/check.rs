@@ -111,3 +111,42 @@ fn usage_errors_exit_2() {
     let out = run(&root(), &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// An archive's severity scale applies to its incidents, also when one is checked on its own.
+#[test]
+fn the_archive_severity_scale_applies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path();
+    std::fs::write(
+        archive.join("debrief.toml"),
+        "[severities]\nlevels = [\"critical\", \"major\", \"minor\"]\n",
+    )
+    .unwrap();
+    for (name, severity) in [("a-major", "major"), ("b-sev2", "SEV2")] {
+        std::fs::create_dir(archive.join(name)).unwrap();
+        let toml = format!("title = \"x\"\ntimezone = \"UTC\"\nseverity = \"{severity}\"\n");
+        std::fs::write(archive.join(name).join("incident.toml"), toml).unwrap();
+    }
+    let alone = run(archive, &["check", "a-major"]);
+    assert_eq!(
+        transcript(&alone),
+        "exit: 0\n--- stdout\nchecked 1 incident: no problems\n"
+    );
+    let out = run(archive, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = transcript(&out);
+    assert!(
+        text.contains("error[unknown-severity]: unknown severity `SEV2`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the scale is critical, major, minor"),
+        "{text}"
+    );
+    let alone = run(&archive.join("b-sev2"), &["check"]);
+    assert_eq!(
+        alone.status.code(),
+        Some(1),
+        "the parent's debrief.toml applies to `check .` too"
+    );
+}
