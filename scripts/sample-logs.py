@@ -162,7 +162,8 @@ def deploy_log():
     return lines
 
 
-USERS = {"U04SAMEX1": "sam", "U04PRIYA2": "priya", "U04MARCO3": "marco", "U04LEECH4": "lee", "U04PDBOT5": "pagerduty"}
+USERS = {"U04SAMEX1": ("sam", "Sam Example"), "U04PRIYA2": ("priya", "Priya Raman"),
+         "U04MARCO3": ("marco", "Marco Rossi"), "U04LEECH4": ("lee", "Lee Chen")}
 
 
 def slack_export():
@@ -172,7 +173,10 @@ def slack_export():
         ts = f"{t.timestamp():.6f}"
         msg = {"type": "message", "user": user, "text": text, "ts": ts}
         if user == "U04PDBOT5":
-            msg["subtype"] = "bot_message"
+            msg = {"type": "message", "subtype": "bot_message", "username": "PagerDuty", "bot_id": "B04PDBOT5", "text": text, "ts": ts}
+        else:
+            handle, name = USERS[user]
+            msg["user_profile"] = {"real_name": name, "display_name": handle, "name": handle}
         if thread:
             msg["thread_ts"] = thread
         msgs.append(msg)

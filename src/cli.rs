@@ -36,6 +36,10 @@ pub enum Command {
     /// Exit status: 0 when there are no errors (warnings are allowed unless --deny-warnings),
     /// 1 when there are, 2 on bad usage.
     Check(CheckArgs),
+    /// Print the timeline, merged with log candidates, sorted by time.
+    ///
+    /// Times are shown in the incident's zone; the JSON has RFC 3339 UTC times.
+    Timeline(TimelineArgs),
     /// Print the JSON Schema of incident.toml, for editors (Taplo, Even Better TOML).
     Schema,
     /// Print shell completions.
@@ -62,6 +66,18 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TimelineArgs {
+    /// The incident folder.
+    pub incident: PathBuf,
+    /// Also read every [[sources]] entry and show its entries as candidates.
+    #[arg(long)]
+    pub sources: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

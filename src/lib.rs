@@ -7,5 +7,6 @@
 pub mod cli;
 pub mod cmd;
 pub mod diagnostics;
+pub mod evidence;
 pub mod load;
 pub mod model;

@@ -1,5 +1,6 @@
 //! `debrief check`: validate incidents and lint them, for people and for CI.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,10 +23,11 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
         }
     }
     report.sort();
+    let mut out = std::io::stdout().lock();
     match args.format {
         Format::Human => {
-            print!("{}", report.render(style));
-            println!("{}", summary(&report, checked));
+            write!(out, "{}", report.render(style))?;
+            writeln!(out, "{}", summary(&report, checked))?;
         }
         Format::Json => {
             let json = serde_json::json!({
@@ -34,7 +36,7 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
                 "warnings": report.warnings(),
                 "diagnostics": report.to_json(),
             });
-            println!("{}", serde_json::to_string_pretty(&json)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }
     }
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);

@@ -3,6 +3,7 @@
 mod check;
 mod new;
 mod schema;
+mod timeline;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::New(args) => new::run(&args),
         Command::Check(args) => check::run(&args, style),
+        Command::Timeline(args) => timeline::run(&args, style),
         Command::Schema => schema::run(),
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -12,6 +12,7 @@ pub fn schema_json() -> String {
 }
 
 pub fn run() -> anyhow::Result<ExitCode> {
-    println!("{}", schema_json());
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{}", schema_json())?;
     Ok(ExitCode::SUCCESS)
 }

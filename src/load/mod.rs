@@ -222,6 +222,7 @@ pub fn load_incident(
         .map(|p| p.dropped_ids.clone())
         .unwrap_or_default();
     let mut findings = validate::validate(&incident, config, dir, &assumed);
+    findings.extend(crate::evidence::source_findings(&incident, dir));
     if options.lint {
         findings.extend(validate::lint_incident(
             &incident,

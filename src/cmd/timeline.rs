@@ -1,0 +1,204 @@
+//! `debrief timeline`: the curated timeline, merged with evidence candidates, in the terminal.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::cli::{Format, TimelineArgs};
+use crate::diagnostics::{Report, Style};
+use crate::evidence::{self, Level, ScanOptions};
+use crate::load::{Archive, Options};
+use crate::model::{Kind, LoadedIncident};
+
+/// One row of the merged timeline, in the stable JSON shape.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    /// RFC 3339, UTC.
+    pub at: Timestamp,
+    pub text: String,
+    pub kind: Kind,
+    pub lane: Option<String>,
+    /// Provenance, `path:line`.
+    pub source: Option<String>,
+    pub level: Option<Level>,
+    /// Whether the row is a curated `[[timeline]]` entry (as opposed to a log candidate).
+    pub curated: bool,
+    /// The curated entry's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub key: bool,
+}
+
+pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
+    let incident = load_one(&args.incident, style)?;
+    let mut rows = curated(&incident);
+    let mut failed = false;
+    if args.sources {
+        for (name, result) in evidence::scan_all(
+            &incident,
+            ScanOptions {
+                candidates: true,
+                volume: false,
+            },
+        ) {
+            match result {
+                Ok(scan) => {
+                    for note in &scan.notes {
+                        eprintln!("note: source `{name}`: {note}");
+                    }
+                    rows.extend(scan.candidates.into_iter().map(|c| Row {
+                        at: c.at,
+                        text: c.text,
+                        kind: c.kind,
+                        lane: Some(c.lane),
+                        source: Some(c.source),
+                        level: c.level,
+                        curated: false,
+                        id: None,
+                        key: false,
+                    }));
+                }
+                Err(e) => {
+                    failed = true;
+                    eprintln!("error: source `{name}`: {e}");
+                }
+            }
+        }
+    }
+    // Stable: curated entries come first among equal instants, then file order.
+    rows.sort_by_key(|r| r.at);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Human => print_human(&mut out, &incident, &rows)?,
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Loads exactly one incident, printing diagnostics if it has errors.
+pub fn load_one(path: &Path, style: Style) -> anyhow::Result<LoadedIncident> {
+    let mut report = Report::default();
+    let archive = Archive::load(path, Options::default(), &mut report)?;
+    if archive.layout.is_archive {
+        bail!(
+            "{} is an archive of {} incidents; name one incident folder",
+            path.display(),
+            archive.layout.incidents.len()
+        );
+    }
+    let errors = report.errors();
+    match archive.incidents.into_iter().next() {
+        Some(incident) if errors == 0 => {
+            eprint!("{}", report.render(style));
+            Ok(incident)
+        }
+        _ => {
+            report.sort();
+            eprint!("{}", report.render(style));
+            bail!(
+                "{} has errors; `debrief check {}` lists them",
+                path.display(),
+                path.display()
+            )
+        }
+    }
+}
+
+fn curated(incident: &LoadedIncident) -> Vec<Row> {
+    incident
+        .incident
+        .timeline
+        .iter()
+        .map(|e| Row {
+            at: e.at.instant(),
+            text: e.text.clone(),
+            kind: e.kind,
+            lane: e.lane.clone(),
+            source: e.source.clone(),
+            level: None,
+            curated: true,
+            id: e.id.clone(),
+            key: e.key,
+        })
+        .collect()
+}
+
+fn print_human(
+    out: &mut impl Write,
+    incident: &LoadedIncident,
+    rows: &[Row],
+) -> std::io::Result<()> {
+    let tz = incident.incident.tz();
+    let zone = incident.incident.timezone.as_deref().unwrap_or("UTC");
+    writeln!(
+        out,
+        "{} — {} (times in {zone})",
+        incident.id, incident.incident.title
+    )?;
+    writeln!(out, "● curated entry   ★ key entry   · log candidate")?;
+    writeln!(out)?;
+    let lane_width = rows
+        .iter()
+        .filter_map(|r| r.lane.as_ref().map(|l| l.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 16);
+    for row in rows {
+        let mark = match (row.curated, row.key) {
+            (true, true) => '★',
+            (true, false) => '●',
+            _ => '·',
+        };
+        let what = row.level.map_or(row.kind.as_str(), Level::as_str);
+        let lane: String = row
+            .lane
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take(lane_width)
+            .collect();
+        let text = one_line(&row.text, 110);
+        write!(
+            out,
+            "{} {mark} {what:<13} {lane:<lane_width$}  {text}",
+            local(row.at, &tz)
+        )?;
+        match &row.source {
+            Some(source) => writeln!(out, "  [{source}]")?,
+            None => writeln!(out)?,
+        }
+    }
+    Ok(())
+}
+
+fn local(at: Timestamp, tz: &TimeZone) -> String {
+    at.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// The first line of `text`, at most `max` characters.
+fn one_line(text: &str, max: usize) -> String {
+    let first = text.lines().next().unwrap_or("");
+    let more = text.contains('\n');
+    match first.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &first[..cut]),
+        None if more => format!("{first} …"),
+        None => first.to_owned(),
+    }
+}

@@ -1,0 +1,1009 @@
+//! Log formats: recognising a line, finding its time, level and message, and detecting which
+//! format a file uses from its first lines.
+
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use memchr::memmem;
+use regex::bytes::Regex;
+
+use super::timestamp::{self, When};
+
+/// The formats debrief reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Detect from the first lines.
+    Auto,
+    /// Java/log4j: `2015-10-18 18:01:47,978 INFO [main] class: msg`.
+    Log4j,
+    /// Python logging: `2026-11-03 14:02:11,123 - name - ERROR - msg`.
+    Python,
+    /// PostgreSQL: `2026-11-03 13:05:12.345 UTC [48211] FATAL:  msg`.
+    Postgres,
+    /// `journalctl -o short-iso`: `2026-11-03T14:02:11+0100 host unit[pid]: msg`.
+    Journalctl,
+    /// Any line that starts with an RFC 3339 / ISO 8601 time.
+    Iso8601,
+    /// RFC 5424 syslog: `<34>1 2026-11-03T14:02:11.003Z host app 123 ID47 - msg`.
+    Rfc5424,
+    /// BSD syslog: `Jun 14 15:16:01 host proc[pid]: msg` (no year).
+    Syslog,
+    /// nginx/Apache common or combined log format.
+    Clf,
+    /// The Apache error log: `[Sun Dec 04 04:47:44 2005] [error] msg`.
+    ApacheError,
+    /// Android logcat: `03-17 16:13:38.811  1702  2395 D Tag: msg` (no year).
+    Logcat,
+    /// Spark/Hadoop: `17/06/09 20:10:40 INFO class: msg`.
+    Spark,
+    /// HDFS: `081109 203615 148 INFO class: msg`.
+    Hdfs,
+    /// `20171223-22:15:29:606|component|pid|msg`, fields not always zero-padded.
+    Compact,
+    /// Epoch seconds or milliseconds as the first or second field.
+    Epoch,
+    /// One JSON object per line.
+    JsonLines,
+    /// `key=value` pairs.
+    Logfmt,
+    /// A Slack channel export (a JSON array of messages).
+    Slack,
+    /// An Alertmanager webhook payload.
+    Alertmanager,
+    /// PagerDuty log entries (`{"log_entries": [...]}`).
+    PagerDuty,
+    /// `regex = '...'` with the named groups `ts` and `msg`.
+    Regex,
+}
+
+impl Format {
+    /// Line formats, most specific first: detection prefers the first of equally good matches.
+    pub const LINE_FORMATS: &'static [Format] = &[
+        Format::JsonLines,
+        Format::Log4j,
+        Format::Python,
+        Format::Postgres,
+        Format::Journalctl,
+        Format::Rfc5424,
+        Format::Clf,
+        Format::ApacheError,
+        Format::Logcat,
+        Format::Spark,
+        Format::Hdfs,
+        Format::Compact,
+        Format::Epoch,
+        Format::Syslog,
+        Format::Logfmt,
+        Format::Iso8601,
+    ];
+
+    const NAMES: &'static [(Format, &'static str)] = &[
+        (Format::Auto, "auto"),
+        (Format::Log4j, "log4j"),
+        (Format::Python, "python"),
+        (Format::Postgres, "postgres"),
+        (Format::Journalctl, "journalctl"),
+        (Format::Iso8601, "iso8601"),
+        (Format::Rfc5424, "rfc5424"),
+        (Format::Syslog, "syslog"),
+        (Format::Clf, "clf"),
+        (Format::ApacheError, "apache-error"),
+        (Format::Logcat, "logcat"),
+        (Format::Spark, "spark"),
+        (Format::Hdfs, "hdfs"),
+        (Format::Compact, "compact"),
+        (Format::Epoch, "epoch"),
+        (Format::JsonLines, "jsonl"),
+        (Format::Logfmt, "logfmt"),
+        (Format::Slack, "slack"),
+        (Format::Alertmanager, "alertmanager"),
+        (Format::PagerDuty, "pagerduty"),
+        (Format::Regex, "regex"),
+    ];
+
+    /// Every name `format =` accepts, for help texts.
+    pub fn names() -> Vec<&'static str> {
+        let mut names: Vec<&str> = Self::NAMES
+            .iter()
+            .map(|(_, n)| *n)
+            .filter(|n| *n != "regex")
+            .collect();
+        names.extend(["nginx", "json"]);
+        names
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("auto", |(_, n)| n)
+    }
+
+    /// Formats that are whole JSON documents rather than lines.
+    pub fn is_document(self) -> bool {
+        matches!(
+            self,
+            Format::Slack | Format::Alertmanager | Format::PagerDuty
+        )
+    }
+}
+
+impl serde::Serialize for Format {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        let s = s.to_ascii_lowercase();
+        let alias = match s.as_str() {
+            "nginx" | "apache" | "combined" | "common" | "apache-access" => Some(Format::Clf),
+            "json" | "json-lines" | "ndjson" => Some(Format::JsonLines),
+            "java" => Some(Format::Log4j),
+            "rfc3339" | "iso" => Some(Format::Iso8601),
+            "android" => Some(Format::Logcat),
+            "hadoop" => Some(Format::Spark),
+            _ => None,
+        };
+        alias
+            .or_else(|| Self::NAMES.iter().find(|(_, n)| *n == s).map(|(f, _)| *f))
+            .ok_or_else(|| format!("unknown format `{s}`"))
+    }
+}
+
+/// How severe an entry is, where the format says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Trace,
+    Debug,
+    Info,
+    Notice,
+    Warn,
+    Error,
+    Critical,
+}
+
+impl Level {
+    /// Reads a level word as logs write it: `WARN`, `warning`, `E`, `FATAL`, `err`, …
+    pub fn parse(word: &[u8]) -> Option<Level> {
+        let mut buf = [0u8; 9];
+        if word.is_empty() || word.len() > buf.len() {
+            return None;
+        }
+        for (d, s) in buf.iter_mut().zip(word) {
+            *d = s.to_ascii_lowercase();
+        }
+        Some(match &buf[..word.len()] {
+            b"trace" | b"finest" | b"finer" | b"verbose" => Level::Trace,
+            b"debug" | b"fine" | b"dbg" => Level::Debug,
+            b"info" | b"information" | b"log" | b"config" | b"inf" => Level::Info,
+            b"notice" => Level::Notice,
+            b"warn" | b"warning" | b"wrn" => Level::Warn,
+            b"error" | b"err" | b"severe" => Level::Error,
+            b"fatal" | b"critical" | b"crit" | b"alert" | b"emerg" | b"emergency" | b"panic" => {
+                Level::Critical
+            }
+            _ => return None,
+        })
+    }
+
+    pub fn is_error(self) -> bool {
+        self >= Level::Error
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Notice => "notice",
+            Level::Warn => "warn",
+            Level::Error => "error",
+            Level::Critical => "critical",
+        }
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Level, String> {
+        Level::parse(s.as_bytes()).ok_or_else(|| format!("unknown level `{s}`"))
+    }
+}
+
+/// One dated line, taken apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub when: When,
+    pub level: Option<Level>,
+    /// The message: the part of the line worth showing on a timeline.
+    pub msg: Range<usize>,
+    /// A message that is not a slice of the line (decoded JSON or logfmt).
+    pub owned_msg: Option<String>,
+}
+
+impl Line {
+    fn new(when: When, level: Option<Level>, msg: Range<usize>) -> Line {
+        Line {
+            when,
+            level,
+            msg,
+            owned_msg: None,
+        }
+    }
+}
+
+/// A format ready to read lines: a named format, or a user's regex.
+#[derive(Debug, Clone)]
+pub struct Parser {
+    pub format: Format,
+    regex: Option<Regex>,
+}
+
+impl Parser {
+    pub fn new(format: Format) -> Parser {
+        Parser {
+            format,
+            regex: None,
+        }
+    }
+
+    /// A parser for `regex = '...'`; the regex needs the groups `ts` and `msg`.
+    pub fn with_regex(regex: Regex) -> Parser {
+        Parser {
+            format: Format::Regex,
+            regex: Some(regex),
+        }
+    }
+
+    /// The time of a line, or `None` when it has none (it continues the entry before it).
+    /// Cheaper than [`Parser::parse`] for structured formats, which it does not fully decode.
+    pub fn date(&self, line: &[u8]) -> Option<When> {
+        match self.format {
+            Format::JsonLines => json_date(line),
+            Format::Logfmt => logfmt_date(line),
+            _ => self.parse(line).map(|l| l.when),
+        }
+    }
+
+    /// Reads one line (without its line ending). `None` means the line carries no time: it
+    /// continues the entry before it.
+    pub fn parse(&self, line: &[u8]) -> Option<Line> {
+        match self.format {
+            Format::Log4j => log4j(line),
+            Format::Python => python(line),
+            Format::Postgres => postgres(line),
+            Format::Journalctl => journalctl(line),
+            Format::Iso8601 => prefixed(line, timestamp::iso),
+            Format::Rfc5424 => rfc5424(line),
+            Format::Syslog => prefixed(line, timestamp::syslog),
+            Format::Clf => clf(line),
+            Format::ApacheError => apache_error(line),
+            Format::Logcat => logcat(line),
+            Format::Spark => prefixed(line, timestamp::slashed),
+            Format::Hdfs => hdfs(line),
+            Format::Compact => compact(line),
+            Format::Epoch => epoch(line),
+            Format::JsonLines => json_line(line),
+            Format::Logfmt => logfmt(line),
+            Format::Regex => self.regex.as_ref().and_then(|re| by_regex(re, line)),
+            Format::Auto | Format::Slack | Format::Alertmanager | Format::PagerDuty => None,
+        }
+    }
+}
+
+/// Picks the line format that dates the most of `lines`; ties go to the more specific format.
+pub fn detect(lines: &[&[u8]]) -> Option<Format> {
+    let sample: Vec<&[u8]> = lines
+        .iter()
+        .copied()
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .collect();
+    let mut best: Option<(Format, usize)> = None;
+    for &format in Format::LINE_FORMATS {
+        let parser = Parser::new(format);
+        let dated = sample.iter().filter(|l| parser.parse(l).is_some()).count();
+        if dated > 0 && best.is_none_or(|(_, n)| dated > n) {
+            best = Some((format, dated));
+        }
+    }
+    best.map(|(f, _)| f)
+}
+
+fn skip_spaces(line: &[u8], mut i: usize) -> usize {
+    while line.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+fn trim_end(line: &[u8], end: usize) -> usize {
+    let mut end = end.min(line.len());
+    while end > 0 && line[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    end
+}
+
+/// The next whitespace-separated token from `i`: its range.
+fn token(line: &[u8], i: usize) -> Range<usize> {
+    let start = skip_spaces(line, i);
+    let end = memchr::memchr2(b' ', b'\t', &line[start.min(line.len())..])
+        .map_or(line.len(), |n| start + n);
+    start..end
+}
+
+/// A level among the first few tokens after `from`, as `INFO`, `[error]`, `[core:warn]`,
+/// `ERROR:` or `<WARN>`. Returns the level and where the message starts after it.
+fn level_after(line: &[u8], from: usize, max_tokens: usize) -> (Option<Level>, usize) {
+    let mut i = from;
+    for _ in 0..max_tokens {
+        let t = token(line, i);
+        if t.is_empty() {
+            break;
+        }
+        let word = &line[t.clone()];
+        let word = word.trim_ascii_start();
+        let inner = strip(word);
+        let inner = inner
+            .rsplit(|b| *b == b':')
+            .find(|w| !w.is_empty())
+            .unwrap_or(inner);
+        if let Some(level) = Level::parse(inner) {
+            return (Some(level), skip_spaces(line, t.end));
+        }
+        i = t.end;
+    }
+    (None, skip_spaces(line, from))
+}
+
+fn strip(word: &[u8]) -> &[u8] {
+    let word = word
+        .strip_prefix(b"[")
+        .or_else(|| word.strip_prefix(b"<"))
+        .unwrap_or(word);
+    let word = word.strip_suffix(b":").unwrap_or(word);
+    word.strip_suffix(b"]")
+        .or_else(|| word.strip_suffix(b">"))
+        .unwrap_or(word)
+}
+
+/// A time at the start of the line, then perhaps a level, then the message.
+fn prefixed(line: &[u8], time: fn(&[u8]) -> Option<(When, usize)>) -> Option<Line> {
+    let (when, used) = time(line)?;
+    if line
+        .get(used)
+        .is_some_and(|b| !b.is_ascii_whitespace() && !b"|]:".contains(b))
+    {
+        return None;
+    }
+    let (level, msg) = level_after(line, used, 4);
+    Some(Line::new(when, level, msg..trim_end(line, line.len())))
+}
+
+fn log4j(line: &[u8]) -> Option<Line> {
+    let (when, used) = timestamp::iso(line)?;
+    // log4j writes milliseconds with a comma, then the level (Zookeeper puts ` - ` between).
+    if line.get(19) != Some(&b',') {
+        return None;
+    }
+    let (level, msg) = level_after(line, used, 2);
+    level.map(|level| Line::new(when, Some(level), msg..trim_end(line, line.len())))
+}
+
+fn python(line: &[u8]) -> Option<Line> {
+    let (when, used) = timestamp::iso(line)?;
+    if line.get(19) != Some(&b',') || line.get(used..used + 3) != Some(b" - ") {
+        return None;
+    }
+    // `- name - LEVEL - msg`
+    let rest = &line[used + 3..];
+    let name_end = memmem::find(rest, b" - ")?;
+    let after_name = used + 3 + name_end + 3;
+    let t = token(line, after_name);
+    let level = Level::parse(&line[t.clone()])?;
+    let msg = if line.get(t.end..t.end + 3) == Some(b" - ") {
+        t.end + 3
+    } else {
+        skip_spaces(line, t.end)
+    };
+    Some(Line::new(
+        when,
+        Some(level),
+        msg..trim_end(line, line.len()),
+    ))
+}
+
+fn postgres(line: &[u8]) -> Option<Line> {
+    let (when, used) = timestamp::iso(line)?;
+    let rest = &line[used..];
+    // `%m [%p] LEVEL:  msg`, perhaps with a zone name the ISO parser did not take.
+    let open = memchr::memchr(b'[', rest.get(..16.min(rest.len()))?)?;
+    let close = memchr::memchr(b']', &rest[open..])? + open;
+    let after = used + close + 1;
+    let t = token(line, after);
+    let word = line[t.clone()].strip_suffix(b":")?;
+    let level = match word {
+        b"LOG" | b"STATEMENT" | b"DETAIL" | b"HINT" | b"CONTEXT" | b"LOCATION" | b"QUERY" => {
+            Level::Info
+        }
+        b"PANIC" => Level::Critical,
+        other => Level::parse(other)?,
+    };
+    Some(Line::new(
+        when,
+        Some(level),
+        skip_spaces(line, t.end)..trim_end(line, line.len()),
+    ))
+}
+
+fn journalctl(line: &[u8]) -> Option<Line> {
+    let (when, used) = timestamp::iso(line)?;
+    // short-iso always has a `T` and an offset, then the host and `ident[pid]:`.
+    let timestamp::When::Civil(c) = when else {
+        return None;
+    };
+    if line.get(10) != Some(&b'T') || c.offset.is_none() {
+        return None;
+    }
+    let host = token(line, used);
+    let ident = token(line, host.end);
+    if !line[ident.clone()].ends_with(b":") {
+        return None;
+    }
+    let (level, msg) = level_after(line, ident.end, 1);
+    Some(Line::new(when, level, msg..trim_end(line, line.len())))
+}
+
+fn rfc5424(line: &[u8]) -> Option<Line> {
+    byte_at(line, 0, b'<')?;
+    let close = memchr::memchr(b'>', line.get(..5)?)?;
+    let pri: u8 = std::str::from_utf8(&line[1..close]).ok()?.parse().ok()?;
+    if line.get(close + 1..close + 3) != Some(b"1 ") {
+        return None;
+    }
+    let (when, used) = timestamp::iso(&line[close + 3..])?;
+    let mut i = close + 3 + used;
+    for _ in 0..4 {
+        i = token(line, i).end; // host, app, procid, msgid
+    }
+    // Structured data: `-` or one or more `[...]`.
+    i = skip_spaces(line, i);
+    if line.get(i) == Some(&b'-') {
+        i += 1;
+    } else {
+        while line.get(i) == Some(&b'[') {
+            i = memchr::memchr(b']', &line[i..]).map_or(line.len(), |n| i + n + 1);
+        }
+    }
+    let level = match pri % 8 {
+        0..=2 => Level::Critical,
+        3 => Level::Error,
+        4 => Level::Warn,
+        5 => Level::Notice,
+        6 => Level::Info,
+        _ => Level::Debug,
+    };
+    Some(Line::new(
+        when,
+        Some(level),
+        skip_spaces(line, i)..trim_end(line, line.len()),
+    ))
+}
+
+fn byte_at(line: &[u8], i: usize, want: u8) -> Option<()> {
+    (line.get(i) == Some(&want)).then_some(())
+}
+
+fn clf(line: &[u8]) -> Option<Line> {
+    // host ident user [time] "request" status size ...
+    let host = token(line, 0);
+    let ident = token(line, host.end);
+    let user = token(line, ident.end);
+    let open = skip_spaces(line, user.end);
+    let (when, used) = timestamp::clf(line.get(open..)?)?;
+    let after = open + used;
+    byte_at(line, after, b' ')?;
+    byte_at(line, after + 1, b'"')?;
+    let close = memchr::memchr(b'"', &line[after + 2..])? + after + 2;
+    let status = token(line, close + 1);
+    let code = timestamp::digits(&line[status.clone()], 3)?;
+    let level = match code {
+        500.. => Level::Error,
+        400..=499 => Level::Warn,
+        _ => Level::Info,
+    };
+    Some(Line::new(
+        when,
+        Some(level),
+        after + 1..trim_end(line, line.len()),
+    ))
+}
+
+fn apache_error(line: &[u8]) -> Option<Line> {
+    let (when, used) = timestamp::apache_error(line)?;
+    let (level, msg) = level_after(line, used, 1);
+    Some(Line::new(when, level, msg..trim_end(line, line.len())))
+}
+
+fn logcat(line: &[u8]) -> Option<Line> {
+    let (when, used) = timestamp::logcat(line)?;
+    // pid tid L tag: msg
+    let pid = token(line, used);
+    let tid = token(line, pid.end);
+    let lvl = token(line, tid.end);
+    if !line[pid.clone()].iter().all(u8::is_ascii_digit) || line[lvl.clone()].len() != 1 {
+        return None;
+    }
+    let level = match line[lvl.start] {
+        b'V' => Level::Trace,
+        b'D' => Level::Debug,
+        b'I' => Level::Info,
+        b'W' => Level::Warn,
+        b'E' => Level::Error,
+        b'F' | b'A' => Level::Critical,
+        _ => return None,
+    };
+    Some(Line::new(
+        when,
+        Some(level),
+        skip_spaces(line, lvl.end)..trim_end(line, line.len()),
+    ))
+}
+
+fn hdfs(line: &[u8]) -> Option<Line> {
+    let (when, used) = timestamp::hdfs(line)?;
+    let pid = token(line, used);
+    if !line[pid.clone()].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let (level, msg) = level_after(line, pid.end, 1);
+    Some(Line::new(when, level, msg..trim_end(line, line.len())))
+}
+
+fn compact(line: &[u8]) -> Option<Line> {
+    let (when, used) = timestamp::compact(line)?;
+    byte_at(line, used, b'|')?;
+    // time|component|pid|msg
+    let mut i = used + 1;
+    for _ in 0..2 {
+        i = memchr::memchr(b'|', &line[i..]).map_or(i, |n| i + n + 1);
+    }
+    Some(Line::new(when, None, i..trim_end(line, line.len())))
+}
+
+fn epoch(line: &[u8]) -> Option<Line> {
+    // The epoch is the first field, or the second after a tag (`- 1117838570 …` in BGL).
+    let first = token(line, 0);
+    let (when, used, start) = match timestamp::epoch(&line[first.clone()]) {
+        Some((when, used)) if used == first.len() => (when, used, first.start),
+        _ => {
+            let second = token(line, first.end);
+            let (when, used) = timestamp::epoch(&line[second.clone()])?;
+            if used != second.len() || first.len() > 16 {
+                return None;
+            }
+            (when, used, second.start)
+        }
+    };
+    let (level, msg) = level_after(line, start + used, 8);
+    let msg = if level.is_some() {
+        msg
+    } else {
+        skip_spaces(line, start + used)
+    };
+    Some(Line::new(when, level, msg..trim_end(line, line.len())))
+}
+
+/// Keys that hold the time, the level and the message in structured logs.
+const TIME_KEYS: &[&str] = &[
+    "ts",
+    "time",
+    "timestamp",
+    "@timestamp",
+    "date",
+    "t",
+    "datetime",
+];
+const LEVEL_KEYS: &[&str] = &["level", "lvl", "severity", "log.level", "loglevel"];
+const MSG_KEYS: &[&str] = &["msg", "message", "text", "event", "summary"];
+
+/// The time of a JSON line, found by its key without decoding the object. Keys cannot occur
+/// inside JSON strings unescaped, so a match on `"ts":` is a key.
+fn json_date(line: &[u8]) -> Option<When> {
+    if line.trim_ascii_start().first() != Some(&b'{') {
+        return None;
+    }
+    for key in TIME_KEYS {
+        let quoted = format!("\"{key}\"");
+        let mut from = 0;
+        while let Some(i) = memmem::find(&line[from..], quoted.as_bytes()) {
+            let mut j = skip_ws(line, from + i + quoted.len());
+            from += i + 1;
+            if line.get(j) != Some(&b':') {
+                continue;
+            }
+            j = skip_ws(line, j + 1);
+            return match line.get(j)? {
+                b'"' => {
+                    let end = memchr::memchr(b'"', &line[j + 1..])?;
+                    timestamp::any_text(&line[j + 1..j + 1 + end])
+                }
+                b'0'..=b'9' => {
+                    let len = line[j..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_digit() || b"+-.eE".contains(b))
+                        .count();
+                    let text = std::str::from_utf8(&line[j..j + len]).ok()?;
+                    let integer = text.bytes().all(|b| b.is_ascii_digit());
+                    timestamp::epoch_number(text.parse().ok()?, integer)
+                }
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
+fn skip_ws(line: &[u8], mut i: usize) -> usize {
+    while line.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// The time of a logfmt line, found by its key.
+fn logfmt_date(line: &[u8]) -> Option<When> {
+    let first_eq = memchr::memchr(b'=', line.get(..32.min(line.len()))?)?;
+    if line[..first_eq].contains(&b' ') {
+        return None;
+    }
+    for key in TIME_KEYS {
+        let with_eq = format!("{key}=");
+        let mut from = 0;
+        while let Some(i) = memmem::find(&line[from..], with_eq.as_bytes()) {
+            let at = from + i;
+            from = at + 1;
+            if at > 0 && line[at - 1] != b' ' {
+                continue;
+            }
+            let v = at + with_eq.len();
+            let value = if line.get(v) == Some(&b'"') {
+                let end = memchr::memchr(b'"', &line[v + 1..])?;
+                &line[v + 1..v + 1 + end]
+            } else {
+                let end = memchr::memchr(b' ', &line[v..]).unwrap_or(line.len() - v);
+                &line[v..v + end]
+            };
+            return timestamp::any_text(value);
+        }
+    }
+    None
+}
+
+fn json_line(line: &[u8]) -> Option<Line> {
+    let trimmed = line.trim_ascii();
+    if trimmed.first() != Some(&b'{') || trimmed.last() != Some(&b'}') {
+        return None;
+    }
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(trimmed).ok()?;
+    let when = TIME_KEYS.iter().find_map(|k| match map.get(*k)? {
+        serde_json::Value::String(s) => timestamp::any_text(s.as_bytes()),
+        serde_json::Value::Number(n) => {
+            timestamp::epoch_number(n.as_f64()?, n.is_i64() || n.is_u64())
+        }
+        _ => None,
+    })?;
+    let level = LEVEL_KEYS
+        .iter()
+        .find_map(|k| Level::parse(map.get(*k)?.as_str()?.as_bytes()));
+    let msg = MSG_KEYS
+        .iter()
+        .find_map(|k| map.get(*k)?.as_str().map(str::to_owned));
+    let msg = msg.unwrap_or_else(|| {
+        // No message key: show the other fields.
+        map.iter()
+            .filter(|(k, _)| !TIME_KEYS.contains(&k.as_str()) && !LEVEL_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    Some(Line {
+        when,
+        level,
+        msg: 0..0,
+        owned_msg: Some(msg),
+    })
+}
+
+/// Splits a logfmt line into key and value pairs; quoted values may hold spaces and `\"`.
+pub fn logfmt_pairs(line: &[u8]) -> Vec<(&[u8], String)> {
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while i < line.len() {
+        i = skip_spaces(line, i);
+        let key_start = i;
+        while i < line.len() && line[i] != b'=' && line[i] != b' ' {
+            i += 1;
+        }
+        let key = &line[key_start..i];
+        if line.get(i) != Some(&b'=') {
+            if !key.is_empty() {
+                pairs.push((key, String::new()));
+            }
+            continue;
+        }
+        i += 1;
+        let value = if line.get(i) == Some(&b'"') {
+            i += 1;
+            let mut value = Vec::new();
+            while i < line.len() && line[i] != b'"' {
+                if line[i] == b'\\' && i + 1 < line.len() {
+                    i += 1;
+                }
+                value.push(line[i]);
+                i += 1;
+            }
+            i += 1;
+            value
+        } else {
+            let start = i;
+            while i < line.len() && line[i] != b' ' {
+                i += 1;
+            }
+            line[start..i].to_vec()
+        };
+        pairs.push((key, String::from_utf8_lossy(&value).into_owned()));
+    }
+    pairs
+}
+
+fn logfmt(line: &[u8]) -> Option<Line> {
+    // Cheap check first: logfmt lines start with `key=`.
+    let first_eq = memchr::memchr(b'=', line.get(..32.min(line.len()))?)?;
+    if line[..first_eq].contains(&b' ') {
+        return None;
+    }
+    let pairs = logfmt_pairs(line);
+    let get = |keys: &[&str]| {
+        pairs
+            .iter()
+            .find(|(k, _)| keys.iter().any(|want| want.as_bytes() == *k))
+            .map(|(_, v)| v)
+    };
+    let when = timestamp::any_text(get(TIME_KEYS)?.as_bytes())?;
+    let level = get(LEVEL_KEYS).and_then(|v| Level::parse(v.as_bytes()));
+    let msg = match get(MSG_KEYS) {
+        Some(msg) => {
+            let rest: Vec<String> = pairs
+                .iter()
+                .filter(|(k, _)| {
+                    ![TIME_KEYS, LEVEL_KEYS, MSG_KEYS]
+                        .iter()
+                        .any(|keys| keys.iter().any(|w| w.as_bytes() == *k))
+                })
+                .map(|(k, v)| format!("{}={v}", String::from_utf8_lossy(k)))
+                .collect();
+            if rest.is_empty() {
+                msg.clone()
+            } else {
+                format!("{msg} {}", rest.join(" "))
+            }
+        }
+        None => String::from_utf8_lossy(line).into_owned(),
+    };
+    Some(Line {
+        when,
+        level,
+        msg: 0..0,
+        owned_msg: Some(msg),
+    })
+}
+
+fn by_regex(re: &Regex, line: &[u8]) -> Option<Line> {
+    let caps = re.captures(line)?;
+    let ts = caps.name("ts")?;
+    let when = timestamp::any_text(ts.as_bytes()).or_else(|| {
+        [
+            timestamp::clf,
+            timestamp::apache_error,
+            timestamp::logcat,
+            timestamp::slashed,
+            timestamp::hdfs,
+            timestamp::compact,
+        ]
+        .iter()
+        .find_map(|p| p(ts.as_bytes()).map(|(w, _)| w))
+    })?;
+    let level = caps.name("level").and_then(|l| Level::parse(l.as_bytes()));
+    let msg = caps.name("msg").map_or(ts.end()..line.len(), |m| m.range());
+    Some(Line::new(when, level, msg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(format: Format, line: &str) -> Option<(Option<Level>, String)> {
+        let parsed = Parser::new(format).parse(line.as_bytes())?;
+        let msg = parsed
+            .owned_msg
+            .clone()
+            .unwrap_or_else(|| line[parsed.msg.clone()].to_owned());
+        Some((parsed.level, msg))
+    }
+
+    #[test]
+    fn levels_and_messages_per_format() {
+        let cases: &[(Format, &str, Option<Level>, &str)] = &[
+            (
+                Format::Log4j,
+                "2015-10-18 18:01:47,978 INFO [main] org.x.App: Created",
+                Some(Level::Info),
+                "[main] org.x.App: Created",
+            ),
+            (
+                Format::Log4j,
+                "2015-07-29 19:04:29,071 - WARN  [SendWorker:1] - Send worker leaving",
+                Some(Level::Warn),
+                "[SendWorker:1] - Send worker leaving",
+            ),
+            (
+                Format::Python,
+                "2026-11-03 14:02:11,123 - app.db - ERROR - pool exhausted",
+                Some(Level::Error),
+                "pool exhausted",
+            ),
+            (
+                Format::Postgres,
+                "2026-11-03 13:05:12.345 UTC [48211] FATAL:  sorry, too many clients already",
+                Some(Level::Critical),
+                "sorry, too many clients already",
+            ),
+            (
+                Format::Journalctl,
+                "2026-11-03T14:02:11+0100 web-1 nginx[812]: upstream timed out",
+                None,
+                "upstream timed out",
+            ),
+            (
+                Format::Rfc5424,
+                "<11>1 2026-11-03T14:02:11.003Z web-1 api 812 ID47 [x@1 a=\"b\"] pool exhausted",
+                Some(Level::Error),
+                "pool exhausted",
+            ),
+            (
+                Format::Syslog,
+                "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure;",
+                None,
+                "combo sshd(pam_unix)[19939]: authentication failure;",
+            ),
+            (
+                Format::Clf,
+                r#"203.0.113.9 - - [03/Nov/2026:14:02:11 +0100] "POST /api/checkout HTTP/1.1" 500 187 "-" "curl""#,
+                Some(Level::Error),
+                r#""POST /api/checkout HTTP/1.1" 500 187 "-" "curl""#,
+            ),
+            (
+                Format::ApacheError,
+                "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+                Some(Level::Error),
+                "mod_jk child workerEnv in error state 6",
+            ),
+            (
+                Format::Logcat,
+                "03-17 16:13:38.811  1702  2395 D WindowManager: printFreezing",
+                Some(Level::Debug),
+                "WindowManager: printFreezing",
+            ),
+            (
+                Format::Spark,
+                "17/06/09 20:10:40 INFO spark.SecurityManager: Changing view acls",
+                Some(Level::Info),
+                "spark.SecurityManager: Changing view acls",
+            ),
+            (
+                Format::Hdfs,
+                "081109 203615 148 INFO dfs.DataNode$PacketResponder: terminating",
+                Some(Level::Info),
+                "dfs.DataNode$PacketResponder: terminating",
+            ),
+            (
+                Format::Compact,
+                "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
+                None,
+                "onStandStepChanged 3579",
+            ),
+            (
+                Format::Epoch,
+                "- 1117838570 2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 R02 RAS KERNEL INFO instruction cache parity error corrected",
+                Some(Level::Info),
+                "instruction cache parity error corrected",
+            ),
+            (
+                Format::JsonLines,
+                r#"{"ts":"2026-11-03T13:02:00.1Z","level":"error","msg":"timeout acquiring connection"}"#,
+                Some(Level::Error),
+                "timeout acquiring connection",
+            ),
+            (
+                Format::Logfmt,
+                r#"time=2026-11-03T12:55:00Z level=info msg="rollout started" app=checkout-api"#,
+                Some(Level::Info),
+                "rollout started app=checkout-api",
+            ),
+        ];
+        for (format, line, level, msg) in cases {
+            assert_eq!(
+                parse(*format, line),
+                Some((*level, (*msg).to_owned())),
+                "{format}: {line}"
+            );
+        }
+    }
+
+    #[test]
+    fn detection_picks_the_most_specific_format() {
+        let detect_one = |line: &str| detect(&[line.as_bytes()]);
+        assert_eq!(
+            detect_one("2015-10-18 18:01:47,978 INFO [main] x: y"),
+            Some(Format::Log4j)
+        );
+        assert_eq!(
+            detect_one("2026-11-03T14:02:11Z something happened"),
+            Some(Format::Iso8601)
+        );
+        assert_eq!(
+            detect_one("2026-11-03 13:05:12.345 UTC [48211] LOG:  x"),
+            Some(Format::Postgres)
+        );
+        assert_eq!(
+            detect_one(r#"{"time": 1793711340.5, "message": "x"}"#),
+            Some(Format::JsonLines)
+        );
+        assert_eq!(
+            detect_one("Dec 10 06:55:46 LabSZ sshd[24200]: x"),
+            Some(Format::Syslog)
+        );
+        assert_eq!(detect_one("not a log line at all"), None);
+    }
+
+    #[test]
+    fn json_times_as_epoch_numbers() {
+        let parsed = Parser::new(Format::JsonLines)
+            .parse(br#"{"ts":1793711340123,"msg":"x"}"#)
+            .unwrap();
+        let mut ctx = timestamp::Context::new(2026, jiff::tz::TimeZone::UTC);
+        assert_eq!(
+            parsed.when.resolve(&mut ctx).unwrap().to_string(),
+            "2026-11-03T13:09:00.123Z"
+        );
+        let parsed = Parser::new(Format::JsonLines)
+            .parse(br#"{"time":1793711340.25,"msg":"x"}"#)
+            .unwrap();
+        assert_eq!(
+            parsed.when.resolve(&mut ctx).unwrap().to_string(),
+            "2026-11-03T13:09:00.25Z"
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for (format, name) in Format::NAMES {
+            assert_eq!(name.parse::<Format>(), Ok(*format));
+        }
+        assert_eq!("nginx".parse::<Format>(), Ok(Format::Clf));
+        assert!("xml".parse::<Format>().is_err());
+    }
+}

@@ -1,0 +1,465 @@
+//! Evidence: logs and exports streamed into timeline candidates and volume counts.
+//!
+//! Each `[[sources]]` entry names a file or a glob. Its entries become [`Candidate`]s with
+//! their provenance (`path:line`), in a lane named after the source, and per-minute counts
+//! become a [`Volume`] strip for the diagrams. Line logs are streamed and never loaded whole.
+
+mod documents;
+pub mod format;
+pub mod scan;
+pub mod timestamp;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use regex::bytes::Regex;
+use serde::Serialize;
+
+pub use format::{Format, Level, Parser};
+use scan::{Filter, Output};
+use timestamp::Context;
+
+use crate::load::document::suggest;
+use crate::model::validate::Finding;
+use crate::model::{Incident, Kind, LoadedIncident, Source};
+
+/// How many candidates a source gives at most unless `max_entries` says otherwise.
+pub const DEFAULT_CAP: u64 = 100_000;
+/// Bytes read from the start of a file to detect its format.
+const SNIFF: usize = 64 << 10;
+/// Lines looked at to detect a format.
+const SNIFF_LINES: usize = 64;
+
+/// A log entry that may be promoted to the curated timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub at: Timestamp,
+    pub text: String,
+    pub kind: Kind,
+    /// The source's name.
+    pub lane: String,
+    /// `path:line`, relative to the incident folder.
+    pub source: String,
+    pub level: Option<Level>,
+}
+
+/// Entries per minute.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Volume {
+    /// Minute (seconds since the epoch, divided by 60) → counts.
+    pub minutes: BTreeMap<i64, Count>,
+}
+
+/// Entries in one minute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub total: u32,
+    /// Entries at level error or above.
+    pub errors: u32,
+}
+
+impl Volume {
+    pub fn count(&mut self, at: Timestamp, error: bool) {
+        let slot = self
+            .minutes
+            .entry(at.as_second().div_euclid(60))
+            .or_default();
+        slot.total += 1;
+        slot.errors += u32::from(error);
+    }
+}
+
+/// What reading a source found, beyond its entries.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    /// Lines read (for JSON exports: elements).
+    pub lines: u64,
+    /// Lines that start an entry.
+    pub dated: u64,
+    /// Undated lines attached to the entry before them.
+    pub continued: u64,
+    /// Undated lines with no entry before them (at the start of a file).
+    pub undated: u64,
+    /// Entries whose time names no real instant (such as February 30).
+    pub undatable: u64,
+    /// Candidates kept.
+    pub kept: u64,
+    /// Reading stopped at the cap.
+    pub capped: bool,
+    /// Line numbers of lines that were cut for length.
+    pub cut_lines: Vec<u64>,
+}
+
+/// One source, read.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceScan {
+    pub name: String,
+    /// The format of each file, by relative path.
+    pub files: Vec<(String, Format)>,
+    pub candidates: Vec<Candidate>,
+    pub volume: Volume,
+    pub stats: Stats,
+    /// Things the reader should know: caps hit, lines cut, lines that could not be dated.
+    pub notes: Vec<String>,
+}
+
+/// What to compute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanOptions {
+    pub candidates: bool,
+    pub volume: bool,
+}
+
+/// Why a source could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("`{0}` does not exist")]
+    Missing(String),
+    #[error("`{0}` matches no file")]
+    NoMatch(String),
+    #[error("`{0}` is not a valid glob: {1}")]
+    BadGlob(String, String),
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("unknown format `{0}`; known formats: {known}", known = Format::names().join(", "))]
+    UnknownFormat(String),
+    #[error("unknown level `{0}`; use trace, debug, info, notice, warn, error or critical")]
+    UnknownLevel(String),
+    #[error(
+        "cannot tell the format of `{0}`: none of the known formats dates its first lines. Set `format`, or `regex` with the groups `ts` and `msg`"
+    )]
+    Undetectable(String),
+    #[error("invalid regex: {0}")]
+    Regex(String),
+    #[error("`{path}`: {message}")]
+    Document { path: String, message: String },
+}
+
+/// Reads the source at `index` of `incident`.
+pub fn scan_source(
+    incident: &LoadedIncident,
+    index: usize,
+    options: ScanOptions,
+) -> Result<SourceScan, EvidenceError> {
+    let source = &incident.incident.sources[index];
+    let files = resolve_paths(&incident.dir, &source.path)?;
+    let mut ctx = context(incident, source);
+    let filter = filter(source)?;
+    let fixed = fixed_parser(source)?;
+    let mut scan = SourceScan {
+        name: source.name.clone(),
+        files: Vec::new(),
+        candidates: Vec::new(),
+        volume: Volume::default(),
+        stats: Stats::default(),
+        notes: Vec::new(),
+    };
+    for path in files {
+        let rel = relative(&incident.dir, &path);
+        let parser = match &fixed {
+            Some(parser) => parser.clone(),
+            None => Parser::new(detect_file(&path, &rel)?),
+        };
+        scan.files.push((rel.clone(), parser.format));
+        let before = scan.stats.clone();
+        let mut out = Output {
+            candidates: options.candidates.then_some(&mut scan.candidates),
+            volume: options.volume.then_some(&mut scan.volume),
+            stats: &mut scan.stats,
+            lane: &source.name,
+            kind: Kind::Event,
+        };
+        if parser.format.is_document() {
+            documents::scan(&path, &rel, parser.format, &filter, &mut ctx, &mut out)?;
+        } else {
+            let file = File::open(&path).map_err(|source| EvidenceError::Io {
+                path: rel.clone(),
+                source,
+            })?;
+            scan::scan_file(file, &rel, &parser, &filter, &mut ctx, &mut out).map_err(
+                |source| EvidenceError::Io {
+                    path: rel.clone(),
+                    source,
+                },
+            )?;
+        }
+        note_file(&mut scan.notes, &rel, parser.format, &before, &scan.stats);
+        if scan.stats.capped {
+            let cap = source.max_entries.unwrap_or(DEFAULT_CAP);
+            let setting = if source.max_entries.is_some() {
+                "max_entries"
+            } else {
+                "the default cap; raise it with max_entries"
+            };
+            scan.notes.push(format!(
+                "stopped after {cap} entries ({setting}); later entries were not read"
+            ));
+            break;
+        }
+    }
+    // Entries stay in file order within a file; the candidates are sorted by time.
+    scan.candidates.sort_by_key(|c| c.at);
+    Ok(scan)
+}
+
+fn note_file(notes: &mut Vec<String>, rel: &str, format: Format, before: &Stats, after: &Stats) {
+    let lines = after.lines - before.lines;
+    let dated = after.dated - before.dated;
+    if lines > 0 && dated == 0 {
+        notes.push(format!("no line of `{rel}` could be dated as {format}"));
+    } else if after.undated > before.undated {
+        notes.push(format!(
+            "{} lines at the start of `{rel}` have no time and no entry before them",
+            after.undated - before.undated
+        ));
+    }
+    for line in &after.cut_lines[before.cut_lines.len()..] {
+        notes.push(format!(
+            "line {line} of `{rel}` is longer than 1 MiB; it was cut"
+        ));
+    }
+    if after.undatable > before.undatable {
+        notes.push(format!(
+            "{} entries of `{rel}` name times that do not exist and were skipped",
+            after.undatable - before.undatable
+        ));
+    }
+}
+
+/// The files a source names, sorted.
+pub fn resolve_paths(dir: &Path, pattern: &str) -> Result<Vec<PathBuf>, EvidenceError> {
+    if !pattern.contains(['*', '?', '[']) {
+        let path = dir.join(pattern);
+        return if path.is_file() {
+            Ok(vec![path])
+        } else {
+            Err(EvidenceError::Missing(pattern.to_owned()))
+        };
+    }
+    let full = dir.join(pattern);
+    let paths = glob::glob(&full.to_string_lossy())
+        .map_err(|e| EvidenceError::BadGlob(pattern.to_owned(), e.msg.to_owned()))?;
+    let mut files: Vec<PathBuf> = paths
+        .filter_map(Result::ok)
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(EvidenceError::NoMatch(pattern.to_owned()));
+    }
+    Ok(files)
+}
+
+fn relative(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The year and zone that fill in what log lines leave out: the source's, then the incident's.
+fn context(incident: &LoadedIncident, source: &Source) -> Context {
+    let tz = source
+        .timezone
+        .as_deref()
+        .and_then(|z| TimeZone::get(z).ok())
+        .unwrap_or_else(|| incident.incident.tz());
+    let year = source.year.unwrap_or_else(|| incident_year(incident));
+    Context::new(year, tz)
+}
+
+/// The year the incident started: `times.started`, else its first timeline entry, else now.
+pub fn incident_year(incident: &LoadedIncident) -> i16 {
+    let i = &incident.incident;
+    let first = i
+        .times
+        .started
+        .as_ref()
+        .or_else(|| i.timeline_sorted().first().map(|e| &e.at));
+    let at = first.map_or_else(Timestamp::now, |s| s.instant());
+    at.to_zoned(i.tz()).year()
+}
+
+fn joined(patterns: &[String]) -> Result<Option<Regex>, EvidenceError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let alternation = patterns
+        .iter()
+        .map(|p| format!("(?:{p})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    Regex::new(&alternation)
+        .map(Some)
+        .map_err(|e| EvidenceError::Regex(e.to_string()))
+}
+
+fn filter(source: &Source) -> Result<Filter, EvidenceError> {
+    let level = match &source.level {
+        Some(l) => Some(
+            l.parse::<Level>()
+                .map_err(|_| EvidenceError::UnknownLevel(l.clone()))?,
+        ),
+        None => None,
+    };
+    Ok(Filter {
+        include: joined(&source.include)?,
+        exclude: joined(&source.exclude)?,
+        level,
+        cap: source.max_entries.unwrap_or(DEFAULT_CAP).max(1) as usize,
+    })
+}
+
+/// The parser a source asks for, or `None` for `auto`.
+pub fn fixed_parser(source: &Source) -> Result<Option<Parser>, EvidenceError> {
+    if let Some(pattern) = &source.regex {
+        let re = Regex::new(pattern).map_err(|e| EvidenceError::Regex(e.to_string()))?;
+        return Ok(Some(Parser::with_regex(re)));
+    }
+    match source.format.as_deref().unwrap_or("auto").parse::<Format>() {
+        Ok(Format::Auto) => Ok(None),
+        Ok(Format::Regex) => Err(EvidenceError::Regex(
+            "`format = \"regex\"` needs `regex = '...'`".into(),
+        )),
+        Ok(format) => Ok(Some(Parser::new(format))),
+        Err(_) => Err(EvidenceError::UnknownFormat(
+            source.format.clone().unwrap_or_default(),
+        )),
+    }
+}
+
+/// Detects the format of a file from its first bytes.
+pub fn detect_file(path: &Path, rel: &str) -> Result<Format, EvidenceError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(SNIFF);
+    File::open(path)
+        .and_then(|f| f.take(SNIFF as u64).read_to_end(&mut head))
+        .map_err(|source| EvidenceError::Io {
+            path: rel.to_owned(),
+            source,
+        })?;
+    if head.iter().all(u8::is_ascii_whitespace) {
+        // Nothing to detect in an empty file, and nothing to read either.
+        return Ok(Format::Iso8601);
+    }
+    if let Some(format) = detect_document(&head) {
+        return Ok(format);
+    }
+    let lines: Vec<&[u8]> = head
+        .split(|b| *b == b'\n')
+        .take(SNIFF_LINES)
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .collect();
+    format::detect(&lines).ok_or_else(|| EvidenceError::Undetectable(rel.to_owned()))
+}
+
+/// Recognises the JSON exports by their shape.
+fn detect_document(head: &[u8]) -> Option<Format> {
+    let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
+    let first_line_end = memchr::memchr(b'\n', &head[start..]).map_or(head.len(), |i| start + i);
+    let first_line = head[start..first_line_end].trim_ascii_end();
+    let contains = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
+    match head[start] {
+        b'[' if contains(b"\"ts\"") && contains(b"\"text\"") => Some(Format::Slack),
+        b'[' if contains(b"\"created_at\"") => Some(Format::PagerDuty),
+        // One object per line is JSON lines; an object spread over lines is a document.
+        b'{' if first_line.last() == Some(&b'}') => None,
+        b'{' if contains(b"\"alerts\"") && contains(b"\"startsAt\"") => Some(Format::Alertmanager),
+        b'{' if contains(b"\"log_entries\"") => Some(Format::PagerDuty),
+        _ => None,
+    }
+}
+
+/// Reads every source of an incident. Sources that fail are returned with their error.
+pub fn scan_all(
+    incident: &LoadedIncident,
+    options: ScanOptions,
+) -> Vec<(String, Result<SourceScan, EvidenceError>)> {
+    (0..incident.incident.sources.len())
+        .map(|i| {
+            (
+                incident.incident.sources[i].name.clone(),
+                scan_source(incident, i, options),
+            )
+        })
+        .collect()
+}
+
+/// What `check` says about each source's format and level, reading only the start of each file.
+/// Missing paths and broken regexes are reported by validation already.
+pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, source) in incident.sources.iter().enumerate() {
+        if let Some(level) = &source.level {
+            if level.parse::<Level>().is_err() {
+                out.push(
+                    Finding::error(
+                        "invalid-value",
+                        format!("sources[{i}].level"),
+                        format!("unknown level `{level}`"),
+                    )
+                    .label("not a level")
+                    .help("use trace, debug, info, notice, warn, error or critical"),
+                );
+            }
+        }
+        let fixed = match fixed_parser(source) {
+            Ok(fixed) => fixed,
+            Err(EvidenceError::UnknownFormat(name)) => {
+                let names: Vec<String> = Format::names().into_iter().map(str::to_owned).collect();
+                let help = match suggest(&name, &names) {
+                    Some(best) => {
+                        format!("did you mean `{best}`? Known formats: {}", names.join(", "))
+                    }
+                    None => format!(
+                        "known formats: {}; or use `regex` with the groups `ts` and `msg`",
+                        names.join(", ")
+                    ),
+                };
+                out.push(
+                    Finding::error(
+                        "unknown-format",
+                        format!("sources[{i}].format"),
+                        format!("unknown format `{name}`"),
+                    )
+                    .label("not a known format")
+                    .help(help),
+                );
+                continue;
+            }
+            // Regex problems are reported by validation, at the regex.
+            Err(_) => continue,
+        };
+        if fixed.is_some() {
+            continue;
+        }
+        let Ok(files) = resolve_paths(dir, &source.path) else {
+            continue;
+        };
+        for path in files {
+            let rel = relative(dir, &path);
+            if let Err(e @ EvidenceError::Undetectable(_)) = detect_file(&path, &rel) {
+                out.push(
+                    Finding::error(
+                        "unknown-format",
+                        format!("sources[{i}].path"),
+                        e.to_string(),
+                    )
+                    .label("format not recognised")
+                    .help(format!(
+                        "set `format` to one of: {}",
+                        Format::names()[1..].join(", ")
+                    )),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,372 @@
+//! Streaming a log file into entries, in bounded memory.
+//!
+//! The file is read in 1 MiB chunks of whole lines. An entry is a dated line plus the undated
+//! lines after it (a stack trace). The include filter runs over each whole chunk at once, which
+//! is where regex engines are fastest; an entry is only taken apart when a match falls inside
+//! it, or when every entry is needed (volume counts, a level threshold).
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::ops::ControlFlow;
+
+use regex::bytes::Regex;
+
+use super::format::{Level, Parser};
+use super::timestamp::{Context, When};
+use super::{Candidate, Stats, Volume};
+use crate::model::Kind;
+
+/// Bytes read at a time.
+const CHUNK: usize = 1 << 20;
+/// Longer lines are cut to this length, with a note.
+pub const MAX_LINE: usize = 1 << 20;
+/// Continuation text kept per entry; a 5,000-line stack trace is shown by its start.
+const MAX_CONTINUATION: usize = 4 << 10;
+/// Characters of an entry shown as its text.
+const MAX_TEXT: usize = 2_000;
+
+/// Which entries to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Keep an entry when this matches any of its lines (all of `include`, joined).
+    pub include: Option<Regex>,
+    /// Drop an entry when this matches its text.
+    pub exclude: Option<Regex>,
+    /// Drop entries below this level (entries without a level are kept).
+    pub level: Option<Level>,
+    /// Stop after this many kept entries.
+    pub cap: usize,
+}
+
+impl Filter {
+    /// Whether an entry with this text and level is kept; `matched` says the include regex
+    /// matched somewhere in it.
+    pub fn keeps(&self, matched: bool, text: &[u8], level: Option<Level>) -> bool {
+        let included = self.include.is_none() || matched;
+        let above = match (self.level, level) {
+            (Some(min), Some(level)) => level >= min,
+            _ => true,
+        };
+        included && above && !self.exclude.as_ref().is_some_and(|re| re.is_match(text))
+    }
+}
+
+/// Where entries go: candidates, volume counts, or both.
+pub struct Output<'a> {
+    pub candidates: Option<&'a mut Vec<Candidate>>,
+    pub volume: Option<&'a mut Volume>,
+    pub stats: &'a mut Stats,
+    /// The lane of the source.
+    pub lane: &'a str,
+    /// The kind every candidate from this source gets.
+    pub kind: Kind,
+}
+
+impl Output<'_> {
+    /// Counts an entry and keeps it as a candidate if it passes. Breaks when the cap is reached.
+    pub fn entry(
+        &mut self,
+        filter: &Filter,
+        ctx: &mut Context,
+        e: EntryParts<'_>,
+    ) -> ControlFlow<()> {
+        let needs_candidate =
+            self.candidates.is_some() && filter.keeps(e.matched, e.filter_text, e.level);
+        if self.volume.is_none() && !needs_candidate {
+            return ControlFlow::Continue(());
+        }
+        let Some(at) = e.when.resolve(ctx) else {
+            self.stats.undatable += 1;
+            return ControlFlow::Continue(());
+        };
+        if let Some(volume) = self.volume.as_deref_mut() {
+            volume.count(at, e.level.is_some_and(Level::is_error));
+        }
+        if let (true, Some(candidates)) = (needs_candidate, self.candidates.as_deref_mut()) {
+            candidates.push(Candidate {
+                at,
+                text: clip(e.text),
+                kind: self.kind,
+                lane: self.lane.to_owned(),
+                source: e.source,
+                level: e.level,
+            });
+            self.stats.kept += 1;
+            if self.stats.kept >= filter.cap as u64 {
+                self.stats.capped = true;
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// What an entry contributes once it is complete.
+pub struct EntryParts<'a> {
+    pub when: When,
+    pub level: Option<Level>,
+    pub text: String,
+    /// What `exclude` is matched against: the entry's raw lines.
+    pub filter_text: &'a [u8],
+    pub matched: bool,
+    /// `path:line`.
+    pub source: String,
+}
+
+fn clip(text: String) -> String {
+    match text.char_indices().nth(MAX_TEXT) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// The entry being read.
+#[derive(Default)]
+struct Open {
+    active: bool,
+    line_no: u64,
+    first: Vec<u8>,
+    continuation: Vec<u8>,
+    matched: bool,
+}
+
+/// Reads one log file into `out`.
+pub fn scan_file(
+    file: File,
+    rel_path: &str,
+    parser: &Parser,
+    filter: &Filter,
+    ctx: &mut Context,
+    out: &mut Output<'_>,
+) -> io::Result<()> {
+    let needs_every_entry =
+        out.volume.is_some() || filter.include.is_none() || filter.level.is_some();
+    let mut open = Open::default();
+    let mut line_no = 0u64;
+    let mut matches = Vec::new();
+    let flow = for_each_chunk(file, |chunk, cut| {
+        if cut {
+            out.stats.cut_lines.push(line_no + 1);
+        }
+        matches.clear();
+        if let Some(re) = &filter.include {
+            matches.extend(re.find_iter(chunk).map(|m| m.start()));
+        }
+        let mut next_match = 0;
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', chunk) {
+            line_no += 1;
+            out.stats.lines += 1;
+            let raw = &chunk[start..end];
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            while next_match < matches.len() && matches[next_match] < start {
+                next_match += 1;
+            }
+            let is_match = next_match < matches.len() && matches[next_match] <= end;
+            // Only entries that may be kept or counted need a close look at their first line.
+            match parser.date(line) {
+                Some(_) => {
+                    out.stats.dated += 1;
+                    if finish(
+                        &mut open,
+                        parser,
+                        filter,
+                        ctx,
+                        out,
+                        rel_path,
+                        needs_every_entry,
+                    )
+                    .is_break()
+                    {
+                        return ControlFlow::Break(());
+                    }
+                    open.active = true;
+                    open.line_no = line_no;
+                    open.first.clear();
+                    open.first.extend_from_slice(line);
+                    open.continuation.clear();
+                    open.matched = is_match;
+                }
+                None if open.active => {
+                    out.stats.continued += 1;
+                    open.matched |= is_match;
+                    if open.continuation.len() < MAX_CONTINUATION {
+                        open.continuation.push(b'\n');
+                        let room = MAX_CONTINUATION - open.continuation.len().min(MAX_CONTINUATION);
+                        open.continuation
+                            .extend_from_slice(&line[..line.len().min(room)]);
+                    }
+                }
+                None => out.stats.undated += 1,
+            }
+            start = end + 1;
+        }
+        ControlFlow::Continue(())
+    })?;
+    if flow.is_continue() {
+        let _ = finish(
+            &mut open,
+            parser,
+            filter,
+            ctx,
+            out,
+            rel_path,
+            needs_every_entry,
+        );
+    }
+    Ok(())
+}
+
+fn finish(
+    open: &mut Open,
+    parser: &Parser,
+    filter: &Filter,
+    ctx: &mut Context,
+    out: &mut Output<'_>,
+    rel_path: &str,
+    needs_every_entry: bool,
+) -> ControlFlow<()> {
+    if !open.active {
+        return ControlFlow::Continue(());
+    }
+    open.active = false;
+    if !needs_every_entry && !open.matched {
+        return ControlFlow::Continue(());
+    }
+    let Some(line) = parser.parse(&open.first) else {
+        return ControlFlow::Continue(());
+    };
+    let mut text = match &line.owned_msg {
+        Some(msg) => msg.clone(),
+        None => String::from_utf8_lossy(&open.first[line.msg.clone()]).into_owned(),
+    };
+    if !open.continuation.is_empty() {
+        text.push_str(&String::from_utf8_lossy(&open.continuation));
+    }
+    let mut filter_text = std::mem::take(&mut open.first);
+    filter_text.extend_from_slice(&open.continuation);
+    let parts = EntryParts {
+        when: line.when,
+        level: line.level,
+        text,
+        filter_text: &filter_text,
+        matched: open.matched,
+        source: format!("{rel_path}:{}", open.line_no),
+    };
+    let flow = out.entry(filter, ctx, parts);
+    open.first = filter_text;
+    flow
+}
+
+/// Calls `f` with runs of whole lines, each ending in `\n`, straight from the read buffer where
+/// possible. A line longer than [`MAX_LINE`] is cut, and `f` is told so (`cut = true`).
+pub fn for_each_chunk(
+    file: File,
+    mut f: impl FnMut(&[u8], bool) -> ControlFlow<()>,
+) -> io::Result<ControlFlow<()>> {
+    let mut reader = BufReader::with_capacity(CHUNK, file);
+    // A line that runs past the end of the buffer, gathered here.
+    let mut pending: Vec<u8> = Vec::new();
+    let mut in_pending = false;
+    let mut cut = false;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            if in_pending {
+                pending.push(b'\n');
+                return Ok(f(&pending, cut));
+            }
+            return Ok(ControlFlow::Continue(()));
+        }
+        let n = buf.len();
+        if in_pending {
+            let (take, done) = match memchr::memchr(b'\n', buf) {
+                Some(i) => (i, true),
+                None => (n, false),
+            };
+            let room = MAX_LINE.saturating_sub(pending.len());
+            cut |= take > room;
+            pending.extend_from_slice(&buf[..take.min(room)]);
+            reader.consume(if done { take + 1 } else { take });
+            if done {
+                pending.push(b'\n');
+                let flow = f(&pending, cut);
+                pending.clear();
+                in_pending = false;
+                cut = false;
+                if flow.is_break() {
+                    return Ok(flow);
+                }
+            }
+            continue;
+        }
+        match memchr::memrchr(b'\n', buf) {
+            Some(i) => {
+                let flow = f(&buf[..=i], false);
+                reader.consume(i + 1);
+                if flow.is_break() {
+                    return Ok(flow);
+                }
+            }
+            None => {
+                in_pending = true;
+                cut = n > MAX_LINE;
+                pending.extend_from_slice(&buf[..n.min(MAX_LINE)]);
+                reader.consume(n);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn chunks_of(content: &[u8]) -> Vec<(Vec<u8>, bool)> {
+        let mut tmp = tempfile::NamedTempFile::new().unwrap();
+        tmp.write_all(content).unwrap();
+        let mut seen = Vec::new();
+        let flow = for_each_chunk(File::open(tmp.path()).unwrap(), |c, cut| {
+            seen.push((c.to_vec(), cut));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert!(flow.is_continue());
+        seen
+    }
+
+    #[test]
+    fn a_missing_final_newline_is_added() {
+        let seen = chunks_of(b"a\nb");
+        let all: Vec<u8> = seen.iter().flat_map(|(c, _)| c.clone()).collect();
+        assert_eq!(all, b"a\nb\n");
+    }
+
+    #[test]
+    fn lines_longer_than_the_limit_are_cut_and_reported() {
+        let mut content = b"first\n".to_vec();
+        content.extend(std::iter::repeat_n(b'x', 3 * MAX_LINE));
+        content.extend_from_slice(b"\nlast\n");
+        let seen = chunks_of(&content);
+        let all: Vec<u8> = seen.iter().flat_map(|(c, _)| c.clone()).collect();
+        let lines: Vec<&[u8]> = all.split(|b| *b == b'\n').collect();
+        assert_eq!(
+            lines.len(),
+            4,
+            "first, the cut line, last, and the empty tail"
+        );
+        assert_eq!(lines[1].len(), MAX_LINE);
+        assert_eq!(lines[2], b"last");
+        assert_eq!(seen.iter().filter(|(_, cut)| *cut).count(), 1);
+    }
+
+    #[test]
+    fn an_empty_file_gives_nothing() {
+        assert!(chunks_of(b"").is_empty());
+    }
+}
