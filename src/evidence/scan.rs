@@ -141,12 +141,20 @@ pub fn scan_file(
 ) -> io::Result<()> {
     let needs_every_entry =
         out.volume.is_some() || filter.include.is_none() || filter.level.is_some();
-    let mut open = Open::default();
+    let mut reader = FileReader {
+        parser,
+        filter,
+        ctx,
+        out,
+        rel_path,
+        needs_every_entry,
+        open: Open::default(),
+    };
     let mut line_no = 0u64;
     let mut matches = Vec::new();
     let flow = for_each_chunk(file, |chunk, cut| {
         if cut {
-            out.stats.cut_lines.push(line_no + 1);
+            reader.out.stats.cut_lines.push(line_no + 1);
         }
         matches.clear();
         if let Some(re) = &filter.include {
@@ -156,106 +164,102 @@ pub fn scan_file(
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', chunk) {
             line_no += 1;
-            out.stats.lines += 1;
             let raw = &chunk[start..end];
             let line = raw.strip_suffix(b"\r").unwrap_or(raw);
             while next_match < matches.len() && matches[next_match] < start {
                 next_match += 1;
             }
             let is_match = next_match < matches.len() && matches[next_match] <= end;
-            // Only entries that may be kept or counted need a close look at their first line.
-            match parser.date(line) {
-                Some(_) => {
-                    out.stats.dated += 1;
-                    if finish(
-                        &mut open,
-                        parser,
-                        filter,
-                        ctx,
-                        out,
-                        rel_path,
-                        needs_every_entry,
-                    )
-                    .is_break()
-                    {
-                        return ControlFlow::Break(());
-                    }
-                    open.active = true;
-                    open.line_no = line_no;
-                    open.first.clear();
-                    open.first.extend_from_slice(line);
-                    open.continuation.clear();
-                    open.matched = is_match;
-                }
-                None if open.active => {
-                    out.stats.continued += 1;
-                    open.matched |= is_match;
-                    if open.continuation.len() < MAX_CONTINUATION {
-                        open.continuation.push(b'\n');
-                        let room = MAX_CONTINUATION - open.continuation.len().min(MAX_CONTINUATION);
-                        open.continuation
-                            .extend_from_slice(&line[..line.len().min(room)]);
-                    }
-                }
-                None => out.stats.undated += 1,
-            }
+            reader.line(line, line_no, is_match)?;
             start = end + 1;
         }
         ControlFlow::Continue(())
     })?;
     if flow.is_continue() {
-        let _ = finish(
-            &mut open,
-            parser,
-            filter,
-            ctx,
-            out,
-            rel_path,
-            needs_every_entry,
-        );
+        let _ = reader.finish();
     }
     Ok(())
 }
 
-fn finish(
-    open: &mut Open,
-    parser: &Parser,
-    filter: &Filter,
-    ctx: &mut Context,
-    out: &mut Output<'_>,
-    rel_path: &str,
+/// The state of reading one file: the entry being gathered, and where entries go.
+struct FileReader<'a, 'o> {
+    parser: &'a Parser,
+    filter: &'a Filter,
+    ctx: &'a mut Context,
+    out: &'a mut Output<'o>,
+    rel_path: &'a str,
+    /// Volume counts or a level threshold need every entry, not only those with a match.
     needs_every_entry: bool,
-) -> ControlFlow<()> {
-    if !open.active {
-        return ControlFlow::Continue(());
+    open: Open,
+}
+
+impl FileReader<'_, '_> {
+    /// Takes one line: a dated line starts an entry, an undated one continues it.
+    fn line(&mut self, line: &[u8], line_no: u64, is_match: bool) -> ControlFlow<()> {
+        self.out.stats.lines += 1;
+        if self.parser.date(line).is_some() {
+            self.out.stats.dated += 1;
+            self.finish()?;
+            let open = &mut self.open;
+            open.active = true;
+            open.line_no = line_no;
+            open.first.clear();
+            open.first.extend_from_slice(line);
+            open.continuation.clear();
+            open.matched = is_match;
+        } else if self.open.active {
+            self.out.stats.continued += 1;
+            let open = &mut self.open;
+            open.matched |= is_match;
+            if open.continuation.len() < MAX_CONTINUATION {
+                open.continuation.push(b'\n');
+                let room = MAX_CONTINUATION - open.continuation.len().min(MAX_CONTINUATION);
+                open.continuation
+                    .extend_from_slice(&line[..line.len().min(room)]);
+            }
+        } else {
+            self.out.stats.undated += 1;
+        }
+        ControlFlow::Continue(())
     }
-    open.active = false;
-    if !needs_every_entry && !open.matched {
-        return ControlFlow::Continue(());
+
+    /// Hands the gathered entry to the output.
+    fn finish(&mut self) -> ControlFlow<()> {
+        let open = &mut self.open;
+        if !open.active {
+            return ControlFlow::Continue(());
+        }
+        open.active = false;
+        if !self.needs_every_entry && !open.matched {
+            return ControlFlow::Continue(());
+        }
+        // Only entries that may be kept or counted need a close look at their first line.
+        let Some(line) = self.parser.parse(&open.first) else {
+            self.out.stats.undatable += 1;
+            return ControlFlow::Continue(());
+        };
+        let mut text = match &line.owned_msg {
+            Some(msg) => msg.clone(),
+            None => String::from_utf8_lossy(&open.first[line.msg.clone()]).into_owned(),
+        };
+        if !open.continuation.is_empty() {
+            text.push_str(&String::from_utf8_lossy(&open.continuation));
+        }
+        let mut filter_text = std::mem::take(&mut open.first);
+        filter_text.extend_from_slice(&open.continuation);
+        let parts = EntryParts {
+            when: line.when,
+            level: line.level,
+            text,
+            filter_text: &filter_text,
+            matched: open.matched,
+            source: format!("{}:{}", self.rel_path, open.line_no),
+        };
+        let flow = self.out.entry(self.filter, self.ctx, parts);
+        // Keep the allocation for the next entry.
+        self.open.first = filter_text;
+        flow
     }
-    let Some(line) = parser.parse(&open.first) else {
-        return ControlFlow::Continue(());
-    };
-    let mut text = match &line.owned_msg {
-        Some(msg) => msg.clone(),
-        None => String::from_utf8_lossy(&open.first[line.msg.clone()]).into_owned(),
-    };
-    if !open.continuation.is_empty() {
-        text.push_str(&String::from_utf8_lossy(&open.continuation));
-    }
-    let mut filter_text = std::mem::take(&mut open.first);
-    filter_text.extend_from_slice(&open.continuation);
-    let parts = EntryParts {
-        when: line.when,
-        level: line.level,
-        text,
-        filter_text: &filter_text,
-        matched: open.matched,
-        source: format!("{rel_path}:{}", open.line_no),
-    };
-    let flow = out.entry(filter, ctx, parts);
-    open.first = filter_text;
-    flow
 }
 
 /// Calls `f` with runs of whole lines, each ending in `\n`, straight from the read buffer where

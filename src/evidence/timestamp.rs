@@ -31,6 +31,36 @@ pub struct Civil {
     pub offset: Option<i32>,
 }
 
+impl Civil {
+    fn new(year: Option<i16>, month: i8, day: i8, clock: Clock, offset: Option<i32>) -> When {
+        let Clock {
+            hour,
+            minute,
+            second,
+            nanos,
+        } = clock;
+        When::Civil(Civil {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+            offset,
+        })
+    }
+}
+
+/// A time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Clock {
+    hour: i8,
+    minute: i8,
+    second: i8,
+    nanos: i32,
+}
+
 /// What fills in a missing year or zone, and how to notice a year boundary.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -135,8 +165,8 @@ fn fraction(b: &[u8]) -> (i32, usize) {
     (nanos, 1 + n)
 }
 
-/// `HH:MM[:SS][.frac]`; returns (h, m, s, nanos, used).
-fn clock(b: &[u8]) -> Option<(i8, i8, i8, i32, usize)> {
+/// `HH:MM[:SS][.frac]`; returns the clock and the bytes used.
+fn clock(b: &[u8]) -> Option<(Clock, usize)> {
     let h = digits(b, 2)?;
     byte(b, 2, b':')?;
     let m = digits(&b[3..], 2)?;
@@ -146,7 +176,13 @@ fn clock(b: &[u8]) -> Option<(i8, i8, i8, i32, usize)> {
     };
     let (nanos, f) = if used == 8 { fraction(&b[8..]) } else { (0, 0) };
     used += f;
-    (h < 24 && m < 60 && s < 61).then_some((h as i8, m as i8, s as i8, nanos, used))
+    let clock = Clock {
+        hour: h as i8,
+        minute: m as i8,
+        second: s as i8,
+        nanos,
+    };
+    (h < 24 && m < 60 && s < 61).then_some((clock, used))
 }
 
 /// A zone after a time: `Z`, `+01:00`, `+0100`, `+01`, or ` UTC`/` GMT`. Returns (offset, used).
@@ -185,19 +221,12 @@ pub fn iso(b: &[u8]) -> Option<(When, usize)> {
     if !matches!(b.get(10), Some(b'T' | b' ')) {
         return None;
     }
-    let (hour, minute, second, nanos, used) = clock(&b[11..])?;
+    let (time, used) = clock(&b[11..])?;
     let (offset, z) = zone(&b[11 + used..]);
-    let civil = Civil {
-        year: Some(year as i16),
-        month: month as i8,
-        day: day as i8,
-        hour,
-        minute,
-        second,
-        nanos,
-        offset,
-    };
-    Some((When::Civil(civil), 11 + used + z))
+    Some((
+        Civil::new(Some(year as i16), month as i8, day as i8, time, offset),
+        11 + used + z,
+    ))
 }
 
 const MONTHS: [&[u8; 3]; 12] = [
@@ -223,18 +252,8 @@ pub fn syslog(b: &[u8]) -> Option<(When, usize)> {
     let (day, n) = digits_between(&b[i..], 1, 2)?;
     i += n;
     byte(b, i, b' ')?;
-    let (hour, minute, second, nanos, used) = clock(&b[i + 1..])?;
-    let civil = Civil {
-        year: None,
-        month,
-        day: day as i8,
-        hour,
-        minute,
-        second,
-        nanos,
-        offset: None,
-    };
-    Some((When::Civil(civil), i + 1 + used))
+    let (time, used) = clock(&b[i + 1..])?;
+    Some((Civil::new(None, month, day as i8, time, None), i + 1 + used))
 }
 
 /// The bracketed time of the common log format: `[03/Nov/2026:14:02:11 +0100]`.
@@ -246,7 +265,7 @@ pub fn clf(b: &[u8]) -> Option<(When, usize)> {
     byte(b, 7, b'/')?;
     let year = digits(&b[8..], 4)?;
     byte(b, 12, b':')?;
-    let (hour, minute, second, nanos, used) = clock(&b[13..])?;
+    let (time, used) = clock(&b[13..])?;
     let mut i = 13 + used;
     let mut offset = None;
     if b.get(i) == Some(&b' ') {
@@ -255,17 +274,10 @@ pub fn clf(b: &[u8]) -> Option<(When, usize)> {
         i += 1 + n;
     }
     byte(b, i, b']')?;
-    let civil = Civil {
-        year: Some(year as i16),
-        month,
-        day: day as i8,
-        hour,
-        minute,
-        second,
-        nanos,
-        offset,
-    };
-    Some((When::Civil(civil), i + 1))
+    Some((
+        Civil::new(Some(year as i16), month, day as i8, time, offset),
+        i + 1,
+    ))
 }
 
 /// The Apache error log: `[Sun Dec 04 04:47:44 2005]` or `[Wed Oct 11 14:32:52.123456 2000]`.
@@ -280,22 +292,15 @@ pub fn apache_error(b: &[u8]) -> Option<(When, usize)> {
     let (day, n) = digits_between(b.get(9..)?, 1, 2)?;
     let mut i = 9 + n;
     byte(b, i, b' ')?;
-    let (hour, minute, second, nanos, used) = clock(&b[i + 1..])?;
+    let (time, used) = clock(&b[i + 1..])?;
     i += 1 + used;
     byte(b, i, b' ')?;
     let year = digits(&b[i + 1..], 4)?;
     byte(b, i + 5, b']')?;
-    let civil = Civil {
-        year: Some(year as i16),
-        month,
-        day: day as i8,
-        hour,
-        minute,
-        second,
-        nanos,
-        offset: None,
-    };
-    Some((When::Civil(civil), i + 6))
+    Some((
+        Civil::new(Some(year as i16), month, day as i8, time, None),
+        i + 6,
+    ))
 }
 
 /// Android logcat: `03-17 16:13:38.811` (no year).
@@ -304,18 +309,11 @@ pub fn logcat(b: &[u8]) -> Option<(When, usize)> {
     byte(b, 2, b'-')?;
     let day = digits(&b[3..], 2)?;
     byte(b, 5, b' ')?;
-    let (hour, minute, second, nanos, used) = clock(&b[6..])?;
-    let civil = Civil {
-        year: None,
-        month: month as i8,
-        day: day as i8,
-        hour,
-        minute,
-        second,
-        nanos,
-        offset: None,
-    };
-    Some((When::Civil(civil), 6 + used))
+    let (time, used) = clock(&b[6..])?;
+    Some((
+        Civil::new(None, month as i8, day as i8, time, None),
+        6 + used,
+    ))
 }
 
 /// Spark and Hadoop's short form: `17/06/09 20:10:40` (two-digit year first).
@@ -326,18 +324,11 @@ pub fn slashed(b: &[u8]) -> Option<(When, usize)> {
     byte(b, 5, b'/')?;
     let day = digits(&b[6..], 2)?;
     byte(b, 8, b' ')?;
-    let (hour, minute, second, nanos, used) = clock(&b[9..])?;
-    let civil = Civil {
-        year: Some(2000 + year as i16),
-        month: month as i8,
-        day: day as i8,
-        hour,
-        minute,
-        second,
-        nanos,
-        offset: None,
-    };
-    Some((When::Civil(civil), 9 + used))
+    let (time, used) = clock(&b[9..])?;
+    Some((
+        Civil::new(Some(2000 + year as i16), month as i8, day as i8, time, None),
+        9 + used,
+    ))
 }
 
 /// HDFS: `081109 203615` (yyMMdd HHmmss).
