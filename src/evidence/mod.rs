@@ -118,6 +118,8 @@ pub struct ScanOptions {
 pub enum EvidenceError {
     #[error("`{0}` does not exist")]
     Missing(String),
+    #[error("`{0}` is a folder; name a file, or a glob such as `logs/*.log`")]
+    NotAFile(String),
     #[error("`{0}` matches no file")]
     NoMatch(String),
     #[error("`{0}` is not a valid glob: {1}")]
@@ -238,6 +240,8 @@ pub fn resolve_paths(dir: &Path, pattern: &str) -> Result<Vec<PathBuf>, Evidence
         let path = dir.join(pattern);
         return if path.is_file() {
             Ok(vec![path])
+        } else if path.is_dir() {
+            Err(EvidenceError::NotAFile(pattern.to_owned()))
         } else {
             Err(EvidenceError::Missing(pattern.to_owned()))
         };

@@ -211,12 +211,13 @@ fn zone(b: &[u8]) -> (Option<i32>, usize) {
 }
 
 /// ISO 8601 / RFC 3339: `2026-11-03T14:02:11.123+01:00`, with `T` or a space, optional seconds,
-/// fraction (`.` or `,`) and zone.
+/// fraction (`.` or `,`) and zone. `2026/11/03 14:02:11` is read too.
 pub fn iso(b: &[u8]) -> Option<(When, usize)> {
     let year = digits(b, 4)?;
-    byte(b, 4, b'-')?;
+    // `-` per the standard; `/` and `.` as some loggers write it, used consistently.
+    let sep = *b.get(4).filter(|c| matches!(c, b'-' | b'/' | b'.'))?;
     let month = digits(&b[5..], 2)?;
-    byte(b, 7, b'-')?;
+    byte(b, 7, sep)?;
     let day = digits(&b[8..], 2)?;
     if !matches!(b.get(10), Some(b'T' | b' ')) {
         return None;
@@ -463,6 +464,11 @@ mod tests {
         let (_, used) = iso(b"2026-11-03T14:02:11.123456789-05:00 rest").unwrap();
         assert_eq!(used, 35);
         assert!(iso(b"2026-11-03").is_none());
+        assert_eq!(
+            at(iso(b"2026/11/03 14:02:11 x"), 0, "UTC"),
+            "2026-11-03T14:02:11Z"
+        );
+        assert!(iso(b"2026/11-03 14:02:11").is_none());
         assert!(iso(b"2026-11-03T25:00:00").is_none());
     }
 

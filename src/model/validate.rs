@@ -545,6 +545,12 @@ impl Validator<'_> {
                         }
                     }
                 }
+            } else if dir.join(&s.path).is_dir() {
+                self.out.push(
+                    Finding::error("missing-source", path, format!("`{}` is a folder", s.path))
+                        .label("not a file")
+                        .help("name a file, or a glob such as `logs/*.log`"),
+                );
             } else if !dir.join(&s.path).exists() {
                 self.out.push(
                     Finding::error(

@@ -1,0 +1,103 @@
+//! Property tests: no input makes the timestamp parsers, the format detectors or the scanner
+//! panic, whatever the bytes.
+
+use std::io::Write;
+
+use debrief::evidence::format::{Format, Parser, detect};
+use debrief::evidence::timestamp;
+use proptest::prelude::*;
+
+/// Bytes that look a little like log lines, so the parsers get past their first checks.
+fn loggy() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop::sample::select(vec![
+        &b"2026-11-03"[..],
+        b"T",
+        b" ",
+        b"14:02:11",
+        b",978",
+        b".5",
+        b"Z",
+        b"+01:00",
+        b"+0100",
+        b" UTC",
+        b"[",
+        b"]",
+        b"03/Nov/2026:",
+        b"Sun Dec 04 ",
+        b"Jun 14 ",
+        b"03-17 ",
+        b"17/06/09 ",
+        b"081109 203615",
+        b"20171223-22:1:2:3",
+        b"1793710931",
+        b"1793710931123",
+        b".000200",
+        b"|",
+        b"<34>1 ",
+        b"{\"ts\":",
+        b"\"level\":\"error\"",
+        b"}",
+        b"time=",
+        b"msg=\"x\"",
+        b"ERROR",
+        b"INFO",
+        b"-",
+        b"\xff",
+        b"\xe9",
+        b"\0",
+        b"99999999999999999999",
+        b"9",
+        b"\"",
+    ]);
+    prop::collection::vec(pieces, 0..24).prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn line_parsers_never_panic(line in prop_oneof![loggy(), prop::collection::vec(any::<u8>(), 0..200)]) {
+        for &format in Format::LINE_FORMATS {
+            let parser = Parser::new(format);
+            if let Some(parsed) = parser.parse(&line) {
+                // The message range always lies inside the line.
+                prop_assert!(parsed.msg.start <= parsed.msg.end && parsed.msg.end <= line.len());
+            }
+            let _ = parser.date(&line);
+        }
+        let mut ctx = timestamp::Context::new(2026, jiff::tz::TimeZone::get("Europe/Berlin").unwrap());
+        for parse in [timestamp::iso, timestamp::syslog, timestamp::clf, timestamp::apache_error, timestamp::logcat,
+                      timestamp::slashed, timestamp::hdfs, timestamp::compact, timestamp::epoch] {
+            if let Some((when, used)) = parse(&line) {
+                prop_assert!(used <= line.len());
+                let _ = when.resolve(&mut ctx);
+            }
+        }
+        let _ = detect(&[&line[..], &line[..line.len() / 2]]);
+    }
+
+    #[test]
+    fn the_scanner_never_panics(content in prop::collection::vec(prop_oneof![loggy(), Just(b"\n".to_vec()), Just(b"\r\n".to_vec())], 0..40),
+                                format in prop::sample::select(vec!["auto", "iso8601", "jsonl", "logfmt", "syslog", "slack", "alertmanager", "pagerduty", "clf"]),
+                                include in prop::sample::select(vec!["", "ERROR", "14:0", "^$"])) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut file = std::fs::File::create(tmp.path().join("x.log")).unwrap();
+        file.write_all(&content.concat()).unwrap();
+        let include = if include.is_empty() { String::new() } else { format!("include = ['{include}']\n") };
+        let toml = format!("title = \"t\"\n[[sources]]\nname = \"x\"\npath = \"x.log\"\nformat = \"{format}\"\n{include}");
+        let incident = debrief::model::LoadedIncident {
+            id: "t".into(),
+            dir: tmp.path().to_path_buf(),
+            incident: toml::from_str(&toml).unwrap(),
+            notes: None,
+        };
+        let options = debrief::evidence::ScanOptions { candidates: true, volume: true };
+        if let Ok(scan) = debrief::evidence::scan_source(&incident, 0, options) {
+            prop_assert!(scan.stats.dated + scan.stats.continued + scan.stats.undated == scan.stats.lines || format_is_document(format));
+        }
+    }
+}
+
+fn format_is_document(format: &str) -> bool {
+    matches!(format, "slack" | "alertmanager" | "pagerduty" | "auto")
+}
