@@ -250,7 +250,7 @@ fn the_fast_path_agrees_with_the_full_path_across_chunks() {
     while log.len() < 3 * 1024 * 1024 + 777 {
         let second = i % 60;
         let minute = i / 60 % 60;
-        let hour = 13 + i / 3600;
+        let hour = 10 + i / 3600 % 12;
         let level = if i % 7 == 0 { "ERROR" } else { "INFO" };
         log.extend_from_slice(
             format!(
@@ -274,7 +274,13 @@ fn the_fast_path_agrees_with_the_full_path_across_chunks() {
     assert!(fast.candidates.len() > 100, "{}", fast.candidates.len());
     assert_eq!(fast.candidates, full.candidates);
     assert_eq!(fast.stats.lines, full.stats.lines);
-    assert_eq!(fast.stats.continued, full.stats.continued);
+    // The fast path skipped most entries unread.
+    assert!(
+        fast.stats.dated < full.stats.dated / 2,
+        "{:?} vs {:?}",
+        fast.stats,
+        full.stats
+    );
 }
 
 #[test]

@@ -9,10 +9,13 @@ use std::path::PathBuf;
 use debrief::evidence::{self, ScanOptions};
 use debrief::model::LoadedIncident;
 
-/// (file, expected format, year for formats without one, [(line, instant)]).
+/// One loghub file: its name, the expected format, the year for formats without one, and five
+/// (line, instant) pairs.
+type Case = (&'static str, &'static str, i16, [(u64, &'static str); 5]);
+
 /// The instants were read off the lines themselves, in UTC (the incident's zone here). BGL's
 /// epochs were checked against the local stamp later on the same line, at US Pacific time.
-const CASES: &[(&str, &str, i16, [(u64, &str); 5])] = &[
+const CASES: &[Case] = &[
     (
         "Android_2k.log",
         "logcat",

@@ -77,9 +77,10 @@ impl Volume {
 pub struct Stats {
     /// Lines read (for JSON exports: elements).
     pub lines: u64,
-    /// Lines that start an entry.
+    /// Lines that start an entry. With an include filter alone, entries far from any match
+    /// are skipped unread after the first 1 MiB, and are not counted here.
     pub dated: u64,
-    /// Undated lines attached to the entry before them.
+    /// Undated lines attached to the entry before them (counted like `dated`).
     pub continued: u64,
     /// Undated lines with no entry before them (at the start of a file).
     pub undated: u64,
@@ -381,12 +382,15 @@ fn detect_document(head: &[u8]) -> Option<Format> {
     }
 }
 
-/// Reads every source of an incident. Sources that fail are returned with their error.
+/// Reads every source of an incident, in parallel. Sources that fail are returned with their
+/// error, in file order.
 pub fn scan_all(
     incident: &LoadedIncident,
     options: ScanOptions,
 ) -> Vec<(String, Result<SourceScan, EvidenceError>)> {
+    use rayon::prelude::*;
     (0..incident.incident.sources.len())
+        .into_par_iter()
         .map(|i| {
             (
                 incident.incident.sources[i].name.clone(),

@@ -32,7 +32,7 @@ pub struct Civil {
 }
 
 impl Civil {
-    fn new(year: Option<i16>, month: i8, day: i8, clock: Clock, offset: Option<i32>) -> When {
+    fn when(year: Option<i16>, month: i8, day: i8, clock: Clock, offset: Option<i32>) -> When {
         let Clock {
             hour,
             minute,
@@ -225,7 +225,7 @@ pub fn iso(b: &[u8]) -> Option<(When, usize)> {
     let (time, used) = clock(&b[11..])?;
     let (offset, z) = zone(&b[11 + used..]);
     Some((
-        Civil::new(Some(year as i16), month as i8, day as i8, time, offset),
+        Civil::when(Some(year as i16), month as i8, day as i8, time, offset),
         11 + used + z,
     ))
 }
@@ -254,7 +254,10 @@ pub fn syslog(b: &[u8]) -> Option<(When, usize)> {
     i += n;
     byte(b, i, b' ')?;
     let (time, used) = clock(&b[i + 1..])?;
-    Some((Civil::new(None, month, day as i8, time, None), i + 1 + used))
+    Some((
+        Civil::when(None, month, day as i8, time, None),
+        i + 1 + used,
+    ))
 }
 
 /// The bracketed time of the common log format: `[03/Nov/2026:14:02:11 +0100]`.
@@ -276,7 +279,7 @@ pub fn clf(b: &[u8]) -> Option<(When, usize)> {
     }
     byte(b, i, b']')?;
     Some((
-        Civil::new(Some(year as i16), month, day as i8, time, offset),
+        Civil::when(Some(year as i16), month, day as i8, time, offset),
         i + 1,
     ))
 }
@@ -299,7 +302,7 @@ pub fn apache_error(b: &[u8]) -> Option<(When, usize)> {
     let year = digits(&b[i + 1..], 4)?;
     byte(b, i + 5, b']')?;
     Some((
-        Civil::new(Some(year as i16), month, day as i8, time, None),
+        Civil::when(Some(year as i16), month, day as i8, time, None),
         i + 6,
     ))
 }
@@ -312,7 +315,7 @@ pub fn logcat(b: &[u8]) -> Option<(When, usize)> {
     byte(b, 5, b' ')?;
     let (time, used) = clock(&b[6..])?;
     Some((
-        Civil::new(None, month as i8, day as i8, time, None),
+        Civil::when(None, month as i8, day as i8, time, None),
         6 + used,
     ))
 }
@@ -327,7 +330,7 @@ pub fn slashed(b: &[u8]) -> Option<(When, usize)> {
     byte(b, 8, b' ')?;
     let (time, used) = clock(&b[9..])?;
     Some((
-        Civil::new(Some(2000 + year as i16), month as i8, day as i8, time, None),
+        Civil::when(Some(2000 + year as i16), month as i8, day as i8, time, None),
         9 + used,
     ))
 }
