@@ -36,6 +36,11 @@ pub enum Command {
     /// Exit status: 0 when there are no errors (warnings are allowed unless --deny-warnings),
     /// 1 when there are, 2 on bad usage.
     Check(CheckArgs),
+    /// Build the static site: reports, diagrams, the archive, actions and trends.
+    ///
+    /// Writes to a staging folder and swaps it in when complete, so a failed build leaves the
+    /// previous site untouched.
+    Build(BuildArgs),
     /// Print the timeline, merged with log candidates, sorted by time.
     ///
     /// Times are shown in the incident's zone; the JSON has RFC 3339 UTC times.
@@ -69,6 +74,28 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// An incident folder or an archive folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Where to write the site.
+    #[arg(long, short, default_value = "site")]
+    pub out: PathBuf,
+    /// A theme folder (templates/ and static/) that overrides the default theme file by file.
+    #[arg(long)]
+    pub theme: Option<PathBuf>,
+    /// The URL the site will be published at (used in data/incidents.json).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Build into a non-empty folder that debrief did not create (it is moved aside, not deleted).
+    #[arg(long)]
+    pub force: bool,
+    /// Judge overdue actions against this date instead of today (for reproducible builds).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -10,3 +10,5 @@ pub mod diagnostics;
 pub mod evidence;
 pub mod load;
 pub mod model;
+pub mod render;
+pub mod site;

@@ -1,5 +1,6 @@
 //! One module per command. Each takes its parsed arguments and returns the exit code.
 
+mod build;
 mod check;
 mod new;
 mod schema;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::New(args) => new::run(&args),
         Command::Check(args) => check::run(&args, style),
+        Command::Build(args) => build::run(&args, style),
         Command::Timeline(args) => timeline::run(&args, style),
         Command::Schema => schema::run(),
         Command::Completions { shell } => {

@@ -1,0 +1,360 @@
+//! What templates see: views of incidents with times in their zone, rendered Markdown and links
+//! between entries, factors and actions. Also the stable JSON export.
+//!
+//! Template context (documented in docs/themes.md):
+//! - every page: `site` (title, base_url), `root` (relative path to the site root), `assets`
+//!   (`css`: the stylesheet's hashed path), `page` (its name);
+//! - `incident.html` and `report.md`: `incident` ([`IncidentView`]), `timeline_svg` (inline SVG);
+//! - `index.html`: `incidents` (a list of [`IncidentView`]), `sort` and `views`;
+//! - `actions.html`: `actions` (a list of [`ActionView`], with their incident);
+//! - `trends.html`: `charts` (a list of `{title, svg}`).
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use super::markdown;
+use crate::model::time::human_duration;
+use crate::model::{ActionStatus, Config, LoadedIncident, Stamp};
+
+/// A link to an entry, factor or action in the same report.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub anchor: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Moment {
+    pub name: &'static str,
+    pub local: String,
+    pub utc: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DurationView {
+    pub name: &'static str,
+    pub text: String,
+    pub seconds: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    pub anchor: String,
+    pub id: Option<String>,
+    pub at_local: String,
+    pub at_utc: String,
+    pub kind: String,
+    pub lane: Option<String>,
+    pub by: Option<String>,
+    pub text_html: String,
+    pub text: String,
+    pub source: Option<String>,
+    pub key: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorView {
+    pub anchor: String,
+    pub text_html: String,
+    pub text: String,
+    pub category: String,
+    pub votes: u32,
+    pub events: Vec<LinkView>,
+    pub leads_to: Vec<LinkView>,
+    pub actions: Vec<LinkView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    pub anchor: String,
+    pub text_html: String,
+    pub text: String,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub priority: Option<String>,
+    pub status: String,
+    pub kind: Option<String>,
+    pub factors: Vec<LinkView>,
+    /// Only http(s) URLs; anything else is shown as text.
+    pub ticket_url: Option<String>,
+    pub ticket: Option<String>,
+    pub overdue: bool,
+    pub at_risk: bool,
+    pub open: bool,
+    pub incident_id: String,
+    pub incident_title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentView {
+    pub id: String,
+    pub title: String,
+    pub severity: Option<String>,
+    /// Position in the severity scale (0 = worst); unknown severities sort last.
+    pub severity_rank: usize,
+    pub status: String,
+    pub timezone: String,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    /// Markdown as written (for report.md), and as safe HTML.
+    pub summary: Option<String>,
+    pub summary_html: Option<String>,
+    pub impact: Option<String>,
+    pub impact_html: Option<String>,
+    pub notes_html: Option<String>,
+    /// The local date the incident started (or was first seen), `YYYY-MM-DD`.
+    pub date: String,
+    pub moments: Vec<Moment>,
+    pub durations: Vec<DurationView>,
+    /// Time to resolve (or mitigate), for sorting; 0 when unknown.
+    pub duration_seconds: i64,
+    pub duration: Option<String>,
+    pub timeline: Vec<EntryView>,
+    pub factors: Vec<FactorView>,
+    pub actions: Vec<ActionView>,
+    pub open_actions: usize,
+    pub lessons: crate::model::Lessons,
+}
+
+fn local(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+fn utc(t: Timestamp) -> String {
+    t.to_string()
+}
+
+/// The anchor of timeline entry `i`: its id, or a stable one from its position.
+fn entry_anchor(id: Option<&str>, i: usize) -> String {
+    id.map_or_else(|| format!("entry-{}", i + 1), str::to_owned)
+}
+
+/// Only web links become links.
+fn safe_url(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.trim().to_owned())
+}
+
+impl IncidentView {
+    pub fn new(loaded: &LoadedIncident, config: &Config, today: Date) -> IncidentView {
+        let i = &loaded.incident;
+        let tz = i.tz();
+        let t = &i.times;
+        let stamp = |s: &Option<Stamp>| s.as_ref().map(Stamp::instant);
+        let moments = [
+            ("started", &t.started),
+            ("detected", &t.detected),
+            ("mitigated", &t.mitigated),
+            ("resolved", &t.resolved),
+        ]
+        .into_iter()
+        .filter_map(|(name, s)| {
+            Some(Moment {
+                name,
+                local: local(stamp(s)?, &tz),
+                utc: utc(stamp(s)?),
+            })
+        })
+        .collect();
+        let d = i.durations();
+        let durations: Vec<DurationView> = [
+            ("to detect", d.to_detect),
+            ("to mitigate", d.to_mitigate),
+            ("to resolve", d.to_resolve),
+        ]
+        .into_iter()
+        .filter_map(|(name, d)| {
+            Some(DurationView {
+                name,
+                text: human_duration(d?),
+                seconds: d?.as_secs(),
+            })
+        })
+        .collect();
+        let total = d.to_resolve.or(d.to_mitigate);
+        let first =
+            stamp(&t.started).or_else(|| i.timeline_sorted().first().map(|e| e.at.instant()));
+        let date = first.map_or_else(String::new, |f| f.to_zoned(tz.clone()).date().to_string());
+
+        let mut timeline: Vec<(Timestamp, EntryView)> = i
+            .timeline
+            .iter()
+            .enumerate()
+            .map(|(n, e)| {
+                let view = EntryView {
+                    anchor: entry_anchor(e.id.as_deref(), n),
+                    id: e.id.clone(),
+                    at_local: local(e.at.instant(), &tz),
+                    at_utc: utc(e.at.instant()),
+                    kind: e.kind.to_string(),
+                    lane: e.lane.clone(),
+                    by: e.by.clone(),
+                    text_html: markdown::inline(&e.text),
+                    text: e.text.clone(),
+                    source: e.source.clone(),
+                    key: e.key,
+                };
+                (e.at.instant(), view)
+            })
+            .collect();
+        // Stable: entries at the same instant keep file order.
+        timeline.sort_by_key(|(at, _)| *at);
+        let timeline: Vec<EntryView> = timeline.into_iter().map(|(_, v)| v).collect();
+
+        let entry_link = |id: &str| {
+            let text = i
+                .timeline
+                .iter()
+                .find(|e| e.id.as_deref() == Some(id))
+                .map(|e| markdown::plain(&e.text));
+            LinkView {
+                anchor: id.to_owned(),
+                text: text.unwrap_or_else(|| id.to_owned()),
+            }
+        };
+        let factor_link = |id: &str| {
+            let text = i
+                .factors
+                .iter()
+                .find(|f| f.id == id)
+                .map(|f| markdown::plain(&f.text));
+            LinkView {
+                anchor: id.to_owned(),
+                text: text.unwrap_or_else(|| id.to_owned()),
+            }
+        };
+        let factors = i
+            .factors_ranked()
+            .into_iter()
+            .map(|f| FactorView {
+                anchor: f.id.clone(),
+                text_html: markdown::inline(&f.text),
+                text: f.text.clone(),
+                category: f.category.to_string(),
+                votes: f.total_votes(),
+                events: f.events.iter().map(|e| entry_link(e)).collect(),
+                leads_to: f.leads_to.iter().map(|e| factor_link(e)).collect(),
+                actions: i
+                    .actions
+                    .iter()
+                    .filter(|a| a.factors.contains(&f.id))
+                    .map(|a| LinkView {
+                        anchor: a.id.clone(),
+                        text: markdown::plain(&a.text),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let actions: Vec<ActionView> = i
+            .actions
+            .iter()
+            .map(|a| action_view(a, i, loaded, today, &factor_link))
+            .collect();
+        let open_actions = actions.iter().filter(|a| a.open).count();
+        let levels = &config.severities;
+        IncidentView {
+            id: loaded.id.clone(),
+            title: i.title.clone(),
+            severity: i.severity.clone(),
+            severity_rank: i
+                .severity
+                .as_deref()
+                .and_then(|s| levels.rank(s))
+                .unwrap_or(usize::MAX / 2),
+            status: i.status.to_string(),
+            timezone: i.timezone.clone().unwrap_or_else(|| "UTC".to_owned()),
+            services: i.services.clone(),
+            tags: i.tags.clone(),
+            summary: i.summary.clone(),
+            summary_html: i.summary.as_deref().map(markdown::block),
+            impact: i.impact.text.clone(),
+            impact_html: i.impact.text.as_deref().map(markdown::block),
+            notes_html: loaded.notes.as_deref().map(markdown::block),
+            date,
+            moments,
+            durations,
+            duration_seconds: total.map_or(0, |d| d.as_secs()),
+            duration: total.map(human_duration),
+            timeline,
+            factors,
+            actions,
+            open_actions,
+            lessons: i.lessons.clone(),
+        }
+    }
+}
+
+fn action_view(
+    a: &crate::model::Action,
+    _i: &crate::model::Incident,
+    loaded: &LoadedIncident,
+    today: Date,
+    factor_link: &dyn Fn(&str) -> LinkView,
+) -> ActionView {
+    let open = matches!(a.status, ActionStatus::Open | ActionStatus::InProgress);
+    let due = a.due.map(|d| d.0);
+    let overdue = open && due.is_some_and(|d| d < today);
+    let at_risk = a.status == ActionStatus::Open
+        && !overdue
+        && due.is_some_and(|d| d.since(today).is_ok_and(|span| span.get_days() <= 7));
+    ActionView {
+        anchor: a.id.clone(),
+        text_html: markdown::inline(&a.text),
+        text: a.text.clone(),
+        owner: a.owner.clone(),
+        due: due.map(|d| d.to_string()),
+        priority: a.priority.map(|p| p.to_string()),
+        status: a.status.to_string(),
+        kind: a.kind.map(|k| k.to_string()),
+        factors: a.factors.iter().map(|f| factor_link(f)).collect(),
+        ticket_url: a.ticket.as_deref().and_then(safe_url),
+        ticket: a.ticket.clone(),
+        overdue,
+        at_risk,
+        open,
+        incident_id: loaded.id.clone(),
+        incident_title: loaded.incident.title.clone(),
+    }
+}
+
+/// The stable, machine-readable export of one incident (`incident.json`), schema version 1:
+/// raw Markdown text, times as RFC 3339 UTC, durations in seconds.
+pub fn incident_json(loaded: &LoadedIncident) -> serde_json::Value {
+    let i = &loaded.incident;
+    let t = &i.times;
+    let at = |s: &Option<Stamp>| s.as_ref().map(|s| s.instant().to_string());
+    let d = i.durations();
+    let secs = |d: Option<SignedDuration>| d.map(|d| d.as_secs());
+    serde_json::json!({
+        "schema": 1,
+        "id": loaded.id,
+        "title": i.title,
+        "severity": i.severity,
+        "status": i.status,
+        "timezone": i.timezone,
+        "services": i.services,
+        "tags": i.tags,
+        "summary": i.summary,
+        "impact": i.impact.text,
+        "times": { "started": at(&t.started), "detected": at(&t.detected), "mitigated": at(&t.mitigated), "resolved": at(&t.resolved) },
+        "durations_seconds": { "to_detect": secs(d.to_detect), "to_mitigate": secs(d.to_mitigate), "to_resolve": secs(d.to_resolve) },
+        "people": i.people,
+        "timeline": i.timeline_sorted().iter().map(|e| serde_json::json!({
+            "id": e.id, "at": e.at.instant().to_string(), "text": e.text, "kind": e.kind,
+            "lane": e.lane, "by": e.by, "source": e.source, "key": e.key,
+        })).collect::<Vec<_>>(),
+        "factors": i.factors.iter().map(|f| serde_json::json!({
+            "id": f.id, "text": f.text, "category": f.category, "votes": f.votes,
+            "total_votes": f.total_votes(), "events": f.events, "leads_to": f.leads_to,
+        })).collect::<Vec<_>>(),
+        "actions": i.actions.iter().map(|a| serde_json::json!({
+            "id": a.id, "text": a.text, "owner": a.owner, "due": a.due, "priority": a.priority,
+            "status": a.status, "kind": a.kind, "factors": a.factors, "ticket": a.ticket,
+        })).collect::<Vec<_>>(),
+        "lessons": i.lessons,
+    })
+}

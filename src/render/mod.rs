@@ -1,0 +1,162 @@
+//! Rendering: the Tera environment and its themes, Markdown, diagrams and charts, and the
+//! contexts that templates see. `build` writes what this produces; `serve` keeps it in memory.
+
+pub mod charts;
+pub mod context;
+pub mod markdown;
+pub mod svg;
+pub mod timeline;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use tera::Tera;
+
+/// The default theme, embedded: (path inside the theme, contents).
+const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "incident.html",
+        include_str!("../../themes/default/templates/incident.html"),
+    ),
+    (
+        "actions.html",
+        include_str!("../../themes/default/templates/actions.html"),
+    ),
+    (
+        "trends.html",
+        include_str!("../../themes/default/templates/trends.html"),
+    ),
+    (
+        "report.md",
+        include_str!("../../themes/default/templates/report.md"),
+    ),
+];
+
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
+    "style.css",
+    include_bytes!("../../themes/default/static/style.css"),
+)];
+
+/// A theme: templates plus static files, the default overridden file by file by a folder.
+pub struct Theme {
+    pub tera: Tera,
+    /// Static files: (path inside `static/`, bytes).
+    pub statics: Vec<(String, Vec<u8>)>,
+}
+
+impl Theme {
+    /// The default theme, with `dir/templates/*` and `dir/static/*` laid over it.
+    pub fn load(dir: Option<&Path>) -> anyhow::Result<Theme> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(DEFAULT_TEMPLATES.iter().copied())
+            .context("the default theme's templates")?;
+        let mut statics: Vec<(String, Vec<u8>)> = DEFAULT_STATIC
+            .iter()
+            .map(|(n, b)| ((*n).to_owned(), b.to_vec()))
+            .collect();
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                anyhow::bail!("the theme folder {} does not exist", dir.display());
+            }
+            let templates = files_under(&dir.join("templates"))?;
+            let mut own = Vec::new();
+            for (name, path) in &templates {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                own.push((name.clone(), text));
+            }
+            tera.add_raw_templates(own.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+                .with_context(|| format!("the templates of the theme in {}", dir.display()))?;
+            for (name, path) in files_under(&dir.join("static"))? {
+                let bytes =
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                match statics.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = bytes,
+                    None => statics.push((name, bytes)),
+                }
+            }
+        }
+        // Markdown templates are not HTML: Tera escapes only .html, and report.md escapes user
+        // text itself with `md_text` and `md_cell`, since docs sites render raw HTML in Markdown.
+        tera.autoescape_on(vec![".html"]);
+        tera.register_filter("md_text", md_text);
+        tera.register_filter("md_cell", md_cell);
+        Ok(Theme { tera, statics })
+    }
+}
+
+/// Files below `dir` (if it exists), by their path relative to it with `/` separators.
+fn files_under(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
+            let path = entry
+                .with_context(|| format!("reading {}", d.display()))?
+                .path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                let name = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push((name, path));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A short, stable content hash for asset names (FNV-1a, 64 bits).
+pub fn content_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{:08x}", h >> 32)
+}
+
+/// Escapes HTML in user text bound for Markdown: docs sites render raw HTML in Markdown, and a
+/// `<script>` in a timeline entry must stay text there too.
+fn escape_md(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn md_text(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    Ok(tera::Value::String(
+        value.as_str().map(escape_md).unwrap_or_default(),
+    ))
+}
+
+/// Like `md_text`, for a table cell: no pipes, no line breaks.
+fn md_cell(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = value.as_str().map(escape_md).unwrap_or_default();
+    Ok(tera::Value::String(
+        text.replace('|', "\\|")
+            .replace("\r\n", " ")
+            .replace('\n', " "),
+    ))
+}

@@ -1,0 +1,517 @@
+//! The timeline diagram: swimlanes, the impact window, the key moments, labelled key events and
+//! the log-volume strip, on one time axis.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use super::markdown;
+use super::svg::{Anchor, SvgDoc, escape, fit, num, text_width};
+use crate::evidence::Volume;
+use crate::model::{Incident, Kind, TimelineEntry};
+
+const WIDTH: f64 = 1200.0;
+const LEFT: f64 = 150.0;
+const RIGHT: f64 = 24.0;
+const LANE: f64 = 40.0;
+const LABEL_ROW: f64 = 18.0;
+const MAX_LABEL_ROWS: usize = 6;
+const LABEL_SIZE: f64 = 12.0;
+const LABEL_WIDTH: f64 = 230.0;
+const MOMENTS: f64 = 22.0;
+const AXIS: f64 = 30.0;
+const STRIP: f64 = 56.0;
+
+/// The lane of entries that name none.
+pub const DEFAULT_LANE: &str = "timeline";
+
+/// Okabe-Ito colours (safe for colour-blind readers), and a shape per kind so colour is never
+/// the only cue.
+fn marker(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Event => ("#0072b2", "circle"),
+        Kind::Alert => ("#d55e00", "triangle"),
+        Kind::Detection => ("#cc79a7", "diamond"),
+        Kind::Action => ("#009e73", "square"),
+        Kind::Decision => ("#e69f00", "hexagon"),
+        Kind::Communication => ("#56b4e9", "ring"),
+        Kind::Mitigation => ("#009e73", "plus"),
+        Kind::Observation => ("#555555", "dot"),
+    }
+}
+
+fn shape(svg: &mut String, kind: Kind, x: f64, y: f64) {
+    let (color, shape) = marker(kind);
+    let (x, y) = (num(x), num(y));
+    let _ = match shape {
+        "triangle" => write!(
+            svg,
+            r#"<path d="M{x} {} l7 12h-14z" transform="translate(0,-6)" fill="{color}"/>"#,
+            y
+        ),
+        "diamond" => write!(
+            svg,
+            r#"<path d="M{x} {y} m0 -8 l8 8 -8 8 -8 -8z" fill="{color}"/>"#
+        ),
+        "square" => write!(
+            svg,
+            r#"<path d="M{x} {y} m-6 -6 h12 v12 h-12z" fill="{color}"/>"#
+        ),
+        "hexagon" => write!(
+            svg,
+            r#"<path d="M{x} {y} m-7 0 l3.5 -6 h7 l3.5 6 -3.5 6 h-7z" fill="{color}"/>"#
+        ),
+        "ring" => write!(
+            svg,
+            r##"<circle cx="{x}" cy="{y}" r="6" fill="#fff" stroke="{color}" stroke-width="3"/>"##
+        ),
+        "plus" => write!(
+            svg,
+            r#"<path d="M{x} {y} m-2.5 -8 h5 v5.5 h5.5 v5 h-5.5 v5.5 h-5 v-5.5 h-5.5 v-5 h5.5z" fill="{color}"/>"#
+        ),
+        "dot" => write!(svg, r#"<circle cx="{x}" cy="{y}" r="4" fill="{color}"/>"#),
+        _ => write!(svg, r#"<circle cx="{x}" cy="{y}" r="6" fill="{color}"/>"#),
+    };
+}
+
+/// What the diagram shows besides the incident.
+#[derive(Debug, Default)]
+pub struct Extras<'a> {
+    /// Per-minute counts of all sources, for the strip under the timeline.
+    pub volume: Option<&'a Volume>,
+    /// Prepended to `#entry` links: empty inside the report, `index.html` for the standalone file.
+    pub link_base: &'a str,
+}
+
+/// Draws the timeline of `incident` as a standalone SVG document.
+pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String {
+    let tz = incident.tz();
+    let entries = incident.timeline_sorted();
+    let lanes = lanes(&entries);
+    let (from, to) = span(incident, &entries, extras.volume);
+    let x_of = |t: Timestamp| -> f64 {
+        let total = (to.as_millisecond() - from.as_millisecond()).max(1) as f64;
+        LEFT + (t.as_millisecond() - from.as_millisecond()) as f64 / total * (WIDTH - LEFT - RIGHT)
+    };
+
+    // Key labels, placed greedily in rows so none overlaps another.
+    let mut rows: Vec<f64> = Vec::new();
+    let mut labels: Vec<(usize, f64, String, &TimelineEntry)> = Vec::new();
+    for e in entries.iter().filter(|e| e.key) {
+        let x = x_of(e.at.instant());
+        let text = fit(&markdown::plain(&e.text), LABEL_SIZE, LABEL_WIDTH);
+        let width = text_width(&text, LABEL_SIZE);
+        let start = (x - 4.0).min(WIDTH - RIGHT - width).max(LEFT);
+        let row = rows.iter().position(|end| *end + 8.0 <= start);
+        let row = match row {
+            Some(r) => r,
+            None if rows.len() < MAX_LABEL_ROWS => {
+                rows.push(f64::MIN);
+                rows.len() - 1
+            }
+            // No room left: the entry still shows its text on hover.
+            None => continue,
+        };
+        rows[row] = start + width;
+        labels.push((row, start, text, e));
+    }
+    // Moment labels (`detected 14:09`) in up to two rows, so close moments do not collide.
+    let t = &incident.times;
+    let mut moment_rows: Vec<f64> = Vec::new();
+    let mut moments: Vec<(usize, f64, Anchor, String, Timestamp)> = Vec::new();
+    for (name, stamp) in [
+        ("started", &t.started),
+        ("detected", &t.detected),
+        ("mitigated", &t.mitigated),
+        ("resolved", &t.resolved),
+    ] {
+        let Some(moment) = stamp.as_ref().map(|s| s.instant()) else {
+            continue;
+        };
+        let x = x_of(moment);
+        let text = format!("{name} {}", clock(moment, &tz));
+        let width = text_width(&text, 12.0);
+        let (anchor, start) = if x + 4.0 + width > WIDTH - RIGHT {
+            (Anchor::End, x - 4.0 - width)
+        } else {
+            (Anchor::Start, x + 4.0)
+        };
+        let row = match moment_rows.iter().position(|end| *end + 10.0 <= start) {
+            Some(r) => r,
+            None => {
+                moment_rows.push(f64::MIN);
+                moment_rows.len() - 1
+            }
+        };
+        moment_rows[row] = start + width;
+        moments.push((row, x, anchor, text, moment));
+    }
+    let moments_band = MOMENTS + moment_rows.len().saturating_sub(1) as f64 * 15.0;
+    let label_band = rows.len() as f64 * LABEL_ROW + if rows.is_empty() { 0.0 } else { 6.0 };
+    let lanes_top = moments_band + label_band;
+    let lanes_bottom = lanes_top + lanes.len().max(1) as f64 * LANE;
+    let strip_top = lanes_bottom + AXIS;
+    let height = strip_top
+        + if extras.volume.is_some() {
+            STRIP + 8.0
+        } else {
+            4.0
+        };
+
+    let mut doc = SvgDoc::new(WIDTH as u32, height.ceil() as u32, id_prefix);
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        r##"<rect width="{}" height="{}" fill="#fff"/>"##,
+        num(WIDTH),
+        num(height)
+    );
+
+    // Lanes, alternating bands.
+    for (i, lane) in lanes.iter().enumerate() {
+        let y = lanes_top + i as f64 * LANE;
+        if i % 2 == 0 {
+            let _ = write!(
+                body,
+                r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#f4f6f8"/>"##,
+                num(LEFT),
+                num(y),
+                num(WIDTH - LEFT - RIGHT),
+                num(LANE)
+            );
+        }
+        doc.raw(&std::mem::take(&mut body));
+        doc.text(
+            &fit(lane, 13.0, LEFT - 16.0),
+            LEFT - 10.0,
+            y + LANE / 2.0 + 4.5,
+            13.0,
+            Anchor::End,
+            "lane",
+        );
+    }
+
+    // The impact window, from started to resolved (or mitigated).
+    let at = |s: &Option<crate::model::Stamp>| s.as_ref().map(|s| s.instant());
+    if let (Some(start), Some(end)) = (at(&t.started), at(&t.resolved).or(at(&t.mitigated))) {
+        let (x0, x1) = (x_of(start), x_of(end));
+        let _ = write!(
+            body,
+            r##"<rect class="impact" x="{}" y="{}" width="{}" height="{}" fill="#d55e00" fill-opacity="0.08"><title>Impact: {} to {}</title></rect>"##,
+            num(x0),
+            num(lanes_top),
+            num((x1 - x0).max(1.0)),
+            num(lanes_bottom - lanes_top),
+            clock(start, &tz),
+            clock(end, &tz)
+        );
+    }
+    // The moments, as labelled rules.
+    for (row, x, anchor, text, moment) in &moments {
+        let _ = write!(
+            body,
+            r##"<line class="moment" x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#333" stroke-width="1.5" stroke-dasharray="5 4"><title>{text} ({})</title></line>"##,
+            num(*row as f64 * 15.0 + MOMENTS - 4.0),
+            num(lanes_bottom),
+            clock(*moment, &tz),
+            x = num(*x)
+        );
+        doc.raw(&std::mem::take(&mut body));
+        let dx = if *anchor == Anchor::End { -4.0 } else { 4.0 };
+        doc.text(
+            text,
+            x + dx,
+            MOMENTS - 8.0 + *row as f64 * 15.0,
+            12.0,
+            *anchor,
+            "moment",
+        );
+    }
+
+    // The time axis.
+    let ticks = ticks(from, to, &tz);
+    for (tick, text) in &ticks {
+        let x = x_of(*tick);
+        let _ = write!(
+            body,
+            r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#ccd" stroke-width="1"/>"##,
+            num(lanes_top),
+            num(lanes_bottom + 6.0),
+            x = num(x)
+        );
+        doc.raw(&std::mem::take(&mut body));
+        doc.text(text, x, lanes_bottom + 20.0, 12.0, Anchor::Middle, "tick");
+    }
+
+    // Label leaders first, so markers sit on top of them.
+    for (row, start, _, e) in &labels {
+        let x = x_of(e.at.instant());
+        let lane_y = lanes_top + lane_index(&lanes, e) as f64 * LANE + LANE / 2.0;
+        let label_y = moments_band + *row as f64 * LABEL_ROW + 14.0;
+        let _ = write!(
+            body,
+            r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#888" stroke-width="1"/>"##,
+            num(label_y + 3.0),
+            num(lane_y - 7.0),
+            x = num(x)
+        );
+        let _ = start;
+    }
+    doc.raw(&std::mem::take(&mut body));
+
+    // Markers, each linked to its row in the report and titled with its full text.
+    for e in &entries {
+        let x = x_of(e.at.instant());
+        let y = lanes_top + lane_index(&lanes, e) as f64 * LANE + LANE / 2.0;
+        let title = format!(
+            "{} {}: {}",
+            clock(e.at.instant(), &tz),
+            e.kind,
+            markdown::plain(&e.text)
+        );
+        match &e.id {
+            Some(id) => {
+                let _ = write!(
+                    body,
+                    r##"<a xlink:href="{}#{}" class="event{}">"##,
+                    extras.link_base,
+                    escape(id),
+                    if e.key { " key" } else { "" }
+                );
+            }
+            None => body.push_str(r#"<g class="event">"#),
+        }
+        let _ = write!(body, "<title>{}</title>", escape(&title));
+        shape(&mut body, e.kind, x, y);
+        body.push_str(if e.id.is_some() { "</a>" } else { "</g>" });
+    }
+    doc.raw(&std::mem::take(&mut body));
+    for (row, start, text, _) in &labels {
+        doc.text(
+            text,
+            *start,
+            MOMENTS + *row as f64 * LABEL_ROW + 14.0,
+            LABEL_SIZE,
+            Anchor::Start,
+            "key-label",
+        );
+    }
+
+    if let Some(volume) = extras.volume {
+        strip(&mut doc, volume, from, to, strip_top, &x_of);
+    }
+    let title = format!("Timeline of “{}”", markdown::plain(&incident.title));
+    let desc = format!(
+        "{} timeline entries in {} lanes from {} to {} ({}).",
+        entries.len(),
+        lanes.len(),
+        clock(from, &tz),
+        clock(to, &tz),
+        incident.timezone.as_deref().unwrap_or("UTC")
+    );
+    doc.finish(&title, &desc)
+}
+
+/// The log-volume strip: entries per minute, errors in a darker shade.
+fn strip(
+    doc: &mut SvgDoc,
+    volume: &Volume,
+    from: Timestamp,
+    to: Timestamp,
+    top: f64,
+    x_of: &dyn Fn(Timestamp) -> f64,
+) {
+    let (lo, hi) = (
+        from.as_second().div_euclid(60),
+        to.as_second().div_euclid(60),
+    );
+    let visible: Vec<(i64, u32, u32)> = volume
+        .minutes
+        .range(lo..=hi)
+        .map(|(m, c)| (*m, c.total, c.errors))
+        .collect();
+    let max = visible.iter().map(|v| v.1).max().unwrap_or(0).max(1);
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#fafafa" stroke="#e0e0e0"/>"##,
+        num(LEFT),
+        num(top),
+        num(WIDTH - LEFT - RIGHT),
+        num(STRIP)
+    );
+    let minute_px = (x_of(Timestamp::from_second(60).unwrap_or(from))
+        - x_of(Timestamp::UNIX_EPOCH))
+    .abs()
+    .max(1.0);
+    let bar = (minute_px - 0.5).clamp(0.5, 40.0);
+    for (minute, total, errors) in &visible {
+        let Ok(at) = Timestamp::from_second(minute * 60) else {
+            continue;
+        };
+        let x = x_of(at);
+        if x < LEFT {
+            continue;
+        }
+        let bar = bar.min(WIDTH - RIGHT - x);
+        if bar <= 0.0 {
+            continue;
+        }
+        let h = f64::from(*total) / f64::from(max) * (STRIP - 6.0);
+        let he = f64::from(*errors) / f64::from(max) * (STRIP - 6.0);
+        let _ = write!(
+            body,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#0072b2" fill-opacity="0.45"><title>{total} entries, {errors} errors</title></rect>"##,
+            num(x),
+            num(top + STRIP - h),
+            num(bar),
+            num(h.max(0.5))
+        );
+        if *errors > 0 {
+            let _ = write!(
+                body,
+                r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#d55e00"/>"##,
+                num(x),
+                num(top + STRIP - he),
+                num(bar),
+                num(he.max(0.5))
+            );
+        }
+    }
+    doc.raw(&body);
+    doc.text(
+        "log volume",
+        LEFT - 10.0,
+        top + STRIP / 2.0 + 4.0,
+        12.0,
+        Anchor::End,
+        "lane",
+    );
+    doc.text(
+        &format!("max {max}/min"),
+        LEFT - 10.0,
+        top + STRIP / 2.0 + 19.0,
+        10.0,
+        Anchor::End,
+        "tick",
+    );
+}
+
+fn lanes(entries: &[&TimelineEntry]) -> Vec<String> {
+    let mut lanes: Vec<String> = Vec::new();
+    for e in entries {
+        let lane = e.lane.clone().unwrap_or_else(|| DEFAULT_LANE.to_owned());
+        if !lanes.contains(&lane) {
+            lanes.push(lane);
+        }
+    }
+    lanes
+}
+
+fn lane_index(lanes: &[String], e: &TimelineEntry) -> usize {
+    let lane = e.lane.as_deref().unwrap_or(DEFAULT_LANE);
+    lanes.iter().position(|l| l == lane).unwrap_or(0)
+}
+
+/// The time range shown: entries and key times, padded a little.
+fn span(
+    incident: &Incident,
+    entries: &[&TimelineEntry],
+    volume: Option<&Volume>,
+) -> (Timestamp, Timestamp) {
+    let t = &incident.times;
+    let mut all: Vec<Timestamp> = entries.iter().map(|e| e.at.instant()).collect();
+    all.extend(
+        [&t.started, &t.detected, &t.mitigated, &t.resolved]
+            .into_iter()
+            .flatten()
+            .map(|s| s.instant()),
+    );
+    if all.is_empty() {
+        if let Some(v) = volume {
+            all.extend(
+                v.minutes
+                    .keys()
+                    .filter_map(|m| Timestamp::from_second(m * 60).ok()),
+            );
+        }
+    }
+    let (Some(&min), Some(&max)) = (all.iter().min(), all.iter().max()) else {
+        let now = Timestamp::UNIX_EPOCH;
+        return (now, now + SignedDuration::from_hours(1));
+    };
+    let span = max.duration_since(min).max(SignedDuration::from_mins(10));
+    let pad = span / 25;
+    (
+        min - pad,
+        max.max(min + SignedDuration::from_mins(10)) + pad,
+    )
+}
+
+/// Tick marks at a step that suits the span: minutes, hours or days.
+fn ticks(from: Timestamp, to: Timestamp, tz: &TimeZone) -> Vec<(Timestamp, String)> {
+    const STEPS: [i64; 15] = [
+        60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
+        2592000,
+    ];
+    let span = (to.as_second() - from.as_second()).max(1);
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|s| span / s <= 10)
+        .unwrap_or(2592000);
+    // Align to the step in local time, so ticks fall on round local hours and midnights.
+    let offset = i64::from(tz.to_offset(from).seconds());
+    let first = ((from.as_second() + offset) / step + 1) * step - offset;
+    let mut out = Vec::new();
+    let mut s = first;
+    while s <= to.as_second() {
+        if let Ok(t) = Timestamp::from_second(s) {
+            let z = t.to_zoned(tz.clone());
+            // Days, or a date at midnight, otherwise the clock.
+            let text = if step >= 86400 || (z.hour() == 0 && z.minute() == 0) {
+                z.strftime("%b %-d").to_string()
+            } else {
+                z.strftime("%H:%M").to_string()
+            };
+            out.push((t, text));
+        }
+        s += step;
+    }
+    out
+}
+
+fn clock(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned(tz.clone()).strftime("%H:%M").to_string()
+}
+
+/// Per-minute counts of every source, added up.
+pub fn combined(volumes: &[Volume]) -> Volume {
+    let mut minutes: BTreeMap<i64, crate::evidence::Count> = BTreeMap::new();
+    for v in volumes {
+        for (m, c) in &v.minutes {
+            let slot = minutes.entry(*m).or_default();
+            slot.total += c.total;
+            slot.errors += c.errors;
+        }
+    }
+    Volume { minutes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_suit_the_span() {
+        let utc = TimeZone::UTC;
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        let short = ticks(t("2026-11-03T13:00:00Z"), t("2026-11-03T13:40:00Z"), &utc);
+        assert_eq!(short.first().map(|x| x.1.as_str()), Some("13:05"));
+        assert!(short.len() <= 10 && short.len() >= 4, "{short:?}");
+        let days = ticks(t("2026-11-01T00:00:00Z"), t("2026-11-08T00:00:00Z"), &utc);
+        assert!(days.iter().all(|(_, l)| l.starts_with("Nov")), "{days:?}");
+    }
+}

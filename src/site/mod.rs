@@ -1,0 +1,545 @@
+//! The static site: every page written to a staging folder, then swapped in whole.
+//!
+//! The output folder is never wiped first. The new site is built next to it, and only a
+//! complete build replaces it. A folder debrief did not make is refused unless `--force`, and
+//! even then it is moved aside, not deleted.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::evidence::{self, ScanOptions};
+use crate::load::Archive;
+use crate::model::LoadedIncident;
+use crate::render::context::{ActionView, IncidentView, incident_json};
+use crate::render::{Theme, charts, content_hash, timeline};
+
+/// The file that marks a folder as debrief's output.
+pub const MARKER: &str = ".debrief-site";
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub out: PathBuf,
+    pub theme: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub force: bool,
+    /// The date action items are judged against (overdue, due soon).
+    pub today: Date,
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct Built {
+    pub files: usize,
+    pub incidents: usize,
+    /// Where a forced-over folder that debrief did not make was moved.
+    pub moved_aside: Option<PathBuf>,
+    /// Problems that did not stop the build (a log that could not be read for the volume strip).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SiteInfo {
+    title: String,
+    base_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Assets {
+    css: String,
+}
+
+/// Builds the site for `archive`.
+pub fn build(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Built> {
+    check_out(&options.out, options.force)?;
+    let theme_dir = options.theme.clone().or_else(|| {
+        let theme = archive.config.theme.as_ref()?;
+        let base = archive
+            .layout
+            .config
+            .as_ref()
+            .and_then(|c| c.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        Some(base.join(theme))
+    });
+    let theme = Theme::load(theme_dir.as_deref())?;
+    let staging = sibling(&options.out, "staging")?;
+    let result = write_site(archive, options, &theme, &staging);
+    match result {
+        Ok((files, warnings)) => {
+            let moved_aside = swap(&staging, &options.out)?;
+            Ok(Built {
+                files,
+                incidents: archive.incidents.len(),
+                moved_aside,
+                warnings,
+            })
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(e)
+        }
+    }
+}
+
+/// Refuses an output folder with files that debrief did not write.
+fn check_out(out: &Path, force: bool) -> anyhow::Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        bail!(
+            "{} exists and is not a folder; choose another --out",
+            out.display()
+        );
+    }
+    let mut entries =
+        std::fs::read_dir(out).with_context(|| format!("reading {}", out.display()))?;
+    if entries.next().is_none() || out.join(MARKER).is_file() || force {
+        return Ok(());
+    }
+    bail!(
+        "{} is not empty and was not made by `debrief build`; choose another --out, or pass --force (the folder is then moved aside, not deleted)",
+        out.display()
+    )
+}
+
+/// A path next to `out` for a temporary folder.
+fn sibling(out: &Path, what: &str) -> anyhow::Result<PathBuf> {
+    let name = out
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let path = parent.join(format!(".{name}.{what}-{}", std::process::id()));
+    if path.exists() {
+        std::fs::remove_dir_all(&path)
+            .with_context(|| format!("removing the stale {}", path.display()))?;
+    }
+    Ok(path)
+}
+
+/// Puts the staged site in place of `out`. The old output is removed only if debrief made it.
+fn swap(staging: &Path, out: &Path) -> anyhow::Result<Option<PathBuf>> {
+    if !out.exists() {
+        std::fs::rename(staging, out)
+            .with_context(|| format!("moving the new site to {}", out.display()))?;
+        return Ok(None);
+    }
+    let ours = out.join(MARKER).is_file()
+        || std::fs::read_dir(out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+    let old = sibling(out, "old")?;
+    std::fs::rename(out, &old)
+        .with_context(|| format!("moving the previous site {} aside", out.display()))?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        // Put the previous site back; nothing is lost.
+        let _ = std::fs::rename(&old, out);
+        return Err(e).with_context(|| format!("moving the new site to {}", out.display()));
+    }
+    if ours {
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("removing the previous site {}", old.display()))?;
+        Ok(None)
+    } else {
+        let stamp = jiff::Timestamp::now().as_second();
+        let kept = PathBuf::from(format!("{}.replaced-{stamp}", out.display()));
+        std::fs::rename(&old, &kept)
+            .with_context(|| format!("keeping the replaced folder as {}", kept.display()))?;
+        Ok(Some(kept))
+    }
+}
+
+/// Writes one file, creating its folder.
+fn write(dir: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+fn render(theme: &Theme, template: &str, ctx: &tera::Context) -> anyhow::Result<String> {
+    theme.tera.render(template, ctx).map_err(|e| {
+        // Tera's top error says which template; its source says what went wrong.
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        anyhow::anyhow!(message)
+    })
+}
+
+/// Everything a page needs besides its own data.
+struct Common {
+    site: SiteInfo,
+    css: String,
+}
+
+impl Common {
+    fn context(&self, page: &str, root: &str) -> anyhow::Result<tera::Context> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &self.site);
+        ctx.insert("root", root);
+        ctx.insert(
+            "assets",
+            &Assets {
+                css: self.css.clone(),
+            },
+        );
+        ctx.insert("page", page);
+        Ok(ctx)
+    }
+}
+
+fn write_site(
+    archive: &Archive,
+    options: &BuildOptions,
+    theme: &Theme,
+    dir: &Path,
+) -> anyhow::Result<(usize, Vec<String>)> {
+    let mut files = 0;
+    // Assets with content-hashed names, so browsers never see a stale stylesheet.
+    let mut css = String::new();
+    for (name, bytes) in &theme.statics {
+        let hashed = match name.rsplit_once('.') {
+            Some((stem, ext)) => format!("assets/{stem}.{}.{ext}", content_hash(bytes)),
+            None => format!("assets/{name}.{}", content_hash(bytes)),
+        };
+        if name == "style.css" {
+            css = hashed.clone();
+        }
+        write(dir, &hashed, bytes)?;
+        files += 1;
+    }
+    let title = archive
+        .config
+        .title
+        .clone()
+        .unwrap_or_else(|| "Incident reviews".to_owned());
+    let base_url = options
+        .base_url
+        .clone()
+        .or_else(|| archive.config.base_url.clone());
+    let common = Common {
+        site: SiteInfo {
+            title,
+            base_url: base_url.clone(),
+        },
+        css,
+    };
+
+    // Each incident in parallel: its report, diagram, Markdown and JSON.
+    let per_incident: Vec<anyhow::Result<(IncidentView, usize, Vec<String>)>> = archive
+        .incidents
+        .par_iter()
+        .map(|loaded| write_incident(loaded, archive, options, theme, &common, dir))
+        .collect();
+    let mut views = Vec::new();
+    let mut warnings = Vec::new();
+    for result in per_incident {
+        let (view, n, w) = result?;
+        files += n;
+        warnings.extend(w);
+        views.push(view);
+    }
+
+    // The archive, pre-sorted four ways so it sorts without JavaScript.
+    let sorts: [(&str, &str, &str); 4] = [
+        ("index.html", "date", "date, newest first"),
+        ("by-severity.html", "severity", "severity, worst first"),
+        ("by-duration.html", "duration", "duration, longest first"),
+        (
+            "by-open-actions.html",
+            "open actions",
+            "open actions, most first",
+        ),
+    ];
+    for (file, label, description) in sorts {
+        let mut sorted: Vec<&IncidentView> = views.iter().collect();
+        match label {
+            "severity" => sorted.sort_by(|a, b| {
+                a.severity_rank
+                    .cmp(&b.severity_rank)
+                    .then(b.date.cmp(&a.date))
+            }),
+            "duration" => sorted.sort_by(|a, b| {
+                b.duration_seconds
+                    .cmp(&a.duration_seconds)
+                    .then(b.date.cmp(&a.date))
+            }),
+            "open actions" => sorted.sort_by(|a, b| {
+                b.open_actions
+                    .cmp(&a.open_actions)
+                    .then(b.date.cmp(&a.date))
+            }),
+            _ => sorted.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id))),
+        }
+        let views_nav: Vec<serde_json::Value> = sorts
+            .iter()
+            .map(|(f, l, _)| serde_json::json!({ "file": f, "label": l, "current": *f == file }))
+            .collect();
+        let mut ctx = common.context("index", "")?;
+        ctx.insert("incidents", &sorted);
+        ctx.insert("sort", description);
+        ctx.insert("views", &views_nav);
+        write(dir, file, render(theme, "index.html", &ctx)?.as_bytes())?;
+        files += 1;
+    }
+
+    // Every action item across incidents, the overdue first.
+    let mut actions: Vec<&ActionView> = views.iter().flat_map(|v| v.actions.iter()).collect();
+    actions.sort_by(|a, b| {
+        (
+            !a.overdue,
+            !a.at_risk,
+            !a.open,
+            a.due.is_none(),
+            &a.due,
+            &a.incident_id,
+            &a.anchor,
+        )
+            .cmp(&(
+                !b.overdue,
+                !b.at_risk,
+                !b.open,
+                b.due.is_none(),
+                &b.due,
+                &b.incident_id,
+                &b.anchor,
+            ))
+    });
+    let mut ctx = common.context("actions", "")?;
+    ctx.insert("open", &actions.iter().filter(|a| a.open).count());
+    ctx.insert("overdue", &actions.iter().filter(|a| a.overdue).count());
+    ctx.insert("at_risk", &actions.iter().filter(|a| a.at_risk).count());
+    ctx.insert("today", &options.today.to_string());
+    ctx.insert("actions", &actions);
+    write(
+        dir,
+        "actions.html",
+        render(theme, "actions.html", &ctx)?.as_bytes(),
+    )?;
+
+    let mut ctx = common.context("trends", "")?;
+    ctx.insert("count", &views.len());
+    ctx.insert("charts", &trend_charts(archive, &views));
+    write(
+        dir,
+        "trends.html",
+        render(theme, "trends.html", &ctx)?.as_bytes(),
+    )?;
+
+    // Data for other tools.
+    let summaries: Vec<serde_json::Value> = views
+        .iter()
+        .map(|v| {
+            let path = format!("incidents/{}/index.html", v.id);
+            serde_json::json!({
+                "id": v.id, "title": v.title, "severity": v.severity, "status": v.status, "date": v.date,
+                "duration_seconds": (v.duration_seconds > 0).then_some(v.duration_seconds),
+                "open_actions": v.open_actions, "path": path,
+                "url": base_url.as_ref().map(|b| format!("{}/{path}", b.trim_end_matches('/'))),
+            })
+        })
+        .collect();
+    write(
+        dir,
+        "data/incidents.json",
+        serde_json::to_string_pretty(&summaries)?.as_bytes(),
+    )?;
+    write(dir, "data/actions.csv", &actions_csv(&views)?)?;
+    write(
+        dir,
+        MARKER,
+        b"This folder was written by `debrief build`; it replaces it whole on the next build.\n",
+    )?;
+    files += 6;
+    Ok((files, warnings))
+}
+
+fn write_incident(
+    loaded: &LoadedIncident,
+    archive: &Archive,
+    options: &BuildOptions,
+    theme: &Theme,
+    common: &Common,
+    dir: &Path,
+) -> anyhow::Result<(IncidentView, usize, Vec<String>)> {
+    let mut warnings = Vec::new();
+    let view = IncidentView::new(loaded, &archive.config, options.today);
+    // The log-volume strip, when the incident has evidence.
+    let volumes: Vec<evidence::Volume> = evidence::scan_all(
+        loaded,
+        ScanOptions {
+            candidates: false,
+            volume: true,
+        },
+    )
+    .into_iter()
+    .filter_map(|(name, r)| match r {
+        Ok(scan) => Some(scan.volume),
+        Err(e) => {
+            warnings.push(format!("{}: source `{name}`: {e}", loaded.id));
+            None
+        }
+    })
+    .collect();
+    let volume = (!volumes.is_empty()).then(|| timeline::combined(&volumes));
+    let diagram = |link_base| {
+        let extras = timeline::Extras {
+            volume: volume.as_ref(),
+            link_base,
+        };
+        timeline::draw(&loaded.incident, &extras, "timeline")
+    };
+    // Inline, markers link within the report; the standalone file links into it.
+    let svg = diagram("");
+    let standalone = diagram("index.html");
+    let base = format!("incidents/{}", loaded.id);
+    let mut ctx = common.context("incident", "../../")?;
+    ctx.insert("incident", &view);
+    ctx.insert("timeline_svg", &svg);
+    write(
+        dir,
+        &format!("{base}/index.html"),
+        render(theme, "incident.html", &ctx)?.as_bytes(),
+    )?;
+    write(dir, &format!("{base}/timeline.svg"), standalone.as_bytes())?;
+    write(
+        dir,
+        &format!("{base}/report.md"),
+        render(theme, "report.md", &ctx)?.as_bytes(),
+    )?;
+    write(
+        dir,
+        &format!("{base}/incident.json"),
+        serde_json::to_string_pretty(&incident_json(loaded))?.as_bytes(),
+    )?;
+    Ok((view, 4, warnings))
+}
+
+fn actions_csv(views: &[IncidentView]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "incident", "id", "text", "owner", "due", "priority", "status", "kind", "factors",
+        "ticket", "overdue",
+    ])?;
+    for v in views {
+        for a in &v.actions {
+            let factors: Vec<&str> = a.factors.iter().map(|f| f.anchor.as_str()).collect();
+            w.write_record([
+                v.id.as_str(),
+                &a.anchor,
+                &a.text,
+                a.owner.as_deref().unwrap_or(""),
+                a.due.as_deref().unwrap_or(""),
+                a.priority.as_deref().unwrap_or(""),
+                &a.status,
+                a.kind.as_deref().unwrap_or(""),
+                &factors.join(" "),
+                a.ticket.as_deref().unwrap_or(""),
+                if a.overdue { "yes" } else { "no" },
+            ])?;
+        }
+    }
+    w.into_inner()
+        .map_err(|e| anyhow::anyhow!("writing actions.csv: {e}"))
+}
+
+/// The four trend charts.
+fn trend_charts(archive: &Archive, views: &[IncidentView]) -> Vec<serde_json::Value> {
+    use charts::Series;
+    let mut by_date: Vec<&IncidentView> = views.iter().filter(|v| !v.date.is_empty()).collect();
+    by_date.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+    let mut months: Vec<String> = by_date.iter().map(|v| v.date[..7].to_owned()).collect();
+    months.dedup();
+
+    let mut levels = archive.config.severities.levels.clone();
+    levels.push("unrated".to_owned());
+    let per_month =
+        |f: &dyn Fn(&IncidentView) -> f64, pick: &dyn Fn(&IncidentView) -> bool| -> Vec<f64> {
+            months
+                .iter()
+                .map(|m| {
+                    by_date
+                        .iter()
+                        .filter(|v| v.date.starts_with(m.as_str()) && pick(v))
+                        .map(|v| f(v))
+                        .sum()
+                })
+                .collect()
+        };
+    let severity_series: Vec<Series> = levels
+        .iter()
+        .map(|level| Series {
+            name: level.clone(),
+            values: per_month(&|_| 1.0, &|v| {
+                v.severity.as_deref().unwrap_or("unrated") == level
+                    || (level == "unrated"
+                        && v.severity
+                            .as_deref()
+                            .is_some_and(|s| archive.config.severities.rank(s).is_none()))
+            }),
+        })
+        .filter(|s| s.values.iter().any(|v| *v > 0.0))
+        .collect();
+
+    let labels: Vec<String> = by_date.iter().map(|v| v.date.clone()).collect();
+    let minutes = |name: &str| Series {
+        name: format!("time {name}"),
+        values: by_date
+            .iter()
+            .map(|v| {
+                v.durations
+                    .iter()
+                    .find(|d| d.name == name)
+                    .map_or(f64::NAN, |d| d.seconds as f64 / 60.0)
+            })
+            .collect(),
+    };
+    let mut categories: Vec<(String, f64)> = Vec::new();
+    for v in views {
+        for f in &v.factors {
+            match categories.iter_mut().find(|(c, _)| *c == f.category) {
+                Some(slot) => slot.1 += 1.0,
+                None => categories.push((f.category.clone(), 1.0)),
+            }
+        }
+    }
+    categories.sort_by(|a, b| a.0.cmp(&b.0));
+    let action_series = vec![
+        Series {
+            name: "open".into(),
+            values: per_month(
+                &|v| v.actions.iter().filter(|a| a.open).count() as f64,
+                &|_| true,
+            ),
+        },
+        Series {
+            name: "done".into(),
+            values: per_month(
+                &|v| v.actions.iter().filter(|a| !a.open).count() as f64,
+                &|_| true,
+            ),
+        },
+    ];
+    vec![
+        serde_json::json!({ "title": "Incidents per month, by severity", "svg": charts::stacked_bars("trend-severity", "Incidents per month, by severity", "Stacked bars: incidents started in each month, split by severity.", &months, &severity_series, "incidents") }),
+        serde_json::json!({ "title": "Time to detect, mitigate and resolve", "svg": charts::lines("trend-times", "Time to detect, mitigate and resolve", "Minutes from the start of each incident to its detection, mitigation and resolution, in date order.", &labels, &[minutes("to detect"), minutes("to mitigate"), minutes("to resolve")], "minutes") }),
+        serde_json::json!({ "title": "Contributing factors by category", "svg": charts::stacked_bars("trend-factors", "Contributing factors by category", "Bars: the number of contributing factors in each category across all incidents.", &categories.iter().map(|c| c.0.clone()).collect::<Vec<_>>(), &[Series { name: "factors".into(), values: categories.iter().map(|c| c.1).collect() }], "factors") }),
+        serde_json::json!({ "title": "Action items, open and done", "svg": charts::stacked_bars("trend-actions", "Action items, open and done", "Stacked bars: action items of the incidents of each month, open (or in progress) and done (or won't do).", &months, &action_series, "actions") }),
+    ]
+}

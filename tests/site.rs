@@ -1,0 +1,334 @@
+//! `debrief build`: the pages, their links, escaping, and the rules for the output folder.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{root, run, transcript};
+
+/// Builds `path` into a fresh temporary folder with a fixed "today".
+fn build(path: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let result = run(
+        &root(),
+        &[
+            "build",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--today",
+            "2026-11-26",
+        ],
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", transcript(&result));
+    (tmp, out)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                out.push(p)
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_sample_report_is_stable() {
+    let (_tmp, out) = build(&root().join("sample-incident"));
+    let dir = out.join("incidents/sample-incident");
+    insta::assert_snapshot!("sample-report-html", read(&dir.join("index.html")));
+    insta::assert_snapshot!("sample-report-md", read(&dir.join("report.md")));
+    insta::assert_snapshot!("sample-timeline-svg", read(&dir.join("timeline.svg")));
+    // The inline diagram is the standalone one, with links into the same page.
+    let standalone = read(&dir.join("timeline.svg")).replace("index.html#", "#");
+    assert!(read(&dir.join("index.html")).contains(standalone.trim_end()));
+}
+
+#[test]
+fn the_site_has_the_documented_layout() {
+    let (_tmp, out) = build(&root().join("sample-incident"));
+    for file in [
+        "index.html",
+        "actions.html",
+        "trends.html",
+        "data/incidents.json",
+        "data/actions.csv",
+        "incidents/sample-incident/index.html",
+        "incidents/sample-incident/timeline.svg",
+        "incidents/sample-incident/report.md",
+        "incidents/sample-incident/incident.json",
+    ] {
+        assert!(out.join(file).is_file(), "{file} is missing");
+    }
+    let css: Vec<PathBuf> = files(&out.join("assets"));
+    assert_eq!(css.len(), 1);
+    let name = css[0].file_name().unwrap().to_str().unwrap();
+    assert!(
+        name.starts_with("style.")
+            && name.ends_with(".css")
+            && name.len() == "style.12345678.css".len(),
+        "{name}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out.join("incidents/sample-incident/incident.json"))).unwrap();
+    assert_eq!(json["schema"], 1);
+    assert_eq!(json["times"]["started"], "2026-11-03T13:02:00Z");
+    assert_eq!(json["durations_seconds"]["to_detect"], 424);
+    let csv = read(&out.join("data/actions.csv"));
+    assert_eq!(csv.lines().count(), 7, "a header and six actions:\n{csv}");
+    // a-4 is due 2026-11-27 and open: due soon on 2026-11-26; a-5 (due 2026-11-24) is overdue.
+    let actions = read(&out.join("actions.html"));
+    assert!(
+        actions.contains("6 open") || actions.contains("5 open"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains("1 overdue, 1 due within a week"),
+        "{actions}"
+    );
+}
+
+/// Every relative href and src in every page points at a file of the site.
+#[test]
+fn every_internal_link_resolves() {
+    let (_tmp, out) = build(&root().join("sample-incident"));
+    let link = regex::Regex::new(r##"(?:href|src)="([^"#]*)(#[^"]*)?""##).unwrap();
+    let anchor = regex::Regex::new(r##"href="#([^"]+)""##).unwrap();
+    let mut checked = 0;
+    for page in files(&out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "svg"))
+    {
+        let html = read(&page).replace("&#x2F;", "/");
+        for cap in link.captures_iter(&html) {
+            let target = &cap[1].replace("&#x2F;", "/").replace("&amp;", "&");
+            if target.is_empty()
+                || target.starts_with("http://")
+                || target.starts_with("https://")
+                || target.starts_with("mailto:")
+            {
+                continue;
+            }
+            assert!(
+                !target.starts_with('/'),
+                "{}: absolute link {target}",
+                page.display()
+            );
+            let resolved = page.parent().unwrap().join(target.as_str());
+            assert!(
+                resolved.is_file(),
+                "{}: {target} does not resolve",
+                page.display()
+            );
+            checked += 1;
+        }
+        // In-page anchors point at elements that exist.
+        for cap in anchor.captures_iter(&html) {
+            assert!(
+                html.contains(&format!("id=\"{}\"", &cap[1])),
+                "{}: #{} has no target",
+                page.display(),
+                &cap[1]
+            );
+        }
+    }
+    assert!(checked > 20, "only {checked} links checked");
+}
+
+#[test]
+fn hostile_text_comes_out_inert_in_html_svg_and_markdown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("2026-11-03-xss");
+    std::fs::create_dir(&dir).unwrap();
+    let payload = r#"<script>alert(1)</script> <img src=x onerror=alert(2)> \"onmouseover=alert(3) [x](javascript:alert(4)) <svg onload=alert(5)>"#;
+    let toml = format!(
+        r#"title = "{payload}"
+timezone = "UTC"
+summary = "{payload}"
+services = ["{payload}"]
+[times]
+started = 2026-11-03T13:00:00Z
+[impact]
+text = "{payload}"
+[[timeline]]
+id = "t-1"
+at = 2026-11-03T13:00:00Z
+text = "{payload}"
+by = "{payload}"
+key = true
+[[factors]]
+id = "f-1"
+text = "{payload}"
+events = ["t-1"]
+[[actions]]
+id = "a-1"
+text = "{payload}"
+owner = "{payload}"
+ticket = "javascript:alert(6)"
+due = 2026-12-01
+kind = "detect"
+[lessons]
+lucky = ["{payload}"]
+"#
+    );
+    std::fs::write(dir.join("incident.toml"), toml).unwrap();
+    std::fs::write(dir.join("notes.md"), payload).unwrap();
+    let (_keep, out) = build(&dir);
+    let event_attribute = regex::Regex::new(r"<[a-z][^>]*\son[a-z]+\s*=").unwrap();
+    for page in files(&out) {
+        let text = read(&page).to_lowercase();
+        let name = page.display().to_string();
+        if name.ends_with(".json") || name.ends_with(".csv") {
+            continue; // data, not markup; consumers escape for their own output
+        }
+        assert!(!text.contains("<script"), "{name} has a script tag");
+        assert!(!text.contains("<img src=x"), "{name} has a raw img tag");
+        assert!(!text.contains("<svg onload"), "{name} has a raw svg tag");
+        assert!(
+            !text.contains("href=\"javascript:"),
+            "{name} links to javascript:"
+        );
+        assert!(
+            !event_attribute.is_match(&text),
+            "{name} has an event attribute: {:?}",
+            event_attribute.find(&text)
+        );
+    }
+}
+
+#[test]
+fn the_output_folder_is_never_wiped_or_taken_over() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("docs");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("mine.txt"), "keep me").unwrap();
+    let sample = root().join("sample-incident");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "build",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--today",
+            "2026-11-26",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let refused = common::debrief(&root()).args(args(&[])).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        transcript(&refused).contains("is not empty and was not made by `debrief build`"),
+        "{}",
+        transcript(&refused)
+    );
+    assert_eq!(read(&out.join("mine.txt")), "keep me");
+
+    // --force replaces it, but keeps the old folder beside it.
+    let forced = common::debrief(&root())
+        .args(args(&["--force"]))
+        .output()
+        .unwrap();
+    assert_eq!(forced.status.code(), Some(0), "{}", transcript(&forced));
+    assert!(out.join("index.html").is_file());
+    let kept: Vec<PathBuf> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("docs.replaced-"))
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(read(&kept[0].join("mine.txt")), "keep me");
+
+    // Its own output is rebuilt without --force.
+    let again = common::debrief(&root()).args(args(&[])).output().unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", transcript(&again));
+
+    // A build that fails (a broken theme) leaves the previous site whole.
+    let theme = tmp.path().join("theme/templates");
+    std::fs::create_dir_all(&theme).unwrap();
+    std::fs::write(theme.join("incident.html"), "{% extends \"base.html\" %}{% block main %}{{ incident.title | nosuchfilter }}{% endblock main %}").unwrap();
+    let before = read(&out.join("index.html"));
+    let broken = common::debrief(&root())
+        .args(args(&[
+            "--theme",
+            tmp.path().join("theme").to_str().unwrap(),
+        ]))
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(1), "{}", transcript(&broken));
+    assert_eq!(read(&out.join("index.html")), before);
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_theme_overrides_file_by_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let theme = tmp.path().join("theme");
+    std::fs::create_dir_all(theme.join("static")).unwrap();
+    std::fs::write(
+        theme.join("static/style.css"),
+        "body { color: rebeccapurple; }",
+    )
+    .unwrap();
+    std::fs::write(theme.join("static/logo.txt"), "logo").unwrap();
+    let out = tmp.path().join("site");
+    let sample = root().join("sample-incident");
+    let result = run(
+        &root(),
+        &[
+            "build",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--theme",
+            theme.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", transcript(&result));
+    let assets: Vec<String> = files(&out.join("assets")).iter().map(|p| read(p)).collect();
+    assert!(assets.contains(&"body { color: rebeccapurple; }".to_owned()));
+    assert!(assets.contains(&"logo".to_owned()));
+    // The templates it did not override are the default ones.
+    assert!(read(&out.join("index.html")).contains("Sort by:"));
+}
+
+#[test]
+fn an_archive_with_a_broken_incident_builds_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let result = run(
+        &root(),
+        &[
+            "build",
+            root().join("tests/fixtures/broken").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(result.status.code(), Some(1));
+    assert!(
+        transcript(&result).contains("have errors; nothing was written"),
+        "{}",
+        transcript(&result)
+    );
+    assert!(!out.exists());
+}
