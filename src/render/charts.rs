@@ -23,19 +23,39 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
-/// Stacked bars, one stack per category.
-pub fn stacked_bars(
-    id: &str,
-    title: &str,
-    desc: &str,
-    categories: &[String],
-    series: &[Series],
-    y_label: &str,
-) -> String {
-    let mut doc = SvgDoc::new(760, 340, id);
+/// A chart to draw: what it shows and how it is labelled.
+#[derive(Debug, Clone)]
+pub struct Chart<'a> {
+    /// Prefix for the SVG's element ids.
+    pub id: &'a str,
+    pub title: &'a str,
+    /// A sentence for screen readers.
+    pub desc: &'a str,
+    pub categories: &'a [String],
+    pub series: &'a [Series],
+    pub y_label: &'a str,
+}
+
+/// A drawing area of the glyph backend.
+type Area<'a> = DrawingArea<Backend<'a>, plotters::coord::Shift>;
+
+/// Draws `chart` on a white canvas with `plot`, then its legend, and finishes the document.
+fn drawn(chart: &Chart<'_>, plot: impl FnOnce(&Area<'_>)) -> String {
+    let mut doc = SvgDoc::new(760, 340, chart.id);
     {
         let root = Backend::new(&mut doc).into_drawing_area();
         let _ = root.fill(&WHITE);
+        plot(&root);
+        legend(&root, chart.series);
+        let _ = root.present();
+    }
+    doc.finish(chart.title, chart.desc)
+}
+
+/// Stacked bars, one stack per category.
+pub fn stacked_bars(c: &Chart<'_>) -> String {
+    let (categories, series, y_label) = (c.categories, c.series, c.y_label);
+    drawn(c, |root| {
         let totals: Vec<f64> = (0..categories.len())
             .map(|i| {
                 series
@@ -47,7 +67,7 @@ pub fn stacked_bars(
         let max = totals.iter().copied().fold(0.0, f64::max).max(1.0);
         let top = nice_top(max);
         let n = categories.len().max(1);
-        let chart = ChartBuilder::on(&root)
+        let chart = ChartBuilder::on(root)
             .margin(14)
             .x_label_area_size(40)
             .y_label_area_size(72)
@@ -91,10 +111,7 @@ pub fn stacked_bars(
                 let _ = root.draw(&Text::new(name.clone(), (x, y + 8), style));
             }
         }
-        legend(&root, series);
-        let _ = root.present();
-    }
-    doc.finish(title, desc)
+    })
 }
 
 /// A round upper bound for an axis that ends a little above `max`.
@@ -110,19 +127,10 @@ fn nice_top(max: f64) -> f64 {
 }
 
 /// Lines over an ordered category axis (such as incidents by date), one per series. Missing
-/// values (NaN) break the line.
-pub fn lines(
-    id: &str,
-    title: &str,
-    desc: &str,
-    categories: &[String],
-    series: &[Series],
-    y_label: &str,
-) -> String {
-    let mut doc = SvgDoc::new(760, 340, id);
-    {
-        let root = Backend::new(&mut doc).into_drawing_area();
-        let _ = root.fill(&WHITE);
+/// values (NaN) are left out.
+pub fn lines(c: &Chart<'_>) -> String {
+    let (categories, series, y_label) = (c.categories, c.series, c.y_label);
+    drawn(c, |root| {
         let max = series
             .iter()
             .flat_map(|s| s.values.iter().copied())
@@ -130,7 +138,7 @@ pub fn lines(
             .fold(0.0, f64::max)
             .max(1.0);
         let n = categories.len().max(1);
-        let chart = ChartBuilder::on(&root)
+        let chart = ChartBuilder::on(root)
             .margin(14)
             .x_label_area_size(40)
             .y_label_area_size(72)
@@ -173,10 +181,7 @@ pub fn lines(
                     chart.draw_series(points.iter().map(|p| Circle::new(*p, 3, color.filled())));
             }
         }
-        legend(&root, series);
-        let _ = root.present();
-    }
-    doc.finish(title, desc)
+    })
 }
 
 /// A legend in the top right: a swatch and the name of each series.

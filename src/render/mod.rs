@@ -40,6 +40,13 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Macros the default templates import; registered first, since imports are checked as
+/// templates are added.
+const DEFAULT_MACROS: (&str, &str) = (
+    "macros.html",
+    include_str!("../../themes/default/templates/macros.html"),
+);
+
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
     "style.css",
     include_bytes!("../../themes/default/static/style.css"),
@@ -56,6 +63,8 @@ impl Theme {
     /// The default theme, with `dir/templates/*` and `dir/static/*` laid over it.
     pub fn load(dir: Option<&Path>) -> anyhow::Result<Theme> {
         let mut tera = Tera::default();
+        tera.add_raw_template(DEFAULT_MACROS.0, DEFAULT_MACROS.1)
+            .context("the default theme's macros")?;
         tera.add_raw_templates(DEFAULT_TEMPLATES.iter().copied())
             .context("the default theme's templates")?;
         let mut statics: Vec<(String, Vec<u8>)> = DEFAULT_STATIC

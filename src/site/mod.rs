@@ -536,10 +536,72 @@ fn trend_charts(archive: &Archive, views: &[IncidentView]) -> Vec<serde_json::Va
             ),
         },
     ];
-    vec![
-        serde_json::json!({ "title": "Incidents per month, by severity", "svg": charts::stacked_bars("trend-severity", "Incidents per month, by severity", "Stacked bars: incidents started in each month, split by severity.", &months, &severity_series, "incidents") }),
-        serde_json::json!({ "title": "Time to detect, mitigate and resolve", "svg": charts::lines("trend-times", "Time to detect, mitigate and resolve", "Minutes from the start of each incident to its detection, mitigation and resolution, in date order.", &labels, &[minutes("to detect"), minutes("to mitigate"), minutes("to resolve")], "minutes") }),
-        serde_json::json!({ "title": "Contributing factors by category", "svg": charts::stacked_bars("trend-factors", "Contributing factors by category", "Bars: the number of contributing factors in each category across all incidents.", &categories.iter().map(|c| c.0.clone()).collect::<Vec<_>>(), &[Series { name: "factors".into(), values: categories.iter().map(|c| c.1).collect() }], "factors") }),
-        serde_json::json!({ "title": "Action items, open and done", "svg": charts::stacked_bars("trend-actions", "Action items, open and done", "Stacked bars: action items of the incidents of each month, open (or in progress) and done (or won't do).", &months, &action_series, "actions") }),
-    ]
+    let category_names: Vec<String> = categories.iter().map(|c| c.0.clone()).collect();
+    let factor_series = [Series {
+        name: "factors".into(),
+        values: categories.iter().map(|c| c.1).collect(),
+    }];
+    let time_series = [
+        minutes("to detect"),
+        minutes("to mitigate"),
+        minutes("to resolve"),
+    ];
+    let chart = |id, title, desc, categories, series, y_label| charts::Chart {
+        id,
+        title,
+        desc,
+        categories,
+        series,
+        y_label,
+    };
+    let specs: [(fn(&charts::Chart<'_>) -> String, charts::Chart<'_>); 4] = [
+        (
+            charts::stacked_bars,
+            chart(
+                "trend-severity",
+                "Incidents per month, by severity",
+                "Stacked bars: incidents started in each month, split by severity.",
+                &months,
+                &severity_series,
+                "incidents",
+            ),
+        ),
+        (
+            charts::lines,
+            chart(
+                "trend-times",
+                "Time to detect, mitigate and resolve",
+                "Minutes from the start of each incident to its detection, mitigation and resolution, in date order.",
+                &labels,
+                &time_series,
+                "minutes",
+            ),
+        ),
+        (
+            charts::stacked_bars,
+            chart(
+                "trend-factors",
+                "Contributing factors by category",
+                "Bars: the number of contributing factors in each category across all incidents.",
+                &category_names,
+                &factor_series,
+                "factors",
+            ),
+        ),
+        (
+            charts::stacked_bars,
+            chart(
+                "trend-actions",
+                "Action items, open and done",
+                "Stacked bars: action items of the incidents of each month, open (or in progress) and done (or won't do).",
+                &months,
+                &action_series,
+                "actions",
+            ),
+        ),
+    ];
+    specs
+        .iter()
+        .map(|(draw, c)| serde_json::json!({ "title": c.title, "svg": draw(c) }))
+        .collect()
 }
