@@ -36,6 +36,9 @@ pub struct Chart<'a> {
     pub y_label: &'a str,
 }
 
+/// A function that draws a chart: [`stacked_bars`] or [`lines`].
+pub type Draw = fn(&Chart<'_>) -> String;
+
 /// A drawing area of the glyph backend.
 type Area<'a> = DrawingArea<Backend<'a>, plotters::coord::Shift>;
 

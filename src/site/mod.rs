@@ -554,7 +554,7 @@ fn trend_charts(archive: &Archive, views: &[IncidentView]) -> Vec<serde_json::Va
         series,
         y_label,
     };
-    let specs: [(fn(&charts::Chart<'_>) -> String, charts::Chart<'_>); 4] = [
+    let specs: [(charts::Draw, charts::Chart<'_>); 4] = [
         (
             charts::stacked_bars,
             chart(
