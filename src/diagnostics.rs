@@ -4,6 +4,7 @@
 //! reports through [`Diagnostic`], and [`Report`] renders them the way cargo does:
 //! the location, the offending snippet and a caret under it, then a hint.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -95,6 +96,8 @@ pub enum Style {
 #[derive(Debug, Default)]
 pub struct Report {
     files: Vec<(PathBuf, String)>,
+    /// Where each file is in `files`; an archive has thousands.
+    index: HashMap<PathBuf, usize>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -115,9 +118,22 @@ pub struct JsonDiagnostic<'a> {
 impl Report {
     /// Remembers a file's text so diagnostics can quote it. Invalid UTF-8 is shown replaced.
     pub fn add_file(&mut self, path: &Path, text: impl Into<String>) {
-        if !self.files.iter().any(|(p, _)| p == path) {
+        if !self.index.contains_key(path) {
+            self.index.insert(path.to_path_buf(), self.files.len());
             self.files.push((path.to_path_buf(), text.into()));
         }
+    }
+
+    fn file(&self, path: &Path) -> Option<usize> {
+        self.index.get(path).copied()
+    }
+
+    /// Takes in another report's files and diagnostics.
+    pub fn merge(&mut self, other: Report) {
+        for (path, text) in other.files {
+            self.add_file(&path, text);
+        }
+        self.diagnostics.extend(other.diagnostics);
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
@@ -159,7 +175,7 @@ impl Report {
         let config = term::Config::default();
         let mut out = String::new();
         for d in &self.diagnostics {
-            let found = self.files.iter().position(|(p, _)| *p == d.file);
+            let found = self.file(&d.file);
             let rendered = match (found, &d.span) {
                 (Some(index), Some(span)) => {
                     let span = clamp(span, &self.files[index].1);

@@ -57,10 +57,12 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Partial<
             kept: HashMap::new(),
         });
     }
-    let first = match T::deserialize(Deserializer::from(root.clone())) {
+    // The happy path consumes the tree; only a file with errors is parsed a second time.
+    let first = match T::deserialize(Deserializer::from(root)) {
         Ok(value) => return Ok(value),
         Err(first) => first,
     };
+    let (root, _) = DeTable::parse_recoverable(text);
     let mut split = Splitter {
         sentinel: text.len() + 1,
         errors: Vec::new(),

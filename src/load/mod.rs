@@ -155,11 +155,22 @@ impl Archive {
             Some(file) => load_config(file, report).unwrap_or_default(),
             None => Config::default(),
         };
-        let incidents = layout
+        // Incidents load in parallel, each into its own report, merged in folder order.
+        use rayon::prelude::*;
+        let loaded: Vec<(Option<LoadedIncident>, Report)> = layout
             .incidents
-            .iter()
-            .filter_map(|dir| load_incident(dir, &config, options, report))
+            .par_iter()
+            .map(|dir| {
+                let mut own = Report::default();
+                let incident = load_incident(dir, &config, options, &mut own);
+                (incident, own)
+            })
             .collect();
+        let mut incidents = Vec::with_capacity(loaded.len());
+        for (incident, own) in loaded {
+            report.merge(own);
+            incidents.extend(incident);
+        }
         Ok(Archive {
             layout,
             config,

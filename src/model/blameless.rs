@@ -9,6 +9,7 @@
 //! "failed to" is only flagged with a person as its subject, "should have" only before a past
 //! participle, and "blame" not after a negation ("no blame").
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -105,40 +106,95 @@ impl People {
 /// The compiled lint, for one incident's people.
 #[derive(Debug)]
 pub struct Lint {
-    person: Regex,
+    /// Handles and names of this incident's people, lowercased.
+    names: HashSet<String>,
 }
 
-/// Subjects that are people whatever the incident: pronouns and roles.
-const PERSON_WORDS: &str = r"he|she|they|we|i|you|someone|somebody|nobody|no one|the team|the (?:on-?call|engineer|developer|operator|reviewer|author|sre|dba|admin|intern)|on-?call(?:er)?";
+/// Subjects that are people whatever the incident: pronouns and roles (lowercase).
+const PERSON_WORDS: &[&str] = &[
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "someone",
+    "somebody",
+    "nobody",
+    "no one",
+    "the team",
+    "oncall",
+    "on-call",
+    "oncaller",
+    "the oncall",
+    "the on-call",
+    "the engineer",
+    "the developer",
+    "the operator",
+    "the reviewer",
+    "the author",
+    "the sre",
+    "the dba",
+    "the admin",
+    "the intern",
+];
 
-/// Verbs that, after a person, point at the person instead of the conditions.
-const BLAMING_VERBS: &str = r"forgot|neglected|ignored|overlooked|missed|messed up|screwed up|botched|broke|failed to|did not bother|didn't bother|was careless|were careless";
+/// One or two words, then a blaming verb. Whether those words name a person is decided by
+/// looking them up, so the pattern is the same for every incident and compiled once.
+fn person_pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        insensitive(
+            r"\b(?P<subject>[\w.'-]+(?:\s+[\w.'-]+)?)\s+(?:(?:had|has|have|just|simply|clearly|obviously|again|also|then)\s+)?(?:forgot|neglected|ignored|overlooked|missed|messed up|screwed up|botched|broke|failed to|did not bother|didn't bother|was careless|were careless)\b",
+        )
+    })
+}
 
 impl Lint {
     pub fn new(people: &People) -> Lint {
-        let mut subjects: Vec<String> = people.names.iter().map(|n| regex::escape(n)).collect();
-        subjects.push(PERSON_WORDS.to_owned());
-        let pattern = format!(
-            r"\b(?:{})\s+(?:(?:had|has|have|just|simply|clearly|obviously|again|also|then)\s+)?(?:{})\b",
-            subjects.join("|"),
-            BLAMING_VERBS
-        );
         Lint {
-            person: insensitive(&pattern),
+            names: people.names.iter().map(|n| n.to_lowercase()).collect(),
         }
+    }
+
+    fn is_person(&self, words: &str) -> bool {
+        let words = words.to_lowercase();
+        self.names.contains(&words) || PERSON_WORDS.contains(&words.as_str())
+    }
+
+    /// Where, in `subject` (one or two words), a person starts: the two words together, or
+    /// the last one alone.
+    fn person_in(&self, subject: &str) -> Option<usize> {
+        if self.is_person(subject) {
+            return Some(0);
+        }
+        let split = subject.rfind(char::is_whitespace)?;
+        let (first, last) = (subject[..split].trim_end(), &subject[split + 1..]);
+        if self.is_person(last) {
+            return Some(split + 1);
+        }
+        // "Someone had missed": the second word was an auxiliary or an adverb, not a name.
+        let filler = [
+            "had",
+            "has",
+            "have",
+            "just",
+            "simply",
+            "clearly",
+            "obviously",
+            "again",
+            "also",
+            "then",
+        ];
+        (filler.contains(&last.to_lowercase().as_str()) && self.is_person(first)).then_some(0)
     }
 
     /// Every blaming phrase in `text`, in order, without overlaps.
     pub fn check(&self, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
-        let fixed = fixed_rules();
-        for (rule, regex) in fixed
-            .iter()
-            .map(|(r, re)| (*r, re))
-            .chain([(PERSON, &self.person)])
-        {
+        for (rule, regex) in fixed_rules().iter().map(|(r, re)| (*r, re)) {
             for m in regex.find_iter(text) {
-                if (rule == BLAME || rule == PERSON) && negated(&text[..m.start()]) {
+                if rule == BLAME && negated(&text[..m.start()]) {
                     continue;
                 }
                 hits.push(Hit {
@@ -147,6 +203,23 @@ impl Lint {
                     phrase: m.as_str().to_owned(),
                 });
             }
+        }
+        for caps in person_pattern().captures_iter(text) {
+            let (Some(all), Some(subject)) = (caps.get(0), caps.name("subject")) else {
+                continue;
+            };
+            let Some(offset) = self.person_in(subject.as_str()) else {
+                continue;
+            };
+            let start = subject.start() + offset;
+            if negated(&text[..start]) {
+                continue;
+            }
+            hits.push(Hit {
+                rule: PERSON,
+                range: start..all.end(),
+                phrase: text[start..all.end()].to_owned(),
+            });
         }
         hits.sort_by_key(|h| (h.range.start, std::cmp::Reverse(h.range.end)));
         let mut kept: Vec<Hit> = Vec::new();

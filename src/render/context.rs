@@ -118,6 +118,36 @@ pub struct IncidentView {
     pub lessons: crate::model::Lessons,
 }
 
+/// What the archive index shows of an incident: a row, not the whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentSummary {
+    pub id: String,
+    pub title: String,
+    pub severity: Option<String>,
+    pub severity_rank: usize,
+    pub status: String,
+    pub date: String,
+    pub duration: Option<String>,
+    pub duration_seconds: i64,
+    pub open_actions: usize,
+}
+
+impl IncidentView {
+    pub fn summary(&self) -> IncidentSummary {
+        IncidentSummary {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            severity: self.severity.clone(),
+            severity_rank: self.severity_rank,
+            status: self.status.clone(),
+            date: self.date.clone(),
+            duration: self.duration.clone(),
+            duration_seconds: self.duration_seconds,
+            open_actions: self.open_actions,
+        }
+    }
+}
+
 fn local(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned(tz.clone())
         .strftime("%Y-%m-%d %H:%M:%S")
@@ -323,38 +353,122 @@ fn action_view(
 
 /// The stable, machine-readable export of one incident (`incident.json`), schema version 1:
 /// raw Markdown text, times as RFC 3339 UTC, durations in seconds.
-pub fn incident_json(loaded: &LoadedIncident) -> serde_json::Value {
+#[derive(Debug, Serialize)]
+pub struct IncidentJson<'a> {
+    pub schema: u32,
+    pub id: &'a str,
+    pub title: &'a str,
+    pub severity: Option<&'a str>,
+    pub status: crate::model::Status,
+    pub timezone: Option<&'a str>,
+    pub services: &'a [String],
+    pub tags: &'a [String],
+    pub summary: Option<&'a str>,
+    pub impact: Option<&'a str>,
+    pub times: TimesJson,
+    pub durations_seconds: DurationsJson,
+    pub people: &'a [crate::model::Person],
+    pub timeline: Vec<EntryJson<'a>>,
+    pub factors: Vec<FactorJson<'a>>,
+    pub actions: &'a [crate::model::Action],
+    pub lessons: &'a crate::model::Lessons,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimesJson {
+    pub started: Option<Timestamp>,
+    pub detected: Option<Timestamp>,
+    pub mitigated: Option<Timestamp>,
+    pub resolved: Option<Timestamp>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DurationsJson {
+    pub to_detect: Option<i64>,
+    pub to_mitigate: Option<i64>,
+    pub to_resolve: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntryJson<'a> {
+    pub id: Option<&'a str>,
+    pub at: Timestamp,
+    pub text: &'a str,
+    pub kind: crate::model::Kind,
+    pub lane: Option<&'a str>,
+    pub by: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub key: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FactorJson<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub category: crate::model::Category,
+    pub votes: &'a std::collections::BTreeMap<String, u32>,
+    pub total_votes: u32,
+    pub events: &'a [String],
+    pub leads_to: &'a [String],
+}
+
+pub fn incident_json(loaded: &LoadedIncident) -> IncidentJson<'_> {
     let i = &loaded.incident;
     let t = &i.times;
-    let at = |s: &Option<Stamp>| s.as_ref().map(|s| s.instant().to_string());
+    let at = |s: &Option<Stamp>| s.as_ref().map(Stamp::instant);
     let d = i.durations();
     let secs = |d: Option<SignedDuration>| d.map(|d| d.as_secs());
-    serde_json::json!({
-        "schema": 1,
-        "id": loaded.id,
-        "title": i.title,
-        "severity": i.severity,
-        "status": i.status,
-        "timezone": i.timezone,
-        "services": i.services,
-        "tags": i.tags,
-        "summary": i.summary,
-        "impact": i.impact.text,
-        "times": { "started": at(&t.started), "detected": at(&t.detected), "mitigated": at(&t.mitigated), "resolved": at(&t.resolved) },
-        "durations_seconds": { "to_detect": secs(d.to_detect), "to_mitigate": secs(d.to_mitigate), "to_resolve": secs(d.to_resolve) },
-        "people": i.people,
-        "timeline": i.timeline_sorted().iter().map(|e| serde_json::json!({
-            "id": e.id, "at": e.at.instant().to_string(), "text": e.text, "kind": e.kind,
-            "lane": e.lane, "by": e.by, "source": e.source, "key": e.key,
-        })).collect::<Vec<_>>(),
-        "factors": i.factors.iter().map(|f| serde_json::json!({
-            "id": f.id, "text": f.text, "category": f.category, "votes": f.votes,
-            "total_votes": f.total_votes(), "events": f.events, "leads_to": f.leads_to,
-        })).collect::<Vec<_>>(),
-        "actions": i.actions.iter().map(|a| serde_json::json!({
-            "id": a.id, "text": a.text, "owner": a.owner, "due": a.due, "priority": a.priority,
-            "status": a.status, "kind": a.kind, "factors": a.factors, "ticket": a.ticket,
-        })).collect::<Vec<_>>(),
-        "lessons": i.lessons,
-    })
+    IncidentJson {
+        schema: 1,
+        id: &loaded.id,
+        title: &i.title,
+        severity: i.severity.as_deref(),
+        status: i.status,
+        timezone: i.timezone.as_deref(),
+        services: &i.services,
+        tags: &i.tags,
+        summary: i.summary.as_deref(),
+        impact: i.impact.text.as_deref(),
+        times: TimesJson {
+            started: at(&t.started),
+            detected: at(&t.detected),
+            mitigated: at(&t.mitigated),
+            resolved: at(&t.resolved),
+        },
+        durations_seconds: DurationsJson {
+            to_detect: secs(d.to_detect),
+            to_mitigate: secs(d.to_mitigate),
+            to_resolve: secs(d.to_resolve),
+        },
+        people: &i.people,
+        timeline: i
+            .timeline_sorted()
+            .into_iter()
+            .map(|e| EntryJson {
+                id: e.id.as_deref(),
+                at: e.at.instant(),
+                text: &e.text,
+                kind: e.kind,
+                lane: e.lane.as_deref(),
+                by: e.by.as_deref(),
+                source: e.source.as_deref(),
+                key: e.key,
+            })
+            .collect(),
+        factors: i
+            .factors
+            .iter()
+            .map(|f| FactorJson {
+                id: &f.id,
+                text: &f.text,
+                category: f.category,
+                votes: &f.votes,
+                total_votes: f.total_votes(),
+                events: &f.events,
+                leads_to: &f.leads_to,
+            })
+            .collect(),
+        actions: &i.actions,
+        lessons: &i.lessons,
+    }
 }

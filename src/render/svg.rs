@@ -27,11 +27,17 @@ fn face() -> &'static Face<'static> {
 
 /// A number for SVG output: one decimal, no trailing `.0`, so output is stable and small.
 pub fn num(v: f64) -> String {
-    let rounded = (v * 10.0).round() / 10.0;
-    if rounded == rounded.trunc() {
-        format!("{}", rounded as i64)
+    // Integer arithmetic: float formatting is slow, and this runs for every coordinate.
+    let tenths = (v * 10.0).round() as i64;
+    let (sign, abs) = if tenths < 0 {
+        ("-", -tenths)
     } else {
-        format!("{rounded:.1}")
+        ("", tenths)
+    };
+    match abs % 10 {
+        0 if abs == 0 => "0".to_owned(),
+        0 => format!("{sign}{}", abs / 10),
+        d => format!("{sign}{}.{d}", abs / 10),
     }
 }
 
@@ -65,7 +71,7 @@ pub fn text_width(text: &str, size: f64) -> f64 {
     let face = face();
     let scale = size / f64::from(face.units_per_em());
     text.chars()
-        .map(|c| f64::from(face.glyph_hor_advance(glyph(c)).unwrap_or(0)) * scale)
+        .map(|c| f64::from(glyph_and_advance(c).1) * scale)
         .sum()
 }
 
@@ -94,10 +100,25 @@ pub fn fit(text: &str, size: f64, width: f64) -> String {
 }
 
 fn glyph(c: char) -> GlyphId {
-    let face = face();
-    face.glyph_index(c)
-        .or_else(|| face.glyph_index('?'))
-        .unwrap_or(GlyphId(0))
+    glyph_and_advance(c).0
+}
+
+/// A character's glyph and advance width (font units); ASCII is looked up once and cached.
+fn glyph_and_advance(c: char) -> (GlyphId, u16) {
+    static ASCII: OnceLock<Vec<(GlyphId, u16)>> = OnceLock::new();
+    let lookup = |c: char| {
+        let face = face();
+        let id = face
+            .glyph_index(c)
+            .or_else(|| face.glyph_index('?'))
+            .unwrap_or(GlyphId(0));
+        (id, face.glyph_hor_advance(id).unwrap_or(0))
+    };
+    if c.is_ascii() {
+        ASCII.get_or_init(|| (0u8..128).map(|b| lookup(b as char)).collect())[c as usize]
+    } else {
+        lookup(c)
+    }
 }
 
 /// An SVG document being drawn.
@@ -185,7 +206,7 @@ impl SvgDoc {
                     self.id, id.0
                 );
             }
-            cursor += i32::from(face.glyph_hor_advance(id).unwrap_or(0));
+            cursor += i32::from(glyph_and_advance(c).1);
         }
         self.body.push_str("</g>");
     }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::evidence::{self, ScanOptions};
 use crate::load::Archive;
 use crate::model::LoadedIncident;
-use crate::render::context::{ActionView, IncidentView, incident_json};
+use crate::render::context::{ActionView, IncidentSummary, IncidentView, incident_json};
 use crate::render::{Theme, charts, content_hash, timeline};
 
 /// The file that marks a folder as debrief's output.
@@ -268,7 +268,7 @@ fn write_site(
         ),
     ];
     for (file, label, description) in sorts {
-        let mut sorted: Vec<&IncidentView> = views.iter().collect();
+        let mut sorted: Vec<IncidentSummary> = views.iter().map(IncidentView::summary).collect();
         match label {
             "severity" => sorted.sort_by(|a, b| {
                 a.severity_rank
@@ -398,16 +398,13 @@ fn write_incident(
     })
     .collect();
     let volume = (!volumes.is_empty()).then(|| timeline::combined(&volumes));
-    let diagram = |link_base| {
-        let extras = timeline::Extras {
-            volume: volume.as_ref(),
-            link_base,
-        };
-        timeline::draw(&loaded.incident, &extras, "timeline")
+    let extras = timeline::Extras {
+        volume: volume.as_ref(),
+        link_base: "",
     };
-    // Inline, markers link within the report; the standalone file links into it.
-    let svg = diagram("");
-    let standalone = diagram("index.html");
+    let svg = timeline::draw(&loaded.incident, &extras, "timeline");
+    // The standalone file links its markers into the report; only marker links start with `<a`.
+    let standalone = svg.replace("<a xlink:href=\"#", "<a xlink:href=\"index.html#");
     let base = format!("incidents/{}", loaded.id);
     let mut ctx = common.context("incident", "../../")?;
     ctx.insert("incident", &view);

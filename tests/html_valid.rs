@@ -1,0 +1,77 @@
+//! Every page of a built site passes the Nu HTML Checker with zero errors. The checker is a Java
+//! program (npm package `vnu-jar`); `.ci/run` installs it and sets `DEBRIEF_VNU_JAR`. Without
+//! the variable the suite says it was skipped.
+
+mod common;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use common::{root, run, transcript};
+
+#[test]
+fn every_page_is_valid_html() {
+    let Some(jar) = std::env::var_os("DEBRIEF_VNU_JAR").map(PathBuf::from) else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "HTML validation: SKIPPED (set DEBRIEF_VNU_JAR to vnu.jar, as .ci/run does)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut pages = Vec::new();
+    // The sample, and the incident with every evidence format (many timeline shapes).
+    for (name, source) in [
+        ("sample", root().join("sample-incident")),
+        ("formats", root().join("tests/fixtures/evidence/formats")),
+    ] {
+        let out = tmp.path().join(name);
+        let built = run(
+            &root(),
+            &[
+                "build",
+                source.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--today",
+                "2026-11-26",
+            ],
+        );
+        assert_eq!(built.status.code(), Some(0), "{}", transcript(&built));
+        for entry in [
+            "index.html",
+            "by-severity.html",
+            "by-duration.html",
+            "by-open-actions.html",
+            "actions.html",
+            "trends.html",
+        ] {
+            pages.push(out.join(entry));
+        }
+        for incident in std::fs::read_dir(out.join("incidents")).unwrap() {
+            pages.push(incident.unwrap().path().join("index.html"));
+        }
+    }
+    let output = std::process::Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "text"])
+        .args(&pages)
+        .output()
+        .expect("java runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "the Nu HTML Checker found errors:\n{report}"
+    );
+    assert!(!report.contains("Error:"), "{report}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "HTML validation: {} pages, 0 errors",
+        pages.len()
+    );
+}
