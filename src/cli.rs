@@ -41,6 +41,11 @@ pub enum Command {
     /// Writes to a staging folder and swaps it in when complete, so a failed build leaves the
     /// previous site untouched.
     Build(BuildArgs),
+    /// Serve the live view of one incident for the review meeting.
+    ///
+    /// Renders the same pages as `build`, in memory, and updates every open browser the moment
+    /// a file changes. A broken incident.toml shows its error over the last good view.
+    Serve(ServeArgs),
     /// Print the timeline, merged with log candidates, sorted by time.
     ///
     /// Times are shown in the incident's zone; the JSON has RFC 3339 UTC times.
@@ -96,6 +101,27 @@ pub struct BuildArgs {
     /// Judge overdue actions against this date instead of today (for reproducible builds).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The incident folder.
+    pub incident: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The port to listen on; 0 picks any free port.
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+    /// Open the live view in a browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Milliseconds to wait for a burst of file changes to settle before rendering.
+    #[arg(long, default_value_t = 50, value_name = "MS")]
+    pub debounce: u64,
+    /// How to notice changes: native events, or polling for file systems without them.
+    #[arg(long, value_enum, default_value_t = crate::serve::WatcherKind::Native)]
+    pub watcher: crate::serve::WatcherKind,
 }
 
 #[derive(Debug, clap::Args)]

@@ -11,4 +11,5 @@ pub mod evidence;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod serve;
 pub mod site;

@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod new;
 mod schema;
+mod serve;
 mod timeline;
 
 use std::io::IsTerminal;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New(args) => new::run(&args),
         Command::Check(args) => check::run(&args, style),
         Command::Build(args) => build::run(&args, style),
+        Command::Serve(args) => serve::run(&args),
         Command::Timeline(args) => timeline::run(&args, style),
         Command::Schema => schema::run(),
         Command::Completions { shell } => {

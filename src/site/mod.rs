@@ -56,19 +56,9 @@ struct Assets {
 /// Builds the site for `archive`.
 pub fn build(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Built> {
     check_out(&options.out, options.force)?;
-    let theme_dir = options.theme.clone().or_else(|| {
-        let theme = archive.config.theme.as_ref()?;
-        let base = archive
-            .layout
-            .config
-            .as_ref()
-            .and_then(|c| c.parent().map(Path::to_path_buf))
-            .unwrap_or_default();
-        Some(base.join(theme))
-    });
-    let theme = Theme::load(theme_dir.as_deref())?;
+    let theme = load_theme(archive, options)?;
     let staging = sibling(&options.out, "staging")?;
-    let result = write_site(archive, options, &theme, &staging);
+    let result = write_site(archive, options, &theme, &Folder(staging.clone()));
     match result {
         Ok((files, warnings)) => {
             let moved_aside = swap(&staging, &options.out)?;
@@ -84,6 +74,21 @@ pub fn build(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Built>
             Err(e)
         }
     }
+}
+
+/// The theme: `--theme`, or `theme =` in debrief.toml (relative to it), over the default.
+fn load_theme(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Theme> {
+    let theme_dir = options.theme.clone().or_else(|| {
+        let theme = archive.config.theme.as_ref()?;
+        let base = archive
+            .layout
+            .config
+            .as_ref()
+            .and_then(|c| c.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        Some(base.join(theme))
+    });
+    Theme::load(theme_dir.as_deref())
 }
 
 /// Refuses an output folder with files that debrief did not write.
@@ -158,14 +163,64 @@ fn swap(staging: &Path, out: &Path) -> anyhow::Result<Option<PathBuf>> {
     }
 }
 
-/// Writes one file, creating its folder.
-fn write(dir: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
-    let path = dir.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
+/// Where a build's files go: a folder on disk, or memory (for `serve`).
+pub trait Output: Sync {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
+}
+
+/// Files written below a folder.
+pub struct Folder(pub PathBuf);
+
+impl Output for Folder {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.0.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
     }
-    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Files kept in memory, by their path in the site (`incidents/x/index.html`).
+#[derive(Default)]
+pub struct Memory(pub std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>);
+
+impl Output for Memory {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let mut files = self
+            .0
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a render thread panicked"))?;
+        files.insert(rel.to_owned(), bytes.to_vec());
+        Ok(())
+    }
+}
+
+fn write(out: &dyn Output, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    out.put(rel, bytes)
+}
+
+/// Renders the whole site into memory, exactly as `build` would write it.
+pub fn render_to_memory(
+    archive: &Archive,
+    theme_dir: Option<&Path>,
+    today: Date,
+) -> anyhow::Result<std::collections::HashMap<String, Vec<u8>>> {
+    let options = BuildOptions {
+        out: PathBuf::new(),
+        theme: theme_dir.map(Path::to_path_buf),
+        base_url: None,
+        force: false,
+        today,
+    };
+    let theme = load_theme(archive, &options)?;
+    let memory = Memory::default();
+    write_site(archive, &options, &theme, &memory)?;
+    memory
+        .0
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a render thread panicked"))
 }
 
 fn render(theme: &Theme, template: &str, ctx: &tera::Context) -> anyhow::Result<String> {
@@ -208,7 +263,7 @@ fn write_site(
     archive: &Archive,
     options: &BuildOptions,
     theme: &Theme,
-    dir: &Path,
+    dir: &dyn Output,
 ) -> anyhow::Result<(usize, Vec<String>)> {
     let mut files = 0;
     // Assets with content-hashed names, so browsers never see a stale stylesheet.
@@ -376,7 +431,7 @@ fn write_incident(
     options: &BuildOptions,
     theme: &Theme,
     common: &Common,
-    dir: &Path,
+    dir: &dyn Output,
 ) -> anyhow::Result<(IncidentView, usize, Vec<String>)> {
     let mut warnings = Vec::new();
     let view = IncidentView::new(loaded, &archive.config, options.today);

@@ -1,0 +1,19 @@
+//! `debrief serve`: the live view of one incident for the review meeting.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::cli::ServeArgs;
+use crate::serve::{self, ServeOptions};
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    serve::run(ServeOptions {
+        path: args.incident.clone(),
+        bind: args.bind,
+        port: args.port,
+        open: args.open,
+        debounce: Duration::from_millis(args.debounce),
+        watcher: args.watcher,
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,192 @@
+//! Watching the incident: which file events mean "render again".
+//!
+//! Folders are watched, never single files, so editors that save by writing a new file and
+//! renaming it over the old one are seen. Editor scratch files, debrief's own `.debrief/`
+//! folder and built sites are ignored, so neither an editor's autosave nor the server's own
+//! writes cause a rebuild.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use notify::event::ModifyKind;
+use notify::{Config, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{
+    DebounceEventResult, Debouncer, FileIdMap, RecommendedCache, new_debouncer_opt,
+};
+
+/// How to learn about changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WatcherKind {
+    /// inotify (Linux), FSEvents (macOS) or ReadDirectoryChanges (Windows).
+    Native,
+    /// Scan the folders twice a second; for network and container file systems.
+    Poll,
+}
+
+/// Whether an event changed what a file holds: created, written, renamed or removed. Reads
+/// and metadata (access times, permissions) do not count.
+fn is_write(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
+/// Whether a changed path should trigger a render.
+pub fn is_relevant(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let scratch = name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".swo")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name.starts_with(".#")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.contains("___jb_tmp___")
+        || name.contains("___jb_old___")
+        || name == ".DS_Store"
+        || name == "4913"; // vim probes whether it may write a folder with this file
+    if scratch {
+        return false;
+    }
+    // debrief's own state, and any site that `debrief build` wrote inside the folder.
+    !path.ancestors().any(|dir| {
+        dir.file_name().is_some_and(|n| n == ".debrief") || dir.join(crate::site::MARKER).is_file()
+    })
+}
+
+/// The watcher, kept alive for as long as the server runs.
+pub enum Watcher {
+    Native(Debouncer<RecommendedWatcher, RecommendedCache>),
+    Poll(Debouncer<PollWatcher, FileIdMap>),
+}
+
+/// Starts watching `dirs` (each with its subfolders or not), calling `on_change` with each batch
+/// of relevant paths.
+pub fn watch(
+    dirs: &[(PathBuf, bool)],
+    kind: WatcherKind,
+    debounce: Duration,
+    on_change: impl Fn(Vec<PathBuf>) + Send + 'static,
+) -> anyhow::Result<Watcher> {
+    let handler = move |result: DebounceEventResult| match result {
+        Ok(events) => {
+            let mut paths: Vec<PathBuf> = events
+                .into_iter()
+                // Reading a file (as every render does) is an event too; only writes count.
+                .filter(|e| is_write(&e.event.kind))
+                .flat_map(|e| e.event.paths)
+                // A path that is gone was a temporary file, or a deletion the last render shows.
+                .filter(|p| is_relevant(p) && p.is_file())
+                .collect();
+            paths.sort();
+            paths.dedup();
+            if !paths.is_empty() {
+                on_change(paths);
+            }
+        }
+        Err(errors) => {
+            for e in errors {
+                tracing::warn!("watching: {e}");
+            }
+        }
+    };
+    let tick = Some(debounce / 4);
+    let mut watcher = match kind {
+        WatcherKind::Native => Watcher::Native(
+            new_debouncer_opt(
+                debounce,
+                tick,
+                handler,
+                RecommendedCache::new(),
+                Config::default(),
+            )
+            .map_err(explain)?,
+        ),
+        WatcherKind::Poll => Watcher::Poll(
+            new_debouncer_opt(
+                debounce,
+                tick,
+                handler,
+                FileIdMap::new(),
+                Config::default().with_poll_interval(Duration::from_millis(500)),
+            )
+            .map_err(explain)?,
+        ),
+    };
+    for (dir, recursive) in dirs {
+        let mode = if *recursive {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        let result = match &mut watcher {
+            Watcher::Native(d) => d.watch(dir, mode),
+            Watcher::Poll(d) => d.watch(dir, mode),
+        };
+        result
+            .map_err(explain)
+            .map_err(|e| e.context(format!("watching {}", dir.display())))?;
+    }
+    Ok(watcher)
+}
+
+/// Turns the watcher's errors into advice.
+fn explain(e: notify::Error) -> anyhow::Error {
+    match e.kind {
+        notify::ErrorKind::MaxFilesWatch => anyhow::anyhow!(
+            "the system's limit on watched folders (inotify) is reached; raise it with `sudo sysctl fs.inotify.max_user_watches=524288`, or use `--watcher poll`"
+        ),
+        _ => anyhow::anyhow!(
+            "{e}; if this file system does not report changes, try `--watcher poll`"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The filter on real files, as editors write them.
+    #[test]
+    fn editor_scratch_files_and_own_state_are_ignored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        std::fs::create_dir_all(dir.join(".debrief")).unwrap();
+        std::fs::create_dir_all(dir.join("site")).unwrap();
+        std::fs::write(dir.join("site").join(crate::site::MARKER), "").unwrap();
+        std::fs::create_dir_all(dir.join("logs")).unwrap();
+        let write = |rel: &str| {
+            let path = dir.join(rel);
+            std::fs::write(&path, "x").unwrap();
+            path
+        };
+        for relevant in ["incident.toml", "notes.md", "logs/api.log", "debrief.toml"] {
+            assert!(
+                is_relevant(&write(relevant)),
+                "{relevant} should trigger a render"
+            );
+        }
+        for ignored in [
+            ".incident.toml.swp",
+            ".incident.toml.swx",
+            "incident.toml~",
+            "#notes.md#",
+            ".#notes.md",
+            "incident.toml___jb_tmp___",
+            "incident.toml___jb_old___",
+            ".DS_Store",
+            "4913",
+            "incident.toml.tmp",
+            ".debrief/journal.jsonl",
+            "site/index.html",
+        ] {
+            assert!(!is_relevant(&write(ignored)), "{ignored} should be ignored");
+        }
+    }
+}
