@@ -39,7 +39,7 @@ fn is_plain(text: &str) -> bool {
     // Bytes that Markdown or HTML give meaning to, as a table: this runs for every text.
     const SPECIAL: [bool; 128] = {
         let mut table = [false; 128];
-        let special = b"*_`[]<>!&\\#|~\n\r\t:@=";
+        let special = b"*_`[]<>!&\\#|~\n\r\t@=";
         let mut i = 0;
         while i < special.len() {
             table[special[i] as usize] = true;
@@ -55,6 +55,10 @@ fn is_plain(text: &str) -> bool {
         && !bytes.iter().any(|&b| b < 128 && SPECIAL[b as usize])
         && !text.contains('\u{a0}')
         && !text.contains("www.")
+        // Autolinks: `https://…`, `mailto:…`, `xmpp:…`; a colon alone ("Decision: …") is prose.
+        && !text.contains("://")
+        && !text.contains("mailto:")
+        && !text.contains("xmpp:")
 }
 
 /// A Markdown block (summary, impact, notes) as safe HTML.
@@ -162,6 +166,8 @@ mod tests {
     fn plain_text_shortcut_matches_the_full_path() {
         let corpus = [
             "Rollout finished: 6 of 6 pods on v4.2.0",
+            "Decision: roll back at 14:20, then 14:31",
+            "Entry 12: replica 3 reported pool saturation",
             "Decision, roll back to v4.1.3",
             "Status page says \"Some customers cannot complete checkout.\"",
             "It's the pool's limit (40 per pod); we saw 298 of 300",

@@ -5,6 +5,7 @@
 //! over SSE, to reload. A render that fails keeps the last good pages and sends the diagnostic,
 //! which the injected script shows over them until the file is fixed.
 
+pub mod probe;
 pub mod watch;
 
 use std::collections::HashMap;
@@ -57,12 +58,14 @@ struct View {
 /// Everything the server shares between requests and the watcher.
 pub struct State {
     path: PathBuf,
+    /// Parsed once: parsing templates would otherwise be a good part of every render.
+    theme: crate::render::Theme,
     view: RwLock<View>,
     tx: broadcast::Sender<Push>,
 }
 
 impl State {
-    fn new(path: PathBuf) -> State {
+    fn new(path: PathBuf) -> anyhow::Result<State> {
         let (tx, _) = broadcast::channel(64);
         let view = View {
             revision: 0,
@@ -70,11 +73,13 @@ impl State {
             report: String::new(),
             error: None,
         };
-        State {
+        let theme = crate::render::Theme::load(None)?;
+        Ok(State {
             path,
+            theme,
             view: RwLock::new(view),
             tx,
-        }
+        })
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, View> {
@@ -85,7 +90,7 @@ impl State {
     /// Renders the incident again; swaps the pages in, or keeps them and records the error.
     pub fn rebuild(&self) {
         let started = Instant::now();
-        let result = render(&self.path);
+        let result = render(&self.path, &self.theme);
         let mut view = self.view.write().unwrap_or_else(|e| e.into_inner());
         view.revision += 1;
         let push = match result {
@@ -111,7 +116,10 @@ impl State {
 }
 
 /// Renders the incident at `path` into memory: the site's files and the report's path.
-fn render(path: &Path) -> Result<(HashMap<String, Vec<u8>>, String), String> {
+fn render(
+    path: &Path,
+    theme: &crate::render::Theme,
+) -> Result<(HashMap<String, Vec<u8>>, String), String> {
     let mut report = Report::default();
     let archive =
         Archive::load(path, Options::default(), &mut report).map_err(|e| e.to_string())?;
@@ -122,7 +130,7 @@ fn render(path: &Path) -> Result<(HashMap<String, Vec<u8>>, String), String> {
     let id = archive.incidents[0].id.clone();
     let today = jiff::Zoned::now().date();
     let files =
-        crate::site::render_to_memory(&archive, None, today).map_err(|e| format!("{e:#}"))?;
+        crate::site::render_to_memory(&archive, theme, today).map_err(|e| format!("{e:#}"))?;
     Ok((files, format!("incidents/{id}/index.html")))
 }
 
@@ -168,7 +176,7 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         })?;
     let local = listener.local_addr().context("reading the bound address")?;
 
-    let state = Arc::new(State::new(options.path.clone()));
+    let state = Arc::new(State::new(options.path.clone())?);
     let first = state.clone();
     tokio::task::spawn_blocking(move || first.rebuild())
         .await

@@ -96,7 +96,13 @@ pub fn watch(
             }
         }
     };
-    let tick = Some(debounce / 4);
+    // How often the debouncer checks for settled events: it adds up to one tick of delay after
+    // the window, so keep it short whatever the window (measured in bench/serve.sh).
+    let tick = Some(
+        (debounce / 4)
+            .clamp(Duration::from_millis(1), Duration::from_millis(5))
+            .min(debounce),
+    );
     let mut watcher = match kind {
         WatcherKind::Native => Watcher::Native(
             new_debouncer_opt(

@@ -201,22 +201,21 @@ fn write(out: &dyn Output, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
     out.put(rel, bytes)
 }
 
-/// Renders the whole site into memory, exactly as `build` would write it.
+/// Renders the whole site into memory with `theme`, exactly as `build` would write it.
 pub fn render_to_memory(
     archive: &Archive,
-    theme_dir: Option<&Path>,
+    theme: &Theme,
     today: Date,
 ) -> anyhow::Result<std::collections::HashMap<String, Vec<u8>>> {
     let options = BuildOptions {
         out: PathBuf::new(),
-        theme: theme_dir.map(Path::to_path_buf),
+        theme: None,
         base_url: None,
         force: false,
         today,
     };
-    let theme = load_theme(archive, &options)?;
     let memory = Memory::default();
-    write_site(archive, &options, &theme, &memory)?;
+    write_site(archive, &options, theme, &memory)?;
     memory
         .0
         .into_inner()

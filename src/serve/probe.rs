@@ -1,0 +1,96 @@
+//! A small client of the live view's event stream, for tests and benchmarks: it speaks just
+//! enough HTTP/1.1 (chunked transfer encoding) and SSE to read events off a running server.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+/// A minimal SSE client over HTTP/1.1 with chunked transfer encoding.
+pub struct Events {
+    reader: BufReader<TcpStream>,
+    buffer: String,
+}
+
+impl Events {
+    /// Connects to `/api/events` of the server at `addr` (`host:port`).
+    pub fn connect(addr: &str) -> Events {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "GET /api/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break;
+            }
+        }
+        Events {
+            reader,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (name, data), or `None` if none arrives within `wait`.
+    pub fn next_within(&mut self, wait: Duration) -> Option<(String, String)> {
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut name = String::from("message");
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if block.lines().all(|l| l.starts_with(':') || l.is_empty()) {
+                    continue; // a keep-alive comment
+                }
+                return Some((name, data));
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            self.reader
+                .get_ref()
+                .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+                .unwrap();
+            // One chunk: its size in hex, then that many bytes, then CRLF.
+            let mut size = String::new();
+            match self.reader.read_line(&mut size) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return None;
+                }
+                Err(e) => panic!("reading events: {e}"),
+            }
+            let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+                continue;
+            };
+            let mut chunk = vec![0; n + 2];
+            self.reader
+                .get_ref()
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            self.reader.read_exact(&mut chunk).unwrap();
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    }
+
+    /// The next event, waiting up to 20 s.
+    pub fn next(&mut self) -> (String, String) {
+        self.next_within(Duration::from_secs(20))
+            .expect("an event within 20 s")
+    }
+}
