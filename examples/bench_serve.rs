@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     std::thread::spawn(move || for _ in lines {});
     let mut events = Events::connect(&addr);
-    let _hello = events.next();
+    let _hello = events.wait().expect("an event within 20 s");
 
     let mut latencies = Vec::with_capacity(saves);
     for n in 0..saves {

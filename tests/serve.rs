@@ -99,7 +99,7 @@ fn the_live_view_follows_every_kind_of_save() {
     let server = serve(&dir);
     let mut events = Events::connect(&server.addr);
 
-    let (name, data) = events.next();
+    let (name, data) = events.wait().expect("an event within 20 s");
     assert_eq!(name, "hello");
     let start = revision(&data);
 
@@ -107,7 +107,7 @@ fn the_live_view_follows_every_kind_of_save() {
     let mut text = std::fs::read_to_string(&toml).unwrap();
     text.push_str("\n# edited in place\n");
     std::fs::write(&toml, &text).unwrap();
-    let (name, data) = events.next();
+    let (name, data) = events.wait().expect("an event within 20 s");
     assert_eq!(
         (name.as_str(), revision(&data)),
         ("reload", start + 1),
@@ -122,7 +122,7 @@ fn the_live_view_follows_every_kind_of_save() {
     )
     .unwrap();
     std::fs::rename(&temporary, &toml).unwrap();
-    let (name, data) = events.next();
+    let (name, data) = events.wait().expect("an event within 20 s");
     assert_eq!(
         (name.as_str(), revision(&data)),
         ("reload", start + 2),
@@ -147,7 +147,7 @@ fn the_live_view_follows_every_kind_of_save() {
     // Broken TOML: an error event with the place, and the overlay over the last good page.
     let broken = text.replace("severity = \"SEV2\"", "severity = = \"SEV2\"");
     std::fs::write(&toml, &broken).unwrap();
-    let (name, data) = events.next();
+    let (name, data) = events.wait().expect("an event within 20 s");
     assert_eq!(name, "error", "{data}");
     let message = serde_json::from_str::<serde_json::Value>(&data).unwrap()["message"]
         .as_str()
@@ -168,7 +168,7 @@ fn the_live_view_follows_every_kind_of_save() {
 
     // Fixed: it recovers by itself.
     std::fs::write(&toml, &text).unwrap();
-    let (name, _) = events.next();
+    let (name, _) = events.wait().expect("an event within 20 s");
     assert_eq!(name, "reload");
     let (_, page) = get(&server.addr, "/");
     assert!(

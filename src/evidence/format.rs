@@ -235,6 +235,9 @@ pub struct Line {
 
 impl Line {
     fn new(when: When, level: Option<Level>, msg: Range<usize>) -> Line {
+        // A line that ends right after its time ("1793710931 ") has an empty message; skipping
+        // spaces forward and trimming backward must not cross.
+        let msg = msg.start.min(msg.end)..msg.end;
         Line {
             when,
             level,
@@ -950,6 +953,25 @@ mod tests {
                 Some((*level, (*msg).to_owned())),
                 "{format}: {line}"
             );
+        }
+    }
+
+    /// Found by the property test: a time followed only by spaces.
+    #[test]
+    fn a_line_with_a_time_and_no_message_has_an_empty_message() {
+        let cases = [
+            (Format::Epoch, "1793710931 "),
+            (Format::Iso8601, "2026-11-03T14:02:11Z   "),
+            (Format::Syslog, "Jun 14 15:16:01 "),
+        ];
+        for (format, line) in cases {
+            let parsed = Parser::new(format).parse(line.as_bytes()).unwrap();
+            assert!(
+                parsed.msg.start <= parsed.msg.end && parsed.msg.end <= line.len(),
+                "{format}: {:?}",
+                parsed.msg
+            );
+            assert_eq!(&line[parsed.msg.clone()], "", "{format}");
         }
     }
 
