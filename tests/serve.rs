@@ -15,6 +15,47 @@ use debrief::serve::probe::Events;
 struct Server {
     child: Child,
     addr: String,
+    /// Where its stderr goes, for failure messages.
+    log: std::path::PathBuf,
+    _log_dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The next event. If the server ended the stream, connect again, as browsers do, and
+    /// report the state the server greets with as the event it stands for.
+    fn next(&self, events: &mut Events) -> (String, String) {
+        if let Some(event) = events.wait() {
+            return event;
+        }
+        assert!(
+            events.closed,
+            "no event within 20 s; server log:\n{}",
+            self.log()
+        );
+        eprintln!(
+            "the server ended the event stream; reconnecting. Server log:\n{}",
+            self.log()
+        );
+        *events = Events::connect(&self.addr);
+        let (name, data) = events.wait().expect("a hello after reconnecting");
+        assert_eq!(name, "hello");
+        let state: serde_json::Value = serde_json::from_str(&data).unwrap();
+        match state["error"].as_str() {
+            Some(message) => (
+                "error".into(),
+                serde_json::json!({ "revision": state["revision"], "message": message })
+                    .to_string(),
+            ),
+            None => (
+                "reload".into(),
+                serde_json::json!({ "revision": state["revision"] }).to_string(),
+            ),
+        }
+    }
 }
 
 impl Drop for Server {
@@ -26,6 +67,8 @@ impl Drop for Server {
 
 /// Starts `debrief serve dir --port 0` and waits for it to print its address.
 fn serve(dir: &Path) -> Server {
+    let log_dir = tempfile::tempdir().unwrap();
+    let log = log_dir.path().join("server.log");
     let mut child = common::debrief(&root())
         .args([
             "serve",
@@ -35,8 +78,9 @@ fn serve(dir: &Path) -> Server {
             "--debounce",
             "50",
         ])
+        .env("DEBRIEF_LOG", "debrief=debug,warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .expect("the server starts");
     let stdout = child.stdout.take().unwrap();
@@ -52,7 +96,12 @@ fn serve(dir: &Path) -> Server {
     };
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
+    Server {
+        child,
+        addr,
+        log,
+        _log_dir: log_dir,
+    }
 }
 
 fn revision(data: &str) -> u64 {
@@ -99,7 +148,7 @@ fn the_live_view_follows_every_kind_of_save() {
     let server = serve(&dir);
     let mut events = Events::connect(&server.addr);
 
-    let (name, data) = events.wait().expect("an event within 20 s");
+    let (name, data) = server.next(&mut events);
     assert_eq!(name, "hello");
     let start = revision(&data);
 
@@ -107,7 +156,7 @@ fn the_live_view_follows_every_kind_of_save() {
     let mut text = std::fs::read_to_string(&toml).unwrap();
     text.push_str("\n# edited in place\n");
     std::fs::write(&toml, &text).unwrap();
-    let (name, data) = events.wait().expect("an event within 20 s");
+    let (name, data) = server.next(&mut events);
     assert_eq!(
         (name.as_str(), revision(&data)),
         ("reload", start + 1),
@@ -122,7 +171,7 @@ fn the_live_view_follows_every_kind_of_save() {
     )
     .unwrap();
     std::fs::rename(&temporary, &toml).unwrap();
-    let (name, data) = events.wait().expect("an event within 20 s");
+    let (name, data) = server.next(&mut events);
     assert_eq!(
         (name.as_str(), revision(&data)),
         ("reload", start + 2),
@@ -147,7 +196,7 @@ fn the_live_view_follows_every_kind_of_save() {
     // Broken TOML: an error event with the place, and the overlay over the last good page.
     let broken = text.replace("severity = \"SEV2\"", "severity = = \"SEV2\"");
     std::fs::write(&toml, &broken).unwrap();
-    let (name, data) = events.wait().expect("an event within 20 s");
+    let (name, data) = server.next(&mut events);
     assert_eq!(name, "error", "{data}");
     let message = serde_json::from_str::<serde_json::Value>(&data).unwrap()["message"]
         .as_str()
@@ -168,7 +217,7 @@ fn the_live_view_follows_every_kind_of_save() {
 
     // Fixed: it recovers by itself.
     std::fs::write(&toml, &text).unwrap();
-    let (name, _) = events.wait().expect("an event within 20 s");
+    let (name, _) = server.next(&mut events);
     assert_eq!(name, "reload");
     let (_, page) = get(&server.addr, "/");
     assert!(
@@ -218,4 +267,52 @@ fn a_taken_port_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("127.0.0.1:{port} is already in use; choose another --port, or --port 0 for any free port")), "{stderr}");
     assert!(out.stdout.is_empty(), "nothing is printed before binding");
+}
+
+/// The stylesheet a page links to, fetched.
+fn stylesheet(addr: &str) -> String {
+    let (_, page) = get(addr, "/");
+    let start = page.find("assets/style.").expect("a stylesheet link");
+    let end = start + page[start..].find('"').unwrap();
+    get(addr, &format!("/site/{}", &page[start..end])).1
+}
+
+#[test]
+fn the_archive_theme_is_served_and_watched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path();
+    std::fs::write(archive.join("debrief.toml"), "theme = \"theme\"\n").unwrap();
+    std::fs::create_dir_all(archive.join("theme/static")).unwrap();
+    std::fs::create_dir_all(archive.join("theme/templates")).unwrap();
+    std::fs::write(
+        archive.join("theme/static/style.css"),
+        "body { color: rebeccapurple; }",
+    )
+    .unwrap();
+    let dir = archive.join("2026-11-03-themed");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("incident.toml"),
+        "title = \"Themed\"\ntimezone = \"UTC\"\n",
+    )
+    .unwrap();
+    let server = serve(&dir);
+    let mut events = Events::connect(&server.addr);
+    assert_eq!(events.wait().expect("hello").0, "hello");
+    assert_eq!(stylesheet(&server.addr), "body { color: rebeccapurple; }");
+
+    std::fs::write(
+        archive.join("theme/static/style.css"),
+        "body { color: teal; }",
+    )
+    .unwrap();
+    assert_eq!(server.next(&mut events).0, "reload");
+    assert_eq!(stylesheet(&server.addr), "body { color: teal; }");
+
+    // A broken template is reported, and the last good pages stay.
+    std::fs::write(archive.join("theme/templates/index.html"), "{% if %}").unwrap();
+    let (name, data) = server.next(&mut events);
+    assert_eq!(name, "error", "{data}");
+    assert!(data.contains("index.html"), "{data}");
+    assert_eq!(stylesheet(&server.addr), "body { color: teal; }");
 }

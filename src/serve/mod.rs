@@ -58,14 +58,16 @@ struct View {
 /// Everything the server shares between requests and the watcher.
 pub struct State {
     path: PathBuf,
-    /// Parsed once: parsing templates would otherwise be a good part of every render.
-    theme: crate::render::Theme,
+    /// Parsed once, and again only when the theme folder changes: parsing templates would
+    /// otherwise be a good part of every render.
+    theme: RwLock<crate::render::Theme>,
+    theme_dir: Option<PathBuf>,
     view: RwLock<View>,
     tx: broadcast::Sender<Push>,
 }
 
 impl State {
-    fn new(path: PathBuf) -> anyhow::Result<State> {
+    fn new(path: PathBuf, theme_dir: Option<PathBuf>) -> anyhow::Result<State> {
         let (tx, _) = broadcast::channel(64);
         let view = View {
             revision: 0,
@@ -73,10 +75,11 @@ impl State {
             report: String::new(),
             error: None,
         };
-        let theme = crate::render::Theme::load(None)?;
+        let theme = crate::render::Theme::load(theme_dir.as_deref())?;
         Ok(State {
             path,
-            theme,
+            theme: RwLock::new(theme),
+            theme_dir,
             view: RwLock::new(view),
             tx,
         })
@@ -88,9 +91,23 @@ impl State {
     }
 
     /// Renders the incident again; swaps the pages in, or keeps them and records the error.
-    pub fn rebuild(&self) {
+    /// `theme_changed` re-reads the theme folder first.
+    pub fn rebuild(&self, theme_changed: bool) {
         let started = Instant::now();
-        let result = render(&self.path, &self.theme);
+        let reloaded = match (theme_changed, &self.theme_dir) {
+            (true, Some(dir)) => crate::render::Theme::load(Some(dir)).map(|theme| {
+                *self.theme.write().unwrap_or_else(|e| e.into_inner()) = theme;
+            }),
+            _ => Ok(()),
+        };
+        let result = match reloaded {
+            // A broken theme keeps the last good one, like a broken incident keeps its pages.
+            Err(e) => Err(format!("{e:#}")),
+            Ok(()) => render(
+                &self.path,
+                &self.theme.read().unwrap_or_else(|e| e.into_inner()),
+            ),
+        };
         let mut view = self.view.write().unwrap_or_else(|e| e.into_inner());
         view.revision += 1;
         let push = match result {
@@ -176,9 +193,16 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         })?;
     let local = listener.local_addr().context("reading the bound address")?;
 
-    let state = Arc::new(State::new(options.path.clone())?);
+    let mut scratch = Report::default();
+    let config = layout
+        .config
+        .as_deref()
+        .and_then(|c| load::load_config(c, &mut scratch))
+        .unwrap_or_default();
+    let theme_dir = crate::site::theme_dir(&config, layout.config.as_deref(), None);
+    let state = Arc::new(State::new(options.path.clone(), theme_dir.clone())?);
     let first = state.clone();
-    tokio::task::spawn_blocking(move || first.rebuild())
+    tokio::task::spawn_blocking(move || first.rebuild(false))
         .await
         .context("the first render")?;
 
@@ -192,6 +216,9 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             dirs.push((parent.to_path_buf(), false));
         }
     }
+    if let Some(theme) = theme_dir.as_ref().filter(|d| !d.starts_with(&options.path)) {
+        dirs.push((theme.clone(), true));
+    }
     let watched = state.clone();
     let _watcher = watch::watch(&dirs, options.watcher, options.debounce, move |paths| {
         let names: Vec<String> = paths
@@ -204,7 +231,11 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             })
             .collect();
         tracing::info!("Change detected: {}", names.join(", "));
-        watched.rebuild();
+        let theme_changed = watched
+            .theme_dir
+            .as_ref()
+            .is_some_and(|dir| paths.iter().any(|p| p.starts_with(dir)));
+        watched.rebuild(theme_changed);
     })?;
 
     let mut out = std::io::stdout().lock();
@@ -405,14 +436,9 @@ fn respond(status: StatusCode, kind: &str, body: Vec<u8>) -> Response<Vec<u8>> {
 /// no theme can leave it out.
 fn inject(html: &[u8], error: Option<&str>, base: Option<&str>, facilitator: bool) -> Vec<u8> {
     let html = String::from_utf8_lossy(html);
-    let mut head = String::new();
-    if let Some(base) = base {
-        head.push_str(&format!(
-            "<base href=\"{}\">",
-            crate::render::svg::escape(base)
-        ));
-    }
-    head.push_str(LIVE_STYLE);
+    // <base> must come before any element with a URL, so it goes first in <head>; the styles
+    // go last, so they win over the theme's.
+    let base = base.map(|b| format!("<base href=\"{}\">", crate::render::svg::escape(b)));
     let mut tail = String::new();
     if let Some(message) = error {
         tail.push_str(&format!(
@@ -428,8 +454,14 @@ fn inject(html: &[u8], error: Option<&str>, base: Option<&str>, facilitator: boo
         page = page.replacen("<body class=\"", "<body class=\"facilitator ", 1);
     }
     match page.find("</head>") {
-        Some(i) => page.insert_str(i, &head),
-        None => page.insert_str(0, &head),
+        Some(i) => page.insert_str(i, LIVE_STYLE),
+        None => page.insert_str(0, LIVE_STYLE),
+    }
+    if let Some(base) = base {
+        match page.find("<head>") {
+            Some(i) => page.insert_str(i + "<head>".len(), &base),
+            None => page.insert_str(0, &base),
+        }
     }
     match page.rfind("</body>") {
         Some(i) => page.insert_str(i, &tail),
@@ -446,8 +478,14 @@ const LIVE_STYLE: &str = "<style>\
 #debrief-overlay pre{white-space:pre-wrap;font-size:1rem;margin:0}\
 #debrief-status{position:fixed;top:.5rem;right:.5rem;background:#1b1f24;color:#fff;padding:.3rem .7rem;border-radius:1rem;z-index:1001}\
 body.facilitator{font-size:20px}\
-body.facilitator main{max-width:none;padding:1rem 2.5rem}\
-body.facilitator h1{font-size:2.4rem;max-width:none}\
+body.facilitator header.site,body.facilitator footer.site,body.facilitator #impact,body.facilitator #summary,body.facilitator .exports{display:none}\
+body.facilitator main{max-width:none;padding:.75rem 2rem}\
+body.facilitator .report-head{max-width:none;display:flex;flex-wrap:wrap;align-items:flex-end;gap:.5rem 2.5rem}\
+body.facilitator .report-head .meta{flex-basis:100%}\
+body.facilitator h1{font-size:2.2rem;max-width:none;margin:0}\
+body.facilitator .durations{margin:0}\
+body.facilitator #timeline h2{margin-top:1rem}\
+body.facilitator .zone{max-width:none}\
 </style>";
 
 #[cfg(test)]
@@ -464,7 +502,11 @@ mod tests {
             true,
         ))
         .unwrap();
-        assert!(out.contains("<base href=\"/site/incidents/x/\"><style>"));
+        assert!(
+            out.contains("<head><base href=\"/site/incidents/x/\"><title>"),
+            "{out}"
+        );
+        assert!(out.contains("</style></head>"));
         assert!(out.contains("<body class=\"facilitator page-incident\">"));
         assert!(out.contains("<pre>incident.toml:3:1 &lt;script&gt;</pre></div><script>"));
         assert!(out.ends_with("</script></body></html>"));

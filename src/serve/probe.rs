@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 pub struct Events {
     reader: BufReader<TcpStream>,
     buffer: String,
+    /// The server ended the stream (as opposed to no event arriving in time).
+    pub closed: bool,
 }
 
 impl Events {
@@ -32,6 +34,7 @@ impl Events {
         Events {
             reader,
             buffer: String::new(),
+            closed: false,
         }
     }
 
@@ -63,7 +66,10 @@ impl Events {
             // One chunk: its size in hex, then that many bytes, then CRLF.
             let mut size = String::new();
             match self.reader.read_line(&mut size) {
-                Ok(0) => return None,
+                Ok(0) => {
+                    self.closed = true;
+                    return None;
+                }
                 Ok(_) => {}
                 Err(e)
                     if matches!(
@@ -76,8 +82,14 @@ impl Events {
                 Err(e) => panic!("reading events: {e}"),
             }
             let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+                // Not a chunk size: a line of a chunk the last read gave up on part-way.
                 continue;
             };
+            if n == 0 {
+                // The last chunk: the server ended the stream.
+                self.closed = true;
+                return None;
+            }
             let mut chunk = vec![0; n + 2];
             self.reader
                 .get_ref()

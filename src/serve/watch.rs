@@ -34,8 +34,8 @@ fn is_write(kind: &EventKind) -> bool {
     }
 }
 
-/// Whether a changed path should trigger a render.
-pub fn is_relevant(path: &Path) -> bool {
+/// Whether a changed path below the watched folder `root` should trigger a render.
+pub fn is_relevant(path: &Path, root: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
@@ -54,10 +54,15 @@ pub fn is_relevant(path: &Path) -> bool {
     if scratch {
         return false;
     }
-    // debrief's own state, and any site that `debrief build` wrote inside the folder.
-    !path.ancestors().any(|dir| {
-        dir.file_name().is_some_and(|n| n == ".debrief") || dir.join(crate::site::MARKER).is_file()
-    })
+    // debrief's own state, and any site that `debrief build` wrote inside the watched folder
+    // (only folders below it count: what lies above is not ours to judge).
+    !path
+        .ancestors()
+        .take_while(|dir| dir.starts_with(root))
+        .any(|dir| {
+            dir.file_name().is_some_and(|n| n == ".debrief")
+                || (dir != root && dir.join(crate::site::MARKER).is_file())
+        })
 }
 
 /// The watcher, kept alive for as long as the server runs.
@@ -74,6 +79,13 @@ pub fn watch(
     debounce: Duration,
     on_change: impl Fn(Vec<PathBuf>) + Send + 'static,
 ) -> anyhow::Result<Watcher> {
+    let roots: Vec<PathBuf> = dirs.iter().map(|(d, _)| d.clone()).collect();
+    let relevant = move |p: &Path| {
+        roots
+            .iter()
+            .filter(|r| p.starts_with(r))
+            .any(|root| is_relevant(p, root))
+    };
     let handler = move |result: DebounceEventResult| match result {
         Ok(events) => {
             let mut paths: Vec<PathBuf> = events
@@ -82,7 +94,7 @@ pub fn watch(
                 .filter(|e| is_write(&e.event.kind))
                 .flat_map(|e| e.event.paths)
                 // A path that is gone was a temporary file, or a deletion the last render shows.
-                .filter(|p| is_relevant(p) && p.is_file())
+                .filter(|p| relevant(p) && p.is_file())
                 .collect();
             paths.sort();
             paths.dedup();
@@ -174,7 +186,7 @@ mod tests {
         };
         for relevant in ["incident.toml", "notes.md", "logs/api.log", "debrief.toml"] {
             assert!(
-                is_relevant(&write(relevant)),
+                is_relevant(&write(relevant), dir),
                 "{relevant} should trigger a render"
             );
         }
@@ -192,7 +204,10 @@ mod tests {
             ".debrief/journal.jsonl",
             "site/index.html",
         ] {
-            assert!(!is_relevant(&write(ignored)), "{ignored} should be ignored");
+            assert!(
+                !is_relevant(&write(ignored), dir),
+                "{ignored} should be ignored"
+            );
         }
     }
 }

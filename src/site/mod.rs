@@ -76,19 +76,32 @@ pub fn build(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Built>
     }
 }
 
-/// The theme: `--theme`, or `theme =` in debrief.toml (relative to it), over the default.
-fn load_theme(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Theme> {
-    let theme_dir = options.theme.clone().or_else(|| {
-        let theme = archive.config.theme.as_ref()?;
-        let base = archive
-            .layout
-            .config
-            .as_ref()
-            .and_then(|c| c.parent().map(Path::to_path_buf))
+/// The theme folder: `explicit` (`--theme`), or `theme =` in debrief.toml, relative to it.
+pub fn theme_dir(
+    archive_config: &crate::model::Config,
+    config_file: Option<&Path>,
+    explicit: Option<&Path>,
+) -> Option<PathBuf> {
+    explicit.map(Path::to_path_buf).or_else(|| {
+        let theme = archive_config.theme.as_ref()?;
+        let base = config_file
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
             .unwrap_or_default();
         Some(base.join(theme))
-    });
-    Theme::load(theme_dir.as_deref())
+    })
+}
+
+/// The theme of a build, over the default.
+fn load_theme(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Theme> {
+    Theme::load(
+        theme_dir(
+            &archive.config,
+            archive.layout.config.as_deref(),
+            options.theme.as_deref(),
+        )
+        .as_deref(),
+    )
 }
 
 /// Refuses an output folder with files that debrief did not write.
