@@ -67,6 +67,11 @@ impl Drop for Server {
 
 /// Starts `debrief serve dir --port 0` and waits for it to print its address.
 fn serve(dir: &Path) -> Server {
+    serve_with(dir, &[])
+}
+
+/// Like [`serve`], with more arguments.
+fn serve_with(dir: &Path, extra: &[&str]) -> Server {
     let log_dir = tempfile::tempdir().unwrap();
     let log = log_dir.path().join("server.log");
     let mut child = common::debrief(&root())
@@ -78,6 +83,7 @@ fn serve(dir: &Path) -> Server {
             "--debounce",
             "50",
         ])
+        .args(extra)
         .env("DEBRIEF_LOG", "debrief=debug,warn")
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log).unwrap())
@@ -300,6 +306,17 @@ fn the_archive_theme_is_served_and_watched() {
     let mut events = Events::connect(&server.addr);
     assert_eq!(events.wait().expect("hello").0, "hello");
     assert_eq!(stylesheet(&server.addr), "body { color: rebeccapurple; }");
+    // The theme's static files come from warp's file server, which stays inside the folder.
+    std::fs::write(archive.join("theme/static/logo.txt"), "logo").unwrap();
+    assert_eq!(
+        get(&server.addr, "/theme/logo.txt"),
+        (200, "logo".to_owned())
+    );
+    assert_eq!(get(&server.addr, "/theme/../../debrief.toml").0, 404);
+    assert_eq!(
+        get(&server.addr, "/theme/%2e%2e/%2e%2e/debrief.toml").0,
+        404
+    );
 
     std::fs::write(
         archive.join("theme/static/style.css"),
@@ -315,4 +332,62 @@ fn the_archive_theme_is_served_and_watched() {
     assert_eq!(name, "error", "{data}");
     assert!(data.contains("index.html"), "{data}");
     assert_eq!(stylesheet(&server.addr), "body { color: teal; }");
+}
+
+#[test]
+fn the_poll_watcher_sees_saves_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("incident.toml"),
+        "title = \"Polled\"\ntimezone = \"UTC\"\n",
+    )
+    .unwrap();
+    let server = serve_with(tmp.path(), &["--watcher", "poll"]);
+    let mut events = Events::connect(&server.addr);
+    assert_eq!(server.next(&mut events).0, "hello");
+    std::fs::write(
+        tmp.path().join("incident.toml"),
+        "title = \"Polled again\"\ntimezone = \"UTC\"\n",
+    )
+    .unwrap();
+    assert_eq!(server.next(&mut events).0, "reload");
+    let (status, page) = get(&server.addr, "/report/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Polled again"));
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("incident.toml"),
+        "title = \"Stopping\"\ntimezone = \"UTC\"\n",
+    )
+    .unwrap();
+    let before: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let mut server = serve(tmp.path());
+    assert_eq!(get(&server.addr, "/").0, 200);
+    let pid = server.child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "server log:\n{}", server.log());
+    assert!(
+        server
+            .log()
+            .contains("Stopped. Nothing was written to the incident folder.")
+    );
+    let after: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(before, after);
 }

@@ -43,6 +43,8 @@ pub struct ServeOptions {
 enum Push {
     Reload(u64),
     Error(u64, String),
+    /// The server is stopping: end every event stream, so the graceful shutdown can finish.
+    Shutdown,
 }
 
 /// The pages being served and what happened last.
@@ -192,6 +194,9 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
         })?;
     let local = listener.local_addr().context("reading the bound address")?;
+    // Listen for Ctrl-C (and SIGTERM) now, before anything else: a signal that arrives before
+    // the listener exists would end the process without a clean stop.
+    let stop_signal = stop_signal()?;
 
     let mut scratch = Report::default();
     let config = layout
@@ -262,15 +267,41 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         open_browser(&format!("http://{local}/"));
     }
 
+    let stopping = state.clone();
+    let shutdown = async move {
+        stop_signal.await;
+        tracing::info!("Stopping");
+        let _ = stopping.tx.send(Push::Shutdown);
+    };
     warp::serve(routes(state))
         .incoming(listener)
-        .graceful(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .graceful(shutdown)
         .run()
         .await;
     eprintln!("Stopped. Nothing was written to the incident folder.");
     Ok(())
+}
+
+/// A future that completes on Ctrl-C or, on Unix, SIGTERM; the handlers are installed at once.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
+        let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 fn open_browser(url: &str) {
@@ -288,6 +319,15 @@ fn open_browser(url: &str) {
 fn routes(
     state: Arc<State>,
 ) -> impl Filter<Extract = (impl warp::Reply,), Error = warp::Rejection> + Clone {
+    // A theme's own static files (images its templates link to), through warp's file server,
+    // which refuses paths that leave the folder. Without a theme folder, nothing is there.
+    let theme_static = state.theme_dir.as_ref().map_or_else(
+        || PathBuf::from("/nonexistent-debrief-theme"),
+        |d| d.join("static"),
+    );
+    let theme = warp::path("theme")
+        .and(warp::get())
+        .and(warp::fs::dir(theme_static));
     let with_state = warp::any().map(move || state.clone());
     let events = warp::path!("api" / "events")
         .and(warp::get())
@@ -304,7 +344,8 @@ fn routes(
         .and(warp::get())
         .and(with_state.clone())
         .map(|state: Arc<State>| report_page(&state, true));
-    let report = warp::path!("report")
+    let report = warp::path("report")
+        .and(warp::path::end().or(warp::path!("index.html")).unify())
         .and(warp::get())
         .and(with_state.clone())
         .map(|state: Arc<State>| report_page(&state, false));
@@ -317,6 +358,7 @@ fn routes(
         .or(live)
         .or(report)
         .or(site)
+        .or(theme)
         .with(warp::reply::with::header(header::CACHE_CONTROL, "no-store"))
 }
 
@@ -354,6 +396,7 @@ fn event_stream(
                         rx,
                     ));
                 }
+                Ok(Push::Shutdown) => return None,
                 // A slow browser missed some; the next event carries the latest revision.
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,

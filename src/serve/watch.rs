@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use notify::event::ModifyKind;
+use notify::event::{MetadataKind, ModifyKind};
 use notify::{Config, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{
     DebounceEventResult, Debouncer, FileIdMap, RecommendedCache, new_debouncer_opt,
@@ -28,6 +28,8 @@ pub enum WatcherKind {
 fn is_write(kind: &EventKind) -> bool {
     match kind {
         EventKind::Create(_) | EventKind::Remove(_) => true,
+        // A polling watcher sees a save only as a new modification time.
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::WriteTime)) => true,
         EventKind::Modify(ModifyKind::Metadata(_)) => false,
         EventKind::Modify(_) => true,
         EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
@@ -68,7 +70,11 @@ pub fn is_relevant(path: &Path, root: &Path) -> bool {
 /// The watcher, kept alive for as long as the server runs.
 pub enum Watcher {
     Native(Debouncer<RecommendedWatcher, RecommendedCache>),
-    Poll(Debouncer<PollWatcher, FileIdMap>),
+    /// notify's poller keeps modification times in whole seconds, so a second save within a
+    /// second would go unseen. Each folder gets a poller that compares the contents of its own
+    /// files (incident.toml, notes.md: small), and one that compares times for everything below
+    /// (logs, themes: possibly large).
+    Poll(Vec<Debouncer<PollWatcher, FileIdMap>>),
 }
 
 /// Starts watching `dirs` (each with its subfolders or not), calling `on_change` with each batch
@@ -88,6 +94,13 @@ pub fn watch(
     };
     let handler = move |result: DebounceEventResult| match result {
         Ok(events) => {
+            tracing::debug!(
+                "file events: {:?}",
+                events
+                    .iter()
+                    .map(|e| (&e.event.kind, &e.event.paths))
+                    .collect::<Vec<_>>()
+            );
             let mut paths: Vec<PathBuf> = events
                 .into_iter()
                 // Reading a file (as every render does) is an event too; only writes count.
@@ -115,43 +128,55 @@ pub fn watch(
             .clamp(Duration::from_millis(1), Duration::from_millis(5))
             .min(debounce),
     );
-    let mut watcher = match kind {
-        WatcherKind::Native => Watcher::Native(
-            new_debouncer_opt(
+    let mode = |recursive: bool| {
+        if recursive {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        }
+    };
+    match kind {
+        WatcherKind::Native => {
+            let mut debouncer = new_debouncer_opt(
                 debounce,
                 tick,
                 handler,
                 RecommendedCache::new(),
                 Config::default(),
             )
-            .map_err(explain)?,
-        ),
-        WatcherKind::Poll => Watcher::Poll(
-            new_debouncer_opt(
-                debounce,
-                tick,
-                handler,
-                FileIdMap::new(),
-                Config::default().with_poll_interval(Duration::from_millis(500)),
-            )
-            .map_err(explain)?,
-        ),
-    };
-    for (dir, recursive) in dirs {
-        let mode = if *recursive {
-            RecursiveMode::Recursive
-        } else {
-            RecursiveMode::NonRecursive
-        };
-        let result = match &mut watcher {
-            Watcher::Native(d) => d.watch(dir, mode),
-            Watcher::Poll(d) => d.watch(dir, mode),
-        };
-        result
-            .map_err(explain)
-            .map_err(|e| e.context(format!("watching {}", dir.display())))?;
+            .map_err(explain)?;
+            for (dir, recursive) in dirs {
+                debouncer
+                    .watch(dir, mode(*recursive))
+                    .map_err(|e| explain(e).context(format!("watching {}", dir.display())))?;
+            }
+            Ok(Watcher::Native(debouncer))
+        }
+        WatcherKind::Poll => {
+            let handler = std::sync::Arc::new(std::sync::Mutex::new(handler));
+            let poll = Config::default().with_poll_interval(Duration::from_millis(500));
+            let mut pollers = Vec::new();
+            for (dir, recursive) in dirs {
+                let setups = [(poll.with_compare_contents(true), false), (poll, true)];
+                for (config, deep) in setups.into_iter().filter(|(_, deep)| !deep || *recursive) {
+                    let shared = handler.clone();
+                    let forward = move |result: DebounceEventResult| {
+                        if let Ok(handle) = shared.lock() {
+                            handle(result);
+                        }
+                    };
+                    let mut debouncer =
+                        new_debouncer_opt(debounce, tick, forward, FileIdMap::new(), config)
+                            .map_err(explain)?;
+                    debouncer
+                        .watch(dir, mode(deep))
+                        .map_err(|e| explain(e).context(format!("watching {}", dir.display())))?;
+                    pollers.push(debouncer);
+                }
+            }
+            Ok(Watcher::Poll(pollers))
+        }
     }
-    Ok(watcher)
 }
 
 /// Turns the watcher's errors into advice.
@@ -208,6 +233,39 @@ mod tests {
                 !is_relevant(&write(ignored), dir),
                 "{ignored} should be ignored"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod live_tests {
+    use super::*;
+
+    /// Both watchers report a save of a real file, through the debouncer and the filter.
+    #[test]
+    fn both_watchers_report_a_save() {
+        for kind in [WatcherKind::Native, WatcherKind::Poll] {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().canonicalize().unwrap();
+            let file = dir.join("incident.toml");
+            std::fs::write(&file, "title = \"a\"\n").unwrap();
+            let (tx, rx) = std::sync::mpsc::channel();
+            let _watcher = watch(
+                &[(dir.clone(), true)],
+                kind,
+                Duration::from_millis(50),
+                move |paths| {
+                    let _ = tx.send(paths);
+                },
+            )
+            .unwrap();
+            // Let a polling watcher take its first look before the change.
+            // No pause: a change right after watching starts must be seen too.
+            std::fs::write(&file, "title = \"changed\"\n").unwrap();
+            let paths = rx
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("{kind:?}: no change reported"));
+            assert_eq!(paths, vec![file.clone()], "{kind:?}");
         }
     }
 }
