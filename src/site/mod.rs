@@ -323,117 +323,138 @@ fn write_site(
         views.push(view);
     }
 
-    // The archive, pre-sorted four ways so it sorts without JavaScript.
-    let sorts: [(&str, &str, &str); 4] = [
-        ("index.html", "date", "date, newest first"),
-        ("by-severity.html", "severity", "severity, worst first"),
-        ("by-duration.html", "duration", "duration, longest first"),
-        (
-            "by-open-actions.html",
-            "open actions",
-            "open actions, most first",
-        ),
-    ];
-    for (file, label, description) in sorts {
-        let mut sorted: Vec<IncidentSummary> = views.iter().map(IncidentView::summary).collect();
-        match label {
-            "severity" => sorted.sort_by(|a, b| {
-                a.severity_rank
-                    .cmp(&b.severity_rank)
-                    .then(b.date.cmp(&a.date))
-            }),
-            "duration" => sorted.sort_by(|a, b| {
-                b.duration_seconds
-                    .cmp(&a.duration_seconds)
-                    .then(b.date.cmp(&a.date))
-            }),
-            "open actions" => sorted.sort_by(|a, b| {
-                b.open_actions
-                    .cmp(&a.open_actions)
-                    .then(b.date.cmp(&a.date))
-            }),
-            _ => sorted.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id))),
+    // The archive-wide pages, side by side: nothing here depends on another.
+    let indexes = || -> anyhow::Result<usize> {
+        let mut files = 0;
+        // The archive, pre-sorted four ways so it sorts without JavaScript.
+        let sorts: [(&str, &str, &str); 4] = [
+            ("index.html", "date", "date, newest first"),
+            ("by-severity.html", "severity", "severity, worst first"),
+            ("by-duration.html", "duration", "duration, longest first"),
+            (
+                "by-open-actions.html",
+                "open actions",
+                "open actions, most first",
+            ),
+        ];
+        for (file, label, description) in sorts {
+            let mut sorted: Vec<IncidentSummary> =
+                views.iter().map(IncidentView::summary).collect();
+            match label {
+                "severity" => sorted.sort_by(|a, b| {
+                    a.severity_rank
+                        .cmp(&b.severity_rank)
+                        .then(b.date.cmp(&a.date))
+                }),
+                "duration" => sorted.sort_by(|a, b| {
+                    b.duration_seconds
+                        .cmp(&a.duration_seconds)
+                        .then(b.date.cmp(&a.date))
+                }),
+                "open actions" => sorted.sort_by(|a, b| {
+                    b.open_actions
+                        .cmp(&a.open_actions)
+                        .then(b.date.cmp(&a.date))
+                }),
+                _ => sorted.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id))),
+            }
+            let views_nav: Vec<serde_json::Value> = sorts
+                .iter()
+                .map(
+                    |(f, l, _)| serde_json::json!({ "file": f, "label": l, "current": *f == file }),
+                )
+                .collect();
+            let mut ctx = common.context("index", "")?;
+            ctx.insert("incidents", &sorted);
+            ctx.insert("sort", description);
+            ctx.insert("views", &views_nav);
+            write(dir, file, render(theme, "index.html", &ctx)?.as_bytes())?;
+            files += 1;
         }
-        let views_nav: Vec<serde_json::Value> = sorts
+
+        Ok(files)
+    };
+    let actions_page = || -> anyhow::Result<usize> {
+        // Every action item across incidents, the overdue first.
+        let mut actions: Vec<&ActionView> = views.iter().flat_map(|v| v.actions.iter()).collect();
+        actions.sort_by(|a, b| {
+            (
+                !a.overdue,
+                !a.at_risk,
+                !a.open,
+                a.due.is_none(),
+                &a.due,
+                &a.incident_id,
+                &a.anchor,
+            )
+                .cmp(&(
+                    !b.overdue,
+                    !b.at_risk,
+                    !b.open,
+                    b.due.is_none(),
+                    &b.due,
+                    &b.incident_id,
+                    &b.anchor,
+                ))
+        });
+        let mut ctx = common.context("actions", "")?;
+        ctx.insert("open", &actions.iter().filter(|a| a.open).count());
+        ctx.insert("overdue", &actions.iter().filter(|a| a.overdue).count());
+        ctx.insert("at_risk", &actions.iter().filter(|a| a.at_risk).count());
+        ctx.insert("today", &options.today.to_string());
+        ctx.insert("actions", &actions);
+        write(
+            dir,
+            "actions.html",
+            render(theme, "actions.html", &ctx)?.as_bytes(),
+        )?;
+
+        Ok(1)
+    };
+    let trends_page = || -> anyhow::Result<usize> {
+        let mut ctx = common.context("trends", "")?;
+        ctx.insert("count", &views.len());
+        ctx.insert("charts", &trend_charts(archive, &views));
+        write(
+            dir,
+            "trends.html",
+            render(theme, "trends.html", &ctx)?.as_bytes(),
+        )?;
+
+        Ok(1)
+    };
+    let data = || -> anyhow::Result<usize> {
+        // Data for other tools.
+        let summaries: Vec<serde_json::Value> = views
             .iter()
-            .map(|(f, l, _)| serde_json::json!({ "file": f, "label": l, "current": *f == file }))
-            .collect();
-        let mut ctx = common.context("index", "")?;
-        ctx.insert("incidents", &sorted);
-        ctx.insert("sort", description);
-        ctx.insert("views", &views_nav);
-        write(dir, file, render(theme, "index.html", &ctx)?.as_bytes())?;
-        files += 1;
-    }
-
-    // Every action item across incidents, the overdue first.
-    let mut actions: Vec<&ActionView> = views.iter().flat_map(|v| v.actions.iter()).collect();
-    actions.sort_by(|a, b| {
-        (
-            !a.overdue,
-            !a.at_risk,
-            !a.open,
-            a.due.is_none(),
-            &a.due,
-            &a.incident_id,
-            &a.anchor,
-        )
-            .cmp(&(
-                !b.overdue,
-                !b.at_risk,
-                !b.open,
-                b.due.is_none(),
-                &b.due,
-                &b.incident_id,
-                &b.anchor,
-            ))
-    });
-    let mut ctx = common.context("actions", "")?;
-    ctx.insert("open", &actions.iter().filter(|a| a.open).count());
-    ctx.insert("overdue", &actions.iter().filter(|a| a.overdue).count());
-    ctx.insert("at_risk", &actions.iter().filter(|a| a.at_risk).count());
-    ctx.insert("today", &options.today.to_string());
-    ctx.insert("actions", &actions);
-    write(
-        dir,
-        "actions.html",
-        render(theme, "actions.html", &ctx)?.as_bytes(),
-    )?;
-
-    let mut ctx = common.context("trends", "")?;
-    ctx.insert("count", &views.len());
-    ctx.insert("charts", &trend_charts(archive, &views));
-    write(
-        dir,
-        "trends.html",
-        render(theme, "trends.html", &ctx)?.as_bytes(),
-    )?;
-
-    // Data for other tools.
-    let summaries: Vec<serde_json::Value> = views
-        .iter()
-        .map(|v| {
-            let path = format!("incidents/{}/index.html", v.id);
-            serde_json::json!({
-                "id": v.id, "title": v.title, "severity": v.severity, "status": v.status, "date": v.date,
-                "duration_seconds": (v.duration_seconds > 0).then_some(v.duration_seconds),
-                "open_actions": v.open_actions, "path": path,
-                "url": base_url.as_ref().map(|b| format!("{}/{path}", b.trim_end_matches('/'))),
+            .map(|v| {
+                let path = format!("incidents/{}/index.html", v.id);
+                serde_json::json!({
+                    "id": v.id, "title": v.title, "severity": v.severity, "status": v.status, "date": v.date,
+                    "duration_seconds": (v.duration_seconds > 0).then_some(v.duration_seconds),
+                    "open_actions": v.open_actions, "path": path,
+                    "url": base_url.as_ref().map(|b| format!("{}/{path}", b.trim_end_matches('/'))),
+                })
             })
-        })
-        .collect();
-    write(
-        dir,
-        "data/incidents.json",
-        serde_json::to_string_pretty(&summaries)?.as_bytes(),
-    )?;
-    write(dir, "data/actions.csv", &actions_csv(&views)?)?;
-    write(
-        dir,
-        MARKER,
-        b"This folder was written by `debrief build`; it replaces it whole on the next build.\n",
-    )?;
-    files += 6;
+            .collect();
+        write(
+            dir,
+            "data/incidents.json",
+            serde_json::to_string_pretty(&summaries)?.as_bytes(),
+        )?;
+        write(dir, "data/actions.csv", &actions_csv(&views)?)?;
+        write(
+            dir,
+            MARKER,
+            b"This folder was written by `debrief build`; it replaces it whole on the next build.\n",
+        )?;
+        Ok(6)
+    };
+    let ((a, b), (c, d)) = rayon::join(
+        || rayon::join(indexes, actions_page),
+        || rayon::join(trends_page, data),
+    );
+    files += a? + b? + c? + d?;
     Ok((files, warnings))
 }
 
