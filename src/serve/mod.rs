@@ -194,6 +194,12 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
         })?;
     let local = listener.local_addr().context("reading the bound address")?;
+    if !local.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {local}: anyone who can reach this address can read the incident. \
+             The live view has no sign-in yet; keep the default 127.0.0.1 unless the network is trusted."
+        );
+    }
     // Listen for Ctrl-C (and SIGTERM) now, before anything else: a signal that arrives before
     // the listener exists would end the process without a clean stop.
     let stop_signal = stop_signal()?;
