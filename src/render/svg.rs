@@ -307,6 +307,15 @@ fn paint(attr: &str, color: &BackendColor) -> String {
     s
 }
 
+/// A shape's paint: filled, or outlined with nothing inside.
+fn look<S: BackendStyle>(style: &S, fill: bool) -> String {
+    if fill {
+        paint("fill", &style.color())
+    } else {
+        format!(r#"fill="none" {}"#, paint("stroke", &style.color()))
+    }
+}
+
 /// A plotters backend that draws into an [`SvgDoc`].
 pub struct Backend<'a> {
     doc: &'a mut SvgDoc,
@@ -383,11 +392,7 @@ impl DrawingBackend for Backend<'_> {
         fill: bool,
     ) -> Result {
         let (w, h) = (br.0 - ul.0, br.1 - ul.1);
-        let look = if fill {
-            paint("fill", &style.color())
-        } else {
-            format!(r#"fill="none" {}"#, paint("stroke", &style.color()))
-        };
+        let look = look(style, fill);
         let _ = write!(
             self.doc.body,
             r#"<rect x="{}" y="{}" width="{w}" height="{h}" {look}/>"#,
@@ -419,11 +424,7 @@ impl DrawingBackend for Backend<'_> {
         style: &S,
         fill: bool,
     ) -> Result {
-        let look = if fill {
-            paint("fill", &style.color())
-        } else {
-            format!(r#"fill="none" {}"#, paint("stroke", &style.color()))
-        };
+        let look = look(style, fill);
         let _ = write!(
             self.doc.body,
             r#"<circle cx="{}" cy="{}" r="{radius}" {look}/>"#,
