@@ -13,3 +13,4 @@ pub mod model;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod store;

@@ -1,0 +1,469 @@
+//! Applying operations to the text of `incident.toml` with toml_edit, so that every comment,
+//! the order of keys and the whitespace a person wrote stay as they were.
+//!
+//! Every edit is idempotent: it states what the file must hold ("entry `t-1` exists", "p-2 has
+//! 2 votes on `f-pool`") and changes the file only when it does not hold it yet. Replaying the
+//! whole meeting onto any version of the file therefore repairs whatever an editor's stale
+//! buffer overwrote, and touches nothing else.
+
+use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value};
+
+use super::{List, Op};
+
+/// Applies `op` to `doc`; true when the document changed.
+pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
+    match op {
+        Op::AddEntry(entry) => add(doc, List::Timeline, &entry.id, |t| {
+            set_str(t, "id", &entry.id);
+            // Always a TOML datetime; the quoted form is the loader's fallback, never silence.
+            match entry.at.parse::<toml_edit::Datetime>() {
+                Ok(at) => t.insert("at", Item::Value(Value::from(at))),
+                Err(_) => t.insert("at", Item::Value(Value::from(entry.at.as_str()))),
+            };
+            set_str(t, "text", &entry.text);
+            set_str(t, "kind", entry.kind.as_str());
+            if let Some(lane) = &entry.lane {
+                set_str(t, "lane", lane);
+            }
+            if let Some(by) = &entry.by {
+                set_str(t, "by", by);
+            }
+            if let Some(source) = &entry.source {
+                set_str(t, "source", source);
+            }
+        }),
+        Op::AddFactor(factor) => add(doc, List::Factors, &factor.id, |t| {
+            set_str(t, "id", &factor.id);
+            set_str(t, "text", &factor.text);
+            set_str(t, "category", factor.category.as_str());
+        }),
+        Op::AddAction(action) => add(doc, List::Actions, &action.id, |t| {
+            set_str(t, "id", &action.id);
+            set_str(t, "text", &action.text);
+            if let Some(owner) = &action.owner {
+                set_str(t, "owner", owner);
+            }
+            if let Some(due) = action.due.as_deref().and_then(|d| d.parse().ok()) {
+                t.insert(
+                    "due",
+                    Item::Value(Value::Datetime(toml_edit::Formatted::new(due))),
+                );
+            }
+            if let Some(priority) = action.priority {
+                set_str(t, "priority", priority.as_str());
+            }
+            set_str(t, "status", action.status.as_str());
+            if let Some(kind) = action.kind {
+                set_str(t, "kind", kind.as_str());
+            }
+            if !action.factors.is_empty() {
+                let array: Array = action.factors.iter().map(String::as_str).collect();
+                t.insert("factors", Item::Value(Value::Array(array)));
+            }
+        }),
+        Op::UpdateAction { id, changes } => with_item(doc, List::Actions, id, |t| {
+            let mut changed = false;
+            let mut put = |key: &str, value: Option<&str>| {
+                changed |= match value {
+                    Some(v) if !v.is_empty() => set_str_if_different(t, key, v),
+                    Some(_) => t.remove(key).is_some(),
+                    None => false,
+                };
+            };
+            put("text", changes.text.as_deref());
+            put("owner", changes.owner.as_deref());
+            put("priority", changes.priority.map(|p| p.as_str()));
+            put("status", changes.status.map(|s| s.as_str()));
+            put("kind", changes.kind.map(|k| k.as_str()));
+            put("ticket", changes.ticket.as_deref());
+            match changes.due.as_deref() {
+                Some("") => changed |= t.remove("due").is_some(),
+                Some(due) => {
+                    if let Ok(due) = due.parse::<toml_edit::Datetime>() {
+                        let same = t.get("due").and_then(Item::as_value).is_some_and(|v| {
+                            v.as_datetime() == Some(&due) || v.as_str() == Some(&due.to_string())
+                        });
+                        if !same {
+                            set_value(t, "due", Value::Datetime(toml_edit::Formatted::new(due)));
+                            changed = true;
+                        }
+                    }
+                }
+                None => {}
+            }
+            changed
+        }),
+        Op::EditText { list, id, text } => {
+            with_item(doc, *list, id, |t| set_str_if_different(t, "text", text))
+        }
+        Op::Vote {
+            factor,
+            participant,
+            count,
+        } => with_item(doc, List::Factors, factor, |t| {
+            let current = t
+                .get("votes")
+                .and_then(|v| v.as_table_like())
+                .and_then(|votes| votes.get(participant))
+                .and_then(Item::as_integer);
+            if current == Some(i64::from(*count)) || (current.is_none() && *count == 0) {
+                return false;
+            }
+            if t.get("votes").and_then(Item::as_table_like).is_none() {
+                t.insert("votes", Item::Value(Value::InlineTable(InlineTable::new())));
+            }
+            let Some(votes) = t.get_mut("votes").and_then(Item::as_table_like_mut) else {
+                return false;
+            };
+            if *count == 0 {
+                votes.remove(participant);
+            } else if let Some(Item::Value(v)) = votes.get_mut(participant) {
+                // Keep the spacing around the number.
+                let decor = v.decor().clone();
+                *v = Value::from(i64::from(*count));
+                *v.decor_mut() = decor;
+            } else {
+                votes.insert(participant, Item::Value(Value::from(i64::from(*count))));
+            }
+            if let Some(inline) = t.get_mut("votes").and_then(Item::as_inline_table_mut) {
+                if inline.len() == 1 {
+                    inline.fmt();
+                }
+            }
+            true
+        }),
+        // A link to something that is gone (deleted later in the meeting) is not made again.
+        Op::Link {
+            list,
+            from,
+            key,
+            to,
+        } if !contains(doc, target_of(key), to) => false,
+        Op::Link {
+            list,
+            from,
+            key,
+            to,
+        } => with_item(doc, *list, from, |t| {
+            let present = t
+                .get(key)
+                .and_then(Item::as_array)
+                .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(to)));
+            if present {
+                return false;
+            }
+            match t.get_mut(key).and_then(Item::as_array_mut) {
+                Some(array) => array.push(to.as_str()),
+                None => {
+                    let array: Array = std::iter::once(to.as_str()).collect();
+                    t.insert(key, Item::Value(Value::Array(array)));
+                }
+            }
+            true
+        }),
+        Op::Unlink {
+            list,
+            from,
+            key,
+            to,
+        } => with_item(doc, *list, from, |t| {
+            let Some(array) = t.get_mut(key).and_then(Item::as_array_mut) else {
+                return false;
+            };
+            let before = array.len();
+            array.retain(|v| v.as_str() != Some(to));
+            before != array.len()
+        }),
+        Op::Delete { list, id } => {
+            let mut changed = remove(doc, *list, id);
+            // References to what is gone go too, so the file stays valid.
+            let refs: &[(List, &str)] = match list {
+                List::Timeline => &[(List::Factors, "events")],
+                List::Factors => &[(List::Factors, "leads_to"), (List::Actions, "factors")],
+                List::Actions => &[],
+            };
+            for (owner, key) in refs {
+                changed |= unlink_everywhere(doc, *owner, key, id);
+            }
+            changed
+        }
+        Op::Join { .. } | Op::Phase { .. } | Op::Reveal { .. } | Op::End => false,
+    }
+}
+
+/// The list that the ids of a link list (`events`, `leads_to`, `factors`) name.
+fn target_of(key: &str) -> List {
+    if key == "events" {
+        List::Timeline
+    } else {
+        List::Factors
+    }
+}
+
+/// The id of one element of a list, when it has one.
+fn id_of(t: &dyn TableLike) -> Option<&str> {
+    t.get("id").and_then(Item::as_str)
+}
+
+/// Runs `f` on the element of `list` whose id is `id`; false when there is none.
+fn with_item(
+    doc: &mut DocumentMut,
+    list: List,
+    id: &str,
+    f: impl FnOnce(&mut dyn TableLike) -> bool,
+) -> bool {
+    match doc.get_mut(list.key()) {
+        Some(Item::ArrayOfTables(aot)) => aot
+            .iter_mut()
+            .find(|t| id_of(*t) == Some(id))
+            .is_some_and(|t| f(t)),
+        Some(Item::Value(Value::Array(array))) => array
+            .iter_mut()
+            .filter_map(Value::as_inline_table_mut)
+            .find(|t| id_of(*t) == Some(id))
+            .is_some_and(|t| f(t)),
+        _ => false,
+    }
+}
+
+fn contains(doc: &DocumentMut, list: List, id: &str) -> bool {
+    match doc.get(list.key()) {
+        Some(Item::ArrayOfTables(aot)) => aot.iter().any(|t| id_of(t) == Some(id)),
+        Some(Item::Value(Value::Array(array))) => array
+            .iter()
+            .filter_map(Value::as_inline_table)
+            .any(|t| id_of(t) == Some(id)),
+        _ => false,
+    }
+}
+
+/// Adds an element built by `fill` to `list`, unless one with `id` is there already.
+fn add(doc: &mut DocumentMut, list: List, id: &str, fill: impl FnOnce(&mut dyn TableLike)) -> bool {
+    if contains(doc, list, id) {
+        return false;
+    }
+    let key = list.key();
+    match doc.get_mut(key) {
+        // `timeline = [{ ... }, ...]`: keep the file's inline style.
+        Some(Item::Value(Value::Array(array))) if !array.is_empty() => {
+            let mut t = InlineTable::new();
+            fill(&mut t);
+            t.fmt();
+            array.push(t);
+            return true;
+        }
+        Some(Item::ArrayOfTables(_)) => {}
+        // Missing, `timeline = []`, or something that is not a list (which the loader reports):
+        // start a list of tables.
+        _ => {
+            doc.insert(key, Item::ArrayOfTables(ArrayOfTables::new()));
+        }
+    }
+    let Some(Item::ArrayOfTables(aot)) = doc.get_mut(key) else {
+        return false;
+    };
+    let mut t = Table::new();
+    fill(&mut t);
+    // A blank line before the header, like the tables people write.
+    t.decor_mut().set_prefix("\n");
+    aot.push(t);
+    true
+}
+
+fn remove(doc: &mut DocumentMut, list: List, id: &str) -> bool {
+    match doc.get_mut(list.key()) {
+        Some(Item::ArrayOfTables(aot)) => {
+            let before = aot.len();
+            aot.retain(|t| id_of(t) != Some(id));
+            before != aot.len()
+        }
+        Some(Item::Value(Value::Array(array))) => {
+            let before = array.len();
+            array.retain(|v| v.as_inline_table().and_then(|t| id_of(t)) != Some(id));
+            before != array.len()
+        }
+        _ => false,
+    }
+}
+
+/// Removes `id` from the list `key` of every element of `list`.
+fn unlink_everywhere(doc: &mut DocumentMut, list: List, key: &str, id: &str) -> bool {
+    let mut changed = false;
+    let mut strip = |t: &mut dyn TableLike| {
+        if let Some(array) = t.get_mut(key).and_then(Item::as_array_mut) {
+            let before = array.len();
+            array.retain(|v| v.as_str() != Some(id));
+            changed |= before != array.len();
+        }
+    };
+    match doc.get_mut(list.key()) {
+        Some(Item::ArrayOfTables(aot)) => aot.iter_mut().for_each(|t| strip(t)),
+        Some(Item::Value(Value::Array(array))) => array
+            .iter_mut()
+            .filter_map(Value::as_inline_table_mut)
+            .for_each(|t| strip(t)),
+        _ => {}
+    }
+    changed
+}
+
+fn set_str(t: &mut dyn TableLike, key: &str, value: &str) {
+    t.insert(key, Item::Value(Value::from(value)));
+}
+
+/// Sets a value, keeping the comment and spacing around the old one.
+fn set_value(t: &mut dyn TableLike, key: &str, mut value: Value) {
+    if let Some(Item::Value(old)) = t.get(key) {
+        *value.decor_mut() = old.decor().clone();
+    }
+    t.insert(key, Item::Value(value));
+}
+
+fn set_str_if_different(t: &mut dyn TableLike, key: &str, value: &str) -> bool {
+    if t.get(key).and_then(Item::as_str) == Some(value) {
+        return false;
+    }
+    set_value(t, key, Value::from(value));
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ActionStatus, Category, Kind};
+    use crate::store::{ActionChanges, NewAction, NewEntry, NewFactor};
+
+    const FILE: &str = r#"# The incident.
+title = "x"   # keep me
+
+[[timeline]]
+id = "t-1"   # first
+at = 2026-11-03T14:02:00+01:00
+text = "deploy"
+
+# Factors follow.
+[[factors]]
+id = "f-1"
+text = "pool"
+votes = { "p-a" = 1 }
+
+[[actions]]
+id = "a-1"
+text = "alert"
+owner = "sam"  # on call
+"#;
+
+    fn entry(id: &str) -> Op {
+        Op::AddEntry(NewEntry {
+            id: id.into(),
+            at: "2026-11-03T14:05:00+01:00".into(),
+            text: "saw \"errors\"".into(),
+            kind: Kind::Observation,
+            lane: None,
+            by: Some("Alex".into()),
+            source: None,
+        })
+    }
+
+    fn run(text: &str, ops: &[Op]) -> String {
+        let mut doc: DocumentMut = text.parse().unwrap();
+        for op in ops {
+            apply(&mut doc, op);
+        }
+        doc.to_string()
+    }
+
+    #[test]
+    fn adds_go_after_their_list_and_keep_every_comment() {
+        let out = run(
+            FILE,
+            &[
+                entry("t-2"),
+                Op::AddFactor(NewFactor {
+                    id: "f-2".into(),
+                    text: "no alert".into(),
+                    category: Category::Process,
+                }),
+                Op::AddAction(NewAction {
+                    id: "a-2".into(),
+                    text: "page on pool".into(),
+                    owner: None,
+                    due: Some("2026-12-01".into()),
+                    priority: None,
+                    status: ActionStatus::Open,
+                    kind: None,
+                    factors: vec!["f-2".into()],
+                }),
+            ],
+        );
+        insta::assert_snapshot!(out);
+        let parsed: crate::model::Incident = toml::from_str(&out).unwrap();
+        assert_eq!(parsed.timeline.len(), 2);
+        assert_eq!(parsed.factors[1].id, "f-2");
+        assert_eq!(parsed.actions[1].factors, vec!["f-2"]);
+    }
+
+    #[test]
+    fn every_edit_is_idempotent() {
+        let ops = [
+            entry("t-2"),
+            Op::Vote {
+                factor: "f-1".into(),
+                participant: "p-b".into(),
+                count: 2,
+            },
+            Op::Vote {
+                factor: "f-1".into(),
+                participant: "p-a".into(),
+                count: 0,
+            },
+            Op::UpdateAction {
+                id: "a-1".into(),
+                changes: ActionChanges {
+                    owner: Some("Alex".into()),
+                    status: Some(ActionStatus::InProgress),
+                    ..ActionChanges::default()
+                },
+            },
+            Op::Link {
+                list: List::Factors,
+                from: "f-1".into(),
+                key: "events".into(),
+                to: "t-1".into(),
+            },
+            Op::Delete {
+                list: List::Timeline,
+                id: "t-1".into(),
+            },
+        ];
+        let once = run(FILE, &ops);
+        let twice = run(&once, &ops);
+        assert_eq!(once, twice);
+        let mut doc: DocumentMut = once.parse().unwrap();
+        assert!(ops.iter().all(|op| !apply(&mut doc, op)));
+        assert!(once.contains("votes = { p-b = 2 }"), "{once}");
+        assert!(
+            !once.contains("\"t-1\""),
+            "references to a deleted entry go too: {once}"
+        );
+        assert!(once.contains("owner = \"Alex\"  # on call"), "{once}");
+        assert!(!once.contains("id = \"t-1\""), "{once}");
+        assert!(once.contains("# Factors follow."), "{once}");
+    }
+
+    #[test]
+    fn a_file_without_lists_and_one_with_inline_lists_both_work() {
+        let out = run("title = \"x\"\n", &[entry("t-9")]);
+        assert!(
+            out.starts_with("title = \"x\"\n\n[[timeline]]\nid = \"t-9\""),
+            "{out}"
+        );
+        let inline = "title = \"x\"\ntimeline = [{ id = \"t-1\", at = 2026-11-03T14:02:00Z, text = \"a\" }]\n";
+        let out = run(inline, &[entry("t-9")]);
+        let parsed: crate::model::Incident = toml::from_str(&out).unwrap();
+        assert_eq!(parsed.timeline.len(), 2, "{out}");
+        let empty = run("title = \"x\"\ntimeline = []\n", &[entry("t-9")]);
+        let parsed: crate::model::Incident = toml::from_str(&empty).unwrap();
+        assert_eq!(parsed.timeline.len(), 1, "{empty}");
+    }
+}

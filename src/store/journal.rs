@@ -1,0 +1,183 @@
+//! `.debrief/journal.jsonl`: every accepted meeting operation, one JSON object per line,
+//! written and fsynced before the operation is acknowledged.
+//!
+//! A crash can leave a half-written last line. That line was never fsynced, so it was never
+//! acknowledged: it is cut off when the journal is opened, before anything is appended after it.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::Op;
+
+/// The folder, inside the incident folder, that `serve` owns.
+pub const STATE_DIR: &str = ".debrief";
+/// The journal's file name inside [`STATE_DIR`].
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+
+/// One accepted operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Counts every record of the journal, from 1; the meeting's revision.
+    pub seq: u64,
+    /// When it was accepted (RFC 3339, UTC).
+    pub at: String,
+    /// The participant id, or `facilitator`.
+    pub by: String,
+    /// The client's idempotency key, when it sent one: a retry with the same key gets the
+    /// first answer instead of a second change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub op: Op,
+}
+
+/// The open journal.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: Option<File>,
+}
+
+/// What an existing journal held.
+#[derive(Debug, Default)]
+pub struct Contents {
+    pub records: Vec<Record>,
+    /// Lines that could not be read: (line number, reason). A torn last line is not one of
+    /// them; it is cut off silently because it was never acknowledged.
+    pub unreadable: Vec<(usize, String)>,
+}
+
+impl Journal {
+    /// Reads the journal of the incident folder `dir`, when there is one. The file itself is
+    /// created only by the first [`Journal::append`], so a meeting without changes leaves the
+    /// folder as it was.
+    pub fn open(dir: &Path) -> io::Result<(Journal, Contents)> {
+        let path = dir.join(STATE_DIR).join(JOURNAL_FILE);
+        let mut contents = Contents::default();
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok((Journal { path, file: None }, contents));
+            }
+            Err(e) => return Err(e),
+        };
+        // Everything after the last newline is a torn write.
+        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        for (n, line) in bytes[..whole].split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<Record>(line) {
+                Ok(record) => contents.records.push(record),
+                Err(e) => contents.unreadable.push((n + 1, e.to_string())),
+            }
+        }
+        let file = OpenOptions::new().append(true).open(&path)?;
+        if whole < bytes.len() {
+            file.set_len(whole as u64)?;
+            file.sync_data()?;
+        }
+        Ok((
+            Journal {
+                path,
+                file: Some(file),
+            },
+            contents,
+        ))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends records and waits until they are on disk.
+    pub fn append(&mut self, records: &[Record]) -> io::Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut buf = Vec::with_capacity(records.len() * 160);
+        for record in records {
+            serde_json::to_writer(&mut buf, record).map_err(io::Error::other)?;
+            buf.push(b'\n');
+        }
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => {
+                let dir = self.path.parent().unwrap_or(Path::new("."));
+                fs::create_dir_all(dir)?;
+                // Keep the meeting's state out of git by default; the journal holds participant ids.
+                let ignore = dir.join(".gitignore");
+                if !ignore.exists() {
+                    fs::write(&ignore, "*\n")?;
+                }
+                self.file.insert(
+                    OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(&self.path)?,
+                )
+            }
+        };
+        file.write_all(&buf)?;
+        file.sync_data()
+    }
+
+    /// Whether anything was ever written.
+    pub fn exists(&self) -> bool {
+        self.file.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(seq: u64) -> Record {
+        Record {
+            seq,
+            at: "2026-11-03T13:00:00Z".into(),
+            by: "p-1".into(),
+            key: None,
+            op: Op::Reveal { revealed: true },
+        }
+    }
+
+    #[test]
+    fn a_torn_last_line_is_cut_before_the_next_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut journal, contents) = Journal::open(dir.path()).unwrap();
+        assert!(contents.records.is_empty());
+        assert!(!dir.path().join(STATE_DIR).exists(), "nothing written yet");
+        journal.append(&[record(1), record(2)]).unwrap();
+        drop(journal);
+        let path = dir.path().join(STATE_DIR).join(JOURNAL_FILE);
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"{\"seq\":3,\"at\":\"2026-").unwrap();
+        drop(file);
+
+        let (mut journal, contents) = Journal::open(dir.path()).unwrap();
+        assert_eq!(contents.records, vec![record(1), record(2)]);
+        assert!(contents.unreadable.is_empty());
+        journal.append(&[record(3)]).unwrap();
+        let (_, contents) = Journal::open(dir.path()).unwrap();
+        assert_eq!(contents.records, vec![record(1), record(2), record(3)]);
+    }
+
+    #[test]
+    fn a_damaged_middle_line_is_reported_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join(STATE_DIR)).unwrap();
+        let good = serde_json::to_string(&record(1)).unwrap();
+        fs::write(
+            dir.path().join(STATE_DIR).join(JOURNAL_FILE),
+            format!("{good}\nnot json\n{good}\n"),
+        )
+        .unwrap();
+        let (_, contents) = Journal::open(dir.path()).unwrap();
+        assert_eq!(contents.records.len(), 2);
+        assert_eq!(contents.unreadable.len(), 1);
+        assert_eq!(contents.unreadable[0].0, 2);
+    }
+}

@@ -1,0 +1,468 @@
+//! The only writer of incident files: the meeting's journal and the format-preserving,
+//! atomic write-back into `incident.toml`.
+//!
+//! The rules (DESIGN.md, "No accepted change is ever lost"):
+//! 1. an operation is appended to the journal and fsynced before it is acknowledged;
+//! 2. it is then applied to `incident.toml` with toml_edit, through a temporary file and an
+//!    atomic rename, after checking that the file did not change since it was read;
+//! 3. edits are idempotent, and the whole meeting is replayed onto the file whenever it was
+//!    changed by someone else, and on start.
+
+pub mod edit;
+pub mod journal;
+
+use std::fs;
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml_edit::DocumentMut;
+
+use crate::model::{ActionKind, ActionStatus, Category, Kind, Phase, Priority};
+pub use journal::{Journal, Record};
+
+/// One of the lists of `incident.toml` whose elements have ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum List {
+    Timeline,
+    Factors,
+    Actions,
+}
+
+impl List {
+    pub fn key(self) -> &'static str {
+        match self {
+            List::Timeline => "timeline",
+            List::Factors => "factors",
+            List::Actions => "actions",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<List> {
+        match word {
+            "timeline" => Some(List::Timeline),
+            "factors" => Some(List::Factors),
+            "actions" => Some(List::Actions),
+            _ => None,
+        }
+    }
+}
+
+/// A timeline entry added during the meeting. `at` is a TOML datetime, already in the
+/// incident's zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewEntry {
+    pub id: String,
+    pub at: String,
+    pub text: String,
+    pub kind: Kind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewFactor {
+    pub id: String,
+    pub text: String,
+    pub category: Category,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewAction {
+    pub id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// A TOML local date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    pub status: ActionStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ActionKind>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<String>,
+}
+
+/// Fields of an action to change; `None` leaves a field alone, and an empty string removes an
+/// optional one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionChanges {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ActionStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ActionKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+}
+
+/// An accepted meeting operation, as journaled. Each carries its final values, so applying it
+/// needs nothing else and gives the same file every time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Op {
+    /// A participant joined. `token` is the SHA-256 of their token, never the token itself.
+    Join {
+        participant: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        token: String,
+    },
+    AddEntry(NewEntry),
+    AddFactor(NewFactor),
+    AddAction(NewAction),
+    UpdateAction {
+        id: String,
+        #[serde(flatten)]
+        changes: ActionChanges,
+    },
+    /// A typo fixed in the text of an entry or a factor.
+    EditText {
+        list: List,
+        id: String,
+        text: String,
+    },
+    /// `participant` now has `count` votes on `factor`.
+    Vote {
+        factor: String,
+        participant: String,
+        count: u32,
+    },
+    /// Adds `to` to the list `key` of the element `from` of `list`.
+    Link {
+        list: List,
+        from: String,
+        key: String,
+        to: String,
+    },
+    Unlink {
+        list: List,
+        from: String,
+        key: String,
+        to: String,
+    },
+    Delete {
+        list: List,
+        id: String,
+    },
+    /// The phase, and the timer's end in Unix milliseconds.
+    Phase {
+        phase: Phase,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ends_at: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seconds: Option<u32>,
+    },
+    Reveal {
+        revealed: bool,
+    },
+    /// The meeting ended cleanly; hand edits after this are final.
+    End,
+}
+
+/// Why the file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    /// The file does not parse as TOML now; the meeting's changes wait in the journal until it
+    /// does.
+    #[error(
+        "{path} is not valid TOML right now; the meeting's changes are kept in the journal and applied once it is fixed"
+    )]
+    Broken { path: PathBuf },
+    #[error(
+        "{path} kept changing while debrief tried to write it; the changes are kept in the journal"
+    )]
+    Busy { path: PathBuf },
+}
+
+/// The result of a write-back: the file's text now, and whether debrief changed it.
+#[derive(Debug)]
+pub struct Written {
+    pub text: String,
+    pub changed: bool,
+}
+
+/// The journal and `incident.toml` of one incident.
+#[derive(Debug)]
+pub struct Store {
+    file: PathBuf,
+    journal: Journal,
+    /// Everything since the last clean end of a meeting.
+    session: Vec<Record>,
+    /// Every record ever, for the next sequence number.
+    last_seq: u64,
+    /// How many of `session` the file held when debrief last wrote or checked it.
+    applied: usize,
+    /// The hash of the file's bytes at that moment.
+    known: Option<u64>,
+}
+
+impl Store {
+    /// Opens the store of the incident folder `dir`; the journal's records since the last clean
+    /// end are the meeting in progress, and are replayed by the next [`Store::write_back`].
+    pub fn open(dir: &Path) -> Result<(Store, Vec<(usize, String)>), StoreError> {
+        let (journal, contents) = Journal::open(dir).map_err(|source| StoreError::Io {
+            path: dir.join(journal::STATE_DIR).join(journal::JOURNAL_FILE),
+            source,
+        })?;
+        let last_seq = contents.records.last().map_or(0, |r| r.seq);
+        let start = contents
+            .records
+            .iter()
+            .rposition(|r| r.op == Op::End)
+            .map_or(0, |i| i + 1);
+        let session = contents.records[start..].to_vec();
+        Ok((
+            Store {
+                file: dir.join(crate::load::INCIDENT_FILE),
+                journal,
+                session,
+                last_seq,
+                applied: 0,
+                known: None,
+            },
+            contents.unreadable,
+        ))
+    }
+
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// The meeting so far.
+    pub fn session(&self) -> &[Record] {
+        &self.session
+    }
+
+    pub fn next_seq(&self) -> u64 {
+        self.last_seq + 1
+    }
+
+    /// Journals records (numbered from [`Store::next_seq`]) and waits until they are on disk.
+    pub fn append(&mut self, records: Vec<Record>) -> Result<(), StoreError> {
+        self.journal
+            .append(&records)
+            .map_err(|source| StoreError::Io {
+                path: self.journal.path().to_path_buf(),
+                source,
+            })?;
+        if let Some(last) = records.last() {
+            self.last_seq = last.seq;
+        }
+        self.session.extend(records);
+        Ok(())
+    }
+
+    /// Whether `bytes` is what the file held when debrief last wrote or checked it: a change
+    /// event carrying them is debrief's own write.
+    pub fn is_known(&self, bytes: &[u8]) -> bool {
+        self.known == Some(hash(bytes))
+    }
+
+    /// Brings `incident.toml` up to date with the meeting. When the file is as debrief left it,
+    /// only the new operations are applied; otherwise (a hand edit, or the first write after a
+    /// start) the whole meeting is replayed onto the newest text, which restores anything a
+    /// stale editor buffer overwrote and keeps everything else of the edit.
+    pub fn write_back(&mut self) -> Result<Written, StoreError> {
+        let io_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
+        for _ in 0..20 {
+            let original = fs::read(&self.file).map_err(io_err(&self.file))?;
+            let replay_all = !self.is_known(&original);
+            let from = if replay_all { 0 } else { self.applied };
+            let broken = || StoreError::Broken {
+                path: self.file.clone(),
+            };
+            let text = std::str::from_utf8(&original).map_err(|_| broken())?;
+            let mut doc: DocumentMut = text.parse().map_err(|_| broken())?;
+            let mut changed = false;
+            for record in &self.session[from..] {
+                changed |= edit::apply(&mut doc, &record.op);
+            }
+            if !changed {
+                self.known = Some(hash(&original));
+                self.applied = self.session.len();
+                return Ok(Written {
+                    text: text.to_owned(),
+                    changed: false,
+                });
+            }
+            let new = doc.to_string();
+            if replace_if_unchanged(&self.file, &original, new.as_bytes())
+                .map_err(io_err(&self.file))?
+            {
+                self.known = Some(hash(new.as_bytes()));
+                self.applied = self.session.len();
+                return Ok(Written {
+                    text: new,
+                    changed: true,
+                });
+            }
+            // Someone saved in between: start again from their text.
+        }
+        Err(StoreError::Busy {
+            path: self.file.clone(),
+        })
+    }
+
+    /// Records that the meeting ended cleanly, when it changed anything.
+    pub fn end(&mut self) -> Result<(), StoreError> {
+        if !self.journal.exists() || self.session.is_empty() {
+            return Ok(());
+        }
+        let record = Record {
+            seq: self.next_seq(),
+            at: jiff::Timestamp::now().to_string(),
+            by: "facilitator".into(),
+            key: None,
+            op: Op::End,
+        };
+        self.append(vec![record])?;
+        self.session.clear();
+        self.applied = 0;
+        Ok(())
+    }
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// Writes `new` to a temporary file beside `path`, then renames it over `path`, but only when
+/// `path` still holds `expected`. False when it does not (nothing is changed then).
+fn replace_if_unchanged(path: &Path, expected: &[u8], new: &[u8]) -> io::Result<bool> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map_or_else(
+        || "incident.toml".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let temp = dir.join(format!(".{name}.debrief-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(new)?;
+        if let Ok(meta) = fs::metadata(path) {
+            // Keep the file's permissions.
+            file.set_permissions(meta.permissions())?;
+        }
+        file.sync_data()?;
+        drop(file);
+        if fs::read(path)? != expected {
+            return Ok(false);
+        }
+        fs::rename(&temp, path)?;
+        Ok(true)
+    })();
+    if !matches!(result, Ok(true)) {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(seq: u64, op: Op) -> Record {
+        Record {
+            seq,
+            at: "2026-11-03T13:00:00Z".into(),
+            by: "p-1".into(),
+            key: None,
+            op,
+        }
+    }
+
+    fn factor(id: &str) -> Op {
+        Op::AddFactor(NewFactor {
+            id: id.into(),
+            text: format!("factor {id}"),
+            category: Category::Technical,
+        })
+    }
+
+    #[test]
+    fn a_stale_save_is_repaired_and_the_hand_edit_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("incident.toml");
+        let original = "# mine\ntitle = \"x\"\n";
+        fs::write(&file, original).unwrap();
+        let (mut store, _) = Store::open(dir.path()).unwrap();
+        store.append(vec![record(1, factor("f-1"))]).unwrap();
+        let written = store.write_back().unwrap();
+        assert!(written.changed && written.text.contains("id = \"f-1\""));
+        assert!(store.is_known(&fs::read(&file).unwrap()));
+
+        // An editor saves its old buffer with one more comment: f-1 is gone from the file.
+        fs::write(&file, "# mine\n# and a note\ntitle = \"x\"\n").unwrap();
+        store.append(vec![record(2, factor("f-2"))]).unwrap();
+        let text = store.write_back().unwrap().text;
+        assert!(text.contains("# and a note"), "{text}");
+        assert!(
+            text.contains("id = \"f-1\"") && text.contains("id = \"f-2\""),
+            "{text}"
+        );
+        assert!(
+            !dir.path()
+                .read_dir()
+                .unwrap()
+                .any(|e| { e.unwrap().file_name().to_string_lossy().ends_with(".tmp") })
+        );
+    }
+
+    #[test]
+    fn a_broken_file_keeps_the_operations_for_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("incident.toml");
+        fs::write(&file, "title = \n").unwrap();
+        let (mut store, _) = Store::open(dir.path()).unwrap();
+        store.append(vec![record(1, factor("f-1"))]).unwrap();
+        assert!(matches!(store.write_back(), Err(StoreError::Broken { .. })));
+        assert_eq!(fs::read_to_string(&file).unwrap(), "title = \n");
+        fs::write(&file, "title = \"fixed\"\n").unwrap();
+        assert!(store.write_back().unwrap().text.contains("f-1"));
+    }
+
+    #[test]
+    fn a_clean_end_starts_the_next_meeting_empty_and_replay_restores_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("incident.toml");
+        fs::write(&file, "title = \"x\"\n").unwrap();
+        {
+            let (mut store, _) = Store::open(dir.path()).unwrap();
+            store.append(vec![record(1, factor("f-1"))]).unwrap();
+            // A crash here: journaled, never written to the file.
+        }
+        let (mut store, _) = Store::open(dir.path()).unwrap();
+        assert_eq!(store.session().len(), 1);
+        assert!(store.write_back().unwrap().text.contains("f-1"));
+        store.end().unwrap();
+        // After the end, a hand deletion is final.
+        fs::write(&file, "title = \"x\"\n").unwrap();
+        let (mut store, _) = Store::open(dir.path()).unwrap();
+        assert!(store.session().is_empty());
+        assert_eq!(store.next_seq(), 3);
+        assert!(!store.write_back().unwrap().changed);
+        assert_eq!(fs::read_to_string(&file).unwrap(), "title = \"x\"\n");
+    }
+}
