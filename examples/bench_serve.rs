@@ -45,6 +45,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "0",
             "--debounce",
             &debounce.to_string(),
+            "--facilitator-key",
+            "bench-facilitator-key",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -52,12 +54,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
     let addr = loop {
         let line = lines.next().ok_or("the server stopped")??;
-        if let Some(rest) = line.strip_prefix("Serving the live view at http://") {
+        if let Some(rest) = line.strip_prefix("Facilitator (share this screen): http://") {
             break rest.split('/').next().unwrap_or_default().to_owned();
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    let mut events = Events::connect(&addr);
+    let mut events = Events::connect(&addr, "/api/events?state=0", "bench-facilitator-key");
     let _hello = events.wait().expect("an event within 20 s");
 
     let mut latencies = Vec::with_capacity(saves);

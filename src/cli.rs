@@ -122,6 +122,26 @@ pub struct ServeArgs {
     /// How to notice changes: native events, or polling for file systems without them.
     #[arg(long, value_enum, default_value_t = crate::serve::WatcherKind::Native)]
     pub watcher: crate::serve::WatcherKind,
+    /// The facilitator's secret (default: 128 random bits). Fix it for scripts and bots.
+    #[arg(
+        long,
+        env = "DEBRIEF_FACILITATOR_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub facilitator_key: Option<String>,
+    /// The code in the join link (default: 128 random bits).
+    #[arg(
+        long,
+        env = "DEBRIEF_JOIN_CODE",
+        value_name = "CODE",
+        hide_env_values = true
+    )]
+    pub join_code: Option<String>,
+    /// The address people use to reach this server, e.g. https://debrief.example.com, when it is
+    /// behind a name or a proxy. It goes into the join link and is accepted as the Host.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

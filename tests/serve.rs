@@ -2,112 +2,48 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::root;
+use common::{Server, copy_sample, root};
 use debrief::serve::probe::Events;
 
-/// A running server, killed when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-    /// Where its stderr goes, for failure messages.
-    log: std::path::PathBuf,
-    _log_dir: tempfile::TempDir,
-}
+/// The render events: reload and error, without the meeting's state.
+const RENDERS: &str = "/api/events?state=0";
 
-impl Server {
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+/// The next render event. If the server ended the stream, connect again, as browsers do, and
+/// report the state the server greets with as the event it stands for.
+fn next(server: &Server, events: &mut Events) -> (String, String) {
+    if let Some(event) = events.wait() {
+        return event;
     }
-
-    /// The next event. If the server ended the stream, connect again, as browsers do, and
-    /// report the state the server greets with as the event it stands for.
-    fn next(&self, events: &mut Events) -> (String, String) {
-        if let Some(event) = events.wait() {
-            return event;
-        }
-        assert!(
-            events.closed,
-            "no event within 20 s; server log:\n{}",
-            self.log()
-        );
-        eprintln!(
-            "the server ended the event stream; reconnecting. Server log:\n{}",
-            self.log()
-        );
-        *events = Events::connect(&self.addr);
-        let (name, data) = events.wait().expect("a hello after reconnecting");
-        assert_eq!(name, "hello");
-        let state: serde_json::Value = serde_json::from_str(&data).unwrap();
-        match state["error"].as_str() {
-            Some(message) => (
-                "error".into(),
-                serde_json::json!({ "revision": state["revision"], "message": message })
-                    .to_string(),
-            ),
-            None => (
-                "reload".into(),
-                serde_json::json!({ "revision": state["revision"] }).to_string(),
-            ),
-        }
+    assert!(
+        events.closed,
+        "no event within 20 s; server log:\n{}",
+        server.log()
+    );
+    eprintln!(
+        "the server ended the event stream; reconnecting. Server log:\n{}",
+        server.log()
+    );
+    *events = server.events(RENDERS);
+    let (name, data) = events.wait().expect("a hello after reconnecting");
+    assert_eq!(name, "hello");
+    let state: serde_json::Value = serde_json::from_str(&data).unwrap();
+    match state["error"].as_str() {
+        Some(message) => (
+            "error".into(),
+            serde_json::json!({ "revision": state["revision"], "message": message }).to_string(),
+        ),
+        None => (
+            "reload".into(),
+            serde_json::json!({ "revision": state["revision"] }).to_string(),
+        ),
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `debrief serve dir --port 0` and waits for it to print its address.
 fn serve(dir: &Path) -> Server {
-    serve_with(dir, &[])
-}
-
-/// Like [`serve`], with more arguments.
-fn serve_with(dir: &Path, extra: &[&str]) -> Server {
-    let log_dir = tempfile::tempdir().unwrap();
-    let log = log_dir.path().join("server.log");
-    let mut child = common::debrief(&root())
-        .args([
-            "serve",
-            dir.to_str().unwrap(),
-            "--port",
-            "0",
-            "--debounce",
-            "50",
-        ])
-        .args(extra)
-        .env("DEBRIEF_LOG", "debrief=debug,warn")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .expect("the server starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server prints its address")
-            .unwrap();
-        if let Some(rest) = line.strip_prefix("Serving the live view at http://") {
-            break rest.split('/').next().unwrap().to_owned();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server {
-        child,
-        addr,
-        log,
-        _log_dir: log_dir,
-    }
+    Server::start(dir, &[])
 }
 
 fn revision(data: &str) -> u64 {
@@ -115,33 +51,17 @@ fn revision(data: &str) -> u64 {
     json["revision"].as_u64().unwrap()
 }
 
-/// A plain HTTP GET: status code and body.
+/// A GET with the facilitator key: status code and body.
 fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    let reply = debrief::serve::probe::request(
+        addr,
+        "GET",
+        path,
+        &[format!("Authorization: Bearer {}", common::KEY)],
+        None,
     )
     .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
-}
-
-fn copy_sample(to: &Path) {
-    for entry in ["incident.toml", "notes.md"] {
-        std::fs::copy(root().join("sample-incident").join(entry), to.join(entry)).unwrap();
-    }
-    std::fs::create_dir_all(to.join("logs")).unwrap();
-    for log in std::fs::read_dir(root().join("sample-incident/logs")).unwrap() {
-        let log = log.unwrap().path();
-        std::fs::copy(&log, to.join("logs").join(log.file_name().unwrap())).unwrap();
-    }
+    (reply.status, reply.body)
 }
 
 #[test]
@@ -152,9 +72,9 @@ fn the_live_view_follows_every_kind_of_save() {
     copy_sample(&dir);
     let toml = dir.join("incident.toml");
     let server = serve(&dir);
-    let mut events = Events::connect(&server.addr);
+    let mut events = server.events(RENDERS);
 
-    let (name, data) = server.next(&mut events);
+    let (name, data) = next(&server, &mut events);
     assert_eq!(name, "hello");
     let start = revision(&data);
 
@@ -162,7 +82,7 @@ fn the_live_view_follows_every_kind_of_save() {
     let mut text = std::fs::read_to_string(&toml).unwrap();
     text.push_str("\n# edited in place\n");
     std::fs::write(&toml, &text).unwrap();
-    let (name, data) = server.next(&mut events);
+    let (name, data) = next(&server, &mut events);
     assert_eq!(
         (name.as_str(), revision(&data)),
         ("reload", start + 1),
@@ -177,13 +97,13 @@ fn the_live_view_follows_every_kind_of_save() {
     )
     .unwrap();
     std::fs::rename(&temporary, &toml).unwrap();
-    let (name, data) = server.next(&mut events);
+    let (name, data) = next(&server, &mut events);
     assert_eq!(
         (name.as_str(), revision(&data)),
         ("reload", start + 2),
         "{data}"
     );
-    let (status, page) = get(&server.addr, "/");
+    let (status, page) = get(&server.addr, "/report/");
     assert_eq!(status, 200);
     assert!(
         page.contains("Checkout API failed for 38 minutes"),
@@ -202,14 +122,14 @@ fn the_live_view_follows_every_kind_of_save() {
     // Broken TOML: an error event with the place, and the overlay over the last good page.
     let broken = text.replace("severity = \"SEV2\"", "severity = = \"SEV2\"");
     std::fs::write(&toml, &broken).unwrap();
-    let (name, data) = server.next(&mut events);
+    let (name, data) = next(&server, &mut events);
     assert_eq!(name, "error", "{data}");
     let message = serde_json::from_str::<serde_json::Value>(&data).unwrap()["message"]
         .as_str()
         .unwrap()
         .to_owned();
     assert!(message.contains("incident.toml:6:"), "{message}");
-    let (status, page) = get(&server.addr, "/");
+    let (status, page) = get(&server.addr, "/report/");
     assert_eq!(status, 200);
     assert!(
         page.contains("<div id=\"debrief-overlay\" role=\"alert\">"),
@@ -223,29 +143,22 @@ fn the_live_view_follows_every_kind_of_save() {
 
     // Fixed: it recovers by itself.
     std::fs::write(&toml, &text).unwrap();
-    let (name, _) = server.next(&mut events);
+    let (name, _) = next(&server, &mut events);
     assert_eq!(name, "reload");
-    let (_, page) = get(&server.addr, "/");
+    let (_, page) = get(&server.addr, "/report/");
     assert!(
         !page.contains("<div id=\"debrief-overlay\""),
         "the overlay is gone"
     );
 
     // Every HTML response carries the live script and no caching.
-    let mut stream = TcpStream::connect(&server.addr).unwrap();
-    write!(
-        stream,
-        "GET /report HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let response = server.as_facilitator("GET", "/report", None);
+    assert_eq!(response.header("cache-control"), Some("no-store"));
     assert!(
-        response.to_lowercase().contains("cache-control: no-store"),
-        "{}",
-        &response[..300.min(response.len())]
+        response
+            .body
+            .contains("new EventSource(\"/api/events?state=0\")")
     );
-    assert!(response.contains("new EventSource(\"/api/events\")"));
     assert_eq!(get(&server.addr, "/site/nope.html").0, 404);
 }
 
@@ -258,7 +171,7 @@ fn a_broken_incident_still_starts_and_shows_why() {
     )
     .unwrap();
     let server = serve(tmp.path());
-    let (status, page) = get(&server.addr, "/");
+    let (status, page) = get(&server.addr, "/report/");
     assert_eq!(status, 200);
     assert!(page.contains("<div id=\"debrief-overlay\""), "{page}");
     assert!(page.contains("incident.toml:2:"), "{page}");
@@ -277,7 +190,7 @@ fn a_taken_port_is_a_clear_error() {
 
 /// The stylesheet a page links to, fetched.
 fn stylesheet(addr: &str) -> String {
-    let (_, page) = get(addr, "/");
+    let (_, page) = get(addr, "/report/");
     let start = page.find("assets/style.").expect("a stylesheet link");
     let end = start + page[start..].find('"').unwrap();
     get(addr, &format!("/site/{}", &page[start..end])).1
@@ -303,7 +216,7 @@ fn the_archive_theme_is_served_and_watched() {
     )
     .unwrap();
     let server = serve(&dir);
-    let mut events = Events::connect(&server.addr);
+    let mut events = server.events(RENDERS);
     assert_eq!(events.wait().expect("hello").0, "hello");
     assert_eq!(stylesheet(&server.addr), "body { color: rebeccapurple; }");
     // The theme's static files come from warp's file server, which stays inside the folder.
@@ -323,12 +236,12 @@ fn the_archive_theme_is_served_and_watched() {
         "body { color: teal; }",
     )
     .unwrap();
-    assert_eq!(server.next(&mut events).0, "reload");
+    assert_eq!(next(&server, &mut events).0, "reload");
     assert_eq!(stylesheet(&server.addr), "body { color: teal; }");
 
     // A broken template is reported, and the last good pages stay.
     std::fs::write(archive.join("theme/templates/index.html"), "{% if %}").unwrap();
-    let (name, data) = server.next(&mut events);
+    let (name, data) = next(&server, &mut events);
     assert_eq!(name, "error", "{data}");
     assert!(data.contains("index.html"), "{data}");
     assert_eq!(stylesheet(&server.addr), "body { color: teal; }");
@@ -342,15 +255,15 @@ fn the_poll_watcher_sees_saves_too() {
         "title = \"Polled\"\ntimezone = \"UTC\"\n",
     )
     .unwrap();
-    let server = serve_with(tmp.path(), &["--watcher", "poll"]);
-    let mut events = Events::connect(&server.addr);
-    assert_eq!(server.next(&mut events).0, "hello");
+    let server = Server::start(tmp.path(), &["--watcher", "poll"]);
+    let mut events = server.events(RENDERS);
+    assert_eq!(next(&server, &mut events).0, "hello");
     std::fs::write(
         tmp.path().join("incident.toml"),
         "title = \"Polled again\"\ntimezone = \"UTC\"\n",
     )
     .unwrap();
-    assert_eq!(server.next(&mut events).0, "reload");
+    assert_eq!(next(&server, &mut events).0, "reload");
     let (status, page) = get(&server.addr, "/report/");
     assert_eq!(status, 200);
     assert!(page.contains("Polled again"));
@@ -369,21 +282,14 @@ fn ctrl_c_stops_cleanly_and_writes_nothing() {
         .map(|e| e.unwrap().file_name())
         .collect();
     let mut server = serve(tmp.path());
-    assert_eq!(get(&server.addr, "/").0, 200);
-    let pid = server.child.id().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert_eq!(get(&server.addr, "/report/").0, 200);
+    common::signal(&server.child, "-INT");
     let status = server.child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "server log:\n{}", server.log());
     assert!(
         server
             .log()
-            .contains("Stopped. Nothing was written to the incident folder.")
+            .contains("Stopped. Every change from the meeting is in incident.toml.")
     );
     let after: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()

@@ -14,6 +14,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         open: args.open,
         debounce: Duration::from_millis(args.debounce),
         watcher: args.watcher,
+        facilitator_key: args.facilitator_key.clone(),
+        join_code: args.join_code.clone(),
+        public_url: args.public_url.clone(),
     })?;
     Ok(ExitCode::SUCCESS)
 }

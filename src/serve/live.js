@@ -45,7 +45,7 @@
   }
 
   function connect() {
-    var source = new EventSource("/api/events");
+    var source = new EventSource("/api/events?state=0");
     source.addEventListener("hello", function (e) {
       var state = JSON.parse(e.data);
       showStatus("");

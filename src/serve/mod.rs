@@ -5,6 +5,9 @@
 //! over SSE, to reload. A render that fails keeps the last good pages and sends the diagnostic,
 //! which the injected script shows over them until the file is fixed.
 
+pub mod api;
+pub mod meeting;
+mod pages;
 pub mod probe;
 pub mod watch;
 
@@ -17,12 +20,14 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch as watch_channel};
 use warp::Filter;
 use warp::http::{Response, StatusCode, header};
 
 use crate::diagnostics::{Report, Style};
 use crate::load::{self, Archive, Options};
+use api::{Access, Limiter};
+use meeting::{Caller, Meeting, Writer};
 pub use watch::WatcherKind;
 
 const LIVE_JS: &str = include_str!("live.js");
@@ -36,6 +41,11 @@ pub struct ServeOptions {
     pub open: bool,
     pub debounce: Duration,
     pub watcher: WatcherKind,
+    /// Fixed secrets, for scripts; random ones otherwise.
+    pub facilitator_key: Option<String>,
+    pub join_code: Option<String>,
+    /// The URL people use to reach the server, when it is behind a name or a proxy.
+    pub public_url: Option<String>,
 }
 
 /// What browsers are told.
@@ -66,11 +76,32 @@ pub struct State {
     theme_dir: Option<PathBuf>,
     view: RwLock<View>,
     tx: broadcast::Sender<Push>,
+    access: Access,
+    public_url: Option<String>,
+    meeting: Arc<RwLock<Meeting>>,
+    writer: Writer,
+    /// The meeting's revision after each batch of changes.
+    published: watch_channel::Receiver<u64>,
+    limiter: Limiter,
 }
 
 impl State {
-    fn new(path: PathBuf, theme_dir: Option<PathBuf>) -> anyhow::Result<State> {
+    fn new(
+        path: PathBuf,
+        theme_dir: Option<PathBuf>,
+        access: Access,
+        public_url: Option<String>,
+        config: crate::model::MeetingConfig,
+    ) -> anyhow::Result<State> {
         let (tx, _) = broadcast::channel(64);
+        let meeting = Arc::new(RwLock::new(Meeting::new(config)));
+        let (publish, published) = watch_channel::channel(0);
+        let writer = Writer::start(
+            path.clone(),
+            load::incident_id(&path),
+            meeting.clone(),
+            publish,
+        )?;
         let view = View {
             revision: 0,
             files: Arc::new(HashMap::new()),
@@ -84,7 +115,144 @@ impl State {
             theme_dir,
             view: RwLock::new(view),
             tx,
+            access,
+            public_url,
+            meeting,
+            writer,
+            published,
+            limiter: Limiter::default(),
         })
+    }
+
+    /// The meeting, for reading.
+    pub fn meeting(&self) -> std::sync::RwLockReadGuard<'_, Meeting> {
+        self.meeting.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The meeting's state as `caller` may see it, as JSON text.
+    pub fn state_json(&self, caller: &Caller) -> String {
+        let error = self.read().error.clone();
+        let mut state = self.meeting().state_json(caller, error.as_deref());
+        if *caller == Caller::Facilitator {
+            state["join"] = serde_json::json!(format!("/join/{}", self.access.join_code));
+            state["public_url"] = serde_json::json!(self.public_url);
+            state["folder"] = serde_json::json!(self.path.display().to_string());
+        }
+        state.to_string()
+    }
+
+    /// The incident as the meeting knows it, for reading its evidence.
+    fn loaded(&self) -> Result<crate::model::LoadedIncident, meeting::ApiError> {
+        let mut loaded = self.meeting().incident.clone().ok_or_else(|| {
+            meeting::ApiError::new(
+                409,
+                "not-loaded",
+                "the incident has not loaded yet; fix incident.toml first",
+            )
+        })?;
+        loaded.dir = self.path.clone();
+        Ok(loaded)
+    }
+
+    /// The log candidates of every source, for the facilitator to promote (at most 200 per
+    /// source, the ones the diagram would show).
+    async fn candidates(&self) -> Result<serde_json::Value, meeting::ApiError> {
+        let loaded = self.loaded()?;
+        tokio::task::spawn_blocking(move || {
+            let options = crate::evidence::ScanOptions {
+                candidates: true,
+                volume: false,
+            };
+            let scans = crate::evidence::scan_all(&loaded, options);
+            let promoted: std::collections::HashSet<&str> = loaded
+                .incident
+                .timeline
+                .iter()
+                .filter_map(|e| e.source.as_deref())
+                .collect();
+            let tz = loaded.incident.tz();
+            let list: Vec<serde_json::Value> = scans
+                .iter()
+                .filter_map(|(_, s)| s.as_ref().ok())
+                .flat_map(|s| s.candidates.iter().take(200))
+                .map(|c| {
+                    let (path, line) = c.source.rsplit_once(':').unwrap_or((&c.source, "0"));
+                    serde_json::json!({
+                        "at": c.at.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                        "text": c.text.chars().take(300).collect::<String>(),
+                        "lane": c.lane,
+                        "source": path,
+                        "line": line.parse::<u64>().unwrap_or(0),
+                        "promoted": promoted.contains(c.source.as_str()),
+                    })
+                })
+                .collect();
+            serde_json::json!({ "candidates": list })
+        })
+        .await
+        .map_err(|e| meeting::ApiError::new(500, "internal", e.to_string()))
+    }
+
+    /// The timeline entry that promoting line `line` of `source` adds.
+    async fn promotion(
+        &self,
+        source: &str,
+        line: u64,
+    ) -> Result<meeting::Command, meeting::ApiError> {
+        let loaded = self.loaded()?;
+        let wanted = format!("{source}:{line}");
+        tokio::task::spawn_blocking(move || {
+            if loaded
+                .incident
+                .timeline
+                .iter()
+                .any(|e| e.source.as_deref() == Some(wanted.as_str()))
+            {
+                return Err(meeting::ApiError::new(
+                    409,
+                    "already-promoted",
+                    format!("{wanted} is on the timeline already"),
+                ));
+            }
+            let options = crate::evidence::ScanOptions {
+                candidates: true,
+                volume: false,
+            };
+            let scans = crate::evidence::scan_all(&loaded, options);
+            let found = scans
+                .iter()
+                .filter_map(|(_, s)| s.as_ref().ok())
+                .flat_map(|s| &s.candidates)
+                .find(|c| c.source == wanted)
+                .ok_or_else(|| {
+                    meeting::ApiError::new(
+                        404,
+                        "not-found",
+                        format!("no log entry of a [[sources]] entry starts at {wanted}"),
+                    )
+                })?;
+            let text: String = found
+                .text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(api::MAX_TEXT)
+                .collect();
+            Ok(meeting::Command::AddEntry {
+                at: found.at.to_string(),
+                text: if text.trim().is_empty() {
+                    "(empty log line)".into()
+                } else {
+                    text
+                },
+                kind: found.kind,
+                lane: Some(found.lane.clone()),
+                source: Some(wanted),
+            })
+        })
+        .await
+        .map_err(|e| meeting::ApiError::new(500, "internal", e.to_string()))?
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, View> {
@@ -194,12 +362,6 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
         })?;
     let local = listener.local_addr().context("reading the bound address")?;
-    if !local.ip().is_loopback() {
-        eprintln!(
-            "warning: listening on {local}: anyone who can reach this address can read the incident. \
-             The live view has no sign-in yet; keep the default 127.0.0.1 unless the network is trusted."
-        );
-    }
     // Listen for Ctrl-C (and SIGTERM) now, before anything else: a signal that arrives before
     // the listener exists would end the process without a clean stop.
     let stop_signal = stop_signal()?;
@@ -211,7 +373,58 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         .and_then(|c| load::load_config(c, &mut scratch))
         .unwrap_or_default();
     let theme_dir = crate::site::theme_dir(&config, layout.config.as_deref(), None);
-    let state = Arc::new(State::new(options.path.clone(), theme_dir.clone())?);
+    let secret = |given: &Option<String>, what: &str| -> anyhow::Result<String> {
+        match given {
+            Some(s)
+                if s.len() < 8
+                    || !s
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                bail!("the {what} must be at least 8 letters, digits, `-` or `_`")
+            }
+            Some(s) => Ok(s.clone()),
+            None => Ok(meeting::random_hex(16)),
+        }
+    };
+    let public_url = options
+        .public_url
+        .as_ref()
+        .map(|u| u.trim_end_matches('/').to_owned());
+    let public_host = match &public_url {
+        Some(url) => {
+            let rest = url
+                .strip_prefix("http://")
+                .or_else(|| url.strip_prefix("https://"))
+                .with_context(|| {
+                    format!("--public-url must start with http:// or https://, not `{url}`")
+                })?;
+            let host = rest.split('/').next().unwrap_or(rest);
+            Some(host.rsplit_once(':').map_or(host, |(h, _)| h).to_owned())
+        }
+        None => None,
+    };
+    let access = Access {
+        facilitator_key: secret(&options.facilitator_key, "facilitator key")?,
+        join_code: secret(&options.join_code, "join code")?,
+        hosts: public_host.into_iter().collect(),
+        port: local.port(),
+    };
+    let state = Arc::new(
+        State::new(
+            options.path.clone(),
+            theme_dir.clone(),
+            access.clone(),
+            public_url.clone(),
+            config.meeting.clone(),
+        )
+        .with_context(|| {
+            format!(
+                "opening the meeting's journal in {}",
+                options.path.display()
+            )
+        })?,
+    );
     let first = state.clone();
     tokio::task::spawn_blocking(move || first.rebuild(false))
         .await
@@ -242,6 +455,13 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             })
             .collect();
         tracing::info!("Change detected: {}", names.join(", "));
+        if paths.iter().any(|p| {
+            p.file_name()
+                .is_some_and(|n| n == crate::load::INCIDENT_FILE)
+        }) {
+            // The writer re-applies anything a hand edit overwrote; its own writes are a no-op.
+            watched.writer.file_changed();
+        }
         let theme_changed = watched
             .theme_dir
             .as_ref()
@@ -262,15 +482,30 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             }
         )?;
     }
+    let base = public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let facilitator_url = format!("{base}/?key={}", access.facilitator_key);
+    writeln!(out, "Facilitator (share this screen): {facilitator_url}")?;
     writeln!(
         out,
-        "Serving the live view at http://{local}/ (the report preview is at /report/)"
+        "Participants join at:            {base}/join/{}",
+        access.join_code
     )?;
-    writeln!(out, "Press Ctrl-C to stop.")?;
+    writeln!(
+        out,
+        "The report preview is at /report/. Press Ctrl-C to end the meeting."
+    )?;
+    if local.ip().is_loopback() && public_url.is_none() {
+        writeln!(
+            out,
+            "note: only this machine can connect; for phones, use --bind 0.0.0.0 (and --public-url if people reach it by name)"
+        )?;
+    }
     out.flush()?;
     drop(out);
     if options.open {
-        open_browser(&format!("http://{local}/"));
+        open_browser(&facilitator_url);
     }
 
     let stopping = state.clone();
@@ -279,12 +514,14 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         tracing::info!("Stopping");
         let _ = stopping.tx.send(Push::Shutdown);
     };
+    let writer = state.writer.clone();
     warp::serve(routes(state))
         .incoming(listener)
         .graceful(shutdown)
         .run()
         .await;
-    eprintln!("Stopped. Nothing was written to the incident folder.");
+    writer.end().await;
+    eprintln!("Stopped. Every change from the meeting is in incident.toml.");
     Ok(())
 }
 
@@ -321,10 +558,66 @@ fn open_browser(url: &str) {
     }
 }
 
+/// A refused request, carried through warp's rejections to [`recover`].
+#[derive(Debug)]
+struct Refused(meeting::ApiError);
+
+impl warp::reject::Reject for Refused {}
+
+fn refuse(e: meeting::ApiError) -> warp::Rejection {
+    warp::reject::custom(Refused(e))
+}
+
+/// Turns rejections into JSON errors: ours, too-large bodies, and routes that do not exist.
+async fn recover(rejection: warp::Rejection) -> Result<Response<Vec<u8>>, Infallible> {
+    let error = if let Some(Refused(e)) = rejection.find::<Refused>() {
+        e.clone()
+    } else if rejection.is_not_found() {
+        meeting::ApiError::new(404, "not-found", "there is nothing here")
+    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        meeting::ApiError::new(405, "method", "this route does not take that method")
+    } else {
+        meeting::ApiError::new(400, "bad-request", format!("{rejection:?}"))
+    };
+    Ok(api::error_response(&error))
+}
+
+/// Reads a request body of at most [`api::MAX_BODY`] bytes, with or without a length.
+async fn limited_body(
+    body: impl futures_util::Stream<Item = Result<impl bytes::Buf, warp::Error>> + Send,
+) -> Result<bytes::Bytes, warp::Rejection> {
+    use futures_util::StreamExt as _;
+    let mut body = std::pin::pin!(body);
+    let mut out = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let mut chunk = chunk.map_err(|e| {
+            refuse(meeting::ApiError::new(
+                400,
+                "bad-body",
+                format!("reading the body: {e}"),
+            ))
+        })?;
+        if out.len() + chunk.remaining() > api::MAX_BODY {
+            return Err(refuse(meeting::ApiError::new(
+                413,
+                "too-large",
+                format!("the body is larger than {} KiB", api::MAX_BODY / 1024),
+            )));
+        }
+        while chunk.has_remaining() {
+            let part = chunk.chunk();
+            out.extend_from_slice(part);
+            let n = part.len();
+            chunk.advance(n);
+        }
+    }
+    Ok(out.into())
+}
+
 /// The HTTP routes.
 fn routes(
     state: Arc<State>,
-) -> impl Filter<Extract = (impl warp::Reply,), Error = warp::Rejection> + Clone {
+) -> impl Filter<Extract = (impl warp::Reply,), Error = std::convert::Infallible> + Clone {
     // A theme's own static files (images its templates link to), through warp's file server,
     // which refuses paths that leave the folder. Without a theme folder, nothing is there.
     let theme_static = state.theme_dir.as_ref().map_or_else(
@@ -334,45 +627,228 @@ fn routes(
     let theme = warp::path("theme")
         .and(warp::get())
         .and(warp::fs::dir(theme_static));
-    let with_state = warp::any().map(move || state.clone());
+    let with_state = {
+        let state = state.clone();
+        warp::any().map(move || state.clone())
+    };
+    // Every request: a Host this server answers to, and writes only from its own pages.
+    let guard = with_state
+        .clone()
+        .and(warp::method())
+        .and(warp::header::headers_cloned())
+        .and_then(|state: Arc<State>, method, headers| async move {
+            state.access.check(&method, &headers).map_err(refuse)
+        })
+        .untuple_one();
+    // Whoever is asking, when anyone is.
+    let caller = with_state.clone().and(warp::header::headers_cloned()).map(
+        |state: Arc<State>, headers: warp::http::HeaderMap| {
+            let meeting = state.meeting();
+            state.access.caller(&headers, &meeting)
+        },
+    );
+    let member = caller
+        .clone()
+        .and_then(|caller: Option<Caller>| async move {
+            caller.ok_or_else(|| {
+                refuse(meeting::ApiError::new(
+                    401,
+                    "unauthorised",
+                    "open the join link, or the facilitator link that debrief serve printed",
+                ))
+            })
+        });
     let events = warp::path!("api" / "events")
         .and(warp::get())
         .and(with_state.clone())
-        .map(|state: Arc<State>| {
-            warp::sse::reply(
-                warp::sse::keep_alive()
-                    .interval(Duration::from_secs(15))
-                    .text("ping")
-                    .stream(event_stream(state)),
-            )
-        });
-    let live = warp::path::end()
+        .and(member.clone())
+        .and(warp::query::<HashMap<String, String>>())
+        .map(
+            |state: Arc<State>, caller: Caller, query: HashMap<String, String>| {
+                let meeting = query.get("state").is_none_or(|v| v != "0");
+                warp::sse::reply(
+                    warp::sse::keep_alive()
+                        .interval(Duration::from_secs(15))
+                        .text("ping")
+                        .stream(event_stream(state, caller, meeting)),
+                )
+            },
+        );
+    let qr = warp::path!("api" / "join-qr.svg")
         .and(warp::get())
         .and(with_state.clone())
-        .map(|state: Arc<State>| report_page(&state, true));
+        .and(member.clone())
+        .and(warp::header::optional::<String>("host"))
+        .map(|state: Arc<State>, caller: Caller, host: Option<String>| {
+            if caller != Caller::Facilitator {
+                return api::error_response(&meeting::ApiError::new(
+                    403,
+                    "facilitator-only",
+                    "only the facilitator can do this",
+                ));
+            }
+            respond(
+                StatusCode::OK,
+                "image/svg+xml",
+                join_qr(&state, host.as_deref()).into_bytes(),
+            )
+        });
+    let api = warp::path("api")
+        .and(with_state.clone())
+        .and(warp::method())
+        .and(warp::path::tail())
+        .and(warp::header::headers_cloned())
+        .and(warp::body::stream().and_then(limited_body))
+        .then(
+            |state: Arc<State>, method, tail: warp::path::Tail, headers, body| async move {
+                api::handle(state, method, tail.as_str().to_owned(), headers, body).await
+            },
+        );
+    // The facilitator's screen. The printed link carries the key once; it becomes a cookie and
+    // leaves the address bar, so the shared screen never shows it.
+    let facilitator = warp::path::end()
+        .and(warp::get())
+        .and(with_state.clone())
+        .and(caller.clone())
+        .and(warp::query::<HashMap<String, String>>())
+        .map(|state: Arc<State>, caller: Option<Caller>, query: HashMap<String, String>| {
+            if let Some(key) = query.get("key") {
+                if api::same(key, &state.access.facilitator_key) {
+                    let mut response = respond(StatusCode::SEE_OTHER, "text/plain; charset=utf-8", Vec::new());
+                    let headers = response.headers_mut();
+                    headers.insert(header::LOCATION, header::HeaderValue::from_static("/"));
+                    if let Ok(cookie) = format!("{}={key}; HttpOnly; SameSite=Strict; Path=/", api::KEY_COOKIE).parse() {
+                        headers.insert(header::SET_COOKIE, cookie);
+                    }
+                    return response;
+                }
+            }
+            match caller {
+                Some(Caller::Facilitator) => meeting_page(pages::FACILITATOR),
+                _ => page_response(
+                    StatusCode::UNAUTHORIZED,
+                    "The facilitator screen needs the key",
+                    "Open the facilitator link that <code>debrief serve</code> printed. Participants join through the join link.",
+                ),
+            }
+        });
+    let join = warp::path!("join" / String)
+        .and(warp::get())
+        .and(with_state.clone())
+        .map(|code: String, state: Arc<State>| {
+            if api::same(&code, &state.access.join_code) {
+                meeting_page(pages::PARTICIPANT)
+            } else {
+                page_response(
+                    StatusCode::NOT_FOUND,
+                    "This join link is not valid",
+                    "Ask the facilitator for the current link.",
+                )
+            }
+        });
+    let assets = warp::path!("meeting" / String)
+        .and(warp::get())
+        .map(|name: String| match pages::asset(&name) {
+            Some((kind, body)) => respond(StatusCode::OK, kind, body.as_bytes().to_vec()),
+            None => api::error_response(&meeting::ApiError::new(
+                404,
+                "not-found",
+                "there is nothing here",
+            )),
+        });
     let report = warp::path("report")
         .and(warp::path::end().or(warp::path!("index.html")).unify())
         .and(warp::get())
         .and(with_state.clone())
-        .map(|state: Arc<State>| report_page(&state, false));
+        .and(member.clone())
+        .map(|state: Arc<State>, _: Caller| report_page(&state, false));
     let site = warp::path("site")
         .and(warp::path::tail())
         .and(warp::get())
         .and(with_state)
-        .map(|tail: warp::path::Tail, state: Arc<State>| site_file(&state, tail.as_str()));
-    events
-        .or(live)
-        .or(report)
-        .or(site)
-        .or(theme)
+        .and(member)
+        .map(|tail: warp::path::Tail, state: Arc<State>, _: Caller| {
+            site_file(&state, tail.as_str())
+        });
+    guard
+        .and(
+            events
+                .map(warp::Reply::into_response)
+                .or(qr.map(warp::Reply::into_response))
+                .unify()
+                .or(api.map(warp::Reply::into_response))
+                .unify()
+                .or(facilitator.map(warp::Reply::into_response))
+                .unify()
+                .or(join.map(warp::Reply::into_response))
+                .unify()
+                .or(assets.map(warp::Reply::into_response))
+                .unify()
+                .or(report.map(warp::Reply::into_response))
+                .unify()
+                .or(site.map(warp::Reply::into_response))
+                .unify()
+                .or(theme.map(warp::Reply::into_response))
+                .unify(),
+        )
+        .recover(recover)
         .with(warp::reply::with::header(header::CACHE_CONTROL, "no-store"))
+        .with(warp::reply::with::header(
+            "x-content-type-options",
+            "nosniff",
+        ))
+        .with(warp::reply::with::header("referrer-policy", "no-referrer"))
 }
 
-/// The event stream of one browser: a `hello` with the current state, then every push.
+/// The join link as a QR code, for phones in the room.
+fn join_qr(state: &State, host: Option<&str>) -> String {
+    let base = state
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", host.unwrap_or("localhost")));
+    let url = format!("{base}/join/{}", state.access.join_code);
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(320, 320)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+fn meeting_page(html: &'static str) -> Response<Vec<u8>> {
+    let mut response = html_response(html.as_bytes().to_vec());
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        ),
+    );
+    response
+}
+
+/// A small page that explains why there is nothing to show.
+fn page_response(status: StatusCode, title: &str, text: &str) -> Response<Vec<u8>> {
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · debrief</title><link rel=\"stylesheet\" href=\"/meeting/meeting.css\"></head><body class=\"notice\"><main><h1>{title}</h1><p>{text}</p></main></body></html>"
+    );
+    let mut response = html_response(page.into_bytes());
+    *response.status_mut() = status;
+    response
+}
+
+/// The event stream of one browser: a `hello` with the render's state and, for meeting pages,
+/// the meeting's `state`; then every render and every new meeting revision. A browser that
+/// falls behind skips to the newest state; it never sees an old one after a new one.
 fn event_stream(
     state: Arc<State>,
+    caller: Caller,
+    meeting: bool,
 ) -> impl futures_util::Stream<Item = Result<warp::sse::Event, Infallible>> + Send + 'static {
     let rx = state.tx.subscribe();
+    let mut published = state.published.clone();
+    published.mark_changed();
     let hello = {
         let view = state.read();
         let data = serde_json::json!({ "revision": view.revision, "error": view.error });
@@ -381,34 +857,40 @@ fn event_stream(
             .data(data.to_string())
     };
     let first = futures_util::stream::once(async move { Ok::<_, Infallible>(hello) });
-    let rest = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(Push::Reload(revision)) => {
-                    let data = serde_json::json!({ "revision": revision });
-                    return Some((
-                        Ok(warp::sse::Event::default()
-                            .event("reload")
-                            .data(data.to_string())),
-                        rx,
-                    ));
-                }
-                Ok(Push::Error(revision, message)) => {
-                    let data = serde_json::json!({ "revision": revision, "message": message });
-                    return Some((
-                        Ok(warp::sse::Event::default()
-                            .event("error")
-                            .data(data.to_string())),
-                        rx,
-                    ));
-                }
-                Ok(Push::Shutdown) => return None,
-                // A slow browser missed some; the next event carries the latest revision.
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
+    let rest = futures_util::stream::unfold(
+        (rx, published, state, caller),
+        move |(mut rx, mut published, state, caller)| async move {
+            loop {
+                let push = tokio::select! {
+                    push = rx.recv() => push,
+                    changed = published.changed(), if meeting => {
+                        if changed.is_err() {
+                            return None;
+                        }
+                        let data = state.state_json(&caller);
+                        let event = warp::sse::Event::default().event("state").data(data);
+                        return Some((Ok(event), (rx, published, state, caller)));
+                    }
+                };
+                let event = match push {
+                    Ok(Push::Reload(revision)) => warp::sse::Event::default()
+                        .event("reload")
+                        .data(serde_json::json!({ "revision": revision }).to_string()),
+                    Ok(Push::Error(revision, message)) => {
+                        warp::sse::Event::default().event("error").data(
+                            serde_json::json!({ "revision": revision, "message": message })
+                                .to_string(),
+                        )
+                    }
+                    Ok(Push::Shutdown) => return None,
+                    // A slow browser missed some; the next event carries the latest revision.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                };
+                return Some((Ok(event), (rx, published, state, caller)));
             }
-        }
-    });
+        },
+    );
     futures_util::StreamExt::chain(first, rest)
 }
 
@@ -561,6 +1043,6 @@ mod tests {
         assert!(out.ends_with("</script></body></html>"));
         // A theme without </body> still gets the script.
         let bare = String::from_utf8(inject(b"<p>no body</p>", None, None, false)).unwrap();
-        assert!(bare.contains("new EventSource(\"/api/events\")"));
+        assert!(bare.contains("new EventSource(\"/api/events?state=0\")"));
     }
 }

@@ -57,3 +57,141 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
     dirs.sort();
     dirs
 }
+
+/// The facilitator key the test servers use.
+pub const KEY: &str = "test-facilitator-key";
+/// The join code the test servers use.
+pub const CODE: &str = "test-join-code";
+
+/// A running `debrief serve`, killed when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    /// `host:port`.
+    pub addr: String,
+    /// Where its stderr goes, for failure messages.
+    pub log: PathBuf,
+    _log_dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts `debrief serve dir --port 0` with the test secrets and `extra` arguments, and
+    /// waits until it prints its address.
+    pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        use std::io::BufRead as _;
+        let log_dir = tempfile::tempdir().unwrap();
+        let log = log_dir.path().join("server.log");
+        let mut child = debrief(&root())
+            .args([
+                "serve",
+                dir.to_str().unwrap(),
+                "--port",
+                "0",
+                "--debounce",
+                "50",
+            ])
+            .args(["--facilitator-key", KEY, "--join-code", CODE])
+            .args(extra)
+            .env("DEBRIEF_LOG", "debrief=debug,warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("the server starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("the server prints its address")
+                .unwrap();
+            if let Some(rest) = line.strip_prefix("Facilitator (share this screen): http://") {
+                break rest.split('/').next().unwrap().to_owned();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            addr,
+            log,
+            _log_dir: log_dir,
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A request with the facilitator key.
+    pub fn as_facilitator(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> debrief::serve::probe::Reply {
+        self.call(method, path, KEY, body)
+    }
+
+    /// A request with a bearer token.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&str>,
+    ) -> debrief::serve::probe::Reply {
+        debrief::serve::probe::request(
+            &self.addr,
+            method,
+            path,
+            &[format!("Authorization: Bearer {token}")],
+            body,
+        )
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}\nserver log:\n{}", self.log()))
+    }
+
+    /// Joins as `name` (anonymously when `None`); the participant's token.
+    pub fn join(&self, name: Option<&str>) -> String {
+        let body = serde_json::json!({ "code": CODE, "name": name, "anonymous": name.is_none() });
+        let reply = debrief::serve::probe::request(
+            &self.addr,
+            "POST",
+            "/api/join",
+            &[],
+            Some(&body.to_string()),
+        )
+        .unwrap();
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// An event stream with the facilitator key.
+    pub fn events(&self, path: &str) -> debrief::serve::probe::Events {
+        debrief::serve::probe::Events::connect(&self.addr, path, KEY)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies the sample incident (the file, the notes and the logs) into `to`.
+pub fn copy_sample(to: &Path) {
+    for entry in ["incident.toml", "notes.md"] {
+        std::fs::copy(root().join("sample-incident").join(entry), to.join(entry)).unwrap();
+    }
+    std::fs::create_dir_all(to.join("logs")).unwrap();
+    for log in std::fs::read_dir(root().join("sample-incident/logs")).unwrap() {
+        let log = log.unwrap().path();
+        std::fs::copy(&log, to.join("logs").join(log.file_name().unwrap())).unwrap();
+    }
+}
+
+/// Sends `signal` (such as `-INT` or `-9`) to a process.
+pub fn signal(child: &std::process::Child, signal: &str) {
+    let pid = child.id().to_string();
+    let status = Command::new("kill").args([signal, &pid]).status().unwrap();
+    assert!(status.success(), "kill {signal} {pid}");
+}

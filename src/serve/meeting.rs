@@ -1,0 +1,1171 @@
+//! The meeting: who has joined, the phase and timer, the votes, and the one thread that turns
+//! requests into journaled operations.
+//!
+//! Every write goes through [`Writer`], one thread that owns the [`Store`]. It takes every
+//! request waiting at that moment as one batch, decides each against the meeting (limits,
+//! missing ids), journals the whole batch with one fsync, answers, and then writes
+//! `incident.toml` once. Batching is what keeps a burst of hundreds of operations fast: the
+//! cost of an fsync and a file write is shared by everything that arrived while the previous
+//! batch was being written.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+use serde_json::json;
+use sha2::Digest as _;
+use tokio::sync::{oneshot, watch};
+
+use crate::model::{
+    ActionKind, ActionStatus, Category, Incident, Kind, LoadedIncident, MeetingConfig, Phase,
+    Priority,
+};
+use crate::store::{
+    ActionChanges, List, NewAction, NewEntry, NewFactor, Op, Record, Store, StoreError,
+};
+
+/// The most people one meeting takes.
+pub const MAX_PARTICIPANTS: usize = 2000;
+
+/// Who is asking.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Caller {
+    Facilitator,
+    Participant(String),
+}
+
+impl Caller {
+    pub fn id(&self) -> &str {
+        match self {
+            Caller::Facilitator => "facilitator",
+            Caller::Participant(id) => id,
+        }
+    }
+}
+
+/// An error for the HTTP API: a status, a stable code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        json!({ "error": { "code": self.code, "message": self.message } })
+    }
+}
+
+fn not_found(what: &str, id: &str) -> ApiError {
+    ApiError::new(404, "not-found", format!("there is no {what} `{id}`"))
+}
+
+/// A successful answer: the status and the JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+/// What a caller asks for; checked and turned into operations by the writer.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Join {
+        name: Option<String>,
+    },
+    AddEntry {
+        at: String,
+        text: String,
+        kind: Kind,
+        lane: Option<String>,
+        source: Option<String>,
+    },
+    AddFactor {
+        text: String,
+        category: Category,
+    },
+    Vote {
+        factor: String,
+        up: bool,
+    },
+    AddAction {
+        text: String,
+        owner: Option<String>,
+        due: Option<String>,
+        priority: Option<Priority>,
+        kind: Option<ActionKind>,
+        factors: Vec<String>,
+    },
+    UpdateAction {
+        id: String,
+        changes: ActionChanges,
+    },
+    Link {
+        from: String,
+        to: String,
+        remove: bool,
+    },
+    Phase {
+        phase: Phase,
+        seconds: Option<u32>,
+    },
+    Reveal {
+        revealed: bool,
+    },
+    Delete {
+        list: List,
+        id: String,
+    },
+    EditText {
+        list: List,
+        id: String,
+        text: String,
+    },
+}
+
+/// One participant.
+#[derive(Debug, Clone, Serialize)]
+pub struct Participant {
+    pub id: String,
+    /// `None` for someone who joined anonymously.
+    pub name: Option<String>,
+}
+
+/// The meeting as the journal tells it, plus the incident as the file holds it.
+#[derive(Debug)]
+pub struct Meeting {
+    pub config: MeetingConfig,
+    pub phase: Phase,
+    /// The timer's end (Unix ms) and its length.
+    pub timer: Option<(i64, u32)>,
+    pub revealed: bool,
+    /// In the order they joined.
+    pub participants: Vec<Participant>,
+    by_token: HashMap<String, usize>,
+    /// This meeting's votes: factor → participant → dots.
+    pub votes: BTreeMap<String, BTreeMap<String, u32>>,
+    /// The last journaled sequence number.
+    pub revision: u64,
+    /// Answers already given, by caller and idempotency key.
+    answers: HashMap<(String, String), Answer>,
+    /// Ids added and deleted during the meeting, to check requests before the file has them.
+    added: HashSet<(List, String)>,
+    deleted: HashSet<(List, String)>,
+    /// Who added what during the meeting; authors may fix their own typos.
+    authors: HashMap<(List, String), String>,
+    /// The incident as the file held it after the last write.
+    pub incident: Option<LoadedIncident>,
+    /// Why the file could not be written, while it cannot.
+    pub store_error: Option<String>,
+}
+
+impl Meeting {
+    pub fn new(config: MeetingConfig) -> Meeting {
+        Meeting {
+            config,
+            phase: Phase::Timeline,
+            timer: None,
+            revealed: false,
+            participants: Vec::new(),
+            by_token: HashMap::new(),
+            votes: BTreeMap::new(),
+            revision: 0,
+            answers: HashMap::new(),
+            added: HashSet::new(),
+            deleted: HashSet::new(),
+            authors: HashMap::new(),
+            incident: None,
+            store_error: None,
+        }
+    }
+
+    /// The participant holding `token`.
+    pub fn participant_by_token(&self, token: &str) -> Option<&Participant> {
+        self.by_token
+            .get(&token_hash(token))
+            .map(|&i| &self.participants[i])
+    }
+
+    pub fn participant(&self, id: &str) -> Option<&Participant> {
+        self.participants.iter().find(|p| p.id == id)
+    }
+
+    /// Dots `participant` has placed.
+    pub fn votes_used(&self, participant: &str) -> u32 {
+        self.votes.values().filter_map(|v| v.get(participant)).sum()
+    }
+
+    /// Folds one journaled operation into the meeting.
+    pub fn apply(&mut self, record: &Record) {
+        self.revision = self.revision.max(record.seq);
+        if let Some(key) = &record.key {
+            // After a restart, a retry of an answered request gets its answer again.
+            let id = match &record.op {
+                Op::AddEntry(e) => Some(e.id.as_str()),
+                Op::AddFactor(f) => Some(f.id.as_str()),
+                Op::AddAction(a) => Some(a.id.as_str()),
+                _ => None,
+            };
+            self.answers.insert(
+                (record.by.clone(), key.clone()),
+                Answer {
+                    status: if id.is_some() { 201 } else { 200 },
+                    body: json!({ "id": id, "revision": record.seq }),
+                },
+            );
+        }
+        let mut author = |list: List, id: &str| {
+            self.authors
+                .insert((list, id.to_owned()), record.by.clone());
+        };
+        match &record.op {
+            Op::AddEntry(e) => author(List::Timeline, &e.id),
+            Op::AddFactor(f) => author(List::Factors, &f.id),
+            Op::AddAction(a) => author(List::Actions, &a.id),
+            _ => {}
+        }
+        match &record.op {
+            Op::Join {
+                participant,
+                name,
+                token,
+            } => {
+                if self.participant(participant).is_none() {
+                    self.by_token.insert(token.clone(), self.participants.len());
+                    self.participants.push(Participant {
+                        id: participant.clone(),
+                        name: name.clone(),
+                    });
+                }
+            }
+            Op::Vote {
+                factor,
+                participant,
+                count,
+            } => {
+                let votes = self.votes.entry(factor.clone()).or_default();
+                if *count == 0 {
+                    votes.remove(participant);
+                } else {
+                    votes.insert(participant.clone(), *count);
+                }
+            }
+            Op::AddEntry(e) => {
+                self.added.insert((List::Timeline, e.id.clone()));
+            }
+            Op::AddFactor(f) => {
+                self.added.insert((List::Factors, f.id.clone()));
+            }
+            Op::AddAction(a) => {
+                self.added.insert((List::Actions, a.id.clone()));
+            }
+            Op::Delete { list, id } => {
+                self.deleted.insert((*list, id.clone()));
+                if *list == List::Factors {
+                    self.votes.remove(id);
+                }
+            }
+            Op::Phase {
+                phase,
+                ends_at,
+                seconds,
+            } => {
+                self.phase = *phase;
+                self.timer = ends_at.zip(*seconds);
+            }
+            Op::Reveal { revealed } => self.revealed = *revealed,
+            Op::UpdateAction { .. }
+            | Op::EditText { .. }
+            | Op::Link { .. }
+            | Op::Unlink { .. }
+            | Op::End => {}
+        }
+    }
+
+    /// Whether `id` names an element of `list`, in the file or added since.
+    pub fn exists(&self, list: List, id: &str) -> bool {
+        let key = (list, id.to_owned());
+        if self.deleted.contains(&key) {
+            return false;
+        }
+        self.added.contains(&key)
+            || self.incident.as_ref().is_some_and(|loaded| {
+                let i = &loaded.incident;
+                match list {
+                    List::Timeline => i.timeline.iter().any(|e| e.id.as_deref() == Some(id)),
+                    List::Factors => i.factors.iter().any(|f| f.id == id),
+                    List::Actions => i.actions.iter().any(|a| a.id == id),
+                }
+            })
+    }
+
+    fn taken(&self, id: &str) -> bool {
+        [List::Timeline, List::Factors, List::Actions]
+            .into_iter()
+            .any(|list| self.exists(list, id) || self.deleted.contains(&(list, id.to_owned())))
+    }
+
+    /// A fresh id with `prefix`, unused in the file and the meeting.
+    fn fresh_id(&self, prefix: &str) -> String {
+        loop {
+            let id = format!("{prefix}-{}", random_hex(3));
+            if !self.taken(&id) && self.participant(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    fn zone(&self) -> jiff::tz::TimeZone {
+        self.incident
+            .as_ref()
+            .map_or(jiff::tz::TimeZone::UTC, |l| l.incident.tz())
+    }
+
+    /// Checks a command and turns it into operations, or refuses it.
+    fn decide(&self, caller: &Caller, command: Command) -> Result<(Vec<Op>, Answer), ApiError> {
+        let created = |id: &str| Answer {
+            status: 201,
+            body: json!({ "id": id }),
+        };
+        let author = || match caller {
+            Caller::Facilitator => Some("facilitator".to_owned()),
+            Caller::Participant(id) if !self.config.anonymous => {
+                self.participant(id).and_then(|p| p.name.clone())
+            }
+            Caller::Participant(_) => None,
+        };
+        match command {
+            Command::Join { name } => {
+                if self.participants.len() >= MAX_PARTICIPANTS {
+                    return Err(ApiError::new(
+                        409,
+                        "meeting-full",
+                        format!("the meeting already has {MAX_PARTICIPANTS} participants"),
+                    ));
+                }
+                let id = self.fresh_id("p");
+                let token = random_hex(16);
+                let op = Op::Join {
+                    participant: id.clone(),
+                    name: name.clone(),
+                    token: token_hash(&token),
+                };
+                Ok((
+                    vec![op],
+                    Answer {
+                        status: 201,
+                        body: json!({ "participant": id, "token": token, "name": name }),
+                    },
+                ))
+            }
+            Command::AddEntry {
+                at,
+                text,
+                kind,
+                lane,
+                source,
+            } => {
+                let at = normalise_time(&at, &self.zone())?;
+                let id = self.fresh_id("t");
+                let op = Op::AddEntry(NewEntry {
+                    id: id.clone(),
+                    at,
+                    text,
+                    kind,
+                    lane,
+                    by: if source.is_some() { None } else { author() },
+                    source,
+                });
+                Ok((vec![op], created(&id)))
+            }
+            Command::AddFactor { text, category } => {
+                let id = self.fresh_id("f");
+                let op = Op::AddFactor(NewFactor {
+                    id: id.clone(),
+                    text,
+                    category,
+                });
+                Ok((vec![op], created(&id)))
+            }
+            Command::Vote { factor, up } => {
+                let Caller::Participant(participant) = caller else {
+                    return Err(ApiError::new(
+                        403,
+                        "participants-only",
+                        "votes are cast by participants; join the meeting to vote",
+                    ));
+                };
+                if !self.exists(List::Factors, &factor) {
+                    return Err(not_found("factor", &factor));
+                }
+                let mine = self
+                    .votes
+                    .get(&factor)
+                    .and_then(|v| v.get(participant))
+                    .copied()
+                    .unwrap_or(0);
+                let count = if up {
+                    let used = self.votes_used(participant);
+                    if used >= self.config.votes_per_person {
+                        return Err(ApiError::new(
+                            409,
+                            "no-votes-left",
+                            format!(
+                                "all {} of your votes are placed; take one back to vote again",
+                                self.config.votes_per_person
+                            ),
+                        ));
+                    }
+                    if mine >= self.config.max_votes_per_item {
+                        return Err(ApiError::new(
+                            409,
+                            "item-limit",
+                            format!(
+                                "at most {} of your votes can go on one factor",
+                                self.config.max_votes_per_item
+                            ),
+                        ));
+                    }
+                    mine + 1
+                } else {
+                    if mine == 0 {
+                        return Err(ApiError::new(
+                            409,
+                            "no-vote-here",
+                            "you have no vote on this factor to take back",
+                        ));
+                    }
+                    mine - 1
+                };
+                let op = Op::Vote {
+                    factor: factor.clone(),
+                    participant: participant.clone(),
+                    count,
+                };
+                let left = self.config.votes_per_person as i64
+                    - (self.votes_used(participant) as i64 - mine as i64 + count as i64);
+                Ok((
+                    vec![op],
+                    Answer {
+                        status: 200,
+                        body: json!({ "factor": factor, "votes": count, "votes_left": left }),
+                    },
+                ))
+            }
+            Command::AddAction {
+                text,
+                owner,
+                due,
+                priority,
+                kind,
+                factors,
+            } => {
+                for f in &factors {
+                    if !self.exists(List::Factors, f) {
+                        return Err(ApiError::new(
+                            422,
+                            "unknown-factor",
+                            format!("there is no factor `{f}` to link the action to"),
+                        ));
+                    }
+                }
+                let id = self.fresh_id("a");
+                let op = Op::AddAction(NewAction {
+                    id: id.clone(),
+                    text,
+                    owner,
+                    due,
+                    priority,
+                    status: ActionStatus::Open,
+                    kind,
+                    factors,
+                });
+                Ok((vec![op], created(&id)))
+            }
+            Command::UpdateAction { id, changes } => {
+                if !self.exists(List::Actions, &id) {
+                    return Err(not_found("action", &id));
+                }
+                Ok((
+                    vec![Op::UpdateAction {
+                        id: id.clone(),
+                        changes,
+                    }],
+                    Answer {
+                        status: 200,
+                        body: json!({ "id": id }),
+                    },
+                ))
+            }
+            Command::Link { from, to, remove } => self.link(from, to, remove),
+            Command::EditText { list, id, text } => {
+                if !self.exists(list, &id) {
+                    return Err(not_found(list.key().trim_end_matches('s'), &id));
+                }
+                let mine =
+                    self.authors.get(&(list, id.clone())).map(String::as_str) == Some(caller.id());
+                if !(mine || *caller == Caller::Facilitator) {
+                    return Err(ApiError::new(
+                        403,
+                        "not-yours",
+                        "only its author or the facilitator can change this text",
+                    ));
+                }
+                Ok((
+                    vec![Op::EditText {
+                        list,
+                        id: id.clone(),
+                        text,
+                    }],
+                    Answer {
+                        status: 200,
+                        body: json!({ "id": id }),
+                    },
+                ))
+            }
+            Command::Phase { phase, seconds } => {
+                let seconds = seconds.filter(|s| *s > 0);
+                let ends_at = seconds.map(|s| now_ms() + i64::from(s) * 1000);
+                Ok((
+                    vec![Op::Phase {
+                        phase,
+                        ends_at,
+                        seconds,
+                    }],
+                    Answer {
+                        status: 200,
+                        body: json!({ "phase": phase, "ends_at": ends_at }),
+                    },
+                ))
+            }
+            Command::Reveal { revealed } => Ok((
+                vec![Op::Reveal { revealed }],
+                Answer {
+                    status: 200,
+                    body: json!({ "revealed": revealed }),
+                },
+            )),
+            Command::Delete { list, id } => {
+                if !self.exists(list, &id) {
+                    return Err(not_found(list.key().trim_end_matches('s'), &id));
+                }
+                Ok((
+                    vec![Op::Delete {
+                        list,
+                        id: id.clone(),
+                    }],
+                    Answer {
+                        status: 200,
+                        body: json!({ "deleted": id }),
+                    },
+                ))
+            }
+        }
+    }
+
+    /// A link from a factor to an event or a factor, or from an action to a factor.
+    fn link(&self, from: String, to: String, remove: bool) -> Result<(Vec<Op>, Answer), ApiError> {
+        let (list, key) = if self.exists(List::Factors, &from) {
+            if self.exists(List::Timeline, &to) {
+                (List::Factors, "events")
+            } else if self.exists(List::Factors, &to) {
+                (List::Factors, "leads_to")
+            } else {
+                return Err(not_found("timeline entry or factor", &to));
+            }
+        } else if self.exists(List::Actions, &from) {
+            if !self.exists(List::Factors, &to) {
+                return Err(not_found("factor", &to));
+            }
+            (List::Actions, "factors")
+        } else {
+            return Err(not_found("factor or action", &from));
+        };
+        if key == "leads_to" && !remove && self.leads_to_path(&to, &from) {
+            return Err(ApiError::new(
+                409,
+                "cycle",
+                format!("`{to}` already leads to `{from}`; this link would make a loop"),
+            ));
+        }
+        let (list, from, key, to) = (list, from, key.to_owned(), to);
+        let body = json!({ "from": from, "to": to, "linked": !remove });
+        let op = if remove {
+            Op::Unlink {
+                list,
+                from,
+                key,
+                to,
+            }
+        } else {
+            Op::Link {
+                list,
+                from,
+                key,
+                to,
+            }
+        };
+        Ok((vec![op], Answer { status: 200, body }))
+    }
+
+    /// Whether factor `a` leads to factor `b`, directly or not, in the file as last written.
+    fn leads_to_path(&self, a: &str, b: &str) -> bool {
+        let Some(loaded) = &self.incident else {
+            return false;
+        };
+        let next: HashMap<&str, &[String]> = loaded
+            .incident
+            .factors
+            .iter()
+            .map(|f| (f.id.as_str(), f.leads_to.as_slice()))
+            .collect();
+        let mut seen = HashSet::new();
+        let mut stack = vec![a];
+        while let Some(id) = stack.pop() {
+            if id == b {
+                return true;
+            }
+            if seen.insert(id) {
+                stack.extend(
+                    next.get(id)
+                        .into_iter()
+                        .flat_map(|n| n.iter().map(String::as_str)),
+                );
+            }
+        }
+        false
+    }
+}
+
+impl Phase {
+    /// What the phase asks of the people in the meeting.
+    pub fn prompt(self) -> &'static str {
+        match self {
+            Phase::Timeline => "Add what you saw happen, with the time you saw it.",
+            Phase::Factors => "What made this possible? Propose contributing factors.",
+            Phase::Vote => "Vote for the factors the team should work on.",
+            Phase::Actions => "What will we change? Create an action, or claim one.",
+            Phase::WrapUp => "Wrapping up: the top factors and who owns each action.",
+        }
+    }
+}
+
+impl Meeting {
+    /// The meeting as `GET /api/state` and the `state` events show it to `caller`. Vote counts
+    /// stay out until they are revealed, and who voted for what never leaves the server.
+    pub fn state_json(&self, caller: &Caller, render_error: Option<&str>) -> serde_json::Value {
+        let facilitator = *caller == Caller::Facilitator;
+        let incident = self.incident.as_ref().map(|loaded| {
+            let mut value = serde_json::to_value(crate::render::context::incident_json(loaded))
+                .unwrap_or_default();
+            if let Some(factors) = value.get_mut("factors").and_then(|f| f.as_array_mut()) {
+                for f in factors {
+                    if let Some(f) = f.as_object_mut() {
+                        f.remove("votes");
+                        if !self.revealed {
+                            f.insert("total_votes".into(), serde_json::Value::Null);
+                        }
+                    }
+                }
+            }
+            if let Some(object) = value.as_object_mut() {
+                // The zone's name and the window, for time pickers.
+                object.insert(
+                    "zone".into(),
+                    json!(loaded.incident.tz().iana_name().unwrap_or("UTC")),
+                );
+            }
+            value
+        });
+        let voters: Vec<&Participant> = self
+            .participants
+            .iter()
+            .filter(|p| self.votes_used(&p.id) > 0)
+            .collect();
+        let mut participants = json!({
+            "count": self.participants.len(),
+            "voted": voters.len(),
+        });
+        if facilitator {
+            let idle: Vec<&Participant> = self
+                .participants
+                .iter()
+                .filter(|p| self.votes_used(&p.id) == 0)
+                .collect();
+            participants["names"] = json!(
+                self.participants
+                    .iter()
+                    .filter_map(|p| p.name.as_deref())
+                    .collect::<Vec<_>>()
+            );
+            participants["not_voted"] = json!({
+                "count": idle.len(),
+                "names": idle.iter().filter_map(|p| p.name.as_deref()).collect::<Vec<_>>(),
+                "anonymous": idle.iter().filter(|p| p.name.is_none()).count(),
+            });
+        }
+        let you = match caller {
+            Caller::Facilitator => json!({ "role": "facilitator" }),
+            Caller::Participant(id) => {
+                let p = self.participant(id);
+                let mine: BTreeMap<&str, u32> = self
+                    .votes
+                    .iter()
+                    .filter_map(|(f, v)| v.get(id).map(|n| (f.as_str(), *n)))
+                    .collect();
+                json!({
+                    "role": "participant",
+                    "participant": id,
+                    "name": p.and_then(|p| p.name.as_deref()),
+                    "votes": mine,
+                    "votes_left": self.config.votes_per_person.saturating_sub(self.votes_used(id)),
+                    "mine": self
+                        .authors
+                        .iter()
+                        .filter(|(_, by)| *by == id)
+                        .map(|((_, item), _)| item.as_str())
+                        .collect::<Vec<_>>(),
+                })
+            }
+        };
+        json!({
+            "revision": self.revision,
+            "now": now_ms(),
+            "you": you,
+            "phase": self.phase,
+            "phases": Phase::ALL,
+            "prompt": self.phase.prompt(),
+            "timer": self.timer.map(|(ends_at, seconds)| json!({ "ends_at": ends_at, "seconds": seconds })),
+            "revealed": self.revealed,
+            "limits": {
+                "votes_per_person": self.config.votes_per_person,
+                "max_votes_per_item": self.config.max_votes_per_item,
+                "text": crate::serve::api::MAX_TEXT,
+            },
+            "anonymous": self.config.anonymous,
+            "participants": participants,
+            "incident": incident,
+            "error": render_error.or(self.store_error.as_deref()),
+        })
+    }
+}
+
+/// Reads a time from a person: RFC 3339 with or without an offset, with `T` or a space, with
+/// or without seconds. Without an offset it is a time in the incident's zone. The result is a
+/// TOML datetime in that zone, with its offset.
+pub fn normalise_time(text: &str, tz: &jiff::tz::TimeZone) -> Result<String, ApiError> {
+    let bad = || {
+        ApiError::new(
+            422,
+            "bad-time",
+            format!(
+                "`{}` is not a time; use a date and time such as 2026-11-03T14:05 or 2026-11-03T14:05:00+01:00",
+                text.chars().take(40).collect::<String>()
+            ),
+        )
+    };
+    let text = text.trim();
+    let instant = if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        ts
+    } else {
+        let civil: jiff::civil::DateTime = text.replacen(' ', "T", 1).parse().map_err(|_| bad())?;
+        tz.to_ambiguous_zoned(civil)
+            .compatible()
+            .map_err(|_| bad())?
+            .timestamp()
+    };
+    let zoned = instant.to_zoned(tz.clone());
+    let offset = if zoned.offset().seconds() == 0 {
+        "Z".to_owned()
+    } else {
+        zoned.strftime("%:z").to_string()
+    };
+    Ok(format!("{}{offset}", zoned.strftime("%Y-%m-%dT%H:%M:%S")))
+}
+
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// `bytes` random bytes, as hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    // The operating system's generator; without it there is no safe secret to hand out.
+    getrandom::fill(&mut buf).expect("the operating system's random generator failed");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the journal keeps of a token.
+pub fn token_hash(token: &str) -> String {
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A request to the writer thread.
+pub enum Job {
+    Command {
+        caller: Caller,
+        key: Option<String>,
+        command: Command,
+        reply: oneshot::Sender<Result<Answer, ApiError>>,
+    },
+    /// `incident.toml` changed on disk.
+    FileChanged,
+    /// The meeting is over: write everything and mark the journal.
+    End(oneshot::Sender<()>),
+}
+
+/// The handle through which requests reach the writer thread.
+#[derive(Clone)]
+pub struct Writer {
+    tx: std::sync::mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Opens the store, replays the meeting so far onto the file, and starts the thread.
+    /// `published` receives the revision after every batch.
+    pub fn start(
+        dir: PathBuf,
+        id: String,
+        meeting: Arc<RwLock<Meeting>>,
+        published: watch::Sender<u64>,
+    ) -> anyhow::Result<Writer> {
+        let (store, unreadable) = Store::open(&dir)?;
+        for (line, reason) in unreadable {
+            tracing::warn!("journal line {line} could not be read and is skipped: {reason}");
+        }
+        {
+            let mut m = write(&meeting);
+            for record in store.session() {
+                m.apply(record);
+            }
+            m.revision = m.revision.max(store.next_seq() - 1);
+            if !store.session().is_empty() {
+                tracing::info!(
+                    "Resuming the meeting: {} changes from the journal",
+                    store.session().len()
+                );
+            }
+        }
+        let mut thread = Thread {
+            store,
+            meeting,
+            published,
+            id,
+            dir,
+        };
+        thread.write_back();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("debrief-writer".into())
+            .spawn(move || thread.run(rx))?;
+        Ok(Writer { tx })
+    }
+
+    /// Sends a command and waits for its answer.
+    pub async fn send(
+        &self,
+        caller: Caller,
+        key: Option<String>,
+        command: Command,
+    ) -> Result<Answer, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Command {
+            caller,
+            key,
+            command,
+            reply,
+        };
+        if self.tx.send(job).is_err() {
+            return Err(stopped());
+        }
+        answer.await.unwrap_or_else(|_| Err(stopped()))
+    }
+
+    pub fn file_changed(&self) {
+        let _ = self.tx.send(Job::FileChanged);
+    }
+
+    /// Ends the meeting: waits until every accepted change is in the file and the journal is
+    /// marked.
+    pub async fn end(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Job::End(done)).is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+fn stopped() -> ApiError {
+    ApiError::new(503, "stopping", "the server is stopping")
+}
+
+fn write(meeting: &RwLock<Meeting>) -> std::sync::RwLockWriteGuard<'_, Meeting> {
+    meeting.write().unwrap_or_else(|e| e.into_inner())
+}
+
+struct Thread {
+    store: Store,
+    meeting: Arc<RwLock<Meeting>>,
+    published: watch::Sender<u64>,
+    id: String,
+    dir: PathBuf,
+}
+
+type Reply = oneshot::Sender<Result<Answer, ApiError>>;
+
+impl Thread {
+    fn run(mut self, rx: std::sync::mpsc::Receiver<Job>) {
+        while let Ok(first) = rx.recv() {
+            let mut jobs = vec![first];
+            while jobs.len() < 1024 {
+                match rx.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            let mut records = Vec::new();
+            let mut waiting: Vec<(Reply, Answer)> = Vec::new();
+            let mut file_changed = false;
+            let mut ends = Vec::new();
+            {
+                let mut meeting = write(&self.meeting);
+                for job in jobs {
+                    match job {
+                        Job::Command {
+                            caller,
+                            key,
+                            command,
+                            reply,
+                        } => {
+                            let seq = self.store.next_seq() + records.len() as u64;
+                            match decide_one(&mut meeting, &caller, key, command, seq) {
+                                Ok((mut new, answer)) => {
+                                    if new.is_empty() {
+                                        // Answered before: the same answer again.
+                                        let _ = reply.send(Ok(answer));
+                                    } else {
+                                        records.append(&mut new);
+                                        waiting.push((reply, answer));
+                                    }
+                                }
+                                Err(e) => {
+                                    let _ = reply.send(Err(e));
+                                }
+                            }
+                        }
+                        Job::FileChanged => file_changed = true,
+                        Job::End(done) => ends.push(done),
+                    }
+                }
+            }
+            if !records.is_empty() {
+                match self.store.append(records) {
+                    Ok(()) => {
+                        for (reply, answer) in waiting {
+                            let _ = reply.send(Ok(answer));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!("could not write the journal: {e}");
+                        let error = ApiError::new(
+                            500,
+                            "journal",
+                            format!("the change could not be saved: {e}"),
+                        );
+                        for (reply, _) in waiting {
+                            let _ = reply.send(Err(error.clone()));
+                        }
+                        self.reset_meeting();
+                    }
+                }
+                self.write_back();
+            } else if file_changed {
+                self.write_back();
+            }
+            if !ends.is_empty() {
+                self.write_back();
+                if let Err(e) = self.store.end() {
+                    tracing::error!("could not mark the end of the meeting: {e}");
+                }
+                for done in ends {
+                    let _ = done.send(());
+                }
+                return;
+            }
+        }
+    }
+
+    /// Rebuilds the meeting from the journal, after a batch could not be journaled.
+    fn reset_meeting(&mut self) {
+        let mut meeting = write(&self.meeting);
+        let mut fresh = Meeting::new(meeting.config.clone());
+        fresh.incident = meeting.incident.take();
+        for record in self.store.session() {
+            fresh.apply(record);
+        }
+        fresh.revision = self.store.next_seq() - 1;
+        *meeting = fresh;
+    }
+
+    /// Writes the meeting into the file and publishes the new state.
+    fn write_back(&mut self) {
+        let result = self.store.write_back();
+        let mut meeting = write(&self.meeting);
+        match result {
+            Ok(written) => {
+                meeting.store_error = None;
+                match toml::from_str::<Incident>(&written.text) {
+                    Ok(mut incident) => {
+                        incident.fix_times();
+                        let notes = meeting.incident.as_mut().and_then(|l| l.notes.take());
+                        meeting.incident = Some(LoadedIncident {
+                            id: self.id.clone(),
+                            dir: self.dir.clone(),
+                            incident,
+                            notes,
+                        });
+                    }
+                    // The file has a mistake the loader reports (and the overlay shows); keep
+                    // the last good incident for the meeting.
+                    Err(e) => tracing::debug!("incident.toml does not load: {e}"),
+                }
+            }
+            Err(e @ StoreError::Broken { .. }) => {
+                meeting.store_error = Some(e.to_string());
+            }
+            Err(e) => {
+                tracing::error!("{e}");
+                meeting.store_error = Some(e.to_string());
+            }
+        }
+        let revision = meeting.revision;
+        drop(meeting);
+        self.published.send_replace(revision);
+    }
+}
+
+/// Decides one command: the records to journal (numbered from `seq`) and the answer. An empty
+/// list of records means the answer was given before, to the same idempotency key.
+fn decide_one(
+    meeting: &mut Meeting,
+    caller: &Caller,
+    key: Option<String>,
+    command: Command,
+    seq: u64,
+) -> Result<(Vec<Record>, Answer), ApiError> {
+    let memo = key.as_ref().map(|k| (caller.id().to_owned(), k.clone()));
+    if let Some(answer) = memo.as_ref().and_then(|m| meeting.answers.get(m)) {
+        return Ok((Vec::new(), answer.clone()));
+    }
+    let (ops, mut answer) = meeting.decide(caller, command)?;
+    let at = jiff::Timestamp::now().to_string();
+    let mut records = Vec::with_capacity(ops.len());
+    for (i, op) in ops.into_iter().enumerate() {
+        let by = match &op {
+            Op::Join { participant, .. } => participant.clone(),
+            _ => caller.id().to_owned(),
+        };
+        let record = Record {
+            seq: seq + i as u64,
+            at: at.clone(),
+            by,
+            key: key.clone(),
+            op,
+        };
+        meeting.apply(&record);
+        records.push(record);
+    }
+    if let Some(body) = answer.body.as_object_mut() {
+        body.insert("revision".into(), json!(meeting.revision));
+    }
+    if let Some(memo) = memo {
+        meeting.answers.insert(memo, answer.clone());
+    }
+    Ok((records, answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_read_in_the_incident_zone_and_written_with_its_offset() {
+        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        assert_eq!(
+            normalise_time("2026-11-03T14:05", &berlin).unwrap(),
+            "2026-11-03T14:05:00+01:00"
+        );
+        assert_eq!(
+            normalise_time("2026-11-03 14:05:30", &berlin).unwrap(),
+            "2026-11-03T14:05:30+01:00"
+        );
+        assert_eq!(
+            normalise_time("2026-11-03T13:05:00Z", &berlin).unwrap(),
+            "2026-11-03T14:05:00+01:00"
+        );
+        assert_eq!(
+            normalise_time("2026-07-03T12:00:00Z", &jiff::tz::TimeZone::UTC).unwrap(),
+            "2026-07-03T12:00:00Z"
+        );
+        for bad in ["", "yesterday", "2026-13-01T10:00", "14:05"] {
+            assert_eq!(
+                normalise_time(bad, &berlin).unwrap_err().status,
+                422,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn vote_limits_are_per_person_and_per_factor() {
+        let mut m = Meeting::new(MeetingConfig::default());
+        let p = Caller::Participant("p-1".into());
+        let (records, _) = decide_one(
+            &mut m,
+            &p,
+            None,
+            Command::AddFactor {
+                text: "a".into(),
+                category: Category::Technical,
+            },
+            1,
+        )
+        .unwrap();
+        let Op::AddFactor(f) = &records[0].op else {
+            panic!()
+        };
+        let f = f.id.clone();
+        let vote = |m: &mut Meeting, up| {
+            decide_one(
+                m,
+                &p,
+                None,
+                Command::Vote {
+                    factor: f.clone(),
+                    up,
+                },
+                9,
+            )
+        };
+        assert!(vote(&mut m, true).is_ok());
+        assert!(vote(&mut m, true).is_ok());
+        assert_eq!(vote(&mut m, true).unwrap_err().code, "item-limit");
+        assert!(vote(&mut m, false).is_ok());
+        assert!(vote(&mut m, false).is_ok());
+        assert_eq!(vote(&mut m, false).unwrap_err().code, "no-vote-here");
+        assert_eq!(m.votes_used("p-1"), 0);
+    }
+}

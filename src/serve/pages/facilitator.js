@@ -1,0 +1,206 @@
+// The facilitator's screen: the one that gets shared. It renders the meeting from the event
+// stream and runs the meeting through the API.
+"use strict";
+(function () {
+  var M = window.debrief, $ = M.$, el = M.el;
+  var state = null, seen = null, svgRevision = 0;
+
+  var phaseIndex = function (p) { return state ? state.phases.indexOf(p) : 0; };
+  var move = function (step) {
+    if (!state) return;
+    var i = phaseIndex(state.phase) + step;
+    if (i < 0 || i >= state.phases.length) return;
+    M.send("POST", "phase", { phase: state.phases[i] });
+  };
+  var startTimer = function () {
+    var form = el("form", { class: "timer-form" },
+      el("label", { for: "timer-minutes", text: "Minutes" }),
+      el("input", { id: "timer-minutes", type: "number", min: "1", max: "240", value: "5" }),
+      el("button", { type: "submit", class: "primary", text: "Start" }),
+      el("button", { type: "button", text: "Cancel", onclick: function () { form.remove(); } }));
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var minutes = Number($("timer-minutes").value) || 5;
+      M.send("POST", "phase", { phase: state.phase, seconds: Math.round(minutes * 60) });
+      form.remove();
+    });
+    document.querySelector(".controls").appendChild(form);
+    $("timer-minutes").focus();
+  };
+  var reveal = function () { M.send("POST", "votes/reveal", { revealed: true }); };
+  var overlay = function (id, on) {
+    var node = $(id);
+    if (on === undefined) on = node.hidden;
+    node.hidden = !on;
+    if (on && id === "qr") $("qr-image").src = "/api/join-qr.svg";
+  };
+
+  document.addEventListener("keydown", function (e) {
+    if (e.target && /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    switch (e.key) {
+      case "ArrowRight": move(1); break;
+      case "ArrowLeft": move(-1); break;
+      case "t": case "T": startTimer(); break;
+      case "r": case "R": reveal(); break;
+      case "j": case "J": overlay("qr"); break;
+      case "?": overlay("help"); break;
+      case "Escape": overlay("qr", false); overlay("help", false); break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+  $("next").addEventListener("click", function () { move(1); });
+  $("prev").addEventListener("click", function () { move(-1); });
+  $("start-timer").addEventListener("click", startTimer);
+  $("reveal").addEventListener("click", reveal);
+  $("join-button").addEventListener("click", function () { overlay("qr"); });
+  $("help-button").addEventListener("click", function () { overlay("help"); });
+  ["qr", "help"].forEach(function (id) {
+    $(id).addEventListener("click", function () { overlay(id, false); });
+  });
+  $("toggle-candidates").addEventListener("click", function () {
+    var box = $("candidates"), on = box.hidden;
+    box.hidden = !on;
+    this.setAttribute("aria-pressed", String(on));
+    this.textContent = on ? "Hide log candidates" : "Show log candidates";
+    if (on) loadCandidates();
+  });
+  M.onRefused = function (item, message) { M.status("Not done: " + message); setTimeout(function () { M.status(""); }, 6000); };
+
+  var loadCandidates = function () {
+    M.api("GET", "candidates").then(function (res) {
+      if (!res.ok) { M.status(M.errorText(res)); return; }
+      var zone = state && state.incident ? state.incident.zone : "UTC";
+      M.fill($("candidate-rows"), res.body.candidates.map(function (c) {
+        return el("tr", null,
+          el("td", { text: M.time(c.at, zone) }),
+          el("td", { text: c.lane }),
+          el("td", { text: c.text }),
+          el("td", null, c.promoted ? el("span", { text: "on the timeline" }) :
+            el("button", { type: "button", text: "Promote", onclick: function () {
+              M.send("POST", "promote", { source: c.source, line: c.line });
+              this.disabled = true;
+            } })));
+      }));
+    });
+  };
+
+  var del = function (list, id, what) {
+    return el("button", { type: "button", class: "quiet", "aria-label": "Delete " + what, text: "Delete",
+      onclick: function () { M.send("DELETE", list + "/" + encodeURIComponent(id)); } });
+  };
+
+  var render = function (s) {
+    var previous = seen;
+    state = s;
+    var inc = s.incident || { title: "The incident has not loaded", timeline: [], factors: [], actions: [], durations_seconds: {} };
+    var zone = inc.zone || "UTC";
+    document.title = inc.title + " · debrief";
+    $("title").textContent = inc.title;
+    $("severity").textContent = inc.severity || "";
+    $("severity").hidden = !inc.severity;
+    var d = inc.durations_seconds || {};
+    var durations = [["to detect", d.to_detect], ["to mitigate", d.to_mitigate], ["to resolve", d.to_resolve]];
+    var dl = function () {
+      var nodes = [];
+      durations.forEach(function (p) { nodes.push(el("dt", { text: p[0] }), el("dd", { text: M.duration(p[1]) })); });
+      return nodes;
+    };
+    M.fill($("durations"), dl());
+    M.fill($("wrap-durations"), dl());
+    M.fill($("stepper"), s.phases.map(function (p, i) {
+      var current = p === s.phase;
+      return el("li", { class: current ? "current" : (i < phaseIndex(s.phase) ? "done" : null), "aria-current": current ? "step" : null },
+        el("button", { type: "button", text: M.PHASE_NAMES[p], onclick: function () { M.send("POST", "phase", { phase: p }); } }));
+    }));
+    $("prompt").textContent = s.prompt;
+    M.setTimer($("timer"), s.timer);
+    var people = s.participants;
+    $("people-count").textContent = people.count + (people.count === 1 ? " person" : " people") + " joined";
+    var idle = people.not_voted ? people.not_voted.count : 0;
+    $("not-voted").textContent = idle === 1 ? "1 person hasn't voted" : idle + " people haven't voted";
+    $("not-voted").hidden = s.phase !== "vote" || people.count === 0;
+    var joinUrl = (s.public_url || location.origin) + s.join;
+    $("join-url").textContent = joinUrl.replace(/^https?:\/\//, "").replace(/\/join\/(.{6}).*$/, "/join/$1…");
+    $("qr-url").textContent = joinUrl;
+    document.querySelectorAll(".phase").forEach(function (sec) { sec.hidden = sec.id !== "phase-" + s.phase; });
+    $("next").disabled = phaseIndex(s.phase) === s.phases.length - 1;
+    $("prev").disabled = phaseIndex(s.phase) === 0;
+
+    // Timeline: what is new since the last state is highlighted for a moment.
+    seen = {};
+    var entries = inc.timeline.slice().sort(function (a, b) { return a.at < b.at ? -1 : a.at > b.at ? 1 : 0; });
+    M.fill($("timeline-rows"), entries.map(function (e) {
+      if (e.id) seen[e.id] = true;
+      var fresh = previous && e.id && !previous[e.id];
+      return el("tr", { id: e.id ? "row-" + e.id : null, class: fresh ? "fresh" : (e.key ? "key" : null) },
+        el("td", { text: M.time(e.at, zone) }),
+        el("td", { text: e.kind }),
+        el("td", { text: e.text }),
+        el("td", { text: e.by || (e.source ? e.source : "anonymous") }),
+        el("td", null, e.id ? del("timeline", e.id, "this entry") : null));
+    }));
+    inc.factors.forEach(function (f) { seen[f.id] = true; });
+    inc.actions.forEach(function (a) { seen[a.id] = true; });
+    if (s.incident && !$("timeline-svg").getAttribute("src")) refreshDiagram();
+
+    // Factors by category.
+    var categories = ["technical", "process", "organisational", "external"];
+    M.fill($("factor-groups"), categories.map(function (c) {
+      var list = inc.factors.filter(function (f) { return f.category === c; });
+      if (!list.length) return null;
+      var ul = el("ul", { class: "cards" });
+      list.forEach(function (f) {
+        ul.appendChild(el("li", { class: "card" + (previous && !previous[f.id] ? " fresh" : "") },
+          el("p", { text: f.text }), del("factors", f.id, "this factor")));
+      });
+      return el("section", { class: "group" }, el("h3", { text: c }), ul);
+    }));
+    if (!inc.factors.length) M.fill($("factor-groups"), [el("p", { class: "empty", text: "No factors yet. Participants propose them from their phones." })]);
+
+    // Votes: hidden until revealed, then ranked with bars.
+    $("vote-progress").textContent = people.voted + " of " + people.count + " have voted";
+    $("reveal").hidden = s.revealed;
+    var ranked = inc.factors.slice();
+    if (s.revealed) ranked.sort(function (a, b) { return (b.total_votes || 0) - (a.total_votes || 0); });
+    var top = Math.max.apply(null, [1].concat(ranked.map(function (f) { return f.total_votes || 0; })));
+    M.fill($("vote-list"), ranked.map(function (f) {
+      var n = f.total_votes;
+      return el("li", { class: "vote-row" }, el("span", { class: "factor-text", text: f.text }),
+        s.revealed ? el("span", { class: "bar", style: null }, el("span", { class: "fill", "data-share": String(Math.round(100 * (n || 0) / top)) }), el("span", { class: "count", text: (n || 0) + (n === 1 ? " vote" : " votes") }))
+          : el("span", { class: "hidden-votes", text: "votes hidden" }));
+    }));
+    Array.prototype.forEach.call(document.querySelectorAll(".fill"), function (f) { f.style.width = f.getAttribute("data-share") + "%"; });
+
+    // Actions.
+    var factorText = {};
+    inc.factors.forEach(function (f) { factorText[f.id] = f.text; });
+    M.fill($("action-rows"), inc.actions.map(function (a) {
+      return el("tr", { class: (a.owner ? "" : "unowned") + (previous && !previous[a.id] ? " fresh" : "") },
+        el("td", { text: a.text }),
+        el("td", { text: a.owner || "no owner" }),
+        el("td", { text: a.due || "—" }),
+        el("td", { text: a.priority || "—" }),
+        el("td", { text: a.kind || "—" }),
+        el("td", { text: (a.factors || []).map(function (id) { return factorText[id] || id; }).join("; ") || "—" }),
+        el("td", null, del("actions", a.id, "this action")));
+    }));
+
+    // Wrap-up.
+    var best = inc.factors.slice().sort(function (a, b) { return (b.total_votes || 0) - (a.total_votes || 0); }).slice(0, 5);
+    M.fill($("wrap-factors"), best.map(function (f) { return el("li", { text: f.text + (s.revealed ? " (" + (f.total_votes || 0) + ")" : "") }); }));
+    M.fill($("wrap-actions"), inc.actions.map(function (a) { return el("li", { text: a.text + " — " + (a.owner || "no owner yet") }); }));
+    M.fill($("wrap-decisions"), inc.timeline.filter(function (e) { return e.kind === "decision"; }).map(function (e) { return el("li", { text: e.text }); }));
+    $("publish-command").textContent = "debrief build " + (s.folder || ".");
+  };
+
+  var refreshDiagram = function () {
+    if (!state || !state.incident) return;
+    svgRevision += 1;
+    $("timeline-svg").src = "/site/incidents/" + encodeURIComponent(state.incident.id) + "/timeline.svg?v=" + svgRevision;
+  };
+
+  M.startClock($("timer"));
+  M.connect({ state: render, reload: refreshDiagram });
+})();

@@ -1,0 +1,176 @@
+// debrief meeting pages: what the facilitator screen and the participant page share.
+// Everything people typed is put into the page with textContent, never as markup.
+"use strict";
+(function () {
+  var M = (window.debrief = {});
+  var skew = 0;
+
+  // Builds an element: el("li", {class: "x"}, "text", child, ...).
+  M.el = function (tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) return;
+      if (k === "text") node.textContent = v;
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c === null || c === undefined) continue;
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    }
+    return node;
+  };
+  M.$ = function (id) { return document.getElementById(id); };
+  M.fill = function (node, children) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    children.forEach(function (c) { if (c) node.appendChild(c); });
+  };
+  M.show = function (node, on) { node.hidden = !on; };
+
+  M.api = function (method, path, body, key) {
+    var headers = { "Accept": "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (key) headers["Idempotency-Key"] = key;
+    return fetch("/api/" + path, {
+      method: method, headers: headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (r) {
+      return r.text().then(function (t) {
+        var data = null;
+        try { data = t ? JSON.parse(t) : null; } catch (e) { data = null; }
+        return { ok: r.ok, status: r.status, body: data };
+      });
+    });
+  };
+
+  M.errorText = function (res) {
+    return (res.body && res.body.error && res.body.error.message) || ("the server answered " + res.status);
+  };
+
+  // Changes waiting to be sent. They survive a dropped connection and a reload, and each keeps
+  // its idempotency key, so sending one twice changes nothing twice.
+  var OUTBOX = "debrief-outbox";
+  var outbox = [];
+  try { outbox = JSON.parse(localStorage.getItem(OUTBOX) || "[]"); } catch (e) { outbox = []; }
+  var flushing = false, retry = 500;
+  var saveOutbox = function () {
+    try { localStorage.setItem(OUTBOX, JSON.stringify(outbox)); } catch (e) { /* private mode */ }
+    if (M.onOutbox) M.onOutbox(outbox);
+  };
+  M.pending = function () { return outbox; };
+  M.send = function (method, path, body, label) {
+    var key = "k" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    outbox.push({ key: key, method: method, path: path, body: body, label: label || "" });
+    saveOutbox();
+    M.flush();
+  };
+  M.flush = function () {
+    if (flushing || outbox.length === 0) return;
+    flushing = true;
+    var item = outbox[0];
+    M.api(item.method, item.path, item.body, item.key).then(function (res) {
+      flushing = false;
+      if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429 && res.status !== 401)) {
+        outbox.shift();
+        saveOutbox();
+        retry = 500;
+        if (!res.ok && M.onRefused) M.onRefused(item, M.errorText(res));
+        M.flush();
+      } else {
+        later();
+      }
+    }, function () { flushing = false; later(); });
+  };
+  var later = function () {
+    status("Reconnecting… " + outbox.length + " change" + (outbox.length === 1 ? "" : "s") + " waiting to be sent");
+    setTimeout(M.flush, retry);
+    retry = Math.min(retry * 2, 8000);
+  };
+
+  var status = function (text) {
+    var s = M.$("status");
+    if (!s) return;
+    s.textContent = text || "";
+    s.hidden = !text;
+  };
+  M.status = status;
+
+  // The event stream: `state` carries the whole meeting as this person may see it.
+  M.connect = function (handlers) {
+    var source = new EventSource("/api/events");
+    source.addEventListener("open", function () { status(""); M.flush(); });
+    source.addEventListener("state", function (e) {
+      var state = JSON.parse(e.data);
+      skew = state.now - Date.now();
+      showError(state.error);
+      handlers.state(state);
+    });
+    source.addEventListener("reload", function (e) {
+      showError(null);
+      if (handlers.reload) handlers.reload(JSON.parse(e.data));
+    });
+    source.addEventListener("error", function (e) {
+      if (e.data) {
+        showError(JSON.parse(e.data).message);
+      } else {
+        status("Reconnecting…");
+      }
+    });
+    return source;
+  };
+
+  var showError = function (message) {
+    var box = M.$("error");
+    if (!box) return;
+    M.$("error-text").textContent = message || "";
+    box.hidden = !message;
+  };
+
+  // The countdown, corrected for the difference between this clock and the server's.
+  var timer = null;
+  M.setTimer = function (node, t) {
+    timer = t;
+    node.hidden = !t;
+    tick(node);
+  };
+  var tick = function (node) {
+    if (!timer) return;
+    var left = Math.round((timer.ends_at - (Date.now() + skew)) / 1000);
+    var abs = Math.abs(left);
+    var text = Math.floor(abs / 60) + ":" + ("0" + (abs % 60)).slice(-2);
+    node.textContent = left < 0 ? "−" + text : text;
+    node.classList.toggle("amber", left > 0 && left < 60);
+    node.classList.toggle("over", left <= 0);
+    node.setAttribute("aria-label", left <= 0 ? "time is up" : text + " left");
+  };
+  M.startClock = function (node) { setInterval(function () { tick(node); }, 250); };
+
+  M.duration = function (seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    var m = Math.round(seconds / 60);
+    if (m < 60) return m + " min";
+    var h = Math.floor(m / 60);
+    return h + " h " + (m % 60 ? (m % 60) + " min" : "");
+  };
+
+  // A time in the incident's zone.
+  M.time = function (iso, zone, withDate) {
+    var options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: zone || "UTC" };
+    if (withDate) { options.month = "short"; options.day = "numeric"; }
+    try { return new Intl.DateTimeFormat("en-GB", options).format(new Date(iso)); } catch (e) { return iso; }
+  };
+
+  // "2026-11-03T14:02:00" in the zone, for datetime-local inputs.
+  M.localInput = function (iso, zone) {
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-CA", { timeZone: zone || "UTC", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
+        .formatToParts(new Date(iso)).forEach(function (p) { parts[p.type] = p.value; });
+      return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" + parts.minute + ":" + parts.second;
+    } catch (e) { return ""; }
+  };
+
+  M.PHASE_NAMES = { "timeline": "Timeline", "factors": "Factors", "vote": "Vote", "actions": "Actions", "wrap-up": "Wrap-up" };
+})();

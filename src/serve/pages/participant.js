@@ -1,0 +1,154 @@
+// The participant page: a phone in one hand. One main action per phase, and a list of what
+// this person added, with a way to fix a typo.
+"use strict";
+(function () {
+  var M = window.debrief, $ = M.$, el = M.el;
+  var code = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
+  var state = null, source = null, defaultsSet = false;
+
+  var joined = function () {
+    $("join-form").hidden = true;
+    $("joined").hidden = false;
+    if (!source) source = M.connect({ state: render });
+  };
+
+  M.api("GET", "state").then(function (res) {
+    if (res.ok && res.body.you.role === "participant") { render(res.body); joined(); }
+    else { $("join-form").hidden = false; $("title").textContent = "Join the review"; $("join-name").focus(); }
+  }, function () { $("join-form").hidden = false; });
+
+  $("join-anonymous").addEventListener("change", function () { $("join-name").disabled = this.checked; });
+  $("join-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var anonymous = $("join-anonymous").checked, name = $("join-name").value.trim();
+    if (!anonymous && !name) { M.status("Type a name, or join anonymously."); $("join-name").focus(); return; }
+    M.api("POST", "join", { code: code, name: anonymous ? null : name, anonymous: anonymous }).then(function (res) {
+      if (res.ok) { M.status(""); joined(); } else { M.status(M.errorText(res)); }
+    }, function () { M.status("Could not reach the server; try again."); });
+  });
+
+  var submit = function (formId, build) {
+    $(formId).addEventListener("submit", function (e) {
+      e.preventDefault();
+      var request = build();
+      if (!request) return;
+      M.send(request[0], request[1], request[2], request[3]);
+      this.reset();
+      defaultsSet = false;
+      if (state) render(state);
+    });
+  };
+  submit("entry-form", function () {
+    return ["POST", "timeline", { at: $("entry-at").value, text: $("entry-text").value, kind: $("entry-kind").value }, "observation"];
+  });
+  submit("factor-form", function () {
+    return ["POST", "factors", { text: $("factor-text").value, category: $("factor-category").value }, "factor"];
+  });
+  submit("action-form", function () {
+    var body = { text: $("action-text").value };
+    if ($("action-owner").value.trim()) body.owner = $("action-owner").value.trim();
+    if ($("action-due").value) body.due = $("action-due").value;
+    if ($("action-factor").value) body.factors = [$("action-factor").value];
+    return ["POST", "actions", body, "action"];
+  });
+
+  M.onRefused = function (item, message) {
+    M.status("Not added (" + item.label + "): " + message);
+    setTimeout(function () { M.status(""); }, 8000);
+  };
+  M.onOutbox = function (items) {
+    var p = $("pending");
+    p.hidden = items.length === 0;
+    p.textContent = items.length + " waiting to be sent: " + items.map(function (i) { return i.label || i.path; }).join(", ");
+  };
+  M.onOutbox(M.pending());
+
+  // Fix a typo in place: the text becomes a field with Save and Cancel.
+  var fixable = function (list, item) {
+    var li = el("li", { class: "item" });
+    var show = function () {
+      M.fill(li, [el("span", { class: "what", text: list === "timeline" ? "observation" : list === "factors" ? "factor" : "action" }),
+        el("p", { text: item.text }),
+        el("button", { type: "button", class: "quiet", text: "Fix text", onclick: edit })]);
+    };
+    var edit = function () {
+      var input = el("textarea", { rows: "3", maxlength: "2000", "aria-label": "New text" });
+      input.value = item.text;
+      var form = el("form", null, input, el("button", { type: "submit", class: "primary", text: "Save" }),
+        el("button", { type: "button", text: "Cancel", onclick: show }));
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        M.send("PATCH", list + "/" + encodeURIComponent(item.id), { text: input.value }, "correction");
+        item.text = input.value;
+        show();
+      });
+      M.fill(li, [form]);
+      input.focus();
+    };
+    show();
+    return li;
+  };
+
+  var render = function (s) {
+    state = s;
+    var inc = s.incident || { title: "", timeline: [], factors: [], actions: [], zone: "UTC" };
+    var you = s.you || {};
+    $("title").textContent = inc.title;
+    $("phase-name").textContent = M.PHASE_NAMES[s.phase] || s.phase;
+    $("prompt").textContent = s.prompt;
+    M.setTimer($("timer"), s.timer);
+    document.querySelectorAll(".phase-form").forEach(function (f) { f.hidden = f.getAttribute("data-phase") !== s.phase; });
+    $("entry-zone").textContent = inc.zone;
+    if (!defaultsSet && inc.times) {
+      // Start the time picker inside the incident's window, in the incident's zone.
+      var start = inc.times.detected || inc.times.started || inc.times.resolved;
+      if (start && !$("entry-at").value) $("entry-at").value = M.localInput(start, inc.zone);
+      if (you.name && !$("action-owner").value) $("action-owner").value = you.name;
+      defaultsSet = true;
+    }
+
+    // Votes: your own dots, and totals once revealed.
+    var mine = you.votes || {};
+    var left = you.votes_left || 0;
+    $("votes-left").textContent = left === 1 ? "1 vote left" : left + " votes left";
+    M.fill($("vote-factors"), inc.factors.map(function (f) {
+      var n = mine[f.id] || 0;
+      return el("li", { class: "vote-item" },
+        el("p", { text: f.text }),
+        el("div", { class: "vote-controls" },
+          el("button", { type: "button", class: "round", "aria-label": "Take a vote back from: " + f.text, text: "−", disabled: n === 0,
+            onclick: function () { M.send("DELETE", "factors/" + encodeURIComponent(f.id) + "/votes", undefined, "vote"); } }),
+          el("span", { class: "mine", "aria-label": "your votes", text: String(n) }),
+          el("button", { type: "button", class: "round", "aria-label": "Vote for: " + f.text, text: "+", disabled: left === 0 || n >= s.limits.max_votes_per_item,
+            onclick: function () { M.send("POST", "factors/" + encodeURIComponent(f.id) + "/votes", undefined, "vote"); } })),
+        s.revealed ? el("p", { class: "total", text: (f.total_votes || 0) + " in total" }) : null);
+    }));
+    if (!inc.factors.length) M.fill($("vote-factors"), [el("li", { text: "No factors to vote on yet." })]);
+
+    // Actions: create, or claim one.
+    M.fill($("action-factor"), [el("option", { value: "", text: "(no factor)" })].concat(inc.factors.map(function (f) {
+      return el("option", { value: f.id, text: f.text.length > 60 ? f.text.slice(0, 57) + "…" : f.text });
+    })));
+    M.fill($("action-list"), inc.actions.map(function (a) {
+      var owner = a.owner ? "Owner: " + a.owner : "No owner yet";
+      var claim = el("button", { type: "button", text: "I'll own this", onclick: function () {
+        var name = you.name || $("action-owner").value.trim();
+        if (!name) { M.status("Type your name in the Owner field first."); $("action-owner").focus(); return; }
+        M.send("PATCH", "actions/" + encodeURIComponent(a.id), { owner: name }, "claim");
+      } });
+      return el("li", { class: "item" + (a.owner ? "" : " unowned") }, el("p", { text: a.text }), el("p", { class: "owner", text: owner }),
+        a.owner && a.owner === you.name ? null : claim);
+    }));
+
+    var ids = {};
+    (you.mine || []).forEach(function (id) { ids[id] = true; });
+    var items = [];
+    inc.timeline.forEach(function (e) { if (e.id && ids[e.id]) items.push(fixable("timeline", e)); });
+    inc.factors.forEach(function (f) { if (ids[f.id]) items.push(fixable("factors", f)); });
+    inc.actions.forEach(function (a) { if (ids[a.id]) items.push(el("li", { class: "item" }, el("span", { class: "what", text: "action" }), el("p", { text: a.text }))); });
+    if (!items.length) items.push(el("li", { class: "empty", text: "Nothing yet." }));
+    if (!document.activeElement || !$("mine").contains(document.activeElement)) M.fill($("mine"), items);
+  };
+
+  M.startClock($("timer"));
+})();

@@ -1,0 +1,1015 @@
+//! The live meeting end to end: the real binary, real HTTP, and `incident.toml` on disk.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{CODE, KEY, Server, copy_sample};
+use debrief::model::Incident;
+use debrief::serve::probe::{Reply, request};
+use serde_json::json;
+
+fn incident(dir: &Path) -> Incident {
+    let text = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    toml::from_str(&text).unwrap_or_else(|e| panic!("incident.toml does not load: {e}\n{text}"))
+}
+
+fn sample() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("2026-11-03-checkout");
+    std::fs::create_dir(&dir).unwrap();
+    copy_sample(&dir);
+    (tmp, dir)
+}
+
+/// Waits until `check` holds for the incident on disk, or fails after 15 s with the file.
+fn until(dir: &Path, what: &str, check: impl Fn(&Incident, &str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let text = std::fs::read_to_string(dir.join("incident.toml")).unwrap_or_default();
+        if let Ok(i) = toml::from_str::<Incident>(&text) {
+            if check(&i, &text) {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "{what}; the file is:\n{text}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn post(server: &Server, token: &str, path: &str, body: serde_json::Value) -> Reply {
+    server.call("POST", path, token, Some(&body.to_string()))
+}
+
+/// The factor `id` in a state from `/api/state`.
+fn factor_in(state: &serde_json::Value, id: &str) -> serde_json::Value {
+    state["incident"]["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no factor {id} in {state}"))
+        .clone()
+}
+
+/// Posts, expects `201 Created`, and gives the new id.
+fn created(server: &Server, token: &str, path: &str, body: serde_json::Value) -> String {
+    let reply = post(server, token, path, body);
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()["id"].as_str().unwrap().to_owned()
+}
+
+fn status_and_code(reply: &Reply) -> (u16, String) {
+    (
+        reply.status,
+        reply.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+    )
+}
+
+#[test]
+fn joining_sets_a_strict_cookie_and_checks_the_code() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let join = |body: &str| request(&server.addr, "POST", "/api/join", &[], Some(body)).unwrap();
+
+    let ok = join(&json!({ "code": CODE, "name": "Alex" }).to_string());
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    let token = ok.json()["token"].as_str().unwrap().to_owned();
+    assert!(token.len() >= 32, "128 bits at least");
+    assert_eq!(
+        ok.header("set-cookie"),
+        Some(format!("debrief_session={token}; HttpOnly; SameSite=Strict; Path=/").as_str())
+    );
+    // The cookie works like the bearer token.
+    let state = request(
+        &server.addr,
+        "GET",
+        "/api/state",
+        &[format!("Cookie: debrief_session={token}")],
+        None,
+    )
+    .unwrap();
+    assert_eq!(state.status, 200);
+    assert_eq!(state.json()["you"]["name"], "Alex");
+
+    assert_eq!(
+        status_and_code(&join(
+            &json!({ "code": "wrong-code", "name": "Eve" }).to_string()
+        )),
+        (403, "bad-code".into())
+    );
+    assert_eq!(
+        status_and_code(&join("{\"code\": ")),
+        (400, "bad-json".into())
+    );
+    assert_eq!(
+        status_and_code(&join(&json!({ "code": CODE, "admin": true }).to_string())),
+        (422, "invalid".into())
+    );
+    assert_eq!(
+        status_and_code(&join(
+            &json!({ "code": CODE, "name": "x".repeat(81) }).to_string()
+        )),
+        (422, "too-long".into())
+    );
+    let anonymous =
+        join(&json!({ "code": CODE, "name": "ignored", "anonymous": true }).to_string());
+    assert_eq!(anonymous.status, 201);
+    assert_eq!(anonymous.json()["name"], serde_json::Value::Null);
+
+    // Pages: the join page with the right code only; the facilitator screen with the key only.
+    let get = |path: &str| request(&server.addr, "GET", path, &[], None).unwrap();
+    assert_eq!(get(&format!("/join/{CODE}")).status, 200);
+    assert!(
+        get(&format!("/join/{CODE}"))
+            .header("content-security-policy")
+            .is_some_and(|c| c.contains("script-src 'self'"))
+    );
+    assert_eq!(get("/join/guess").status, 404);
+    assert_eq!(get("/").status, 401);
+    let door = get(&format!("/?key={KEY}"));
+    assert_eq!(door.status, 303);
+    assert_eq!(door.header("location"), Some("/"));
+    assert_eq!(
+        door.header("set-cookie"),
+        Some(format!("debrief_key={KEY}; HttpOnly; SameSite=Strict; Path=/").as_str())
+    );
+    assert_eq!(get("/?key=guess").status, 401);
+    assert_eq!(server.as_facilitator("GET", "/", None).status, 200);
+    assert_eq!(
+        get("/report/").status,
+        401,
+        "the report preview needs a session"
+    );
+    assert_eq!(get("/api/state").status, 401);
+    assert_eq!(get("/api/events").status, 401);
+}
+
+#[test]
+fn every_route_answers_and_refuses_as_documented() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let alex = server.join(Some("Alex"));
+    let anon = server.join(None);
+
+    // Observations.
+    let added = post(
+        &server,
+        &alex,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T14:05", "text": "Dashboards showed <b>errors</b>", "kind": "detection" }),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let entry = added.json()["id"].as_str().unwrap().to_owned();
+    assert!(added.json()["revision"].as_u64().unwrap() > 0);
+    let hidden = created(
+        &server,
+        &anon,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T13:06:00Z", "text": "Someone anonymous saw this" }),
+    );
+    until(&dir, "both observations are written", |i, _| {
+        i.timeline.iter().any(|e| e.id.as_deref() == Some(&hidden))
+    });
+    let i = incident(&dir);
+    let e = i
+        .timeline
+        .iter()
+        .find(|e| e.id.as_deref() == Some(&entry))
+        .unwrap();
+    assert_eq!(e.text, "Dashboards showed <b>errors</b>");
+    assert_eq!(e.by.as_deref(), Some("Alex"));
+    assert_eq!(e.at.to_string(), "2026-11-03T14:05:00+01:00");
+    let h = i
+        .timeline
+        .iter()
+        .find(|e| e.id.as_deref() == Some(&hidden))
+        .unwrap();
+    assert_eq!(h.by, None, "anonymous observations carry no author");
+    assert_eq!(h.at.to_string(), "2026-11-03T14:06:00+01:00");
+    let toml = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    assert!(toml.contains("# Contributing factors, ranked in the review by dot votes."));
+    assert!(toml.contains(
+        "started   = 2026-11-03T14:02:00          # first pool timeouts (Europe/Berlin)"
+    ));
+
+    for (body, expected) in [
+        (json!({ "at": "soon", "text": "x" }), (422, "bad-time")),
+        (
+            json!({ "at": "2026-11-03T14:05", "text": "   " }),
+            (422, "empty"),
+        ),
+        (
+            json!({ "at": "2026-11-03T14:05", "text": "x".repeat(2001) }),
+            (422, "too-long"),
+        ),
+        (
+            json!({ "at": "2026-11-03T14:05", "text": "a\u{0}b" }),
+            (422, "control-characters"),
+        ),
+        (
+            json!({ "at": "2026-11-03T14:05", "text": "x", "kind": "rumour" }),
+            (422, "invalid"),
+        ),
+        (json!({ "text": "x" }), (422, "invalid")),
+    ] {
+        let reply = post(&server, &alex, "/api/timeline", body.clone());
+        assert_eq!(
+            status_and_code(&reply),
+            (expected.0, expected.1.into()),
+            "{body}"
+        );
+    }
+    let big = json!({ "at": "2026-11-03T14:05", "text": "x".repeat(20_000) }).to_string();
+    assert_eq!(
+        status_and_code(&server.call("POST", "/api/timeline", &alex, Some(&big))),
+        (413, "too-large".into())
+    );
+    assert_eq!(
+        status_and_code(&server.call("POST", "/api/timeline", &alex, Some("{not json"))),
+        (400, "bad-json".into())
+    );
+    assert_eq!(
+        status_and_code(&server.call("POST", "/api/timeline", "not-a-token", Some("{}"))),
+        (401, "unauthorised".into())
+    );
+    let foreign = request(
+        &server.addr,
+        "POST",
+        "/api/timeline",
+        &[
+            format!("Authorization: Bearer {alex}"),
+            "Origin: http://evil.example".into(),
+        ],
+        Some(&json!({ "at": "2026-11-03T14:05", "text": "x" }).to_string()),
+    )
+    .unwrap();
+    assert_eq!(status_and_code(&foreign), (403, "foreign-origin".into()));
+    let same_origin = request(
+        &server.addr,
+        "POST",
+        "/api/timeline",
+        &[
+            format!("Authorization: Bearer {alex}"),
+            format!("Origin: http://{}", server.addr),
+        ],
+        Some(&json!({ "at": "2026-11-03T14:05", "text": "from the page" }).to_string()),
+    )
+    .unwrap();
+    assert_eq!(same_origin.status, 201);
+    let rebound = {
+        let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+        use std::io::{Read, Write};
+        write!(
+            stream,
+            "GET /api/state HTTP/1.1\r\nHost: attacker.example:80\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        stream.read_to_string(&mut out).unwrap();
+        out
+    };
+    assert!(rebound.starts_with("HTTP/1.1 403"), "{rebound}");
+    assert!(rebound.contains("bad-host"));
+
+    // Fixing a typo: the author may, others may not.
+    let fix = server.call(
+        "PATCH",
+        &format!("/api/timeline/{entry}"),
+        &alex,
+        Some(&json!({ "text": "Dashboards showed errors" }).to_string()),
+    );
+    assert_eq!(fix.status, 200, "{}", fix.body);
+    let not_yours = server.call(
+        "PATCH",
+        &format!("/api/timeline/{entry}"),
+        &anon,
+        Some(&json!({ "text": "mine now" }).to_string()),
+    );
+    assert_eq!(status_and_code(&not_yours), (403, "not-yours".into()));
+
+    // Factors and votes.
+    let factor = created(
+        &server,
+        &alex,
+        "/api/factors",
+        json!({ "text": "No alert on pool saturation", "category": "process" }),
+    );
+    assert_eq!(
+        status_and_code(&post(
+            &server,
+            &alex,
+            "/api/factors",
+            json!({ "text": "x", "category": "blame" })
+        )),
+        (422, "invalid".into())
+    );
+    let vote = |token: &str, id: &str, method: &str| {
+        server.call(method, &format!("/api/factors/{id}/votes"), token, None)
+    };
+    assert_eq!(vote(&alex, &factor, "POST").json()["votes_left"], 2);
+    assert_eq!(vote(&alex, &factor, "POST").json()["votes"], 2);
+    assert_eq!(
+        status_and_code(&vote(&alex, &factor, "POST")),
+        (409, "item-limit".into())
+    );
+    assert_eq!(vote(&alex, "f-hpa", "POST").status, 200);
+    assert_eq!(
+        status_and_code(&vote(&alex, "f-alerting", "POST")),
+        (409, "no-votes-left".into())
+    );
+    assert_eq!(vote(&alex, "f-hpa", "DELETE").status, 200);
+    assert_eq!(
+        status_and_code(&vote(&alex, "f-hpa", "DELETE")),
+        (409, "no-vote-here".into())
+    );
+    assert_eq!(
+        status_and_code(&vote(&alex, "f-missing", "POST")),
+        (404, "not-found".into())
+    );
+    assert_eq!(
+        status_and_code(&vote(KEY, &factor, "POST")),
+        (403, "participants-only".into())
+    );
+    assert_eq!(vote(&anon, &factor, "POST").status, 200);
+
+    // Counts stay hidden until the facilitator reveals them; who voted never leaves the server.
+    let state = server.call("GET", "/api/state", &anon, None).json();
+    let f = factor_in(&state, &factor);
+    assert_eq!(f["total_votes"], serde_json::Value::Null);
+    assert!(f.get("votes").is_none());
+    assert_eq!(state["you"]["votes"][&factor], 1);
+    assert_eq!(state["you"]["votes_left"], 2);
+    assert_eq!(state["participants"]["count"], 2);
+    assert!(
+        state["participants"].get("names").is_none(),
+        "names are for the facilitator"
+    );
+    assert!(state.get("join").is_none());
+    let facilitator = server.as_facilitator("GET", "/api/state", None).json();
+    assert_eq!(facilitator["join"], format!("/join/{CODE}"));
+    assert_eq!(facilitator["participants"]["names"], json!(["Alex"]));
+
+    assert_eq!(
+        status_and_code(&post(&server, &alex, "/api/votes/reveal", json!({}))),
+        (403, "facilitator-only".into())
+    );
+    assert_eq!(
+        post(&server, KEY, "/api/votes/reveal", json!({})).status,
+        200
+    );
+    let state = server.call("GET", "/api/state", &anon, None).json();
+    let f = factor_in(&state, &factor);
+    assert_eq!(f["total_votes"], 3);
+
+    // Actions.
+    let action = post(
+        &server,
+        &alex,
+        "/api/actions",
+        json!({ "text": "Alert on pool saturation", "due": "2026-12-01", "priority": "P1", "kind": "detect", "factors": [factor] }),
+    );
+    assert_eq!(action.status, 201, "{}", action.body);
+    let action = action.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        status_and_code(&post(
+            &server,
+            &alex,
+            "/api/actions",
+            json!({ "text": "x", "factors": ["f-nope"] })
+        )),
+        (422, "unknown-factor".into())
+    );
+    assert_eq!(
+        status_and_code(&post(
+            &server,
+            &alex,
+            "/api/actions",
+            json!({ "text": "x", "due": "next week" })
+        )),
+        (422, "bad-date".into())
+    );
+    let claim = server.call(
+        "PATCH",
+        &format!("/api/actions/{action}"),
+        &anon,
+        Some(&json!({ "owner": "Kim", "status": "in-progress" }).to_string()),
+    );
+    assert_eq!(claim.status, 200, "{}", claim.body);
+    assert_eq!(
+        status_and_code(&server.call("PATCH", "/api/actions/a-nope", &anon, Some("{}"))),
+        (404, "not-found".into())
+    );
+    assert_eq!(
+        status_and_code(&server.call(
+            "PATCH",
+            &format!("/api/actions/{action}"),
+            &anon,
+            Some(&json!({ "ticket": "javascript:alert(1)" }).to_string())
+        )),
+        (422, "bad-url".into())
+    );
+
+    // Links: idempotent, checked, and no loops.
+    let link = |method: &str, from: &str, to: &str| {
+        server.call(
+            method,
+            "/api/links",
+            &alex,
+            Some(&json!({ "from": from, "to": to }).to_string()),
+        )
+    };
+    assert_eq!(link("POST", &factor, &entry).status, 200);
+    assert_eq!(
+        link("POST", &factor, &entry).status,
+        200,
+        "a duplicate link is fine"
+    );
+    assert_eq!(link("POST", &factor, "f-held-conn").status, 200);
+    assert_eq!(
+        status_and_code(&link("POST", "f-held-conn", &factor)),
+        (409, "cycle".into())
+    );
+    assert_eq!(
+        status_and_code(&link("POST", &factor, "t-missing")),
+        (404, "not-found".into())
+    );
+    assert_eq!(
+        status_and_code(&link("POST", "x-missing", &factor)),
+        (404, "not-found".into())
+    );
+    assert_eq!(link("DELETE", &factor, "f-held-conn").status, 200);
+
+    // The facilitator's routes.
+    assert_eq!(
+        status_and_code(&post(
+            &server,
+            &alex,
+            "/api/phase",
+            json!({ "phase": "vote" })
+        )),
+        (403, "facilitator-only".into())
+    );
+    assert_eq!(
+        status_and_code(&post(
+            &server,
+            KEY,
+            "/api/phase",
+            json!({ "phase": "lunch" })
+        )),
+        (422, "invalid".into())
+    );
+    let phase = post(
+        &server,
+        KEY,
+        "/api/phase",
+        json!({ "phase": "factors", "seconds": 300 }),
+    );
+    assert_eq!(phase.status, 200);
+    let state = server.call("GET", "/api/state", &alex, None).json();
+    assert_eq!(state["phase"], "factors");
+    assert_eq!(state["timer"]["seconds"], 300);
+    let left = state["timer"]["ends_at"].as_i64().unwrap() - state["now"].as_i64().unwrap();
+    assert!((290_000..=300_000).contains(&left), "{left}");
+
+    let promoted = post(
+        &server,
+        KEY,
+        "/api/promote",
+        json!({ "source": "logs/deploy.log", "line": 3 }),
+    );
+    assert_eq!(promoted.status, 201, "{}", promoted.body);
+    let again = post(
+        &server,
+        KEY,
+        "/api/promote",
+        json!({ "source": "logs/deploy.log", "line": 3 }),
+    );
+    until(&dir, "the promoted entry is written", |i, _| {
+        i.timeline
+            .iter()
+            .any(|e| e.source.as_deref() == Some("logs/deploy.log:3"))
+    });
+    let again = if again.status == 201 {
+        // The first promotion had not reached the file yet; now it has.
+        post(
+            &server,
+            KEY,
+            "/api/promote",
+            json!({ "source": "logs/deploy.log", "line": 3 }),
+        )
+    } else {
+        again
+    };
+    assert_eq!(status_and_code(&again), (409, "already-promoted".into()));
+    assert_eq!(
+        status_and_code(&post(
+            &server,
+            KEY,
+            "/api/promote",
+            json!({ "source": "logs/deploy.log", "line": 99999 })
+        )),
+        (404, "not-found".into())
+    );
+    let candidates = server.as_facilitator("GET", "/api/candidates", None);
+    assert_eq!(candidates.status, 200);
+    assert!(candidates.json()["candidates"].as_array().unwrap().len() > 10);
+    assert_eq!(
+        server.call("GET", "/api/candidates", &alex, None).status,
+        403
+    );
+
+    assert_eq!(
+        status_and_code(&server.call("DELETE", &format!("/api/timeline/{hidden}"), &alex, None)),
+        (403, "facilitator-only".into())
+    );
+    assert_eq!(
+        server
+            .as_facilitator("DELETE", &format!("/api/timeline/{hidden}"), None)
+            .status,
+        200
+    );
+    assert_eq!(
+        status_and_code(&server.as_facilitator("DELETE", "/api/factors/f-nope", None)),
+        (404, "not-found".into())
+    );
+    assert_eq!(
+        status_and_code(&server.as_facilitator("GET", "/api/nothing", None)),
+        (404, "no-route".into())
+    );
+    assert_eq!(
+        status_and_code(&server.as_facilitator("PUT", "/api/timeline", Some("{}"))),
+        (405, "method".into())
+    );
+
+    // An idempotency key makes a retry safe.
+    let retry = |key: &str| {
+        request(
+            &server.addr,
+            "POST",
+            "/api/factors",
+            &[
+                format!("Authorization: Bearer {alex}"),
+                format!("Idempotency-Key: {key}"),
+            ],
+            Some(&json!({ "text": "Retried factor" }).to_string()),
+        )
+        .unwrap()
+    };
+    let first = retry("k-1");
+    let second = retry("k-1");
+    assert_eq!(first.status, 201);
+    assert_eq!(first.json()["id"], second.json()["id"]);
+
+    until(&dir, "every change is in the file", |i, _| {
+        let a = i.actions.iter().find(|a| a.id == action);
+        let f = i.factors.iter().find(|f| f.id == factor);
+        a.is_some_and(|a| a.owner.as_deref() == Some("Kim"))
+            && f.is_some_and(|f| f.events == vec![entry.clone()] && f.leads_to.is_empty())
+            && !i.timeline.iter().any(|e| e.id.as_deref() == Some(&hidden))
+            && i.factors
+                .iter()
+                .filter(|f| f.text == "Retried factor")
+                .count()
+                == 1
+            && i.timeline
+                .iter()
+                .any(|e| e.text == "Dashboards showed errors")
+    });
+    let i = incident(&dir);
+    let f = i.factors.iter().find(|f| f.id == factor).unwrap();
+    assert_eq!(f.total_votes(), 3);
+    let a = i.actions.iter().find(|a| a.id == action).unwrap();
+    assert_eq!(a.factors, vec![factor.clone()]);
+    assert_eq!(
+        a.due.as_ref().map(|d| d.to_string()).as_deref(),
+        Some("2026-12-01")
+    );
+    // The file still passes `debrief check` without errors.
+    let check = common::run(
+        &common::root(),
+        &["check", dir.to_str().unwrap(), "--format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(report["errors"], 0, "{report}");
+}
+
+#[test]
+fn participants_are_rate_limited_and_told_when_to_retry() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let token = server.join(Some("Fast"));
+    let mut limited = None;
+    for n in 0..80 {
+        let reply = post(
+            &server,
+            &token,
+            "/api/factors",
+            json!({ "text": format!("factor {n}") }),
+        );
+        if reply.status == 429 {
+            limited = Some(reply);
+            break;
+        }
+        assert_eq!(reply.status, 201);
+    }
+    let limited = limited.expect("a burst of 80 is limited");
+    assert_eq!(limited.header("retry-after"), Some("1"));
+    assert_eq!(limited.json()["error"]["code"], "rate-limited");
+    // The facilitator is not limited.
+    for n in 0..60 {
+        assert_eq!(
+            post(
+                &server,
+                KEY,
+                "/api/factors",
+                json!({ "text": format!("f {n}") })
+            )
+            .status,
+            201
+        );
+    }
+}
+
+#[test]
+fn every_screen_hears_about_a_change_with_its_revision() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let token = server.join(Some("Alex"));
+    let mut participant =
+        debrief::serve::probe::Events::connect(&server.addr, "/api/events", &token);
+    let mut facilitator = server.events("/api/events");
+    let first_state = |events: &mut debrief::serve::probe::Events| loop {
+        let (name, data) = events.wait().expect("an event");
+        if name == "state" {
+            return serde_json::from_str::<serde_json::Value>(&data).unwrap();
+        }
+    };
+    first_state(&mut participant);
+    first_state(&mut facilitator);
+    let reply = post(
+        &server,
+        &token,
+        "/api/factors",
+        json!({ "text": "Seen everywhere" }),
+    );
+    let revision = reply.json()["revision"].as_u64().unwrap();
+    for events in [&mut participant, &mut facilitator] {
+        let state = loop {
+            let state = first_state(events);
+            if state["revision"].as_u64().unwrap() >= revision {
+                break state;
+            }
+        };
+        assert!(
+            state["incident"]["factors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["text"] == "Seen everywhere"),
+            "{state}"
+        );
+    }
+}
+
+/// What one client was told: the ids it created and its final votes.
+#[derive(Default)]
+struct Acknowledged {
+    entries: Vec<String>,
+    factors: Vec<String>,
+    actions: Vec<String>,
+    /// (participant, factor) → votes after the last acknowledged vote.
+    votes: BTreeMap<(String, String), u64>,
+    owners: BTreeMap<String, String>,
+}
+
+#[test]
+fn fifty_clients_each_sending_twenty_operations_lose_nothing() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let results: Vec<Acknowledged> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..50)
+            .map(|n| {
+                let server = &server;
+                scope.spawn(move || {
+                    let name = format!("person-{n}");
+                    let token = server.join(if n % 5 == 0 { None } else { Some(&name) });
+                    let participant = server.call("GET", "/api/state", &token, None).json()["you"]["participant"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned();
+                    let mut ack = Acknowledged::default();
+                    for k in 0..20 {
+                        match k % 5 {
+                            0 | 1 => {
+                                let r = post(server, &token, "/api/timeline", json!({ "at": format!("2026-11-03T14:{:02}:{:02}", 10 + k, n), "text": format!("{name} saw {k}") }));
+                                assert_eq!(r.status, 201, "{}", r.body);
+                                ack.entries.push(r.json()["id"].as_str().unwrap().to_owned());
+                            }
+                            2 => {
+                                let r = post(server, &token, "/api/factors", json!({ "text": format!("{name} factor {k}") }));
+                                assert_eq!(r.status, 201, "{}", r.body);
+                                ack.factors.push(r.json()["id"].as_str().unwrap().to_owned());
+                            }
+                            3 => {
+                                // Vote on a shared factor; some are refused by the limits.
+                                let factor = ["f-held-conn", "f-hpa"][k % 2];
+                                let r = server.call("POST", &format!("/api/factors/{factor}/votes"), &token, None);
+                                match r.status {
+                                    200 => {
+                                        ack.votes.insert((participant.clone(), factor.into()), r.json()["votes"].as_u64().unwrap());
+                                    }
+                                    409 => {}
+                                    s => panic!("vote: {s} {}", r.body),
+                                }
+                            }
+                            _ => {
+                                if k < 10 {
+                                    let r = post(server, &token, "/api/actions", json!({ "text": format!("{name} action {k}") }));
+                                    assert_eq!(r.status, 201, "{}", r.body);
+                                    ack.actions.push(r.json()["id"].as_str().unwrap().to_owned());
+                                } else {
+                                    let id = ack.actions[0].clone();
+                                    let owner = format!("{name}-owner-{k}");
+                                    let r = server.call("PATCH", &format!("/api/actions/{id}"), &token, Some(&json!({ "owner": owner }).to_string()));
+                                    assert_eq!(r.status, 200, "{}", r.body);
+                                    ack.owners.insert(id, owner);
+                                }
+                            }
+                        }
+                    }
+                    ack
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let entries: Vec<&String> = results.iter().flat_map(|a| &a.entries).collect();
+    let factors: Vec<&String> = results.iter().flat_map(|a| &a.factors).collect();
+    let actions: Vec<&String> = results.iter().flat_map(|a| &a.actions).collect();
+    assert_eq!(entries.len(), 50 * 8);
+    until(
+        &dir,
+        "every acknowledged operation is in the file",
+        |i, _| {
+            entries
+                .iter()
+                .all(|id| i.timeline.iter().any(|e| e.id.as_ref() == Some(*id)))
+                && factors
+                    .iter()
+                    .all(|id| i.factors.iter().any(|f| &&f.id == id))
+                && results.iter().flat_map(|a| &a.owners).all(|(id, owner)| {
+                    i.actions
+                        .iter()
+                        .any(|a| &a.id == id && a.owner.as_ref() == Some(owner))
+                })
+        },
+    );
+    let i = incident(&dir);
+    let count = |id: &str| {
+        i.timeline
+            .iter()
+            .filter(|e| e.id.as_deref() == Some(id))
+            .count()
+            + i.factors.iter().filter(|f| f.id == id).count()
+            + i.actions.iter().filter(|a| a.id == id).count()
+    };
+    for id in entries.iter().chain(&factors).chain(&actions) {
+        assert_eq!(count(id), 1, "{id} is in the file exactly once");
+    }
+    let ids: BTreeSet<&String> = entries
+        .iter()
+        .chain(&factors)
+        .chain(&actions)
+        .copied()
+        .collect();
+    assert_eq!(ids.len(), 50 * 8 + 50 * 4 + 50 * 2, "every id is distinct");
+    for ((participant, factor), votes) in results.iter().flat_map(|a| &a.votes) {
+        let f = i.factors.iter().find(|f| &f.id == factor).unwrap();
+        assert_eq!(
+            f.votes.get(participant).copied().map(u64::from),
+            Some(*votes),
+            "{participant} on {factor}"
+        );
+    }
+    let text = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    assert!(
+        text.starts_with("#:schema .debrief/incident.schema.json\n# Sample incident for debrief")
+    );
+    assert!(text.contains("include  = ['\" 5\\d\\d ']                # server errors only"));
+}
+
+#[test]
+fn hand_edits_during_the_meeting_are_merged_not_clobbered() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let toml = dir.join("incident.toml");
+    let acked: Vec<String> = std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..4)
+            .map(|n| {
+                let server = &server;
+                scope.spawn(move || {
+                    let token = server.join(Some(&format!("writer-{n}")));
+                    (0..30)
+                        .map(|k| {
+                            let r = post(server, &token, "/api/timeline", json!({ "at": "2026-11-03T14:20", "text": format!("live {n}-{k}") }));
+                            assert_eq!(r.status, 201, "{}", r.body);
+                            std::thread::sleep(Duration::from_millis(5));
+                            r.json()["id"].as_str().unwrap().to_owned()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        // Meanwhile, someone edits the file 20 times. Every other save is from an editor buffer
+        // read a moment earlier, so it predates some of the server's writes.
+        for n in 0..20 {
+            let text = std::fs::read_to_string(&toml).unwrap();
+            if n % 2 == 1 {
+                std::thread::sleep(Duration::from_millis(30));
+            }
+            let edited = text
+                .replacen(
+                    "# Sample incident for debrief",
+                    &format!("# Sample incident for debrief (hand edit {n})"),
+                    1,
+                )
+                .replacen("(hand edit", "(edited", usize::from(n > 0))
+                + &format!(
+                    "\n[[timeline]]\nid = \"t-hand-{n}\"\nat = 2026-11-03T14:30:00+01:00\ntext = \"Added by hand {n}\"\n"
+                );
+            if n % 3 == 0 {
+                let temp = dir.join(".incident.toml.swp-save");
+                std::fs::write(&temp, &edited).unwrap();
+                std::fs::rename(&temp, &toml).unwrap();
+            } else {
+                std::fs::write(&toml, &edited).unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        writers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    assert_eq!(acked.len(), 120);
+    until(
+        &dir,
+        "both the meeting's and the hand edits are present",
+        |i, text| {
+            acked.iter().all(|id| {
+                i.timeline
+                    .iter()
+                    .filter(|e| e.id.as_ref() == Some(id))
+                    .count()
+                    == 1
+            }) && (0..20).all(|n| {
+                let id = format!("t-hand-{n}");
+                i.timeline
+                    .iter()
+                    .filter(|e| e.id.as_ref() == Some(&id))
+                    .count()
+                    == 1
+            }) && text.contains("(hand edit 0)")
+        },
+    );
+    // It stays that way: no rewrite loop, no late clobbering.
+    let settled = std::fs::read_to_string(&toml).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(std::fs::read_to_string(&toml).unwrap(), settled);
+    assert!(!server.log().contains("kept changing"), "{}", server.log());
+}
+
+#[test]
+fn kill_dash_nine_mid_burst_loses_no_acknowledged_operation() {
+    let (_tmp, dir) = sample();
+    let mut acked: Vec<String> = Vec::new();
+    let mut restore = None;
+    for round in 0..10 {
+        let server = Server::start(&dir, &[]);
+        let token = server.join(Some(&format!("round-{round}")));
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let got: Vec<String> = std::thread::scope(|scope| {
+            let restore = &mut restore;
+            let senders: Vec<_> = (0..4)
+                .map(|t| {
+                    let (server, token, stop) = (&server, &token, &stop);
+                    scope.spawn(move || {
+                        let mut mine = Vec::new();
+                        for k in 0.. {
+                            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                                break;
+                            }
+                            let body = json!({ "at": "2026-11-03T14:21", "text": format!("r{round} t{t} k{k}") }).to_string();
+                            // The server dies mid-burst: requests fail, and only 2xx replies count.
+                            match request(&server.addr, "POST", "/api/timeline", &[format!("Authorization: Bearer {token}")], Some(&body)) {
+                                Ok(r) if r.status == 201 => mine.push(r.json()["id"].as_str().unwrap().to_owned()),
+                                Ok(r) if r.status == 429 => std::thread::sleep(Duration::from_millis(50)),
+                                Ok(r) => panic!("{} {}", r.status, r.body),
+                                Err(_) => break,
+                            }
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            std::thread::sleep(Duration::from_millis(150 + 20 * round));
+            if round % 2 == 1 {
+                // Someone breaks the file by hand: what is acknowledged from now on is only in
+                // the journal when the server dies, and the restart must replay it.
+                let toml = dir.join("incident.toml");
+                let good = std::fs::read_to_string(&toml).unwrap();
+                std::fs::write(&toml, format!("{good}\nbroken = = by hand\n")).unwrap();
+                std::thread::sleep(Duration::from_millis(150));
+                *restore = Some(good);
+            }
+            // SIGKILL: no chance to finish anything.
+            common::signal(&server.child, "-9");
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            senders
+                .into_iter()
+                .flat_map(|s| s.join().unwrap())
+                .collect()
+        });
+        drop(server);
+        if let Some(good) = restore.take() {
+            std::fs::write(dir.join("incident.toml"), good).unwrap();
+        }
+        assert!(!got.is_empty(), "round {round} acknowledged something");
+        acked.extend(got);
+    }
+    // The restart replays the journal before it serves anything.
+    let server = Server::start(&dir, &[]);
+    until(
+        &dir,
+        "every acknowledged entry survived the crashes",
+        |i, _| {
+            acked.iter().all(|id| {
+                i.timeline
+                    .iter()
+                    .filter(|e| e.id.as_ref() == Some(id))
+                    .count()
+                    == 1
+            })
+        },
+    );
+    drop(server);
+    let text = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    assert!(
+        text.contains("# Sample incident for debrief"),
+        "comments survive"
+    );
+    let ids: BTreeSet<&String> = acked.iter().collect();
+    assert_eq!(ids.len(), acked.len());
+}
+
+#[test]
+fn a_clean_stop_ends_the_meeting_and_later_hand_edits_are_final() {
+    let (_tmp, dir) = sample();
+    let mut server = Server::start(&dir, &[]);
+    let token = server.join(Some("Alex"));
+    let id = post(
+        &server,
+        &token,
+        "/api/factors",
+        json!({ "text": "Keep or drop" }),
+    )
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    until(&dir, "the factor is written", |i, _| {
+        i.factors.iter().any(|f| f.id == id)
+    });
+    common::signal(&server.child, "-INT");
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
+    let journal = std::fs::read_to_string(dir.join(".debrief/journal.jsonl")).unwrap();
+    assert!(
+        journal.trim_end().ends_with("\"op\":{\"type\":\"end\"}}"),
+        "{journal}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".debrief/.gitignore")).unwrap(),
+        "*\n"
+    );
+
+    // Deleting it by hand now is final: the next meeting does not bring it back.
+    let text = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    let start = text.find(&format!("[[factors]]\nid = \"{id}\"")).unwrap();
+    let end = start + text[start..].find("category").unwrap();
+    let end = end + text[end..].find('\n').unwrap() + 1;
+    let edited = format!("{}{}", &text[..start], &text[end..]);
+    std::fs::write(dir.join("incident.toml"), &edited).unwrap();
+    let server = Server::start(&dir, &[]);
+    assert_eq!(server.as_facilitator("GET", "/api/state", None).status, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("incident.toml")).unwrap(),
+        edited
+    );
+}
