@@ -3,11 +3,11 @@
 //!
 //! cargo run --release --example bench_serve -- <debrief binary> [debounce-ms] [saves]
 
-use std::io::{BufRead, BufReader, Write as _};
+use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use debrief::serve::probe::Events;
+use debrief::serve::probe::{Events, wait_for_address};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -51,14 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-    let addr = loop {
-        let line = lines.next().ok_or("the server stopped")??;
-        if let Some(rest) = line.strip_prefix("Facilitator (share this screen): http://") {
-            break rest.split('/').next().unwrap_or_default().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let addr = wait_for_address(&mut child)?;
     let mut events = Events::connect(&addr, "/api/events?state=0", "bench-facilitator-key");
     let _hello = events.wait().expect("an event within 20 s");
 

@@ -339,6 +339,22 @@ fn every_route_answers_and_refuses_as_documented() {
     assert_eq!(vote(&anon, &factor, "POST").status, 200);
 
     // Counts stay hidden until the facilitator reveals them; who voted never leaves the server.
+    // Phones get the factors in the phases that need them.
+    let state = server.call("GET", "/api/state", &anon, None).json();
+    assert_eq!(
+        state["incident"]["factors"],
+        json!([]),
+        "not in the timeline phase"
+    );
+    assert!(state["incident"].get("timeline").is_none());
+    assert_eq!(
+        state["you"]["entries"][0]["plain"], "Someone anonymous saw this",
+        "{state}"
+    );
+    assert_eq!(
+        post(&server, KEY, "/api/phase", json!({ "phase": "vote" })).status,
+        200
+    );
     let state = server.call("GET", "/api/state", &anon, None).json();
     let f = factor_in(&state, &factor);
     assert_eq!(f["total_votes"], serde_json::Value::Null);
@@ -652,6 +668,10 @@ fn every_screen_hears_about_a_change_with_its_revision() {
     };
     first_state(&mut participant);
     first_state(&mut facilitator);
+    assert_eq!(
+        post(&server, KEY, "/api/phase", json!({ "phase": "factors" })).status,
+        200
+    );
     let reply = post(
         &server,
         &token,

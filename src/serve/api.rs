@@ -452,10 +452,13 @@ async fn route(
     if *method == Method::GET {
         return match segments.as_slice() {
             ["state"] => Ok((
-                Answer {
-                    status: 200,
-                    body: serde_json::from_str(&state.state_json(&caller))
-                        .unwrap_or_else(|_| json!({})),
+                {
+                    state.caught_up().await;
+                    Answer {
+                        status: 200,
+                        body: serde_json::from_str(&state.state_json(&caller))
+                            .unwrap_or_else(|_| json!({})),
+                    }
                 },
                 None,
             )),

@@ -8,7 +8,7 @@
 //! cost of an fsync and a file write is shared by everything that arrived while the previous
 //! batch was being written.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
@@ -22,7 +22,7 @@ use crate::model::{
     Priority,
 };
 use crate::store::{
-    ActionChanges, List, NewAction, NewEntry, NewFactor, Op, Record, Store, StoreError,
+    ActionChanges, List, Mirror, NewAction, NewEntry, NewFactor, Op, Record, Store, StoreError,
 };
 
 /// The most people one meeting takes.
@@ -156,13 +156,22 @@ pub struct Meeting {
     pub votes: BTreeMap<String, BTreeMap<String, u32>>,
     /// The last journaled sequence number.
     pub revision: u64,
+    /// Counts every change of what the screens show: operations and new file contents.
+    pub generation: u64,
+    /// The last revision that `incident` (the file) holds.
+    pub applied: u64,
     /// Answers already given, by caller and idempotency key.
     answers: HashMap<(String, String), Answer>,
     /// Ids added and deleted during the meeting, to check requests before the file has them.
     added: HashSet<(List, String)>,
     deleted: HashSet<(List, String)>,
+    /// `leads_to` links made (true) and taken away (false) during the meeting, for finding
+    /// loops before the file has them.
+    leads: HashMap<(String, String), bool>,
     /// Who added what during the meeting; authors may fix their own typos.
     authors: HashMap<(List, String), String>,
+    /// The same, by author.
+    by_author: HashMap<String, Vec<(List, String)>>,
     /// The incident as the file held it after the last write.
     pub incident: Option<LoadedIncident>,
     /// Why the file could not be written, while it cannot.
@@ -180,10 +189,14 @@ impl Meeting {
             by_token: HashMap::new(),
             votes: BTreeMap::new(),
             revision: 0,
+            generation: 0,
+            applied: 0,
             answers: HashMap::new(),
             added: HashSet::new(),
             deleted: HashSet::new(),
             authors: HashMap::new(),
+            by_author: HashMap::new(),
+            leads: HashMap::new(),
             incident: None,
             store_error: None,
         }
@@ -227,6 +240,10 @@ impl Meeting {
         let mut author = |list: List, id: &str| {
             self.authors
                 .insert((list, id.to_owned()), record.by.clone());
+            self.by_author
+                .entry(record.by.clone())
+                .or_default()
+                .push((list, id.to_owned()));
         };
         match &record.op {
             Op::AddEntry(e) => author(List::Timeline, &e.id),
@@ -284,6 +301,12 @@ impl Meeting {
                 self.timer = ends_at.zip(*seconds);
             }
             Op::Reveal { revealed } => self.revealed = *revealed,
+            Op::Link { key, from, to, .. } | Op::Unlink { key, from, to, .. }
+                if key == "leads_to" =>
+            {
+                let linked = matches!(record.op, Op::Link { .. });
+                self.leads.insert((from.clone(), to.clone()), linked);
+            }
             Op::UpdateAction { .. }
             | Op::EditText { .. }
             | Op::Link { .. }
@@ -618,17 +641,23 @@ impl Meeting {
         Ok((vec![op], Answer { status: 200, body }))
     }
 
-    /// Whether factor `a` leads to factor `b`, directly or not, in the file as last written.
+    /// Whether factor `a` leads to factor `b`, directly or not: in the file as last written,
+    /// with the links made and taken away since.
     fn leads_to_path(&self, a: &str, b: &str) -> bool {
-        let Some(loaded) = &self.incident else {
-            return false;
-        };
-        let next: HashMap<&str, &[String]> = loaded
-            .incident
-            .factors
-            .iter()
-            .map(|f| (f.id.as_str(), f.leads_to.as_slice()))
-            .collect();
+        let mut next: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        for f in self.incident.iter().flat_map(|l| &l.incident.factors) {
+            next.entry(&f.id)
+                .or_default()
+                .extend(f.leads_to.iter().map(String::as_str));
+        }
+        for ((from, to), linked) in &self.leads {
+            let set = next.entry(from).or_default();
+            if *linked {
+                set.insert(to);
+            } else {
+                set.remove(to.as_str());
+            }
+        }
         let mut seen = HashSet::new();
         let mut stack = vec![a];
         while let Some(id) = stack.pop() {
@@ -636,11 +665,7 @@ impl Meeting {
                 return true;
             }
             if seen.insert(id) {
-                stack.extend(
-                    next.get(id)
-                        .into_iter()
-                        .flat_map(|n| n.iter().map(String::as_str)),
-                );
+                stack.extend(next.get(id).into_iter().flatten().copied());
             }
         }
         false
@@ -663,11 +688,32 @@ impl Phase {
 impl Meeting {
     /// The meeting as `GET /api/state` and the `state` events show it to `caller`. Vote counts
     /// stay out until they are revealed, and who voted for what never leaves the server.
-    pub fn state_json(&self, caller: &Caller, render_error: Option<&str>) -> serde_json::Value {
-        let facilitator = *caller == Caller::Facilitator;
+    ///
+    /// This is the part every participant (or, with `facilitator`, every facilitator screen)
+    /// shares; [`Meeting::you_json`] is the caller's own part.
+    pub fn shared_json(&self, facilitator: bool, render_error: Option<&str>) -> serde_json::Value {
         let incident = self.incident.as_ref().map(|loaded| {
             let mut value = serde_json::to_value(crate::render::context::incident_json(loaded))
                 .unwrap_or_default();
+            // Screens show text as text: the Markdown reduced to what it says.
+            for list in ["timeline", "factors", "actions"] {
+                for item in value
+                    .get_mut(list)
+                    .and_then(|l| l.as_array_mut())
+                    .into_iter()
+                    .flatten()
+                {
+                    let plain = item["text"].as_str().map(crate::render::markdown::plain);
+                    let live = item["id"]
+                        .as_str()
+                        .and_then(|id| List::parse(list).map(|l| (l, id.to_owned())))
+                        .is_some_and(|key| self.authors.contains_key(&key));
+                    if let Some(object) = item.as_object_mut() {
+                        object.insert("plain".into(), json!(plain));
+                        object.insert("live".into(), json!(live));
+                    }
+                }
+            }
             if let Some(factors) = value.get_mut("factors").and_then(|f| f.as_array_mut()) {
                 for f in factors {
                     if let Some(f) = f.as_object_mut() {
@@ -684,6 +730,26 @@ impl Meeting {
                     "zone".into(),
                     json!(loaded.incident.tz().iana_name().unwrap_or("UTC")),
                 );
+                if !facilitator {
+                    // A phone gets what its phase shows, and its own submissions (in `you`);
+                    // not the whole story, which would go to every phone on every change.
+                    for key in [
+                        "timeline", "people", "lessons", "summary", "impact", "services", "tags",
+                    ] {
+                        object.remove(key);
+                    }
+                    let (factors, actions) = match self.phase {
+                        Phase::Timeline => (false, false),
+                        Phase::Factors | Phase::Vote => (true, false),
+                        Phase::Actions | Phase::WrapUp => (true, true),
+                    };
+                    if !factors {
+                        object.insert("factors".into(), json!([]));
+                    }
+                    if !actions {
+                        object.insert("actions".into(), json!([]));
+                    }
+                }
             }
             value
         });
@@ -714,34 +780,10 @@ impl Meeting {
                 "anonymous": idle.iter().filter(|p| p.name.is_none()).count(),
             });
         }
-        let you = match caller {
-            Caller::Facilitator => json!({ "role": "facilitator" }),
-            Caller::Participant(id) => {
-                let p = self.participant(id);
-                let mine: BTreeMap<&str, u32> = self
-                    .votes
-                    .iter()
-                    .filter_map(|(f, v)| v.get(id).map(|n| (f.as_str(), *n)))
-                    .collect();
-                json!({
-                    "role": "participant",
-                    "participant": id,
-                    "name": p.and_then(|p| p.name.as_deref()),
-                    "votes": mine,
-                    "votes_left": self.config.votes_per_person.saturating_sub(self.votes_used(id)),
-                    "mine": self
-                        .authors
-                        .iter()
-                        .filter(|(_, by)| *by == id)
-                        .map(|((_, item), _)| item.as_str())
-                        .collect::<Vec<_>>(),
-                })
-            }
-        };
         json!({
-            "revision": self.revision,
-            "now": now_ms(),
-            "you": you,
+            // What the incident below holds; a change answered with revision N is in every
+            // state whose revision is N or more.
+            "revision": self.applied,
             "phase": self.phase,
             "phases": Phase::ALL,
             "prompt": self.phase.prompt(),
@@ -757,6 +799,68 @@ impl Meeting {
             "incident": incident,
             "error": render_error.or(self.store_error.as_deref()),
         })
+    }
+
+    /// The caller's own part of the state: their votes and what they added.
+    pub fn you_json(&self, caller: &Caller) -> serde_json::Value {
+        match caller {
+            Caller::Facilitator => json!({ "role": "facilitator" }),
+            Caller::Participant(id) => {
+                let p = self.participant(id);
+                let added = self.by_author.get(id).map_or(&[][..], Vec::as_slice);
+                let mine_ids: Vec<&str> = added.iter().map(|(_, item)| item.as_str()).collect();
+                let timeline = self
+                    .incident
+                    .as_ref()
+                    .map_or(&[][..], |l| &l.incident.timeline);
+                let incident = self.incident.as_ref().map(|l| &l.incident);
+                let mut entries = Vec::new();
+                for (list, item) in added {
+                    let found = incident.and_then(|i| match list {
+                        List::Timeline => timeline
+                            .iter()
+                            .find(|e| e.id.as_ref() == Some(item))
+                            .map(|e| {
+                                (
+                                    e.text.as_str(),
+                                    json!({ "at": e.at.instant(), "kind": e.kind }),
+                                )
+                            }),
+                        List::Factors => i
+                            .factors
+                            .iter()
+                            .find(|f| &f.id == item)
+                            .map(|f| (f.text.as_str(), json!({ "category": f.category }))),
+                        List::Actions => i
+                            .actions
+                            .iter()
+                            .find(|a| &a.id == item)
+                            .map(|a| (a.text.as_str(), json!({ "owner": a.owner }))),
+                    });
+                    if let Some((text, mut extra)) = found {
+                        extra["id"] = json!(item);
+                        extra["list"] = json!(list.key());
+                        extra["text"] = json!(text);
+                        extra["plain"] = json!(crate::render::markdown::plain(text));
+                        entries.push(extra);
+                    }
+                }
+                let mine: BTreeMap<&str, u32> = self
+                    .votes
+                    .iter()
+                    .filter_map(|(f, v)| v.get(id).map(|n| (f.as_str(), *n)))
+                    .collect();
+                json!({
+                    "role": "participant",
+                    "participant": id,
+                    "name": p.and_then(|p| p.name.as_deref()),
+                    "votes": mine,
+                    "votes_left": self.config.votes_per_person.saturating_sub(self.votes_used(id)),
+                    "mine": mine_ids,
+                    "entries": entries,
+                })
+            }
+        }
     }
 }
 
@@ -827,51 +931,85 @@ pub enum Job {
     End(oneshot::Sender<()>),
 }
 
+/// What the writer hands the thread that writes `incident.toml`.
+enum Apply {
+    Records(Vec<Record>),
+    FileChanged,
+    End(std::sync::mpsc::Sender<()>),
+}
+
 /// The handle through which requests reach the writer thread.
 #[derive(Clone)]
 pub struct Writer {
     tx: std::sync::mpsc::Sender<Job>,
+    /// The hash of `incident.toml` as debrief last wrote or checked it (0 before that), so the
+    /// watcher can tell debrief's own writes from a person's.
+    pub known: Arc<std::sync::atomic::AtomicU64>,
 }
 
+/// The least time between two write-backs while changes stream in: everything that arrives in
+/// between goes into the file in one write, and reaches the screens as one state.
+const WRITE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(15);
+
 impl Writer {
-    /// Opens the store, replays the meeting so far onto the file, and starts the thread.
-    /// `published` receives the revision after every batch.
+    /// Opens the journal, replays the meeting so far onto the file, and starts two threads: the
+    /// writer, which decides, journals and answers; and the mirror, which writes `incident.toml`
+    /// and publishes the meeting's generation to `published` after every write. Answers never
+    /// wait for the file.
     pub fn start(
         dir: PathBuf,
         id: String,
         meeting: Arc<RwLock<Meeting>>,
-        published: watch::Sender<u64>,
+        published: Arc<watch::Sender<u64>>,
     ) -> anyhow::Result<Writer> {
-        let (store, unreadable) = Store::open(&dir)?;
+        let (store, mirror, unreadable) = Store::open(&dir)?;
         for (line, reason) in unreadable {
             tracing::warn!("journal line {line} could not be read and is skipped: {reason}");
         }
         {
             let mut m = write(&meeting);
-            for record in store.session() {
+            for record in mirror.session() {
                 m.apply(record);
             }
             m.revision = m.revision.max(store.next_seq() - 1);
-            if !store.session().is_empty() {
+            if mirror.session().is_empty() {
+                // Earlier meetings ended cleanly: the file holds all of them.
+                m.applied = m.revision;
+            }
+            if !mirror.session().is_empty() {
                 tracing::info!(
                     "Resuming the meeting: {} changes from the journal",
-                    store.session().len()
+                    mirror.session().len()
                 );
             }
         }
-        let mut thread = Thread {
-            store,
-            meeting,
+        let known = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut mirror = MirrorThread {
+            mirror,
+            meeting: meeting.clone(),
             published,
             id,
-            dir,
+            dir: dir.clone(),
+            known: known.clone(),
         };
-        thread.write_back();
+        // Replay before serving anything: a crash between journal and file loses nothing.
+        mirror.write_back();
+        mirror.publish();
+        let (apply, applies) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("debrief-mirror".into())
+            .spawn(move || mirror.run(applies))?;
         let (tx, rx) = std::sync::mpsc::channel();
+        let writer = WriterThread {
+            store,
+            dir: dir.clone(),
+            meeting,
+            apply,
+        };
         std::thread::Builder::new()
             .name("debrief-writer".into())
-            .spawn(move || thread.run(rx))?;
-        Ok(Writer { tx })
+            .spawn(move || writer.run(rx))?;
+        Ok(Writer { tx, known })
     }
 
     /// Sends a command and waits for its answer.
@@ -898,6 +1036,11 @@ impl Writer {
         let _ = self.tx.send(Job::FileChanged);
     }
 
+    /// Whether `bytes` is what debrief last wrote to (or checked in) `incident.toml`.
+    pub fn is_own_write(&self, bytes: &[u8]) -> bool {
+        self.known.load(std::sync::atomic::Ordering::SeqCst) == crate::store::content_hash(bytes)
+    }
+
     /// Ends the meeting: waits until every accepted change is in the file and the journal is
     /// marked.
     pub async fn end(&self) {
@@ -916,17 +1059,17 @@ fn write(meeting: &RwLock<Meeting>) -> std::sync::RwLockWriteGuard<'_, Meeting> 
     meeting.write().unwrap_or_else(|e| e.into_inner())
 }
 
-struct Thread {
+/// Decides, journals and answers.
+struct WriterThread {
     store: Store,
-    meeting: Arc<RwLock<Meeting>>,
-    published: watch::Sender<u64>,
-    id: String,
     dir: PathBuf,
+    meeting: Arc<RwLock<Meeting>>,
+    apply: std::sync::mpsc::Sender<Apply>,
 }
 
 type Reply = oneshot::Sender<Result<Answer, ApiError>>;
 
-impl Thread {
+impl WriterThread {
     fn run(mut self, rx: std::sync::mpsc::Receiver<Job>) {
         while let Ok(first) = rx.recv() {
             let mut jobs = vec![first];
@@ -938,7 +1081,6 @@ impl Thread {
             }
             let mut records = Vec::new();
             let mut waiting: Vec<(Reply, Answer)> = Vec::new();
-            let mut file_changed = false;
             let mut ends = Vec::new();
             {
                 let mut meeting = write(&self.meeting);
@@ -966,17 +1108,20 @@ impl Thread {
                                 }
                             }
                         }
-                        Job::FileChanged => file_changed = true,
+                        Job::FileChanged => {
+                            let _ = self.apply.send(Apply::FileChanged);
+                        }
                         Job::End(done) => ends.push(done),
                     }
                 }
             }
             if !records.is_empty() {
-                match self.store.append(records) {
+                match self.store.append(&records) {
                     Ok(()) => {
                         for (reply, answer) in waiting {
                             let _ = reply.send(Ok(answer));
                         }
+                        let _ = self.apply.send(Apply::Records(records));
                     }
                     Err(e) => {
                         tracing::error!("could not write the journal: {e}");
@@ -988,15 +1133,15 @@ impl Thread {
                         for (reply, _) in waiting {
                             let _ = reply.send(Err(error.clone()));
                         }
-                        self.reset_meeting();
+                        self.undo(&records);
                     }
                 }
-                self.write_back();
-            } else if file_changed {
-                self.write_back();
             }
             if !ends.is_empty() {
-                self.write_back();
+                let (done, wait) = std::sync::mpsc::channel();
+                if self.apply.send(Apply::End(done)).is_ok() {
+                    let _ = wait.recv();
+                }
                 if let Err(e) = self.store.end() {
                     tracing::error!("could not mark the end of the meeting: {e}");
                 }
@@ -1008,52 +1153,125 @@ impl Thread {
         }
     }
 
-    /// Rebuilds the meeting from the journal, after a batch could not be journaled.
-    fn reset_meeting(&mut self) {
+    /// Takes back what a batch that could not be journaled did to the meeting: the meeting is
+    /// replayed from the journal, which does not have the batch.
+    fn undo(&mut self, failed: &[Record]) {
+        let Ok((store, mirror, _)) = Store::open(&self.dir) else {
+            return;
+        };
         let mut meeting = write(&self.meeting);
         let mut fresh = Meeting::new(meeting.config.clone());
         fresh.incident = meeting.incident.take();
-        for record in self.store.session() {
+        for record in mirror.session() {
             fresh.apply(record);
         }
-        fresh.revision = self.store.next_seq() - 1;
+        fresh.revision = store.next_seq() - 1;
+        fresh.generation = meeting.generation;
+        tracing::warn!("{} changes were refused and taken back", failed.len());
         *meeting = fresh;
     }
+}
 
-    /// Writes the meeting into the file and publishes the new state.
-    fn write_back(&mut self) {
-        let result = self.store.write_back();
-        let mut meeting = write(&self.meeting);
-        match result {
-            Ok(written) => {
-                meeting.store_error = None;
-                match toml::from_str::<Incident>(&written.text) {
-                    Ok(mut incident) => {
-                        incident.fix_times();
-                        let notes = meeting.incident.as_mut().and_then(|l| l.notes.take());
-                        meeting.incident = Some(LoadedIncident {
-                            id: self.id.clone(),
-                            dir: self.dir.clone(),
-                            incident,
-                            notes,
-                        });
+/// Writes `incident.toml` and tells the screens.
+struct MirrorThread {
+    mirror: Mirror,
+    meeting: Arc<RwLock<Meeting>>,
+    published: Arc<watch::Sender<u64>>,
+    id: String,
+    dir: PathBuf,
+    known: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl MirrorThread {
+    fn run(mut self, rx: std::sync::mpsc::Receiver<Apply>) {
+        let mut last = std::time::Instant::now();
+        while let Ok(first) = rx.recv() {
+            // While changes stream in, gather them for a moment: one write, one state.
+            let wait = WRITE_INTERVAL.saturating_sub(last.elapsed());
+            if !wait.is_zero() && matches!(first, Apply::Records(_)) {
+                std::thread::sleep(wait);
+            }
+            let mut ends = Vec::new();
+            let mut records = false;
+            for apply in std::iter::once(first).chain(rx.try_iter()) {
+                match apply {
+                    Apply::Records(new) => {
+                        records = true;
+                        self.mirror.extend(new);
                     }
-                    // The file has a mistake the loader reports (and the overlay shows); keep
-                    // the last good incident for the meeting.
-                    Err(e) => tracing::debug!("incident.toml does not load: {e}"),
+                    Apply::FileChanged => {}
+                    Apply::End(done) => ends.push(done),
                 }
             }
-            Err(e @ StoreError::Broken { .. }) => {
-                meeting.store_error = Some(e.to_string());
+            last = std::time::Instant::now();
+            let written = self.write_back();
+            if records || written {
+                self.publish();
             }
+            if !ends.is_empty() {
+                self.mirror.clear();
+                for done in ends {
+                    let _ = done.send(());
+                }
+                return;
+            }
+        }
+    }
+
+    /// Writes the meeting into the file; true when the file changed. A file that did not change
+    /// is read by the render that its change caused, which tells the screens.
+    fn write_back(&mut self) -> bool {
+        let result = self.mirror.write_back();
+        if let Some(hash) = self.mirror.known_hash() {
+            self.known.store(hash, std::sync::atomic::Ordering::SeqCst);
+        }
+        // Read the new text before taking the lock: screens keep reading meanwhile.
+        let parsed = match &result {
+            Ok(written) if !written.changed => None,
+            Ok(written) => match toml::from_str::<Incident>(&written.text) {
+                Ok(mut incident) => {
+                    incident.fix_times();
+                    Some(incident)
+                }
+                // The file has a mistake the loader reports (and the overlay shows); keep the
+                // last good incident for the meeting.
+                Err(e) => {
+                    tracing::debug!("incident.toml does not load: {e}");
+                    None
+                }
+            },
+            Err(_) => None,
+        };
+        let applied = self.mirror.session().last().map_or(0, |r| r.seq);
+        let changed = matches!(result, Ok(ref w) if w.changed);
+        let mut meeting = write(&self.meeting);
+        match result {
+            Ok(_) => {
+                meeting.store_error = None;
+                meeting.applied = meeting.applied.max(applied);
+            }
+            Err(e @ StoreError::Broken { .. }) => meeting.store_error = Some(e.to_string()),
             Err(e) => {
                 tracing::error!("{e}");
                 meeting.store_error = Some(e.to_string());
             }
         }
-        let revision = meeting.revision;
-        drop(meeting);
-        self.published.send_replace(revision);
+        if let Some(incident) = parsed {
+            let notes = meeting.incident.as_mut().and_then(|l| l.notes.take());
+            meeting.incident = Some(LoadedIncident {
+                id: self.id.clone(),
+                dir: self.dir.clone(),
+                incident,
+                notes,
+            });
+        }
+        changed
+    }
+
+    fn publish(&self) {
+        let mut meeting = write(&self.meeting);
+        meeting.generation += 1;
+        self.published.send_replace(meeting.generation);
     }
 }
 

@@ -32,6 +32,12 @@ pub use watch::WatcherKind;
 
 const LIVE_JS: &str = include_str!("live.js");
 
+/// The least time between two `state` events to one screen.
+const STATE_INTERVAL: Duration = Duration::from_millis(40);
+
+/// The least time between two renders caused by debrief's own writes to `incident.toml`.
+const OWN_WRITE_RENDER: Duration = Duration::from_millis(300);
+
 /// How to serve.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -67,6 +73,10 @@ struct View {
     error: Option<String>,
 }
 
+/// What a shared state was made from: the meeting's generation, the render's revision, and
+/// whether it is the facilitator's.
+type StateKey = (u64, u64, bool);
+
 /// Everything the server shares between requests and the watcher.
 pub struct State {
     path: PathBuf,
@@ -80,9 +90,12 @@ pub struct State {
     public_url: Option<String>,
     meeting: Arc<RwLock<Meeting>>,
     writer: Writer,
-    /// The meeting's revision after each batch of changes.
+    /// The meeting's generation after each change.
     published: watch_channel::Receiver<u64>,
+    publish: Arc<watch_channel::Sender<u64>>,
     limiter: Limiter,
+    /// The shared part of the state, by (generation, render revision, facilitator).
+    shared: std::sync::Mutex<Vec<(StateKey, Arc<str>)>>,
 }
 
 impl State {
@@ -96,11 +109,12 @@ impl State {
         let (tx, _) = broadcast::channel(64);
         let meeting = Arc::new(RwLock::new(Meeting::new(config)));
         let (publish, published) = watch_channel::channel(0);
+        let publish = Arc::new(publish);
         let writer = Writer::start(
             path.clone(),
             load::incident_id(&path),
             meeting.clone(),
-            publish,
+            publish.clone(),
         )?;
         let view = View {
             revision: 0,
@@ -120,8 +134,17 @@ impl State {
             meeting,
             writer,
             published,
+            publish,
             limiter: Limiter::default(),
+            shared: std::sync::Mutex::new(Vec::new()),
         })
+    }
+
+    /// The hash of `incident.toml` as it is on disk now.
+    fn incident_hash(&self) -> Option<u64> {
+        std::fs::read(self.path.join(crate::load::INCIDENT_FILE))
+            .ok()
+            .map(|bytes| crate::store::content_hash(&bytes))
     }
 
     /// The meeting, for reading.
@@ -130,15 +153,66 @@ impl State {
     }
 
     /// The meeting's state as `caller` may see it, as JSON text.
+    ///
+    /// The shared part is made once per change and audience, however many screens ask: with
+    /// 300 people connected, that is what keeps a burst of changes cheap.
     pub fn state_json(&self, caller: &Caller) -> String {
-        let error = self.read().error.clone();
-        let mut state = self.meeting().state_json(caller, error.as_deref());
-        if *caller == Caller::Facilitator {
-            state["join"] = serde_json::json!(format!("/join/{}", self.access.join_code));
-            state["public_url"] = serde_json::json!(self.public_url);
-            state["folder"] = serde_json::json!(self.path.display().to_string());
-        }
-        state.to_string()
+        let facilitator = *caller == Caller::Facilitator;
+        let (render_revision, error) = {
+            let view = self.read();
+            (view.revision, view.error.clone())
+        };
+        let meeting = self.meeting();
+        let key = (meeting.generation, render_revision, facilitator);
+        let shared = {
+            let mut cache = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.iter().find(|(k, _)| *k == key) {
+                Some((_, text)) => text.clone(),
+                None => {
+                    let mut state = meeting.shared_json(facilitator, error.as_deref());
+                    if facilitator {
+                        state["join"] =
+                            serde_json::json!(format!("/join/{}", self.access.join_code));
+                        state["public_url"] = serde_json::json!(self.public_url);
+                        state["folder"] = serde_json::json!(self.path.display().to_string());
+                    }
+                    let text: Arc<str> = state.to_string().into();
+                    // One entry per audience is all that is ever asked for.
+                    cache.retain(|(k, _)| k.2 != facilitator);
+                    cache.push((key, text.clone()));
+                    text
+                }
+            }
+        };
+        let you = meeting.you_json(caller);
+        drop(meeting);
+        // `shared` is a JSON object: put the caller's part in front of its keys.
+        format!(
+            "{{\"now\":{},\"you\":{you},{}",
+            meeting::now_ms(),
+            &shared[1..]
+        )
+    }
+
+    /// Waits (up to a second) until the file holds every change accepted so far, so that a
+    /// client reads its own writes; or until the file cannot be written, which the state says.
+    async fn caught_up(&self) {
+        let wanted = self.meeting().revision;
+        let mut published = self.published.clone();
+        let wait = async {
+            loop {
+                {
+                    let m = self.meeting();
+                    if m.applied >= wanted || m.store_error.is_some() {
+                        return;
+                    }
+                }
+                if published.changed().await.is_err() {
+                    return;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(1), wait).await;
     }
 
     /// The incident as the meeting knows it, for reading its evidence.
@@ -264,6 +338,7 @@ impl State {
     /// `theme_changed` re-reads the theme folder first.
     pub fn rebuild(&self, theme_changed: bool) {
         let started = Instant::now();
+        let before = self.incident_hash();
         let reloaded = match (theme_changed, &self.theme_dir) {
             (true, Some(dir)) => crate::render::Theme::load(Some(dir)).map(|theme| {
                 *self.theme.write().unwrap_or_else(|e| e.into_inner()) = theme;
@@ -281,11 +356,23 @@ impl State {
         let mut view = self.view.write().unwrap_or_else(|e| e.into_inner());
         view.revision += 1;
         let push = match result {
-            Ok((files, report)) => {
+            Ok(Rendered {
+                files,
+                report,
+                loaded,
+            }) => {
                 view.files = Arc::new(files);
                 view.report = report;
                 view.error = None;
                 tracing::info!("Rebuilt in {} ms", started.elapsed().as_millis());
+                // The meeting's screens show the file as just read, hand edits included; unless
+                // it changed while it was being read (the next render brings the newer one).
+                if self.incident_hash() == before {
+                    let mut meeting = self.meeting.write().unwrap_or_else(|e| e.into_inner());
+                    meeting.incident = Some(loaded);
+                    meeting.generation += 1;
+                    self.publish.send_replace(meeting.generation);
+                }
                 Push::Reload(view.revision)
             }
             Err(message) => {
@@ -302,11 +389,15 @@ impl State {
     }
 }
 
-/// Renders the incident at `path` into memory: the site's files and the report's path.
-fn render(
-    path: &Path,
-    theme: &crate::render::Theme,
-) -> Result<(HashMap<String, Vec<u8>>, String), String> {
+/// A render: the site's files, the report's path, and the incident as loaded.
+struct Rendered {
+    files: HashMap<String, Vec<u8>>,
+    report: String,
+    loaded: crate::model::LoadedIncident,
+}
+
+/// Renders the incident at `path` into memory.
+fn render(path: &Path, theme: &crate::render::Theme) -> Result<Rendered, String> {
     let mut report = Report::default();
     let archive =
         Archive::load(path, Options::default(), &mut report).map_err(|e| e.to_string())?;
@@ -318,7 +409,12 @@ fn render(
     let today = jiff::Zoned::now().date();
     let files =
         crate::site::render_to_memory(&archive, theme, today).map_err(|e| format!("{e:#}"))?;
-    Ok((files, format!("incidents/{id}/index.html")))
+    let loaded = archive.incidents.into_iter().next().ok_or("no incident")?;
+    Ok(Rendered {
+        files,
+        report: format!("incidents/{id}/index.html"),
+        loaded,
+    })
 }
 
 /// Runs the server until Ctrl-C.
@@ -353,14 +449,12 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     }
     // Bind before printing or opening anything; a taken port is an error, not a panic.
     let addr = SocketAddr::new(options.bind, options.port);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
-                "{addr} is already in use; choose another --port, or --port 0 for any free port"
-            ),
-            _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
-        })?;
+    let listener = listen(addr).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "{addr} is already in use; choose another --port, or --port 0 for any free port"
+        ),
+        _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
+    })?;
     let local = listener.local_addr().context("reading the bound address")?;
     // Listen for Ctrl-C (and SIGTERM) now, before anything else: a signal that arrives before
     // the listener exists would end the process without a clean stop.
@@ -444,6 +538,7 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         dirs.push((theme.clone(), true));
     }
     let watched = state.clone();
+    let last_own_render = std::sync::Mutex::new(Instant::now());
     let _watcher = watch::watch(&dirs, options.watcher, options.debounce, move |paths| {
         let names: Vec<String> = paths
             .iter()
@@ -455,18 +550,35 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             })
             .collect();
         tracing::info!("Change detected: {}", names.join(", "));
-        if paths.iter().any(|p| {
+        let is_incident = |p: &PathBuf| {
             p.file_name()
                 .is_some_and(|n| n == crate::load::INCIDENT_FILE)
-        }) {
-            // The writer re-applies anything a hand edit overwrote; its own writes are a no-op.
-            watched.writer.file_changed();
+        };
+        let mut hand_edit = false;
+        if paths.iter().any(is_incident) {
+            let own = std::fs::read(watched.path.join(crate::load::INCIDENT_FILE))
+                .is_ok_and(|bytes| watched.writer.is_own_write(&bytes));
+            if !own {
+                hand_edit = true;
+            } else if paths.iter().all(is_incident) {
+                // debrief's own write: the screens have the state already; redraw the diagrams,
+                // but not more often than every OWN_WRITE_RENDER while a burst streams in.
+                let mut last = last_own_render.lock().unwrap_or_else(|e| e.into_inner());
+                let wait = OWN_WRITE_RENDER.saturating_sub(last.elapsed());
+                std::thread::sleep(wait);
+                *last = Instant::now();
+            }
         }
         let theme_changed = watched
             .theme_dir
             .as_ref()
             .is_some_and(|dir| paths.iter().any(|p| p.starts_with(dir)));
         watched.rebuild(theme_changed);
+        if hand_edit {
+            // A person's save, after the screens have it: the writer re-applies anything of the
+            // meeting that it overwrote (and that write renders again).
+            watched.writer.file_changed();
+        }
     })?;
 
     let mut out = std::io::stdout().lock();
@@ -523,6 +635,21 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     writer.end().await;
     eprintln!("Stopped. Every change from the meeting is in incident.toml.");
     Ok(())
+}
+
+/// The listening socket. Its queue of connections waiting to be accepted is long enough for a
+/// room of people whose phones all connect at once (the default of 128 drops the rest, and
+/// their phones retry only a second later).
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(2048)
 }
 
 /// A future that completes on Ctrl-C or, on Unix, SIGTERM; the handlers are installed at once.
@@ -858,8 +985,8 @@ fn event_stream(
     };
     let first = futures_util::stream::once(async move { Ok::<_, Infallible>(hello) });
     let rest = futures_util::stream::unfold(
-        (rx, published, state, caller),
-        move |(mut rx, mut published, state, caller)| async move {
+        (rx, published, state, caller, None),
+        move |(mut rx, mut published, state, caller, last)| async move {
             loop {
                 let push = tokio::select! {
                     push = rx.recv() => push,
@@ -867,9 +994,15 @@ fn event_stream(
                         if changed.is_err() {
                             return None;
                         }
+                        // While changes stream in, one state per STATE_INTERVAL: the newest.
+                        if let Some(last) = last {
+                            tokio::time::sleep_until(last + STATE_INTERVAL).await;
+                        }
+                        published.borrow_and_update();
                         let data = state.state_json(&caller);
                         let event = warp::sse::Event::default().event("state").data(data);
-                        return Some((Ok(event), (rx, published, state, caller)));
+                        let now = Some(tokio::time::Instant::now());
+                        return Some((Ok(event), (rx, published, state, caller, now)));
                     }
                 };
                 let event = match push {
@@ -887,7 +1020,7 @@ fn event_stream(
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => return None,
                 };
-                return Some((Ok(event), (rx, published, state, caller)));
+                return Some((Ok(event), (rx, published, state, caller, last)));
             }
         },
     );

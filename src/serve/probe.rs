@@ -175,3 +175,97 @@ pub fn request(
         body: body.to_owned(),
     })
 }
+
+/// A keep-alive HTTP/1.1 connection, as a browser holds one: many requests, one TCP connection.
+pub struct Connection {
+    addr: String,
+    reader: BufReader<TcpStream>,
+}
+
+impl Connection {
+    pub fn open(addr: &str) -> std::io::Result<Connection> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        Ok(Connection {
+            addr: addr.to_owned(),
+            reader: BufReader::new(stream),
+        })
+    }
+
+    /// One request on the open connection; the response must carry a `Content-Length`.
+    pub fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        extra: &[String],
+        body: Option<&str>,
+    ) -> std::io::Result<Reply> {
+        let body = body.unwrap_or("");
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for line in extra {
+            head.push_str(line);
+            head.push_str("\r\n");
+        }
+        head.push_str("\r\n");
+        head.push_str(body);
+        self.reader.get_mut().write_all(head.as_bytes())?;
+        let mut status_line = String::new();
+        self.reader.read_line(&mut status_line)?;
+        let status = status_line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| {
+                std::io::Error::other(format!("not an HTTP response: {status_line:?}"))
+            })?;
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            self.reader.read_line(&mut line)?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+            }
+        }
+        let length: usize = headers
+            .iter()
+            .find(|(k, _)| k == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .ok_or_else(|| std::io::Error::other("the response has no Content-Length"))?;
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body)?;
+        Ok(Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+}
+
+/// Reads a starting `debrief serve`'s stdout until it prints its address (`host:port`), then
+/// keeps draining it on a thread so the server never blocks on a full pipe.
+pub fn wait_for_address(child: &mut std::process::Child) -> std::io::Result<String> {
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| std::io::Error::other("the server's stdout is not piped"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines.next().ok_or_else(|| {
+            std::io::Error::other("the server stopped before printing its address")
+        })??;
+        if let Some(rest) = line.strip_prefix("Facilitator (share this screen): http://") {
+            break rest.split('/').next().unwrap_or_default().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Ok(addr)
+}

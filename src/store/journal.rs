@@ -120,8 +120,14 @@ impl Journal {
                 )
             }
         };
-        file.write_all(&buf)?;
-        file.sync_data()
+        // A failed write must not leave part of a line behind: the next record would be glued to
+        // it and be unreadable.
+        let before = file.metadata()?.len();
+        let written = file.write_all(&buf).and_then(|()| file.sync_data());
+        if written.is_err() {
+            let _ = file.set_len(before);
+        }
+        written
     }
 
     /// Whether anything was ever written.

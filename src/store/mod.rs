@@ -199,15 +199,25 @@ pub struct Written {
     pub changed: bool,
 }
 
-/// The journal and `incident.toml` of one incident.
+/// Journal lines that could not be read: (line number, reason).
+pub type Unreadable = Vec<(usize, String)>;
+
+/// The journal side of an incident: numbers, appends and fsyncs accepted operations.
 #[derive(Debug)]
 pub struct Store {
-    file: PathBuf,
     journal: Journal,
-    /// Everything since the last clean end of a meeting.
-    session: Vec<Record>,
     /// Every record ever, for the next sequence number.
     last_seq: u64,
+    /// Records since the last clean end of a meeting.
+    in_session: usize,
+}
+
+/// The file side: brings `incident.toml` up to date with the meeting.
+#[derive(Debug)]
+pub struct Mirror {
+    file: PathBuf,
+    /// Everything since the last clean end of a meeting.
+    session: Vec<Record>,
     /// How many of `session` the file held when debrief last wrote or checked it.
     applied: usize,
     /// The hash of the file's bytes at that moment.
@@ -215,9 +225,10 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the store of the incident folder `dir`; the journal's records since the last clean
-    /// end are the meeting in progress, and are replayed by the next [`Store::write_back`].
-    pub fn open(dir: &Path) -> Result<(Store, Vec<(usize, String)>), StoreError> {
+    /// Opens the journal of the incident folder `dir`. The records since the last clean end are
+    /// the meeting in progress: the returned [`Mirror`] holds them and replays them onto the file
+    /// with its first [`Mirror::write_back`]. Unreadable journal lines come last, to be reported.
+    pub fn open(dir: &Path) -> Result<(Store, Mirror, Unreadable), StoreError> {
         let (journal, contents) = Journal::open(dir).map_err(|source| StoreError::Io {
             path: dir.join(journal::STATE_DIR).join(journal::JOURNAL_FILE),
             source,
@@ -231,10 +242,13 @@ impl Store {
         let session = contents.records[start..].to_vec();
         Ok((
             Store {
-                file: dir.join(crate::load::INCIDENT_FILE),
                 journal,
-                session,
                 last_seq,
+                in_session: session.len(),
+            },
+            Mirror {
+                file: dir.join(crate::load::INCIDENT_FILE),
+                session,
                 applied: 0,
                 known: None,
             },
@@ -242,6 +256,45 @@ impl Store {
         ))
     }
 
+    pub fn next_seq(&self) -> u64 {
+        self.last_seq + 1
+    }
+
+    /// Journals records (numbered from [`Store::next_seq`]) and waits until they are on disk.
+    pub fn append(&mut self, records: &[Record]) -> Result<(), StoreError> {
+        self.journal
+            .append(records)
+            .map_err(|source| StoreError::Io {
+                path: self.journal.path().to_path_buf(),
+                source,
+            })?;
+        if let Some(last) = records.last() {
+            self.last_seq = last.seq;
+        }
+        self.in_session += records.len();
+        Ok(())
+    }
+
+    /// Records that the meeting ended cleanly, when it changed anything. Call it once the
+    /// [`Mirror`] has written everything.
+    pub fn end(&mut self) -> Result<(), StoreError> {
+        if !self.journal.exists() || self.in_session == 0 {
+            return Ok(());
+        }
+        let record = Record {
+            seq: self.next_seq(),
+            at: jiff::Timestamp::now().to_string(),
+            by: "facilitator".into(),
+            key: None,
+            op: Op::End,
+        };
+        self.append(&[record])?;
+        self.in_session = 0;
+        Ok(())
+    }
+}
+
+impl Mirror {
     pub fn file(&self) -> &Path {
         &self.file
     }
@@ -251,29 +304,20 @@ impl Store {
         &self.session
     }
 
-    pub fn next_seq(&self) -> u64 {
-        self.last_seq + 1
-    }
-
-    /// Journals records (numbered from [`Store::next_seq`]) and waits until they are on disk.
-    pub fn append(&mut self, records: Vec<Record>) -> Result<(), StoreError> {
-        self.journal
-            .append(&records)
-            .map_err(|source| StoreError::Io {
-                path: self.journal.path().to_path_buf(),
-                source,
-            })?;
-        if let Some(last) = records.last() {
-            self.last_seq = last.seq;
-        }
+    /// Adds journaled records, for the next write-back.
+    pub fn extend(&mut self, records: impl IntoIterator<Item = Record>) {
         self.session.extend(records);
-        Ok(())
     }
 
     /// Whether `bytes` is what the file held when debrief last wrote or checked it: a change
     /// event carrying them is debrief's own write.
     pub fn is_known(&self, bytes: &[u8]) -> bool {
         self.known == Some(hash(bytes))
+    }
+
+    /// The hash [`Mirror::is_known`] compares with, for sharing with the watcher.
+    pub fn known_hash(&self) -> Option<u64> {
+        self.known
     }
 
     /// Brings `incident.toml` up to date with the meeting. When the file is as debrief left it,
@@ -293,7 +337,19 @@ impl Store {
                 path: self.file.clone(),
             };
             let text = std::str::from_utf8(&original).map_err(|_| broken())?;
+            if from == self.session.len() {
+                // Nothing of the meeting to apply: no need to read the document.
+                self.known = Some(hash(&original));
+                return Ok(Written {
+                    text: text.to_owned(),
+                    changed: false,
+                });
+            }
             let mut doc: DocumentMut = text.parse().map_err(|_| broken())?;
+            if !doc.contains_key("title") {
+                // Empty, or caught half-written by an editor: wait for the next change.
+                return Err(broken());
+            }
             let mut changed = false;
             for record in &self.session[from..] {
                 changed |= edit::apply(&mut doc, &record.op);
@@ -324,23 +380,16 @@ impl Store {
         })
     }
 
-    /// Records that the meeting ended cleanly, when it changed anything.
-    pub fn end(&mut self) -> Result<(), StoreError> {
-        if !self.journal.exists() || self.session.is_empty() {
-            return Ok(());
-        }
-        let record = Record {
-            seq: self.next_seq(),
-            at: jiff::Timestamp::now().to_string(),
-            by: "facilitator".into(),
-            key: None,
-            op: Op::End,
-        };
-        self.append(vec![record])?;
+    /// The meeting ended: the next one starts empty.
+    pub fn clear(&mut self) {
         self.session.clear();
         self.applied = 0;
-        Ok(())
     }
+}
+
+/// The hash of a file's bytes, as [`Mirror::known_hash`] gives it.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    hash(bytes)
 }
 
 fn hash(bytes: &[u8]) -> u64 {
@@ -393,6 +442,11 @@ mod tests {
         }
     }
 
+    fn append(store: &mut Store, mirror: &mut Mirror, record: Record) {
+        store.append(std::slice::from_ref(&record)).unwrap();
+        mirror.extend([record]);
+    }
+
     fn factor(id: &str) -> Op {
         Op::AddFactor(NewFactor {
             id: id.into(),
@@ -407,16 +461,16 @@ mod tests {
         let file = dir.path().join("incident.toml");
         let original = "# mine\ntitle = \"x\"\n";
         fs::write(&file, original).unwrap();
-        let (mut store, _) = Store::open(dir.path()).unwrap();
-        store.append(vec![record(1, factor("f-1"))]).unwrap();
-        let written = store.write_back().unwrap();
+        let (mut store, mut mirror, _) = Store::open(dir.path()).unwrap();
+        append(&mut store, &mut mirror, record(1, factor("f-1")));
+        let written = mirror.write_back().unwrap();
         assert!(written.changed && written.text.contains("id = \"f-1\""));
-        assert!(store.is_known(&fs::read(&file).unwrap()));
+        assert!(mirror.is_known(&fs::read(&file).unwrap()));
 
         // An editor saves its old buffer with one more comment: f-1 is gone from the file.
         fs::write(&file, "# mine\n# and a note\ntitle = \"x\"\n").unwrap();
-        store.append(vec![record(2, factor("f-2"))]).unwrap();
-        let text = store.write_back().unwrap().text;
+        append(&mut store, &mut mirror, record(2, factor("f-2")));
+        let text = mirror.write_back().unwrap().text;
         assert!(text.contains("# and a note"), "{text}");
         assert!(
             text.contains("id = \"f-1\"") && text.contains("id = \"f-2\""),
@@ -435,12 +489,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("incident.toml");
         fs::write(&file, "title = \n").unwrap();
-        let (mut store, _) = Store::open(dir.path()).unwrap();
-        store.append(vec![record(1, factor("f-1"))]).unwrap();
-        assert!(matches!(store.write_back(), Err(StoreError::Broken { .. })));
+        let (mut store, mut mirror, _) = Store::open(dir.path()).unwrap();
+        append(&mut store, &mut mirror, record(1, factor("f-1")));
+        assert!(matches!(
+            mirror.write_back(),
+            Err(StoreError::Broken { .. })
+        ));
         assert_eq!(fs::read_to_string(&file).unwrap(), "title = \n");
+        // An empty file (an editor caught half-way) is not written to either.
+        fs::write(&file, "").unwrap();
+        assert!(matches!(
+            mirror.write_back(),
+            Err(StoreError::Broken { .. })
+        ));
+        assert_eq!(fs::read_to_string(&file).unwrap(), "");
         fs::write(&file, "title = \"fixed\"\n").unwrap();
-        assert!(store.write_back().unwrap().text.contains("f-1"));
+        assert!(mirror.write_back().unwrap().text.contains("f-1"));
     }
 
     #[test]
@@ -449,20 +513,20 @@ mod tests {
         let file = dir.path().join("incident.toml");
         fs::write(&file, "title = \"x\"\n").unwrap();
         {
-            let (mut store, _) = Store::open(dir.path()).unwrap();
-            store.append(vec![record(1, factor("f-1"))]).unwrap();
+            let (mut store, mut mirror, _) = Store::open(dir.path()).unwrap();
+            append(&mut store, &mut mirror, record(1, factor("f-1")));
             // A crash here: journaled, never written to the file.
         }
-        let (mut store, _) = Store::open(dir.path()).unwrap();
-        assert_eq!(store.session().len(), 1);
-        assert!(store.write_back().unwrap().text.contains("f-1"));
+        let (mut store, mut mirror, _) = Store::open(dir.path()).unwrap();
+        assert_eq!(mirror.session().len(), 1);
+        assert!(mirror.write_back().unwrap().text.contains("f-1"));
         store.end().unwrap();
         // After the end, a hand deletion is final.
         fs::write(&file, "title = \"x\"\n").unwrap();
-        let (mut store, _) = Store::open(dir.path()).unwrap();
-        assert!(store.session().is_empty());
+        let (store, mut mirror, _) = Store::open(dir.path()).unwrap();
+        assert!(mirror.session().is_empty());
         assert_eq!(store.next_seq(), 3);
-        assert!(!store.write_back().unwrap().changed);
+        assert!(!mirror.write_back().unwrap().changed);
         assert_eq!(fs::read_to_string(&file).unwrap(), "title = \"x\"\n");
     }
 }

@@ -77,7 +77,6 @@ impl Server {
     /// Starts `debrief serve dir --port 0` with the test secrets and `extra` arguments, and
     /// waits until it prints its address.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
-        use std::io::BufRead as _;
         let log_dir = tempfile::tempdir().unwrap();
         let log = log_dir.path().join("server.log");
         let mut child = debrief(&root())
@@ -96,19 +95,8 @@ impl Server {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("the server starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("the server prints its address")
-                .unwrap();
-            if let Some(rest) = line.strip_prefix("Facilitator (share this screen): http://") {
-                break rest.split('/').next().unwrap().to_owned();
-            }
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let addr = debrief::serve::probe::wait_for_address(&mut child)
+            .expect("the server prints its address");
         Server {
             child,
             addr,

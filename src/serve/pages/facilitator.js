@@ -137,8 +137,8 @@
       return el("tr", { id: e.id ? "row-" + e.id : null, class: fresh ? "fresh" : (e.key ? "key" : null) },
         el("td", { text: M.time(e.at, zone) }),
         el("td", { text: e.kind }),
-        el("td", { text: e.text }),
-        el("td", { text: e.by || (e.source ? e.source : "anonymous") }),
+        el("td", { text: e.plain }),
+        el("td", { text: e.by || e.source || (e.live ? "anonymous" : "—") }),
         el("td", null, e.id ? del("timeline", e.id, "this entry") : null));
     }));
     inc.factors.forEach(function (f) { seen[f.id] = true; });
@@ -153,7 +153,7 @@
       var ul = el("ul", { class: "cards" });
       list.forEach(function (f) {
         ul.appendChild(el("li", { class: "card" + (previous && !previous[f.id] ? " fresh" : "") },
-          el("p", { text: f.text }), del("factors", f.id, "this factor")));
+          el("p", { text: f.plain }), del("factors", f.id, "this factor")));
       });
       return el("section", { class: "group" }, el("h3", { text: c }), ul);
     }));
@@ -167,7 +167,7 @@
     var top = Math.max.apply(null, [1].concat(ranked.map(function (f) { return f.total_votes || 0; })));
     M.fill($("vote-list"), ranked.map(function (f) {
       var n = f.total_votes;
-      return el("li", { class: "vote-row" }, el("span", { class: "factor-text", text: f.text }),
+      return el("li", { class: "vote-row" }, el("span", { class: "factor-text", text: f.plain }),
         s.revealed ? el("span", { class: "bar", style: null }, el("span", { class: "fill", "data-share": String(Math.round(100 * (n || 0) / top)) }), el("span", { class: "count", text: (n || 0) + (n === 1 ? " vote" : " votes") }))
           : el("span", { class: "hidden-votes", text: "votes hidden" }));
     }));
@@ -175,10 +175,10 @@
 
     // Actions.
     var factorText = {};
-    inc.factors.forEach(function (f) { factorText[f.id] = f.text; });
+    inc.factors.forEach(function (f) { factorText[f.id] = f.plain; });
     M.fill($("action-rows"), inc.actions.map(function (a) {
       return el("tr", { class: (a.owner ? "" : "unowned") + (previous && !previous[a.id] ? " fresh" : "") },
-        el("td", { text: a.text }),
+        el("td", { text: a.plain }),
         el("td", { text: a.owner || "no owner" }),
         el("td", { text: a.due || "—" }),
         el("td", { text: a.priority || "—" }),
@@ -189,9 +189,9 @@
 
     // Wrap-up.
     var best = inc.factors.slice().sort(function (a, b) { return (b.total_votes || 0) - (a.total_votes || 0); }).slice(0, 5);
-    M.fill($("wrap-factors"), best.map(function (f) { return el("li", { text: f.text + (s.revealed ? " (" + (f.total_votes || 0) + ")" : "") }); }));
-    M.fill($("wrap-actions"), inc.actions.map(function (a) { return el("li", { text: a.text + " — " + (a.owner || "no owner yet") }); }));
-    M.fill($("wrap-decisions"), inc.timeline.filter(function (e) { return e.kind === "decision"; }).map(function (e) { return el("li", { text: e.text }); }));
+    M.fill($("wrap-factors"), best.map(function (f) { return el("li", { text: f.plain + (s.revealed ? " (" + (f.total_votes || 0) + ")" : "") }); }));
+    M.fill($("wrap-actions"), inc.actions.map(function (a) { return el("li", { text: a.plain + " — " + (a.owner || "no owner yet") }); }));
+    M.fill($("wrap-decisions"), inc.timeline.filter(function (e) { return e.kind === "decision"; }).map(function (e) { return el("li", { text: e.plain }); }));
     $("publish-command").textContent = "debrief build " + (s.folder || ".");
   };
 

@@ -68,7 +68,7 @@
     var li = el("li", { class: "item" });
     var show = function () {
       M.fill(li, [el("span", { class: "what", text: list === "timeline" ? "observation" : list === "factors" ? "factor" : "action" }),
-        el("p", { text: item.text }),
+        el("p", { text: item.plain || item.text }),
         el("button", { type: "button", class: "quiet", text: "Fix text", onclick: edit })]);
     };
     var edit = function () {
@@ -80,6 +80,7 @@
         e.preventDefault();
         M.send("PATCH", list + "/" + encodeURIComponent(item.id), { text: input.value }, "correction");
         item.text = input.value;
+        item.plain = input.value;
         show();
       });
       M.fill(li, [form]);
@@ -114,7 +115,7 @@
     M.fill($("vote-factors"), inc.factors.map(function (f) {
       var n = mine[f.id] || 0;
       return el("li", { class: "vote-item" },
-        el("p", { text: f.text }),
+        el("p", { text: f.plain }),
         el("div", { class: "vote-controls" },
           el("button", { type: "button", class: "round", "aria-label": "Take a vote back from: " + f.text, text: "−", disabled: n === 0,
             onclick: function () { M.send("DELETE", "factors/" + encodeURIComponent(f.id) + "/votes", undefined, "vote"); } }),
@@ -127,7 +128,7 @@
 
     // Actions: create, or claim one.
     M.fill($("action-factor"), [el("option", { value: "", text: "(no factor)" })].concat(inc.factors.map(function (f) {
-      return el("option", { value: f.id, text: f.text.length > 60 ? f.text.slice(0, 57) + "…" : f.text });
+      return el("option", { value: f.id, text: f.plain.length > 60 ? f.plain.slice(0, 57) + "…" : f.plain });
     })));
     M.fill($("action-list"), inc.actions.map(function (a) {
       var owner = a.owner ? "Owner: " + a.owner : "No owner yet";
@@ -136,16 +137,14 @@
         if (!name) { M.status("Type your name in the Owner field first."); $("action-owner").focus(); return; }
         M.send("PATCH", "actions/" + encodeURIComponent(a.id), { owner: name }, "claim");
       } });
-      return el("li", { class: "item" + (a.owner ? "" : " unowned") }, el("p", { text: a.text }), el("p", { class: "owner", text: owner }),
+      return el("li", { class: "item" + (a.owner ? "" : " unowned") }, el("p", { text: a.plain }), el("p", { class: "owner", text: owner }),
         a.owner && a.owner === you.name ? null : claim);
     }));
 
-    var ids = {};
-    (you.mine || []).forEach(function (id) { ids[id] = true; });
-    var items = [];
-    inc.timeline.forEach(function (e) { if (e.id && ids[e.id]) items.push(fixable("timeline", e)); });
-    inc.factors.forEach(function (f) { if (ids[f.id]) items.push(fixable("factors", f)); });
-    inc.actions.forEach(function (a) { if (ids[a.id]) items.push(el("li", { class: "item" }, el("span", { class: "what", text: "action" }), el("p", { text: a.text }))); });
+    var items = (you.entries || []).map(function (e) {
+      return e.list === "actions" ? el("li", { class: "item" }, el("span", { class: "what", text: "action" }), el("p", { text: e.plain }))
+        : fixable(e.list, e);
+    });
     if (!items.length) items.push(el("li", { class: "empty", text: "Nothing yet." }));
     if (!document.activeElement || !$("mine").contains(document.activeElement)) M.fill($("mine"), items);
   };
