@@ -883,6 +883,10 @@ fn routes(
                 "there is nothing here",
             )),
         });
+    // Browsers ask for an icon; the answer is "none", not a 404 in their console.
+    let favicon = warp::path!("favicon.ico")
+        .and(warp::get())
+        .map(|| respond(StatusCode::NO_CONTENT, "image/x-icon", Vec::new()));
     let report = warp::path("report")
         .and(warp::path::end().or(warp::path!("index.html")).unify())
         .and(warp::get())
@@ -910,6 +914,8 @@ fn routes(
                 .or(join.map(warp::Reply::into_response))
                 .unify()
                 .or(assets.map(warp::Reply::into_response))
+                .unify()
+                .or(favicon.map(warp::Reply::into_response))
                 .unify()
                 .or(report.map(warp::Reply::into_response))
                 .unify()

@@ -1,0 +1,818 @@
+//! The meeting in a real browser: headless Chromium driven through chromedriver (WebDriver), one
+//! facilitator window and three participant windows against `debrief serve` on a copy of
+//! `sample-incident/`.
+//!
+//! Opt-in, because it needs more than Rust:
+//!
+//! ```sh
+//! apt-get install chromium chromium-driver            # or any Chromium with its chromedriver
+//! npm install --prefix target/ci-tools axe-core@4     # for the accessibility checks
+//! DEBRIEF_AXE_JS=target/ci-tools/node_modules/axe-core/axe.min.js \
+//!     cargo test --features browser --test browser
+//! ```
+//!
+//! `bash .ci/run` installs all of it and runs the suite. Screenshots go to
+//! `target/screenshots/`.
+
+mod common;
+
+#[cfg(not(feature = "browser"))]
+#[test]
+fn the_browser_suite_is_opt_in() {
+    eprintln!(
+        "SKIPPED: the browser suite runs with `cargo test --features browser --test browser` and \
+         needs chromium and chromedriver; `bash .ci/run` installs them and runs it"
+    );
+}
+
+#[cfg(feature = "browser")]
+mod browser {
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use fantoccini::{Client, ClientBuilder, Locator};
+    use serde_json::{Value, json};
+
+    use super::common::{self, CODE, KEY, Server, copy_sample};
+
+    /// chromedriver on a free port, stopped when dropped.
+    struct Driver {
+        child: Child,
+        url: String,
+    }
+
+    impl Drop for Driver {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn driver() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (apt-get install chromium-driver)");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        // chromedriver keeps connections open, so read by Content-Length.
+        let ready = || {
+            debrief::serve::probe::Connection::open(&format!("127.0.0.1:{port}"))
+                .and_then(|mut c| c.send("GET", "/status", &[], None))
+                .is_ok_and(|r| r.body.contains("\"ready\":true"))
+        };
+        while !ready() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child, url }
+    }
+
+    /// A headless Chromium window whose page is `width` × `height` CSS pixels, logging the
+    /// console. Narrow ones are phones (device emulation: a desktop window has a minimum width).
+    async fn window(driver: &Driver, width: u32, height: u32) -> Client {
+        let mut options = json!({
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--hide-scrollbars", format!("--window-size={width},{height}"),
+            ],
+        });
+        if width < 600 {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true },
+            });
+        }
+        if Path::new("/usr/bin/chromium").exists() {
+            options["binary"] = json!("/usr/bin/chromium");
+        }
+        let capabilities = json!({
+            "goog:chromeOptions": options,
+            "goog:loggingPrefs": { "browser": "ALL" },
+        });
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities.as_object().unwrap().clone())
+            .connect(&driver.url)
+            .await
+            .expect("a Chromium session");
+        if width >= 600 {
+            // The window's size includes what is around the page; make the page itself the size.
+            let around = js(&client, "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];").await;
+            let dw = around[0].as_u64().unwrap_or(0) as u32;
+            let dh = around[1].as_u64().unwrap_or(0) as u32;
+            client
+                .set_window_size(width + dw, height + dh)
+                .await
+                .unwrap();
+        }
+        client
+    }
+
+    /// Waits for `check` to hold, polling, for up to 15 s.
+    async fn until<F, Fut>(what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !check().await {
+            assert!(Instant::now() < deadline, "timed out waiting: {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn js(client: &Client, script: &str) -> Value {
+        client.execute(script, vec![]).await.unwrap_or(Value::Null)
+    }
+
+    async fn text(client: &Client, selector: &str) -> String {
+        client
+            .execute(
+                "var e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+                vec![json!(selector)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    async fn visible(client: &Client, selector: &str) -> bool {
+        client
+            .execute(
+                "var e = document.querySelector(arguments[0]); return !!e && e.checkVisibility({ visibilityProperty: true });",
+                vec![json!(selector)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+
+    /// Clicks an element. The pages redraw their lists on every state, so an element found a
+    /// moment ago may be gone: find it again then.
+    async fn click(client: &Client, selector: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let clicked = match client.find(Locator::Css(selector)).await {
+                Ok(element) => element.click().await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match clicked {
+                Ok(()) => return,
+                Err(e) if Instant::now() > deadline => panic!("clicking {selector}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    async fn type_into(client: &Client, selector: &str, value: &str) {
+        let field = client.find(Locator::Css(selector)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    /// Sets a field that has no keyboard-neutral way in (date and time pickers).
+    async fn set_value(client: &Client, selector: &str, value: &str) {
+        client
+            .execute(
+                "document.querySelector(arguments[0]).value = arguments[1];",
+                vec![json!(selector), json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Presses a key on the page (the facilitator's shortcuts).
+    async fn press(client: &Client, key: &str) {
+        client
+            .execute(
+                "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: arguments[0], bubbles: true}));",
+                vec![json!(key)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// No alert, confirm or prompt is open.
+    async fn no_dialog(client: &Client) {
+        if let Ok(text) = client.get_alert_text().await {
+            panic!("a dialog opened: {text}");
+        }
+    }
+
+    /// The browser's console: (level, message).
+    async fn console(client: &Client) -> Vec<(String, String)> {
+        #[derive(Debug)]
+        struct Log;
+        impl fantoccini::wd::WebDriverCompatibleCommand for Log {
+            fn endpoint(
+                &self,
+                base: &url::Url,
+                session: Option<&str>,
+            ) -> Result<url::Url, url::ParseError> {
+                base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+            }
+            fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+                (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+            }
+        }
+        let logs = client.issue_cmd(Log).await.unwrap_or(Value::Null);
+        logs.as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["level"].as_str().unwrap_or("").to_owned(),
+                    e["message"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    async fn screenshot(client: &Client, name: &str) {
+        let png = client.screenshot().await.unwrap();
+        let dir = common::root().join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), png).unwrap();
+    }
+
+    /// axe-core's serious and critical violations on the page, when `DEBRIEF_AXE_JS` names
+    /// `axe.min.js`.
+    async fn accessibility(client: &Client, page: &str) {
+        let Some(axe) = std::env::var_os("DEBRIEF_AXE_JS") else {
+            eprintln!(
+                "SKIPPED: accessibility of {page}: set DEBRIEF_AXE_JS to axe-core's axe.min.js"
+            );
+            return;
+        };
+        let source = std::fs::read_to_string(&axe).expect("DEBRIEF_AXE_JS is readable");
+        client
+            .execute(&source, vec![])
+            .await
+            .expect("axe-core loads");
+        let result = client
+            .execute_async(
+                "var done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then(function (r) { done(r.violations.map(function (v) {
+                     return { id: v.id, impact: v.impact, help: v.help,
+                              nodes: v.nodes.map(function (n) { return n.target.join(' '); }).slice(0, 5) }; })); })
+                   .catch(function (e) { done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]); });",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        let violations = result
+            .as_array()
+            .unwrap_or_else(|| panic!("{page}: axe-core gave no list of violations: {result}"));
+        eprintln!(
+            "{page}: axe-core found {} violations, none of them serious or critical is allowed",
+            violations.len()
+        );
+        let bad: Vec<&Value> = violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{page}: serious or critical accessibility violations: {}",
+            serde_json::to_string_pretty(&bad).unwrap()
+        );
+    }
+
+    fn incident(dir: &Path) -> debrief::model::Incident {
+        toml::from_str(&std::fs::read_to_string(dir.join("incident.toml")).unwrap()).unwrap()
+    }
+
+    fn sample() -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("2026-11-03-checkout");
+        std::fs::create_dir(&dir).unwrap();
+        copy_sample(&dir);
+        (tmp, dir)
+    }
+
+    async fn join(client: &Client, base: &str, name: Option<&str>) {
+        client.goto(&format!("{base}/join/{CODE}")).await.unwrap();
+        until("the join form", || visible(client, "#join-form")).await;
+        match name {
+            Some(name) => type_into(client, "#join-name", name).await,
+            None => click(client, "#join-anonymous").await,
+        }
+        click(client, "#join-form button[type=submit]").await;
+        until("joined", || visible(client, "#joined")).await;
+    }
+
+    async fn observe(client: &Client, at: &str, what: &str) {
+        until("the observation form", || visible(client, "#entry-form")).await;
+        set_value(client, "#entry-at", at).await;
+        type_into(client, "#entry-text", what).await;
+        click(client, "#entry-form button[type=submit]").await;
+    }
+
+    async fn phase(facilitator: &Client, participants: &[&Client], name: &str) {
+        until(
+            &format!("the {name} phase on the facilitator screen"),
+            || async { text(facilitator, ".stepper li.current").await == super::phase_title(name) },
+        )
+        .await;
+        for p in participants {
+            until(&format!("the {name} phase on a phone"), || async {
+                text(p, "#phase-name").await == super::phase_title(name)
+            })
+            .await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_facilitator_and_three_participants_run_the_meeting() {
+        let (tmp, dir) = sample();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        let facilitator = window(&driver, 1920, 1080).await;
+        let alex = window(&driver, 390, 844).await;
+        let bo = window(&driver, 390, 844).await;
+        let anon = window(&driver, 390, 844).await;
+        let everyone = [&facilitator, &alex, &bo, &anon];
+        let phones = [&alex, &bo, &anon];
+
+        facilitator
+            .goto(&format!("{base}/?key={KEY}"))
+            .await
+            .unwrap();
+        let title = "Checkout API returned 500s for 38 minutes";
+        until("the facilitator screen shows the incident", || async {
+            text(&facilitator, "#title").await == title
+        })
+        .await;
+        assert!(
+            !facilitator
+                .current_url()
+                .await
+                .unwrap()
+                .as_str()
+                .contains(KEY),
+            "the key leaves the address bar"
+        );
+        // A mark that a reload would wipe.
+        js(&facilitator, "window.__noReload = true;").await;
+
+        join(&alex, &base, Some("Alex")).await;
+        join(&bo, &base, Some("Bo")).await;
+        join(&anon, &base, None).await;
+        until("3 people joined", || async {
+            text(&facilitator, "#people-count").await == "3 people joined"
+        })
+        .await;
+
+        // Observations with times appear on the facilitator's screen without a reload.
+        observe(
+            &alex,
+            "2026-11-03T14:03:30",
+            "Grafana showed pool waiters climbing",
+        )
+        .await;
+        observe(
+            &anon,
+            "2026-11-03T14:07:00",
+            "Support tickets about failed payments",
+        )
+        .await;
+        until("both observations on the facilitator screen", || async {
+            let rows = text(&facilitator, "#timeline-rows").await;
+            rows.contains("Grafana showed pool waiters climbing")
+                && rows.contains("Support tickets about failed payments")
+        })
+        .await;
+        let rows = text(&facilitator, "#timeline-rows").await;
+        assert!(rows.contains("14:03:30") && rows.contains("Alex"), "{rows}");
+        assert!(rows.contains("anonymous"), "{rows}");
+        assert_eq!(
+            js(&facilitator, "return window.__noReload === true;").await,
+            json!(true)
+        );
+        until("the diagram is on the facilitator screen", || async {
+            js(&facilitator, "var i = document.getElementById('timeline-svg'); return i.complete && i.naturalWidth > 0;").await == json!(true)
+        })
+        .await;
+        screenshot(&facilitator, "facilitator.png").await;
+        screenshot(&alex, "participant.png").await;
+
+        // Factors: someone proposes one.
+        press(&facilitator, "ArrowRight").await;
+        phase(&facilitator, &phones, "factors").await;
+        until("the factor form", || visible(&bo, "#factor-form")).await;
+        type_into(
+            &bo,
+            "#factor-text",
+            "Pool size was never revisited after the fraud check",
+        )
+        .await;
+        click(&bo, "#factor-form button[type=submit]").await;
+        until("the factor card", || async {
+            text(&facilitator, "#factor-groups")
+                .await
+                .contains("never revisited")
+        })
+        .await;
+
+        // Vote: two vote, the facilitator sees who has not, then the third votes.
+        press(&facilitator, "ArrowRight").await;
+        phase(&facilitator, &phones, "vote").await;
+        let plus = "#vote-factors li:last-child button[aria-label^='Vote for']";
+        for phone in [&alex, &bo] {
+            until("the new factor on the phone", || async {
+                text(phone, "#vote-factors")
+                    .await
+                    .contains("never revisited")
+            })
+            .await;
+            click(phone, plus).await;
+            until("the vote counted", || async {
+                text(phone, "#votes-left").await == "2 votes left"
+            })
+            .await;
+        }
+        until("1 person hasn't voted", || async {
+            text(&facilitator, "#not-voted").await == "1 person hasn't voted"
+        })
+        .await;
+        assert!(visible(&facilitator, "#not-voted").await);
+        assert!(
+            text(&facilitator, "#vote-list")
+                .await
+                .contains("votes hidden")
+        );
+        until("the new factor on the anonymous phone", || async {
+            text(&anon, "#vote-factors")
+                .await
+                .contains("never revisited")
+        })
+        .await;
+        click(&anon, plus).await;
+        until("everyone voted", || async {
+            text(&facilitator, "#vote-progress").await == "3 of 3 have voted"
+        })
+        .await;
+        press(&facilitator, "r").await;
+        until("the counts on the facilitator screen", || async {
+            let list = text(&facilitator, "#vote-list").await;
+            list.contains("3 votes") && !list.contains("votes hidden")
+        })
+        .await;
+        for phone in phones {
+            until("the counts on a phone", || async {
+                text(phone, "#vote-factors").await.contains("3 in total")
+            })
+            .await;
+        }
+
+        // Actions: one is created, another person claims it.
+        press(&facilitator, "ArrowRight").await;
+        phase(&facilitator, &phones, "actions").await;
+        until("the action form", || visible(&alex, "#action-form")).await;
+        type_into(
+            &alex,
+            "#action-text",
+            "Alert on pool waiters above zero for 2 minutes",
+        )
+        .await;
+        type_into(&alex, "#action-owner", "").await;
+        click(&alex, "#action-form button[type=submit]").await;
+        until("the action on Bo's phone", || async {
+            text(&bo, "#action-list")
+                .await
+                .contains("Alert on pool waiters")
+        })
+        .await;
+        click(&bo, "#action-list li:last-child button").await;
+        until("the owner on the facilitator screen", || async {
+            let rows = text(&facilitator, "#action-rows").await;
+            rows.contains("Alert on pool waiters") && rows.contains("Bo")
+        })
+        .await;
+
+        // A timer that every window counts down.
+        press(&facilitator, "t").await;
+        until("the timer form", || visible(&facilitator, "#timer-minutes")).await;
+        type_into(&facilitator, "#timer-minutes", "2").await;
+        click(&facilitator, ".timer-form button[type=submit]").await;
+        for window in everyone {
+            until("a countdown", || async {
+                let t = text(window, "#timer").await;
+                visible(window, "#timer").await && (t.starts_with("1:5") || t == "2:00")
+            })
+            .await;
+        }
+        let first = text(&alex, "#timer").await;
+        until("the countdown moves", || async {
+            text(&alex, "#timer").await != first
+        })
+        .await;
+
+        // The wrap-up, then everything is on disk.
+        press(&facilitator, "ArrowRight").await;
+        phase(&facilitator, &phones, "wrap-up").await;
+        until("the file has everything", || async {
+            let i = incident(&dir);
+            let factor = i
+                .factors
+                .iter()
+                .find(|f| f.text.contains("never revisited"));
+            i.timeline.iter().any(|e| {
+                e.text == "Grafana showed pool waiters climbing" && e.by.as_deref() == Some("Alex")
+            }) && i
+                .timeline
+                .iter()
+                .any(|e| e.text == "Support tickets about failed payments" && e.by.is_none())
+                && factor.is_some_and(|f| f.total_votes() == 3)
+                && i.actions.iter().any(|a| {
+                    a.text.starts_with("Alert on pool waiters") && a.owner.as_deref() == Some("Bo")
+                })
+        })
+        .await;
+        for window in everyone {
+            no_dialog(window).await;
+        }
+        accessibility(&facilitator, "the facilitator screen").await;
+        accessibility(&alex, "the participant page").await;
+        for window in [facilitator, alex, bo, anon] {
+            let _ = window.close().await;
+        }
+        drop(tmp);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn saves_on_disk_update_the_screens_and_errors_come_and_go() {
+        let (_tmp, dir) = sample();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        let facilitator = window(&driver, 1366, 768).await;
+        let report = window(&driver, 1280, 900).await;
+        facilitator
+            .goto(&format!("{base}/?key={KEY}"))
+            .await
+            .unwrap();
+        until("the facilitator screen", || async {
+            text(&facilitator, "#title")
+                .await
+                .starts_with("Checkout API")
+        })
+        .await;
+        // The report preview shares the facilitator's cookie jar only within a window, so it
+        // signs in the same way.
+        report.goto(&format!("{base}/?key={KEY}")).await.unwrap();
+        report.goto(&format!("{base}/report/")).await.unwrap();
+        until("the report", || async {
+            text(&report, "h1").await.starts_with("Checkout API")
+        })
+        .await;
+        let scrolled = js(&report, "window.scrollTo(0, 400); return window.scrollY;").await;
+        assert!(
+            scrolled.as_f64().unwrap_or(0.0) > 100.0,
+            "the report scrolls: {scrolled}"
+        );
+        js(
+            &facilitator,
+            "window.scrollTo(0, 300); window.__noReload = true;",
+        )
+        .await;
+        let toml = dir.join("incident.toml");
+        let text0 = std::fs::read_to_string(&toml).unwrap();
+        // A change that keeps the layout, so the same scroll offset shows the same place.
+        std::fs::write(
+            &toml,
+            text0.replace("returned 500s for 38", "returned 503s for 38"),
+        )
+        .unwrap();
+        until("the new title on the facilitator screen", || async {
+            text(&facilitator, "#title").await == "Checkout API returned 503s for 38 minutes"
+        })
+        .await;
+        assert_eq!(
+            js(&facilitator, "return window.__noReload === true;").await,
+            json!(true)
+        );
+        assert_eq!(js(&facilitator, "return window.scrollY;").await, json!(300));
+        // The report reloads itself and keeps its place.
+        until("the new title in the report", || async {
+            text(&report, "h1").await == "Checkout API returned 503s for 38 minutes"
+        })
+        .await;
+        until("the report keeps its scroll position", || async {
+            js(&report, "return window.scrollY;").await == scrolled
+        })
+        .await;
+
+        // Broken: the overlay appears everywhere; fixed: it goes.
+        let fixed = std::fs::read_to_string(&toml).unwrap();
+        std::fs::write(
+            &toml,
+            fixed.replace("severity = \"SEV2\"", "severity = = \"SEV2\""),
+        )
+        .unwrap();
+        until("the overlay on the facilitator screen", || async {
+            visible(&facilitator, "#error").await
+                && text(&facilitator, "#error-text")
+                    .await
+                    .contains("incident.toml:")
+        })
+        .await;
+        until("the overlay on the report", || async {
+            visible(&report, "#debrief-overlay").await
+        })
+        .await;
+        std::fs::write(&toml, &fixed).unwrap();
+        until("the overlay goes from the facilitator screen", || async {
+            !visible(&facilitator, "#error").await
+        })
+        .await;
+        until("the overlay goes from the report", || async {
+            !visible(&report, "#debrief-overlay").await
+        })
+        .await;
+        js(&report, "window.scrollTo(0, 0);").await;
+        screenshot(&report, "report.png").await;
+        accessibility(&report, "the report").await;
+        for window in [facilitator, report] {
+            let _ = window.close().await;
+        }
+    }
+
+    const PAYLOADS: &[&str] = &[
+        "<img src=x onerror=\"window.__xss=1;alert(1)\">",
+        "<svg onload=\"window.__xss=1;alert(1)\"></svg>",
+        "[click me](javascript:window.__xss=1;alert(1))",
+        "<script>window.__xss=1;alert(1)</script>",
+        "\"><iframe src=\"javascript:alert(1)\"></iframe>",
+        "<a href=\"javascript:alert(1)\" onmouseover=\"alert(1)\">hover</a>",
+    ];
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn injected_markup_stays_text_live_and_in_the_built_site() {
+        let (tmp, dir) = sample();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        let facilitator = window(&driver, 1920, 1080).await;
+        let mallory = window(&driver, 390, 844).await;
+        facilitator
+            .goto(&format!("{base}/?key={KEY}"))
+            .await
+            .unwrap();
+        join(&mallory, &base, Some("<b onmouseover=alert(1)>Mallory</b>")).await;
+        for payload in PAYLOADS {
+            observe(&mallory, "2026-11-03T14:10:00", payload).await;
+        }
+        // Factors and actions through the API, as a script would.
+        let token = server.join(Some("<img src=x onerror=alert(1)>"));
+        for payload in PAYLOADS {
+            let body = json!({ "text": payload }).to_string();
+            assert_eq!(
+                server
+                    .call("POST", "/api/factors", &token, Some(&body))
+                    .status,
+                201
+            );
+            let body = json!({ "text": payload, "owner": payload }).to_string();
+            assert_eq!(
+                server
+                    .call("POST", "/api/actions", &token, Some(&body))
+                    .status,
+                201
+            );
+        }
+        // Each payload reads as what its Markdown says, with raw HTML left out, as in the report.
+        until(
+            "every payload on the facilitator screen, as text",
+            || async {
+                let rows = text(&facilitator, "#timeline-rows").await;
+                rows.matches("Mallory</b>").count() == PAYLOADS.len()
+                    && PAYLOADS
+                        .iter()
+                        .all(|p| rows.contains(&debrief::render::markdown::plain(p)))
+            },
+        )
+        .await;
+        // Show every phase, so every list is drawn.
+        for name in ["factors", "vote", "actions", "wrap-up"] {
+            let body = json!({ "phase": name }).to_string();
+            assert_eq!(
+                server
+                    .as_facilitator("POST", "/api/phase", Some(&body))
+                    .status,
+                200
+            );
+            phase(&facilitator, &[&mallory], name).await;
+            for window in [&facilitator, &mallory] {
+                no_dialog(window).await;
+                assert_eq!(
+                    js(window, "return window.__xss === undefined;").await,
+                    json!(true)
+                );
+            }
+        }
+        let body = json!({ "revealed": true }).to_string();
+        server.as_facilitator("POST", "/api/votes/reveal", Some(&body));
+        let report = window(&driver, 1280, 900).await;
+        report.goto(&format!("{base}/?key={KEY}")).await.unwrap();
+        report.goto(&format!("{base}/report/")).await.unwrap();
+        until("the payloads in the report", || async {
+            text(&report, "body").await.contains("window.__xss=1")
+        })
+        .await;
+        no_dialog(&report).await;
+        assert_eq!(
+            js(&report, "return window.__xss === undefined;").await,
+            json!(true)
+        );
+        assert_eq!(
+            js(&report, "return document.querySelectorAll('main script, main iframe, main [onerror], main [onload], main [onmouseover], main a[href^=\"javascript\"]').length;").await,
+            json!(0)
+        );
+
+        // The built site, from file://.
+        until("the file has the payloads", || async {
+            incident(&dir).actions.len() >= 6 + PAYLOADS.len()
+        })
+        .await;
+        let out = tmp.path().join("site");
+        let built = common::run(
+            &common::root(),
+            &[
+                "build",
+                dir.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let id = dir.file_name().unwrap().to_str().unwrap();
+        for page in [
+            "index.html",
+            &format!("incidents/{id}/index.html"),
+            "actions.html",
+            "trends.html",
+        ] {
+            let url = format!("file://{}", out.join(page).display());
+            // Reading the console empties it: what follows is this page's alone.
+            console(&report).await;
+            report.goto(&url).await.unwrap();
+            until(&format!("{page} loads"), || async {
+                js(&report, "return document.readyState;").await == json!("complete")
+            })
+            .await;
+            no_dialog(&report).await;
+            assert_eq!(
+                js(&report, "return window.__xss === undefined;").await,
+                json!(true),
+                "{page}"
+            );
+            let broken = js(
+                &report,
+                "var bad = [];
+                 document.querySelectorAll('img').forEach(function (i) { if (!(i.complete && i.naturalWidth > 0)) bad.push(i.src); });
+                 document.querySelectorAll('link[rel=stylesheet]').forEach(function (l) { if (!l.sheet) bad.push(l.href); });
+                 return bad;",
+            )
+            .await;
+            assert_eq!(broken, json!([]), "{page}: resources that did not load");
+            let errors: Vec<(String, String)> = console(&report)
+                .await
+                .into_iter()
+                .filter(|(level, _)| level == "SEVERE" || level == "WARNING")
+                .collect();
+            assert!(errors.is_empty(), "{page}: console: {errors:?}");
+        }
+        for window in [facilitator, mallory, report] {
+            let _ = window.close().await;
+        }
+    }
+}
+
+/// The stepper's name of a phase.
+#[cfg(feature = "browser")]
+fn phase_title(phase: &str) -> &'static str {
+    match phase {
+        "timeline" => "Timeline",
+        "factors" => "Factors",
+        "vote" => "Vote",
+        "actions" => "Actions",
+        _ => "Wrap-up",
+    }
+}
