@@ -87,7 +87,7 @@ fn several_paths_and_an_archive_are_checked_together() {
     );
     assert!(text.contains("error[cycle]"), "{text}");
     assert!(
-        text.ends_with("checked 6 incidents: 2 errors, 15 warnings\n"),
+        text.ends_with("checked 6 incidents: 2 errors, 22 warnings\n"),
         "{text}"
     );
 }

@@ -1033,3 +1033,59 @@ fn a_clean_stop_ends_the_meeting_and_later_hand_edits_are_final() {
         edited
     );
 }
+
+#[test]
+fn the_archive_sets_anonymity_and_vote_limits_and_the_join_qr_code_is_the_facilitators() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("debrief.toml"),
+        "[meeting]\nanonymous = true\nvotes_per_person = 1\nmax_votes_per_item = 1\n",
+    )
+    .unwrap();
+    let dir = tmp.path().join("2026-11-03-checkout");
+    std::fs::create_dir(&dir).unwrap();
+    copy_sample(&dir);
+    let server = Server::start(&dir, &[]);
+    let named = server.join(Some("Alex"));
+    let id = created(
+        &server,
+        &named,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T14:05", "text": "Seen in anonymous mode" }),
+    );
+    assert_eq!(
+        server
+            .call("POST", "/api/factors/f-hpa/votes", &named, None)
+            .status,
+        200
+    );
+    assert_eq!(
+        status_and_code(&server.call("POST", "/api/factors/f-held-conn/votes", &named, None)),
+        (409, "no-votes-left".into())
+    );
+    let state = server.call("GET", "/api/state", &named, None).json();
+    assert_eq!(state["anonymous"], true);
+    assert_eq!(state["limits"]["votes_per_person"], 1);
+    until(
+        &dir,
+        "the observation is written without an author",
+        |i, _| {
+            i.timeline
+                .iter()
+                .any(|e| e.id.as_deref() == Some(id.as_str()) && e.by.is_none())
+        },
+    );
+
+    let qr = server.as_facilitator("GET", "/api/join-qr.svg", None);
+    assert_eq!(qr.status, 200);
+    assert_eq!(qr.header("content-type"), Some("image/svg+xml"));
+    assert!(
+        qr.body.starts_with("<?xml") && qr.body.contains("<svg"),
+        "{}",
+        &qr.body[..100]
+    );
+    assert_eq!(
+        status_and_code(&server.call("GET", "/api/join-qr.svg", &named, None)),
+        (403, "facilitator-only".into())
+    );
+}

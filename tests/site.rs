@@ -53,6 +53,10 @@ fn the_sample_report_is_stable() {
     insta::assert_snapshot!("sample-report-html", read(&dir.join("index.html")));
     insta::assert_snapshot!("sample-report-md", read(&dir.join("report.md")));
     insta::assert_snapshot!("sample-timeline-svg", read(&dir.join("timeline.svg")));
+    insta::assert_snapshot!("sample-flow-svg", read(&dir.join("flow.svg")));
+    // The report shows the flow diagram, and report.md links it.
+    assert!(read(&dir.join("index.html")).contains(read(&dir.join("flow.svg")).trim_end()));
+    assert!(read(&dir.join("report.md")).contains("](flow.svg)"));
     // The inline diagram is the standalone one, with links into the same page.
     let standalone = read(&dir.join("timeline.svg")).replace("index.html#", "#");
     assert!(read(&dir.join("index.html")).contains(standalone.trim_end()));
@@ -69,6 +73,7 @@ fn the_site_has_the_documented_layout() {
         "data/actions.csv",
         "incidents/sample-incident/index.html",
         "incidents/sample-incident/timeline.svg",
+        "incidents/sample-incident/flow.svg",
         "incidents/sample-incident/report.md",
         "incidents/sample-incident/incident.json",
     ] {

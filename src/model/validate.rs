@@ -101,6 +101,7 @@ pub fn validate(
     v.times(incident);
     v.actions(incident);
     v.votes(incident);
+    v.links(incident);
     v.sources(incident, dir);
     v.out
 }
@@ -517,6 +518,33 @@ impl Validator<'_> {
         }
     }
 
+    /// Factors that no event shows, and actions that address no factor, leave the flow
+    /// diagram with loose ends.
+    fn links(&mut self, incident: &Incident) {
+        for (i, f) in incident.factors.iter().enumerate() {
+            if f.events.is_empty() {
+                self.out.push(
+                    Finding::warning("factor-no-events", format!("factors[{i}].id"), format!("factor `{}` is linked to no timeline entry", f.id))
+                        .label("no `events`")
+                        .help("add `events = [\"t-...\"]` with the entries that show this factor, so the flow diagram and the report connect them"),
+                );
+            }
+        }
+        for (i, a) in incident.actions.iter().enumerate() {
+            if a.factors.is_empty() {
+                self.out.push(
+                    Finding::warning(
+                        "action-no-factors",
+                        format!("actions[{i}].id"),
+                        format!("action `{}` addresses no contributing factor", a.id),
+                    )
+                    .label("no `factors`")
+                    .help("add `factors = [\"f-...\"]` with the factors this action addresses"),
+                );
+            }
+        }
+    }
+
     fn sources(&mut self, incident: &Incident, dir: &Path) {
         for (i, s) in incident.sources.iter().enumerate() {
             let path = format!("sources[{i}].path");
@@ -718,7 +746,38 @@ mod tests {
             id = "a-1"
             text = "done already"
             status = "done"
+            factors = ["f-1"]
+            [[factors]]
+            id = "f-1"
+            text = "a factor"
+            events = ["t-1"]
+            [[timeline]]
+            id = "t-1"
+            at = 2026-11-03T14:05:00Z
+            text = "seen"
         "#;
         assert_eq!(codes(text), vec![]);
+    }
+
+    #[test]
+    fn loose_factors_and_actions_are_warned() {
+        let text = r#"
+            title = "x"
+            timezone = "UTC"
+            [[factors]]
+            id = "f-1"
+            text = "a factor"
+            [[actions]]
+            id = "a-1"
+            text = "done already"
+            status = "done"
+        "#;
+        assert_eq!(
+            codes(text),
+            vec![
+                ("factor-no-events", "factors[0].id".to_owned()),
+                ("action-no-factors", "actions[0].id".to_owned()),
+            ]
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod context;
+pub mod flow;
 pub mod markdown;
 pub mod svg;
 pub mod timeline;

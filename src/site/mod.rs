@@ -497,12 +497,15 @@ fn write_incident(
     let mut ctx = common.context("incident", "../../")?;
     ctx.insert("incident", &view);
     ctx.insert("timeline_svg", &svg);
+    let flow = crate::render::flow::draw(&loaded.incident, "flow");
+    ctx.insert("flow_svg", &flow);
     write(
         dir,
         &format!("{base}/index.html"),
         render(theme, "incident.html", &ctx)?.as_bytes(),
     )?;
     write(dir, &format!("{base}/timeline.svg"), standalone.as_bytes())?;
+    write(dir, &format!("{base}/flow.svg"), flow.as_bytes())?;
     write(
         dir,
         &format!("{base}/report.md"),
@@ -513,7 +516,7 @@ fn write_incident(
         &format!("{base}/incident.json"),
         serde_json::to_string_pretty(&incident_json(loaded))?.as_bytes(),
     )?;
-    Ok((view, 4, warnings))
+    Ok((view, 5, warnings))
 }
 
 fn actions_csv(views: &[IncidentView]) -> anyhow::Result<Vec<u8>> {

@@ -1,0 +1,700 @@
+//! The flow diagram: key timeline entries → contributing factors → actions, drawn as a
+//! left-to-right layered graph (Sugiyama-style).
+//!
+//! 1. **Layers.** Events are the first layer, in time order. A factor sits one layer right of
+//!    every factor that leads to it (longest path), so `leads_to` chains read left to right.
+//!    Actions are the last layer.
+//! 2. **Long edges** get a dummy node in every layer they cross, so they can bend around boxes.
+//! 3. **Crossings** are reduced by barycentre sweeps, down and up, keeping the best order seen.
+//!    The events keep their time order.
+//! 4. **Positions.** Each node moves towards the mean height of its neighbours; overlaps are
+//!    then pushed apart, keeping the order.
+//! 5. **Edges** are cubic curves through their dummy points.
+//!
+//! Labels wrap to the box with the embedded font's real advances, so no label leaves its box.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use super::markdown;
+use super::svg::{Anchor, SvgDoc, escape, num, text_width};
+
+/// The caption's font size.
+pub const CAPTION_FONT: f64 = FONT - 2.0;
+use crate::model::{ActionStatus, Category, Incident};
+
+const FONT: f64 = 12.5;
+const LINE: f64 = 16.0;
+const PAD: f64 = 8.0;
+const MAX_LINES: usize = 4;
+const EVENT_WIDTH: f64 = 210.0;
+const FACTOR_WIDTH: f64 = 230.0;
+const ACTION_WIDTH: f64 = 230.0;
+const COLUMN_GAP: f64 = 90.0;
+const ROW_GAP: f64 = 14.0;
+const MARGIN: f64 = 16.0;
+const HEADER: f64 = 30.0;
+
+/// What a node stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Event,
+    Factor {
+        category: Category,
+        votes: u32,
+    },
+    Action {
+        status: ActionStatus,
+    },
+    /// A bend point of a long edge.
+    Dummy,
+}
+
+/// A box of the diagram.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The id in `incident.toml` (empty for dummies).
+    pub id: String,
+    pub kind: NodeKind,
+    /// The label, wrapped.
+    pub lines: Vec<String>,
+    /// The small line above the label (time, category and votes, status).
+    pub caption: String,
+    pub layer: usize,
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Node {
+    pub fn is_dummy(&self) -> bool {
+        self.kind == NodeKind::Dummy
+    }
+}
+
+/// A link, from the left node to the right one, through `via` (dummy nodes).
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub via: Vec<usize>,
+}
+
+/// The laid-out diagram.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    pub width: f64,
+    pub height: f64,
+    /// Edge crossings left after the sweeps.
+    pub crossings: usize,
+}
+
+/// The size of a label's text, for tests: the font size and the line height.
+pub const LABEL_FONT: f64 = FONT;
+pub const LABEL_LINE: f64 = LINE;
+pub const LABEL_PAD: f64 = PAD;
+
+/// Wraps `text` into lines at most `width` wide, at most `MAX_LINES` of them; the last line
+/// ends with `…` when text was left out.
+pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut words = text.split_whitespace().peekable();
+    let mut cut = false;
+    while let Some(word) = words.next() {
+        let candidate = if line.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{line} {word}")
+        };
+        if text_width(&candidate, size) <= width {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        // A word wider than the box is broken by characters.
+        let mut rest = word.to_owned();
+        while text_width(&rest, size) > width {
+            let mut head = String::new();
+            for c in rest.chars() {
+                if text_width(&format!("{head}{c}"), size) > width {
+                    break;
+                }
+                head.push(c);
+            }
+            if head.is_empty() {
+                break;
+            }
+            rest = rest[head.len()..].to_owned();
+            lines.push(head);
+        }
+        line = rest;
+        if lines.len() >= MAX_LINES {
+            cut = true;
+            break;
+        }
+        let _ = words.peek();
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > MAX_LINES {
+        lines.truncate(MAX_LINES);
+        cut = true;
+    }
+    if cut {
+        if let Some(last) = lines.last_mut() {
+            while !last.is_empty() && text_width(&format!("{last}…"), size) > width {
+                last.pop();
+            }
+            last.push('…');
+        }
+    }
+    lines
+}
+
+/// Lays the incident out.
+pub fn layout(incident: &Incident) -> Layout {
+    let tz = incident.tz();
+    // The events: key entries, and every entry a factor names, in time order.
+    let linked: std::collections::HashSet<&str> = incident
+        .factors
+        .iter()
+        .flat_map(|f| f.events.iter().map(String::as_str))
+        .collect();
+    let events: Vec<&crate::model::TimelineEntry> = incident
+        .timeline_sorted()
+        .into_iter()
+        .filter(|e| {
+            e.id.as_deref().is_some_and(|id| linked.contains(id)) || e.key && e.id.is_some()
+        })
+        .collect();
+
+    // Factor layers: one right of every factor that leads to it.
+    let factor_index: HashMap<&str, usize> = incident
+        .factors
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let mut rank = vec![1usize; incident.factors.len()];
+    for _ in 0..incident.factors.len() {
+        let mut changed = false;
+        for (i, f) in incident.factors.iter().enumerate() {
+            for next in &f.leads_to {
+                if let Some(&j) = factor_index.get(next.as_str()) {
+                    // Bounded: a loop (which `check` reports) stops growing at the factor count.
+                    if rank[j] < rank[i] + 1 && rank[i] < incident.factors.len() + 1 {
+                        rank[j] = rank[i] + 1;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let last_factor_layer = rank.iter().copied().max().unwrap_or(1);
+    let action_layer = last_factor_layer + 1;
+
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut ids: HashMap<(u8, &str), usize> = HashMap::new();
+    let node = |id: &str, kind: NodeKind, caption: String, text: &str, layer: usize, width: f64| {
+        let lines = wrap(&markdown::plain(text), width - 2.0 * PAD, FONT);
+        let caption = super::svg::fit(&caption, FONT - 2.0, width - 2.0 * PAD);
+        let height = PAD * 2.0 + LINE * (lines.len() as f64 + 1.0);
+        Node {
+            id: id.to_owned(),
+            kind,
+            lines,
+            caption,
+            layer,
+            x: 0.0,
+            y: 0.0,
+            width,
+            height,
+        }
+    };
+    for e in &events {
+        let id = e.id.as_deref().unwrap_or_default();
+        let at = e.at.in_zone(&tz).strftime("%H:%M").to_string();
+        ids.insert((0, id), nodes.len());
+        nodes.push(node(
+            id,
+            NodeKind::Event,
+            format!("{at} · {}", e.kind),
+            &e.text,
+            0,
+            EVENT_WIDTH,
+        ));
+    }
+    for (i, f) in incident.factors.iter().enumerate() {
+        let votes = f.total_votes();
+        let caption = format!(
+            "{} · {} vote{}",
+            f.category,
+            votes,
+            if votes == 1 { "" } else { "s" }
+        );
+        // More votes, a wider box: the diagram shows what the room thought mattered most.
+        let width = FACTOR_WIDTH + f64::from(votes.min(10)) * 6.0;
+        ids.insert((1, f.id.as_str()), nodes.len());
+        nodes.push(node(
+            &f.id,
+            NodeKind::Factor {
+                category: f.category,
+                votes,
+            },
+            caption,
+            &f.text,
+            rank[i],
+            width,
+        ));
+    }
+    for a in &incident.actions {
+        let caption = match &a.owner {
+            Some(owner) => format!("{} · {}", status_word(a.status), owner),
+            None => format!("{} · no owner", status_word(a.status)),
+        };
+        ids.insert((2, a.id.as_str()), nodes.len());
+        nodes.push(node(
+            &a.id,
+            NodeKind::Action { status: a.status },
+            caption,
+            &a.text,
+            action_layer,
+            ACTION_WIDTH,
+        ));
+    }
+
+    // Edges, left to right, with dummies across skipped layers.
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for f in &incident.factors {
+        let Some(&to) = ids.get(&(1, f.id.as_str())) else {
+            continue;
+        };
+        for e in &f.events {
+            if let Some(&from) = ids.get(&(0, e.as_str())) {
+                pairs.push((from, to));
+            }
+        }
+        for next in &f.leads_to {
+            if let Some(&target) = ids.get(&(1, next.as_str())) {
+                if nodes[target].layer > nodes[to].layer {
+                    pairs.push((to, target));
+                }
+            }
+        }
+    }
+    for a in &incident.actions {
+        let Some(&to) = ids.get(&(2, a.id.as_str())) else {
+            continue;
+        };
+        for f in &a.factors {
+            if let Some(&from) = ids.get(&(1, f.as_str())) {
+                pairs.push((from, to));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut edges = Vec::new();
+    for (from, to) in pairs {
+        let mut via = Vec::new();
+        for layer in nodes[from].layer + 1..nodes[to].layer {
+            via.push(nodes.len());
+            nodes.push(Node {
+                id: String::new(),
+                kind: NodeKind::Dummy,
+                lines: Vec::new(),
+                caption: String::new(),
+                layer,
+                x: 0.0,
+                y: 0.0,
+                width: 0.0,
+                height: 8.0,
+            });
+        }
+        edges.push(Edge { from, to, via });
+    }
+
+    let layers = order(&nodes, &edges, action_layer + 1);
+    let crossings = count_crossings(&layers, &nodes, &edges);
+    place(&mut nodes, &edges, &layers);
+    let width = nodes.iter().map(|n| n.x + n.width).fold(0.0, f64::max) + MARGIN;
+    let height = nodes
+        .iter()
+        .map(|n| n.y + n.height)
+        .fold(HEADER + 40.0, f64::max)
+        + MARGIN;
+    Layout {
+        nodes,
+        edges,
+        width,
+        height,
+        crossings,
+    }
+}
+
+fn status_word(status: ActionStatus) -> &'static str {
+    match status {
+        ActionStatus::Open => "○ open",
+        ActionStatus::InProgress => "◐ in progress",
+        ActionStatus::Done => "✓ done",
+        ActionStatus::WontDo => "✗ won't do",
+    }
+}
+
+/// The segments between consecutive layers: (left node, right node).
+fn segments(edges: &[Edge]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for e in edges {
+        let mut chain = vec![e.from];
+        chain.extend(&e.via);
+        chain.push(e.to);
+        out.extend(chain.windows(2).map(|w| (w[0], w[1])));
+    }
+    out
+}
+
+/// The order of the nodes in each layer, with as few crossings as the sweeps find.
+fn order(nodes: &[Node], edges: &[Edge], count: usize) -> Vec<Vec<usize>> {
+    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (i, n) in nodes.iter().enumerate() {
+        layers[n.layer].push(i);
+    }
+    let segments = segments(edges);
+    let mut left: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut right: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &(a, b) in &segments {
+        right.entry(a).or_default().push(b);
+        left.entry(b).or_default().push(a);
+    }
+    let mut best = layers.clone();
+    let mut best_count = count_crossings(&layers, nodes, edges);
+    for round in 0..12 {
+        let down = round % 2 == 0;
+        let range: Vec<usize> = if down {
+            (1..count).collect()
+        } else {
+            (1..count.saturating_sub(1)).rev().collect()
+        };
+        for l in range {
+            let fixed = if down { l - 1 } else { l + 1 };
+            let position: HashMap<usize, f64> = layers[fixed]
+                .iter()
+                .enumerate()
+                .map(|(p, &n)| (n, p as f64))
+                .collect();
+            let neighbours = if down { &left } else { &right };
+            let current: HashMap<usize, f64> = layers[l]
+                .iter()
+                .enumerate()
+                .map(|(p, &n)| (n, p as f64))
+                .collect();
+            let mut keyed: Vec<(f64, usize)> = layers[l]
+                .iter()
+                .map(|&n| {
+                    let ps: Vec<f64> = neighbours
+                        .get(&n)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|m| position.get(m).copied())
+                        .collect();
+                    let key = if ps.is_empty() {
+                        current[&n]
+                    } else {
+                        ps.iter().sum::<f64>() / ps.len() as f64
+                    };
+                    (key, n)
+                })
+                .collect();
+            keyed.sort_by(|a, b| {
+                a.0.total_cmp(&b.0)
+                    .then(current[&a.1].total_cmp(&current[&b.1]))
+            });
+            layers[l] = keyed.into_iter().map(|(_, n)| n).collect();
+        }
+        let now = count_crossings(&layers, nodes, edges);
+        if now < best_count {
+            best_count = now;
+            best = layers.clone();
+        }
+    }
+    best
+}
+
+/// Crossings between the segments of consecutive layers.
+fn count_crossings(layers: &[Vec<usize>], nodes: &[Node], edges: &[Edge]) -> usize {
+    let mut position = vec![0usize; nodes.len()];
+    for layer in layers {
+        for (p, &n) in layer.iter().enumerate() {
+            position[n] = p;
+        }
+    }
+    let mut by_layer: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for (a, b) in segments(edges) {
+        by_layer
+            .entry(nodes[a].layer)
+            .or_default()
+            .push((position[a], position[b]));
+    }
+    let mut total = 0;
+    for segs in by_layer.values() {
+        for (i, s) in segs.iter().enumerate() {
+            for t in &segs[i + 1..] {
+                if (s.0 < t.0 && s.1 > t.1) || (s.0 > t.0 && s.1 < t.1) {
+                    total += 1;
+                }
+            }
+        }
+    }
+    total
+}
+
+/// Positions: columns by layer; in each column, nodes keep their order, move towards their
+/// neighbours, and never overlap.
+fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) {
+    // Columns as wide as their widest box.
+    let mut x = MARGIN;
+    for layer in layers {
+        let width = layer.iter().map(|&n| nodes[n].width).fold(0.0, f64::max);
+        for &n in layer {
+            // Dummies run down the middle of their column.
+            nodes[n].x = if nodes[n].is_dummy() {
+                x + width / 2.0
+            } else {
+                x
+            };
+        }
+        x += if width > 0.0 {
+            width + COLUMN_GAP
+        } else {
+            COLUMN_GAP / 2.0
+        };
+    }
+    // First, stack every column.
+    for layer in layers {
+        let mut y = HEADER + MARGIN;
+        for &n in layer {
+            nodes[n].y = y;
+            y += nodes[n].height + ROW_GAP;
+        }
+    }
+    let segments = segments(edges);
+    let mut neighbours: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &(a, b) in &segments {
+        neighbours.entry(a).or_default().push(b);
+        neighbours.entry(b).or_default().push(a);
+    }
+    let centre = |n: &Node| n.y + n.height / 2.0;
+    for _ in 0..6 {
+        for layer in layers {
+            let wanted: Vec<f64> = layer
+                .iter()
+                .map(|&n| {
+                    let ys: Vec<f64> = neighbours
+                        .get(&n)
+                        .into_iter()
+                        .flatten()
+                        .map(|&m| centre(&nodes[m]))
+                        .collect();
+                    if ys.is_empty() {
+                        nodes[n].y
+                    } else {
+                        ys.iter().sum::<f64>() / ys.len() as f64 - nodes[n].height / 2.0
+                    }
+                })
+                .collect();
+            // Down: each at its wish, or just below the one before.
+            let mut floor = HEADER + MARGIN;
+            let mut ys = Vec::with_capacity(layer.len());
+            for (k, &n) in layer.iter().enumerate() {
+                let y = wanted[k].max(floor);
+                ys.push(y);
+                floor = y + nodes[n].height + ROW_GAP;
+            }
+            // Up: pull back towards the wishes where there is room, still in order.
+            for k in (0..layer.len().saturating_sub(1)).rev() {
+                let n = layer[k];
+                let limit = ys[k + 1] - ROW_GAP - nodes[n].height;
+                ys[k] = ys[k].min(limit).max(if k == 0 {
+                    HEADER + MARGIN
+                } else {
+                    ys[k - 1] + nodes[layer[k - 1]].height + ROW_GAP
+                });
+            }
+            for (k, &n) in layer.iter().enumerate() {
+                nodes[n].y = ys[k];
+            }
+        }
+    }
+    // Everything up to the top, together, so no column starts with empty space above all.
+    let top = nodes.iter().map(|n| n.y).fold(f64::MAX, f64::min);
+    if top.is_finite() {
+        let lift = top - (HEADER + MARGIN);
+        for n in nodes.iter_mut() {
+            n.y -= lift;
+        }
+    }
+}
+
+/// A colour-blind-safe fill and edge colour per category (Okabe–Ito), with a text label too.
+fn category_colours(category: Category) -> (&'static str, &'static str) {
+    match category {
+        Category::Technical => ("#dcebf7", "#0072b2"),
+        Category::Process => ("#fbe8d3", "#d55e00"),
+        Category::Organisational => ("#e6f3ee", "#009e73"),
+        Category::External => ("#f3e6ef", "#cc79a7"),
+    }
+}
+
+/// The flow diagram of the incident as SVG. `id` prefixes element ids.
+pub fn draw(incident: &Incident, id: &str) -> String {
+    let layout = layout(incident);
+    let mut doc = SvgDoc::new(layout.width.ceil() as u32, layout.height.ceil() as u32, id);
+    // Column headings over the first node of each kind's first column.
+    let mut headed = [false; 3];
+    let mut headings = Vec::new();
+    for n in layout.nodes.iter().filter(|n| !n.is_dummy()) {
+        let (k, title) = match n.kind {
+            NodeKind::Event => (0, "Key events"),
+            NodeKind::Factor { .. } => (1, "Contributing factors"),
+            NodeKind::Action { .. } => (2, "Actions"),
+            NodeKind::Dummy => continue,
+        };
+        if !headed[k] {
+            headed[k] = true;
+            headings.push((n.x, title));
+        }
+    }
+    for (x, title) in headings {
+        doc.text(title, x, MARGIN + 12.0, 14.0, Anchor::Start, "flow-heading");
+    }
+    if layout.nodes.is_empty() {
+        doc.text(
+            "No key events, factors or actions yet.",
+            MARGIN,
+            HEADER + MARGIN + 20.0,
+            FONT,
+            Anchor::Start,
+            "flow-empty",
+        );
+    }
+    // Edges first, under the boxes.
+    for e in &layout.edges {
+        let from = &layout.nodes[e.from];
+        let to = &layout.nodes[e.to];
+        let mut points = vec![(from.x + from.width, from.y + from.height / 2.0)];
+        points.extend(e.via.iter().map(|&v| {
+            (
+                layout.nodes[v].x,
+                layout.nodes[v].y + layout.nodes[v].height / 2.0,
+            )
+        }));
+        points.push((to.x, to.y + to.height / 2.0));
+        let mut d = format!("M{},{}", num(points[0].0), num(points[0].1));
+        for w in points.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let mid = (a.0 + b.0) / 2.0;
+            let _ = write!(
+                d,
+                " C{},{} {},{} {},{}",
+                num(mid),
+                num(a.1),
+                num(mid),
+                num(b.1),
+                num(b.0),
+                num(b.1)
+            );
+        }
+        let class = match (&from.kind, &to.kind) {
+            (NodeKind::Event, _) => "flow-edge shows",
+            (_, NodeKind::Action { .. }) => "flow-edge addresses",
+            _ => "flow-edge feeds",
+        };
+        let colour = match (&from.kind, &to.kind) {
+            (NodeKind::Event, _) => "#8a8f98",
+            (_, NodeKind::Action { .. }) => "#0b4f9c",
+            _ => "#444b55",
+        };
+        doc.raw(&format!(
+            r#"<path class="{class}" data-from="{}" data-to="{}" d="{d}" fill="none" stroke="{colour}" stroke-width="1.6"/>"#,
+            escape(&from.id),
+            escape(&to.id)
+        ));
+    }
+    for n in layout.nodes.iter().filter(|n| !n.is_dummy()) {
+        let (fill, stroke, dash, class) = match &n.kind {
+            NodeKind::Event => ("#f3f5f8", "#4a5260", "", "flow-node event"),
+            NodeKind::Factor { category, .. } => {
+                let (fill, stroke) = category_colours(*category);
+                (fill, stroke, "", "flow-node factor")
+            }
+            NodeKind::Action { status } => match status {
+                ActionStatus::Done => ("#e6f3ee", "#009e73", "", "flow-node action"),
+                ActionStatus::WontDo => (
+                    "#ffffff",
+                    "#8a8f98",
+                    r#" stroke-dasharray="4 3""#,
+                    "flow-node action",
+                ),
+                _ => ("#ffffff", "#0b4f9c", "", "flow-node action"),
+            },
+            NodeKind::Dummy => continue,
+        };
+        let width = match n.kind {
+            NodeKind::Factor { votes, .. } if votes > 0 => 2.0 + f64::from(votes.min(10)) * 0.25,
+            _ => 1.5,
+        };
+        doc.raw(&format!(
+            r#"<g class="{class}" data-id="{}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="6" fill="{fill}" stroke="{stroke}" stroke-width="{}"{dash}/>"#,
+            escape(&n.id),
+            escape(&n.lines.join(" ")),
+            num(n.x),
+            num(n.y),
+            num(n.width),
+            num(n.height),
+            num(width)
+        ));
+        doc.text(
+            &n.caption,
+            n.x + PAD,
+            n.y + PAD + LINE - 4.0,
+            FONT - 2.0,
+            Anchor::Start,
+            "flow-caption",
+        );
+        for (k, line) in n.lines.iter().enumerate() {
+            doc.text(
+                line,
+                n.x + PAD,
+                n.y + PAD + LINE * (k as f64 + 2.0) - 4.0,
+                FONT,
+                Anchor::Start,
+                "flow-label",
+            );
+        }
+        doc.raw("</g>");
+    }
+    let desc = format!(
+        "{} key events, {} contributing factors and {} actions, with the links between them.",
+        layout
+            .nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Event)
+            .count(),
+        incident.factors.len(),
+        incident.actions.len()
+    );
+    doc.finish(
+        &format!("How “{}” unfolded", markdown::plain(&incident.title)),
+        &desc,
+    )
+}
