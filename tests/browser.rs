@@ -426,6 +426,35 @@ mod browser {
         })
         .await;
 
+        // A participant links the factor to the event that showed it, from the phone; the
+        // facilitator's flow diagram has the edge.
+        until("the link panel", || visible(&bo, "#link-panel")).await;
+        let factor_id = js(&bo, "var o = Array.from(document.querySelectorAll('#link-from option')).find(function (o) { return o.textContent.indexOf('never revisited') >= 0; }); return o ? o.value : null;").await;
+        let factor_id = factor_id
+            .as_str()
+            .expect("the new factor is in the list")
+            .to_owned();
+        bo.execute(
+            "var s = document.getElementById('link-from'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+            vec![json!(factor_id)],
+        )
+        .await
+        .unwrap();
+        until("the events to link to", || async {
+            js(&bo, "return Array.from(document.querySelectorAll('#link-to option')).some(function (o) { return o.value === 't-first-timeouts'; });").await == json!(true)
+        })
+        .await;
+        set_value(&bo, "#link-to", "t-first-timeouts").await;
+        click(&bo, "#link-add").await;
+        press(&facilitator, "f").await;
+        let edge = format!("#flow-svg path[data-from='t-first-timeouts'][data-to='{factor_id}']");
+        until("the link on the facilitator's flow diagram", || {
+            visible(&facilitator, &edge)
+        })
+        .await;
+        screenshot(&facilitator, "flow.png").await;
+        press(&facilitator, "f").await;
+
         // Vote: two vote, the facilitator sees who has not, then the third votes.
         press(&facilitator, "ArrowRight").await;
         phase(&facilitator, &phones, "vote").await;

@@ -460,6 +460,24 @@ fn every_route_answers_and_refuses_as_documented() {
         (404, "not-found".into())
     );
     assert_eq!(link("DELETE", &factor, "f-held-conn").status, 200);
+    // Every screen's flow diagram is drawn from the meeting as it is now.
+    until(&dir, "the link is written", |i, _| {
+        i.factors
+            .iter()
+            .any(|f| f.id == factor && f.events.contains(&entry))
+    });
+    let flow = server.call("GET", "/api/flow.svg", &alex, None);
+    assert_eq!(flow.status, 200);
+    assert_eq!(flow.header("content-type"), Some("image/svg+xml"));
+    assert!(
+        flow.body
+            .contains(&format!("data-from=\"{entry}\" data-to=\"{factor}\"")),
+        "the new link is an edge of the flow diagram"
+    );
+    assert_eq!(
+        status_and_code(&server.call("GET", "/api/flow.svg", "nobody", None)),
+        (401, "unauthorised".into())
+    );
 
     // The facilitator's routes.
     assert_eq!(

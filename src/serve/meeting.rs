@@ -745,6 +745,22 @@ impl Meeting {
                     };
                     if !factors {
                         object.insert("factors".into(), json!([]));
+                    } else if self.phase != Phase::Vote {
+                        // What a factor can be linked to: the timeline entries that have ids.
+                        let events: Vec<serde_json::Value> = loaded
+                            .incident
+                            .timeline_sorted()
+                            .into_iter()
+                            .filter_map(|e| {
+                                let id = e.id.as_ref()?;
+                                let at = e.at.in_zone(&loaded.incident.tz()).strftime("%H:%M");
+                                Some(json!({
+                                    "id": id,
+                                    "plain": format!("{at} {}", crate::render::markdown::plain(&e.text)),
+                                }))
+                            })
+                            .collect();
+                        object.insert("link_events".into(), json!(events));
                     }
                     if !actions {
                         object.insert("actions".into(), json!([]));

@@ -801,6 +801,31 @@ fn routes(
                 )
             },
         );
+    // The flow diagram as the meeting has it now: drawn on request, so every screen can show
+    // a link the moment it is made.
+    let flow = warp::path!("api" / "flow.svg")
+        .and(warp::get())
+        .and(with_state.clone())
+        .and(member.clone())
+        .map(|state: Arc<State>, _: Caller| {
+            let incident = state
+                .meeting()
+                .incident
+                .as_ref()
+                .map(|l| l.incident.clone());
+            match incident {
+                Some(incident) => respond(
+                    StatusCode::OK,
+                    "image/svg+xml",
+                    crate::render::flow::draw(&incident, "flow").into_bytes(),
+                ),
+                None => api::error_response(&meeting::ApiError::new(
+                    409,
+                    "not-loaded",
+                    "the incident has not loaded yet",
+                )),
+            }
+        });
     let qr = warp::path!("api" / "join-qr.svg")
         .and(warp::get())
         .and(with_state.clone())
@@ -906,6 +931,8 @@ fn routes(
             events
                 .map(warp::Reply::into_response)
                 .or(qr.map(warp::Reply::into_response))
+                .unify()
+                .or(flow.map(warp::Reply::into_response))
                 .unify()
                 .or(api.map(warp::Reply::into_response))
                 .unify()

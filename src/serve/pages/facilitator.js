@@ -44,6 +44,7 @@
       case "t": case "T": startTimer(); break;
       case "r": case "R": reveal(); break;
       case "j": case "J": overlay("qr"); break;
+      case "f": case "F": toggleFlow(); break;
       case "?": overlay("help"); break;
       case "Escape": overlay("qr", false); overlay("help", false); break;
       default: return;
@@ -55,6 +56,7 @@
   $("start-timer").addEventListener("click", startTimer);
   $("reveal").addEventListener("click", reveal);
   $("join-button").addEventListener("click", function () { overlay("qr"); });
+  $("flow-button").addEventListener("click", function () { toggleFlow(); });
   $("help-button").addEventListener("click", function () { overlay("help"); });
   ["qr", "help"].forEach(function (id) {
     $(id).addEventListener("click", function () { overlay(id, false); });
@@ -124,7 +126,8 @@
     var joinUrl = (s.public_url || location.origin) + s.join;
     $("join-url").textContent = joinUrl.replace(/^https?:\/\//, "").replace(/\/join\/(.{6}).*$/, "/join/$1…");
     $("qr-url").textContent = joinUrl;
-    document.querySelectorAll(".phase").forEach(function (sec) { sec.hidden = sec.id !== "phase-" + s.phase; });
+    showPhase();
+    refreshFlow();
     $("next").disabled = phaseIndex(s.phase) === s.phases.length - 1;
     $("prev").disabled = phaseIndex(s.phase) === 0;
 
@@ -193,6 +196,31 @@
     M.fill($("wrap-actions"), inc.actions.map(function (a) { return el("li", { text: a.plain + " — " + (a.owner || "no owner yet") }); }));
     M.fill($("wrap-decisions"), inc.timeline.filter(function (e) { return e.kind === "decision"; }).map(function (e) { return el("li", { text: e.plain }); }));
     $("publish-command").textContent = "debrief build " + (s.folder || ".");
+  };
+
+  // The flow diagram, large, drawn by the server from the meeting as it is now. The SVG is
+  // debrief's own drawing, with every piece of user text escaped, as in the report.
+  var flowOn = false, flowAsked = 0;
+  var toggleFlow = function () {
+    flowOn = !flowOn;
+    $("flow-button").setAttribute("aria-pressed", String(flowOn));
+    showPhase();
+    if (flowOn) refreshFlow();
+  };
+  var refreshFlow = function () {
+    if (!flowOn) return;
+    var asked = ++flowAsked;
+    fetch("/api/flow.svg", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (svg) {
+      if (asked !== flowAsked || !svg) return;
+      var doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+      var root = doc.documentElement;
+      if (root.nodeName !== "svg") return;
+      M.fill($("flow-svg"), [document.importNode(root, true)]);
+    });
+  };
+  var showPhase = function () {
+    $("flow-view").hidden = !flowOn;
+    document.querySelectorAll(".phase").forEach(function (sec) { sec.hidden = flowOn || !state || sec.id !== "phase-" + state.phase; });
   };
 
   var refreshDiagram = function () {

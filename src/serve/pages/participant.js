@@ -149,5 +149,50 @@
     if (!document.activeElement || !$("mine").contains(document.activeElement)) M.fill($("mine"), items);
   };
 
+  // Links: from a factor to an event or a factor, from an action to a factor.
+  var linkTargets = function () {
+    var inc = (state && state.incident) || { factors: [], actions: [] };
+    var from = $("link-from").value;
+    var factor = inc.factors.filter(function (f) { return f.id === from; })[0];
+    var options = [];
+    if (factor) {
+      (state.incident.link_events || []).forEach(function (e) { options.push({ id: e.id, text: "Event: " + e.plain, on: (factor.events || []).indexOf(e.id) >= 0 }); });
+      inc.factors.forEach(function (f) { if (f.id !== from) options.push({ id: f.id, text: "Factor: " + f.plain, on: (factor.leads_to || []).indexOf(f.id) >= 0 }); });
+    } else {
+      var action = inc.actions.filter(function (a) { return a.id === from; })[0];
+      inc.factors.forEach(function (f) { options.push({ id: f.id, text: "Factor: " + f.plain, on: !!action && (action.factors || []).indexOf(f.id) >= 0 }); });
+    }
+    var keep = $("link-to").value;
+    M.fill($("link-to"), options.map(function (o) {
+      return el("option", { value: o.id, text: (o.on ? "✓ " : "") + (o.text.length > 70 ? o.text.slice(0, 67) + "…" : o.text) });
+    }));
+    if (keep) $("link-to").value = keep;
+    var on = options.filter(function (o) { return o.on; }).length;
+    $("link-current").textContent = on === 0 ? "Not linked to anything yet." : "Linked to " + on + " (marked ✓).";
+  };
+  var renderLinks = function (s) {
+    var panel = $("link-panel");
+    panel.hidden = !(s.phase === "factors" || s.phase === "actions");
+    if (panel.hidden || !s.incident) return;
+    var keep = $("link-from").value;
+    var froms = s.incident.factors.map(function (f) { return { id: f.id, text: "Factor: " + f.plain }; });
+    if (s.phase === "actions") froms = froms.concat(s.incident.actions.map(function (a) { return { id: a.id, text: "Action: " + a.plain }; }));
+    M.fill($("link-from"), froms.map(function (o) {
+      return el("option", { value: o.id, text: o.text.length > 70 ? o.text.slice(0, 67) + "…" : o.text });
+    }));
+    if (keep) $("link-from").value = keep;
+    linkTargets();
+  };
+  $("link-from").addEventListener("change", linkTargets);
+  var link = function (method) {
+    var from = $("link-from").value, to = $("link-to").value;
+    if (!from || !to) return;
+    M.send(method, "links", { from: from, to: to }, method === "POST" ? "link" : "unlink");
+  };
+  $("link-add").addEventListener("click", function () { link("POST"); });
+  $("link-remove").addEventListener("click", function () { link("DELETE"); });
+  var plainRender = render;
+  render = function (s) { plainRender(s); renderLinks(s); };
+
   M.startClock($("timer"));
 })();
