@@ -4,8 +4,8 @@
 //! Template context (documented in docs/themes.md):
 //! - every page: `site` (title, base_url), `root` (relative path to the site root), `assets`
 //!   (`css`: the stylesheet's hashed path), `page` (its name);
-//! - `incident.html` and `report.md`: `incident` ([`IncidentView`]), `timeline_svg` and
-//!   `flow_svg` (inline SVG);
+//! - `incident.html` and `report.md`: `incident` ([`IncidentView`]), `timeline_svg` (inline
+//!   SVG; the flow diagram is the file `flow.svg` beside the report);
 //! - `index.html`: `incidents` (a list of [`IncidentView`]), `sort` and `views`;
 //! - `actions.html`: `actions` (a list of [`ActionView`], with their incident);
 //! - `trends.html`: `charts` (a list of `{title, svg}`).

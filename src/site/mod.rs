@@ -498,7 +498,6 @@ fn write_incident(
     ctx.insert("incident", &view);
     ctx.insert("timeline_svg", &svg);
     let flow = crate::render::flow::draw(&loaded.incident, "flow");
-    ctx.insert("flow_svg", &flow);
     write(
         dir,
         &format!("{base}/index.html"),
