@@ -37,7 +37,7 @@ r = {x["command"].split()[0].split("/")[-1]: x for x in json.load(open("/tmp/deb
 d, h = r["debrief"]["median"], r["hugo"]["median"]
 print("| tool | median | peak RSS | output |")
 print("|---|---|---|---|")
-print(f"| `debrief build` ({count} incidents) | {d:.2f} s | {int(rss_d)/1024:.0f} MB | {size_d} MB, {int(count)*4 + 10} files |")
+print(f"| `debrief build` ({count} incidents) | {d:.2f} s | {int(rss_d)/1024:.0f} MB | {size_d} MB, {int(count)*5 + 13} files |")
 print(f"| `hugo` {hugo} ({count} pages) | {h:.2f} s | {int(rss_h)/1024:.0f} MB | {size_h} MB |")
 print(f"\nratio debrief/hugo: {d/h:.2f} (target <= 1.0); runs: {len(r['debrief']['times'])} each")
 PY
