@@ -426,6 +426,31 @@ mod browser {
         })
         .await;
 
+        // The facilitator fixes the wording on the shared screen; the phones follow.
+        let id = js(&bo, "var o = Array.from(document.querySelectorAll('#link-from option')).find(function (o) { return o.textContent.indexOf('never revisited') >= 0; }); return o ? o.value : '';").await;
+        let card = format!(
+            "#factor-groups li[data-id='{}']",
+            id.as_str().unwrap_or_default()
+        );
+        let edit = format!("{card} .card-tools button");
+        let field = format!("{card} textarea");
+        until("the card with its tools", || visible(&facilitator, &edit)).await;
+        click(&facilitator, &edit).await;
+        until("the edit field", || visible(&facilitator, &field)).await;
+        type_into(
+            &facilitator,
+            &field,
+            "Pool size was never revisited after the fraud check shipped",
+        )
+        .await;
+        click(&facilitator, &format!("{card} form button[type=submit]")).await;
+        until("the new wording on a phone", || async {
+            text(&bo, "#link-from")
+                .await
+                .contains("after the fraud check shipped")
+        })
+        .await;
+
         // A participant links the factor to the event that showed it, from the phone; the
         // facilitator's flow diagram has the edge.
         until("the link panel", || visible(&bo, "#link-panel")).await;

@@ -1107,3 +1107,77 @@ fn the_archive_sets_anonymity_and_vote_limits_and_the_join_qr_code_is_the_facili
         (403, "facilitator-only".into())
     );
 }
+
+#[test]
+fn the_facilitator_merges_a_duplicate_factor_into_another() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let alex = server.join(Some("Alex"));
+    let dup = created(
+        &server,
+        &alex,
+        "/api/factors",
+        json!({ "text": "Connection pool too small" }),
+    );
+    assert_eq!(
+        server
+            .call("POST", &format!("/api/factors/{dup}/votes"), &alex, None)
+            .status,
+        200
+    );
+    let link = json!({ "from": dup, "to": "t-pg-full" }).to_string();
+    assert_eq!(
+        server.call("POST", "/api/links", &alex, Some(&link)).status,
+        200
+    );
+    let action = created(
+        &server,
+        &alex,
+        "/api/actions",
+        json!({ "text": "Size pools per pod count", "factors": [dup] }),
+    );
+    let merge = |token: &str, from: &str, into: &str| {
+        server.call(
+            "POST",
+            &format!("/api/factors/{from}/merge"),
+            token,
+            Some(&json!({ "into": into }).to_string()),
+        )
+    };
+    assert_eq!(
+        status_and_code(&merge(&alex, &dup, "f-hpa")),
+        (403, "facilitator-only".into())
+    );
+    assert_eq!(
+        status_and_code(&merge(KEY, &dup, &dup)),
+        (422, "same-factor".into())
+    );
+    assert_eq!(
+        status_and_code(&merge(KEY, &dup, "f-nope")),
+        (404, "not-found".into())
+    );
+    let before = incident(&dir);
+    let hpa = before
+        .factors
+        .iter()
+        .find(|f| f.id == "f-hpa")
+        .unwrap()
+        .clone();
+    assert_eq!(merge(KEY, &dup, "f-hpa").status, 200);
+    until(&dir, "the duplicate is folded into f-hpa", |i, _| {
+        !i.factors.iter().any(|f| f.id == dup)
+    });
+    let after = incident(&dir);
+    let merged = after.factors.iter().find(|f| f.id == "f-hpa").unwrap();
+    assert!(merged.events.contains(&"t-pg-full".to_owned()));
+    assert_eq!(merged.total_votes(), hpa.total_votes() + 1);
+    let a = after.actions.iter().find(|a| a.id == action).unwrap();
+    assert_eq!(a.factors, vec!["f-hpa".to_owned()]);
+    // The participant's vote moved: taking it back works on the merged factor.
+    assert_eq!(
+        server
+            .call("DELETE", "/api/factors/f-hpa/votes", &alex, None)
+            .status,
+        200
+    );
+}

@@ -329,6 +329,12 @@ struct ActionPatch {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct MergeBody {
+    into: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TextPatch {
     text: String,
 }
@@ -559,6 +565,16 @@ async fn route(
                 text: text("text", b.text, MAX_TEXT)?,
             }
         }
+        (Method::POST, ["factors", id, "merge"]) => {
+            facilitator_only()?;
+            let b: MergeBody = body(bytes)?;
+            // Merge what the file holds, with everything accepted so far in it.
+            state.caught_up().await;
+            Command::Merge {
+                from: (*id).to_owned(),
+                into: b.into,
+            }
+        }
         (m @ (Method::POST | Method::DELETE), ["links"]) => {
             let b: LinkBody = body(bytes)?;
             Command::Link {
@@ -608,7 +624,7 @@ async fn route(
                 | "state" | "candidates",
             ]
             | ["votes", "reveal"]
-            | ["factors", _, "votes"]
+            | ["factors", _, "votes" | "merge"]
             | ["timeline" | "factors" | "actions", _],
         ) => return Err(method_not_allowed()),
         _ => return Err(no_route()),

@@ -131,6 +131,12 @@ pub enum Command {
         id: String,
         text: String,
     },
+    /// Folds a duplicate factor into another: its events, what it feeds and what feeds it, the
+    /// actions that address it and its votes move over, and the duplicate goes.
+    Merge {
+        from: String,
+        into: String,
+    },
 }
 
 /// One participant.
@@ -578,6 +584,7 @@ impl Meeting {
                     body: json!({ "revealed": revealed }),
                 },
             )),
+            Command::Merge { from, into } => self.merge(from, into),
             Command::Delete { list, id } => {
                 if !self.exists(list, &id) {
                     return Err(not_found(list.key().trim_end_matches('s'), &id));
@@ -594,6 +601,80 @@ impl Meeting {
                 ))
             }
         }
+    }
+
+    fn merge(&self, from: String, into: String) -> Result<(Vec<Op>, Answer), ApiError> {
+        for id in [&from, &into] {
+            if !self.exists(List::Factors, id) {
+                return Err(not_found("factor", id));
+            }
+        }
+        if from == into {
+            return Err(ApiError::new(
+                422,
+                "same-factor",
+                "a factor cannot be merged into itself",
+            ));
+        }
+        let incident = self.incident.as_ref().map(|l| &l.incident);
+        let factors = incident.map_or(&[][..], |i| &i.factors[..]);
+        let find = |id: &str| factors.iter().find(|f| f.id == id);
+        let link = |list: List, owner: &str, key: &str, to: &str| Op::Link {
+            list,
+            from: owner.to_owned(),
+            key: key.to_owned(),
+            to: to.to_owned(),
+        };
+        let mut ops = Vec::new();
+        if let Some(old) = find(&from) {
+            for e in &old.events {
+                ops.push(link(List::Factors, &into, "events", e));
+            }
+            for next in old.leads_to.iter().filter(|n| **n != into) {
+                ops.push(link(List::Factors, &into, "leads_to", next));
+            }
+            // Votes add up, per voter.
+            let theirs = |f: &crate::model::Factor, meeting: Option<&BTreeMap<String, u32>>| {
+                let mut votes = f.votes.clone();
+                if let Some(m) = meeting {
+                    votes.extend(m.iter().map(|(k, v)| (k.clone(), *v)));
+                }
+                votes
+            };
+            let old_votes = theirs(old, self.votes.get(&from));
+            let new_votes = find(&into)
+                .map(|f| theirs(f, self.votes.get(&into)))
+                .unwrap_or_default();
+            for (voter, n) in old_votes {
+                ops.push(Op::Vote {
+                    factor: into.clone(),
+                    participant: voter.clone(),
+                    count: n + new_votes.get(&voter).copied().unwrap_or(0),
+                });
+            }
+        }
+        for f in factors
+            .iter()
+            .filter(|f| f.leads_to.contains(&from) && f.id != into)
+        {
+            ops.push(link(List::Factors, &f.id, "leads_to", &into));
+        }
+        for a in incident.map_or(&[][..], |i| &i.actions[..]) {
+            if a.factors.contains(&from) {
+                ops.push(link(List::Actions, &a.id, "factors", &into));
+            }
+        }
+        ops.push(Op::Delete {
+            list: List::Factors,
+            id: from.clone(),
+        });
+        Ok((
+            ops,
+            Answer {
+                status: 200,
+                body: json!({ "merged": from, "into": into }),
+            },
+        ))
     }
 
     /// A link from a factor to an event or a factor, or from an action to a factor.

@@ -196,7 +196,7 @@ impl State {
 
     /// Waits (up to a second) until the file holds every change accepted so far, so that a
     /// client reads its own writes; or until the file cannot be written, which the state says.
-    async fn caught_up(&self) {
+    pub(crate) async fn caught_up(&self) {
         let wanted = self.meeting().revision;
         let mut published = self.published.clone();
         let wait = async {

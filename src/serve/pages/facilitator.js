@@ -88,6 +88,39 @@
     });
   };
 
+  // A factor card: its text, and the facilitator's edit, merge and delete.
+  var editing = null;
+  var factorCard = function (f, all, fresh) {
+    var li = el("li", { class: "card" + (fresh ? " fresh" : ""), "data-id": f.id });
+    if (editing === f.id) {
+      var input = el("textarea", { rows: "3", maxlength: "2000", "aria-label": "The factor's wording" });
+      input.value = f.text;
+      var form = el("form", { class: "edit" }, input,
+        el("button", { type: "submit", class: "primary", text: "Save" }),
+        el("button", { type: "button", text: "Cancel", onclick: function () { editing = null; render(state); } }));
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        M.send("PATCH", "factors/" + encodeURIComponent(f.id), { text: input.value });
+        editing = null;
+      });
+      li.appendChild(form);
+      return li;
+    }
+    var others = all.filter(function (o) { return o.id !== f.id; });
+    var into = el("select", { "aria-label": "Merge into" }, el("option", { value: "", text: "Merge into…" }));
+    others.forEach(function (o) { into.appendChild(el("option", { value: o.id, text: o.plain.length > 50 ? o.plain.slice(0, 47) + "…" : o.plain })); });
+    into.addEventListener("change", function () {
+      if (into.value) M.send("POST", "factors/" + encodeURIComponent(f.id) + "/merge", { into: into.value });
+    });
+    li.appendChild(el("p", { text: f.plain }));
+    li.appendChild(el("div", { class: "card-tools" },
+      el("button", { type: "button", class: "quiet", text: "Edit", "aria-label": "Edit the wording of this factor",
+        onclick: function () { editing = f.id; render(state); } }),
+      others.length ? into : null,
+      del("factors", f.id, "this factor")));
+    return li;
+  };
+
   var del = function (list, id, what) {
     return el("button", { type: "button", class: "quiet", "aria-label": "Delete " + what, text: "Delete",
       onclick: function () { M.send("DELETE", list + "/" + encodeURIComponent(id)); } });
@@ -155,8 +188,7 @@
       if (!list.length) return null;
       var ul = el("ul", { class: "cards" });
       list.forEach(function (f) {
-        ul.appendChild(el("li", { class: "card" + (previous && !previous[f.id] ? " fresh" : "") },
-          el("p", { text: f.plain }), del("factors", f.id, "this factor")));
+        ul.appendChild(factorCard(f, inc.factors, previous && !previous[f.id]));
       });
       return el("section", { class: "group" }, el("h3", { text: c }), ul);
     }));
