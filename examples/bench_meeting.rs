@@ -425,10 +425,10 @@ async fn exchange(
         }
         if let Some(rest) = l.strip_prefix("HTTP/1.1 ") {
             status = rest.get(..3).and_then(|s| s.parse().ok()).unwrap_or(0);
-        } else if let Some((k, v)) = l.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().unwrap_or(0);
-            }
+        } else if let Some((k, v)) = l.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
         }
     }
     let mut body = vec![0; length];

@@ -251,7 +251,7 @@ fn the_fast_path_agrees_with_the_full_path_across_chunks() {
         let second = i % 60;
         let minute = i / 60 % 60;
         let hour = 10 + i / 3600 % 12;
-        let level = if i % 7 == 0 { "ERROR" } else { "INFO" };
+        let level = if i.is_multiple_of(7) { "ERROR" } else { "INFO" };
         log.extend_from_slice(
             format!(
                 "2026-11-03T{hour:02}:{minute:02}:{second:02}Z {level} request {i} took {}ms\n",
@@ -259,7 +259,7 @@ fn the_fast_path_agrees_with_the_full_path_across_chunks() {
             )
             .as_bytes(),
         );
-        if i % 11 == 0 {
+        if i.is_multiple_of(11) {
             log.extend_from_slice(format!("    at frame {i} NEEDLE-{}\n", i % 5).as_bytes());
         }
         i += 1;

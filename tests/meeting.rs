@@ -29,10 +29,10 @@ fn until(dir: &Path, what: &str, check: impl Fn(&Incident, &str) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let text = std::fs::read_to_string(dir.join("incident.toml")).unwrap_or_default();
-        if let Ok(i) = toml::from_str::<Incident>(&text) {
-            if check(&i, &text) {
-                return;
-            }
+        if let Ok(i) = toml::from_str::<Incident>(&text)
+            && check(&i, &text)
+        {
+            return;
         }
         assert!(Instant::now() < deadline, "{what}; the file is:\n{text}");
         std::thread::sleep(Duration::from_millis(20));

@@ -297,3 +297,27 @@ fn ctrl_c_stops_cleanly_and_writes_nothing() {
         .collect();
     assert_eq!(before, after);
 }
+
+#[test]
+fn one_meeting_per_incident() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("incident.toml"),
+        "title = \"Once\"\ntimezone = \"UTC\"\n",
+    )
+    .unwrap();
+    let server = serve(tmp.path());
+    assert_eq!(get(&server.addr, "/report/").0, 200);
+    let second = common::run(
+        &root(),
+        &["serve", tmp.path().to_str().unwrap(), "--port", "0"],
+    );
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("another `debrief serve` is already running the meeting of"),
+        "{stderr}"
+    );
+    // The first one is unharmed.
+    assert_eq!(get(&server.addr, "/report/").0, 200);
+}

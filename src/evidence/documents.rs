@@ -211,17 +211,16 @@ fn alert(raw: &RawValue) -> Option<Vec<Entry>> {
         format!("{name} firing{about}"),
     )];
     // A firing alert carries the zero time as its end; only a real end is an event.
-    if let Some(end) = a.ends_at.as_deref().filter(|e| !e.starts_with("0001-")) {
-        if a.status == "resolved" {
-            if let Some(when) = timestamp::any_text(end.as_bytes()) {
-                entries.push((
-                    when,
-                    Some(Level::Info),
-                    Kind::Alert,
-                    format!("{name} resolved"),
-                ));
-            }
-        }
+    if let Some(end) = a.ends_at.as_deref().filter(|e| !e.starts_with("0001-"))
+        && a.status == "resolved"
+        && let Some(when) = timestamp::any_text(end.as_bytes())
+    {
+        entries.push((
+            when,
+            Some(Level::Info),
+            Kind::Alert,
+            format!("{name} resolved"),
+        ));
     }
     Some(entries)
 }

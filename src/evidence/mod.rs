@@ -405,18 +405,18 @@ pub fn scan_all(
 pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, source) in incident.sources.iter().enumerate() {
-        if let Some(level) = &source.level {
-            if level.parse::<Level>().is_err() {
-                out.push(
-                    Finding::error(
-                        "invalid-value",
-                        format!("sources[{i}].level"),
-                        format!("unknown level `{level}`"),
-                    )
-                    .label("not a level")
-                    .help("use trace, debug, info, notice, warn, error or critical"),
-                );
-            }
+        if let Some(level) = &source.level
+            && level.parse::<Level>().is_err()
+        {
+            out.push(
+                Finding::error(
+                    "invalid-value",
+                    format!("sources[{i}].level"),
+                    format!("unknown level `{level}`"),
+                )
+                .label("not a level")
+                .help("use trace, debug, info, notice, warn, error or critical"),
+            );
         }
         let fixed = match fixed_parser(source) {
             Ok(fixed) => fixed,

@@ -247,10 +247,10 @@ pub fn load_incident(
             .for_each(|f| f.path = partial.file_path(&f.path));
     }
     let notes = read_notes(dir, report);
-    if options.lint {
-        if let Some(notes) = &notes {
-            lint_notes(&dir.join(NOTES_FILE), notes, &incident, report);
-        }
+    if options.lint
+        && let Some(notes) = &notes
+    {
+        lint_notes(&dir.join(NOTES_FILE), notes, &incident, report);
     }
     let failed = partial.is_some()
         || findings

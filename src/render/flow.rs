@@ -147,13 +147,11 @@ pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
         lines.truncate(MAX_LINES);
         cut = true;
     }
-    if cut {
-        if let Some(last) = lines.last_mut() {
-            while !last.is_empty() && text_width(&format!("{last}…"), size) > width {
-                last.pop();
-            }
-            last.push('…');
+    if cut && let Some(last) = lines.last_mut() {
+        while !last.is_empty() && text_width(&format!("{last}…"), size) > width {
+            last.pop();
         }
+        last.push('…');
     }
     lines
 }
@@ -285,10 +283,10 @@ pub fn layout(incident: &Incident) -> Layout {
             }
         }
         for next in &f.leads_to {
-            if let Some(&target) = ids.get(&(1, next.as_str())) {
-                if nodes[target].layer > nodes[to].layer {
-                    pairs.push((to, target));
-                }
+            if let Some(&target) = ids.get(&(1, next.as_str()))
+                && nodes[target].layer > nodes[to].layer
+            {
+                pairs.push((to, target));
             }
         }
     }

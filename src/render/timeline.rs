@@ -429,14 +429,14 @@ fn span(
             .flatten()
             .map(|s| s.instant()),
     );
-    if all.is_empty() {
-        if let Some(v) = volume {
-            all.extend(
-                v.minutes
-                    .keys()
-                    .filter_map(|m| Timestamp::from_second(m * 60).ok()),
-            );
-        }
+    if all.is_empty()
+        && let Some(v) = volume
+    {
+        all.extend(
+            v.minutes
+                .keys()
+                .filter_map(|m| Timestamp::from_second(m * 60).ok()),
+        );
     }
     let (Some(&min), Some(&max)) = (all.iter().min(), all.iter().max()) else {
         let now = Timestamp::UNIX_EPOCH;

@@ -64,14 +64,14 @@ impl Access {
                     .or_else(|| origin.strip_prefix("https://"));
                 rest != Some(host)
             };
-            if let Some(origin) = headers.get(header::ORIGIN) {
-                if origin.to_str().map_or(true, foreign) {
-                    return Err(ApiError::new(
-                        403,
-                        "foreign-origin",
-                        "writes are only accepted from pages of this server",
-                    ));
-                }
+            if let Some(origin) = headers.get(header::ORIGIN)
+                && origin.to_str().map_or(true, foreign)
+            {
+                return Err(ApiError::new(
+                    403,
+                    "foreign-origin",
+                    "writes are only accepted from pages of this server",
+                ));
             }
             if headers
                 .get("sec-fetch-site")
@@ -535,14 +535,14 @@ async fn route(
                 }
             };
             let ticket = keep_empty("ticket", b.ticket)?;
-            if let Some(t) = ticket.as_deref().filter(|t| !t.is_empty()) {
-                if !(t.starts_with("https://") || t.starts_with("http://")) {
-                    return Err(ApiError::new(
-                        422,
-                        "bad-url",
-                        "`ticket` must be an http or https link",
-                    ));
-                }
+            if let Some(t) = ticket.as_deref().filter(|t| !t.is_empty())
+                && !(t.starts_with("https://") || t.starts_with("http://"))
+            {
+                return Err(ApiError::new(
+                    422,
+                    "bad-url",
+                    "`ticket` must be an http or https link",
+                ));
             }
             Command::UpdateAction {
                 id: (*id).to_owned(),

@@ -447,6 +447,8 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             layout.incidents.len()
         );
     }
+    // One meeting per incident: a second server would write the same journal and file.
+    let _meeting_lock = lock_meeting(&options.path)?;
     // Bind before printing or opening anything; a taken port is an error, not a panic.
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = listen(addr).map_err(|e| match e.kind() {
@@ -527,12 +529,12 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     // The incident folder with its logs; and the archive's debrief.toml beside it, whose folder
     // is watched alone, not the other incidents in it.
     let mut dirs = vec![(options.path.clone(), true)];
-    if let Some(config) = &layout.config {
-        if let Some(parent) = config.parent().filter(|p| {
+    if let Some(config) = &layout.config
+        && let Some(parent) = config.parent().filter(|p| {
             !options.path.join(crate::load::CONFIG_FILE).is_file() && !p.as_os_str().is_empty()
-        }) {
-            dirs.push((parent.to_path_buf(), false));
-        }
+        })
+    {
+        dirs.push((parent.to_path_buf(), false));
     }
     if let Some(theme) = theme_dir.as_ref().filter(|d| !d.starts_with(&options.path)) {
         dirs.push((theme.clone(), true));
@@ -635,6 +637,26 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     writer.end().await;
     eprintln!("Stopped. Every change from the meeting is in incident.toml.");
     Ok(())
+}
+
+/// Holds an advisory lock on the incident folder while the meeting runs (the folder, not the
+/// file, which debrief replaces on every write). Editors do not look at it; another `serve`
+/// does.
+fn lock_meeting(dir: &Path) -> anyhow::Result<std::fs::File> {
+    let folder = std::fs::File::open(dir)
+        .with_context(|| format!("opening {} to hold the meeting", dir.display()))?;
+    match folder.try_lock() {
+        Ok(()) => Ok(folder),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another `debrief serve` is already running the meeting of {}; join that one, or stop it first",
+            dir.display()
+        ),
+        // A file system without locks: carry on, as before locks existed.
+        Err(std::fs::TryLockError::Error(e)) => {
+            tracing::warn!("cannot lock {}: {e}", dir.display());
+            Ok(folder)
+        }
+    }
 }
 
 /// The listening socket. Its queue of connections waiting to be accepted is long enough for a
@@ -864,8 +886,8 @@ fn routes(
         .and(caller.clone())
         .and(warp::query::<HashMap<String, String>>())
         .map(|state: Arc<State>, caller: Option<Caller>, query: HashMap<String, String>| {
-            if let Some(key) = query.get("key") {
-                if api::same(key, &state.access.facilitator_key) {
+            if let Some(key) = query.get("key")
+                && api::same(key, &state.access.facilitator_key) {
                     let mut response = respond(StatusCode::SEE_OTHER, "text/plain; charset=utf-8", Vec::new());
                     let headers = response.headers_mut();
                     headers.insert(header::LOCATION, header::HeaderValue::from_static("/"));
@@ -874,7 +896,6 @@ fn routes(
                     }
                     return response;
                 }
-            }
             match caller {
                 Some(Caller::Facilitator) => meeting_page(pages::FACILITATOR),
                 _ => page_response(

@@ -125,10 +125,10 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             } else {
                 votes.insert(participant, Item::Value(Value::from(i64::from(*count))));
             }
-            if let Some(inline) = t.get_mut("votes").and_then(Item::as_inline_table_mut) {
-                if inline.len() == 1 {
-                    inline.fmt();
-                }
+            if let Some(inline) = t.get_mut("votes").and_then(Item::as_inline_table_mut)
+                && inline.len() == 1
+            {
+                inline.fmt();
             }
             true
         }),
