@@ -478,6 +478,11 @@ mod browser {
         })
         .await;
         screenshot(&facilitator, "flow.png").await;
+        click(&bo, "#flow-details summary").await;
+        until("the link on the phone's flow diagram", || {
+            visible(&bo, &edge)
+        })
+        .await;
         press(&facilitator, "f").await;
 
         // Vote: two vote, the facilitator sees who has not, then the third votes.

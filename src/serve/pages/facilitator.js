@@ -232,7 +232,7 @@
 
   // The flow diagram, large, drawn by the server from the meeting as it is now. The SVG is
   // debrief's own drawing, with every piece of user text escaped, as in the report.
-  var flowOn = false, flowAsked = 0;
+  var flowOn = false;
   var toggleFlow = function () {
     flowOn = !flowOn;
     $("flow-button").setAttribute("aria-pressed", String(flowOn));
@@ -240,15 +240,7 @@
     if (flowOn) refreshFlow();
   };
   var refreshFlow = function () {
-    if (!flowOn) return;
-    var asked = ++flowAsked;
-    fetch("/api/flow.svg", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (svg) {
-      if (asked !== flowAsked || !svg) return;
-      var doc = new DOMParser().parseFromString(svg, "image/svg+xml");
-      var root = doc.documentElement;
-      if (root.nodeName !== "svg") return;
-      M.fill($("flow-svg"), [document.importNode(root, true)]);
-    });
+    if (flowOn) M.loadFlow($("flow-svg"));
   };
   var showPhase = function () {
     $("flow-view").hidden = !flowOn;

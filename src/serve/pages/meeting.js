@@ -172,5 +172,19 @@
     } catch (e) { return ""; }
   };
 
+  // The flow diagram, drawn by the server from the meeting as it is now, into `container`. The
+  // SVG is debrief's own drawing with every piece of user text escaped, as in the report; only
+  // the newest of several overlapping requests is shown.
+  var flowAsked = 0;
+  M.loadFlow = function (container) {
+    var asked = ++flowAsked;
+    fetch("/api/flow.svg", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (svg) {
+      if (asked !== flowAsked || !svg) return;
+      var root = new DOMParser().parseFromString(svg, "image/svg+xml").documentElement;
+      if (root.nodeName !== "svg") return;
+      M.fill(container, [document.importNode(root, true)]);
+    }, function () { /* the next state tries again */ });
+  };
+
   M.PHASE_NAMES = { "timeline": "Timeline", "factors": "Factors", "vote": "Vote", "actions": "Actions", "wrap-up": "Wrap-up" };
 })();

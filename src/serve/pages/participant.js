@@ -182,7 +182,11 @@
     }));
     if (keep) $("link-from").value = keep;
     linkTargets();
+    if ($("flow-details").open) M.loadFlow($("flow-svg"));
   };
+  $("flow-details").addEventListener("toggle", function () {
+    if (this.open) M.loadFlow($("flow-svg"));
+  });
   $("link-from").addEventListener("change", linkTargets);
   var link = function (method) {
     var from = $("link-from").value, to = $("link-to").value;
