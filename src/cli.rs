@@ -41,10 +41,12 @@ pub enum Command {
     /// Writes to a staging folder and swaps it in when complete, so a failed build leaves the
     /// previous site untouched.
     Build(BuildArgs),
-    /// Serve the live view of one incident for the review meeting.
+    /// Run the review meeting of one incident.
     ///
-    /// Renders the same pages as `build`, in memory, and updates every open browser the moment
-    /// a file changes. A broken incident.toml shows its error over the last good view.
+    /// Prints a facilitator link (share that screen) and a join link for participants' phones
+    /// and laptops. Every accepted change is journaled and written into incident.toml at once,
+    /// keeping its comments; hand edits during the meeting are merged, and a broken file shows
+    /// its error over the last good view. Ctrl-C ends the meeting.
     Serve(ServeArgs),
     /// Print the timeline, merged with log candidates, sorted by time.
     ///
@@ -107,13 +109,13 @@ pub struct BuildArgs {
 pub struct ServeArgs {
     /// The incident folder.
     pub incident: PathBuf,
-    /// The address to listen on.
+    /// The address to listen on; 0.0.0.0 lets phones on the network join.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
     /// The port to listen on; 0 picks any free port.
     #[arg(long, default_value_t = 4000)]
     pub port: u16,
-    /// Open the live view in a browser.
+    /// Open the facilitator screen in a browser.
     #[arg(long)]
     pub open: bool,
     /// Milliseconds to wait for a burst of file changes to settle before rendering.
