@@ -129,7 +129,7 @@ pub struct SvgDoc {
     /// Prefix for element ids, so several SVGs can be inlined in one page.
     id: String,
     body: String,
-    glyphs: BTreeMap<u16, String>,
+    glyphs: BTreeMap<u16, &'static str>,
 }
 
 impl SvgDoc {
@@ -200,11 +200,15 @@ impl SvgDoc {
             let id = glyph(c);
             if !c.is_whitespace() {
                 self.define(id);
-                let _ = write!(
-                    self.body,
-                    r##"<use xlink:href="#{}-g{}" x="{cursor}"/>"##,
-                    self.id, id.0
-                );
+                // This runs for every character of every label: plain pushes, no formatting
+                // machinery.
+                self.body.push_str(r##"<use xlink:href="#"##);
+                self.body.push_str(&self.id);
+                self.body.push_str("-g");
+                push_int(&mut self.body, i64::from(id.0));
+                self.body.push_str(r#"" x=""#);
+                push_int(&mut self.body, i64::from(cursor));
+                self.body.push_str(r#""/>"#);
             }
             cursor += i32::from(glyph_and_advance(c).1);
         }
@@ -212,11 +216,7 @@ impl SvgDoc {
     }
 
     fn define(&mut self, id: GlyphId) {
-        self.glyphs.entry(id.0).or_insert_with(|| {
-            let mut path = PathData(String::new());
-            face().outline_glyph(id, &mut path);
-            path.0
-        });
+        self.glyphs.entry(id.0).or_insert_with(|| glyph_path(id));
     }
 
     /// The finished document, with a `<title>` and `<desc>` for screen readers.
@@ -240,16 +240,57 @@ impl SvgDoc {
         // Glyphs are in font units with y up; each use flips them.
         svg.push_str("<defs>");
         for (gid, d) in &self.glyphs {
-            let _ = write!(
-                svg,
-                r#"<path id="{}-g{gid}" transform="scale(1,-1)" d="{d}"/>"#,
-                self.id
-            );
+            svg.push_str(r#"<path id=""#);
+            svg.push_str(&self.id);
+            svg.push_str("-g");
+            push_int(&mut svg, i64::from(*gid));
+            svg.push_str(r#"" transform="scale(1,-1)" d=""#);
+            svg.push_str(d);
+            svg.push_str(r#""/>"#);
         }
         svg.push_str("</defs>");
         svg.push_str(&self.body);
         svg.push_str("</svg>\n");
         svg
+    }
+}
+
+/// Appends an integer in decimal, without `fmt`'s machinery.
+fn push_int(out: &mut String, v: i64) {
+    if v < 0 {
+        out.push('-');
+    }
+    let mut n = v.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+}
+
+/// The outline of a glyph as SVG path data, made once per process: every document that uses
+/// the glyph shares it.
+fn glyph_path(id: GlyphId) -> &'static str {
+    static PATHS: OnceLock<Vec<OnceLock<String>>> = OnceLock::new();
+    let paths = PATHS.get_or_init(|| {
+        (0..face().number_of_glyphs())
+            .map(|_| OnceLock::new())
+            .collect()
+    });
+    match paths.get(usize::from(id.0)) {
+        Some(cell) => cell.get_or_init(|| {
+            let mut path = PathData(String::new());
+            face().outline_glyph(id, &mut path);
+            path.0
+        }),
+        None => "",
     }
 }
 
