@@ -43,6 +43,15 @@ fn post(server: &Server, token: &str, path: &str, body: serde_json::Value) -> Re
     server.call("POST", path, token, Some(&body.to_string()))
 }
 
+/// Whether the timeline has exactly one entry with `id`.
+fn once_on_timeline(i: &Incident, id: &str) -> bool {
+    i.timeline
+        .iter()
+        .filter(|e| e.id.as_deref() == Some(id))
+        .count()
+        == 1
+}
+
 /// The factor `id` in a state from `/api/state`.
 fn factor_in(state: &serde_json::Value, id: &str) -> serde_json::Value {
     state["incident"]["factors"]
@@ -900,20 +909,16 @@ fn hand_edits_during_the_meeting_are_merged_not_clobbered() {
         &dir,
         "both the meeting's and the hand edits are present",
         |i, text| {
-            acked.iter().all(|id| {
-                i.timeline
-                    .iter()
-                    .filter(|e| e.id.as_ref() == Some(id))
-                    .count()
-                    == 1
-            }) && (0..20).all(|n| {
-                let id = format!("t-hand-{n}");
-                i.timeline
-                    .iter()
-                    .filter(|e| e.id.as_ref() == Some(&id))
-                    .count()
-                    == 1
-            }) && text.contains("(hand edit 0)")
+            acked.iter().all(|id| once_on_timeline(i, id))
+                && (0..20).all(|n| {
+                    let id = format!("t-hand-{n}");
+                    i.timeline
+                        .iter()
+                        .filter(|e| e.id.as_ref() == Some(&id))
+                        .count()
+                        == 1
+                })
+                && text.contains("(hand edit 0)")
         },
     );
     // It stays that way: no rewrite loop, no late clobbering.
@@ -986,15 +991,7 @@ fn kill_dash_nine_mid_burst_loses_no_acknowledged_operation() {
     until(
         &dir,
         "every acknowledged entry survived the crashes",
-        |i, _| {
-            acked.iter().all(|id| {
-                i.timeline
-                    .iter()
-                    .filter(|e| e.id.as_ref() == Some(id))
-                    .count()
-                    == 1
-            })
-        },
+        |i, _| acked.iter().all(|id| once_on_timeline(i, id)),
     );
     drop(server);
     let text = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
