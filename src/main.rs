@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// mimalloc: a build makes millions of short-lived strings across rayon threads; glibc's
+// per-thread arenas spent a tenth of `debrief build` in malloc/free (bench/site.sh).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = debrief::cli::Cli::parse();
     match debrief::cmd::run(cli) {
