@@ -238,6 +238,41 @@ mod browser {
             .collect()
     }
 
+    /// The diagrams' text on the current page is in the diagrams' web font, loaded, and the
+    /// browser lays each label out at the width debrief measured (its `textLength`), within 1%.
+    async fn diagram_text_as_measured(client: &Client, what: &str) {
+        let found = js(
+            client,
+            "return document.fonts.ready.then(function () {
+               var faces = [];
+               document.fonts.forEach(function (f) { if (f.family.replace(/[\"']/g, '') === 'debrief-sans') faces.push(f.status); });
+               var canvas = document.createElementNS('http://www.w3.org/1999/xhtml', 'canvas').getContext('2d');
+               var texts = document.querySelectorAll('svg text'), worst = 0, sample = '';
+               texts.forEach(function (t) {
+                 canvas.font = t.getAttribute('font-size') + 'px debrief-sans';
+                 var want = parseFloat(t.getAttribute('textLength'));
+                 var off = Math.abs(canvas.measureText(t.textContent).width - want) / want;
+                 if (off > worst) { worst = off; sample = t.textContent; }
+               });
+               return { faces: faces, texts: texts.length, worst: worst, sample: sample };
+             });",
+        )
+        .await;
+        assert!(
+            found["texts"].as_u64().unwrap_or(0) > 0,
+            "{what}: no <text> in the diagrams: {found}"
+        );
+        assert_eq!(
+            found["faces"],
+            json!(["loaded"]),
+            "{what}: the diagrams' font: {found}"
+        );
+        assert!(
+            found["worst"].as_f64().unwrap_or(1.0) < 0.01,
+            "{what}: a label's width differs from the measured one: {found}"
+        );
+    }
+
     async fn screenshot(client: &Client, name: &str) {
         let png = client.screenshot().await.unwrap();
         let dir = common::root().join("target/screenshots");
@@ -478,6 +513,7 @@ mod browser {
         })
         .await;
         screenshot(&facilitator, "flow.png").await;
+        diagram_text_as_measured(&facilitator, "the facilitator's flow diagram").await;
         click(&bo, "#flow-details summary").await;
         until("the link on the phone's flow diagram", || {
             visible(&bo, &edge)
@@ -857,6 +893,19 @@ mod browser {
                 .filter(|(level, _)| level == "SEVERE" || level == "WARNING")
                 .collect();
             assert!(errors.is_empty(), "{page}: console: {errors:?}");
+            if page.starts_with("incidents/") || page == "trends.html" {
+                diagram_text_as_measured(&report, page).await;
+            }
+        }
+        // The standalone diagrams carry their font inside: they look the same in a docs site,
+        // or opened on their own.
+        for svg in ["timeline.svg", "flow.svg"] {
+            let path = out.join(format!("incidents/{id}/{svg}"));
+            report
+                .goto(&format!("file://{}", path.display()))
+                .await
+                .unwrap();
+            diagram_text_as_measured(&report, svg).await;
         }
         for window in [facilitator, mallory, report] {
             let _ = window.close().await;

@@ -188,12 +188,17 @@ fn a_taken_port_is_a_clear_error() {
     assert!(out.stdout.is_empty(), "nothing is printed before binding");
 }
 
-/// The stylesheet a page links to, fetched.
+/// The theme's part of the stylesheet a page links to, fetched. debrief adds the diagrams'
+/// font after it.
 fn stylesheet(addr: &str) -> String {
     let (_, page) = get(addr, "/report/");
     let start = page.find("assets/style.").expect("a stylesheet link");
     let end = start + page[start..].find('"').unwrap();
-    get(addr, &format!("/site/{}", &page[start..end])).1
+    let css = get(addr, &format!("/site/{}", &page[start..end])).1;
+    let font = css
+        .find("@font-face{font-family:debrief-sans;")
+        .expect("the diagrams' font follows the theme's rules");
+    css[..font].to_owned()
 }
 
 #[test]

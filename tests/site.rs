@@ -57,9 +57,23 @@ fn the_sample_report_is_stable() {
     // The report shows the flow diagram, and report.md links it.
     assert!(read(&dir.join("index.html")).contains("<img src=\"flow.svg\""));
     assert!(read(&dir.join("report.md")).contains("](flow.svg)"));
-    // The inline diagram is the standalone one, with links into the same page.
+    // The inline diagram is the standalone one, with links into the same page, and its font
+    // from the page's stylesheet rather than inside it.
     let standalone = read(&dir.join("timeline.svg")).replace("index.html#", "#");
-    assert!(read(&dir.join("index.html")).contains(standalone.trim_end()));
+    let (head, rest) = standalone
+        .split_once("<style>@font-face")
+        .expect("embedded font");
+    let tail = &rest[rest.find("</style>").expect("style ends") + "</style>".len()..];
+    let inline = format!("{head}{tail}");
+    let page = read(&dir.join("index.html"));
+    assert!(page.contains(inline.trim_end()));
+    assert!(
+        !page.contains("<style>"),
+        "no second copy of the font in the page"
+    );
+    let css = page.split_once("href=\"../../assets/style.").unwrap().1;
+    let css = read(&out.join(format!("assets/style.{}", &css[..css.find('"').unwrap()])));
+    assert!(css.contains("@font-face{font-family:debrief-sans;src:url(data:font/woff2;base64,"));
 }
 
 #[test]
@@ -310,7 +324,18 @@ fn a_theme_overrides_file_by_file() {
     );
     assert_eq!(result.status.code(), Some(0), "{}", transcript(&result));
     let assets: Vec<String> = files(&out.join("assets")).iter().map(|p| read(p)).collect();
-    assert!(assets.contains(&"body { color: rebeccapurple; }".to_owned()));
+    // The theme's stylesheet, with the diagrams' font added after its own rules.
+    assert!(
+        assets
+            .iter()
+            .any(|css| css.starts_with("body { color: rebeccapurple; }")
+                && css.contains("@font-face{font-family:debrief-sans;")),
+        "{:?}",
+        assets
+            .iter()
+            .map(|a| &a[..a.len().min(80)])
+            .collect::<Vec<_>>()
+    );
     assert!(assets.contains(&"logo".to_owned()));
     // The templates it did not override are the default ones.
     assert!(read(&out.join("index.html")).contains("Sort by:"));

@@ -1,9 +1,18 @@
-//! SVG that looks the same everywhere: text is drawn as glyph outlines from a font embedded in
-//! the binary (DejaVu Sans), so a machine without fonts shows exactly what CI snapshot-tested.
+//! SVG that looks the same everywhere, on a machine without fonts too.
 //!
-//! [`SvgDoc`] collects elements and the glyphs they use; each glyph is defined once in `<defs>`
-//! and placed with `<use>`. [`Backend`] lets plotters draw into a document, with plotters' text
-//! going through the same glyph path.
+//! Text is measured with DejaVu Sans, embedded in the binary, and written as real `<text>` in a
+//! web font cut from that same font (`font/`, made by `scripts/diagram-font.sh`): Latin, Latin
+//! Extended-A and common punctuation, with no kerning, so a browser lays it out with exactly
+//! the widths measured here, and `textLength` pins each label's width even if the font is not
+//! there. Text is selectable, searchable and read by screen readers. A standalone SVG file
+//! carries the font inside it ([`standalone`]); an SVG inlined in a page gets it from the page's
+//! stylesheet ([`font_face_css`]).
+//!
+//! Text with a character the web font lacks (Greek, Cyrillic, …) is drawn as glyph outlines
+//! instead: each glyph is defined once in `<defs>` and placed with `<use>`.
+//!
+//! [`SvgDoc`] collects elements; [`Backend`] lets plotters draw into a document, with plotters'
+//! text going through the same path.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -25,25 +34,95 @@ fn face() -> &'static Face<'static> {
     })
 }
 
+/// The diagrams' web font (WOFF2), a subset of the embedded DejaVu Sans.
+pub const FONT_WOFF2: &[u8] = include_bytes!("font/debrief-sans.woff2");
+
+/// The family name diagrams ask for, with fallbacks for a page that lacks the rule.
+const FONT_FAMILY: &str = "debrief-sans, 'DejaVu Sans', sans-serif";
+
+/// The `@font-face` rule for the diagrams' font, with the font in a `data:` URL: it loads from
+/// `file://` and inside an SVG shown as an image, where nothing outside the file can.
+pub fn font_face_css() -> &'static str {
+    static CSS: OnceLock<String> = OnceLock::new();
+    CSS.get_or_init(|| {
+        use base64::Engine as _;
+        format!(
+            "@font-face{{font-family:debrief-sans;src:url(data:font/woff2;base64,{}) format(\"woff2\");font-display:block}}\n",
+            base64::engine::general_purpose::STANDARD.encode(FONT_WOFF2)
+        )
+    })
+}
+
+/// Whether the web font has `c` (`font/coverage.txt`, written with the font).
+fn in_web_font(c: char) -> bool {
+    static RANGES: OnceLock<Vec<(u32, u32)>> = OnceLock::new();
+    let ranges = RANGES.get_or_init(|| {
+        include_str!("font/coverage.txt")
+            .lines()
+            .filter_map(|line| {
+                let (a, b) = line.split_once('-')?;
+                Some((
+                    u32::from_str_radix(a, 16).ok()?,
+                    u32::from_str_radix(b, 16).ok()?,
+                ))
+            })
+            .collect()
+    });
+    let c = c as u32;
+    ranges.iter().any(|&(a, b)| (a..=b).contains(&c))
+}
+
+/// Whether `text` can be a `<text>` element that renders as measured: every character in the
+/// web font, and no whitespace that SVG would collapse.
+fn plain_text(text: &str) -> bool {
+    !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && text.chars().all(|c| {
+            if c.is_ascii() {
+                c >= ' ' && c != '\x7f'
+            } else {
+                in_web_font(c)
+            }
+        })
+}
+
+/// `svg` (from [`SvgDoc::finish`]) as a file of its own: when it has text, the font goes inside.
+pub fn standalone(svg: &str) -> String {
+    const END_DESC: &str = "</desc>";
+    match svg.find(END_DESC) {
+        // The title and desc are escaped, so the first `</desc>` is the document's own.
+        Some(at) if svg.contains("<text ") => {
+            let at = at + END_DESC.len();
+            let css = font_face_css();
+            let mut out = String::with_capacity(svg.len() + css.len() + 16);
+            out.push_str(&svg[..at]);
+            out.push_str("<style>");
+            out.push_str(css);
+            out.push_str("</style>");
+            out.push_str(&svg[at..]);
+            out
+        }
+        _ => svg.to_owned(),
+    }
+}
+
 /// A number for SVG output: one decimal, no trailing `.0`, so output is stable and small.
 pub fn num(v: f64) -> String {
-    // Integer arithmetic: float formatting is slow, and this runs for every coordinate.
-    let tenths = (v * 10.0).round() as i64;
-    let (sign, abs) = if tenths < 0 {
-        ("-", -tenths)
-    } else {
-        ("", tenths)
-    };
-    match abs % 10 {
-        0 if abs == 0 => "0".to_owned(),
-        0 => format!("{sign}{}", abs / 10),
-        d => format!("{sign}{}.{d}", abs / 10),
-    }
+    let mut out = String::with_capacity(8);
+    push_num(&mut out, v);
+    out
 }
 
 /// Escapes text for SVG/XML content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+/// Appends `text` to `out`, escaped for SVG/XML content and attribute values.
+fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -55,7 +134,6 @@ pub fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Where a text's anchor point is.
@@ -121,6 +199,19 @@ fn glyph_and_advance(c: char) -> (GlyphId, u16) {
     }
 }
 
+/// A piece of text placed in a document: its anchor point (`x`, `y`), the shift from the
+/// anchor to where the text starts, and its measured width.
+struct Label<'a> {
+    text: &'a str,
+    x: f64,
+    y: f64,
+    size: f64,
+    shift: f64,
+    width: f64,
+    class: &'a str,
+    degrees: i32,
+}
+
 /// An SVG document being drawn.
 #[derive(Debug)]
 pub struct SvgDoc {
@@ -169,34 +260,89 @@ impl SvgDoc {
         class: &str,
         degrees: i32,
     ) {
-        let face = face();
-        let scale = size / f64::from(face.units_per_em());
+        if text.is_empty() {
+            return;
+        }
         let width = text_width(text, size);
         let shift = match anchor {
             Anchor::Start => 0.0,
             Anchor::Middle => -width / 2.0,
             Anchor::End => -width,
         };
-        let _ = if degrees == 0 {
+        let label = Label {
+            text,
+            x,
+            y,
+            size,
+            shift,
+            width,
+            class,
+            degrees,
+        };
+        if plain_text(text) {
+            self.web_text(&label);
+        } else {
+            self.outlined_text(&label);
+        }
+    }
+
+    /// A `<text>` element in the web font. Every label runs through here: plain pushes, no
+    /// formatting machinery.
+    fn web_text(&mut self, label: &Label<'_>) {
+        let b = &mut self.body;
+        b.push_str(r#"<text class=""#);
+        b.push_str(label.class);
+        if label.degrees == 0 {
+            b.push_str(r#"" x=""#);
+            push_num(b, label.x + label.shift);
+            b.push_str(r#"" y=""#);
+            push_num(b, label.y);
+        } else {
+            b.push_str(r#"" transform="translate("#);
+            push_num(b, label.x);
+            b.push(',');
+            push_num(b, label.y);
+            b.push_str(") rotate(");
+            push_int(b, i64::from(label.degrees));
+            b.push_str(r#")" x=""#);
+            push_num(b, label.shift);
+        }
+        b.push_str(r#"" font-size=""#);
+        push_num(b, label.size);
+        b.push_str(r#"" textLength=""#);
+        push_num(b, label.width);
+        b.push_str(r#"">"#);
+        escape_into(b, label.text);
+        b.push_str("</text>");
+    }
+
+    /// Text as glyph outlines, for characters the web font lacks.
+    fn outlined_text(&mut self, label: &Label<'_>) {
+        let face = face();
+        let scale = label.size / f64::from(face.units_per_em());
+        let _ = if label.degrees == 0 {
             write!(
                 self.body,
-                r#"<g class="{class}" transform="translate({},{}) scale({})">"#,
-                num(x + shift),
-                num(y),
+                r#"<g class="{}" transform="translate({},{}) scale({})">"#,
+                label.class,
+                num(label.x + label.shift),
+                num(label.y),
                 fmt_scale(scale)
             )
         } else {
             write!(
                 self.body,
-                r#"<g class="{class}" transform="translate({},{}) rotate({degrees}) translate({},0) scale({})">"#,
-                num(x),
-                num(y),
-                num(shift),
+                r#"<g class="{}" transform="translate({},{}) rotate({}) translate({},0) scale({})">"#,
+                label.class,
+                num(label.x),
+                num(label.y),
+                label.degrees,
+                num(label.shift),
                 fmt_scale(scale)
             )
         };
         let mut cursor = 0i32;
-        for c in text.chars() {
+        for c in label.text.chars() {
             let id = glyph(c);
             if !c.is_whitespace() {
                 self.define(id);
@@ -224,7 +370,7 @@ impl SvgDoc {
         let mut svg = String::with_capacity(self.body.len() + self.glyphs.len() * 300 + 512);
         let _ = write!(
             svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{id}-title {id}-desc" class="diagram {id}">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{id}-title {id}-desc" class="diagram {id}" font-family="{FONT_FAMILY}">"#,
             w = self.width,
             h = self.height,
             id = self.id
@@ -238,7 +384,9 @@ impl SvgDoc {
             escape(desc)
         );
         // Glyphs are in font units with y up; each use flips them.
-        svg.push_str("<defs>");
+        if !self.glyphs.is_empty() {
+            svg.push_str("<defs>");
+        }
         for (gid, d) in &self.glyphs {
             svg.push_str(r#"<path id=""#);
             svg.push_str(&self.id);
@@ -248,10 +396,27 @@ impl SvgDoc {
             svg.push_str(d);
             svg.push_str(r#""/>"#);
         }
-        svg.push_str("</defs>");
+        if !self.glyphs.is_empty() {
+            svg.push_str("</defs>");
+        }
         svg.push_str(&self.body);
         svg.push_str("</svg>\n");
         svg
+    }
+}
+
+/// Appends [`num`]`(v)` to `out`. Integer arithmetic: float formatting is slow, and this runs
+/// for every coordinate.
+fn push_num(out: &mut String, v: f64) {
+    let tenths = (v * 10.0).round() as i64;
+    if tenths < 0 {
+        out.push('-');
+    }
+    let abs = tenths.abs();
+    push_int(out, abs / 10);
+    if abs % 10 != 0 {
+        out.push('.');
+        push_int(out, abs % 10);
     }
 }
 
@@ -546,18 +711,92 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_becomes_glyph_uses_defined_once() {
+    fn text_in_the_web_font_is_real_text_with_its_measured_width() {
         let mut doc = SvgDoc::new(100, 20, "t");
-        doc.text("aa b", 0.0, 10.0, 10.0, Anchor::Start, "label");
+        doc.text(
+            "Pool <full> & \"naïve\" → 5 €",
+            0.0,
+            10.0,
+            10.0,
+            Anchor::Start,
+            "label",
+        );
         let svg = doc.finish("A title & more", "<desc>");
+        let width = num(text_width("Pool <full> & \"naïve\" → 5 €", 10.0));
+        assert!(
+            svg.contains(&format!(
+                r#"<text class="label" x="0" y="10" font-size="10" textLength="{width}">Pool &lt;full&gt; &amp; &quot;naïve&quot; → 5 €</text>"#
+            )),
+            "{svg}"
+        );
+        assert!(svg.contains(r#"font-family="debrief-sans, 'DejaVu Sans', sans-serif""#));
+        assert!(!svg.contains("<defs>"), "no outlines needed: {svg}");
+        assert!(svg.contains("<title id=\"t-title\">A title &amp; more</title>"));
+        assert!(svg.contains("<desc id=\"t-desc\">&lt;desc&gt;</desc>"));
+    }
+
+    #[test]
+    fn text_the_web_font_cannot_show_as_measured_becomes_outlines() {
+        // Greek is not in the web font; doubled and edge spaces would collapse in <text>.
+        for text in ["Ωμέγα ωω", "two  spaces", " leading", "tab\there"] {
+            let mut doc = SvgDoc::new(100, 20, "t");
+            doc.text(text, 0.0, 10.0, 10.0, Anchor::Start, "label");
+            let svg = doc.finish("t", "d");
+            assert!(!svg.contains("<text"), "{text}: {svg}");
+            assert!(svg.contains("<use "), "{text}: {svg}");
+            let uses = svg.matches("<use ").count();
+            let defined = svg.matches("<path id=").count();
+            assert!(defined <= uses, "each glyph defined once: {svg}");
+        }
+        let mut doc = SvgDoc::new(100, 20, "t");
+        doc.text("ωω ω", 0.0, 10.0, 10.0, Anchor::Start, "label");
+        let svg = doc.finish("t", "d");
         assert_eq!(svg.matches("<use ").count(), 3, "spaces draw nothing");
         assert_eq!(
             svg.matches("<path id=").count(),
-            2,
+            1,
             "one definition per glyph"
         );
-        assert!(svg.contains("<title id=\"t-title\">A title &amp; more</title>"));
-        assert!(svg.contains("<desc id=\"t-desc\">&lt;desc&gt;</desc>"));
+    }
+
+    #[test]
+    fn a_standalone_file_carries_the_font_only_when_it_has_text() {
+        let mut doc = SvgDoc::new(100, 20, "t");
+        doc.text("Hello", 0.0, 10.0, 10.0, Anchor::Start, "label");
+        let svg = standalone(&doc.finish("</desc> in a title", "d"));
+        let style = svg
+            .find(
+                "<style>@font-face{font-family:debrief-sans;src:url(data:font/woff2;base64,d09GMg",
+            )
+            .expect("the font is embedded");
+        assert!(
+            svg.find("</desc>").unwrap() < style,
+            "after the title and desc: {svg}"
+        );
+        assert!(style < svg.find("<text ").unwrap());
+
+        let mut doc = SvgDoc::new(100, 20, "t");
+        doc.raw(r#"<rect width="1" height="1"/>"#);
+        let svg = doc.finish("t", "d");
+        assert_eq!(standalone(&svg), svg, "no text, no font");
+    }
+
+    #[test]
+    fn the_web_font_covers_only_what_dejavu_sans_has() {
+        assert_eq!(&FONT_WOFF2[..4], b"wOF2");
+        let face = face();
+        let mut covered = 0;
+        for c in (0x20u32..0x3000).filter_map(char::from_u32) {
+            if in_web_font(c) {
+                covered += 1;
+                assert!(face.glyph_index(c).is_some(), "U+{:04X}", c as u32);
+            }
+        }
+        assert!(covered > 300, "{covered}");
+        for c in ['a', 'é', 'ł', '…', '→', '✓', '○', '◐', '✗'] {
+            assert!(in_web_font(c), "{c}");
+        }
+        assert!(!in_web_font('Ω'));
     }
 
     #[test]

@@ -922,7 +922,7 @@ fn routes(
     let assets = warp::path!("meeting" / String)
         .and(warp::get())
         .map(|name: String| match pages::asset(&name) {
-            Some((kind, body)) => respond(StatusCode::OK, kind, body.as_bytes().to_vec()),
+            Some((kind, body)) => respond(StatusCode::OK, kind, body.to_vec()),
             None => api::error_response(&meeting::ApiError::new(
                 404,
                 "not-found",

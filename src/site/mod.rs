@@ -15,7 +15,7 @@ use crate::evidence::{self, ScanOptions};
 use crate::load::Archive;
 use crate::model::LoadedIncident;
 use crate::render::context::{ActionView, IncidentSummary, IncidentView, incident_json};
-use crate::render::{Theme, charts, content_hash, timeline};
+use crate::render::{Theme, charts, content_hash, svg, timeline};
 
 /// The file that marks a folder as debrief's output.
 pub const MARKER: &str = ".debrief-site";
@@ -281,6 +281,15 @@ fn write_site(
     // Assets with content-hashed names, so browsers never see a stale stylesheet.
     let mut css = String::new();
     for (name, bytes) in &theme.statics {
+        // Every theme's stylesheet gets the diagrams' font, so the SVG inlined in pages shows
+        // its text as measured.
+        let with_font;
+        let bytes = if name == "style.css" {
+            with_font = [bytes.as_slice(), svg::font_face_css().as_bytes()].concat();
+            &with_font
+        } else {
+            bytes
+        };
         let hashed = match name.rsplit_once('.') {
             Some((stem, ext)) => format!("assets/{stem}.{}.{ext}", content_hash(bytes)),
             None => format!("assets/{name}.{}", content_hash(bytes)),
@@ -492,12 +501,13 @@ fn write_incident(
     };
     let svg = timeline::draw(&loaded.incident, &extras, "timeline");
     // The standalone file links its markers into the report; only marker links start with `<a`.
-    let standalone = svg.replace("<a xlink:href=\"#", "<a xlink:href=\"index.html#");
+    let standalone =
+        svg::standalone(&svg.replace("<a xlink:href=\"#", "<a xlink:href=\"index.html#"));
     let base = format!("incidents/{}", loaded.id);
     let mut ctx = common.context("incident", "../../")?;
     ctx.insert("incident", &view);
     ctx.insert("timeline_svg", &svg);
-    let flow = crate::render::flow::draw(&loaded.incident, "flow");
+    let flow = svg::standalone(&crate::render::flow::draw(&loaded.incident, "flow"));
     write(
         dir,
         &format!("{base}/index.html"),
