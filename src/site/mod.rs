@@ -317,20 +317,11 @@ fn write_site(
         css,
     };
 
-    // Each incident in parallel: its report, diagram, Markdown and JSON.
-    let per_incident: Vec<anyhow::Result<(IncidentView, usize, Vec<String>)>> = archive
+    let views: Vec<IncidentView> = archive
         .incidents
         .par_iter()
-        .map(|loaded| write_incident(loaded, archive, options, theme, &common, dir))
+        .map(|loaded| IncidentView::new(loaded, &archive.config, options.today))
         .collect();
-    let mut views = Vec::new();
-    let mut warnings = Vec::new();
-    for result in per_incident {
-        let (view, n, w) = result?;
-        files += n;
-        warnings.extend(w);
-        views.push(view);
-    }
 
     // The archive-wide pages, side by side: nothing here depends on another.
     let indexes = || -> anyhow::Result<usize> {
@@ -459,24 +450,47 @@ fn write_site(
         )?;
         Ok(6)
     };
-    let ((a, b), (c, d)) = rayon::join(
-        || rayon::join(indexes, actions_page),
-        || rayon::join(trends_page, data),
+    // Each incident in parallel (its report, diagrams, Markdown and JSON), and the archive-wide
+    // pages beside them: the actions page alone is a long job, and would otherwise run last
+    // with one core idle.
+    let (per_incident, ((a, b), (c, d))) = rayon::join(
+        || {
+            archive
+                .incidents
+                .par_iter()
+                .zip(&views)
+                .map(|(loaded, view)| write_incident(loaded, view, theme, &common, dir))
+                .collect::<Vec<anyhow::Result<Vec<String>>>>()
+        },
+        || {
+            rayon::join(
+                || rayon::join(indexes, actions_page),
+                || rayon::join(trends_page, data),
+            )
+        },
     );
+    let mut warnings = Vec::new();
+    for result in per_incident {
+        warnings.extend(result?);
+        files += INCIDENT_FILES;
+    }
     files += a? + b? + c? + d?;
     Ok((files, warnings))
 }
 
+/// The files [`write_incident`] writes for each incident.
+const INCIDENT_FILES: usize = 5;
+
+/// An incident's report, diagrams, Markdown and JSON. Returns the problems that did not stop
+/// it (a log that could not be read for the volume strip).
 fn write_incident(
     loaded: &LoadedIncident,
-    archive: &Archive,
-    options: &BuildOptions,
+    view: &IncidentView,
     theme: &Theme,
     common: &Common,
     dir: &dyn Output,
-) -> anyhow::Result<(IncidentView, usize, Vec<String>)> {
+) -> anyhow::Result<Vec<String>> {
     let mut warnings = Vec::new();
-    let view = IncidentView::new(loaded, &archive.config, options.today);
     // The log-volume strip, when the incident has evidence.
     let volumes: Vec<evidence::Volume> = evidence::scan_all(
         loaded,
@@ -505,7 +519,7 @@ fn write_incident(
         svg::standalone(&svg.replace("<a xlink:href=\"#", "<a xlink:href=\"index.html#"));
     let base = format!("incidents/{}", loaded.id);
     let mut ctx = common.context("incident", "../../")?;
-    ctx.insert("incident", &view);
+    ctx.insert("incident", view);
     ctx.insert("timeline_svg", &svg);
     let flow = svg::standalone(&crate::render::flow::draw(&loaded.incident, "flow"));
     write(
@@ -525,7 +539,7 @@ fn write_incident(
         &format!("{base}/incident.json"),
         serde_json::to_string_pretty(&incident_json(loaded))?.as_bytes(),
     )?;
-    Ok((view, 5, warnings))
+    Ok(warnings)
 }
 
 fn actions_csv(views: &[IncidentView]) -> anyhow::Result<Vec<u8>> {
