@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::markdown;
-use super::svg::{Anchor, SvgDoc, escape, num, text_width};
+use super::svg::{self, Anchor, SvgDoc, escape, num};
 
 /// The caption's font size.
 pub const CAPTION_FONT: f64 = FONT - 2.0;
@@ -100,45 +100,58 @@ pub const LABEL_PAD: f64 = PAD;
 /// Wraps `text` into lines at most `width` wide, at most `MAX_LINES` of them; the last line
 /// ends with `…` when text was left out.
 pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
+    // Measured in font units, which add up exactly: a line grows word by word without
+    // measuring it again.
+    let fits = |units: u32| svg::units_to_px(units, size) <= width;
+    let space = svg::advance(" ");
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    let mut words = text.split_whitespace().peekable();
+    let mut line_units = 0;
     let mut cut = false;
-    while let Some(word) = words.next() {
-        let candidate = if line.is_empty() {
-            word.to_owned()
+    for word in text.split_whitespace() {
+        let word_units = svg::advance(word);
+        let joined = if line.is_empty() {
+            word_units
         } else {
-            format!("{line} {word}")
+            line_units + space + word_units
         };
-        if text_width(&candidate, size) <= width {
-            line = candidate;
+        if fits(joined) {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            line_units = joined;
             continue;
         }
         if !line.is_empty() {
             lines.push(std::mem::take(&mut line));
         }
         // A word wider than the box is broken by characters.
-        let mut rest = word.to_owned();
-        while text_width(&rest, size) > width {
-            let mut head = String::new();
+        let mut rest = word;
+        let mut rest_units = word_units;
+        while !fits(rest_units) {
+            let (mut head_len, mut head_units) = (0, 0);
             for c in rest.chars() {
-                if text_width(&format!("{head}{c}"), size) > width {
+                let units = svg::char_advance(c);
+                if !fits(head_units + units) {
                     break;
                 }
-                head.push(c);
+                head_units += units;
+                head_len += c.len_utf8();
             }
-            if head.is_empty() {
+            if head_len == 0 {
                 break;
             }
-            rest = rest[head.len()..].to_owned();
-            lines.push(head);
+            lines.push(rest[..head_len].to_owned());
+            rest = &rest[head_len..];
+            rest_units -= head_units;
         }
-        line = rest;
+        line = rest.to_owned();
+        line_units = rest_units;
         if lines.len() >= MAX_LINES {
             cut = true;
             break;
         }
-        let _ = words.peek();
     }
     if !line.is_empty() {
         lines.push(line);
@@ -148,8 +161,13 @@ pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
         cut = true;
     }
     if cut && let Some(last) = lines.last_mut() {
-        while !last.is_empty() && text_width(&format!("{last}…"), size) > width {
-            last.pop();
+        let ellipsis = svg::advance("…");
+        let mut units = svg::advance(last);
+        while !fits(units + ellipsis) {
+            match last.pop() {
+                Some(c) => units -= svg::char_advance(c),
+                None => break,
+            }
         }
         last.push('…');
     }

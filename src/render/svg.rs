@@ -146,11 +146,23 @@ pub enum Anchor {
 
 /// Width in pixels of `text` at `size` pixels.
 pub fn text_width(text: &str, size: f64) -> f64 {
-    let face = face();
-    let scale = size / f64::from(face.units_per_em());
-    text.chars()
-        .map(|c| f64::from(glyph_and_advance(c).1) * scale)
-        .sum()
+    units_to_px(advance(text), size)
+}
+
+/// The advance width of `text` in font units. Widths add up exactly in these units, so a line
+/// can be measured word by word.
+pub fn advance(text: &str) -> u32 {
+    text.chars().map(char_advance).sum()
+}
+
+/// The advance width of one character in font units.
+pub fn char_advance(c: char) -> u32 {
+    u32::from(glyph_and_advance(c).1)
+}
+
+/// Font units in pixels at `size` pixels.
+pub fn units_to_px(units: u32, size: f64) -> f64 {
+    f64::from(units) * size / f64::from(face().units_per_em())
 }
 
 /// The longest prefix of `text` (on a word boundary where possible) that fits in `width`,
