@@ -341,7 +341,7 @@ pub fn layout(incident: &Incident) -> Layout {
     }
 
     let layers = order(&nodes, &edges, action_layer + 1);
-    let crossings = count_crossings(&layers, &nodes, &edges);
+    let crossings = count_crossings(&layers, &nodes, &segments(&edges));
     place(&mut nodes, &edges, &layers);
     let width = nodes.iter().map(|n| n.x + n.width).fold(0.0, f64::max) + MARGIN;
     let height = nodes
@@ -386,14 +386,22 @@ fn order(nodes: &[Node], edges: &[Edge], count: usize) -> Vec<Vec<usize>> {
         layers[n.layer].push(i);
     }
     let segments = segments(edges);
-    let mut left: HashMap<usize, Vec<usize>> = HashMap::new();
-    let mut right: HashMap<usize, Vec<usize>> = HashMap::new();
+    // Segments join consecutive layers: a node's left neighbours are all in the layer before.
+    let mut left: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut right: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for &(a, b) in &segments {
-        right.entry(a).or_default().push(b);
-        left.entry(b).or_default().push(a);
+        right[a].push(b);
+        left[b].push(a);
+    }
+    // Each node's place in its layer, as the layers are now.
+    let mut position = vec![0.0; nodes.len()];
+    for layer in &layers {
+        for (p, &n) in layer.iter().enumerate() {
+            position[n] = p as f64;
+        }
     }
     let mut best = layers.clone();
-    let mut best_count = count_crossings(&layers, nodes, edges);
+    let mut best_count = count_crossings(&layers, nodes, &segments);
     for round in 0..12 {
         let down = round % 2 == 0;
         let range: Vec<usize> = if down {
@@ -402,42 +410,26 @@ fn order(nodes: &[Node], edges: &[Edge], count: usize) -> Vec<Vec<usize>> {
             (1..count.saturating_sub(1)).rev().collect()
         };
         for l in range {
-            let fixed = if down { l - 1 } else { l + 1 };
-            let position: HashMap<usize, f64> = layers[fixed]
-                .iter()
-                .enumerate()
-                .map(|(p, &n)| (n, p as f64))
-                .collect();
             let neighbours = if down { &left } else { &right };
-            let current: HashMap<usize, f64> = layers[l]
-                .iter()
-                .enumerate()
-                .map(|(p, &n)| (n, p as f64))
-                .collect();
-            let mut keyed: Vec<(f64, usize)> = layers[l]
+            let mut keyed: Vec<(f64, f64, usize)> = layers[l]
                 .iter()
                 .map(|&n| {
-                    let ps: Vec<f64> = neighbours
-                        .get(&n)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|m| position.get(m).copied())
-                        .collect();
+                    let ps = &neighbours[n];
                     let key = if ps.is_empty() {
-                        current[&n]
+                        position[n]
                     } else {
-                        ps.iter().sum::<f64>() / ps.len() as f64
+                        ps.iter().map(|&m| position[m]).sum::<f64>() / ps.len() as f64
                     };
-                    (key, n)
+                    (key, position[n], n)
                 })
                 .collect();
-            keyed.sort_by(|a, b| {
-                a.0.total_cmp(&b.0)
-                    .then(current[&a.1].total_cmp(&current[&b.1]))
-            });
-            layers[l] = keyed.into_iter().map(|(_, n)| n).collect();
+            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            layers[l] = keyed.into_iter().map(|(_, _, n)| n).collect();
+            for (p, &n) in layers[l].iter().enumerate() {
+                position[n] = p as f64;
+            }
         }
-        let now = count_crossings(&layers, nodes, edges);
+        let now = count_crossings(&layers, nodes, &segments);
         if now < best_count {
             best_count = now;
             best = layers.clone();
@@ -447,22 +439,19 @@ fn order(nodes: &[Node], edges: &[Edge], count: usize) -> Vec<Vec<usize>> {
 }
 
 /// Crossings between the segments of consecutive layers.
-fn count_crossings(layers: &[Vec<usize>], nodes: &[Node], edges: &[Edge]) -> usize {
+fn count_crossings(layers: &[Vec<usize>], nodes: &[Node], segments: &[(usize, usize)]) -> usize {
     let mut position = vec![0usize; nodes.len()];
     for layer in layers {
         for (p, &n) in layer.iter().enumerate() {
             position[n] = p;
         }
     }
-    let mut by_layer: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
-    for (a, b) in segments(edges) {
-        by_layer
-            .entry(nodes[a].layer)
-            .or_default()
-            .push((position[a], position[b]));
+    let mut by_layer: Vec<Vec<(usize, usize)>> = vec![Vec::new(); layers.len()];
+    for &(a, b) in segments {
+        by_layer[nodes[a].layer].push((position[a], position[b]));
     }
     let mut total = 0;
-    for segs in by_layer.values() {
+    for segs in &by_layer {
         for (i, s) in segs.iter().enumerate() {
             for t in &segs[i + 1..] {
                 if (s.0 < t.0 && s.1 > t.1) || (s.0 > t.0 && s.1 < t.1) {
@@ -503,11 +492,10 @@ fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) {
             y += nodes[n].height + ROW_GAP;
         }
     }
-    let segments = segments(edges);
-    let mut neighbours: HashMap<usize, Vec<usize>> = HashMap::new();
-    for &(a, b) in &segments {
-        neighbours.entry(a).or_default().push(b);
-        neighbours.entry(b).or_default().push(a);
+    let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (a, b) in segments(edges) {
+        neighbours[a].push(b);
+        neighbours[b].push(a);
     }
     let centre = |n: &Node| n.y + n.height / 2.0;
     for _ in 0..6 {
@@ -515,16 +503,12 @@ fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) {
             let wanted: Vec<f64> = layer
                 .iter()
                 .map(|&n| {
-                    let ys: Vec<f64> = neighbours
-                        .get(&n)
-                        .into_iter()
-                        .flatten()
-                        .map(|&m| centre(&nodes[m]))
-                        .collect();
-                    if ys.is_empty() {
+                    let ns = &neighbours[n];
+                    if ns.is_empty() {
                         nodes[n].y
                     } else {
-                        ys.iter().sum::<f64>() / ys.len() as f64 - nodes[n].height / 2.0
+                        ns.iter().map(|&m| centre(&nodes[m])).sum::<f64>() / ns.len() as f64
+                            - nodes[n].height / 2.0
                     }
                 })
                 .collect();
