@@ -475,6 +475,9 @@ fn every_route_answers_and_refuses_as_documented() {
             .iter()
             .any(|f| f.id == factor && f.events.contains(&entry))
     });
+    // The file on disk is renamed into place a moment before the meeting takes in what it
+    // holds; a state asked for by the writer waits for that.
+    assert_eq!(server.call("GET", "/api/state", &alex, None).status, 200);
     let flow = server.call("GET", "/api/flow.svg", &alex, None);
     assert_eq!(flow.status, 200);
     assert_eq!(flow.header("content-type"), Some("image/svg+xml"));

@@ -16,6 +16,10 @@ use tera::Tera;
 /// The default theme, embedded: (path inside the theme, contents).
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     (
+        "components.html",
+        include_str!("../../themes/default/templates/components.html"),
+    ),
+    (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
     ),
@@ -43,11 +47,6 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 
 /// Macros the default templates import; registered first, since imports are checked as
 /// templates are added.
-const DEFAULT_MACROS: (&str, &str) = (
-    "macros.html",
-    include_str!("../../themes/default/templates/macros.html"),
-);
-
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
     "style.css",
     include_bytes!("../../themes/default/static/style.css"),
@@ -64,9 +63,13 @@ impl Theme {
     /// The default theme, with `dir/templates/*` and `dir/static/*` laid over it.
     pub fn load(dir: Option<&Path>) -> anyhow::Result<Theme> {
         let mut tera = Tera::default();
-        tera.add_raw_template(DEFAULT_MACROS.0, DEFAULT_MACROS.1)
-            .context("the default theme's macros")?;
+        // Markdown templates are not HTML: Tera escapes only .html, and report.md escapes user
+        // text itself with `md_text` and `md_cell`, since docs sites render raw HTML in Markdown.
+        tera.autoescape_on(vec![".html"]);
+        tera.register_filter("md_text", md_text);
+        tera.register_filter("md_cell", md_cell);
         tera.add_raw_templates(DEFAULT_TEMPLATES.iter().copied())
+            .map_err(|e| anyhow::anyhow!(tera_error(&e)))
             .context("the default theme's templates")?;
         let mut statics: Vec<(String, Vec<u8>)> = DEFAULT_STATIC
             .iter()
@@ -84,6 +87,7 @@ impl Theme {
                 own.push((name.clone(), text));
             }
             tera.add_raw_templates(own.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+                .map_err(|e| anyhow::anyhow!(tera_error(&e)))
                 .with_context(|| format!("the templates of the theme in {}", dir.display()))?;
             for (name, path) in files_under(&dir.join("static"))? {
                 let bytes =
@@ -94,11 +98,6 @@ impl Theme {
                 }
             }
         }
-        // Markdown templates are not HTML: Tera escapes only .html, and report.md escapes user
-        // text itself with `md_text` and `md_cell`, since docs sites render raw HTML in Markdown.
-        tera.autoescape_on(vec![".html"]);
-        tera.register_filter("md_text", md_text);
-        tera.register_filter("md_cell", md_cell);
         Ok(Theme { tera, statics })
     }
 }
@@ -149,24 +148,31 @@ fn escape_md(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn md_text(
-    value: &tera::Value,
-    _: &std::collections::HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    Ok(tera::Value::String(
-        value.as_str().map(escape_md).unwrap_or_default(),
-    ))
+/// A Tera error with its sources: the top says which template, the sources what went wrong.
+pub fn tera_error(e: &tera::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+/// `md_text`: user text for Markdown, HTML escaped. Anything but a string (a missing owner,
+/// say) is empty.
+fn md_text(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+    value.as_str().map(escape_md).unwrap_or_default()
 }
 
 /// Like `md_text`, for a table cell: no pipes, no line breaks.
-fn md_cell(
-    value: &tera::Value,
-    _: &std::collections::HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    let text = value.as_str().map(escape_md).unwrap_or_default();
-    Ok(tera::Value::String(
-        text.replace('|', "\\|")
-            .replace("\r\n", " ")
-            .replace('\n', " "),
-    ))
+fn md_cell(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+    value
+        .as_str()
+        .map(escape_md)
+        .unwrap_or_default()
+        .replace('|', "\\|")
+        .replace("\r\n", " ")
+        .replace('\n', " ")
 }

@@ -244,17 +244,10 @@ pub fn render_to_memory(
 }
 
 fn render(theme: &Theme, template: &str, ctx: &tera::Context) -> anyhow::Result<String> {
-    theme.tera.render(template, ctx).map_err(|e| {
-        // Tera's top error says which template; its source says what went wrong.
-        let mut message = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            message.push_str(": ");
-            message.push_str(&s.to_string());
-            source = s.source();
-        }
-        anyhow::anyhow!(message)
-    })
+    theme
+        .tera
+        .render(template, ctx)
+        .map_err(|e| anyhow::anyhow!(crate::render::tera_error(&e)))
 }
 
 /// Everything a page needs besides its own data.
