@@ -7,7 +7,7 @@ mod common;
 use std::io::Write;
 use std::path::PathBuf;
 
-use common::{root, run, transcript};
+use common::root;
 
 #[test]
 fn every_page_is_valid_html() {
@@ -26,18 +26,7 @@ fn every_page_is_valid_html() {
         ("formats", root().join("tests/fixtures/evidence/formats")),
     ] {
         let out = tmp.path().join(name);
-        let built = run(
-            &root(),
-            &[
-                "build",
-                source.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--today",
-                "2026-11-26",
-            ],
-        );
-        assert_eq!(built.status.code(), Some(0), "{}", transcript(&built));
+        common::build_site(&source, &out);
         for entry in [
             "index.html",
             "by-severity.html",

@@ -10,18 +10,7 @@ use common::{root, run, transcript};
 fn build(path: &Path) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let result = run(
-        &root(),
-        &[
-            "build",
-            path.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--today",
-            "2026-11-26",
-        ],
-    );
-    assert_eq!(result.status.code(), Some(0), "{}", transcript(&result));
+    common::build_site(path, &out);
     (tmp, out)
 }
 
@@ -361,4 +350,80 @@ fn an_archive_with_a_broken_incident_builds_nothing() {
         transcript(&result)
     );
     assert!(!out.exists());
+}
+
+/// A rebuild links the files that came out the same from the previous build (same inode,
+/// same modification time), writes the rest anew without touching the old ones, and the site
+/// is byte for byte what a fresh build makes.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_reuses_unchanged_files_and_matches_a_fresh_build() {
+    use std::collections::BTreeMap;
+    use std::os::unix::fs::MetadataExt as _;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let incident = tmp.path().join("checkout-outage");
+    std::fs::create_dir(&incident).unwrap();
+    common::copy_sample(&incident);
+    let out = tmp.path().join("site");
+    let build_into = |out: &Path| common::build_site(&incident, out);
+    let snapshot = |out: &Path| -> BTreeMap<String, (u64, Vec<u8>)> {
+        files(out)
+            .into_iter()
+            .map(|p| {
+                let rel = p.strip_prefix(out).unwrap().to_string_lossy().into_owned();
+                (
+                    rel,
+                    (
+                        std::fs::metadata(&p).unwrap().ino(),
+                        std::fs::read(&p).unwrap(),
+                    ),
+                )
+            })
+            .collect()
+    };
+    build_into(&out);
+    let first = snapshot(&out);
+    let report = "incidents/checkout-outage/index.html";
+    // Someone holds on to the old report (a link the build does not know about): it must keep
+    // the old text, so the build never writes into a file of the previous site.
+    let held = tmp.path().join("held.html");
+    std::fs::hard_link(out.join(report), &held).unwrap();
+
+    std::fs::write(
+        incident.join("notes.md"),
+        "## Follow-up\n\nA new paragraph of notes.\n",
+    )
+    .unwrap();
+    build_into(&out);
+    let second = snapshot(&out);
+    assert_eq!(
+        std::fs::read(&held).unwrap(),
+        first[report].1,
+        "the old report was written into"
+    );
+
+    let fresh = tmp.path().join("fresh");
+    build_into(&fresh);
+    let fresh = snapshot(&fresh);
+    assert_eq!(
+        second.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>()
+    );
+    let mut reused = 0;
+    for (rel, (ino, bytes)) in &second {
+        assert!(bytes == &fresh[rel].1, "{rel} differs from a fresh build");
+        let (old_ino, old_bytes) = &first[rel];
+        if old_bytes == bytes {
+            assert_eq!(ino, old_ino, "{rel} is unchanged but was written again");
+            reused += 1;
+        } else {
+            assert_ne!(ino, old_ino, "{rel} changed in place");
+        }
+    }
+    assert_ne!(
+        second[report].1, first[report].1,
+        "the notes are in the report"
+    );
+    assert!(reused >= 10, "only {reused} files reused");
 }

@@ -27,6 +27,23 @@ pub fn run(cwd: &Path, args: &[&str]) -> Output {
         .expect("the debrief binary runs")
 }
 
+/// Builds the site of `source` into `out`, with a fixed "today"; the build must succeed.
+#[allow(dead_code)] // Not every test binary builds sites.
+pub fn build_site(source: &Path, out: &Path) {
+    let built = run(
+        &root(),
+        &[
+            "build",
+            source.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--today",
+            "2026-11-26",
+        ],
+    );
+    assert_eq!(built.status.code(), Some(0), "{}", transcript(&built));
+}
+
 /// Exit code, stdout and stderr as one text, as a snapshot.
 pub fn transcript(output: &Output) -> String {
     let code = output
