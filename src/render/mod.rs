@@ -88,7 +88,12 @@ impl Theme {
             }
             tera.add_raw_templates(own.iter().map(|(n, t)| (n.as_str(), t.as_str())))
                 .map_err(|e| anyhow::anyhow!(tera_error(&e)))
-                .with_context(|| format!("the templates of the theme in {}", dir.display()))?;
+                .with_context(|| {
+                    format!(
+                        "the templates of the theme in {} (Tera 2 templates; docs/themes.md lists what they get)",
+                        dir.display()
+                    )
+                })?;
             for (name, path) in files_under(&dir.join("static"))? {
                 let bytes =
                     std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -150,7 +155,9 @@ fn escape_md(text: &str) -> String {
 
 /// A Tera error with its sources: the top says which template, the sources what went wrong.
 pub fn tera_error(e: &tera::Error) -> String {
-    let mut message = e.to_string();
+    // Tera's report starts with its own "error: "; ours already says that.
+    let top = e.to_string();
+    let mut message = top.strip_prefix("error: ").unwrap_or(&top).to_owned();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         message.push_str(": ");
