@@ -427,3 +427,36 @@ fn a_rebuild_reuses_unchanged_files_and_matches_a_fresh_build() {
     );
     assert!(reused >= 10, "only {reused} files reused");
 }
+
+/// A theme written for Tera 1 is refused with the file, the place and what debrief expects.
+#[test]
+fn a_tera_1_theme_is_refused_with_the_place_of_the_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let templates = tmp.path().join("theme/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("incident.html"),
+        "{% extends \"base.html\" %}\n{% import \"macros.html\" as m %}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("site");
+    let sample = root().join("sample-incident");
+    let result = run(
+        &root(),
+        &[
+            "build",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--theme",
+            tmp.path().join("theme").to_str().unwrap(),
+        ],
+    );
+    let text = transcript(&result);
+    assert_eq!(result.status.code(), Some(1), "{text}");
+    for needle in ["Tera 2 templates", "Unknown tag", "incident.html:2:4"] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    assert!(!text.contains("error: error:"), "{text}");
+    assert!(!out.exists(), "nothing is written");
+}
