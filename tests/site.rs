@@ -287,6 +287,22 @@ fn the_output_folder_is_never_wiped_or_taken_over() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// `debrief build` of the sample into `out` with the theme folder `theme`.
+fn build_sample_with_theme(out: &Path, theme: &Path) -> std::process::Output {
+    let sample = root().join("sample-incident");
+    run(
+        &root(),
+        &[
+            "build",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--theme",
+            theme.to_str().unwrap(),
+        ],
+    )
+}
+
 #[test]
 fn a_theme_overrides_file_by_file() {
     let tmp = tempfile::tempdir().unwrap();
@@ -299,18 +315,7 @@ fn a_theme_overrides_file_by_file() {
     .unwrap();
     std::fs::write(theme.join("static/logo.txt"), "logo").unwrap();
     let out = tmp.path().join("site");
-    let sample = root().join("sample-incident");
-    let result = run(
-        &root(),
-        &[
-            "build",
-            sample.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--theme",
-            theme.to_str().unwrap(),
-        ],
-    );
+    let result = build_sample_with_theme(&out, &theme);
     assert_eq!(result.status.code(), Some(0), "{}", transcript(&result));
     let assets: Vec<String> = files(&out.join("assets")).iter().map(|p| read(p)).collect();
     // The theme's stylesheet, with the diagrams' font added after its own rules.
@@ -440,18 +445,7 @@ fn a_tera_1_theme_is_refused_with_the_place_of_the_problem() {
     )
     .unwrap();
     let out = tmp.path().join("site");
-    let sample = root().join("sample-incident");
-    let result = run(
-        &root(),
-        &[
-            "build",
-            sample.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--theme",
-            tmp.path().join("theme").to_str().unwrap(),
-        ],
-    );
+    let result = build_sample_with_theme(&out, &tmp.path().join("theme"));
     let text = transcript(&result);
     assert_eq!(result.status.code(), Some(1), "{text}");
     for needle in ["Tera 2 templates", "Unknown tag", "incident.html:2:4"] {
