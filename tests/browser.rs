@@ -641,6 +641,33 @@ mod browser {
         }
         accessibility(&facilitator, "the facilitator screen").await;
         accessibility(&alex, "the participant page").await;
+
+        // The facilitator removes the anonymous participant: two clicks in the people list.
+        // Their phone says so; the room counts three no more; what they added stays.
+        click(&facilitator, "#people summary").await;
+        let remove = "#people-list button[aria-label='Remove Anonymous participant']";
+        until("the people list", || visible(&facilitator, remove)).await;
+        click(&facilitator, remove).await;
+        let confirm = "#people-list button[aria-label='Confirm: remove Anonymous participant']";
+        until("the removal asks first", || visible(&facilitator, confirm)).await;
+        assert_eq!(text(&facilitator, "#people-count").await, "3 people joined");
+        click(&facilitator, confirm).await;
+        until("the anonymous phone is told", || async {
+            text(&anon, "#title").await == "You have left the review"
+                && !visible(&anon, "#joined").await
+        })
+        .await;
+        until("the room counts two", || async {
+            text(&facilitator, "#people-count").await == "2 people joined"
+        })
+        .await;
+        assert!(
+            incident(&dir)
+                .timeline
+                .iter()
+                .any(|e| e.text == "Support tickets about failed payments"),
+            "what they added stays"
+        );
         for window in [facilitator, alex, bo, anon] {
             let _ = window.close().await;
         }

@@ -1181,3 +1181,89 @@ fn the_facilitator_merges_a_duplicate_factor_into_another() {
         200
     );
 }
+
+/// The facilitator removes a participant: their token stops working at once and after a
+/// restart, their open event stream is told and ends, they leave the counts, and what they
+/// added stays.
+#[test]
+fn the_facilitator_removes_a_participant_and_nothing_they_added_is_lost() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let alex = server.join(Some("Alex"));
+    let mallory = server.join(Some("Mallory"));
+    let people =
+        server.as_facilitator("GET", "/api/state", None).json()["participants"]["people"].clone();
+    assert_eq!(
+        people,
+        json!([{ "number": 1, "name": "Alex" }, { "number": 2, "name": "Mallory" }])
+    );
+    let id = "2".to_owned();
+    let entry = created(
+        &server,
+        &mallory,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T14:30", "text": "Added before the removal" }),
+    );
+    let mut stream = debrief::serve::probe::Events::connect(&server.addr, "/api/events", &mallory);
+    assert_eq!(stream.wait().expect("hello").0, "hello");
+
+    let remove = |token: &str, who: &str| {
+        server.call("DELETE", &format!("/api/participants/{who}"), token, None)
+    };
+    assert_eq!(
+        status_and_code(&remove(&alex, &id)),
+        (403, "facilitator-only".into())
+    );
+    for nobody in ["3", "0", "-1", "p-1"] {
+        assert_eq!(
+            status_and_code(&remove(KEY, nobody)),
+            (404, "not-found".into()),
+            "{nobody}"
+        );
+    }
+    let removed = remove(KEY, &id);
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    assert_eq!(removed.json()["removed"], json!("2"));
+    assert_eq!(remove(KEY, &id).status, 200, "removing twice is fine");
+    assert_eq!(
+        server
+            .call("POST", &format!("/api/participants/{id}"), KEY, Some("{}"))
+            .status,
+        405
+    );
+
+    // Their stream says so and ends; their token no longer reads or writes.
+    let mut last = None;
+    while let Some((name, _)) = stream.next_within(Duration::from_secs(5)) {
+        last = Some(name);
+    }
+    assert_eq!(last.as_deref(), Some("removed"), "the stream's last event");
+    assert_eq!(server.call("GET", "/api/state", &mallory, None).status, 401);
+    let refused = post(
+        &server,
+        &mallory,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T14:31", "text": "After" }),
+    );
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_eq!(server.call("GET", "/api/state", &alex, None).status, 200);
+
+    // The room no longer counts them; the facilitator's list has only Alex.
+    let state = server.as_facilitator("GET", "/api/state", None).json();
+    assert_eq!(state["participants"]["count"], json!(1), "{state}");
+    assert_eq!(state["participants"]["names"], json!(["Alex"]));
+    assert_eq!(
+        state["participants"]["people"].as_array().map(Vec::len),
+        Some(1)
+    );
+    until(&dir, "their entry stays", |i, _| {
+        once_on_timeline(i, &entry)
+    });
+
+    // The removal is in the journal: a restarted meeting still refuses the token.
+    drop(server);
+    let server = Server::start(&dir, &[]);
+    assert_eq!(server.call("GET", "/api/state", &mallory, None).status, 401);
+    assert_eq!(server.call("GET", "/api/state", &alex, None).status, 200);
+    assert!(once_on_timeline(&incident(&dir), &entry));
+}

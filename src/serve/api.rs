@@ -610,6 +610,12 @@ async fn route(
             let b: PromoteBody = body(bytes)?;
             state.promotion(&b.source, b.line).await?
         }
+        (Method::DELETE, ["participants", number]) => {
+            facilitator_only()?;
+            Command::Remove {
+                number: (*number).to_owned(),
+            }
+        }
         (Method::DELETE, [list @ ("timeline" | "factors" | "actions"), id]) => {
             facilitator_only()?;
             Command::Delete {
@@ -625,7 +631,7 @@ async fn route(
             ]
             | ["votes", "reveal"]
             | ["factors", _, "votes" | "merge"]
-            | ["timeline" | "factors" | "actions", _],
+            | ["timeline" | "factors" | "actions" | "participants", _],
         ) => return Err(method_not_allowed()),
         _ => return Err(no_route()),
     };

@@ -83,6 +83,10 @@ pub enum Command {
     Join {
         name: Option<String>,
     },
+    /// The facilitator removes a participant, by their number in the facilitator's list.
+    Remove {
+        number: String,
+    },
     AddEntry {
         at: String,
         text: String,
@@ -145,6 +149,8 @@ pub struct Participant {
     pub id: String,
     /// `None` for someone who joined anonymously.
     pub name: Option<String>,
+    /// Removed by the facilitator: the token no longer works.
+    pub removed: bool,
 }
 
 /// The meeting as the journal tells it, plus the incident as the file holds it.
@@ -268,7 +274,14 @@ impl Meeting {
                     self.participants.push(Participant {
                         id: participant.clone(),
                         name: name.clone(),
+                        removed: false,
                     });
+                }
+            }
+            Op::Remove { participant } => {
+                if let Some(i) = self.participants.iter().position(|p| p.id == *participant) {
+                    self.participants[i].removed = true;
+                    self.by_token.retain(|_, index| *index != i);
                 }
             }
             Op::Vote {
@@ -577,6 +590,36 @@ impl Meeting {
                     },
                 ))
             }
+            Command::Remove { number } => {
+                let Some(p) = number
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| self.participants.get(i))
+                else {
+                    return Err(ApiError::new(
+                        404,
+                        "not-found",
+                        format!("there is no participant number {number}"),
+                    ));
+                };
+                let participant = p.id.clone();
+                // Removing someone twice is fine; the second time changes nothing.
+                let ops = if p.removed {
+                    Vec::new()
+                } else {
+                    vec![Op::Remove {
+                        participant: participant.clone(),
+                    }]
+                };
+                Ok((
+                    ops,
+                    Answer {
+                        status: 200,
+                        body: json!({ "removed": number }),
+                    },
+                ))
+            }
             Command::Reveal { revealed } => Ok((
                 vec![Op::Reveal { revealed }],
                 Answer {
@@ -850,25 +893,36 @@ impl Meeting {
             }
             value
         });
-        let voters: Vec<&Participant> = self
-            .participants
+        // Those the facilitator removed are no longer in the room.
+        let present: Vec<&Participant> = self.participants.iter().filter(|p| !p.removed).collect();
+        let voters = present
             .iter()
             .filter(|p| self.votes_used(&p.id) > 0)
-            .collect();
+            .count();
         let mut participants = json!({
-            "count": self.participants.len(),
-            "voted": voters.len(),
+            "count": present.len(),
+            "voted": voters,
         });
         if facilitator {
-            let idle: Vec<&Participant> = self
-                .participants
+            let idle: Vec<&&Participant> = present
                 .iter()
                 .filter(|p| self.votes_used(&p.id) == 0)
                 .collect();
             participants["names"] = json!(
-                self.participants
+                present
                     .iter()
                     .filter_map(|p| p.name.as_deref())
+                    .collect::<Vec<_>>()
+            );
+            // For removing someone: their number (the order they joined in) and their name
+            // unless they joined anonymously. Not their id, which the votes in the file carry:
+            // who voted for what stays on the server.
+            participants["people"] = json!(
+                self.participants
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| !p.removed)
+                    .map(|(i, p)| json!({ "number": i + 1, "name": p.name }))
                     .collect::<Vec<_>>()
             );
             participants["not_voted"] = json!({

@@ -1039,8 +1039,11 @@ fn event_stream(
     };
     let first = futures_util::stream::once(async move { Ok::<_, Infallible>(hello) });
     let rest = futures_util::stream::unfold(
-        (rx, published, state, caller, None),
-        move |(mut rx, mut published, state, caller, last)| async move {
+        (rx, published, state, caller, None, false),
+        move |(mut rx, mut published, state, caller, last, removed)| async move {
+            if removed {
+                return None;
+            }
             loop {
                 let push = tokio::select! {
                     push = rx.recv() => push,
@@ -1053,10 +1056,19 @@ fn event_stream(
                             tokio::time::sleep_until(last + STATE_INTERVAL).await;
                         }
                         published.borrow_and_update();
+                        let now = Some(tokio::time::Instant::now());
+                        // Someone the facilitator removed is told so, and their stream ends.
+                        if let Caller::Participant(id) = &caller
+                            && state.meeting().participant(id).is_some_and(|p| p.removed)
+                        {
+                            let event = warp::sse::Event::default()
+                                .event("removed")
+                                .data(r#"{"removed":true}"#);
+                            return Some((Ok(event), (rx, published, state, caller, now, true)));
+                        }
                         let data = state.state_json(&caller);
                         let event = warp::sse::Event::default().event("state").data(data);
-                        let now = Some(tokio::time::Instant::now());
-                        return Some((Ok(event), (rx, published, state, caller, now)));
+                        return Some((Ok(event), (rx, published, state, caller, now, false)));
                     }
                 };
                 let event = match push {
@@ -1074,7 +1086,7 @@ fn event_stream(
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => return None,
                 };
-                return Some((Ok(event), (rx, published, state, caller, last)));
+                return Some((Ok(event), (rx, published, state, caller, last, false)));
             }
         },
     );

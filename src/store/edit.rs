@@ -187,7 +187,9 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             }
             changed
         }
-        Op::Join { .. } | Op::Phase { .. } | Op::Reveal { .. } | Op::End => false,
+        Op::Join { .. } | Op::Remove { .. } | Op::Phase { .. } | Op::Reveal { .. } | Op::End => {
+            false
+        }
     }
 }
 

@@ -123,6 +123,11 @@ pub enum Op {
         name: Option<String>,
         token: String,
     },
+    /// The facilitator removed a participant: their token stops working. What they added
+    /// stays.
+    Remove {
+        participant: String,
+    },
     AddEntry(NewEntry),
     AddFactor(NewFactor),
     AddAction(NewAction),

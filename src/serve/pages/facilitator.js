@@ -126,6 +126,31 @@
       onclick: function () { M.send("DELETE", list + "/" + encodeURIComponent(id)); } });
   };
 
+  // Who is in the room, each with a way to remove them. Removing takes two clicks: the first
+  // asks, the second (within five seconds) removes.
+  var confirming = null, confirmTimer = null;
+  var renderPeople = function (people) {
+    M.fill($("people-list"), people.length ? people.map(function (p) {
+      var label = p.name || "Anonymous participant";
+      var asking = confirming === p.number;
+      return el("li", null, el("span", { text: label }), el("button", {
+        type: "button", class: asking ? "danger" : "quiet",
+        "aria-label": (asking ? "Confirm: remove " : "Remove ") + label,
+        text: asking ? "Remove for good?" : "Remove",
+        onclick: function () {
+          clearTimeout(confirmTimer);
+          if (confirming === p.number) {
+            confirming = null;
+            M.send("DELETE", "participants/" + p.number, null, "Remove " + label);
+          } else {
+            confirming = p.number;
+            confirmTimer = setTimeout(function () { confirming = null; if (state) renderPeople(state.participants.people || []); }, 5000);
+          }
+          if (state) renderPeople(state.participants.people || []);
+        } }));
+    }) : [el("li", { text: "No one has joined yet." })]);
+  };
+
   var render = function (s) {
     var previous = seen;
     state = s;
@@ -153,6 +178,7 @@
     M.setTimer($("timer"), s.timer);
     var people = s.participants;
     $("people-count").textContent = people.count + (people.count === 1 ? " person" : " people") + " joined";
+    renderPeople(people.people || []);
     var idle = people.not_voted ? people.not_voted.count : 0;
     $("not-voted").textContent = idle === 1 ? "1 person hasn't voted" : idle + " people haven't voted";
     $("not-voted").hidden = s.phase !== "vote" || people.count === 0;

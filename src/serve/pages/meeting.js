@@ -107,6 +107,11 @@
       showError(state.error);
       handlers.state(state);
     });
+    // The facilitator removed this participant: the server ends the stream, and so does this.
+    source.addEventListener("removed", function () {
+      source.close();
+      if (handlers.removed) handlers.removed();
+    });
     source.addEventListener("reload", function (e) {
       showError(null);
       if (handlers.reload) handlers.reload(JSON.parse(e.data));

@@ -9,7 +9,13 @@
   var joined = function () {
     $("join-form").hidden = true;
     $("joined").hidden = false;
-    if (!source) source = M.connect({ state: render });
+    if (!source) source = M.connect({ state: render, removed: removed });
+  };
+
+  var removed = function () {
+    $("joined").hidden = true;
+    $("title").textContent = "You have left the review";
+    M.status("The facilitator removed you from this meeting. What you added stays in the review.");
   };
 
   M.api("GET", "state").then(function (res) {
