@@ -668,6 +668,14 @@ mod browser {
                 .any(|e| e.text == "Support tickets about failed payments"),
             "what they added stays"
         );
+        // A new join link, so they cannot come back with the old one.
+        let old_link = text(&facilitator, "#qr-url").await;
+        click(&facilitator, "#people-list li.new-link button").await;
+        until("the shared screen shows a new join link", || async {
+            let now = text(&facilitator, "#qr-url").await;
+            now.contains("/join/") && now != old_link
+        })
+        .await;
         for window in [facilitator, alex, bo, anon] {
             let _ = window.close().await;
         }

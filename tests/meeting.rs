@@ -1184,7 +1184,7 @@ fn the_facilitator_merges_a_duplicate_factor_into_another() {
 
 /// The facilitator removes a participant: their token stops working at once and after a
 /// restart, their open event stream is told and ends, they leave the counts, and what they
-/// added stays.
+/// added stays. A new join link keeps them out.
 #[test]
 fn the_facilitator_removes_a_participant_and_nothing_they_added_is_lost() {
     let (_tmp, dir) = sample();
@@ -1259,6 +1259,47 @@ fn the_facilitator_removes_a_participant_and_nothing_they_added_is_lost() {
     until(&dir, "their entry stays", |i, _| {
         once_on_timeline(i, &entry)
     });
+
+    // A new join link keeps them from joining again; whoever has joined stays.
+    assert_eq!(
+        status_and_code(&server.call("POST", "/api/join-code", &alex, Some("{}"))),
+        (403, "facilitator-only".into())
+    );
+    let fresh = server.as_facilitator("POST", "/api/join-code", Some("{}"));
+    assert_eq!(fresh.status, 200, "{}", fresh.body);
+    let link = fresh.json()["join"].as_str().unwrap().to_owned();
+    let code = link.strip_prefix("/join/").unwrap().to_owned();
+    assert_ne!(code, CODE);
+    let join = |code: &str| {
+        request(
+            &server.addr,
+            "POST",
+            "/api/join",
+            &[],
+            Some(&json!({ "code": code, "name": "Mallory again" }).to_string()),
+        )
+        .unwrap()
+    };
+    assert_eq!(status_and_code(&join(CODE)), (403, "bad-code".into()));
+    assert_eq!(
+        request(&server.addr, "GET", &format!("/join/{CODE}"), &[], None)
+            .unwrap()
+            .status,
+        404
+    );
+    assert_eq!(
+        request(&server.addr, "GET", &link, &[], None)
+            .unwrap()
+            .status,
+        200
+    );
+    assert_eq!(
+        server.as_facilitator("GET", "/api/state", None).json()["join"],
+        json!(link),
+        "the shared screen shows the new link"
+    );
+    assert_eq!(join(&code).status, 201);
+    assert_eq!(server.call("GET", "/api/state", &alex, None).status, 200);
 
     // The removal is in the journal: a restarted meeting still refuses the token.
     drop(server);

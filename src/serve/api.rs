@@ -32,6 +32,7 @@ pub const KEY_COOKIE: &str = "debrief_key";
 #[derive(Debug, Clone)]
 pub struct Access {
     pub facilitator_key: String,
+    /// The join code at the start (the facilitator may ask for a new one later).
     pub join_code: String,
     /// Host names a request may be addressed to (besides IP literals and `localhost`).
     pub hosts: Vec<String>,
@@ -411,7 +412,7 @@ async fn route(
             return Err(method_not_allowed());
         }
         let b: JoinBody = body(bytes)?;
-        if !same(&b.code, &state.access.join_code) {
+        if !same(&b.code, &state.join_code()) {
             return Err(ApiError::new(
                 403,
                 "bad-code",
@@ -610,6 +611,18 @@ async fn route(
             let b: PromoteBody = body(bytes)?;
             state.promotion(&b.source, b.line).await?
         }
+        (Method::POST, ["join-code"]) => {
+            facilitator_only()?;
+            // Not journaled: a restart starts with the code it is given (or a new one).
+            let code = state.new_join_code();
+            return Ok((
+                Answer {
+                    status: 200,
+                    body: json!({ "join": format!("/join/{code}") }),
+                },
+                None,
+            ));
+        }
         (Method::DELETE, ["participants", number]) => {
             facilitator_only()?;
             Command::Remove {
@@ -627,7 +640,7 @@ async fn route(
             _,
             [
                 "timeline" | "factors" | "actions" | "links" | "phase" | "promote" | "join"
-                | "state" | "candidates",
+                | "state" | "candidates" | "join-code",
             ]
             | ["votes", "reveal"]
             | ["factors", _, "votes" | "merge"]

@@ -87,6 +87,9 @@ pub struct State {
     view: RwLock<View>,
     tx: broadcast::Sender<Push>,
     access: Access,
+    /// The join code now: `access.join_code` at the start, until the facilitator asks for a
+    /// new one.
+    join_code: RwLock<String>,
     public_url: Option<String>,
     meeting: Arc<RwLock<Meeting>>,
     writer: Writer,
@@ -129,6 +132,7 @@ impl State {
             theme_dir,
             view: RwLock::new(view),
             tx,
+            join_code: RwLock::new(access.join_code.clone()),
             access,
             public_url,
             meeting,
@@ -145,6 +149,25 @@ impl State {
         std::fs::read(self.path.join(crate::load::INCIDENT_FILE))
             .ok()
             .map(|bytes| crate::store::content_hash(&bytes))
+    }
+
+    /// The current join code.
+    pub(crate) fn join_code(&self) -> String {
+        self.join_code
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// A new join code: links and QR codes with the old one stop working; whoever has
+    /// joined stays. Every screen gets a state with the new link.
+    pub(crate) fn new_join_code(&self) -> String {
+        let code = meeting::random_hex(16);
+        *self.join_code.write().unwrap_or_else(|e| e.into_inner()) = code.clone();
+        let mut m = self.meeting.write().unwrap_or_else(|e| e.into_inner());
+        m.generation += 1;
+        self.publish.send_replace(m.generation);
+        code
     }
 
     /// The meeting, for reading.
@@ -171,8 +194,7 @@ impl State {
                 None => {
                     let mut state = meeting.shared_json(facilitator, error.as_deref());
                     if facilitator {
-                        state["join"] =
-                            serde_json::json!(format!("/join/{}", self.access.join_code));
+                        state["join"] = serde_json::json!(format!("/join/{}", self.join_code()));
                         state["public_url"] = serde_json::json!(self.public_url);
                         state["folder"] = serde_json::json!(self.path.display().to_string());
                     }
@@ -909,7 +931,7 @@ fn routes(
         .and(warp::get())
         .and(with_state.clone())
         .map(|code: String, state: Arc<State>| {
-            if api::same(&code, &state.access.join_code) {
+            if api::same(&code, &state.join_code()) {
                 meeting_page(pages::PARTICIPANT)
             } else {
                 page_response(
@@ -987,7 +1009,7 @@ fn join_qr(state: &State, host: Option<&str>) -> String {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", host.unwrap_or("localhost")));
-    let url = format!("{base}/join/{}", state.access.join_code);
+    let url = format!("{base}/join/{}", state.join_code());
     match qrcode::QrCode::new(url.as_bytes()) {
         Ok(code) => code
             .render::<qrcode::render::svg::Color<'_>>()

@@ -130,7 +130,16 @@
   // asks, the second (within five seconds) removes.
   var confirming = null, confirmTimer = null;
   var renderPeople = function (people) {
-    M.fill($("people-list"), people.length ? people.map(function (p) {
+    // After removing someone, a new join link keeps them from joining again.
+    var newLink = el("li", { class: "new-link" }, el("button", {
+      type: "button", class: "quiet", text: "New join link",
+      title: "Links and QR codes shown so far stop working; everyone who joined stays",
+      onclick: function () {
+        M.api("POST", "join-code").then(function (res) {
+          M.status(res.ok ? "A new join link: the old one no longer works." : M.errorText(res));
+        }, function () { M.status("Could not reach the server; try again."); });
+      } }));
+    M.fill($("people-list"), (people.length ? people.map(function (p) {
       var label = p.name || "Anonymous participant";
       var asking = confirming === p.number;
       return el("li", null, el("span", { text: label }), el("button", {
@@ -148,7 +157,7 @@
           }
           if (state) renderPeople(state.participants.people || []);
         } }));
-    }) : [el("li", { text: "No one has joined yet." })]);
+    }) : [el("li", { text: "No one has joined yet." })]).concat([newLink]));
   };
 
   var render = function (s) {
