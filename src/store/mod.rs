@@ -424,8 +424,7 @@ fn replace_if_unchanged(path: &Path, expected: &[u8], new: &[u8]) -> io::Result<
         if fs::read(path)? != expected {
             return Ok(false);
         }
-        fs::rename(&temp, path)?;
-        Ok(true)
+        swap_in(&temp, path, expected)
     })();
     if !matches!(result, Ok(true)) {
         let _ = fs::remove_file(&temp);
@@ -433,9 +432,52 @@ fn replace_if_unchanged(path: &Path, expected: &[u8], new: &[u8]) -> io::Result<
     result
 }
 
+/// Puts `temp` at `path`, which held `expected` a moment ago. On Linux the two are exchanged
+/// in one step and what was displaced is checked: a save by hand that landed between the check
+/// and the exchange (by rename, or written in place) is put back, and false says the file
+/// changed. Elsewhere, a plain rename.
+fn swap_in(temp: &Path, path: &Path, expected: &[u8]) -> io::Result<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, temp, CWD, path, RenameFlags::EXCHANGE) {
+            Ok(()) => {
+                // `temp` now names what was at `path`.
+                if fs::read(temp)? == expected {
+                    fs::remove_file(temp)?;
+                    return Ok(true);
+                }
+                renameat_with(CWD, temp, CWD, path, RenameFlags::EXCHANGE)?;
+                return Ok(false);
+            }
+            // A file system without the exchange: the plain rename below.
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    fs::rename(temp, path)?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_save_that_lands_between_the_check_and_the_swap_is_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("incident.toml");
+        let temp = dir.path().join(".incident.toml.tmp");
+        std::fs::write(&path, "by hand").unwrap();
+        std::fs::write(&temp, "the meeting's").unwrap();
+        // The file held "before" when it was checked; by the swap, a hand save replaced it.
+        assert!(!swap_in(&temp, &path, b"before").unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "by hand");
+        // Unchanged since the check: the new text goes in.
+        assert!(swap_in(&temp, &path, b"by hand").unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "the meeting's");
+        assert!(!temp.exists(), "no temporary file is left behind");
+    }
 
     fn record(seq: u64, op: Op) -> Record {
         Record {
