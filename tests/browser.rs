@@ -329,7 +329,7 @@ mod browser {
     }
 
     fn sample() -> (tempfile::TempDir, PathBuf) {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = common::scratch();
         let dir = tmp.path().join("2026-11-03-checkout");
         std::fs::create_dir(&dir).unwrap();
         copy_sample(&dir);

@@ -17,7 +17,7 @@ fn incident(dir: &Path) -> Incident {
 }
 
 fn sample() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::scratch();
     let dir = tmp.path().join("2026-11-03-checkout");
     std::fs::create_dir(&dir).unwrap();
     copy_sample(&dir);
@@ -1033,7 +1033,8 @@ fn a_clean_stop_ends_the_meeting_and_later_hand_edits_are_final() {
     );
     assert_eq!(
         std::fs::read_to_string(dir.join(".debrief/.gitignore")).unwrap(),
-        "*\n"
+        "journal.jsonl\n",
+        "the journal is kept out of git, the schema beside it is not"
     );
 
     // Deleting it by hand now is final: the next meeting does not bring it back.
@@ -1054,7 +1055,7 @@ fn a_clean_stop_ends_the_meeting_and_later_hand_edits_are_final() {
 
 #[test]
 fn the_archive_sets_anonymity_and_vote_limits_and_the_join_qr_code_is_the_facilitators() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::scratch();
     std::fs::write(
         tmp.path().join("debrief.toml"),
         "[meeting]\nanonymous = true\nvotes_per_person = 1\nmax_votes_per_item = 1\n",

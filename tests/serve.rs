@@ -66,7 +66,7 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 
 #[test]
 fn the_live_view_follows_every_kind_of_save() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::scratch();
     let dir = tmp.path().join("2026-11-03-checkout");
     std::fs::create_dir(&dir).unwrap();
     copy_sample(&dir);
@@ -164,7 +164,7 @@ fn the_live_view_follows_every_kind_of_save() {
 
 #[test]
 fn a_broken_incident_still_starts_and_shows_why() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::scratch();
     std::fs::write(
         tmp.path().join("incident.toml"),
         "title = \"x\"\nseverity = \n",
@@ -203,7 +203,7 @@ fn stylesheet(addr: &str) -> String {
 
 #[test]
 fn the_archive_theme_is_served_and_watched() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::scratch();
     let archive = tmp.path();
     std::fs::write(archive.join("debrief.toml"), "theme = \"theme\"\n").unwrap();
     std::fs::create_dir_all(archive.join("theme/static")).unwrap();
@@ -254,7 +254,7 @@ fn the_archive_theme_is_served_and_watched() {
 
 #[test]
 fn the_poll_watcher_sees_saves_too() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::scratch();
     std::fs::write(
         tmp.path().join("incident.toml"),
         "title = \"Polled\"\ntimezone = \"UTC\"\n",
@@ -276,7 +276,7 @@ fn the_poll_watcher_sees_saves_too() {
 
 #[test]
 fn ctrl_c_stops_cleanly_and_writes_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::scratch();
     std::fs::write(
         tmp.path().join("incident.toml"),
         "title = \"Stopping\"\ntimezone = \"UTC\"\n",
@@ -305,7 +305,7 @@ fn ctrl_c_stops_cleanly_and_writes_nothing() {
 
 #[test]
 fn one_meeting_per_incident() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::scratch();
     std::fs::write(
         tmp.path().join("incident.toml"),
         "title = \"Once\"\ntimezone = \"UTC\"\n",

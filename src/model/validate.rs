@@ -420,6 +420,19 @@ impl Validator<'_> {
         );
         let mut warned_zone = false;
         for (path, stamp) in &stamps {
+            // Incidents happen in the age of computers; a time before 1970 is a typo (and,
+            // in many zones, one with an offset in seconds that TOML cannot write).
+            if stamp.resolve(&tz).0.as_second() < 0 {
+                self.out.push(
+                    Finding::error(
+                        "time-range",
+                        path.clone(),
+                        format!("{stamp} is before 1970"),
+                    )
+                    .label("check the year")
+                    .help("write the time of the incident, such as 2026-11-03T14:02:00+01:00"),
+                );
+            }
             if let Stamp::Floating(dt) = stamp {
                 if zone_missing && !warned_zone {
                     warned_zone = true;

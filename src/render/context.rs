@@ -407,7 +407,8 @@ pub struct FactorJson<'a> {
     pub id: &'a str,
     pub text: &'a str,
     pub category: crate::model::Category,
-    pub votes: &'a std::collections::BTreeMap<String, u32>,
+    /// The dots the factor got, added up. Who placed them is not published: a ballot named
+    /// by participant would undo the secrecy of the vote.
     pub total_votes: u32,
     pub events: &'a [String],
     pub leads_to: &'a [String],
@@ -463,7 +464,6 @@ pub fn incident_json(loaded: &LoadedIncident) -> IncidentJson<'_> {
                 id: &f.id,
                 text: &f.text,
                 category: f.category,
-                votes: &f.votes,
                 total_votes: f.total_votes(),
                 events: &f.events,
                 leads_to: &f.leads_to,

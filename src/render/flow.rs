@@ -34,6 +34,8 @@ const COLUMN_GAP: f64 = 90.0;
 const ROW_GAP: f64 = 14.0;
 const MARGIN: f64 = 16.0;
 const HEADER: f64 = 30.0;
+/// The most bend points the long edges of one diagram get (see [`layout`]).
+const MAX_BENDS: usize = 4000;
 
 /// What a node stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -320,10 +322,23 @@ pub fn layout(incident: &Incident) -> Layout {
     }
     pairs.sort_unstable();
     pairs.dedup();
+    // Bend points make long edges go around boxes, but each costs work in every later step.
+    // Past a budget (only a graph far larger than any review reaches it), long edges are
+    // drawn straight, so the diagram of any file or meeting stays quick to draw.
+    let spans: usize = pairs
+        .iter()
+        .map(|&(a, b)| nodes[b].layer.saturating_sub(nodes[a].layer + 1))
+        .sum();
+    let bend = spans <= MAX_BENDS;
     let mut edges = Vec::new();
     for (from, to) in pairs {
         let mut via = Vec::new();
-        for layer in nodes[from].layer + 1..nodes[to].layer {
+        let skipped = if bend {
+            nodes[from].layer + 1..nodes[to].layer
+        } else {
+            0..0
+        };
+        for layer in skipped {
             via.push(nodes.len());
             nodes.push(Node {
                 id: String::new(),
@@ -439,6 +454,11 @@ fn order(nodes: &[Node], edges: &[Edge], count: usize) -> Vec<Vec<usize>> {
 }
 
 /// Crossings between the segments of consecutive layers.
+///
+/// Two segments between the same pair of layers cross when their ends are in opposite
+/// orders, so the count is the number of inversions of the right ends once the segments are
+/// sorted by their left ends: a merge sort counts them in O(n log n), which keeps a large
+/// graph (thousands of links) as cheap as a small one.
 fn count_crossings(layers: &[Vec<usize>], nodes: &[Node], segments: &[(usize, usize)]) -> usize {
     let mut position = vec![0usize; nodes.len()];
     for layer in layers {
@@ -451,16 +471,39 @@ fn count_crossings(layers: &[Vec<usize>], nodes: &[Node], segments: &[(usize, us
         by_layer[nodes[a].layer].push((position[a], position[b]));
     }
     let mut total = 0;
-    for segs in &by_layer {
-        for (i, s) in segs.iter().enumerate() {
-            for t in &segs[i + 1..] {
-                if (s.0 < t.0 && s.1 > t.1) || (s.0 > t.0 && s.1 < t.1) {
-                    total += 1;
-                }
-            }
-        }
+    for segs in &mut by_layer {
+        // Equal left ends never cross: sorted by right end among them, they add no inversion.
+        segs.sort_unstable();
+        let mut rights: Vec<usize> = segs.iter().map(|s| s.1).collect();
+        total += inversions(&mut rights);
     }
     total
+}
+
+/// The pairs `i < j` with `v[i] > v[j]`; sorts `v`.
+fn inversions(v: &mut [usize]) -> usize {
+    if v.len() < 2 {
+        return 0;
+    }
+    let mid = v.len() / 2;
+    let mut count = inversions(&mut v[..mid]) + inversions(&mut v[mid..]);
+    let mut merged = Vec::with_capacity(v.len());
+    let (mut i, mut j) = (0, mid);
+    while i < mid && j < v.len() {
+        if v[j] < v[i] {
+            // Everything left in the first half is greater than v[j].
+            count += mid - i;
+            merged.push(v[j]);
+            j += 1;
+        } else {
+            merged.push(v[i]);
+            i += 1;
+        }
+    }
+    merged.extend_from_slice(&v[i..mid]);
+    merged.extend_from_slice(&v[j..]);
+    v.copy_from_slice(&merged);
+    count
 }
 
 /// Positions: columns by layer; in each column, nodes keep their order, move towards their

@@ -257,13 +257,17 @@ fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<Str
         .transpose()
 }
 
+/// A due date as TOML writes one: a local date of years 0 to 9999. Empty means "none".
 fn date(value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(value.map(|_| String::new())),
         Some(d) => d
-            .parse::<jiff::civil::Date>()
+            .parse::<toml_edit::Datetime>()
+            .ok()
+            .filter(|dt| dt.date.is_some() && dt.time.is_none() && dt.offset.is_none())
+            .and_then(|dt| dt.to_string().parse::<jiff::civil::Date>().ok())
             .map(|d| Some(d.to_string()))
-            .map_err(|_| {
+            .ok_or_else(|| {
                 ApiError::new(
                     422,
                     "bad-date",
@@ -382,7 +386,12 @@ pub async fn handle(
     bytes: Bytes,
 ) -> Response<Vec<u8>> {
     match route(&state, &method, &path, &headers, &bytes).await {
-        Ok((answer, cookie)) => {
+        Ok((answer, cookie, redraw)) => {
+            if redraw {
+                // What the pages may show changed without the file changing (the reveal).
+                let state = state.clone();
+                tokio::task::spawn_blocking(move || state.rebuild(false));
+            }
             let mut response = json_response(answer.status, &answer.body);
             if let Some(cookie) = cookie.and_then(|c| c.parse().ok()) {
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -399,7 +408,7 @@ async fn route(
     path: &str,
     headers: &HeaderMap,
     bytes: &[u8],
-) -> Result<(Answer, Option<String>), ApiError> {
+) -> Result<(Answer, Option<String>, bool), ApiError> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let key = headers
         .get("idempotency-key")
@@ -430,7 +439,7 @@ async fn route(
             .await?;
         let token = answer.body["token"].as_str().unwrap_or_default();
         let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
-        return Ok((answer, Some(cookie)));
+        return Ok((answer, Some(cookie), false));
     }
 
     let caller = {
@@ -468,6 +477,7 @@ async fn route(
                     }
                 },
                 None,
+                false,
             )),
             ["candidates"] => {
                 facilitator_only()?;
@@ -477,6 +487,7 @@ async fn route(
                         body: state.candidates().await?,
                     },
                     None,
+                    false,
                 ))
             }
             _ => Err(no_route()),
@@ -621,6 +632,7 @@ async fn route(
                     body: json!({ "join": format!("/join/{code}") }),
                 },
                 None,
+                false,
             ));
         }
         (Method::DELETE, ["participants", number]) => {
@@ -648,8 +660,9 @@ async fn route(
         ) => return Err(method_not_allowed()),
         _ => return Err(no_route()),
     };
+    let redraw = matches!(command, Command::Reveal { .. });
     let answer = state.writer.send(caller, key, command).await?;
-    Ok((answer, None))
+    Ok((answer, None, redraw))
 }
 
 fn no_route() -> ApiError {

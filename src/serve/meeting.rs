@@ -334,6 +334,34 @@ impl Meeting {
         }
     }
 
+    /// Hides the ballots of this meeting from `incident` until the facilitator reveals them.
+    ///
+    /// This is the one place where what the room may see of the votes is decided: every page,
+    /// diagram and export the server hands out (the state, the report, `/site/`, the flow
+    /// diagram) is drawn from an incident passed through here. Votes that were in the file
+    /// before the meeting (by handle, from an earlier review) are public already and stay.
+    pub fn conceal(&self, incident: &mut Incident) {
+        if self.revealed || self.participants.is_empty() {
+            return;
+        }
+        let ours: HashSet<&str> = self.participants.iter().map(|p| p.id.as_str()).collect();
+        for f in &mut incident.factors {
+            f.votes.retain(|who, _| !ours.contains(who.as_str()));
+        }
+    }
+
+    /// The incident as the room may see it now: see [`Meeting::conceal`]. Borrowed when
+    /// there is nothing to hide.
+    pub fn shown(&self) -> Option<std::borrow::Cow<'_, LoadedIncident>> {
+        let loaded = self.incident.as_ref()?;
+        if self.revealed || self.participants.is_empty() {
+            return Some(std::borrow::Cow::Borrowed(loaded));
+        }
+        let mut loaded = loaded.clone();
+        self.conceal(&mut loaded.incident);
+        Some(std::borrow::Cow::Owned(loaded))
+    }
+
     /// Whether `id` names an element of `list`, in the file or added since.
     pub fn exists(&self, list: List, id: &str) -> bool {
         let key = (list, id.to_owned());
@@ -659,6 +687,15 @@ impl Meeting {
                 "a factor cannot be merged into itself",
             ));
         }
+        if self.merge_makes_loop(&from, &into) {
+            return Err(ApiError::new(
+                409,
+                "cycle",
+                format!(
+                    "merging `{from}` into `{into}` would make a loop of `leads_to` links; unlink one first"
+                ),
+            ));
+        }
         let incident = self.incident.as_ref().map(|l| &l.incident);
         let factors = incident.map_or(&[][..], |i| &i.factors[..]);
         let find = |id: &str| factors.iter().find(|f| f.id == id);
@@ -765,9 +802,9 @@ impl Meeting {
         Ok((vec![op], Answer { status: 200, body }))
     }
 
-    /// Whether factor `a` leads to factor `b`, directly or not: in the file as last written,
-    /// with the links made and taken away since.
-    fn leads_to_path(&self, a: &str, b: &str) -> bool {
+    /// The `leads_to` links between factors: in the file as last written, with the links made
+    /// and taken away since.
+    fn leads_graph(&self) -> HashMap<&str, BTreeSet<&str>> {
         let mut next: HashMap<&str, BTreeSet<&str>> = HashMap::new();
         for f in self.incident.iter().flat_map(|l| &l.incident.factors) {
             next.entry(&f.id)
@@ -782,18 +819,55 @@ impl Meeting {
                 set.remove(to.as_str());
             }
         }
-        let mut seen = HashSet::new();
-        let mut stack = vec![a];
-        while let Some(id) = stack.pop() {
-            if id == b {
-                return true;
-            }
-            if seen.insert(id) {
-                stack.extend(next.get(id).into_iter().flatten().copied());
-            }
-        }
-        false
+        next
     }
+
+    /// Whether factor `a` leads to factor `b`, directly or not.
+    fn leads_to_path(&self, a: &str, b: &str) -> bool {
+        reaches(&self.leads_graph(), a, b)
+    }
+
+    /// Whether merging factor `from` into `into` would close a loop of `leads_to` links:
+    /// `into` takes over every link of `from`, in both directions.
+    fn merge_makes_loop(&self, from: &str, into: &str) -> bool {
+        let rename = |id: &'_ str| {
+            if id == from {
+                into.to_owned()
+            } else {
+                id.to_owned()
+            }
+        };
+        let mut merged: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for (a, nexts) in self.leads_graph() {
+            let a = rename(a);
+            let set = merged.entry(a.clone()).or_default();
+            set.extend(nexts.into_iter().map(rename).filter(|b| *b != a));
+        }
+        let graph: HashMap<&str, BTreeSet<&str>> = merged
+            .iter()
+            .map(|(a, set)| (a.as_str(), set.iter().map(String::as_str).collect()))
+            .collect();
+        graph
+            .get(into)
+            .into_iter()
+            .flatten()
+            .any(|next| reaches(&graph, next, into))
+    }
+}
+
+/// Whether `a` reaches `b` along the links of `next`.
+fn reaches(next: &HashMap<&str, BTreeSet<&str>>, a: &str, b: &str) -> bool {
+    let mut seen = HashSet::new();
+    let mut stack = vec![a];
+    while let Some(id) = stack.pop() {
+        if id == b {
+            return true;
+        }
+        if seen.insert(id) {
+            stack.extend(next.get(id).into_iter().flatten().copied());
+        }
+    }
+    false
 }
 
 impl Phase {
@@ -816,7 +890,8 @@ impl Meeting {
     /// This is the part every participant (or, with `facilitator`, every facilitator screen)
     /// shares; [`Meeting::you_json`] is the caller's own part.
     pub fn shared_json(&self, facilitator: bool, render_error: Option<&str>) -> serde_json::Value {
-        let incident = self.incident.as_ref().map(|loaded| {
+        let shown = self.shown();
+        let incident = shown.as_deref().map(|loaded| {
             let mut value = serde_json::to_value(crate::render::context::incident_json(loaded))
                 .unwrap_or_default();
             // Screens show text as text: the Markdown reduced to what it says.
@@ -841,7 +916,7 @@ impl Meeting {
             if let Some(factors) = value.get_mut("factors").and_then(|f| f.as_array_mut()) {
                 for f in factors {
                     if let Some(f) = f.as_object_mut() {
-                        f.remove("votes");
+                        // Even the totals wait for the reveal on the meeting's screens.
                         if !self.revealed {
                             f.insert("total_votes".into(), serde_json::Value::Null);
                         }
@@ -1093,9 +1168,9 @@ enum Apply {
 #[derive(Clone)]
 pub struct Writer {
     tx: std::sync::mpsc::Sender<Job>,
-    /// The hash of `incident.toml` as debrief last wrote or checked it (0 before that), so the
-    /// watcher can tell debrief's own writes from a person's.
-    pub known: Arc<std::sync::atomic::AtomicU64>,
+    /// `incident.toml` as debrief last wrote or checked it, so the watcher can tell debrief's
+    /// own writes from a person's.
+    known: Arc<std::sync::Mutex<Option<crate::store::Version>>>,
 }
 
 /// The least time between two write-backs while changes stream in: everything that arrives in
@@ -1134,7 +1209,7 @@ impl Writer {
                 );
             }
         }
-        let known = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let known = Arc::new(std::sync::Mutex::new(None));
         let mut mirror = MirrorThread {
             mirror,
             meeting: meeting.clone(),
@@ -1187,9 +1262,11 @@ impl Writer {
         let _ = self.tx.send(Job::FileChanged);
     }
 
-    /// Whether `bytes` is what debrief last wrote to (or checked in) `incident.toml`.
-    pub fn is_own_write(&self, bytes: &[u8]) -> bool {
-        self.known.load(std::sync::atomic::Ordering::SeqCst) == crate::store::content_hash(bytes)
+    /// Whether the file at `path` is `incident.toml` as debrief last wrote (or checked) it:
+    /// the same bytes, and the same file, written at the same moment.
+    pub fn is_own_write(&self, path: &std::path::Path) -> bool {
+        let known = *self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known.is_some() && crate::store::Version::read(path).ok() == known
     }
 
     /// Ends the meeting: waits until every accepted change is in the file and the journal is
@@ -1330,7 +1407,7 @@ struct MirrorThread {
     published: Arc<watch::Sender<u64>>,
     id: String,
     dir: PathBuf,
-    known: Arc<std::sync::atomic::AtomicU64>,
+    known: Arc<std::sync::Mutex<Option<crate::store::Version>>>,
 }
 
 impl MirrorThread {
@@ -1373,8 +1450,8 @@ impl MirrorThread {
     /// is read by the render that its change caused, which tells the screens.
     fn write_back(&mut self) -> bool {
         let result = self.mirror.write_back();
-        if let Some(hash) = self.mirror.known_hash() {
-            self.known.store(hash, std::sync::atomic::Ordering::SeqCst);
+        if let Some(version) = self.mirror.known_version() {
+            *self.known.lock().unwrap_or_else(|e| e.into_inner()) = Some(version);
         }
         // Read the new text before taking the lock: screens keep reading meanwhile.
         let parsed = match &result {
@@ -1440,6 +1517,14 @@ fn decide_one(
         return Ok((Vec::new(), answer.clone()));
     }
     let (ops, mut answer) = meeting.decide(caller, command)?;
+    // Nothing is acknowledged that `debrief check` would refuse in the file.
+    let timezone = meeting
+        .incident
+        .as_ref()
+        .and_then(|l| l.incident.timezone.as_deref());
+    for op in &ops {
+        super::admit::admit(op, timezone)?;
+    }
     let at = jiff::Timestamp::now().to_string();
     let mut records = Vec::with_capacity(ops.len());
     for (i, op) in ops.into_iter().enumerate() {

@@ -5,6 +5,7 @@
 //! over SSE, to reload. A render that fails keeps the last good pages and sends the diagnostic,
 //! which the injected script shows over them until the file is fixed.
 
+mod admit;
 pub mod api;
 pub mod meeting;
 mod pages;
@@ -99,6 +100,10 @@ pub struct State {
     limiter: Limiter,
     /// The shared part of the state, by (generation, render revision, facilitator).
     shared: std::sync::Mutex<Vec<(StateKey, Arc<str>)>>,
+    /// Held while rendering.
+    rendering: std::sync::Mutex<()>,
+    /// The flow diagram of the meeting's last generation, drawn by one request at a time.
+    flow: tokio::sync::Mutex<Option<(u64, Arc<Vec<u8>>)>>,
 }
 
 impl State {
@@ -141,6 +146,8 @@ impl State {
             publish,
             limiter: Limiter::default(),
             shared: std::sync::Mutex::new(Vec::new()),
+            rendering: std::sync::Mutex::new(()),
+            flow: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -214,6 +221,29 @@ impl State {
             meeting::now_ms(),
             &shared[1..]
         )
+    }
+
+    /// The flow diagram of the incident as the room may see it, drawn once per change of the
+    /// meeting however many screens ask, and on a blocking thread.
+    async fn flow_svg(self: &Arc<Self>) -> Option<Arc<Vec<u8>>> {
+        let mut cache = self.flow.lock().await;
+        let (generation, incident) = {
+            let meeting = self.meeting();
+            let generation = meeting.generation;
+            if let Some((drawn, svg)) = cache.as_ref()
+                && *drawn == generation
+            {
+                return Some(svg.clone());
+            }
+            (generation, meeting.shown()?.into_owned().incident)
+        };
+        let svg = tokio::task::spawn_blocking(move || {
+            Arc::new(crate::render::flow::draw(&incident, "flow").into_bytes())
+        })
+        .await
+        .ok()?;
+        *cache = Some((generation, svg.clone()));
+        Some(svg)
     }
 
     /// Waits (up to a second) until the file holds every change accepted so far, so that a
@@ -359,6 +389,9 @@ impl State {
     /// Renders the incident again; swaps the pages in, or keeps them and records the error.
     /// `theme_changed` re-reads the theme folder first.
     pub fn rebuild(&self, theme_changed: bool) {
+        // One render at a time: each reads the newest file and meeting, so the last to finish
+        // is the newest.
+        let _one = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
         let before = self.incident_hash();
         let reloaded = match (theme_changed, &self.theme_dir) {
@@ -373,6 +406,7 @@ impl State {
             Ok(()) => render(
                 &self.path,
                 &self.theme.read().unwrap_or_else(|e| e.into_inner()),
+                |incident| self.meeting().conceal(incident),
             ),
         };
         let mut view = self.view.write().unwrap_or_else(|e| e.into_inner());
@@ -418,8 +452,13 @@ struct Rendered {
     loaded: crate::model::LoadedIncident,
 }
 
-/// Renders the incident at `path` into memory.
-fn render(path: &Path, theme: &crate::render::Theme) -> Result<Rendered, String> {
+/// Renders the incident at `path` into memory; the pages show it as `conceal` leaves it, and
+/// the incident comes back as the file holds it.
+fn render(
+    path: &Path,
+    theme: &crate::render::Theme,
+    conceal: impl FnOnce(&mut crate::model::Incident),
+) -> Result<Rendered, String> {
     let mut report = Report::default();
     let archive =
         Archive::load(path, Options::default(), &mut report).map_err(|e| e.to_string())?;
@@ -428,10 +467,12 @@ fn render(path: &Path, theme: &crate::render::Theme) -> Result<Rendered, String>
         return Err(report.render(Style::Plain));
     }
     let id = archive.incidents[0].id.clone();
+    let loaded = archive.incidents[0].clone();
+    let mut archive = archive;
+    conceal(&mut archive.incidents[0].incident);
     let today = jiff::Zoned::now().date();
     let files =
         crate::site::render_to_memory(&archive, theme, today).map_err(|e| format!("{e:#}"))?;
-    let loaded = archive.incidents.into_iter().next().ok_or("no incident")?;
     Ok(Rendered {
         files,
         report: format!("incidents/{id}/index.html"),
@@ -562,6 +603,7 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         dirs.push((theme.clone(), true));
     }
     let watched = state.clone();
+    let theme_root = theme_dir.as_deref().map(watch::absolute);
     let last_own_render = std::sync::Mutex::new(Instant::now());
     let _watcher = watch::watch(&dirs, options.watcher, options.debounce, move |paths| {
         let names: Vec<String> = paths
@@ -580,9 +622,12 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         };
         let mut hand_edit = false;
         if paths.iter().any(is_incident) {
-            let own = std::fs::read(watched.path.join(crate::load::INCIDENT_FILE))
-                .is_ok_and(|bytes| watched.writer.is_own_write(&bytes));
-            if !own {
+            let own = watched
+                .writer
+                .is_own_write(&watched.path.join(crate::load::INCIDENT_FILE));
+            // While the file cannot be written, every save is a chance to catch up.
+            let waiting = watched.meeting().store_error.is_some();
+            if !own || waiting {
                 hand_edit = true;
             } else if paths.iter().all(is_incident) {
                 // debrief's own write: the screens have the state already; redraw the diagrams,
@@ -593,8 +638,7 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
                 *last = Instant::now();
             }
         }
-        let theme_changed = watched
-            .theme_dir
+        let theme_changed = theme_root
             .as_ref()
             .is_some_and(|dir| paths.iter().any(|p| p.starts_with(dir)));
         watched.rebuild(theme_changed);
@@ -845,24 +889,15 @@ fn routes(
                 )
             },
         );
-    // The flow diagram as the meeting has it now: drawn on request, so every screen can show
-    // a link the moment it is made.
+    // The flow diagram as the meeting has it now, so every screen can show a link the moment
+    // it is made: drawn once per change of the meeting, off the request threads.
     let flow = warp::path!("api" / "flow.svg")
         .and(warp::get())
         .and(with_state.clone())
         .and(member.clone())
-        .map(|state: Arc<State>, _: Caller| {
-            let incident = state
-                .meeting()
-                .incident
-                .as_ref()
-                .map(|l| l.incident.clone());
-            match incident {
-                Some(incident) => respond(
-                    StatusCode::OK,
-                    "image/svg+xml",
-                    crate::render::flow::draw(&incident, "flow").into_bytes(),
-                ),
+        .then(|state: Arc<State>, _: Caller| async move {
+            match state.flow_svg().await {
+                Some(svg) => respond(StatusCode::OK, "image/svg+xml", svg.to_vec()),
                 None => api::error_response(&meeting::ApiError::new(
                     409,
                     "not-loaded",

@@ -85,6 +85,12 @@ pub fn watch(
     debounce: Duration,
     on_change: impl Fn(Vec<PathBuf>) + Send + 'static,
 ) -> anyhow::Result<Watcher> {
+    // Events carry absolute paths, whatever the folders were called on the command line
+    // (`debrief serve sample-incident`): compare and watch them in that form.
+    let dirs: Vec<(PathBuf, bool)> = dirs
+        .iter()
+        .map(|(d, recursive)| (absolute(d), *recursive))
+        .collect();
     let roots: Vec<PathBuf> = dirs.iter().map(|(d, _)| d.clone()).collect();
     let relevant = move |p: &Path| {
         roots
@@ -145,7 +151,7 @@ pub fn watch(
                 Config::default(),
             )
             .map_err(explain)?;
-            for (dir, recursive) in dirs {
+            for (dir, recursive) in &dirs {
                 debouncer
                     .watch(dir, mode(*recursive))
                     .map_err(|e| explain(e).context(format!("watching {}", dir.display())))?;
@@ -156,7 +162,7 @@ pub fn watch(
             let handler = std::sync::Arc::new(std::sync::Mutex::new(handler));
             let poll = Config::default().with_poll_interval(Duration::from_millis(500));
             let mut pollers = Vec::new();
-            for (dir, recursive) in dirs {
+            for (dir, recursive) in &dirs {
                 let setups = [(poll.with_compare_contents(true), false), (poll, true)];
                 for (config, deep) in setups.into_iter().filter(|(_, deep)| !deep || *recursive) {
                     let shared = handler.clone();
@@ -177,6 +183,13 @@ pub fn watch(
             Ok(Watcher::Poll(pollers))
         }
     }
+}
+
+/// `dir` as the watcher reports paths below it: absolute, with symlinks resolved.
+pub fn absolute(dir: &Path) -> PathBuf {
+    dir.canonicalize()
+        .or_else(|_| std::path::absolute(dir))
+        .unwrap_or_else(|_| dir.to_path_buf())
 }
 
 /// Turns the watcher's errors into advice.

@@ -55,6 +55,8 @@ impl Journal {
     /// folder as it was.
     pub fn open(dir: &Path) -> io::Result<(Journal, Contents)> {
         let path = dir.join(STATE_DIR).join(JOURNAL_FILE);
+        refuse_link(&dir.join(STATE_DIR))?;
+        refuse_link(&path)?;
         let mut contents = Contents::default();
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
@@ -74,7 +76,7 @@ impl Journal {
                 Err(e) => contents.unreadable.push((n + 1, e.to_string())),
             }
         }
-        let file = OpenOptions::new().append(true).open(&path)?;
+        let file = no_follow(OpenOptions::new().append(true)).open(&path)?;
         if whole < bytes.len() {
             file.set_len(whole as u64)?;
             file.sync_data()?;
@@ -106,17 +108,24 @@ impl Journal {
             Some(file) => file,
             None => {
                 let dir = self.path.parent().unwrap_or(Path::new("."));
+                refuse_link(dir)?;
                 fs::create_dir_all(dir)?;
-                // Keep the meeting's state out of git by default; the journal holds participant ids.
+                refuse_link(dir)?;
+                // Keep the journal out of git by default: it holds participant ids. Only
+                // the journal: a schema or notes kept here stay visible to git.
                 let ignore = dir.join(".gitignore");
-                if !ignore.exists() {
-                    fs::write(&ignore, "*\n")?;
+                match OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&ignore)
+                {
+                    Ok(mut file) => file.write_all(format!("{JOURNAL_FILE}\n").as_bytes())?,
+                    // One is there already (or a link, which is not followed): leave it.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(e),
                 }
                 self.file.insert(
-                    OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(&self.path)?,
+                    no_follow(OpenOptions::new().create(true).append(true)).open(&self.path)?,
                 )
             }
         };
@@ -134,6 +143,33 @@ impl Journal {
     pub fn exists(&self) -> bool {
         self.file.is_some()
     }
+}
+
+/// Refuses to go on when `path` is a symbolic link: the meeting's text would be written
+/// wherever it points (a shell's start-up file, say), and an incident folder can come from
+/// anyone's pull request.
+fn refuse_link(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is a symbolic link; debrief writes the meeting's journal only into a real file and folder: remove the link",
+                path.display()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Opening that fails on a symbolic link, where the system can say so (`O_NOFOLLOW`), so a
+/// link planted after the check above is not followed either.
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    options
 }
 
 #[cfg(test)]

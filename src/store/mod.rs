@@ -225,8 +225,54 @@ pub struct Mirror {
     session: Vec<Record>,
     /// How many of `session` the file held when debrief last wrote or checked it.
     applied: usize,
-    /// The hash of the file's bytes at that moment.
-    known: Option<u64>,
+    /// The file as debrief last wrote or checked it.
+    known: Option<Version>,
+}
+
+/// One version of a file on disk: what it holds, and which file it is. A file that holds
+/// the same bytes as debrief's last write is still a person's save when it is another file
+/// (`git checkout`, an editor's save by rename) or was written again (an undo, saved in
+/// place): the identity tells those apart from debrief's own write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version {
+    pub hash: u64,
+    /// Device, inode, modification time (ns) and length, where the system has them.
+    pub identity: (u64, u64, i128, u64),
+}
+
+impl Version {
+    /// The version of `bytes`, read from a file whose metadata is `meta`.
+    pub fn of(bytes: &[u8], meta: &fs::Metadata) -> Version {
+        Version {
+            hash: hash(bytes),
+            identity: identity(meta),
+        }
+    }
+
+    /// The version of the file at `path` now.
+    pub fn read(path: &Path) -> io::Result<Version> {
+        let file = fs::File::open(path)?;
+        let meta = file.metadata()?;
+        let bytes = fs::read(path)?;
+        Ok(Version::of(&bytes, &meta))
+    }
+}
+
+#[cfg(unix)]
+fn identity(meta: &fs::Metadata) -> (u64, u64, i128, u64) {
+    use std::os::unix::fs::MetadataExt as _;
+    let mtime = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
+    (meta.dev(), meta.ino(), mtime, meta.len())
+}
+
+#[cfg(not(unix))]
+fn identity(meta: &fs::Metadata) -> (u64, u64, i128, u64) {
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128);
+    (0, 0, mtime, meta.len())
 }
 
 impl Store {
@@ -317,11 +363,12 @@ impl Mirror {
     /// Whether `bytes` is what the file held when debrief last wrote or checked it: a change
     /// event carrying them is debrief's own write.
     pub fn is_known(&self, bytes: &[u8]) -> bool {
-        self.known == Some(hash(bytes))
+        self.known.is_some_and(|k| k.hash == hash(bytes))
     }
 
-    /// The hash [`Mirror::is_known`] compares with, for sharing with the watcher.
-    pub fn known_hash(&self) -> Option<u64> {
+    /// The file as debrief last wrote or checked it, for the watcher to tell its own writes
+    /// from a person's.
+    pub fn known_version(&self) -> Option<Version> {
         self.known
     }
 
@@ -335,6 +382,9 @@ impl Mirror {
             move |source| StoreError::Io { path, source }
         };
         for _ in 0..20 {
+            // The metadata before the bytes: a save in between makes them disagree, and the
+            // next change event is then taken for a person's save, which is the safe side.
+            let meta = fs::metadata(&self.file).map_err(io_err(&self.file))?;
             let original = fs::read(&self.file).map_err(io_err(&self.file))?;
             let replay_all = !self.is_known(&original);
             let from = if replay_all { 0 } else { self.applied };
@@ -344,7 +394,7 @@ impl Mirror {
             let text = std::str::from_utf8(&original).map_err(|_| broken())?;
             if from == self.session.len() {
                 // Nothing of the meeting to apply: no need to read the document.
-                self.known = Some(hash(&original));
+                self.known = Some(Version::of(&original, &meta));
                 return Ok(Written {
                     text: text.to_owned(),
                     changed: false,
@@ -360,7 +410,7 @@ impl Mirror {
                 changed |= edit::apply(&mut doc, &record.op);
             }
             if !changed {
-                self.known = Some(hash(&original));
+                self.known = Some(Version::of(&original, &meta));
                 self.applied = self.session.len();
                 return Ok(Written {
                     text: text.to_owned(),
@@ -368,10 +418,10 @@ impl Mirror {
                 });
             }
             let new = doc.to_string();
-            if replace_if_unchanged(&self.file, &original, new.as_bytes())
+            if let Some(written) = replace_if_unchanged(&self.file, &original, new.as_bytes())
                 .map_err(io_err(&self.file))?
             {
-                self.known = Some(hash(new.as_bytes()));
+                self.known = Some(Version::of(new.as_bytes(), &written));
                 self.applied = self.session.len();
                 return Ok(Written {
                     text: new,
@@ -404,29 +454,50 @@ fn hash(bytes: &[u8]) -> u64 {
 }
 
 /// Writes `new` to a temporary file beside `path`, then renames it over `path`, but only when
-/// `path` still holds `expected`. False when it does not (nothing is changed then).
-fn replace_if_unchanged(path: &Path, expected: &[u8], new: &[u8]) -> io::Result<bool> {
+/// `path` still holds `expected`. The metadata of the file written, or `None` when `path`
+/// changed (nothing is changed then).
+///
+/// The temporary file has an unpredictable name and is created only when nothing is there
+/// (`O_EXCL`, which also refuses a symlink planted under that name), so no one can make this
+/// write land somewhere else.
+fn replace_if_unchanged(
+    path: &Path,
+    expected: &[u8],
+    new: &[u8],
+) -> io::Result<Option<fs::Metadata>> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().map_or_else(
         || "incident.toml".into(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let temp = dir.join(format!(".{name}.debrief-{}.tmp", std::process::id()));
+    let mut random = [0u8; 12];
+    getrandom::fill(&mut random).map_err(|e| io::Error::other(e.to_string()))?;
+    let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let temp = dir.join(format!(".{name}.debrief-{suffix}.tmp"));
+    let mut created = false;
     let result = (|| {
-        let mut file = fs::File::create(&temp)?;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        created = true;
         file.write_all(new)?;
-        if let Ok(meta) = fs::metadata(path) {
+        if let Ok(meta) = fs::symlink_metadata(path)
+            && meta.is_file()
+        {
             // Keep the file's permissions.
             file.set_permissions(meta.permissions())?;
         }
         file.sync_data()?;
+        // The written file's identity, which the rename keeps.
+        let written = file.metadata()?;
         drop(file);
         if fs::read(path)? != expected {
-            return Ok(false);
+            return Ok(None);
         }
-        swap_in(&temp, path, expected)
+        Ok(swap_in(&temp, path, expected)?.then_some(written))
     })();
-    if !matches!(result, Ok(true)) {
+    if created && !matches!(result, Ok(Some(_))) {
         let _ = fs::remove_file(&temp);
     }
     result

@@ -10,6 +10,22 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A scratch folder inside the repository's `target/`, so that a test can name it by a path
+/// relative to the repository root, as the README's commands do. Removed when dropped.
+pub fn scratch() -> tempfile::TempDir {
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(&base).unwrap();
+    tempfile::tempdir_in(base).unwrap()
+}
+
+/// `path` as a user in the repository root would type it: relative when it lies below the
+/// root, absolute otherwise (a target folder elsewhere).
+pub fn typed(path: &Path) -> PathBuf {
+    path.strip_prefix(root())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// A `debrief` command with colour off and a fixed environment.
 pub fn debrief(cwd: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_debrief"));
@@ -91,9 +107,11 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `debrief serve dir --port 0` with the test secrets and `extra` arguments, and
-    /// waits until it prints its address.
+    /// Starts `debrief serve dir --port 0` with the test secrets and `extra` arguments, from
+    /// the repository root with `dir` as a relative path when it lies below the root (as the
+    /// README runs it), and waits until it prints its address.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        let dir = typed(dir);
         let log_dir = tempfile::tempdir().unwrap();
         let log = log_dir.path().join("server.log");
         let mut child = debrief(&root())
@@ -156,19 +174,26 @@ impl Server {
 
     /// Joins as `name` (anonymously when `None`); the participant's token.
     pub fn join(&self, name: Option<&str>) -> String {
-        let body = serde_json::json!({ "code": CODE, "name": name, "anonymous": name.is_none() });
-        let reply = debrief::serve::probe::request(
-            &self.addr,
-            "POST",
-            "/api/join",
-            &[],
-            Some(&body.to_string()),
-        )
-        .unwrap();
-        assert_eq!(reply.status, 201, "{}", reply.body);
-        reply.json()["token"].as_str().unwrap().to_owned()
+        join_reply(self, name)["token"].as_str().unwrap().to_owned()
     }
+}
 
+/// Joins as `name` (anonymously when `None`); the whole answer of `POST /api/join`.
+pub fn join_reply(server: &Server, name: Option<&str>) -> serde_json::Value {
+    let body = serde_json::json!({ "code": CODE, "name": name, "anonymous": name.is_none() });
+    let reply = debrief::serve::probe::request(
+        &server.addr,
+        "POST",
+        "/api/join",
+        &[],
+        Some(&body.to_string()),
+    )
+    .unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()
+}
+
+impl Server {
     /// An event stream with the facilitator key.
     pub fn events(&self, path: &str) -> debrief::serve::probe::Events {
         debrief::serve::probe::Events::connect(&self.addr, path, KEY)

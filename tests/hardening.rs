@@ -1,0 +1,336 @@
+//! What a newcomer, a facilitator and an attacker with a join link found: each through the
+//! real binary, real HTTP and the files on disk.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{KEY, Server, copy_sample, root, run};
+use debrief::serve::probe::Reply;
+use serde_json::json;
+
+const ID: &str = "2026-11-03-checkout";
+
+/// The sample in a scratch folder below the repository root.
+fn sample() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = common::scratch();
+    let dir = tmp.path().join(ID);
+    std::fs::create_dir(&dir).unwrap();
+    copy_sample(&dir);
+    (tmp, dir)
+}
+
+fn post(server: &Server, token: &str, path: &str, body: serde_json::Value) -> Reply {
+    server.call("POST", path, token, Some(&body.to_string()))
+}
+
+fn get(server: &Server, token: &str, path: &str) -> Reply {
+    server.call("GET", path, token, None)
+}
+
+/// Waits until `check` holds, or fails after 20 s saying `what`.
+fn until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+fn file(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("incident.toml")).unwrap()
+}
+
+#[test]
+fn the_readme_command_serves_the_sample_by_its_relative_path() {
+    // Exactly `debrief serve sample-incident` from the repository root; read-only, so the
+    // checked-in sample stays as it is.
+    let server = Server::start(&root().join("sample-incident"), &[]);
+    let report = get(&server, KEY, "/report/");
+    assert_eq!(report.status, 200);
+    assert!(report.body.contains("Checkout"), "{}", report.body);
+    let log = server.log();
+    assert!(!log.contains("ERROR"), "{log}");
+}
+
+#[test]
+fn a_hand_edit_reaches_the_report_when_the_folder_is_named_relatively() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    assert!(
+        !common::typed(&dir).is_absolute(),
+        "the test must name the folder relatively"
+    );
+    let text = file(&dir).replacen(
+        "title    = \"",
+        "title    = \"Edited by hand while serving: ",
+        1,
+    );
+    std::fs::write(dir.join("incident.toml"), text).unwrap();
+    until("the report shows the hand edit", || {
+        get(&server, KEY, "/report/")
+            .body
+            .contains("Edited by hand while serving")
+    });
+}
+
+/// Every place a participant could read a factor's votes before the reveal.
+fn served(server: &Server, token: &str) -> Vec<(String, String)> {
+    [
+        "/report/".to_owned(),
+        "/api/flow.svg".to_owned(),
+        "/api/state".to_owned(),
+        format!("/site/incidents/{ID}/report.md"),
+        format!("/site/incidents/{ID}/incident.json"),
+        format!("/site/incidents/{ID}/flow.svg"),
+        format!("/site/incidents/{ID}/index.html"),
+        "/site/data/incidents.json".to_owned(),
+        "/site/index.html".to_owned(),
+    ]
+    .into_iter()
+    .map(|path| {
+        let reply = get(server, token, &path);
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        (path, reply.body)
+    })
+    .collect()
+}
+
+#[test]
+fn votes_stay_secret_everywhere_until_the_reveal_and_ballots_never_leave() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let join = |name: &str| {
+        let reply = common::join_reply(&server, Some(name));
+        (
+            reply["token"].as_str().unwrap().to_owned(),
+            reply["participant"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (alex, alex_id) = join("Alex");
+    let (sam, sam_id) = join("Sam");
+    let factor = post(
+        &server,
+        &alex,
+        "/api/factors",
+        json!({ "text": "Secret ballot factor" }),
+    );
+    assert_eq!(factor.status, 201, "{}", factor.body);
+    let factor = factor.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        post(&server, KEY, "/api/phase", json!({ "phase": "vote" })).status,
+        200
+    );
+    for token in [&alex, &alex, &sam, &sam] {
+        let vote = post(
+            &server,
+            token,
+            &format!("/api/factors/{factor}/votes"),
+            json!({}),
+        );
+        assert_eq!(vote.status, 200, "{}", vote.body);
+    }
+    // The ballots are in the file (it is the record), and a later hand edit makes sure the
+    // pages were drawn from a file that holds them.
+    until("the votes are in the file", || {
+        let text = file(&dir);
+        text.contains(&format!("\"{alex_id}\" = 2")) || text.contains(&format!("{alex_id} = 2"))
+    });
+    let marked = file(&dir).replacen("title    = \"", "title = \"Ballot check: ", 1);
+    std::fs::write(dir.join("incident.toml"), marked).unwrap();
+    until("the report is drawn from the file with the votes", || {
+        get(&server, &sam, "/report/").body.contains("Ballot check")
+    });
+
+    let no_ballots = |pages: &[(String, String)]| {
+        for (path, body) in pages {
+            for id in [&alex_id, &sam_id] {
+                // Sam's own state names Sam, as `you`.
+                if path == "/api/state" && *id == sam_id {
+                    continue;
+                }
+                assert!(!body.contains(id.as_str()), "{path} names the voter {id}");
+            }
+        }
+    };
+    let pages = served(&server, &sam);
+    no_ballots(&pages);
+    for (path, body) in &pages {
+        // No other factor of the sample has 4 votes.
+        assert!(
+            !body.contains("4 votes")
+                && !body.contains("4 <small>votes")
+                && !body.contains("\"total_votes\":4")
+                && !body.contains("\"total_votes\": 4"),
+            "{path} shows the count before the reveal"
+        );
+    }
+    // The shared screen is the facilitator's: hidden there too.
+    for (path, body) in served(&server, KEY) {
+        assert!(
+            !body.contains("4 votes") && !body.contains("4 <small>votes"),
+            "{path} shows the count to the room"
+        );
+    }
+
+    assert_eq!(
+        post(&server, KEY, "/api/votes/reveal", json!({})).status,
+        200
+    );
+    until("the report shows the count after the reveal", || {
+        get(&server, &sam, &format!("/site/incidents/{ID}/report.md"))
+            .body
+            .contains("4 votes")
+    });
+    let pages = served(&server, &sam);
+    no_ballots(&pages);
+    let json = get(
+        &server,
+        &sam,
+        &format!("/site/incidents/{ID}/incident.json"),
+    )
+    .json();
+    let f = json["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == factor.as_str())
+        .unwrap();
+    assert_eq!(f["total_votes"], 4, "{f}");
+    assert!(
+        get(&server, &sam, "/api/flow.svg").body.contains("4 votes"),
+        "the flow diagram shows the total"
+    );
+
+    // The built site, after the meeting: totals only.
+    drop(server);
+    let out = common::scratch();
+    common::build_site(&dir, out.path());
+    let built =
+        std::fs::read_to_string(out.path().join(format!("incidents/{ID}/incident.json"))).unwrap();
+    assert!(!built.contains(&alex_id), "{built}");
+    assert!(!built.contains("oncall-primary\":"), "{built}");
+}
+
+#[test]
+fn restoring_the_last_written_bytes_after_a_broken_save_clears_the_error() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let token = server.join(Some("Alex"));
+    // A first change, so debrief has written the file itself.
+    let first = post(
+        &server,
+        &token,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T14:20", "text": "Written by debrief first" }),
+    );
+    assert_eq!(first.status, 201);
+    until("debrief wrote the file", || {
+        file(&dir).contains("Written by debrief first")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let last_written = std::fs::read(dir.join("incident.toml")).unwrap();
+
+    for restore in ["in place", "by rename"] {
+        std::fs::write(dir.join("incident.toml"), "title = \"broken\n").unwrap();
+        until("the state shows the error", || {
+            !get(&server, &token, "/api/state").json()["error"].is_null()
+        });
+        let waiting = post(
+            &server,
+            &token,
+            "/api/timeline",
+            json!({ "at": "2026-11-03T14:21", "text": format!("Waits for the fix ({restore})") }),
+        );
+        assert_eq!(
+            waiting.status, 201,
+            "accepted into the journal while broken"
+        );
+        // Undo in the editor, or `git checkout`: exactly the bytes debrief wrote last.
+        if restore == "in place" {
+            std::fs::write(dir.join("incident.toml"), &last_written).unwrap();
+        } else {
+            let temp = dir.join("incident.toml.checkout");
+            std::fs::write(&temp, &last_written).unwrap();
+            std::fs::rename(&temp, dir.join("incident.toml")).unwrap();
+        }
+        until("the waiting change lands and the error clears", || {
+            file(&dir).contains(&format!("Waits for the fix ({restore})"))
+                && get(&server, &token, "/api/state").json()["error"].is_null()
+        });
+    }
+}
+
+#[test]
+fn a_symlinked_journal_is_refused_and_its_target_untouched() {
+    for planted in ["journal", "folder"] {
+        let (tmp, dir) = sample();
+        let victim = tmp.path().join("victim-rc");
+        std::fs::write(&victim, "# a shell's start-up file\n").unwrap();
+        let state = dir.join(".debrief");
+        match planted {
+            "journal" => {
+                std::fs::create_dir_all(&state).unwrap();
+                std::os::unix::fs::symlink(&victim, state.join("journal.jsonl")).unwrap();
+            }
+            _ => {
+                let elsewhere = tmp.path().join("elsewhere");
+                std::fs::create_dir(&elsewhere).unwrap();
+                std::os::unix::fs::symlink(&elsewhere, &state).unwrap();
+            }
+        }
+        let out = run(
+            &root(),
+            &[
+                "serve",
+                common::typed(&dir).to_str().unwrap(),
+                "--port",
+                "0",
+            ],
+        );
+        let text = common::transcript(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("symbolic link"), "{text}");
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "# a shell's start-up file\n"
+        );
+        assert!(!tmp.path().join("elsewhere/journal.jsonl").exists());
+    }
+}
+
+#[test]
+fn a_symlink_planted_at_the_old_temporary_name_is_not_written_through() {
+    let (tmp, dir) = sample();
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, "untouched\n").unwrap();
+    let server = Server::start(&dir, &[]);
+    // The name debrief used to write through: `.incident.toml.debrief-<pid>.tmp`.
+    let planted = dir.join(format!(".incident.toml.debrief-{}.tmp", server.child.id()));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    let token = server.join(Some("Alex"));
+    let reply = post(
+        &server,
+        &token,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T14:20", "text": "Through no link" }),
+    );
+    assert_eq!(reply.status, 201);
+    until("the change is in the file", || {
+        file(&dir).contains("Through no link")
+    });
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched\n");
+    assert!(
+        std::fs::symlink_metadata(&planted)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp") && !n.contains(&server.child.id().to_string()))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
