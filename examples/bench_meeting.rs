@@ -15,7 +15,7 @@ use debrief::serve::probe::{request, wait_for_address};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
 
 const KEY: &str = "bench-facilitator-key";
-const CODE: &str = "bench-join-code";
+const CODE: &str = "bench-join-code-0001";
 
 struct Run {
     acks: Vec<Duration>,

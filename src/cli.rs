@@ -144,6 +144,14 @@ pub struct ServeArgs {
     /// behind a name or a proxy. It goes into the join link and is accepted as the Host.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+    /// The most connections open at once; more are closed at once (default: 4096, or what the
+    /// open-file limit allows).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+    /// Seconds a client may leave what it is sent unread before it is dropped (its page
+    /// reconnects).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", hide = true)]
+    pub stall_timeout: u64,
 }
 
 #[derive(Debug, clap::Args)]

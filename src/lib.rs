@@ -8,6 +8,8 @@ pub mod cli;
 pub mod cmd;
 pub mod diagnostics;
 pub mod evidence;
+#[doc(hidden)] // For the fuzz targets in fuzz/ only.
+pub mod fuzzing;
 pub mod load;
 pub mod model;
 pub mod render;

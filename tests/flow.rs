@@ -131,10 +131,45 @@ fn assert_geometry(layout: &Layout) {
             a.id
         );
     }
-    // Edges run left to right.
+    // Edges run left to right, and never behind a box: every point of every line is outside
+    // every box (its own two boxes included: it starts and ends on their edges).
     for e in &layout.edges {
         assert!(layout.nodes[e.from].layer < layout.nodes[e.to].layer);
+        for (x, y) in sampled(&flow::route(layout, e)) {
+            for b in &boxes {
+                let inside = x > b.x + 0.5
+                    && x < b.x + b.width - 0.5
+                    && y > b.y + 0.5
+                    && y < b.y + b.height - 0.5;
+                assert!(
+                    !inside,
+                    "the line {} → {} runs behind {} at ({x:.1}, {y:.1})",
+                    layout.nodes[e.from].id, layout.nodes[e.to].id, b.id
+                );
+            }
+        }
     }
+}
+
+/// Points along a path, every few pixels.
+fn sampled(pieces: &[flow::Piece]) -> Vec<(f64, f64)> {
+    let mut points = Vec::new();
+    for piece in pieces {
+        for k in 0..=40 {
+            let t = f64::from(k) / 40.0;
+            points.push(match *piece {
+                flow::Piece::Line(a, b) => (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t),
+                flow::Piece::Curve(a, c1, c2, b) => {
+                    let u = 1.0 - t;
+                    let at = |p: f64, q: f64, r: f64, s: f64| {
+                        u * u * u * p + 3.0 * u * u * t * q + 3.0 * u * t * t * r + t * t * t * s
+                    };
+                    (at(a.0, c1.0, c2.0, b.0), at(a.1, c1.1, c2.1, b.1))
+                }
+            });
+        }
+    }
+    points
 }
 
 #[test]
@@ -226,4 +261,36 @@ fn naive_crossings(layout: &Layout) -> usize {
         }
     }
     total
+}
+
+/// The attacker's graph: a chain of factors with long links across it. Layout work is
+/// bounded (long edges stop bending past a budget), and every link is still drawn.
+#[test]
+fn a_long_chain_with_long_links_is_drawn_whole_with_bounded_work() {
+    let mut toml = String::from("title = \"Chain\"\ntimezone = \"UTC\"\n");
+    let mut links = 0;
+    for f in 0..300 {
+        let mut next: Vec<String> = Vec::new();
+        if f + 1 < 300 {
+            next.push(format!("\"f-{}\"", f + 1));
+        }
+        for k in 0..9 {
+            let to = f + 60 + k * 23;
+            if to < 300 {
+                next.push(format!("\"f-{to}\""));
+            }
+        }
+        links += next.len();
+        toml.push_str(&format!(
+            "\n[[factors]]\nid = \"f-{f}\"\ntext = \"Factor {f}\"\nleads_to = [{}]\n",
+            next.join(", ")
+        ));
+    }
+    let incident: Incident = toml::from_str(&toml).unwrap();
+    let layout = flow::layout(&incident);
+    assert_eq!(layout.edges.len(), links, "every link is drawn");
+    let bends = layout.nodes.iter().filter(|n| n.is_dummy()).count();
+    assert!(bends <= 4000, "{bends} bend points");
+    let svg = flow::draw(&incident, "flow");
+    assert_eq!(svg.matches("class=\"flow-edge").count(), links);
 }

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{KEY, Server, copy_sample, root, run};
+use common::{KEY, Server, root, run};
 use debrief::serve::probe::Reply;
 use serde_json::json;
 
@@ -14,11 +14,7 @@ const ID: &str = "2026-11-03-checkout";
 
 /// The sample in a scratch folder below the repository root.
 fn sample() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = common::scratch();
-    let dir = tmp.path().join(ID);
-    std::fs::create_dir(&dir).unwrap();
-    copy_sample(&dir);
-    (tmp, dir)
+    common::sample_copy()
 }
 
 fn post(server: &Server, token: &str, path: &str, body: serde_json::Value) -> Reply {
@@ -333,4 +329,307 @@ fn a_symlink_planted_at_the_old_temporary_name_is_not_written_through() {
         .filter(|n| n.ends_with(".tmp") && !n.contains(&server.child.id().to_string()))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn nothing_is_acknowledged_that_check_would_refuse() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let token = server.join(Some("Alex"));
+    for at in [
+        "1890-06-01T12:00",
+        "0001-01-01T00:00:00Z",
+        "1969-07-20T20:17:00Z",
+    ] {
+        let reply = post(
+            &server,
+            &token,
+            "/api/timeline",
+            json!({ "at": at, "text": "A time from long ago" }),
+        );
+        assert_eq!(reply.status, 422, "{at}: {}", reply.body);
+    }
+    for due in [
+        "-000001-01-01",
+        "12026-01-01",
+        "2026-02-30",
+        "2026-12-01T10:00",
+    ] {
+        let reply = post(
+            &server,
+            &token,
+            "/api/actions",
+            json!({ "text": "Fix the pool", "due": due }),
+        );
+        assert_eq!(reply.status, 422, "{due}: {}", reply.body);
+    }
+    let bad_factor = post(
+        &server,
+        &token,
+        "/api/actions",
+        json!({ "text": "Fix the pool", "due": "2026-12-01" }),
+    );
+    assert_eq!(bad_factor.status, 201, "{}", bad_factor.body);
+    until("the action is in the file", || {
+        file(&dir).contains("Fix the pool")
+    });
+    // Whatever was acknowledged passes `check`.
+    drop(server);
+    let check = run(&root(), &["check", common::typed(&dir).to_str().unwrap()]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        common::transcript(&check)
+    );
+}
+
+#[test]
+fn the_low_findings_hold_closed() {
+    let (tmp, dir) = sample();
+    // A theme folder whose static files link out of it.
+    let theme = tmp.path().join("theme");
+    std::fs::create_dir_all(theme.join("static")).unwrap();
+    std::fs::write(theme.join("static/ok.css"), "body{}").unwrap();
+    let secret = tmp.path().join("secret.txt");
+    std::fs::write(&secret, "not for the web").unwrap();
+    std::os::unix::fs::symlink(&secret, theme.join("static/leak.css")).unwrap();
+    std::fs::write(
+        dir.join("debrief.toml"),
+        format!("theme = \"{}\"\n", theme.display()),
+    )
+    .unwrap();
+    let server = Server::start(&dir, &[]);
+    assert_eq!(get(&server, KEY, "/theme/ok.css").status, 200);
+    let leak = get(&server, KEY, "/theme/leak.css");
+    assert_eq!(leak.status, 404, "{}", leak.body);
+    assert!(!leak.body.contains("not for the web"));
+
+    // "facilitator" is reserved; a name from [[people]] is marked unverified.
+    let body = json!({ "code": common::CODE, "name": "Facilitator" }).to_string();
+    let reserved =
+        debrief::serve::probe::request(&server.addr, "POST", "/api/join", &[], Some(&body))
+            .unwrap();
+    assert_eq!(reserved.status, 422, "{}", reserved.body);
+    let handle = std::fs::read_to_string(dir.join("incident.toml"))
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("handle = \"")
+                .or_else(|| l.strip_prefix("handle   = \""))
+        })
+        .map(|rest| rest.trim_end_matches('"').to_owned())
+        .expect("the sample has [[people]]");
+    let pretender = common::join_reply(&server, Some(&handle));
+    assert_eq!(pretender["unverified"], true);
+    let pretender = pretender["token"].as_str().unwrap().to_owned();
+    let entry = post(
+        &server,
+        &pretender,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T14:20", "text": "Said by someone with a colleague's name" }),
+    );
+    assert_eq!(entry.status, 201);
+    until("the entry says its author is unverified", || {
+        file(&dir).contains(&format!("{handle} (unverified)"))
+    });
+
+    // Actions: the author and the facilitator change them; anyone claims an unowned one.
+    let alex = server.join(Some("Alex"));
+    let sam = server.join(Some("Sam"));
+    let action = post(
+        &server,
+        &alex,
+        "/api/actions",
+        json!({ "text": "Alex's action" }),
+    );
+    let action = action.json()["id"].as_str().unwrap().to_owned();
+    let patch = |token: &str, body: serde_json::Value| {
+        server.call(
+            "PATCH",
+            &format!("/api/actions/{action}"),
+            token,
+            Some(&body.to_string()),
+        )
+    };
+    assert_eq!(
+        patch(&sam, json!({ "text": "Rewritten by Sam" })).status,
+        403
+    );
+    assert_eq!(
+        patch(&sam, json!({ "owner": "Sam", "status": "done" })).status,
+        403
+    );
+    assert_eq!(
+        patch(&sam, json!({ "owner": "Sam" })).status,
+        200,
+        "a claim"
+    );
+    until("the claim is in the file", || {
+        file(&dir).contains("owner = \"Sam\"")
+    });
+    assert_eq!(
+        patch(&sam, json!({ "owner": "Sam again" })).status,
+        403,
+        "owned now"
+    );
+    assert_eq!(
+        patch(&alex, json!({ "text": "Alex's action, reworded" })).status,
+        200
+    );
+    assert_eq!(patch(KEY, json!({ "priority": "P1" })).status, 200);
+    // Curated links (written before the meeting) stay unless the facilitator removes them.
+    let curated = incident_links(&dir);
+    let (from, to) = curated
+        .first()
+        .cloned()
+        .expect("the sample links factors to events");
+    let unlink = json!({ "from": from, "to": to }).to_string();
+    assert_eq!(
+        server
+            .call("DELETE", "/api/links", &sam, Some(&unlink))
+            .status,
+        403
+    );
+    assert_eq!(
+        server
+            .call("DELETE", "/api/links", KEY, Some(&unlink))
+            .status,
+        200
+    );
+
+    // A merge that would close a loop of leads_to links is refused.
+    let a = post(&server, KEY, "/api/factors", json!({ "text": "Loop A" })).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = post(&server, KEY, "/api/factors", json!({ "text": "Loop B" })).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let c = post(&server, KEY, "/api/factors", json!({ "text": "Loop C" })).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (from, to) in [(&a, &b), (&b, &c)] {
+        let link = post(
+            &server,
+            KEY,
+            "/api/links",
+            json!({ "from": from, "to": to }),
+        );
+        assert_eq!(link.status, 200, "{}", link.body);
+    }
+    // Merging c into a would make a → b → a.
+    let merge = post(
+        &server,
+        KEY,
+        &format!("/api/factors/{c}/merge"),
+        json!({ "into": a }),
+    );
+    assert_eq!(merge.status, 409, "{}", merge.body);
+    assert_eq!(merge.json()["error"]["code"], "cycle");
+}
+
+/// The (factor, event) links of the incident on disk.
+fn incident_links(dir: &Path) -> Vec<(String, String)> {
+    let incident: debrief::model::Incident = toml::from_str(&file(dir)).unwrap();
+    incident
+        .factors
+        .iter()
+        .flat_map(|f| f.events.iter().map(|e| (f.id.clone(), e.clone())))
+        .collect()
+}
+
+#[test]
+fn what_a_newcomer_tripped_over() {
+    // `build` counts the files it wrote, and nothing else.
+    let out = common::scratch();
+    let site = out.path().join("site");
+    let built = run(
+        &root(),
+        &[
+            "build",
+            "sample-incident",
+            "--out",
+            common::typed(&site).to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        built.status.code(),
+        Some(0),
+        "{}",
+        common::transcript(&built)
+    );
+    fn files(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                if e.file_type().unwrap().is_dir() {
+                    files(&e.path())
+                } else {
+                    usize::from(e.file_name() != ".debrief-site")
+                }
+            })
+            .sum()
+    }
+    let said = String::from_utf8_lossy(&built.stderr).into_owned();
+    assert!(
+        said.contains(&format!("Built {} files", files(&site))),
+        "{said}"
+    );
+
+    // A path typo that differs only in case gets a suggestion.
+    let typo = run(&root(), &["check", "Sample-Incident"]);
+    let text = common::transcript(&typo);
+    assert!(text.contains("did you mean `sample-incident`?"), "{text}");
+
+    // Logs to a file or a pipe carry no colour codes; `--open` without a browser says one
+    // line, not the opener's noise.
+    let (_tmp, dir) = sample();
+    let fake_bin = out.path().join("bin");
+    std::fs::create_dir(&fake_bin).unwrap();
+    let opener = fake_bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        "#!/bin/sh\necho 'xdg-open: no method available for opening' >&2\necho noise\nexit 3\n",
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&opener).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&opener, perms).unwrap();
+    let path = format!(
+        "{}:{}",
+        fake_bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = common::debrief(&root())
+        .args([
+            "serve",
+            common::typed(&dir).to_str().unwrap(),
+            "--port",
+            "0",
+            "--open",
+        ])
+        .env("PATH", path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _addr = debrief::serve::probe::wait_for_address(&mut child).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    common::signal(&child, "-INT");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes in a log file: {stderr}"
+    );
+    assert!(!stderr.contains("no method available"), "{stderr}");
+    assert_eq!(
+        stderr.matches("could not open a browser").count(),
+        1,
+        "{stderr}"
+    );
 }

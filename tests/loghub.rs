@@ -1,5 +1,5 @@
 //! Conformance on real logs: the loghub samples in `$DEBRIEF_LOGHUB_DIR` (`.ci/run` points it at
-//! `../shared/data/loghub`). For each of the ten systems: the detected format, every one of the
+//! the shared test data beside the clone). For each of the ten systems: the detected format, every one of the
 //! 2,000 lines dated or attached as a continuation, and five instants read off the raw lines by
 //! hand. Without the variable the suite says it was skipped.
 

@@ -90,16 +90,18 @@ fn joining_sets_a_strict_cookie_and_checks_the_code() {
     assert_eq!(ok.status, 201, "{}", ok.body);
     let token = ok.json()["token"].as_str().unwrap().to_owned();
     assert!(token.len() >= 32, "128 bits at least");
+    // Named per port: a browser sends cookies to every port of a host.
+    let port = server.addr.rsplit(':').next().unwrap();
     assert_eq!(
         ok.header("set-cookie"),
-        Some(format!("debrief_session={token}; HttpOnly; SameSite=Strict; Path=/").as_str())
+        Some(format!("debrief_session_{port}={token}; HttpOnly; SameSite=Strict; Path=/").as_str())
     );
     // The cookie works like the bearer token.
     let state = request(
         &server.addr,
         "GET",
         "/api/state",
-        &[format!("Cookie: debrief_session={token}")],
+        &[format!("Cookie: debrief_session_{port}={token}")],
         None,
     )
     .unwrap();
@@ -146,7 +148,7 @@ fn joining_sets_a_strict_cookie_and_checks_the_code() {
     assert_eq!(door.header("location"), Some("/"));
     assert_eq!(
         door.header("set-cookie"),
-        Some(format!("debrief_key={KEY}; HttpOnly; SameSite=Strict; Path=/").as_str())
+        Some(format!("debrief_key_{port}={KEY}; HttpOnly; SameSite=Strict; Path=/").as_str())
     );
     assert_eq!(get("/?key=guess").status, 401);
     assert_eq!(server.as_facilitator("GET", "/", None).status, 200);
@@ -423,9 +425,24 @@ fn every_route_answers_and_refuses_as_documented() {
         "PATCH",
         &format!("/api/actions/{action}"),
         &anon,
-        Some(&json!({ "owner": "Kim", "status": "in-progress" }).to_string()),
+        Some(&json!({ "owner": "Kim" }).to_string()),
     );
-    assert_eq!(claim.status, 200, "{}", claim.body);
+    assert_eq!(
+        claim.status, 200,
+        "anyone claims an unowned action: {}",
+        claim.body
+    );
+    let progress = server.call(
+        "PATCH",
+        &format!("/api/actions/{action}"),
+        &alex,
+        Some(&json!({ "status": "in-progress" }).to_string()),
+    );
+    assert_eq!(
+        progress.status, 200,
+        "its author updates it: {}",
+        progress.body
+    );
     assert_eq!(
         status_and_code(&server.call("PATCH", "/api/actions/a-nope", &anon, Some("{}"))),
         (404, "not-found".into())
@@ -434,7 +451,7 @@ fn every_route_answers_and_refuses_as_documented() {
         status_and_code(&server.call(
             "PATCH",
             &format!("/api/actions/{action}"),
-            &anon,
+            &alex,
             Some(&json!({ "ticket": "javascript:alert(1)" }).to_string())
         )),
         (422, "bad-url".into())

@@ -26,7 +26,7 @@ pub const NOTES_FILE: &str = "notes.md";
 /// Problems that stop loading altogether (as opposed to problems in one incident).
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{} does not exist", .0.display())]
+    #[error("{} does not exist{}", .0.display(), did_you_mean(.0))]
     NotFound(PathBuf),
     #[error(
         "no incidents in {}: expected {INCIDENT_FILE} there, or in its subfolders",
@@ -44,12 +44,40 @@ impl LoadError {
     /// The problem without the path, for reports that name the path already.
     pub fn reason(&self) -> String {
         match self {
-            LoadError::NotFound(_) => "does not exist".to_owned(),
+            LoadError::NotFound(path) => format!("does not exist{}", did_you_mean(path)),
             LoadError::NoIncidents(_) => {
                 format!("holds no incidents: expected {INCIDENT_FILE} there, or in its subfolders")
             }
             LoadError::Io { source, .. } => format!("cannot be read: {source}"),
         }
+    }
+}
+
+/// `; did you mean `x`?` when the folder of a missing `path` holds a name close to it (the
+/// same but for case, or a typo), and nothing otherwise.
+fn did_you_mean(path: &Path) -> String {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return String::new();
+    };
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Ok(entries) = std::fs::read_dir(&parent) else {
+        return String::new();
+    };
+    let names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let close = names
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(&name))
+        .map(String::as_str)
+        .or_else(|| document::suggest(&name, &names));
+    match close {
+        Some(close) => format!("; did you mean `{}`?", path.with_file_name(close).display()),
+        None => String::new(),
     }
 }
 

@@ -92,6 +92,17 @@ pub struct Layout {
     pub height: f64,
     /// Edge crossings left after the sweeps.
     pub crossings: usize,
+    /// Each layer's column: its left and right edge.
+    pub columns: Vec<(f64, f64)>,
+}
+
+/// A piece of an edge's path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Piece {
+    /// A straight run.
+    Line((f64, f64), (f64, f64)),
+    /// A cubic curve: start, two control points, end.
+    Curve((f64, f64), (f64, f64), (f64, f64), (f64, f64)),
 }
 
 /// The size of a label's text, for tests: the font size and the line height.
@@ -357,7 +368,7 @@ pub fn layout(incident: &Incident) -> Layout {
 
     let layers = order(&nodes, &edges, action_layer + 1);
     let crossings = count_crossings(&layers, &nodes, &segments(&edges));
-    place(&mut nodes, &edges, &layers);
+    let columns = place(&mut nodes, &edges, &layers);
     let width = nodes.iter().map(|n| n.x + n.width).fold(0.0, f64::max) + MARGIN;
     let height = nodes
         .iter()
@@ -370,7 +381,46 @@ pub fn layout(incident: &Incident) -> Layout {
         width,
         height,
         crossings,
+        columns,
     }
+}
+
+/// The path of edge `e`: it leaves its box to the right edge of the box's column, crosses each
+/// column it passes (at its bend point) in a straight line, and bends only in the gaps between
+/// columns, where there are no boxes. So a line never runs behind a box, and it is plain which
+/// box it comes from.
+pub fn route(layout: &Layout, e: &Edge) -> Vec<Piece> {
+    let node = |i: usize| &layout.nodes[i];
+    let column = |i: usize| {
+        layout
+            .columns
+            .get(node(i).layer)
+            .copied()
+            .unwrap_or((node(i).x, node(i).x + node(i).width))
+    };
+    let centre = |i: usize| node(i).y + node(i).height / 2.0;
+    let mut pieces = Vec::new();
+    let from = e.from;
+    let start = (node(from).x + node(from).width, centre(from));
+    let mut at = (column(from).1, centre(from));
+    if at.0 > start.0 {
+        pieces.push(Piece::Line(start, at));
+    } else {
+        at = start;
+    }
+    for &v in e.via.iter().chain(std::iter::once(&e.to)) {
+        let (left, right) = column(v);
+        let enter = (left, centre(v));
+        let mid = (at.0 + enter.0) / 2.0;
+        pieces.push(Piece::Curve(at, (mid, at.1), (mid, enter.1), enter));
+        at = enter;
+        if v != e.to && right > left {
+            let leave = (right, centre(v));
+            pieces.push(Piece::Line(at, leave));
+            at = leave;
+        }
+    }
+    pieces
 }
 
 fn status_word(status: ActionStatus) -> &'static str {
@@ -508,11 +558,13 @@ fn inversions(v: &mut [usize]) -> usize {
 
 /// Positions: columns by layer; in each column, nodes keep their order, move towards their
 /// neighbours, and never overlap.
-fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) {
+fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) -> Vec<(f64, f64)> {
     // Columns as wide as their widest box.
     let mut x = MARGIN;
+    let mut columns = Vec::with_capacity(layers.len());
     for layer in layers {
         let width = layer.iter().map(|&n| nodes[n].width).fold(0.0, f64::max);
+        columns.push((x, x + width));
         for &n in layer {
             // Dummies run down the middle of their column.
             nodes[n].x = if nodes[n].is_dummy() {
@@ -586,6 +638,7 @@ fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) {
             n.y -= lift;
         }
     }
+    columns
 }
 
 /// A colour-blind-safe fill and edge colour per category (Okabe–Ito), with a text label too.
@@ -634,28 +687,25 @@ pub fn draw(incident: &Incident, id: &str) -> String {
     for e in &layout.edges {
         let from = &layout.nodes[e.from];
         let to = &layout.nodes[e.to];
-        let mut points = vec![(from.x + from.width, from.y + from.height / 2.0)];
-        points.extend(e.via.iter().map(|&v| {
-            (
-                layout.nodes[v].x,
-                layout.nodes[v].y + layout.nodes[v].height / 2.0,
-            )
-        }));
-        points.push((to.x, to.y + to.height / 2.0));
-        let mut d = format!("M{},{}", num(points[0].0), num(points[0].1));
-        for w in points.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            let mid = (a.0 + b.0) / 2.0;
-            let _ = write!(
-                d,
-                " C{},{} {},{} {},{}",
-                num(mid),
-                num(a.1),
-                num(mid),
-                num(b.1),
-                num(b.0),
-                num(b.1)
-            );
+        let pieces = route(&layout, e);
+        let mut d = String::new();
+        if let Some(Piece::Line(a, _) | Piece::Curve(a, ..)) = pieces.first() {
+            let _ = write!(d, "M{},{}", num(a.0), num(a.1));
+        }
+        for piece in &pieces {
+            let _ = match piece {
+                Piece::Line(_, b) => write!(d, " L{},{}", num(b.0), num(b.1)),
+                Piece::Curve(_, c1, c2, b) => write!(
+                    d,
+                    " C{},{} {},{} {},{}",
+                    num(c1.0),
+                    num(c1.1),
+                    num(c2.0),
+                    num(c2.1),
+                    num(b.0),
+                    num(b.1)
+                ),
+            };
         }
         let class = match (&from.kind, &to.kind) {
             (NodeKind::Event, _) => "flow-edge shows",

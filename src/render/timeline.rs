@@ -15,7 +15,7 @@ use crate::model::{Incident, Kind, TimelineEntry};
 const WIDTH: f64 = 1200.0;
 const LEFT: f64 = 150.0;
 const RIGHT: f64 = 24.0;
-const LANE: f64 = 40.0;
+const LANE: f64 = 48.0;
 const LABEL_ROW: f64 = 18.0;
 const MAX_LABEL_ROWS: usize = 6;
 const LABEL_SIZE: f64 = 12.0;
@@ -98,8 +98,8 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
 
     // Key labels, placed greedily in rows so none overlaps another.
     let mut rows: Vec<f64> = Vec::new();
-    let mut labels: Vec<(usize, f64, String, &TimelineEntry)> = Vec::new();
-    for e in entries.iter().filter(|e| e.key) {
+    let mut labels: Vec<(usize, f64, String, usize)> = Vec::new();
+    for (index, e) in entries.iter().enumerate().filter(|(_, e)| e.key) {
         let x = x_of(e.at.instant());
         let text = fit(&markdown::plain(&e.text), LABEL_SIZE, LABEL_WIDTH);
         let width = text_width(&text, LABEL_SIZE);
@@ -115,7 +115,7 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
             None => continue,
         };
         rows[row] = start + width;
-        labels.push((row, start, text, e));
+        labels.push((row, start, text, index));
     }
     // Moment labels (`detected 14:09`) in up to two rows, so close moments do not collide.
     let t = &incident.times;
@@ -152,6 +152,7 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     let label_band = rows.len() as f64 * LABEL_ROW + if rows.is_empty() { 0.0 } else { 6.0 };
     let lanes_top = moments_band + label_band;
     let lanes_bottom = lanes_top + lanes.len().max(1) as f64 * LANE;
+    let marks = markers(&entries, &lanes, lanes_top, &x_of);
     let strip_top = lanes_bottom + AXIS;
     let height = strip_top
         + if extras.volume.is_some() {
@@ -246,9 +247,8 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     }
 
     // Label leaders first, so markers sit on top of them.
-    for (row, start, _, e) in &labels {
-        let x = x_of(e.at.instant());
-        let lane_y = lanes_top + lane_index(&lanes, e) as f64 * LANE + LANE / 2.0;
+    for (row, start, _, index) in &labels {
+        let (x, lane_y) = marks[*index];
         let label_y = moments_band + *row as f64 * LABEL_ROW + 14.0;
         let _ = write!(
             body,
@@ -262,9 +262,7 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     doc.raw(&std::mem::take(&mut body));
 
     // Markers, each linked to its row in the report and titled with its full text.
-    for e in &entries {
-        let x = x_of(e.at.instant());
-        let y = lanes_top + lane_index(&lanes, e) as f64 * LANE + LANE / 2.0;
+    for (e, &(x, y)) in entries.iter().zip(&marks) {
         let title = format!(
             "{} {}: {}",
             clock(e.at.instant(), &tz),
@@ -289,10 +287,11 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     }
     doc.raw(&std::mem::take(&mut body));
     for (row, start, text, _) in &labels {
+        // In the band below the moments' labels, however many rows those take.
         doc.text(
             text,
             *start,
-            MOMENTS + *row as f64 * LABEL_ROW + 14.0,
+            moments_band + *row as f64 * LABEL_ROW + 14.0,
             LABEL_SIZE,
             Anchor::Start,
             "key-label",
@@ -312,6 +311,46 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
         incident.timezone.as_deref().unwrap_or("UTC")
     );
     doc.finish(&title, &desc)
+}
+
+/// Where each entry's marker goes: on its time and in its lane, moved up or down within the
+/// lane when an earlier marker of the lane would sit under it (entries a minute apart in a
+/// long incident are a few pixels apart).
+fn markers(
+    entries: &[&TimelineEntry],
+    lanes: &[String],
+    lanes_top: f64,
+    x_of: &dyn Fn(Timestamp) -> f64,
+) -> Vec<(f64, f64)> {
+    // Markers are at most 16 px across; a lane is 48 px high, room for three in a column.
+    const SIZE: f64 = 16.0;
+    const OFFSETS: [f64; 3] = [0.0, -16.0, 16.0];
+    let mut placed: Vec<Vec<(f64, f64)>> = vec![Vec::new(); lanes.len().max(1)];
+    entries
+        .iter()
+        .map(|e| {
+            let lane = lane_index(lanes, e);
+            let centre = lanes_top + lane as f64 * LANE + LANE / 2.0;
+            let free = |x: f64, y: f64| {
+                placed[lane]
+                    .iter()
+                    .all(|(px, py)| (x - px).hypot(y - py) >= SIZE)
+            };
+            // The first free place at its time; when a column is full, a little later.
+            let mut x = x_of(e.at.instant());
+            let mut spot = None;
+            for _ in 0..64 {
+                if let Some(o) = OFFSETS.iter().find(|o| free(x, centre + **o)) {
+                    spot = Some((x, centre + o));
+                    break;
+                }
+                x += SIZE / 2.0;
+            }
+            let spot = spot.unwrap_or((x, centre));
+            placed[lane].push(spot);
+            spot
+        })
+        .collect()
 }
 
 /// The log-volume strip: entries per minute, errors in a darker shade.

@@ -1,4 +1,4 @@
-//! The meeting's HTTP API (DESIGN.md, "HTTP API"): authentication, the checks every request
+//! The meeting's HTTP API (docs/serve.md, "HTTP API"): authentication, the checks every request
 //! passes, and one handler per route. Every error is JSON: `{"error": {"code", "message"}}`.
 
 use std::collections::HashMap;
@@ -23,10 +23,20 @@ pub const MAX_TEXT: usize = 2000;
 /// The longest name, owner, lane or ticket.
 pub const MAX_NAME: usize = 80;
 
-/// The cookie of a participant's session.
+/// The cookie of a participant's session; its name ends with the server's port (see
+/// [`Access::session_cookie`]).
 pub const SESSION_COOKIE: &str = "debrief_session";
-/// The cookie holding the facilitator key.
+/// The cookie holding the facilitator key; its name ends with the port too.
 pub const KEY_COOKIE: &str = "debrief_key";
+
+/// One request to the API, as the router hands it over.
+pub struct Request {
+    pub method: Method,
+    /// The path below `/api/`.
+    pub path: String,
+    pub headers: HeaderMap,
+    pub client: Option<super::listen::Client>,
+}
 
 /// The secrets and names the server checks requests against.
 #[derive(Debug, Clone)]
@@ -99,16 +109,40 @@ impl Access {
                 || self.hosts.iter().any(|h| h.eq_ignore_ascii_case(name)))
     }
 
-    /// Who is asking: a bearer token or a cookie, for the facilitator or a participant.
-    pub fn caller(&self, headers: &HeaderMap, meeting: &Meeting) -> Option<Caller> {
+    /// The name of the session cookie. Browsers send a cookie to every port of a host, so
+    /// each server names its own: two meetings on one machine keep their sessions apart.
+    /// (A cookie is still sent to any other server on the same host; see docs/serve.md.)
+    pub fn session_cookie(&self) -> String {
+        format!("{SESSION_COOKIE}_{}", self.port)
+    }
+
+    /// The name of the facilitator's cookie, per port like [`Access::session_cookie`].
+    pub fn key_cookie(&self) -> String {
+        format!("{KEY_COOKIE}_{}", self.port)
+    }
+
+    /// The bearer token and this server's cookies that a request carries.
+    fn presented<'h>(&self, headers: &'h HeaderMap) -> [Option<&'h str>; 3] {
         let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
-        let key = cookie(headers, KEY_COOKIE);
-        let session = cookie(headers, SESSION_COOKIE);
-        for candidate in [bearer, key, session].into_iter().flatten() {
+        [
+            bearer,
+            cookie(headers, &self.key_cookie()),
+            cookie(headers, &self.session_cookie()),
+        ]
+    }
+
+    /// Whether a request carries any credential at all.
+    pub fn credentials(&self, headers: &HeaderMap) -> bool {
+        self.presented(headers).iter().any(Option::is_some)
+    }
+
+    /// Who is asking: a bearer token or a cookie, for the facilitator or a participant.
+    pub fn caller(&self, headers: &HeaderMap, meeting: &Meeting) -> Option<Caller> {
+        for candidate in self.presented(headers).into_iter().flatten() {
             if same(candidate, &self.facilitator_key) {
                 return Some(Caller::Facilitator);
             }
@@ -157,35 +191,82 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, v)| v)
 }
 
-/// A token bucket per caller: a burst of `CAPACITY`, refilled at `RATE` per second.
-#[derive(Debug, Default)]
+/// A token bucket per key (a participant, or a client's address): a burst of `capacity`,
+/// refilled at `rate` per second.
+#[derive(Debug)]
 pub struct Limiter {
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    capacity: f64,
+    rate: f64,
+    buckets: Mutex<Buckets>,
+}
+
+/// Tokens left, and when they were counted, per key.
+type Buckets = HashMap<String, (f64, Instant)>;
+
+impl Default for Limiter {
+    /// The limit on a participant's changes: a burst of 40, then 10 a second.
+    fn default() -> Limiter {
+        Limiter::new(40.0, 10.0)
+    }
 }
 
 impl Limiter {
-    const CAPACITY: f64 = 40.0;
-    const RATE: f64 = 10.0;
+    pub fn new(capacity: f64, rate: f64) -> Limiter {
+        Limiter {
+            capacity,
+            rate,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
 
-    pub fn allow(&self, who: &str) -> Result<(), ApiError> {
+    /// The tokens `who` has now, after the refill.
+    fn refill(&self, who: &str) -> (std::sync::MutexGuard<'_, Buckets>, f64) {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
+        // Forget full buckets now and then, so a flood of addresses does not grow the map.
+        if buckets.len() > 10_000 {
+            let (capacity, rate) = (self.capacity, self.rate);
+            buckets.retain(|_, (tokens, last)| {
+                *tokens + now.duration_since(*last).as_secs_f64() * rate < capacity
+            });
+        }
         let (tokens, last) = buckets
             .entry(who.to_owned())
-            .or_insert((Self::CAPACITY, now));
+            .or_insert((self.capacity, now));
         *tokens =
-            (*tokens + now.duration_since(*last).as_secs_f64() * Self::RATE).min(Self::CAPACITY);
+            (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.capacity);
         *last = now;
-        if *tokens < 1.0 {
-            return Err(ApiError::new(
-                429,
-                "rate-limited",
-                "too many changes at once; wait a moment and try again",
-            ));
+        let left = *tokens;
+        (buckets, left)
+    }
+
+    /// Takes a token from `who`'s bucket, or refuses with 429 when it is empty.
+    pub fn allow(&self, who: &str) -> Result<(), ApiError> {
+        let (mut buckets, left) = self.refill(who);
+        if left < 1.0 {
+            return Err(slow_down());
         }
-        *tokens -= 1.0;
+        if let Some((tokens, _)) = buckets.get_mut(who) {
+            *tokens -= 1.0;
+        }
         Ok(())
     }
+
+    /// Refuses with 429 while `who`'s bucket is empty, without taking a token.
+    pub fn check(&self, who: &str) -> Result<(), ApiError> {
+        if self.refill(who).1 < 1.0 {
+            return Err(slow_down());
+        }
+        Ok(())
+    }
+}
+
+fn slow_down() -> ApiError {
+    ApiError::new(
+        429,
+        "rate-limited",
+        "too many requests at once; wait a moment and try again",
+    )
 }
 
 pub fn json_response(status: u16, body: &serde_json::Value) -> Response<Vec<u8>> {
@@ -378,14 +459,8 @@ struct PromoteBody {
 }
 
 /// Answers one request under `/api/` (except the event stream).
-pub async fn handle(
-    state: Arc<State>,
-    method: Method,
-    path: String,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response<Vec<u8>> {
-    match route(&state, &method, &path, &headers, &bytes).await {
+pub async fn handle(state: Arc<State>, request: Request, bytes: Bytes) -> Response<Vec<u8>> {
+    match route(&state, &request, &bytes).await {
         Ok((answer, cookie, redraw)) => {
             if redraw {
                 // What the pages may show changed without the file changing (the reveal).
@@ -404,11 +479,10 @@ pub async fn handle(
 
 async fn route(
     state: &State,
-    method: &Method,
-    path: &str,
-    headers: &HeaderMap,
+    request: &Request,
     bytes: &[u8],
 ) -> Result<(Answer, Option<String>, bool), ApiError> {
+    let (method, path, headers) = (&request.method, &request.path, &request.headers);
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let key = headers
         .get("idempotency-key")
@@ -420,8 +494,10 @@ async fn route(
         if *method != Method::POST {
             return Err(method_not_allowed());
         }
+        state.may_join(request.client)?;
         let b: JoinBody = body(bytes)?;
         if !same(&b.code, &state.join_code()) {
+            state.failed(request.client);
             return Err(ApiError::new(
                 403,
                 "bad-code",
@@ -433,20 +509,29 @@ async fn route(
         } else {
             optional("name", b.name, MAX_NAME)?
         };
+        if name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case("facilitator"))
+        {
+            return Err(ApiError::new(
+                422,
+                "reserved-name",
+                "\"facilitator\" is the name of the one running the meeting; pick another",
+            ));
+        }
         let answer = state
             .writer
             .send(Caller::Facilitator, None, Command::Join { name })
             .await?;
         let token = answer.body["token"].as_str().unwrap_or_default();
-        let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
+        let cookie = format!(
+            "{}={token}; HttpOnly; SameSite=Strict; Path=/",
+            state.access.session_cookie()
+        );
         return Ok((answer, Some(cookie), false));
     }
 
-    let caller = {
-        let meeting = state.meeting();
-        state.access.caller(headers, &meeting)
-    }
-    .ok_or_else(|| {
+    let caller = state.caller(headers, request.client).ok_or_else(|| {
         ApiError::new(
             401,
             "unauthorised",

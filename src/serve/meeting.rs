@@ -25,8 +25,17 @@ use crate::store::{
     ActionChanges, List, Mirror, NewAction, NewEntry, NewFactor, Op, Record, Store, StoreError,
 };
 
-/// The most people one meeting takes.
+/// The most people one meeting takes with one join code (the removed do not count).
 pub const MAX_PARTICIPANTS: usize = 2000;
+/// The most timeline entries, factors and actions an incident takes from the meeting. Far
+/// more than any review writes; they keep every state, page and diagram small enough to send
+/// to hundreds of screens on every change.
+pub const MAX_ENTRIES: usize = 5000;
+pub const MAX_FACTORS: usize = 300;
+pub const MAX_ACTIONS: usize = 500;
+/// The most `leads_to` links between factors in all, and links of one kind on one element.
+pub const MAX_LEADS: usize = 1000;
+pub const MAX_LINKS_PER_ITEM: usize = 50;
 
 /// Who is asking.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -151,6 +160,21 @@ pub struct Participant {
     pub name: Option<String>,
     /// Removed by the facilitator: the token no longer works.
     pub removed: bool,
+    /// Joined with the name or handle of someone in `[[people]]`: nobody checked it is them.
+    pub unverified: bool,
+}
+
+impl Participant {
+    /// The name as the meeting shows and records it: an unverified one says so.
+    pub fn shown_name(&self) -> Option<String> {
+        self.name.as_ref().map(|n| {
+            if self.unverified {
+                format!("{n} (unverified)")
+            } else {
+                n.clone()
+            }
+        })
+    }
 }
 
 /// The meeting as the journal tells it, plus the incident as the file holds it.
@@ -163,6 +187,8 @@ pub struct Meeting {
     pub revealed: bool,
     /// In the order they joined.
     pub participants: Vec<Participant>,
+    /// Where the joins with the current join code start in `participants`.
+    counted_from: usize,
     by_token: HashMap<String, usize>,
     /// This meeting's votes: factor → participant → dots.
     pub votes: BTreeMap<String, BTreeMap<String, u32>>,
@@ -198,6 +224,7 @@ impl Meeting {
             timer: None,
             revealed: false,
             participants: Vec::new(),
+            counted_from: 0,
             by_token: HashMap::new(),
             votes: BTreeMap::new(),
             revision: 0,
@@ -212,6 +239,74 @@ impl Meeting {
             incident: None,
             store_error: None,
         }
+    }
+
+    /// A new join code: the cap on participants counts from here.
+    pub fn new_code(&mut self) {
+        self.counted_from = self.participants.len();
+    }
+
+    /// The participants the cap counts: joined with this code, and not removed.
+    fn counted(&self) -> usize {
+        self.participants[self.counted_from.min(self.participants.len())..]
+            .iter()
+            .filter(|p| !p.removed)
+            .count()
+    }
+
+    /// How many elements `list` holds: in the file, and added since.
+    fn count(&self, list: List) -> usize {
+        let in_file: HashSet<&str> = self
+            .incident
+            .iter()
+            .flat_map(|l| {
+                let i = &l.incident;
+                let ids: Vec<&str> = match list {
+                    List::Timeline => i.timeline.iter().filter_map(|e| e.id.as_deref()).collect(),
+                    List::Factors => i.factors.iter().map(|f| f.id.as_str()).collect(),
+                    List::Actions => i.actions.iter().map(|a| a.id.as_str()).collect(),
+                };
+                ids
+            })
+            .collect();
+        let unnamed = match (list, &self.incident) {
+            (List::Timeline, Some(l)) => l
+                .incident
+                .timeline
+                .iter()
+                .filter(|e| e.id.is_none())
+                .count(),
+            _ => 0,
+        };
+        let added = self
+            .added
+            .iter()
+            .filter(|(l, id)| {
+                *l == list
+                    && !in_file.contains(id.as_str())
+                    && !self.deleted.contains(&(*l, id.clone()))
+            })
+            .count();
+        in_file.len() + unnamed + added
+    }
+
+    /// Refuses a new element of `list` once it holds `max`.
+    fn room_for(&self, list: List, max: usize) -> Result<(), ApiError> {
+        if self.count(list) >= max {
+            return Err(ApiError::new(
+                409,
+                "list-full",
+                format!(
+                    "the incident already has {max} {}, the most a meeting adds to; merge or delete some first",
+                    match list {
+                        List::Timeline => "timeline entries",
+                        List::Factors => "factors",
+                        List::Actions => "actions",
+                    }
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// The participant holding `token`.
@@ -268,6 +363,7 @@ impl Meeting {
                 participant,
                 name,
                 token,
+                unverified,
             } => {
                 if self.participant(participant).is_none() {
                     self.by_token.insert(token.clone(), self.participants.len());
@@ -275,6 +371,7 @@ impl Meeting {
                         id: participant.clone(),
                         name: name.clone(),
                         removed: false,
+                        unverified: *unverified,
                     });
                 }
             }
@@ -410,31 +507,44 @@ impl Meeting {
         let author = || match caller {
             Caller::Facilitator => Some("facilitator".to_owned()),
             Caller::Participant(id) if !self.config.anonymous => {
-                self.participant(id).and_then(|p| p.name.clone())
+                self.participant(id).and_then(Participant::shown_name)
             }
             Caller::Participant(_) => None,
         };
         match command {
             Command::Join { name } => {
-                if self.participants.len() >= MAX_PARTICIPANTS {
+                if self.counted() >= MAX_PARTICIPANTS {
                     return Err(ApiError::new(
                         409,
                         "meeting-full",
-                        format!("the meeting already has {MAX_PARTICIPANTS} participants"),
+                        format!(
+                            "the meeting already has {MAX_PARTICIPANTS} participants with this join link; the facilitator can remove some or make a new link"
+                        ),
                     ));
                 }
                 let id = self.fresh_id("p");
                 let token = random_hex(16);
+                // Anyone can type a colleague's name: say so wherever the name shows.
+                let unverified = name.as_deref().is_some_and(|n| {
+                    self.incident
+                        .iter()
+                        .flat_map(|l| &l.incident.people)
+                        .any(|p| {
+                            p.handle.eq_ignore_ascii_case(n)
+                                || p.name.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(n))
+                        })
+                });
                 let op = Op::Join {
                     participant: id.clone(),
                     name: name.clone(),
                     token: token_hash(&token),
+                    unverified,
                 };
                 Ok((
                     vec![op],
                     Answer {
                         status: 201,
-                        body: json!({ "participant": id, "token": token, "name": name }),
+                        body: json!({ "participant": id, "token": token, "name": name, "unverified": unverified }),
                     },
                 ))
             }
@@ -445,6 +555,7 @@ impl Meeting {
                 lane,
                 source,
             } => {
+                self.room_for(List::Timeline, MAX_ENTRIES)?;
                 let at = normalise_time(&at, &self.zone())?;
                 let id = self.fresh_id("t");
                 let op = Op::AddEntry(NewEntry {
@@ -459,6 +570,7 @@ impl Meeting {
                 Ok((vec![op], created(&id)))
             }
             Command::AddFactor { text, category } => {
+                self.room_for(List::Factors, MAX_FACTORS)?;
                 let id = self.fresh_id("f");
                 let op = Op::AddFactor(NewFactor {
                     id: id.clone(),
@@ -540,6 +652,7 @@ impl Meeting {
                 kind,
                 factors,
             } => {
+                self.room_for(List::Actions, MAX_ACTIONS)?;
                 for f in &factors {
                     if !self.exists(List::Factors, f) {
                         return Err(ApiError::new(
@@ -566,6 +679,28 @@ impl Meeting {
                 if !self.exists(List::Actions, &id) {
                     return Err(not_found("action", &id));
                 }
+                if !self.may_change(caller, List::Actions, &id) {
+                    // Anyone may claim an action nobody owns: set its owner, nothing else.
+                    let claim = ActionChanges {
+                        owner: changes.owner.clone(),
+                        ..ActionChanges::default()
+                    };
+                    let owned = self
+                        .incident
+                        .iter()
+                        .flat_map(|l| &l.incident.actions)
+                        .any(|a| a.id == id && a.owner.as_deref().is_some_and(|o| !o.is_empty()));
+                    let claiming = changes == claim
+                        && changes.owner.as_deref().is_some_and(|o| !o.is_empty())
+                        && !owned;
+                    if !claiming {
+                        return Err(ApiError::new(
+                            403,
+                            "not-yours",
+                            "only the action's author or the facilitator can change it; anyone can claim an action that has no owner",
+                        ));
+                    }
+                }
                 Ok((
                     vec![Op::UpdateAction {
                         id: id.clone(),
@@ -577,14 +712,12 @@ impl Meeting {
                     },
                 ))
             }
-            Command::Link { from, to, remove } => self.link(from, to, remove),
+            Command::Link { from, to, remove } => self.link(caller, from, to, remove),
             Command::EditText { list, id, text } => {
                 if !self.exists(list, &id) {
                     return Err(not_found(list.key().trim_end_matches('s'), &id));
                 }
-                let mine =
-                    self.authors.get(&(list, id.clone())).map(String::as_str) == Some(caller.id());
-                if !(mine || *caller == Caller::Facilitator) {
+                if !self.may_change(caller, list, &id) {
                     return Err(ApiError::new(
                         403,
                         "not-yours",
@@ -757,8 +890,47 @@ impl Meeting {
         ))
     }
 
-    /// A link from a factor to an event or a factor, or from an action to a factor.
-    fn link(&self, from: String, to: String, remove: bool) -> Result<(Vec<Op>, Answer), ApiError> {
+    /// Whether `caller` may change the element `id` of `list`: its author, or the facilitator.
+    fn may_change(&self, caller: &Caller, list: List, id: &str) -> bool {
+        *caller == Caller::Facilitator
+            || self.authors.get(&(list, id.to_owned())).map(String::as_str) == Some(caller.id())
+    }
+
+    /// How many links `from` (of `list`) has under `key`, in the file.
+    fn links_of(&self, list: List, from: &str, key: &str) -> usize {
+        let Some(loaded) = &self.incident else {
+            return 0;
+        };
+        let i = &loaded.incident;
+        match (list, key) {
+            (List::Factors, "events") => i
+                .factors
+                .iter()
+                .find(|f| f.id == from)
+                .map_or(0, |f| f.events.len()),
+            (List::Factors, _) => i
+                .factors
+                .iter()
+                .find(|f| f.id == from)
+                .map_or(0, |f| f.leads_to.len()),
+            _ => i
+                .actions
+                .iter()
+                .find(|a| a.id == from)
+                .map_or(0, |a| a.factors.len()),
+        }
+    }
+
+    /// A link from a factor to an event or a factor, or from an action to a factor. Anyone may
+    /// link; taking a link away is for the author of `from` or the facilitator, so curated
+    /// links stay.
+    fn link(
+        &self,
+        caller: &Caller,
+        from: String,
+        to: String,
+        remove: bool,
+    ) -> Result<(Vec<Op>, Answer), ApiError> {
         let (list, key) = if self.exists(List::Factors, &from) {
             if self.exists(List::Timeline, &to) {
                 (List::Factors, "events")
@@ -775,6 +947,38 @@ impl Meeting {
         } else {
             return Err(not_found("factor or action", &from));
         };
+        if remove && !self.may_change(caller, list, &from) {
+            return Err(ApiError::new(
+                403,
+                "not-yours",
+                "only the author of this link's source or the facilitator can take the link away",
+            ));
+        }
+        if !remove {
+            if self.links_of(list, &from, key) >= MAX_LINKS_PER_ITEM {
+                return Err(ApiError::new(
+                    409,
+                    "too-many-links",
+                    format!("`{from}` already has {MAX_LINKS_PER_ITEM} links of this kind"),
+                ));
+            }
+            if key == "leads_to"
+                && self
+                    .leads_graph()
+                    .values()
+                    .map(BTreeSet::len)
+                    .sum::<usize>()
+                    >= MAX_LEADS
+            {
+                return Err(ApiError::new(
+                    409,
+                    "too-many-links",
+                    format!(
+                        "the factors already have {MAX_LEADS} `leads_to` links, the most a meeting adds to"
+                    ),
+                ));
+            }
+        }
         if key == "leads_to" && !remove && self.leads_to_path(&to, &from) {
             return Err(ApiError::new(
                 409,
@@ -986,7 +1190,7 @@ impl Meeting {
             participants["names"] = json!(
                 present
                     .iter()
-                    .filter_map(|p| p.name.as_deref())
+                    .filter_map(|p| p.shown_name())
                     .collect::<Vec<_>>()
             );
             // For removing someone: their number (the order they joined in) and their name
@@ -997,12 +1201,12 @@ impl Meeting {
                     .iter()
                     .enumerate()
                     .filter(|(_, p)| !p.removed)
-                    .map(|(i, p)| json!({ "number": i + 1, "name": p.name }))
+                    .map(|(i, p)| json!({ "number": i + 1, "name": p.shown_name() }))
                     .collect::<Vec<_>>()
             );
             participants["not_voted"] = json!({
                 "count": idle.len(),
-                "names": idle.iter().filter_map(|p| p.name.as_deref()).collect::<Vec<_>>(),
+                "names": idle.iter().filter_map(|p| p.shown_name()).collect::<Vec<_>>(),
                 "anonymous": idle.iter().filter(|p| p.name.is_none()).count(),
             });
         }
@@ -1210,6 +1414,7 @@ impl Writer {
             }
         }
         let known = Arc::new(std::sync::Mutex::new(None));
+        let published_for_writer = published.clone();
         let mut mirror = MirrorThread {
             mirror,
             meeting: meeting.clone(),
@@ -1228,6 +1433,7 @@ impl Writer {
         let (tx, rx) = std::sync::mpsc::channel();
         let writer = WriterThread {
             store,
+            published: published_for_writer,
             dir: dir.clone(),
             meeting,
             apply,
@@ -1290,6 +1496,7 @@ fn write(meeting: &RwLock<Meeting>) -> std::sync::RwLockWriteGuard<'_, Meeting> 
 /// Decides, journals and answers.
 struct WriterThread {
     store: Store,
+    published: Arc<watch::Sender<u64>>,
     dir: PathBuf,
     meeting: Arc<RwLock<Meeting>>,
     apply: std::sync::mpsc::Sender<Apply>,
@@ -1362,6 +1569,13 @@ impl WriterThread {
                             let _ = reply.send(Err(error.clone()));
                         }
                         self.undo(&records);
+                        // Every screen says so, as it says when the file is broken.
+                        let mut meeting = write(&self.meeting);
+                        meeting.store_error = Some(format!(
+                            "changes cannot be saved: the journal could not be written ({e})"
+                        ));
+                        meeting.generation += 1;
+                        self.published.send_replace(meeting.generation);
                     }
                 }
             }
@@ -1505,7 +1719,7 @@ impl MirrorThread {
 
 /// Decides one command: the records to journal (numbered from `seq`) and the answer. An empty
 /// list of records means the answer was given before, to the same idempotency key.
-fn decide_one(
+pub fn decide_one(
     meeting: &mut Meeting,
     caller: &Caller,
     key: Option<String>,
@@ -1581,6 +1795,36 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn the_participant_cap_leaves_out_the_removed_and_restarts_with_a_new_code() {
+        let mut m = Meeting::new(MeetingConfig::default());
+        let join = |m: &mut Meeting| {
+            decide_one(
+                m,
+                &Caller::Facilitator,
+                None,
+                Command::Join { name: None },
+                1,
+            )
+        };
+        for _ in 0..MAX_PARTICIPANTS {
+            join(&mut m).unwrap();
+        }
+        assert_eq!(join(&mut m).unwrap_err().code, "meeting-full");
+        decide_one(
+            &mut m,
+            &Caller::Facilitator,
+            None,
+            Command::Remove { number: "1".into() },
+            1,
+        )
+        .unwrap();
+        join(&mut m).expect("a removed participant frees a place");
+        assert_eq!(join(&mut m).unwrap_err().code, "meeting-full");
+        m.new_code();
+        join(&mut m).expect("a new join code starts the count again");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod admit;
 pub mod api;
+mod listen;
 pub mod meeting;
 mod pages;
 pub mod probe;
@@ -53,6 +54,11 @@ pub struct ServeOptions {
     pub join_code: Option<String>,
     /// The URL people use to reach the server, when it is behind a name or a proxy.
     pub public_url: Option<String>,
+    /// The most connections open at once (default: what the open-file limit allows, up to
+    /// 4,096).
+    pub max_connections: Option<usize>,
+    /// How long a client may leave what it is sent unread before it is dropped.
+    pub stall_timeout: Duration,
 }
 
 /// What browsers are told.
@@ -98,6 +104,11 @@ pub struct State {
     published: watch_channel::Receiver<u64>,
     publish: Arc<watch_channel::Sender<u64>>,
     limiter: Limiter,
+    /// Joins, per client address: a room behind one address joins in a minute; a script
+    /// cannot fill the meeting.
+    joins: Limiter,
+    /// Wrong keys, codes and tokens, per client address: guessing is throttled.
+    failures: Limiter,
     /// The shared part of the state, by (generation, render revision, facilitator).
     shared: std::sync::Mutex<Vec<(StateKey, Arc<str>)>>,
     /// Held while rendering.
@@ -145,6 +156,8 @@ impl State {
             published,
             publish,
             limiter: Limiter::default(),
+            joins: Limiter::new(100.0, 3.0),
+            failures: Limiter::new(200.0, 20.0),
             shared: std::sync::Mutex::new(Vec::new()),
             rendering: std::sync::Mutex::new(()),
             flow: tokio::sync::Mutex::new(None),
@@ -156,6 +169,38 @@ impl State {
         std::fs::read(self.path.join(crate::load::INCIDENT_FILE))
             .ok()
             .map(|bytes| crate::store::content_hash(&bytes))
+    }
+
+    /// Who is asking, by bearer token or cookie. Credentials that name no one count as a
+    /// failed guess of the client's address.
+    pub(crate) fn caller(
+        &self,
+        headers: &warp::http::HeaderMap,
+        client: Option<listen::Client>,
+    ) -> Option<Caller> {
+        let caller = {
+            let meeting = self.meeting();
+            self.access.caller(headers, &meeting)
+        };
+        if caller.is_none() && self.access.credentials(headers) {
+            self.failed(client);
+        }
+        caller
+    }
+
+    /// Counts a wrong key, code or token from `client`.
+    pub(crate) fn failed(&self, client: Option<listen::Client>) {
+        if let Some(client) = client {
+            let _ = self.failures.allow(&client.0.ip().to_string());
+        }
+    }
+
+    /// Takes one join from `client`'s allowance.
+    pub(crate) fn may_join(&self, client: Option<listen::Client>) -> Result<(), meeting::ApiError> {
+        match client {
+            Some(client) => self.joins.allow(&client.0.ip().to_string()),
+            None => Ok(()),
+        }
     }
 
     /// The current join code.
@@ -172,6 +217,8 @@ impl State {
         let code = meeting::random_hex(16);
         *self.join_code.write().unwrap_or_else(|e| e.into_inner()) = code.clone();
         let mut m = self.meeting.write().unwrap_or_else(|e| e.into_inner());
+        // The meeting's cap counts the joins with this code.
+        m.new_code();
         m.generation += 1;
         self.publish.send_replace(m.generation);
         code
@@ -488,7 +535,11 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the server runtime")?;
-    runtime.block_on(serve(options))
+    let result = runtime.block_on(serve(options));
+    // A drawing or a scan still running on a blocking thread is not waited for: the meeting
+    // is written and ended by now.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    result
 }
 
 fn init_logging() {
@@ -497,6 +548,8 @@ fn init_logging() {
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_target(false)
         .without_time()
+        // Colours for a terminal only: a log file or CI gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -535,12 +588,12 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let secret = |given: &Option<String>, what: &str| -> anyhow::Result<String> {
         match given {
             Some(s)
-                if s.len() < 8
+                if s.len() < 16
                     || !s
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
             {
-                bail!("the {what} must be at least 8 letters, digits, `-` or `_`")
+                bail!("the {what} must be at least 16 letters, digits, `-` or `_`")
             }
             Some(s) => Ok(s.clone()),
             None => Ok(meeting::random_hex(16)),
@@ -695,11 +748,19 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         let _ = stopping.tx.send(Push::Shutdown);
     };
     let writer = state.writer.clone();
-    warp::serve(routes(state))
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+    listen::serve(
+        listener,
+        warp::service(routes(state)),
+        shutdown,
+        listen::Limits {
+            connections: options
+                .max_connections
+                .unwrap_or(listen::Limits::default().connections),
+            stalled: options.stall_timeout,
+            ..listen::Limits::default()
+        },
+    )
+    .await;
     writer.end().await;
     eprintln!("Stopped. Every change from the meeting is in incident.toml.");
     Ok(())
@@ -762,14 +823,33 @@ fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     }
 }
 
+/// Opens `url` in the desktop's browser. The opener's own chatter (xdg-open prints pages of
+/// it when no browser is set up) is hidden, the opener is waited for on a thread of its own so
+/// it never lingers as a zombie, and a failure is one line of advice.
 fn open_browser(url: &str) {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
         "xdg-open"
     };
-    if let Err(e) = std::process::Command::new(opener).arg(url).spawn() {
-        eprintln!("note: could not open a browser ({opener}: {e}); open {url} yourself");
+    let advice = format!("note: could not open a browser; open {url} yourself");
+    match std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(mut child) => {
+            let _ = std::thread::Builder::new()
+                .name("debrief-open".into())
+                .spawn(move || {
+                    if !child.wait().is_ok_and(|status| status.success()) {
+                        eprintln!("{advice}");
+                    }
+                });
+        }
+        Err(e) => eprintln!("{advice} ({opener}: {e})"),
     }
 }
 
@@ -839,29 +919,72 @@ fn routes(
         || PathBuf::from("/nonexistent-debrief-theme"),
         |d| d.join("static"),
     );
+    // warp's file server keeps requests inside the folder by their path, but follows a
+    // symbolic link out of it: refuse any file that resolves elsewhere first.
+    let theme_root = watch::absolute(&theme_static);
+    let inside = warp::path::peek()
+        .and_then(move |tail: warp::path::Peek| {
+            let root = theme_root.clone();
+            async move {
+                let decoded =
+                    percent_encoding::percent_decode_str(tail.as_str()).decode_utf8_lossy();
+                let resolved = root.join(decoded.as_ref()).canonicalize();
+                match resolved {
+                    Ok(path) if path.starts_with(&root) => Ok(()),
+                    _ => Err(warp::reject::not_found()),
+                }
+            }
+        })
+        .untuple_one();
     let theme = warp::path("theme")
         .and(warp::get())
+        .and(inside)
         .and(warp::fs::dir(theme_static));
     let with_state = {
         let state = state.clone();
         warp::any().map(move || state.clone())
     };
-    // Every request: a Host this server answers to, and writes only from its own pages.
+    // Every request: a Host this server answers to, writes only from its own pages, and no
+    // credentials checked while the client's wrong guesses are being throttled.
     let guard = with_state
         .clone()
         .and(warp::method())
         .and(warp::header::headers_cloned())
-        .and_then(|state: Arc<State>, method, headers| async move {
-            state.access.check(&method, &headers).map_err(refuse)
-        })
+        .and(warp::path::full())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(warp::ext::optional::<listen::Client>())
+        .and_then(
+            |state: Arc<State>,
+             method,
+             headers: warp::http::HeaderMap,
+             path: warp::path::FullPath,
+             query: String,
+             client: Option<listen::Client>| async move {
+                state.access.check(&method, &headers).map_err(refuse)?;
+                let guesses = state.access.credentials(&headers)
+                    || path.as_str().starts_with("/join/")
+                    || path.as_str() == "/api/join"
+                    || query.contains("key=");
+                if guesses && let Some(client) = client {
+                    state
+                        .failures
+                        .check(&client.0.ip().to_string())
+                        .map_err(refuse)?;
+                }
+                Ok::<(), warp::Rejection>(())
+            },
+        )
         .untuple_one();
     // Whoever is asking, when anyone is.
-    let caller = with_state.clone().and(warp::header::headers_cloned()).map(
-        |state: Arc<State>, headers: warp::http::HeaderMap| {
-            let meeting = state.meeting();
-            state.access.caller(&headers, &meeting)
-        },
-    );
+    let caller = with_state
+        .clone()
+        .and(warp::header::headers_cloned())
+        .and(warp::ext::optional::<listen::Client>())
+        .map(
+            |state: Arc<State>, headers: warp::http::HeaderMap, client: Option<listen::Client>| {
+                state.caller(&headers, client)
+            },
+        );
     let member = caller
         .clone()
         .and_then(|caller: Option<Caller>| async move {
@@ -929,10 +1052,17 @@ fn routes(
         .and(warp::method())
         .and(warp::path::tail())
         .and(warp::header::headers_cloned())
+        .and(warp::ext::optional::<listen::Client>())
         .and(warp::body::stream().and_then(limited_body))
         .then(
-            |state: Arc<State>, method, tail: warp::path::Tail, headers, body| async move {
-                api::handle(state, method, tail.as_str().to_owned(), headers, body).await
+            |state: Arc<State>, method, tail: warp::path::Tail, headers, client, body| async move {
+                let request = api::Request {
+                    method,
+                    path: tail.as_str().to_owned(),
+                    headers,
+                    client,
+                };
+                api::handle(state, request, body).await
             },
         );
     // The facilitator's screen. The printed link carries the key once; it becomes a cookie and
@@ -942,13 +1072,17 @@ fn routes(
         .and(with_state.clone())
         .and(caller.clone())
         .and(warp::query::<HashMap<String, String>>())
-        .map(|state: Arc<State>, caller: Option<Caller>, query: HashMap<String, String>| {
+        .and(warp::ext::optional::<listen::Client>())
+        .map(|state: Arc<State>, caller: Option<Caller>, query: HashMap<String, String>, client: Option<listen::Client>| {
+            if query.get("key").is_some_and(|key| !api::same(key, &state.access.facilitator_key)) {
+                state.failed(client);
+            }
             if let Some(key) = query.get("key")
                 && api::same(key, &state.access.facilitator_key) {
                     let mut response = respond(StatusCode::SEE_OTHER, "text/plain; charset=utf-8", Vec::new());
                     let headers = response.headers_mut();
                     headers.insert(header::LOCATION, header::HeaderValue::from_static("/"));
-                    if let Ok(cookie) = format!("{}={key}; HttpOnly; SameSite=Strict; Path=/", api::KEY_COOKIE).parse() {
+                    if let Ok(cookie) = format!("{}={key}; HttpOnly; SameSite=Strict; Path=/", state.access.key_cookie()).parse() {
                         headers.insert(header::SET_COOKIE, cookie);
                     }
                     return response;
@@ -965,17 +1099,21 @@ fn routes(
     let join = warp::path!("join" / String)
         .and(warp::get())
         .and(with_state.clone())
-        .map(|code: String, state: Arc<State>| {
-            if api::same(&code, &state.join_code()) {
-                meeting_page(pages::PARTICIPANT)
-            } else {
-                page_response(
-                    StatusCode::NOT_FOUND,
-                    "This join link is not valid",
-                    "Ask the facilitator for the current link.",
-                )
-            }
-        });
+        .and(warp::ext::optional::<listen::Client>())
+        .map(
+            |code: String, state: Arc<State>, client: Option<listen::Client>| {
+                if api::same(&code, &state.join_code()) {
+                    meeting_page(pages::PARTICIPANT)
+                } else {
+                    state.failed(client);
+                    page_response(
+                        StatusCode::NOT_FOUND,
+                        "This join link is not valid",
+                        "Ask the facilitator for the current link.",
+                    )
+                }
+            },
+        );
     let assets = warp::path!("meeting" / String)
         .and(warp::get())
         .map(|name: String| match pages::asset(&name) {

@@ -71,7 +71,9 @@ pub fn build(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Built>
     };
     let result = write_site(archive, options, &theme, &folder);
     match result {
-        Ok((files, warnings)) => {
+        Ok((_, warnings)) => {
+            // What the reader gets, counted on disk: every file but debrief's marker.
+            let files = count_files(&staging).saturating_sub(1);
             let moved_aside = swap(&staging, &options.out)?;
             Ok(Built {
                 files,
@@ -85,6 +87,20 @@ pub fn build(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Built>
             Err(e)
         }
     }
+}
+
+/// The files below `dir`, in all its folders.
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| match e.file_type() {
+                Ok(t) if t.is_dir() => count_files(&e.path()),
+                Ok(t) if t.is_file() => 1,
+                _ => 0,
+            })
+            .sum()
+    })
 }
 
 /// The theme folder: `explicit` (`--theme`), or `theme =` in debrief.toml, relative to it.
@@ -616,7 +632,7 @@ fn actions_csv(views: &[IncidentView]) -> anyhow::Result<Vec<u8>> {
     for v in views {
         for a in &v.actions {
             let factors: Vec<&str> = a.factors.iter().map(|f| f.anchor.as_str()).collect();
-            w.write_record([
+            let record = [
                 v.id.as_str(),
                 &a.anchor,
                 &a.text,
@@ -628,11 +644,23 @@ fn actions_csv(views: &[IncidentView]) -> anyhow::Result<Vec<u8>> {
                 &factors.join(" "),
                 a.ticket.as_deref().unwrap_or(""),
                 if a.overdue { "yes" } else { "no" },
-            ])?;
+            ];
+            w.write_record(record.map(|cell| inert_cell(cell).into_owned()))?;
         }
     }
     w.into_inner()
         .map_err(|e| anyhow::anyhow!("writing actions.csv: {e}"))
+}
+
+/// A CSV cell that a spreadsheet shows as text: one that starts like a formula (`=`, `+`,
+/// `-`, `@`, a tab or a carriage return) gets a `'` in front, as OWASP advises, so an action
+/// typed as `=HYPERLINK(...)` is not run when someone opens the file.
+fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
 }
 
 /// The four trend charts.
@@ -780,4 +808,24 @@ fn trend_charts(archive: &Archive, views: &[IncidentView]) -> Vec<serde_json::Va
         .iter()
         .map(|(draw, c)| serde_json::json!({ "title": c.title, "svg": draw(c) }))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_made_text() {
+        for (cell, out) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("Alert on pool saturation", "Alert on pool saturation"),
+            ("2026-12-01", "2026-12-01"),
+        ] {
+            assert_eq!(inert_cell(cell), out);
+        }
+    }
 }

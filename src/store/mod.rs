@@ -1,7 +1,7 @@
 //! The only writer of incident files: the meeting's journal and the format-preserving,
 //! atomic write-back into `incident.toml`.
 //!
-//! The rules (DESIGN.md, "No accepted change is ever lost"):
+//! The rules (docs/serve.md, "Nothing accepted is lost"):
 //! 1. an operation is appended to the journal and fsynced before it is acknowledged;
 //! 2. it is then applied to `incident.toml` with toml_edit, through a temporary file and an
 //!    atomic rename, after checking that the file did not change since it was read;
@@ -122,6 +122,9 @@ pub enum Op {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
         token: String,
+        /// The name is that of someone in `[[people]]`, and nobody checked it is them.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        unverified: bool,
     },
     /// The facilitator removed a participant: their token stops working. What they added
     /// stays.

@@ -94,7 +94,7 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
 /// The facilitator key the test servers use.
 pub const KEY: &str = "test-facilitator-key";
 /// The join code the test servers use.
-pub const CODE: &str = "test-join-code";
+pub const CODE: &str = "test-join-code-0001";
 
 /// A running `debrief serve`, killed when dropped.
 pub struct Server {
@@ -224,4 +224,25 @@ pub fn signal(child: &std::process::Child, signal: &str) {
     let pid = child.id().to_string();
     let status = Command::new("kill").args([signal, &pid]).status().unwrap();
     assert!(status.success(), "kill {signal} {pid}");
+}
+
+/// The sample incident in a scratch folder below the repository root, named as an incident
+/// folder would be: the guard and the folder.
+pub fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = scratch();
+    let dir = tmp.path().join("2026-11-03-checkout");
+    std::fs::create_dir(&dir).unwrap();
+    copy_sample(&dir);
+    (tmp, dir)
+}
+
+/// The status and the error code of an API answer.
+pub fn status_and_code(reply: &debrief::serve::probe::Reply) -> (u16, String) {
+    (
+        reply.status,
+        reply.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+    )
 }

@@ -144,7 +144,7 @@
         M.send("PATCH", "actions/" + encodeURIComponent(a.id), { owner: name }, "claim");
       } });
       return el("li", { class: "item" + (a.owner ? "" : " unowned") }, el("p", { text: a.plain }), el("p", { class: "owner", text: owner }),
-        a.owner && a.owner === you.name ? null : claim);
+        a.owner ? null : claim);
     }));
 
     var items = (you.entries || []).map(function (e) {
