@@ -9,7 +9,9 @@
 //! - 500 factors with 5,000 random `leads_to` links (from a lower to a higher index, so the
 //!   graph has no loop), from a fixed seed.
 //!
-//! Both have 100 key events and 200 actions linked to them. It prints the median over the
+//! - 1,000 factors with 2,000 random links: the most the meeting accepts.
+//!
+//! All have 100 key events and 200 actions linked to them. It prints the median over the
 //! runs, and the SVG's size.
 
 use std::fmt::Write as _;
@@ -22,10 +24,15 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
-    for (name, incident) in [
+    let graphs = [
         ("chain of 500 + 4,500 long links", chain()),
-        ("500 factors, 5,000 random links", random()),
-    ] {
+        ("500 factors, 5,000 random links", random(500, 5000)),
+        (
+            "the meeting's caps: 1,000 factors, 2,000 random links",
+            random(1000, 2000),
+        ),
+    ];
+    for (name, incident) in graphs {
         let mut times = Vec::new();
         let mut size = 0;
         for _ in 0..runs {
@@ -49,8 +56,9 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// An incident with 500 factors whose `leads_to` lists `links` gives, plus events and actions.
-fn incident(links: impl Fn(usize) -> Vec<usize>) -> Incident {
+/// An incident with `factors` factors whose `leads_to` lists `links` gives, plus events and
+/// actions.
+fn incident(factors: usize, links: impl Fn(usize) -> Vec<usize>) -> Incident {
     let mut toml = String::from("title = \"Flow cost\"\ntimezone = \"UTC\"\n");
     for e in 0..100 {
         let _ = write!(
@@ -60,7 +68,7 @@ fn incident(links: impl Fn(usize) -> Vec<usize>) -> Incident {
             e % 60
         );
     }
-    for f in 0..500 {
+    for f in 0..factors {
         let leads: Vec<String> = links(f).iter().map(|n| format!("\"f-{n}\"")).collect();
         let _ = write!(
             toml,
@@ -73,8 +81,8 @@ fn incident(links: impl Fn(usize) -> Vec<usize>) -> Incident {
         let _ = write!(
             toml,
             "[[actions]]\nid = \"a-{a}\"\ntext = \"Action {a}\"\nfactors = [\"f-{}\", \"f-{}\"]\n",
-            (a * 7) % 500,
-            (a * 13) % 500
+            (a * 7) % factors,
+            (a * 13) % factors
         );
     }
     let mut incident: Incident = toml::from_str(&toml).expect("the generated incident loads");
@@ -84,7 +92,7 @@ fn incident(links: impl Fn(usize) -> Vec<usize>) -> Incident {
 
 fn chain() -> Incident {
     // 9 long links per factor, 4,500 in all (fewer near the end, where the chain runs out).
-    incident(|f| {
+    incident(500, |f| {
         let mut next = vec![f + 1];
         next.extend((0..9).map(|k| f + 100 + k * 37).filter(|&n| n < 500));
         next.retain(|&n| n < 500);
@@ -92,22 +100,22 @@ fn chain() -> Incident {
     })
 }
 
-fn random() -> Incident {
+fn random(factors: usize, links: usize) -> Incident {
     // A small xorshift generator: the same graph on every run and machine.
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut pairs: Vec<Vec<usize>> = vec![Vec::new(); 500];
+    let mut pairs: Vec<Vec<usize>> = vec![Vec::new(); factors];
     let mut made = 0;
-    while made < 5000 {
+    while made < links {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let a = (state % 500) as usize;
-        let b = ((state >> 32) % 500) as usize;
+        let a = (state % factors as u64) as usize;
+        let b = ((state >> 32) % factors as u64) as usize;
         let (a, b) = (a.min(b), a.max(b));
         if a != b && !pairs[a].contains(&b) {
             pairs[a].push(b);
             made += 1;
         }
     }
-    incident(move |f| pairs[f].clone())
+    incident(factors, move |f| pairs[f].clone())
 }

@@ -633,3 +633,28 @@ fn what_a_newcomer_tripped_over() {
         "{stderr}"
     );
 }
+
+#[test]
+fn check_says_when_every_log_entry_falls_outside_the_incident() {
+    let (_tmp, dir) = sample();
+    std::fs::write(
+        dir.join("logs/old.log"),
+        "Jun 14 15:16:01 db-1 postgres[812]: FATAL: too many clients\nJun 14 15:17:01 db-1 postgres[812]: LOG: recovered\n",
+    )
+    .unwrap();
+    let mut text = file(&dir);
+    text.push_str("\n[[sources]]\nname = \"old\"\npath = \"logs/old.log\"\n");
+    std::fs::write(dir.join("incident.toml"), text).unwrap();
+    let out = run(&root(), &["check", common::typed(&dir).to_str().unwrap()]);
+    let said = common::transcript(&out);
+    assert!(
+        said.contains("every entry of `logs/old.log`")
+            && said.contains("falls outside the incident"),
+        "{said}"
+    );
+    assert_eq!(
+        said.matches("falls outside the incident").count(),
+        1,
+        "the sample's own logs are inside: {said}"
+    );
+}

@@ -392,6 +392,13 @@ fn prefixed(line: &[u8], time: fn(&[u8]) -> Option<(When, usize)>) -> Option<Lin
         return None;
     }
     let (level, msg) = level_after(line, used, 4);
+    // A level after other words (`host sshd[42]: error: …`) stays in the message with them:
+    // the host and the program are what tells entries apart. Only a level right after the
+    // time is taken out of the text.
+    let msg = match level {
+        Some(_) if level_after(line, used, 1).0.is_none() => skip_spaces(line, used),
+        _ => msg,
+    };
     Some(Line::new(when, level, msg..trim_end(line, line.len())))
 }
 
@@ -891,6 +898,20 @@ mod tests {
                 "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure;",
                 None,
                 "combo sshd(pam_unix)[19939]: authentication failure;",
+            ),
+            // A level after the host and program keeps them in the message.
+            (
+                Format::Syslog,
+                "Nov  3 14:02:11 db-1 postgres[812]: FATAL: sorry, too many clients already",
+                Some(Level::Critical),
+                "db-1 postgres[812]: FATAL: sorry, too many clients already",
+            ),
+            // A level right after the time is taken out.
+            (
+                Format::Iso8601,
+                "2026-11-03T14:02:11Z ERROR pool exhausted",
+                Some(Level::Error),
+                "pool exhausted",
             ),
             (
                 Format::Clf,

@@ -271,18 +271,75 @@ fn relative(dir: &Path, path: &Path) -> String {
 
 /// The year and zone that fill in what log lines leave out: the source's, then the incident's.
 fn context(incident: &LoadedIncident, source: &Source) -> Context {
+    source_context(&incident.incident, source)
+}
+
+fn source_context(incident: &Incident, source: &Source) -> Context {
     let tz = source
         .timezone
         .as_deref()
         .and_then(|z| TimeZone::get(z).ok())
-        .unwrap_or_else(|| incident.incident.tz());
-    let year = source.year.unwrap_or_else(|| incident_year(incident));
+        .unwrap_or_else(|| incident.tz());
+    let year = source.year.unwrap_or_else(|| year_of(incident));
     Context::new(year, tz)
+}
+
+/// The incident's window: started (or its first entry) to resolved (or mitigated, or its last
+/// entry), when both ends are known.
+fn window(incident: &Incident) -> Option<(Timestamp, Timestamp)> {
+    let t = &incident.times;
+    let sorted = incident.timeline_sorted();
+    let from = t
+        .started
+        .as_ref()
+        .or_else(|| sorted.first().map(|e| &e.at))?
+        .instant();
+    let to = t
+        .resolved
+        .as_ref()
+        .or(t.mitigated.as_ref())
+        .or_else(|| sorted.last().map(|e| &e.at))?
+        .instant();
+    Some((from, to.max(from)))
+}
+
+/// The first and last times that the start and the end of a line-format file give (64 KiB of
+/// each), read as the source reads them.
+fn dated_range(path: &Path, parser: &Parser, ctx: &mut Context) -> Option<(Timestamp, Timestamp)> {
+    use std::io::{Read, Seek, SeekFrom};
+    const PART: u64 = 64 << 10;
+    let mut file = File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let mut head = Vec::new();
+    (&mut file).take(PART).read_to_end(&mut head).ok()?;
+    let mut tail = Vec::new();
+    if len > PART {
+        file.seek(SeekFrom::Start(len - PART)).ok()?;
+        file.read_to_end(&mut tail).ok()?;
+        // The first line of the tail may be cut: skip it.
+        let cut = memchr::memchr(b'\n', &tail).map_or(tail.len(), |i| i + 1);
+        tail.drain(..cut);
+    } else {
+        tail = head.clone();
+    }
+    let mut times = |bytes: &[u8]| -> Vec<Timestamp> {
+        bytes
+            .split(|b| *b == b'\n')
+            .filter_map(|line| parser.date(line))
+            .filter_map(|when| when.resolve(ctx))
+            .collect()
+    };
+    let first = times(&head).into_iter().min()?;
+    let last = times(&tail).into_iter().max()?;
+    Some((first, last.max(first)))
 }
 
 /// The year the incident started: `times.started`, else its first timeline entry, else now.
 pub fn incident_year(incident: &LoadedIncident) -> i16 {
-    let i = &incident.incident;
+    year_of(&incident.incident)
+}
+
+fn year_of(i: &Incident) -> i16 {
     let first = i
         .times
         .started
@@ -445,14 +502,47 @@ pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
             // Regex problems are reported by validation, at the regex.
             Err(_) => continue,
         };
-        if fixed.is_some() {
-            continue;
-        }
         let Ok(files) = resolve_paths(dir, &source.path) else {
             continue;
         };
         for path in files {
             let rel = relative(dir, &path);
+            // A file whose every entry falls far outside the incident: most often a log
+            // without a year or a zone, read with the wrong one.
+            let outside = match (&fixed, detect_file(&path, &rel)) {
+                (Some(parser), _) => Some(parser.clone()),
+                (None, Ok(format)) => Some(Parser::new(format)),
+                (None, Err(_)) => None,
+            }
+            .filter(|parser| !parser.format.is_document())
+            .and_then(|parser| {
+                let (from, to) = window(incident)?;
+                let margin = jiff::SignedDuration::from_hours(1);
+                let mut ctx = source_context(incident, source);
+                let (first, last) = dated_range(&path, &parser, &mut ctx)?;
+                let outside = last < from - margin || first > to + margin;
+                outside.then(|| {
+                    let tz = ctx.tz.clone();
+                    let show = |t: Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+                    Finding::warning(
+                        "source-outside",
+                        format!("sources[{i}].path"),
+                        format!(
+                            "every entry of `{rel}` ({} to {}) falls outside the incident ({} to {})",
+                            show(first),
+                            show(last),
+                            show(from),
+                            show(to)
+                        ),
+                    )
+                    .label("no entry in the incident's window")
+                    .help("a log without a year or an offset takes the source's `year` and `timezone` (or the incident's): check them, and that this is the right file")
+                })
+            });
+            out.extend(outside);
+            if fixed.is_some() {
+                continue;
+            }
             if let Err(e @ EvidenceError::Undetectable(_)) = detect_file(&path, &rel) {
                 out.push(
                     Finding::error(

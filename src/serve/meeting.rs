@@ -31,10 +31,10 @@ pub const MAX_PARTICIPANTS: usize = 2000;
 /// more than any review writes; they keep every state, page and diagram small enough to send
 /// to hundreds of screens on every change.
 pub const MAX_ENTRIES: usize = 5000;
-pub const MAX_FACTORS: usize = 300;
-pub const MAX_ACTIONS: usize = 500;
+pub const MAX_FACTORS: usize = 1000;
+pub const MAX_ACTIONS: usize = 1000;
 /// The most `leads_to` links between factors in all, and links of one kind on one element.
-pub const MAX_LEADS: usize = 1000;
+pub const MAX_LEADS: usize = 2000;
 pub const MAX_LINKS_PER_ITEM: usize = 50;
 
 /// Who is asking.

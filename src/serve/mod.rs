@@ -104,8 +104,8 @@ pub struct State {
     published: watch_channel::Receiver<u64>,
     publish: Arc<watch_channel::Sender<u64>>,
     limiter: Limiter,
-    /// Joins, per client address: a room behind one address joins in a minute; a script
-    /// cannot fill the meeting.
+    /// Joins, per client address: a whole room behind one address (an office, a proxy) joins
+    /// at once; a script cannot fill the meeting.
     joins: Limiter,
     /// Wrong keys, codes and tokens, per client address: guessing is throttled.
     failures: Limiter,
@@ -156,7 +156,7 @@ impl State {
             published,
             publish,
             limiter: Limiter::default(),
-            joins: Limiter::new(100.0, 3.0),
+            joins: Limiter::new(320.0, 2.0),
             failures: Limiter::new(200.0, 20.0),
             shared: std::sync::Mutex::new(Vec::new()),
             rendering: std::sync::Mutex::new(()),
