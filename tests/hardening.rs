@@ -658,3 +658,63 @@ fn check_says_when_every_log_entry_falls_outside_the_incident() {
         "the sample's own logs are inside: {said}"
     );
 }
+
+/// Makes `path` immutable (`chattr +i`, which stops even root) until dropped; `None` where
+/// the file system or the tools cannot.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn set(path: &Path) -> Option<Immutable> {
+        let ok = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Immutable(path.to_path_buf()))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn a_journal_that_cannot_be_written_shows_on_every_screen() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let token = server.join(Some("Alex"));
+    let journal = dir.join(".debrief/journal.jsonl");
+    let Some(_lock) = Immutable::set(&journal) else {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"journal failure: SKIPPED (chattr +i is not available here)\n",
+        );
+        return;
+    };
+    let refused = post(
+        &server,
+        &token,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T14:20", "text": "Cannot be saved" }),
+    );
+    if refused.status == 201 {
+        // This file system lets an open file be written even when immutable.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"journal failure: SKIPPED (this file system writes immutable files through open handles)\n",
+        );
+        return;
+    }
+    assert_eq!(refused.status, 500, "{}", refused.body);
+    for who in [token.as_str(), KEY] {
+        let state = get(&server, who, "/api/state").json();
+        let error = state["error"].as_str().unwrap_or_default();
+        assert!(error.contains("journal could not be written"), "{state}");
+    }
+    assert!(!file(&dir).contains("Cannot be saved"));
+}

@@ -110,7 +110,7 @@ pub struct State {
     /// Wrong keys, codes and tokens, per client address: guessing is throttled.
     failures: Limiter,
     /// The shared part of the state, by (generation, render revision, facilitator).
-    shared: std::sync::Mutex<Vec<(StateKey, Arc<str>)>>,
+    shared: std::sync::Mutex<Vec<(StateKey, bytes::Bytes)>>,
     /// Held while rendering.
     rendering: std::sync::Mutex<()>,
     /// The flow diagram of the meeting's last generation, drawn by one request at a time.
@@ -234,6 +234,15 @@ impl State {
     /// The shared part is made once per change and audience, however many screens ask: with
     /// 300 people connected, that is what keeps a burst of changes cheap.
     pub fn state_json(&self, caller: &Caller) -> String {
+        let (head, shared) = self.state_parts(caller);
+        format!("{head}{}", String::from_utf8_lossy(&shared))
+    }
+
+    /// The state for `caller` in two parts: the caller's own beginning (`{"now":…,"you":…,`)
+    /// and the rest, which is the same bytes for every screen of the audience. Event streams
+    /// send the two as they are, so a state held for many screens (a slow one among them) is
+    /// in memory once.
+    fn state_parts(&self, caller: &Caller) -> (String, bytes::Bytes) {
         let facilitator = *caller == Caller::Facilitator;
         let (render_revision, error) = {
             let view = self.read();
@@ -252,7 +261,8 @@ impl State {
                         state["public_url"] = serde_json::json!(self.public_url);
                         state["folder"] = serde_json::json!(self.path.display().to_string());
                     }
-                    let text: Arc<str> = state.to_string().into();
+                    // A JSON object: the caller's part goes in front of its keys.
+                    let text = bytes::Bytes::from(state.to_string()).slice(1..);
                     // One entry per audience is all that is ever asked for.
                     cache.retain(|(k, _)| k.2 != facilitator);
                     cache.push((key, text.clone()));
@@ -262,11 +272,9 @@ impl State {
         };
         let you = meeting.you_json(caller);
         drop(meeting);
-        // `shared` is a JSON object: put the caller's part in front of its keys.
-        format!(
-            "{{\"now\":{},\"you\":{you},{}",
-            meeting::now_ms(),
-            &shared[1..]
+        (
+            format!("{{\"now\":{},\"you\":{you},", meeting::now_ms()),
+            shared,
         )
     }
 
@@ -1004,12 +1012,7 @@ fn routes(
         .map(
             |state: Arc<State>, caller: Caller, query: HashMap<String, String>| {
                 let meeting = query.get("state").is_none_or(|v| v != "0");
-                warp::sse::reply(
-                    warp::sse::keep_alive()
-                        .interval(Duration::from_secs(15))
-                        .text("ping")
-                        .stream(event_stream(state, caller, meeting)),
-                )
+                event_response(state, caller, meeting)
             },
         );
     // The flow diagram as the meeting has it now, so every screen can show a link the moment
@@ -1214,78 +1217,113 @@ fn page_response(status: StatusCode, title: &str, text: &str) -> Response<Vec<u8
     response
 }
 
-/// The event stream of one browser: a `hello` with the render's state and, for meeting pages,
+/// One server-sent event, as chunks of bytes: `event: NAME`, `data: ` and the data (the parts
+/// of a state as [`State::state_parts`] gives them, shared with other screens), then the end.
+fn sse(name: &str, data: impl IntoIterator<Item = bytes::Bytes>) -> Vec<bytes::Bytes> {
+    let mut chunks = vec![bytes::Bytes::from(format!("event: {name}\ndata: "))];
+    chunks.extend(data);
+    chunks.push(bytes::Bytes::from_static(b"\n\n"));
+    chunks
+}
+
+/// How often an idle event stream gets a comment, so proxies and browsers keep it open.
+const PING: Duration = Duration::from_secs(15);
+
+/// The event stream of one browser, as a response: a task makes its events and hands them
+/// over one at a time (a channel of one event), so a browser that stops reading holds at most
+/// the event it is stuck on, whose big part is shared; the connection's stall timeout then
+/// drops it, and the page reconnects.
+fn event_response(state: Arc<State>, caller: Caller, meeting: bool) -> warp::reply::Response {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<bytes::Bytes>>(1);
+    tokio::spawn(produce_events(state, caller, meeting, tx));
+    // A chunk at a time, from the event at hand.
+    let mut pending = std::collections::VecDeque::new();
+    let body = futures_util::stream::poll_fn(move |cx| {
+        loop {
+            if let Some(chunk) = pending.pop_front() {
+                return std::task::Poll::Ready(Some(Ok::<_, Infallible>(chunk)));
+            }
+            match rx.poll_recv(cx) {
+                std::task::Poll::Ready(Some(event)) => pending.extend(event),
+                std::task::Poll::Ready(None) => return std::task::Poll::Ready(None),
+                std::task::Poll::Pending => return std::task::Poll::Pending,
+            }
+        }
+    });
+    let mut response = warp::Reply::into_response(warp::reply::stream(body));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/event-stream"),
+    );
+    response
+}
+
+/// Makes the events of one browser: a `hello` with the render's state and, for meeting pages,
 /// the meeting's `state`; then every render and every new meeting revision. A browser that
-/// falls behind skips to the newest state; it never sees an old one after a new one.
-fn event_stream(
+/// falls behind skips to the newest state; it never sees an old one after a new one. Ends when
+/// the browser is gone, the server stops, or the facilitator removed the participant.
+async fn produce_events(
     state: Arc<State>,
     caller: Caller,
     meeting: bool,
-) -> impl futures_util::Stream<Item = Result<warp::sse::Event, Infallible>> + Send + 'static {
-    let rx = state.tx.subscribe();
+    tx: tokio::sync::mpsc::Sender<Vec<bytes::Bytes>>,
+) {
+    let mut rx = state.tx.subscribe();
     let mut published = state.published.clone();
     published.mark_changed();
     let hello = {
         let view = state.read();
-        let data = serde_json::json!({ "revision": view.revision, "error": view.error });
-        warp::sse::Event::default()
-            .event("hello")
-            .data(data.to_string())
+        serde_json::json!({ "revision": view.revision, "error": view.error }).to_string()
     };
-    let first = futures_util::stream::once(async move { Ok::<_, Infallible>(hello) });
-    let rest = futures_util::stream::unfold(
-        (rx, published, state, caller, None, false),
-        move |(mut rx, mut published, state, caller, last, removed)| async move {
-            if removed {
-                return None;
-            }
-            loop {
-                let push = tokio::select! {
-                    push = rx.recv() => push,
-                    changed = published.changed(), if meeting => {
-                        if changed.is_err() {
-                            return None;
-                        }
-                        // While changes stream in, one state per STATE_INTERVAL: the newest.
-                        if let Some(last) = last {
-                            tokio::time::sleep_until(last + STATE_INTERVAL).await;
-                        }
-                        published.borrow_and_update();
-                        let now = Some(tokio::time::Instant::now());
-                        // Someone the facilitator removed is told so, and their stream ends.
-                        if let Caller::Participant(id) = &caller
-                            && state.meeting().participant(id).is_some_and(|p| p.removed)
-                        {
-                            let event = warp::sse::Event::default()
-                                .event("removed")
-                                .data(r#"{"removed":true}"#);
-                            return Some((Ok(event), (rx, published, state, caller, now, true)));
-                        }
-                        let data = state.state_json(&caller);
-                        let event = warp::sse::Event::default().event("state").data(data);
-                        return Some((Ok(event), (rx, published, state, caller, now, false)));
-                    }
-                };
-                let event = match push {
-                    Ok(Push::Reload(revision)) => warp::sse::Event::default()
-                        .event("reload")
-                        .data(serde_json::json!({ "revision": revision }).to_string()),
-                    Ok(Push::Error(revision, message)) => {
-                        warp::sse::Event::default().event("error").data(
-                            serde_json::json!({ "revision": revision, "message": message })
-                                .to_string(),
-                        )
-                    }
-                    Ok(Push::Shutdown) => return None,
-                    // A slow browser missed some; the next event carries the latest revision.
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                };
-                return Some((Ok(event), (rx, published, state, caller, last, false)));
-            }
-        },
-    );
-    futures_util::StreamExt::chain(first, rest)
+    if tx.send(sse("hello", [hello.into()])).await.is_err() {
+        return;
+    }
+    let mut last: Option<tokio::time::Instant> = None;
+    loop {
+        let event = tokio::select! {
+            push = rx.recv() => match push {
+                Ok(Push::Reload(revision)) => sse(
+                    "reload",
+                    [serde_json::json!({ "revision": revision }).to_string().into()],
+                ),
+                Ok(Push::Error(revision, message)) => sse(
+                    "error",
+                    [serde_json::json!({ "revision": revision, "message": message })
+                        .to_string()
+                        .into()],
+                ),
+                // A slow browser missed some; the next event carries the latest revision.
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Ok(Push::Shutdown) | Err(broadcast::error::RecvError::Closed) => return,
+            },
+            changed = published.changed(), if meeting => {
+                if changed.is_err() {
+                    return;
+                }
+                // While changes stream in, one state per STATE_INTERVAL: the newest.
+                if let Some(last) = last {
+                    tokio::time::sleep_until(last + STATE_INTERVAL).await;
+                }
+                published.borrow_and_update();
+                last = Some(tokio::time::Instant::now());
+                // Someone the facilitator removed is told so, and their stream ends.
+                if let Caller::Participant(id) = &caller
+                    && state.meeting().participant(id).is_some_and(|p| p.removed)
+                {
+                    let _ = tx.send(sse("removed", [bytes::Bytes::from_static(br#"{"removed":true}"#)])).await;
+                    return;
+                }
+                let (head, shared) = state.state_parts(&caller);
+                sse("state", [head.into(), shared])
+            },
+            () = tokio::time::sleep(PING) => vec![bytes::Bytes::from_static(b":ping\n\n")],
+            () = tx.closed() => return,
+        };
+        if tx.send(event).await.is_err() {
+            return;
+        }
+    }
 }
 
 fn report_page(state: &State, facilitator: bool) -> Response<Vec<u8>> {
