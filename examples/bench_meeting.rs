@@ -314,10 +314,12 @@ async fn screen(
     seen: tokio::sync::mpsc::UnboundedSender<(usize, u64, Instant)>,
 ) -> std::io::Result<()> {
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    // HTTP/1.0: the events come as plain lines, without the chunk sizes of HTTP/1.1 between
+    // them (an event is sent in several chunks), which this line reader would not skip.
     stream
         .write_all(
             format!(
-                "GET /api/events HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\r\n"
+                "GET /api/events HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\r\n"
             )
             .as_bytes(),
         )
