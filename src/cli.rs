@@ -124,7 +124,8 @@ pub struct ServeArgs {
     /// How to notice changes: native events, or polling for file systems without them.
     #[arg(long, value_enum, default_value_t = crate::serve::WatcherKind::Native)]
     pub watcher: crate::serve::WatcherKind,
-    /// The facilitator's secret (default: 128 random bits). Fix it for scripts and bots.
+    /// The facilitator's secret: at least 16 letters, digits, `-` or `_` (default: 128 random
+    /// bits). Fix it for scripts and bots.
     #[arg(
         long,
         env = "DEBRIEF_FACILITATOR_KEY",
@@ -132,7 +133,8 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub facilitator_key: Option<String>,
-    /// The code in the join link (default: 128 random bits).
+    /// The code in the join link: at least 16 letters, digits, `-` or `_` (default: 128 random
+    /// bits).
     #[arg(
         long,
         env = "DEBRIEF_JOIN_CODE",
