@@ -222,10 +222,13 @@ fn restoring_the_last_written_bytes_after_a_broken_save_clears_the_error() {
         json!({ "at": "2026-11-03T14:20", "text": "Written by debrief first" }),
     );
     assert_eq!(first.status, 201);
-    until("debrief wrote the file", || {
+    let applied = first.json()["revision"].as_u64().unwrap();
+    until("debrief wrote the file and knows it did", || {
         file(&dir).contains("Written by debrief first")
+            && get(&server, &token, "/api/state").json()["revision"]
+                .as_u64()
+                .is_some_and(|r| r >= applied)
     });
-    std::thread::sleep(Duration::from_millis(300));
     let last_written = std::fs::read(dir.join("incident.toml")).unwrap();
 
     for restore in ["in place", "by rename"] {
@@ -618,10 +621,27 @@ fn what_a_newcomer_tripped_over() {
         .spawn()
         .unwrap();
     let _addr = debrief::serve::probe::wait_for_address(&mut child).unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Read stderr as it comes, and stop the server once the opener's failure is reported.
+    let mut err = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut err, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if all.contains("could not open a browser") {
+                let _ = tx.send(());
+            }
+        }
+        all
+    });
+    let _ = rx.recv_timeout(Duration::from_secs(20));
     common::signal(&child, "-INT");
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    child.wait().unwrap();
+    let stderr = reader.join().unwrap();
     assert!(
         !stderr.contains('\u{1b}'),
         "colour codes in a log file: {stderr}"

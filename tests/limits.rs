@@ -157,8 +157,8 @@ fn silent_connections_are_closed_and_the_connection_limit_holds() {
     let mut silent: Vec<TcpStream> = (0..6)
         .map(|_| TcpStream::connect(&server.addr).unwrap())
         .collect();
-    std::thread::sleep(Duration::from_millis(300));
-    // The seventh is closed at once rather than left waiting.
+    // The seventh (accepted after them: the queue of connections is first come, first
+    // served) is closed at once rather than left waiting.
     let mut seventh = TcpStream::connect(&server.addr).unwrap();
     let _ = seventh
         .write_all(format!("GET /api/state HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).as_bytes());
@@ -206,10 +206,18 @@ fn a_screen_that_stops_reading_is_dropped() {
         assert_eq!(reply.status, 201, "{}", reply.body);
         n += 1;
     }
-    // Past the stall timeout (1 s here), the server has let it go: reading now drains what
-    // the kernel held and then meets the end of the stream. A live stream would instead go
-    // quiet (nothing new is sent) until the read times out.
-    std::thread::sleep(Duration::from_secs(3));
+    // Past the stall timeout (1 s here), the server lets it go and says so in its debug log;
+    // reading then drains what the kernel held and meets the end of the stream. A live
+    // stream would instead go quiet (nothing new is sent) until the read times out.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !server.log().contains("error writing") {
+        assert!(
+            Instant::now() < deadline,
+            "the server never dropped the stalled stream ({n} changes sent); log:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     stalled
         .set_read_timeout(Some(Duration::from_secs(3)))
         .unwrap();

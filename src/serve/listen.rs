@@ -62,15 +62,14 @@ fn connection_limit() -> usize {
         use rustix::process::{Resource, getrlimit, setrlimit};
         let limit = getrlimit(Resource::Nofile);
         let mut soft = limit.current.unwrap_or(u64::MAX);
-        if let Some(hard) = limit.maximum.or(Some(u64::MAX))
-            && soft < hard
-        {
+        let wanted = limit.maximum.unwrap_or(u64::MAX).min(65_536);
+        if soft < wanted {
             let raised = rustix::process::Rlimit {
-                current: Some(hard.min(65_536)),
+                current: Some(wanted),
                 maximum: limit.maximum,
             };
             if setrlimit(Resource::Nofile, raised).is_ok() {
-                soft = hard.min(65_536);
+                soft = wanted;
             }
         }
         (soft.saturating_sub(256) as usize).clamp(64, 4096)

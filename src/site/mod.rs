@@ -71,7 +71,7 @@ pub fn build(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Built>
     };
     let result = write_site(archive, options, &theme, &folder);
     match result {
-        Ok((_, warnings)) => {
+        Ok(warnings) => {
             // What the reader gets, counted on disk: every file but debrief's marker.
             let files = count_files(&staging).saturating_sub(1);
             let moved_aside = swap(&staging, &options.out)?;
@@ -357,8 +357,7 @@ fn write_site(
     options: &BuildOptions,
     theme: &Theme,
     dir: &dyn Output,
-) -> anyhow::Result<(usize, Vec<String>)> {
-    let mut files = 0;
+) -> anyhow::Result<Vec<String>> {
     // Assets with content-hashed names, so browsers never see a stale stylesheet.
     let mut css = String::new();
     for (name, bytes) in &theme.statics {
@@ -379,7 +378,6 @@ fn write_site(
             css = hashed.clone();
         }
         write(dir, &hashed, bytes)?;
-        files += 1;
     }
     let title = archive
         .config
@@ -405,8 +403,7 @@ fn write_site(
         .collect();
 
     // The archive-wide pages, side by side: nothing here depends on another.
-    let indexes = || -> anyhow::Result<usize> {
-        let mut files = 0;
+    let indexes = || -> anyhow::Result<()> {
         // The archive, pre-sorted four ways so it sorts without JavaScript.
         let sorts: [(&str, &str, &str); 4] = [
             ("index.html", "date", "date, newest first"),
@@ -450,12 +447,10 @@ fn write_site(
             ctx.insert("sort", description);
             ctx.insert("views", &views_nav);
             write(dir, file, render(theme, "index.html", &ctx)?.as_bytes())?;
-            files += 1;
         }
-
-        Ok(files)
+        Ok(())
     };
-    let actions_page = || -> anyhow::Result<usize> {
+    let actions_page = || -> anyhow::Result<()> {
         // Every action item across incidents, the overdue first.
         let mut actions: Vec<&ActionView> = views.iter().flat_map(|v| v.actions.iter()).collect();
         actions.sort_by(|a, b| {
@@ -490,9 +485,9 @@ fn write_site(
             render(theme, "actions.html", &ctx)?.as_bytes(),
         )?;
 
-        Ok(1)
+        Ok(())
     };
-    let trends_page = || -> anyhow::Result<usize> {
+    let trends_page = || -> anyhow::Result<()> {
         let mut ctx = common.context("trends", "")?;
         ctx.insert("count", &views.len());
         ctx.insert("charts", &trend_charts(archive, &views));
@@ -502,9 +497,9 @@ fn write_site(
             render(theme, "trends.html", &ctx)?.as_bytes(),
         )?;
 
-        Ok(1)
+        Ok(())
     };
-    let data = || -> anyhow::Result<usize> {
+    let data = || -> anyhow::Result<()> {
         // Data for other tools.
         let summaries: Vec<serde_json::Value> = views
             .iter()
@@ -529,7 +524,7 @@ fn write_site(
             MARKER,
             b"This folder was written by `debrief build`; it replaces it whole on the next build.\n",
         )?;
-        Ok(6)
+        Ok(())
     };
     // Each incident in parallel (its report, diagrams, Markdown and JSON), and the archive-wide
     // pages beside them: the actions page alone is a long job, and would otherwise run last
@@ -553,14 +548,13 @@ fn write_site(
     let mut warnings = Vec::new();
     for result in per_incident {
         warnings.extend(result?);
-        files += INCIDENT_FILES;
     }
-    files += a? + b? + c? + d?;
-    Ok((files, warnings))
+    a?;
+    b?;
+    c?;
+    d?;
+    Ok(warnings)
 }
-
-/// The files [`write_incident`] writes for each incident.
-const INCIDENT_FILES: usize = 5;
 
 /// An incident's report, diagrams, Markdown and JSON. Returns the problems that did not stop
 /// it (a log that could not be read for the volume strip).

@@ -254,9 +254,12 @@ impl Version {
 
     /// The version of the file at `path` now.
     pub fn read(path: &Path) -> io::Result<Version> {
-        let file = fs::File::open(path)?;
+        use std::io::Read as _;
+        // One open file for both, so they describe the same file.
+        let mut file = fs::File::open(path)?;
         let meta = file.metadata()?;
-        let bytes = fs::read(path)?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut bytes)?;
         Ok(Version::of(&bytes, &meta))
     }
 }
