@@ -214,6 +214,8 @@ pub struct Meeting {
     pub incident: Option<LoadedIncident>,
     /// Why the file could not be written, while it cannot.
     pub store_error: Option<String>,
+    /// Why the last batch could not be journaled; cleared by the next batch that is.
+    pub journal_error: Option<String>,
 }
 
 impl Meeting {
@@ -238,6 +240,7 @@ impl Meeting {
             leads: HashMap::new(),
             incident: None,
             store_error: None,
+            journal_error: None,
         }
     }
 
@@ -1227,7 +1230,9 @@ impl Meeting {
             "anonymous": self.config.anonymous,
             "participants": participants,
             "incident": incident,
-            "error": render_error.or(self.store_error.as_deref()),
+            "error": render_error
+                .or(self.journal_error.as_deref())
+                .or(self.store_error.as_deref()),
         })
     }
 
@@ -1553,6 +1558,13 @@ impl WriterThread {
             if !records.is_empty() {
                 match self.store.append(&records) {
                     Ok(()) => {
+                        {
+                            let mut meeting = write(&self.meeting);
+                            if meeting.journal_error.take().is_some() {
+                                meeting.generation += 1;
+                                self.published.send_replace(meeting.generation);
+                            }
+                        }
                         for (reply, answer) in waiting {
                             let _ = reply.send(Ok(answer));
                         }
@@ -1565,17 +1577,20 @@ impl WriterThread {
                             "journal",
                             format!("the change could not be saved: {e}"),
                         );
+                        self.undo(&records);
+                        // Every screen says so, as it says when the file is broken, before
+                        // anyone is answered: whoever got the error sees it in the state.
+                        {
+                            let mut meeting = write(&self.meeting);
+                            meeting.journal_error = Some(format!(
+                                "changes cannot be saved: the journal could not be written ({e})"
+                            ));
+                            meeting.generation += 1;
+                            self.published.send_replace(meeting.generation);
+                        }
                         for (reply, _) in waiting {
                             let _ = reply.send(Err(error.clone()));
                         }
-                        self.undo(&records);
-                        // Every screen says so, as it says when the file is broken.
-                        let mut meeting = write(&self.meeting);
-                        meeting.store_error = Some(format!(
-                            "changes cannot be saved: the journal could not be written ({e})"
-                        ));
-                        meeting.generation += 1;
-                        self.published.send_replace(meeting.generation);
                     }
                 }
             }

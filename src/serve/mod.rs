@@ -310,7 +310,7 @@ impl State {
             loop {
                 {
                     let m = self.meeting();
-                    if m.applied >= wanted || m.store_error.is_some() {
+                    if m.applied >= wanted || m.store_error.is_some() || m.journal_error.is_some() {
                         return;
                     }
                 }
