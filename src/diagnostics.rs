@@ -128,8 +128,23 @@ impl Report {
         self.index.get(path).copied()
     }
 
-    /// Takes in another report's files and diagnostics.
-    pub fn merge(&mut self, other: Report) {
+    /// Forgets the text of files that no diagnostic quotes: a report kept per incident of an
+    /// archive would otherwise hold every file of it.
+    pub fn drop_unquoted(&mut self) {
+        let diagnostics = &self.diagnostics;
+        self.files
+            .retain(|(path, _)| diagnostics.iter().any(|d| &d.file == path));
+        self.index = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, _))| (path.clone(), i))
+            .collect();
+    }
+
+    /// Takes in another report's diagnostics, and the text of the files they quote.
+    pub fn merge(&mut self, mut other: Report) {
+        other.drop_unquoted();
         for (path, text) in other.files {
             self.add_file(&path, text);
         }

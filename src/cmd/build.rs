@@ -6,22 +6,24 @@ use anyhow::bail;
 
 use crate::cli::BuildArgs;
 use crate::diagnostics::{Report, Style};
-use crate::load::{Archive, Options};
-use crate::site::{self, BuildOptions};
+use crate::load;
+use crate::model::Config;
+use crate::site::{self, BuildOptions, Outcome, Site, Source};
 
 pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
-    let archive = Archive::load(&args.path, Options::default(), &mut report)?;
-    report.sort();
-    if report.errors() > 0 {
+    let layout = load::discover(&args.path)?;
+    let config = match &layout.config {
+        Some(file) => load::load_config(file, &mut report),
+        None => Some(Config::default()),
+    };
+    let Some(config) = config else {
         eprint!("{}", report.render(style));
         bail!(
-            "{} of {} incidents have errors; nothing was written. `debrief check {}` lists them",
-            archive.layout.incidents.len() - archive.incidents.len(),
-            archive.layout.incidents.len(),
+            "debrief.toml has errors; nothing was written. `debrief check {}` lists them",
             args.path.display()
         );
-    }
+    };
     let today = match &args.today {
         Some(date) => *date,
         None => jiff::Zoned::now().date(),
@@ -34,7 +36,24 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<ExitCode> {
         today,
     };
     let started = std::time::Instant::now();
-    let built = site::build(&archive, &options)?;
+    // The incidents are read while the site is built, one at a time per core: memory holds
+    // the archive's index and action items, not every incident.
+    let site = Site {
+        source: Source::Folders(&layout.incidents),
+        config: &config,
+        config_file: layout.config.as_deref(),
+    };
+    let built = match site::build(site, &options, &mut report)? {
+        Outcome::Built(built) => built,
+        Outcome::Refused { failed, total } => {
+            report.sort();
+            eprint!("{}", report.render(style));
+            bail!(
+                "{failed} of {total} incidents have errors; nothing was written. `debrief check {}` lists them",
+                args.path.display()
+            );
+        }
+    };
     for warning in &built.warnings {
         eprintln!("warning: {warning}");
     }
@@ -52,8 +71,5 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<ExitCode> {
         started.elapsed().as_millis(),
         args.out.join("index.html").display()
     );
-    // The process ends now: freeing an archive's many small allocations one by one would take
-    // longer than the OS reclaiming the pages (measured in bench/site.sh).
-    std::mem::forget(archive);
     Ok(ExitCode::SUCCESS)
 }

@@ -7,20 +7,20 @@
 //! - `incident.html` and `report.md`: `incident` ([`IncidentView`]), `timeline_svg` (inline
 //!   SVG; the flow diagram is the file `flow.svg` beside the report);
 //! - `index.html`: `incidents` (a list of [`IncidentView`]), `sort` and `views`;
-//! - `actions.html`: `actions` (a list of [`ActionView`], with their incident);
+//! - `actions.html`: `actions` (a page of [`ActionView`], with their incident), `pager`;
 //! - `trends.html`: `charts` (a list of `{title, svg}`).
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::markdown;
 use crate::model::time::human_duration;
 use crate::model::{ActionStatus, Config, LoadedIncident, Stamp};
 
 /// A link to an entry, factor or action in the same report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkView {
     pub anchor: String,
     pub text: String,
@@ -67,7 +67,7 @@ pub struct FactorView {
     pub actions: Vec<LinkView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ActionView {
     pub anchor: String,
     pub text_html: String,

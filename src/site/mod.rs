@@ -11,14 +11,21 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::diagnostics::Report;
 use crate::evidence::{self, ScanOptions};
-use crate::load::Archive;
-use crate::model::LoadedIncident;
-use crate::render::context::{ActionView, IncidentSummary, IncidentView, incident_json};
+use crate::load::{self, Archive};
+use crate::model::{Config, LoadedIncident};
+use crate::render::context::{IncidentSummary, IncidentView, incident_json};
 use crate::render::{Theme, charts, content_hash, svg, timeline};
+
+mod digest;
+use digest::{Digest, action_order};
 
 /// The file that marks a folder as debrief's output.
 pub const MARKER: &str = ".debrief-site";
+
+/// Action items per page of `actions.html`, `actions-2.html`, …
+pub const ACTIONS_PER_PAGE: usize = 1000;
 
 /// How to build.
 #[derive(Debug, Clone)]
@@ -53,10 +60,77 @@ struct Assets {
     css: String,
 }
 
-/// Builds the site for `archive`.
-pub fn build(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Built> {
+/// The incidents a build renders.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    /// Incidents already in memory (the live view's).
+    Loaded(&'a [LoadedIncident]),
+    /// Incident folders: each is read, rendered, written and dropped in turn, so a build's
+    /// memory holds the archive's index rows and action items, not its incidents.
+    Folders(&'a [PathBuf]),
+}
+
+impl Source<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Source::Loaded(incidents) => incidents.len(),
+            Source::Folders(dirs) => dirs.len(),
+        }
+    }
+
+    /// Incident `i`, or `None` (its problems in `report`) when it does not load.
+    fn get(
+        &self,
+        i: usize,
+        config: &Config,
+        report: &mut Report,
+    ) -> Option<std::borrow::Cow<'_, LoadedIncident>> {
+        match self {
+            Source::Loaded(incidents) => incidents.get(i).map(std::borrow::Cow::Borrowed),
+            Source::Folders(dirs) => {
+                load::load_incident(&dirs[i], config, load::Options::default(), report)
+                    .map(std::borrow::Cow::Owned)
+            }
+        }
+    }
+}
+
+/// The archive being built: its incidents and its settings.
+#[derive(Clone, Copy)]
+pub struct Site<'a> {
+    pub source: Source<'a>,
+    pub config: &'a Config,
+    /// `debrief.toml`, when there is one: a theme named in it is relative to it.
+    pub config_file: Option<&'a Path>,
+}
+
+impl<'a> Site<'a> {
+    /// The site of an archive loaded whole.
+    pub fn of(archive: &'a Archive) -> Site<'a> {
+        Site {
+            source: Source::Loaded(&archive.incidents),
+            config: &archive.config,
+            config_file: archive.layout.config.as_deref(),
+        }
+    }
+}
+
+/// What a build came to.
+#[derive(Debug)]
+pub enum Outcome {
+    Built(Built),
+    /// Some incidents have errors (in the report): nothing was written.
+    Refused {
+        failed: usize,
+        total: usize,
+    },
+}
+
+/// Builds the site. Problems in the incidents' files go into `report`; when any is an error,
+/// the output folder is left as it was.
+pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow::Result<Outcome> {
     check_out(&options.out, options.force)?;
-    let theme = load_theme(archive, options)?;
+    let theme = load_theme(&site, options)?;
     let staging = sibling(&options.out, "staging")?;
     // Files that come out the same as in the previous build are linked from it, not written
     // again: only a site debrief made is read from.
@@ -69,17 +143,27 @@ pub fn build(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Built>
         dir: staging.clone(),
         previous,
     };
-    let result = write_site(archive, options, &theme, &folder);
+    let result = write_site(site, options, &theme, &folder, report);
     match result {
-        Ok(warnings) => {
+        Ok(Written::All {
+            incidents,
+            warnings,
+        }) => {
             // What the reader gets, counted on disk: every file but debrief's marker.
             let files = count_files(&staging).saturating_sub(1);
             let moved_aside = swap(&staging, &options.out)?;
-            Ok(Built {
+            Ok(Outcome::Built(Built {
                 files,
-                incidents: archive.incidents.len(),
+                incidents,
                 moved_aside,
                 warnings,
+            }))
+        }
+        Ok(Written::Refused { failed }) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Ok(Outcome::Refused {
+                failed,
+                total: site.source.len(),
             })
         }
         Err(e) => {
@@ -120,15 +204,8 @@ pub fn theme_dir(
 }
 
 /// The theme of a build, over the default.
-fn load_theme(archive: &Archive, options: &BuildOptions) -> anyhow::Result<Theme> {
-    Theme::load(
-        theme_dir(
-            &archive.config,
-            archive.layout.config.as_deref(),
-            options.theme.as_deref(),
-        )
-        .as_deref(),
-    )
+fn load_theme(site: &Site, options: &BuildOptions) -> anyhow::Result<Theme> {
+    Theme::load(theme_dir(site.config, site.config_file, options.theme.as_deref()).as_deref())
 }
 
 /// Refuses an output folder with files that debrief did not write.
@@ -316,7 +393,12 @@ pub fn render_to_memory(
         today,
     };
     let memory = Memory::default();
-    write_site(archive, &options, theme, &memory)?;
+    let mut report = Report::default();
+    if let Written::Refused { failed } =
+        write_site(Site::of(archive), &options, theme, &memory, &mut report)?
+    {
+        bail!("{failed} incidents did not load");
+    }
     memory
         .0
         .into_inner()
@@ -352,12 +434,33 @@ impl Common {
     }
 }
 
+/// What [`write_site`] did.
+enum Written {
+    /// Every page, with the problems that did not stop the build.
+    All {
+        incidents: usize,
+        warnings: Vec<String>,
+    },
+    /// `failed` incidents have errors; the pages written so far are to be thrown away.
+    Refused { failed: usize },
+}
+
+/// One incident's part of a build.
+enum Part {
+    Written(Box<Digest>, Vec<String>),
+    /// It has errors.
+    Failed,
+    /// Another incident has errors, so this one was read (for its diagnostics) but not drawn.
+    Skipped,
+}
+
 fn write_site(
-    archive: &Archive,
+    site: Site,
     options: &BuildOptions,
     theme: &Theme,
     dir: &dyn Output,
-) -> anyhow::Result<Vec<String>> {
+    report: &mut Report,
+) -> anyhow::Result<Written> {
     // Assets with content-hashed names, so browsers never see a stale stylesheet.
     let mut css = String::new();
     for (name, bytes) in &theme.statics {
@@ -379,7 +482,7 @@ fn write_site(
         }
         write(dir, &hashed, bytes)?;
     }
-    let title = archive
+    let title = site
         .config
         .title
         .clone()
@@ -387,7 +490,7 @@ fn write_site(
     let base_url = options
         .base_url
         .clone()
-        .or_else(|| archive.config.base_url.clone());
+        .or_else(|| site.config.base_url.clone());
     let common = Common {
         site: SiteInfo {
             title,
@@ -396,11 +499,54 @@ fn write_site(
         css,
     };
 
-    let views: Vec<IncidentView> = archive
-        .incidents
-        .par_iter()
-        .map(|loaded| IncidentView::new(loaded, &archive.config, options.today))
+    // Each incident in parallel: read, drawn, written, and dropped but for its digest. Once one
+    // has errors, the rest are only read, for the report.
+    let failing = std::sync::atomic::AtomicBool::new(false);
+    let parts: Vec<(anyhow::Result<Part>, Report)> = (0..site.source.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut own = Report::default();
+            let part = match site.source.get(i, site.config, &mut own) {
+                None => {
+                    failing.store(true, std::sync::atomic::Ordering::Relaxed);
+                    Ok(Part::Failed)
+                }
+                Some(_) if failing.load(std::sync::atomic::Ordering::Relaxed) => Ok(Part::Skipped),
+                Some(loaded) => {
+                    let view = IncidentView::new(&loaded, site.config, options.today);
+                    write_incident(&loaded, &view, theme, &common, dir).and_then(|warnings| {
+                        Ok(Part::Written(Box::new(Digest::of(view)?), warnings))
+                    })
+                }
+            };
+            own.drop_unquoted();
+            (part, own)
+        })
         .collect();
+    let mut digests = Vec::with_capacity(parts.len());
+    let mut warnings = Vec::new();
+    let mut failed = 0;
+    let mut first_error = None;
+    for (part, own) in parts {
+        report.merge(own);
+        match part {
+            Ok(Part::Written(digest, w)) => {
+                digests.push(*digest);
+                warnings.extend(w);
+            }
+            Ok(Part::Failed) => failed += 1,
+            Ok(Part::Skipped) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if failed > 0 {
+        return Ok(Written::Refused { failed });
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
 
     // The archive-wide pages, side by side: nothing here depends on another.
     let indexes = || -> anyhow::Result<()> {
@@ -416,8 +562,7 @@ fn write_site(
             ),
         ];
         for (file, label, description) in sorts {
-            let mut sorted: Vec<IncidentSummary> =
-                views.iter().map(IncidentView::summary).collect();
+            let mut sorted: Vec<&IncidentSummary> = digests.iter().map(|d| &d.summary).collect();
             match label {
                 "severity" => sorted.sort_by(|a, b| {
                     a.severity_rank
@@ -450,47 +595,56 @@ fn write_site(
         }
         Ok(())
     };
-    let actions_page = || -> anyhow::Result<()> {
-        // Every action item across incidents, the overdue first.
-        let mut actions: Vec<&ActionView> = views.iter().flat_map(|v| v.actions.iter()).collect();
-        actions.sort_by(|a, b| {
-            (
-                !a.overdue,
-                !a.at_risk,
-                !a.open,
-                a.due.is_none(),
-                &a.due,
-                &a.incident_id,
-                &a.anchor,
-            )
-                .cmp(&(
-                    !b.overdue,
-                    !b.at_risk,
-                    !b.open,
-                    b.due.is_none(),
-                    &b.due,
-                    &b.incident_id,
-                    &b.anchor,
-                ))
-        });
-        let mut ctx = common.context("actions", "")?;
-        ctx.insert("open", &actions.iter().filter(|a| a.open).count());
-        ctx.insert("overdue", &actions.iter().filter(|a| a.overdue).count());
-        ctx.insert("at_risk", &actions.iter().filter(|a| a.at_risk).count());
-        ctx.insert("today", &options.today.to_string());
-        ctx.insert("actions", &actions);
-        write(
-            dir,
-            "actions.html",
-            render(theme, "actions.html", &ctx)?.as_bytes(),
-        )?;
-
+    let actions_pages = || -> anyhow::Result<()> {
+        // Every action item across incidents, the overdue first, a page at a time: an archive
+        // of ten thousand incidents has a hundred thousand.
+        let order = action_order(&digests);
+        let keys = || order.iter().map(|&(i, j)| &digests[i].actions.keys[j]);
+        let open = keys().filter(|k| k.open).count();
+        let overdue = keys().filter(|k| k.overdue).count();
+        let at_risk = keys().filter(|k| k.at_risk).count();
+        let pages = order.len().div_ceil(ACTIONS_PER_PAGE).max(1);
+        let file = |page: usize| match page {
+            1 => "actions.html".to_owned(),
+            n => format!("actions-{n}.html"),
+        };
+        for page in 1..=pages {
+            let first = (page - 1) * ACTIONS_PER_PAGE;
+            let shown = &order[first..order.len().min(first + ACTIONS_PER_PAGE)];
+            let actions = shown
+                .iter()
+                .map(|&(i, j)| digests[i].actions.get(j))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let mut ctx = common.context("actions", "")?;
+            ctx.insert("open", &open);
+            ctx.insert("overdue", &overdue);
+            ctx.insert("at_risk", &at_risk);
+            ctx.insert("today", &options.today.to_string());
+            ctx.insert("actions", &actions);
+            ctx.insert(
+                "pager",
+                &serde_json::json!({
+                    "page": page,
+                    "pages": pages,
+                    "first": first + 1,
+                    "last": first + shown.len(),
+                    "total": order.len(),
+                    "previous": (page > 1).then(|| file(page - 1)),
+                    "next": (page < pages).then(|| file(page + 1)),
+                }),
+            );
+            write(
+                dir,
+                &file(page),
+                render(theme, "actions.html", &ctx)?.as_bytes(),
+            )?;
+        }
         Ok(())
     };
     let trends_page = || -> anyhow::Result<()> {
         let mut ctx = common.context("trends", "")?;
-        ctx.insert("count", &views.len());
-        ctx.insert("charts", &trend_charts(archive, &views));
+        ctx.insert("count", &digests.len());
+        ctx.insert("charts", &trend_charts(site.config, &digests));
         write(
             dir,
             "trends.html",
@@ -501,9 +655,9 @@ fn write_site(
     };
     let data = || -> anyhow::Result<()> {
         // Data for other tools.
-        let summaries: Vec<serde_json::Value> = views
+        let summaries: Vec<serde_json::Value> = digests
             .iter()
-            .map(|v| {
+            .map(|Digest { summary: v, .. }| {
                 let path = format!("incidents/{}/index.html", v.id);
                 serde_json::json!({
                     "id": v.id, "title": v.title, "severity": v.severity, "status": v.status, "date": v.date,
@@ -518,7 +672,7 @@ fn write_site(
             "data/incidents.json",
             serde_json::to_string_pretty(&summaries)?.as_bytes(),
         )?;
-        write(dir, "data/actions.csv", &actions_csv(&views)?)?;
+        write(dir, "data/actions.csv", &actions_csv(&digests)?)?;
         write(
             dir,
             MARKER,
@@ -526,34 +680,18 @@ fn write_site(
         )?;
         Ok(())
     };
-    // Each incident in parallel (its report, diagrams, Markdown and JSON), and the archive-wide
-    // pages beside them: the actions page alone is a long job, and would otherwise run last
-    // with one core idle.
-    let (per_incident, ((a, b), (c, d))) = rayon::join(
-        || {
-            archive
-                .incidents
-                .par_iter()
-                .zip(&views)
-                .map(|(loaded, view)| write_incident(loaded, view, theme, &common, dir))
-                .collect::<Vec<anyhow::Result<Vec<String>>>>()
-        },
-        || {
-            rayon::join(
-                || rayon::join(indexes, actions_page),
-                || rayon::join(trends_page, data),
-            )
-        },
+    let ((a, b), (c, d)) = rayon::join(
+        || rayon::join(indexes, actions_pages),
+        || rayon::join(trends_page, data),
     );
-    let mut warnings = Vec::new();
-    for result in per_incident {
-        warnings.extend(result?);
-    }
     a?;
     b?;
     c?;
     d?;
-    Ok(warnings)
+    Ok(Written::All {
+        incidents: digests.len(),
+        warnings,
+    })
 }
 
 /// An incident's report, diagrams, Markdown and JSON. Returns the problems that did not stop
@@ -617,17 +755,18 @@ fn write_incident(
     Ok(warnings)
 }
 
-fn actions_csv(views: &[IncidentView]) -> anyhow::Result<Vec<u8>> {
+fn actions_csv(digests: &[Digest]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "incident", "id", "text", "owner", "due", "priority", "status", "kind", "factors",
         "ticket", "overdue",
     ])?;
-    for v in views {
-        for a in &v.actions {
+    for d in digests {
+        for a in d.actions.iter() {
+            let a = a?;
             let factors: Vec<&str> = a.factors.iter().map(|f| f.anchor.as_str()).collect();
             let record = [
-                v.id.as_str(),
+                d.summary.id.as_str(),
                 &a.anchor,
                 &a.text,
                 a.owner.as_deref().unwrap_or(""),
@@ -658,44 +797,55 @@ fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The four trend charts.
-fn trend_charts(archive: &Archive, views: &[IncidentView]) -> Vec<serde_json::Value> {
+fn trend_charts(config: &Config, digests: &[Digest]) -> Vec<serde_json::Value> {
     use charts::Series;
-    let mut by_date: Vec<&IncidentView> = views.iter().filter(|v| !v.date.is_empty()).collect();
-    by_date.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
-    let mut months: Vec<String> = by_date.iter().map(|v| v.date[..7].to_owned()).collect();
+    let mut by_date: Vec<&Digest> = digests
+        .iter()
+        .filter(|d| !d.summary.date.is_empty())
+        .collect();
+    by_date.sort_by(|a, b| {
+        a.summary
+            .date
+            .cmp(&b.summary.date)
+            .then(a.summary.id.cmp(&b.summary.id))
+    });
+    let mut months: Vec<String> = by_date
+        .iter()
+        .map(|v| v.summary.date[..7].to_owned())
+        .collect();
     months.dedup();
 
-    let mut levels = archive.config.severities.levels.clone();
+    let mut levels = config.severities.levels.clone();
     levels.push("unrated".to_owned());
-    let per_month =
-        |f: &dyn Fn(&IncidentView) -> f64, pick: &dyn Fn(&IncidentView) -> bool| -> Vec<f64> {
-            months
-                .iter()
-                .map(|m| {
-                    by_date
-                        .iter()
-                        .filter(|v| v.date.starts_with(m.as_str()) && pick(v))
-                        .map(|v| f(v))
-                        .sum()
-                })
-                .collect()
-        };
+    let per_month = |f: &dyn Fn(&Digest) -> f64, pick: &dyn Fn(&Digest) -> bool| -> Vec<f64> {
+        months
+            .iter()
+            .map(|m| {
+                by_date
+                    .iter()
+                    .filter(|v| v.summary.date.starts_with(m.as_str()) && pick(v))
+                    .map(|v| f(v))
+                    .sum()
+            })
+            .collect()
+    };
     let severity_series: Vec<Series> = levels
         .iter()
         .map(|level| Series {
             name: level.clone(),
             values: per_month(&|_| 1.0, &|v| {
-                v.severity.as_deref().unwrap_or("unrated") == level
+                v.summary.severity.as_deref().unwrap_or("unrated") == level
                     || (level == "unrated"
-                        && v.severity
+                        && v.summary
+                            .severity
                             .as_deref()
-                            .is_some_and(|s| archive.config.severities.rank(s).is_none()))
+                            .is_some_and(|s| config.severities.rank(s).is_none()))
             }),
         })
         .filter(|s| s.values.iter().any(|v| *v > 0.0))
         .collect();
 
-    let labels: Vec<String> = by_date.iter().map(|v| v.date.clone()).collect();
+    let labels: Vec<String> = by_date.iter().map(|v| v.summary.date.clone()).collect();
     let minutes = |name: &str| Series {
         name: format!("time {name}"),
         values: by_date
@@ -703,17 +853,17 @@ fn trend_charts(archive: &Archive, views: &[IncidentView]) -> Vec<serde_json::Va
             .map(|v| {
                 v.durations
                     .iter()
-                    .find(|d| d.name == name)
-                    .map_or(f64::NAN, |d| d.seconds as f64 / 60.0)
+                    .find(|(n, _)| *n == name)
+                    .map_or(f64::NAN, |(_, seconds)| *seconds as f64 / 60.0)
             })
             .collect(),
     };
     let mut categories: Vec<(String, f64)> = Vec::new();
-    for v in views {
-        for f in &v.factors {
-            match categories.iter_mut().find(|(c, _)| *c == f.category) {
+    for d in digests {
+        for category in &d.categories {
+            match categories.iter_mut().find(|(c, _)| c == category) {
                 Some(slot) => slot.1 += 1.0,
-                None => categories.push((f.category.clone(), 1.0)),
+                None => categories.push((category.clone(), 1.0)),
             }
         }
     }
@@ -722,14 +872,14 @@ fn trend_charts(archive: &Archive, views: &[IncidentView]) -> Vec<serde_json::Va
         Series {
             name: "open".into(),
             values: per_month(
-                &|v| v.actions.iter().filter(|a| a.open).count() as f64,
+                &|v| v.actions.keys.iter().filter(|k| k.open).count() as f64,
                 &|_| true,
             ),
         },
         Series {
             name: "done".into(),
             values: per_month(
-                &|v| v.actions.iter().filter(|a| !a.open).count() as f64,
+                &|v| v.actions.keys.iter().filter(|k| !k.open).count() as f64,
                 &|_| true,
             ),
         },
