@@ -1,11 +1,25 @@
 #!/usr/bin/env bash
-# Benchmark: 300 participants hold SSE connections while 1,500 operations arrive in a burst,
-# against the real server binary on loopback, with a fresh copy of sample-incident/ per run.
+# Benchmark: 300 participants hold SSE connections while 1,500 operations arrive, against the
+# real server binary on loopback, with a fresh copy of sample-incident/ per run. Two shapes:
+# - burst: every participant sends its 5 operations at once;
+# - sustained: 50 participants each make 30 edits in a row (each sent when the previous one
+#   is acknowledged) while all 300 screens follow.
 #
 #   bash bench/meeting.sh [participants] [operations] [runs]      (default 300, 1500, 5)
+# SHAPES (default "burst sustained") picks the shapes; WRITERS (default 50) sizes the second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || true
 cargo build --release -q
 cargo build --release -q --example bench_meeting
-target/release/examples/bench_meeting target/release/debrief "${1:-300}" "${2:-1500}" "${3:-5}"
+participants=${1:-300}
+for shape in ${SHAPES:-burst sustained}; do
+  case $shape in
+    burst) writers=$participants ;;
+    sustained) writers=${WRITERS:-50} ;;
+    *) echo "unknown shape $shape (burst or sustained)" >&2; exit 2 ;;
+  esac
+  echo "## $shape"
+  target/release/examples/bench_meeting target/release/debrief "$participants" "${2:-1500}" "${3:-5}" "$writers"
+  echo
+done

@@ -1,7 +1,15 @@
 //! Load benchmark of the live meeting: 300 participants hold SSE connections while 1,500
-//! operations arrive in a burst. Run by `bench/meeting.sh`.
+//! operations arrive. Run by `bench/meeting.sh`, in two shapes:
+//! - a burst: every participant sends its 5 operations at once;
+//! - sustained edits: 50 of them each make 30 edits in a row, each sent when the previous one
+//!   is acknowledged, while all 300 screens follow.
 //!
-//! cargo run --release --example bench_meeting -- <debrief binary> [participants] [operations] [runs]
+//! cargo run --release --example bench_meeting -- <debrief binary> [participants] [operations] [runs] [writers] [phase]
+//!
+//! `writers` (default: every participant) is how many participants send; each sends its share
+//! of the operations back to back on one kept-alive connection. `phase` (default `timeline`)
+//! is the meeting's phase during the load: in `actions`, every phone's state holds the growing
+//! lists of factors and actions.
 //!
 //! Per run it reports the acknowledgement latency (p50, p99, max) of every operation, the time
 //! until every SSE client has seen the final revision, the server's peak RSS (VmHWM), errors,
@@ -36,12 +44,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let participants: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(300);
     let operations: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1500);
     let runs: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let writers: usize = args
+        .get(5)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(participants)
+        .clamp(1, participants);
+    let phase = args.get(6).map_or("timeline", String::as_str);
     println!(
-        "{participants} participants on SSE, {operations} operations in one burst, {runs} runs (a fresh server each)"
+        "{participants} participants on SSE; {writers} of them send {operations} operations, {} each in a row; phase {phase}; {runs} runs (a fresh server each)",
+        operations.div_ceil(writers)
     );
     let mut results = Vec::new();
     for n in 0..runs {
-        let run = once(bin, participants, operations)?;
+        let run = once(bin, participants, operations, writers, phase)?;
         let mut acks = run.acks.clone();
         acks.sort();
         println!(
@@ -115,6 +130,8 @@ fn once(
     bin: &str,
     participants: usize,
     operations: usize,
+    writers: usize,
+    phase: &str,
 ) -> Result<Run, Box<dyn std::error::Error>> {
     let tmp = tempfile::tempdir()?;
     let dir = tmp.path().join("2026-11-03-checkout");
@@ -127,6 +144,14 @@ fn once(
         .spawn()?;
     let pid = child.id();
     let addr = wait_for_address(&mut child)?;
+    if phase != "timeline" {
+        let body = format!("{{\"phase\":\"{phase}\"}}");
+        let auth = [format!("Authorization: Bearer {KEY}")];
+        let reply = request(&addr, "POST", "/api/phase", &auth, Some(&body))?;
+        if reply.status != 200 {
+            return Err(format!("setting the phase: {}", reply.body).into());
+        }
+    }
 
     let tokens: Vec<String> = (0..participants)
         .map(|n| {
@@ -151,7 +176,7 @@ fn once(
         burst,
         all_seen,
         created,
-    } = runtime.block_on(load(&addr, &tokens, operations))?;
+    } = runtime.block_on(load(&addr, &tokens, operations, writers))?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let server_cpu = std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
@@ -206,12 +231,14 @@ struct Load {
     created: Vec<String>,
 }
 
-/// Connects every participant's screen, waits until each has its first state, then sends the
-/// burst and waits until every screen has seen the final revision.
+/// Connects every participant's screen, waits until each has its first state, then has
+/// `writers` of them send the operations and waits until every screen has seen the final
+/// revision.
 async fn load(
     addr: &str,
     tokens: &[String],
     operations: usize,
+    writers: usize,
 ) -> Result<Load, Box<dyn std::error::Error>> {
     let participants = tokens.len();
     // Each screen reports (revision, when) for every state it receives.
@@ -238,11 +265,12 @@ async fn load(
         latest[n] = Some((revision, at));
     }
 
-    // The burst: every participant sends its share at once, on its own kept-alive connection.
-    let per = operations.div_ceil(participants);
-    let go = Arc::new(tokio::sync::Barrier::new(participants + 1));
+    // Every writer starts at once and sends its share back to back, on its own kept-alive
+    // connection.
+    let per = operations.div_ceil(writers);
+    let go = Arc::new(tokio::sync::Barrier::new(writers + 1));
     let mut senders = Vec::new();
-    for (n, token) in tokens.iter().enumerate() {
+    for (n, token) in tokens.iter().enumerate().take(writers) {
         let (addr, token, go) = (addr.to_owned(), token.clone(), go.clone());
         let count = per.min(operations.saturating_sub(n * per));
         senders.push(tokio::spawn(async move {
@@ -329,13 +357,18 @@ async fn screen(
     while let Some(line) = lines.next_line().await? {
         if let Some(name) = line.strip_prefix("event:") {
             event = name.trim().to_owned();
-        } else if let Some(data) = line.strip_prefix("data:").filter(|_| event == "state") {
+        } else if let Some(data) = line
+            .strip_prefix("data:")
+            .filter(|_| event == "state" || event == "change")
+        {
             let at = Instant::now();
-            // The shared part's keys are in order, and `revision` is the only one of its name.
+            // The shared part's keys are in order, and `revision` is the only one of its name;
+            // in a change, it is `"revision":{"=":N}`.
             let revision = data
                 .find("\"revision\":")
                 .and_then(|i| {
                     let rest = &data[i + 11..];
+                    let rest = rest.strip_prefix("{\"=\":").unwrap_or(rest);
                     let end = rest
                         .find(|c: char| !c.is_ascii_digit())
                         .unwrap_or(rest.len());
@@ -368,9 +401,18 @@ async fn sender(
     let _ = stream.set_nodelay(true);
     let mut stream = tokio::io::BufReader::new(stream);
     let mut out = Vec::with_capacity(count);
+    // The person's latest observation: a writer with more than one vote's worth of operations
+    // edits it instead of voting again.
+    let mut latest: Option<String> = None;
     for k in 0..count {
-        let (path, body) = match k % 5 {
+        let (method, path, body) = match k % 5 {
+            3 if k >= 5 && latest.is_some() => (
+                "PATCH",
+                format!("/api/timeline/{}", latest.as_deref().unwrap_or_default()),
+                format!("{{\"text\":\"person {n} saw {k}, corrected\"}}"),
+            ),
             0 | 1 => (
+                "POST",
                 "/api/timeline".to_owned(),
                 format!(
                     "{{\"at\":\"2026-11-03T14:{:02}:00\",\"text\":\"person {n} saw {k}\"}}",
@@ -378,10 +420,12 @@ async fn sender(
                 ),
             ),
             2 => (
+                "POST",
                 "/api/factors".to_owned(),
                 format!("{{\"text\":\"person {n} factor {k}\"}}"),
             ),
             3 => (
+                "POST",
                 format!(
                     "/api/factors/{}/votes",
                     ["f-held-conn", "f-hpa", "f-alerting"][n % 3]
@@ -389,27 +433,36 @@ async fn sender(
                 String::new(),
             ),
             _ => (
+                "POST",
                 "/api/actions".to_owned(),
                 format!("{{\"text\":\"person {n} action {k}\"}}"),
             ),
         };
         let started = Instant::now();
-        let reply = exchange(&mut stream, addr, token, &path, &body).await.ok();
+        let reply = exchange(&mut stream, addr, token, method, &path, &body)
+            .await
+            .ok();
+        if k % 5 < 2
+            && let Some((201, json)) = &reply
+        {
+            latest = json["id"].as_str().map(str::to_owned);
+        }
         out.push((started.elapsed(), reply, Instant::now()));
     }
     out
 }
 
-/// One POST on a kept-alive connection: the status and the JSON body.
+/// One request on a kept-alive connection: the status and the JSON body.
 async fn exchange(
     stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
     addr: &str,
     token: &str,
+    method: &str,
     path: &str,
     body: &str,
 ) -> std::io::Result<(u16, serde_json::Value)> {
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.get_mut().write_all(request.as_bytes()).await?;

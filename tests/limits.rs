@@ -181,29 +181,39 @@ fn silent_connections_are_closed_and_the_connection_limit_holds() {
 fn a_screen_that_stops_reading_is_dropped() {
     let (_tmp, dir) = sample();
     let server = Server::start(&dir, &["--stall-timeout", "1"]);
-    // A facilitator's event stream that is never read.
+    // Sixty long factors, which a phone sees only in the phases that show factors.
+    for n in 0..60 {
+        let reply = post(
+            &server,
+            KEY,
+            "/api/factors",
+            json!({ "text": format!("Factor {n} {}", "x".repeat(1900)) }),
+        );
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    let phone = common::join_reply(&server, Some("Sam"))["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A phone's event stream that is never read.
     let mut stalled = TcpStream::connect(&server.addr).unwrap();
     stalled
         .write_all(
             format!(
-                "GET /api/events HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {KEY}\r\n\r\n",
+                "GET /api/events HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {phone}\r\n\r\n",
                 server.addr
             )
             .as_bytes(),
         )
         .unwrap();
-    // Every change sends the whole facilitator state to it: for eight seconds, far more than
-    // the kernel buffers for one connection.
+    // Each move into the factors phase sends it the 120 KB of factors: for eight seconds, far
+    // more than the kernel buffers for one connection.
     let started = Instant::now();
     let mut n = 0;
     while started.elapsed() < Duration::from_secs(8) {
-        let reply = post(
-            &server,
-            KEY,
-            "/api/timeline",
-            json!({ "at": "2026-11-03T14:20", "text": format!("Change {n} {}", "x".repeat(1900)) }),
-        );
-        assert_eq!(reply.status, 201, "{}", reply.body);
+        let phase = ["timeline", "factors"][n % 2];
+        let reply = post(&server, KEY, "/api/phase", json!({ "phase": phase }));
+        assert_eq!(reply.status, 200, "{}", reply.body);
         n += 1;
     }
     // Past the stall timeout (1 s here), the server lets it go and says so in its debug log;

@@ -707,12 +707,8 @@ fn every_screen_hears_about_a_change_with_its_revision() {
     let mut participant =
         debrief::serve::probe::Events::connect(&server.addr, "/api/events", &token);
     let mut facilitator = server.events("/api/events");
-    let first_state = |events: &mut debrief::serve::probe::Events| loop {
-        let (name, data) = events.wait().expect("an event");
-        if name == "state" {
-            return serde_json::from_str::<serde_json::Value>(&data).unwrap();
-        }
-    };
+    let first_state =
+        |events: &mut debrief::serve::probe::Events| events.next_state().expect("a state");
     first_state(&mut participant);
     first_state(&mut facilitator);
     assert_eq!(
@@ -742,6 +738,99 @@ fn every_screen_hears_about_a_change_with_its_revision() {
             "{state}"
         );
     }
+}
+
+/// A screen gets a whole state when it connects and, after that, the changes: a screen that
+/// follows them has, at every step, exactly what `/api/state` says; and the changes are
+/// smaller than the states.
+#[test]
+fn screens_that_follow_changes_have_exactly_the_state() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let token = server.join(Some("Alex"));
+    let mut screens = [
+        (
+            debrief::serve::probe::Events::connect(&server.addr, "/api/events", &token),
+            token.clone(),
+        ),
+        (server.events("/api/events"), KEY.to_owned()),
+    ];
+    for (events, _) in &mut screens {
+        events.next_state().expect("a first state");
+    }
+    let entry = created(
+        &server,
+        &token,
+        "/api/timeline",
+        json!({ "at": "2026-11-03T14:21", "text": "Pool waiters climbing" }),
+    );
+    post(&server, KEY, "/api/phase", json!({ "phase": "factors" }));
+    let factor = created(
+        &server,
+        &token,
+        "/api/factors",
+        json!({ "text": "Pool too small" }),
+    );
+    server.call(
+        "PATCH",
+        &format!("/api/timeline/{entry}"),
+        &token,
+        Some(&json!({ "text": "Pool waiters climbing fast" }).to_string()),
+    );
+    post(&server, KEY, "/api/phase", json!({ "phase": "actions" }));
+    created(
+        &server,
+        &token,
+        "/api/actions",
+        json!({ "text": "Alert on waiters" }),
+    );
+    server.call("DELETE", &format!("/api/factors/{factor}"), &token, None);
+    let last = post(&server, KEY, "/api/phase", json!({ "phase": "vote" }));
+    let revision = last.json()["revision"].as_u64().unwrap();
+
+    for (events, who) in &mut screens {
+        let followed = loop {
+            let state = events
+                .next_state()
+                .expect("a state or a change it applies to");
+            if state["revision"].as_u64().unwrap() >= revision {
+                break state;
+            }
+        };
+        let mut fetched = server.call("GET", "/api/state", who, None).json();
+        let mut followed = followed;
+        for state in [&mut followed, &mut fetched] {
+            state.as_object_mut().unwrap().remove("now");
+        }
+        assert_eq!(followed, fetched);
+    }
+
+    // Raw events: after the first state, a change names the state it applies to and is
+    // smaller than the state it makes.
+    let mut raw = debrief::serve::probe::Events::connect(&server.addr, "/api/events", KEY);
+    let first = loop {
+        let (name, data) = raw.wait().expect("an event");
+        if name == "state" {
+            break data;
+        }
+    };
+    created(
+        &server,
+        &token,
+        "/api/actions",
+        json!({ "text": "One more" }),
+    );
+    let (name, data) = loop {
+        let event = raw.wait().expect("an event");
+        if event.0 != "reload" {
+            break event;
+        }
+    };
+    assert_eq!(name, "change");
+    let change: serde_json::Value = serde_json::from_str(&data).unwrap();
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(change["base"], first["key"]);
+    assert!(data.len() * 4 < first.to_string().len(), "{data}");
 }
 
 /// What one client was told: the ids it created and its final votes.

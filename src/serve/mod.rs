@@ -7,6 +7,7 @@
 
 mod admit;
 pub mod api;
+pub mod delta;
 mod listen;
 pub mod meeting;
 mod pages;
@@ -84,6 +85,25 @@ struct View {
 /// whether it is the facilitator's.
 type StateKey = (u64, u64, bool);
 
+/// The shared part of the last few states of each audience, as values (to find what changed)
+/// and as the bytes sent, and the changes between them that screens were sent: each is made
+/// once, however many screens get it.
+#[derive(Default)]
+struct Shared {
+    states: std::collections::VecDeque<(StateKey, Arc<serde_json::Value>, bytes::Bytes)>,
+    /// `None` when the change is no smaller than the state.
+    changes: std::collections::VecDeque<((StateKey, StateKey), Option<bytes::Bytes>)>,
+}
+
+/// States kept per audience to send changes from: a screen further behind gets the whole
+/// state.
+const KEPT_STATES: usize = 2;
+
+/// The name of a state in what screens are sent (`key`, and a change's `base`).
+fn key_name(key: StateKey) -> String {
+    format!("{}.{}", key.0, key.1)
+}
+
 /// Everything the server shares between requests and the watcher.
 pub struct State {
     path: PathBuf,
@@ -109,8 +129,8 @@ pub struct State {
     joins: Limiter,
     /// Wrong keys, codes and tokens, per client address: guessing is throttled.
     failures: Limiter,
-    /// The shared part of the state, by (generation, render revision, facilitator).
-    shared: std::sync::Mutex<Vec<(StateKey, bytes::Bytes)>>,
+    /// The shared part of the recent states, and the changes between them.
+    shared: std::sync::Mutex<Shared>,
     /// Held while rendering.
     rendering: std::sync::Mutex<()>,
     /// The flow diagram of the meeting's last generation, drawn by one request at a time.
@@ -158,7 +178,7 @@ impl State {
             limiter: Limiter::default(),
             joins: Limiter::new(320.0, 2.0),
             failures: Limiter::new(200.0, 20.0),
-            shared: std::sync::Mutex::new(Vec::new()),
+            shared: std::sync::Mutex::new(Shared::default()),
             rendering: std::sync::Mutex::new(()),
             flow: tokio::sync::Mutex::new(None),
         })
@@ -234,7 +254,7 @@ impl State {
     /// The shared part is made once per change and audience, however many screens ask: with
     /// 300 people connected, that is what keeps a burst of changes cheap.
     pub fn state_json(&self, caller: &Caller) -> String {
-        let (head, shared) = self.state_parts(caller);
+        let (head, shared, _) = self.state_parts(caller);
         format!("{head}{}", String::from_utf8_lossy(&shared))
     }
 
@@ -242,7 +262,7 @@ impl State {
     /// and the rest, which is the same bytes for every screen of the audience. Event streams
     /// send the two as they are, so a state held for many screens (a slow one among them) is
     /// in memory once.
-    fn state_parts(&self, caller: &Caller) -> (String, bytes::Bytes) {
+    fn state_parts(&self, caller: &Caller) -> (String, bytes::Bytes, StateKey) {
         let facilitator = *caller == Caller::Facilitator;
         let (render_revision, error) = {
             let view = self.read();
@@ -252,8 +272,8 @@ impl State {
         let key = (meeting.generation, render_revision, facilitator);
         let shared = {
             let mut cache = self.shared.lock().unwrap_or_else(|e| e.into_inner());
-            match cache.iter().find(|(k, _)| *k == key) {
-                Some((_, text)) => text.clone(),
+            match cache.states.iter().find(|(k, _, _)| *k == key) {
+                Some((_, _, text)) => text.clone(),
                 None => {
                     let mut state = meeting.shared_json(facilitator, error.as_deref());
                     if facilitator {
@@ -261,11 +281,13 @@ impl State {
                         state["public_url"] = serde_json::json!(self.public_url);
                         state["folder"] = serde_json::json!(self.path.display().to_string());
                     }
+                    state["key"] = serde_json::json!(key_name(key));
                     // A JSON object: the caller's part goes in front of its keys.
                     let text = bytes::Bytes::from(state.to_string()).slice(1..);
-                    // One entry per audience is all that is ever asked for.
-                    cache.retain(|(k, _)| k.2 != facilitator);
-                    cache.push((key, text.clone()));
+                    if cache.states.len() >= 2 * KEPT_STATES {
+                        cache.states.pop_front();
+                    }
+                    cache.states.push_back((key, Arc::new(state), text.clone()));
                     text
                 }
             }
@@ -275,7 +297,47 @@ impl State {
         (
             format!("{{\"now\":{},\"you\":{you},", meeting::now_ms()),
             shared,
+            key,
         )
+    }
+
+    /// The shared part of a `change` event from the state `from` to `to`, when `from` is
+    /// recent enough to be known and the change is smaller than the state:
+    /// `"base":…,"key":…,"change":…}`, to follow the caller's part. Made once per pair.
+    fn change(&self, from: StateKey, to: StateKey) -> Option<bytes::Bytes> {
+        if from == to || from.2 != to.2 {
+            return None;
+        }
+        let (old, new, whole) = {
+            let cache = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, change)) = cache.changes.iter().find(|(k, _)| *k == (from, to)) {
+                return change.clone();
+            }
+            let find = |key| {
+                cache
+                    .states
+                    .iter()
+                    .find(|(k, _, _)| *k == key)
+                    .map(|(_, value, text)| (value.clone(), text.len()))
+            };
+            let ((old, _), (new, whole)) = (find(from)?, find(to)?);
+            (old, new, whole)
+        };
+        // Found without the lock: the screens' other states are not held up meanwhile.
+        let change = delta::diff(&old, &new).and_then(|node| {
+            let text = format!(
+                "\"base\":\"{}\",\"key\":\"{}\",\"change\":{node}}}",
+                key_name(from),
+                key_name(to)
+            );
+            (text.len() < whole).then(|| bytes::Bytes::from(text))
+        });
+        let mut cache = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.changes.len() >= 4 * KEPT_STATES {
+            cache.changes.pop_front();
+        }
+        cache.changes.push_back(((from, to), change.clone()));
+        change
     }
 
     /// The flow diagram of the incident as the room may see it, drawn once per change of the
@@ -1280,6 +1342,8 @@ async fn produce_events(
         return;
     }
     let mut last: Option<tokio::time::Instant> = None;
+    // The state this browser has: the next is sent as a change from it when that is smaller.
+    let mut has: Option<StateKey> = None;
     loop {
         let event = tokio::select! {
             push = rx.recv() => match push {
@@ -1314,8 +1378,13 @@ async fn produce_events(
                     let _ = tx.send(sse("removed", [bytes::Bytes::from_static(br#"{"removed":true}"#)])).await;
                     return;
                 }
-                let (head, shared) = state.state_parts(&caller);
-                sse("state", [head.into(), shared])
+                let (head, shared, key) = state.state_parts(&caller);
+                let change = has.and_then(|from| state.change(from, key));
+                has = Some(key);
+                match change {
+                    Some(change) => sse("change", [head.into(), change]),
+                    None => sse("state", [head.into(), shared]),
+                }
             },
             () = tokio::time::sleep(PING) => vec![bytes::Bytes::from_static(b":ping\n\n")],
             () = tx.closed() => return,

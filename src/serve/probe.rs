@@ -11,6 +11,8 @@ pub struct Events {
     buffer: String,
     /// The server ended the stream (as opposed to no event arriving in time).
     pub closed: bool,
+    /// The last meeting state, for the changes that follow it.
+    state: Option<serde_json::Value>,
 }
 
 impl Events {
@@ -36,6 +38,7 @@ impl Events {
             reader,
             buffer: String::new(),
             closed: false,
+            state: None,
         }
     }
 
@@ -104,6 +107,32 @@ impl Events {
     /// The next event, waiting up to 20 s.
     pub fn wait(&mut self) -> Option<(String, String)> {
         self.next_within(Duration::from_secs(20))
+    }
+
+    /// The next meeting state, as a screen has it: a `state` event as it is, or the last
+    /// state with a `change` event made to it. Other events are skipped. `None` when no state
+    /// comes within 20 seconds, or a change is for a state this stream did not have.
+    pub fn next_state(&mut self) -> Option<serde_json::Value> {
+        loop {
+            let (name, data) = self.wait()?;
+            let event: serde_json::Value = serde_json::from_str(&data).ok()?;
+            let state = match name.as_str() {
+                "state" => event,
+                "change" => {
+                    let current = self.state.as_ref()?;
+                    if current["key"] != event["base"] {
+                        return None;
+                    }
+                    let mut state = crate::serve::delta::apply(current, &event["change"]);
+                    state["now"] = event["now"].clone();
+                    state["you"] = event["you"].clone();
+                    state
+                }
+                _ => continue,
+            };
+            self.state = Some(state.clone());
+            return Some(state);
+        }
     }
 }
 

@@ -97,15 +97,58 @@
   };
   M.status = status;
 
-  // The event stream: `state` carries the whole meeting as this person may see it.
+  // A state with a change made to it (the format is described in src/serve/delta.rs): a
+  // value replaced, an object's keys changed or removed, a list of items with ids rebuilt
+  // from the ids of unchanged items, new items and changed ones.
+  var apply = function (old, node) {
+    if ("=" in node) return node["="];
+    if ("[" in node) {
+      var before = {};
+      (Array.isArray(old) ? old : []).forEach(function (item) {
+        if (item && typeof item === "object") before[item.id] = item;
+      });
+      return node["["].map(function (e) {
+        if (typeof e === "string") return before[e];
+        return "@" in e ? apply(before[e["@"]], e) : apply(null, e);
+      });
+    }
+    var out = {};
+    if (old && typeof old === "object" && !Array.isArray(old)) {
+      Object.keys(old).forEach(function (k) { out[k] = old[k]; });
+    }
+    var changed = node["{"] || {};
+    Object.keys(changed).forEach(function (k) { out[k] = apply(out[k], changed[k]); });
+    (node["-"] || []).forEach(function (k) { delete out[k]; });
+    return out;
+  };
+  M.apply = apply;
+
+  // The event stream: `state` carries the whole meeting as this person may see it; `change`
+  // what changed since the last one. Handlers get a copy, so the kept state stays as sent.
   M.connect = function (handlers) {
     var source = new EventSource("/api/events");
-    source.addEventListener("open", function () { status(""); M.flush(); });
-    source.addEventListener("state", function (e) {
-      var state = JSON.parse(e.data);
+    var current = null;
+    var deliver = function (state) {
+      current = state;
       skew = state.now - Date.now();
       showError(state.error);
-      handlers.state(state);
+      handlers.state(JSON.parse(JSON.stringify(state)));
+    };
+    source.addEventListener("open", function () { status(""); M.flush(); });
+    source.addEventListener("state", function (e) { deliver(JSON.parse(e.data)); });
+    source.addEventListener("change", function (e) {
+      var c = JSON.parse(e.data);
+      if (!current || current.key !== c.base) {
+        // Not the state the change was made for (it should not happen): ask for the whole.
+        M.api("GET", "state").then(function (res) {
+          if (res.ok && res.body) deliver(res.body);
+        });
+        return;
+      }
+      var state = apply(current, c.change);
+      state.now = c.now;
+      state.you = c.you;
+      deliver(state);
     });
     // The facilitator removed this participant: the server ends the stream, and so does this.
     source.addEventListener("removed", function () {
