@@ -36,6 +36,8 @@ struct Run {
     /// The server's CPU time (user and system) over the whole run, joins included.
     server_cpu: Duration,
     persisted: bool,
+    /// Bytes of events the screens received during the load.
+    screen_bytes: u64,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -60,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut acks = run.acks.clone();
         acks.sort();
         println!(
-            "run {}: ack p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; burst acknowledged in {} ms; every client saw the final revision after {} ms ({} ms after the last acknowledgement); peak RSS {:.1} MB; server CPU {} ms; errors {}; persisted {}",
+            "run {}: ack p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; burst acknowledged in {} ms; every client saw the final revision after {} ms ({} ms after the last acknowledgement); peak RSS {:.1} MB; server CPU {} ms; {:.1} MB of events to the screens; errors {}; persisted {}",
             n + 1,
             ms(percentile(&acks, 0.50)),
             ms(percentile(&acks, 0.99)),
@@ -70,6 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             run.all_seen.saturating_sub(run.burst).as_millis(),
             run.peak_rss_kib as f64 / 1024.0,
             run.server_cpu.as_millis(),
+            run.screen_bytes as f64 / 1e6,
             run.errors,
             if run.persisted { "yes" } else { "NO" },
         );
@@ -176,6 +179,7 @@ fn once(
         burst,
         all_seen,
         created,
+        screen_bytes,
     } = runtime.block_on(load(&addr, &tokens, operations, writers))?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let server_cpu = std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -219,6 +223,7 @@ fn once(
         peak_rss_kib,
         server_cpu,
         persisted,
+        screen_bytes,
     })
 }
 
@@ -229,6 +234,7 @@ struct Load {
     burst: Duration,
     all_seen: Duration,
     created: Vec<String>,
+    screen_bytes: u64,
 }
 
 /// Connects every participant's screen, waits until each has its first state, then has
@@ -243,11 +249,13 @@ async fn load(
     let participants = tokens.len();
     // Each screen reports (revision, when) for every state it receives.
     let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, u64, Instant)>();
+    let received = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut screens = Vec::new();
     for (n, token) in tokens.iter().enumerate() {
         let (addr, token, seen) = (addr.to_owned(), token.clone(), seen_tx.clone());
+        let received = received.clone();
         screens.push(tokio::spawn(async move {
-            let _ = screen(n, &addr, &token, seen).await;
+            let _ = screen(n, &addr, &token, seen, &received).await;
         }));
     }
     drop(seen_tx);
@@ -277,6 +285,7 @@ async fn load(
             sender(n, &addr, &token, count, go).await
         }));
     }
+    let before_load = received.load(std::sync::atomic::Ordering::Relaxed);
     go.wait().await;
     let start = Instant::now();
     let mut acks = Vec::with_capacity(operations);
@@ -331,6 +340,7 @@ async fn load(
         burst: last_ack - start,
         all_seen,
         created,
+        screen_bytes: received.load(std::sync::atomic::Ordering::Relaxed) - before_load,
     })
 }
 
@@ -340,6 +350,7 @@ async fn screen(
     addr: &str,
     token: &str,
     seen: tokio::sync::mpsc::UnboundedSender<(usize, u64, Instant)>,
+    received: &std::sync::atomic::AtomicU64,
 ) -> std::io::Result<()> {
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     // HTTP/1.0: the events come as plain lines, without the chunk sizes of HTTP/1.1 between
@@ -355,6 +366,7 @@ async fn screen(
     let mut lines = tokio::io::BufReader::new(stream).lines();
     let mut event = String::new();
     while let Some(line) = lines.next_line().await? {
+        received.fetch_add(line.len() as u64 + 1, std::sync::atomic::Ordering::Relaxed);
         if let Some(name) = line.strip_prefix("event:") {
             event = name.trim().to_owned();
         } else if let Some(data) = line
