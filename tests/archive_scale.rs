@@ -3,32 +3,9 @@
 
 mod common;
 
-use std::fmt::Write as _;
 use std::path::Path;
 
-use common::{root, run, transcript};
-
-/// An incident with `actions` action items: due dates from January to December 2026, every third
-/// done.
-fn incident(dir: &Path, n: usize, actions: usize) {
-    std::fs::create_dir_all(dir).unwrap();
-    let mut toml = format!(
-        "title = \"Incident {n}\"\nseverity = \"SEV{}\"\nstatus = \"published\"\ntimezone = \"UTC\"\n\n[times]\nstarted = 2026-11-{:02}T10:00:00Z\nresolved = 2026-11-{:02}T11:00:00Z\n",
-        n % 3 + 1,
-        n % 28 + 1,
-        n % 28 + 1,
-    );
-    for a in 0..actions {
-        let _ = write!(
-            toml,
-            "\n[[actions]]\nid = \"a-{a}\"\ntext = \"Item {a} of incident {n}\"\nowner = \"team-{}\"\ndue = 2026-{}\nstatus = \"{}\"\n",
-            a % 5,
-            ["11-20", "11-29", "12-02", "12-20", "01-05"][a % 5],
-            if a % 3 == 0 { "done" } else { "open" }
-        );
-    }
-    std::fs::write(dir.join("incident.toml"), toml).unwrap();
-}
+use common::{incident_with_actions as incident, root, run, transcript};
 
 /// An empty archive with `config` as its debrief.toml.
 fn archive(tmp: &Path, config: &str) -> std::path::PathBuf {

@@ -41,6 +41,18 @@ fn every_page_is_valid_html() {
             pages.push(incident.unwrap().path().join("index.html"));
         }
     }
+    // An archive with two pages of action items, for the pager.
+    let archive = tmp.path().join("paged");
+    for n in 0..2 {
+        common::incident_with_actions(&archive.join(format!("incident-{n}")), n, 600);
+    }
+    std::fs::write(archive.join("debrief.toml"), "").unwrap();
+    let out = tmp.path().join("paged-site");
+    common::build_site(&archive, &out);
+    for page in ["actions.html", "actions-2.html"] {
+        assert!(out.join(page).is_file(), "{page}");
+        pages.push(out.join(page));
+    }
     let output = std::process::Command::new("java")
         .arg("-jar")
         .arg(&jar)

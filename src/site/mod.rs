@@ -561,38 +561,41 @@ fn write_site(
                 "open actions, most first",
             ),
         ];
-        sorts.par_iter().try_for_each(|&(file, label, description)| {
-            let mut sorted: Vec<&IncidentSummary> = digests.iter().map(|d| &d.summary).collect();
-            match label {
-                "severity" => sorted.sort_by(|a, b| {
-                    a.severity_rank
-                        .cmp(&b.severity_rank)
-                        .then(b.date.cmp(&a.date))
-                }),
-                "duration" => sorted.sort_by(|a, b| {
-                    b.duration_seconds
-                        .cmp(&a.duration_seconds)
-                        .then(b.date.cmp(&a.date))
-                }),
-                "open actions" => sorted.sort_by(|a, b| {
-                    b.open_actions
-                        .cmp(&a.open_actions)
-                        .then(b.date.cmp(&a.date))
-                }),
-                _ => sorted.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id))),
-            }
-            let views_nav: Vec<serde_json::Value> = sorts
+        sorts
+            .par_iter()
+            .try_for_each(|&(file, label, description)| {
+                let mut sorted: Vec<&IncidentSummary> =
+                    digests.iter().map(|d| &d.summary).collect();
+                match label {
+                    "severity" => sorted.sort_by(|a, b| {
+                        a.severity_rank
+                            .cmp(&b.severity_rank)
+                            .then(b.date.cmp(&a.date))
+                    }),
+                    "duration" => sorted.sort_by(|a, b| {
+                        b.duration_seconds
+                            .cmp(&a.duration_seconds)
+                            .then(b.date.cmp(&a.date))
+                    }),
+                    "open actions" => sorted.sort_by(|a, b| {
+                        b.open_actions
+                            .cmp(&a.open_actions)
+                            .then(b.date.cmp(&a.date))
+                    }),
+                    _ => sorted.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id))),
+                }
+                let views_nav: Vec<serde_json::Value> = sorts
                 .iter()
                 .map(
                     |(f, l, _)| serde_json::json!({ "file": f, "label": l, "current": *f == file }),
                 )
                 .collect();
-            let mut ctx = common.context("index", "")?;
-            ctx.insert("incidents", &sorted);
-            ctx.insert("sort", description);
-            ctx.insert("views", &views_nav);
-            write(dir, file, render(theme, "index.html", &ctx)?.as_bytes())
-        })
+                let mut ctx = common.context("index", "")?;
+                ctx.insert("incidents", &sorted);
+                ctx.insert("sort", description);
+                ctx.insert("views", &views_nav);
+                write(dir, file, render(theme, "index.html", &ctx)?.as_bytes())
+            })
     };
     let actions_pages = || -> anyhow::Result<()> {
         // Every action item across incidents, the overdue first, a page at a time: an archive

@@ -246,3 +246,24 @@ pub fn status_and_code(reply: &debrief::serve::probe::Reply) -> (u16, String) {
             .to_owned(),
     )
 }
+
+/// An incident with `actions` action items: due dates from January to December 2026, every third
+/// done.
+pub fn incident_with_actions(dir: &Path, n: usize, actions: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut toml = format!(
+        "title = \"Incident {n}\"\nseverity = \"SEV{}\"\nstatus = \"published\"\ntimezone = \"UTC\"\n\n[times]\nstarted = 2026-11-{:02}T10:00:00Z\nresolved = 2026-11-{:02}T11:00:00Z\n",
+        n % 3 + 1,
+        n % 28 + 1,
+        n % 28 + 1,
+    );
+    for a in 0..actions {
+        toml.push_str(&format!(
+            "\n[[actions]]\nid = \"a-{a}\"\ntext = \"Item {a} of incident {n}\"\nowner = \"team-{}\"\ndue = 2026-{}\nstatus = \"{}\"\n",
+            a % 5,
+            ["11-20", "11-29", "12-02", "12-20", "01-05"][a % 5],
+            if a % 3 == 0 { "done" } else { "open" }
+        ));
+    }
+    std::fs::write(dir.join("incident.toml"), toml).unwrap();
+}
