@@ -456,6 +456,25 @@ fn every_route_answers_and_refuses_as_documented() {
         )),
         (422, "bad-url".into())
     );
+    // Tracker links run long: 2,048 characters are taken, one more is refused.
+    let ticket = |length: usize| {
+        let url = format!("https://tracker.example/{}", "k".repeat(length - 24));
+        let reply = server.call(
+            "PATCH",
+            &format!("/api/actions/{action}"),
+            &alex,
+            Some(&json!({ "ticket": url }).to_string()),
+        );
+        (status_and_code(&reply), url)
+    };
+    let (answer, longest) = ticket(2048);
+    assert_eq!(answer.0, 200, "{answer:?}");
+    assert_eq!(ticket(2049).0, (422, "too-long".into()));
+    until(&dir, "the long ticket", |i, _| {
+        i.actions
+            .iter()
+            .any(|a| a.ticket.as_deref() == Some(longest.as_str()))
+    });
 
     // Links: idempotent, checked, and no loops.
     let link = |method: &str, from: &str, to: &str| {

@@ -454,3 +454,58 @@ fn a_tera_1_theme_is_refused_with_the_place_of_the_problem() {
     assert!(!text.contains("error: error:"), "{text}");
     assert!(!out.exists(), "nothing is written");
 }
+
+/// A ticket link of 2,000 characters, with characters that mean something to Markdown, to a
+/// table and to HTML, reaches the page that a CommonMark renderer (comrak, with GFM tables)
+/// makes of report.md exactly as written, in its own cell.
+#[test]
+fn ticket_links_in_report_md_reach_the_page_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tickets");
+    std::fs::create_dir(&dir).unwrap();
+    common::copy_sample(&dir);
+    let url = format!(
+        "https://tracker.example/browse/OPS-1412?q=a|b&sort=c d&x=<y>&copy;&z=`]`#{}",
+        "k".repeat(1900)
+    );
+    let toml = read(&dir.join("incident.toml")).replace(
+        "ticket   = \"https://tracker.example/OPS-1412\"",
+        &format!("ticket = {}", toml_string(&url)),
+    );
+    assert!(
+        toml.contains("OPS-1412?q="),
+        "the sample's ticket is in place"
+    );
+    std::fs::write(dir.join("incident.toml"), toml).unwrap();
+    let (_keep, out) = build(&dir);
+    let md = read(&out.join("incidents/tickets/report.md"));
+
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    let html = comrak::markdown_to_html(&md, &options);
+    let row = html
+        .split("<tr>")
+        .find(|row| row.contains("Alert on connection-pool saturation"))
+        .expect("the action's row");
+    assert_eq!(row.matches("<td").count(), 7, "{row}");
+    let href = row
+        .split("href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link in the row");
+    let href = href
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let decoded = percent_encoding::percent_decode_str(&href)
+        .decode_utf8()
+        .unwrap();
+    assert_eq!(decoded, url);
+    assert!(row.contains(">OPS-1412</a>"), "{row}");
+}
+
+/// `text` as a TOML basic string.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}

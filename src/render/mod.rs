@@ -68,6 +68,7 @@ impl Theme {
         tera.autoescape_on(vec![".html"]);
         tera.register_filter("md_text", md_text);
         tera.register_filter("md_cell", md_cell);
+        tera.register_filter("md_link", md_link);
         tera.add_raw_templates(DEFAULT_TEMPLATES.iter().copied())
             .map_err(|e| anyhow::anyhow!(tera_error(&e)))
             .context("the default theme's templates")?;
@@ -173,12 +174,50 @@ fn md_text(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
     value.as_str().map(escape_md).unwrap_or_default()
 }
 
+/// `md_link`: a web link as a Markdown link in a table cell, `[label](<url>)`: the label is the
+/// link's last path segment (a ticket's key, such as `OPS-1412`), and the characters a
+/// destination or a table cell cannot hold are percent-encoded. Anything but a string is empty.
+fn md_link(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+    value.as_str().map(markdown_link).unwrap_or_default()
+}
+
+/// See `md_link`.
+fn markdown_link(url: &str) -> String {
+    let label = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty() && !s.contains(':'))
+        .unwrap_or("ticket");
+    let mut destination = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            // CommonMark decodes entities in a destination: `&` stays `&` as `&amp;`.
+            '&' => destination.push_str("&amp;"),
+            ' ' | '<' | '>' | '|' | '\\' | '`' | '\n' | '\r' => {
+                let mut buf = [0; 4];
+                for byte in c.encode_utf8(&mut buf).bytes() {
+                    destination.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            c => destination.push(c),
+        }
+    }
+    let label = cell(label).replace('[', "\\[").replace(']', "\\]");
+    format!("[{label}](<{destination}>)")
+}
+
 /// Like `md_text`, for a table cell: no pipes, no line breaks.
 fn md_cell(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
-    value
-        .as_str()
-        .map(escape_md)
-        .unwrap_or_default()
+    value.as_str().map(cell).unwrap_or_default()
+}
+
+/// Text for a Markdown table cell.
+fn cell(text: &str) -> String {
+    escape_md(text)
         .replace('|', "\\|")
         .replace("\r\n", " ")
         .replace('\n', " ")

@@ -20,8 +20,11 @@ use crate::store::{ActionChanges, List};
 pub const MAX_BODY: usize = 16 * 1024;
 /// The longest text of an observation, factor or action, in characters.
 pub const MAX_TEXT: usize = 2000;
-/// The longest name, owner, lane or ticket.
+/// The longest name, owner or lane.
 pub const MAX_NAME: usize = 80;
+/// The longest ticket link: tracker links (Jira filters, Linear issues with titles) run well
+/// past a name's 80 characters.
+pub const MAX_TICKET: usize = 2048;
 
 /// The cookie of a participant's session; its name ends with the server's port (see
 /// [`Access::session_cookie`]).
@@ -625,13 +628,14 @@ async fn route(
         }
         (Method::PATCH, ["actions", id]) => {
             let b: ActionPatch = body(bytes)?;
-            let keep_empty = |field: &str, v: Option<String>| -> Result<Option<String>, ApiError> {
-                match v {
-                    Some(v) if v.trim().is_empty() => Ok(Some(String::new())),
-                    v => optional(field, v, MAX_NAME),
-                }
-            };
-            let ticket = keep_empty("ticket", b.ticket)?;
+            let keep_empty =
+                |field: &str, v: Option<String>, max: usize| -> Result<Option<String>, ApiError> {
+                    match v {
+                        Some(v) if v.trim().is_empty() => Ok(Some(String::new())),
+                        v => optional(field, v, max),
+                    }
+                };
+            let ticket = keep_empty("ticket", b.ticket, MAX_TICKET)?;
             if let Some(t) = ticket.as_deref().filter(|t| !t.is_empty())
                 && !(t.starts_with("https://") || t.starts_with("http://"))
             {
@@ -645,7 +649,7 @@ async fn route(
                 id: (*id).to_owned(),
                 changes: ActionChanges {
                     text: b.text.map(|t| text("text", t, MAX_TEXT)).transpose()?,
-                    owner: keep_empty("owner", b.owner)?,
+                    owner: keep_empty("owner", b.owner, MAX_NAME)?,
                     due: date(b.due)?,
                     priority: b.priority,
                     status: b.status,
