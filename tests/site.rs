@@ -108,6 +108,10 @@ fn the_site_has_the_documented_layout() {
         actions.contains("1 overdue, 1 due within a week"),
         "{actions}"
     );
+    assert!(
+        actions.contains(r#"<a class="ticket" href="https://tracker.example/OPS-1412">ticket</a>"#),
+        "each action links its ticket: {actions}"
+    );
 }
 
 /// Every relative href and src in every page points at a file of the site.
