@@ -34,7 +34,8 @@ pub enum Command {
     /// Validate incidents and lint them for blameless language.
     ///
     /// Exit status: 0 when there are no errors (warnings are allowed unless --deny-warnings),
-    /// 1 when there are, 2 on bad usage.
+    /// 1 when there are, 2 on bad usage or a [policy] that names an unknown severity or
+    /// priority.
     Check(CheckArgs),
     /// Build the static site: reports, diagrams, the archive, actions and trends.
     ///
@@ -48,6 +49,16 @@ pub enum Command {
     /// keeping its comments; hand edits during the meeting are merged, and a broken file shows
     /// its error over the last good view. Ctrl-C ends the meeting.
     Serve(ServeArgs),
+    /// List action items across incidents, with where each stands and what puts it at risk.
+    ///
+    /// Each action gets a state: overdue, at-risk, on-track, unscheduled (no due date), done or
+    /// wont-do. At-risk comes from a forecast that weighs the time left against the status,
+    /// a missing owner, the owner's load and record, and the archive's [policy].
+    ///
+    /// Exit status: 0, or 1 with --fail-on when an action is in that state; 2 on bad usage or
+    /// when an incident or debrief.toml has errors.
+    #[command(args_conflicts_with_subcommands = true)]
+    Actions(ActionsArgs),
     /// Print the timeline, merged with log candidates, sorted by time.
     ///
     /// Times are shown in the incident's zone; the JSON has RFC 3339 UTC times.
@@ -78,6 +89,9 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Judge the [policy] deadlines against this date instead of today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<jiff::civil::Date>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -103,6 +117,67 @@ pub struct BuildArgs {
     /// Judge overdue actions against this date instead of today (for reproducible builds).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ActionsArgs {
+    #[command(subcommand)]
+    pub command: Option<ActionsCommand>,
+    /// An incident folder or an archive folder (default: the current folder).
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// Judge the actions against this date instead of today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<jiff::civil::Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ActionsFormat::Human)]
+    pub format: ActionsFormat,
+    /// Only actions in these states (comma-separated or repeated): overdue, at-risk, on-track,
+    /// unscheduled, done, wont-do.
+    #[arg(long, value_delimiter = ',', value_name = "STATE")]
+    pub state: Vec<crate::model::ActionState>,
+    /// Only the actions of this owner.
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
+    /// Exit 1 when any action listed is overdue, or (with at-risk) overdue or at risk.
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionsCommand {
+    /// Mark an action done, recording today as its `done_on`, in the incident's file.
+    Done {
+        /// The incident folder.
+        incident: PathBuf,
+        /// The action's id.
+        id: String,
+        /// The day it was done, instead of today.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        on: Option<jiff::civil::Date>,
+    },
+}
+
+/// Output formats of `debrief actions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActionsFormat {
+    /// A table for people, grouped by owner, overdue first.
+    Human,
+    /// An array of objects, for tools.
+    Json,
+    /// One row per action, for spreadsheets.
+    Csv,
+    /// An iCalendar file with a to-do per open action that has a due date.
+    Ics,
+}
+
+/// What makes `debrief actions` fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any overdue action.
+    Overdue,
+    /// Any action overdue or at risk.
+    AtRisk,
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod diagnostics;
 pub mod evidence;
+pub mod forecast;
 #[doc(hidden)] // For the fuzz targets in fuzz/ only.
 pub mod fuzzing;
 pub mod load;

@@ -9,7 +9,10 @@ fn the_sample_is_a_realistic_incident() {
     let mut report = Report::default();
     let archive = Archive::load(
         &root.join("sample-incident"),
-        Options { lint: true },
+        Options {
+            lint: true,
+            today: None,
+        },
         &mut report,
     )
     .unwrap();

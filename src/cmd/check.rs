@@ -17,7 +17,14 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     let mut checked = 0;
     for path in &paths {
-        match Archive::load(path, Options { lint: true }, &mut report) {
+        match Archive::load(
+            path,
+            Options {
+                lint: true,
+                today: args.today,
+            },
+            &mut report,
+        ) {
             Ok(archive) => checked += archive.layout.incidents.len(),
             Err(e) => report.push(Diagnostic::error("not-found", path, e.reason())),
         }
@@ -38,6 +45,14 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
             });
             writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }
+    }
+    // A policy that names what the archive does not define is a mistake in the set-up.
+    if report
+        .diagnostics()
+        .iter()
+        .any(|d| d.code == crate::load::INVALID_POLICY)
+    {
+        return Ok(ExitCode::from(2));
     }
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
     Ok(if failed {

@@ -1,5 +1,6 @@
 //! One module per command. Each takes its parsed arguments and returns the exit code.
 
+mod actions;
 mod build;
 mod check;
 mod new;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::New(args) => new::run(&args),
         Command::Check(args) => check::run(&args, style),
+        Command::Actions(args) => actions::run(&args, style),
         Command::Build(args) => build::run(&args, style),
         Command::Serve(args) => serve::run(&args),
         Command::Timeline(args) => timeline::run(&args, style),

@@ -170,8 +170,10 @@ pub struct Archive {
 /// How much to check while loading.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
-    /// Run the blameless-language lint.
+    /// Run the blameless-language lint, and check the archive's `[policy]`.
     pub lint: bool,
+    /// The day policies are judged against (default: today).
+    pub today: Option<jiff::civil::Date>,
 }
 
 impl Archive {
@@ -221,6 +223,18 @@ pub fn load_config(path: &Path, report: &mut Report) -> Option<Config> {
                 );
                 return None;
             }
+            let unknown = policy_names(&config);
+            if !unknown.is_empty() {
+                let spans = SpanMap::build(&text);
+                for (path_in_file, message, help) in unknown {
+                    report.push(
+                        Diagnostic::error(INVALID_POLICY, path, message)
+                            .at(spans.value(&path_in_file))
+                            .help(help),
+                    );
+                }
+                return None;
+            }
             Some(config)
         }
         Err(partial) => {
@@ -228,6 +242,40 @@ pub fn load_config(path: &Path, report: &mut Report) -> Option<Config> {
             None
         }
     }
+}
+
+/// The code of a `[policy]` that names a severity or a priority the archive does not define:
+/// a mistake in the set-up rather than in an incident, which commands report with exit code 2.
+pub const INVALID_POLICY: &str = "invalid-policy";
+
+/// Severities and priorities that `[policy]` names and the archive does not define: the key's
+/// path in the file, the message and the help.
+fn policy_names(config: &Config) -> Vec<(String, String, String)> {
+    let policy = &config.policy;
+    let levels = &config.severities.levels;
+    let severities = policy
+        .review_within_days
+        .keys()
+        .filter(|k| !levels.contains(k))
+        .map(|k| {
+            (
+                format!("policy.review_within_days.{k}"),
+                format!("`[policy] review_within_days` names the severity `{k}`, which the archive does not define"),
+                format!("the severities are {}", levels.join(", ")),
+            )
+        });
+    let priorities = policy
+        .action_due_within_days
+        .keys()
+        .filter(|k| k.parse::<crate::model::Priority>().is_err())
+        .map(|k| {
+            (
+                format!("policy.action_due_within_days.{k}"),
+                format!("`[policy] action_due_within_days` names the priority `{k}`, which does not exist"),
+                "the priorities are P0, P1, P2 and P3".to_owned(),
+            )
+        });
+    severities.chain(priorities).collect()
 }
 
 /// Loads, validates and (if asked) lints one incident folder. Returns `None` when it has errors.
@@ -263,6 +311,10 @@ pub fn load_incident(
     let mut findings = validate::validate(&incident, config, dir, &assumed);
     findings.extend(crate::evidence::source_findings(&incident, dir));
     if options.lint {
+        let today = options
+            .today
+            .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(incident.tz()).date());
+        findings.extend(validate::policy(&incident, &config.policy, today));
         findings.extend(validate::lint_incident(
             &incident,
             &validate::lint_for(&incident),

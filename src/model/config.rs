@@ -1,5 +1,7 @@
 //! `debrief.toml`: settings shared by every incident of an archive.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +22,31 @@ pub struct Config {
     pub severities: Severities,
     #[serde(default)]
     pub meeting: MeetingConfig,
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+/// Review policies: deadlines the archive holds itself to. `debrief check` warns on each
+/// breach, and `debrief actions` counts them in its forecast.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Severity → days from `times.resolved` until the write-up is `published`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub review_within_days: BTreeMap<String, u32>,
+    /// Priority → days from the incident within which an action of that priority is due.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub action_due_within_days: BTreeMap<String, u32>,
+    /// Every action that is not done needs an owner.
+    #[serde(default)]
+    pub require_owner: bool,
+}
+
+impl Policy {
+    /// Days within which an action of `priority` is due, when the policy says.
+    pub fn due_within(&self, priority: Option<super::Priority>) -> Option<u32> {
+        self.action_due_within_days.get(priority?.as_str()).copied()
+    }
 }
 
 /// The severity scale.

@@ -122,6 +122,21 @@ word_enum!(
 );
 
 word_enum!(
+    /// Where an action item stands against its due date, as `debrief actions` judges it.
+    ActionState {
+        /// Overdue: not done, and due before today.
+        Overdue = "overdue",
+        /// Due, and likely to miss the date: see the forecast.
+        AtRisk = "at-risk",
+        OnTrack = "on-track",
+        /// Not done, and no due date.
+        Unscheduled = "unscheduled",
+        Done = "done",
+        WontDo = "wont-do",
+    }
+);
+
+word_enum!(
     /// What an action item does about the incident.
     ActionKind {
         Mitigate = "mitigate",
@@ -132,8 +147,10 @@ word_enum!(
 );
 
 word_enum!(
-    /// The phases of a review meeting, in order.
+    /// The phases of a review meeting, in order. Follow-ups (open actions carried over from
+    /// related incidents) is only held when the incident sits in an archive.
     Phase {
+        FollowUps = "follow-ups",
         Timeline = "timeline",
         Factors = "factors",
         Vote = "vote",
@@ -218,6 +235,9 @@ pub struct Person {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The team the person works in; the action forecast learns from each team's record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
 }
 
 /// Evidence whose entries become timeline candidates.
@@ -326,6 +346,9 @@ pub struct Action {
     pub factors: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    /// The day the action became done; the meeting and `debrief actions done` record it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_on: Option<Due>,
 }
 
 /// What the team learned.
@@ -371,6 +394,22 @@ impl Incident {
             to_mitigate: since(at(&self.times.mitigated)),
             to_resolve: since(at(&self.times.resolved)),
         }
+    }
+
+    /// The first instant the incident is known by: `started`, or else its first timeline entry.
+    pub fn first_instant(&self) -> Option<Timestamp> {
+        let tz = self.tz();
+        self.times
+            .started
+            .as_ref()
+            .map(|s| s.resolve(&tz).0)
+            .or_else(|| self.timeline.iter().map(|e| e.at.resolve(&tz).0).min())
+    }
+
+    /// The local date the incident started (or was first seen).
+    pub fn opened(&self) -> Option<jiff::civil::Date> {
+        let tz = self.tz();
+        self.first_instant().map(|t| t.to_zoned(tz).date())
     }
 
     /// Timeline entries sorted by instant; entries at the same instant keep file order.

@@ -12,6 +12,7 @@ use std::path::Path;
 use jiff::tz::TimeZone;
 
 use super::blameless::{Lint, People};
+use super::config::Policy;
 use super::time::Resolution;
 use super::{ActionStatus, Config, Incident, Stamp, Status};
 use crate::diagnostics::Severity;
@@ -99,11 +100,80 @@ pub fn validate(
     v.references(incident);
     v.cycles(incident);
     v.times(incident);
-    v.actions(incident);
+    v.actions(incident, config.policy.require_owner);
     v.votes(incident);
     v.links(incident);
     v.sources(incident, dir);
     v.out
+}
+
+/// Breaches of the archive's `[policy]`, judged on `today`: a review not published in time, an
+/// action due later than its priority allows (or never), and an action without an owner.
+pub fn policy(incident: &Incident, policy: &Policy, today: jiff::civil::Date) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let tz = incident.tz();
+    if let (Some(severity), Some(resolved)) = (&incident.severity, &incident.times.resolved)
+        && let Some(&days) = policy.review_within_days.get(severity)
+        && incident.status != Status::Published
+    {
+        let resolved = resolved.resolve(&tz).0.to_zoned(tz.clone()).date();
+        let since = crate::forecast::days_between(resolved, today);
+        if since > i64::from(days) {
+            out.push(
+                Finding::warning(
+                    "policy-review",
+                    "status",
+                    format!(
+                        "{severity} reviews are to be published within {days} days of resolution; this one was resolved {since} days ago ({resolved}) and is still `{}`",
+                        incident.status
+                    ),
+                )
+                .label("not published in time")
+                .help("hold the review and set `status = \"published\"`, or record why it waits"),
+            );
+        }
+    }
+    let opened = incident.opened();
+    for (i, a) in incident.actions.iter().enumerate() {
+        if matches!(a.status, ActionStatus::Done | ActionStatus::WontDo) {
+            continue;
+        }
+        if policy.require_owner && a.owner.as_deref().is_none_or(|o| o.trim().is_empty()) {
+            out.push(
+                Finding::warning(
+                    "policy-owner",
+                    format!("actions[{i}].id"),
+                    format!(
+                        "action `{}` has no owner, and the policy requires one",
+                        a.id
+                    ),
+                )
+                .label("no owner")
+                .help("add `owner = \"handle\"`: an action nobody owns rarely gets done"),
+            );
+        }
+        let Some(days) = policy.due_within(a.priority) else {
+            continue;
+        };
+        let priority = a.priority.map_or("", |p| p.as_str());
+        match (a.due, opened) {
+            (None, _) => out.push(
+                Finding::warning("policy-due", format!("actions[{i}].priority"), format!("{priority} actions are to be due within {days} days of the incident; `{}` has no due date", a.id))
+                    .label("no due date")
+                    .help(format!("add `due = {}` or earlier", opened.map_or_else(|| "YYYY-MM-DD".to_owned(), |o| o.saturating_add(jiff::Span::new().days(i64::from(days))).to_string()))),
+            ),
+            (Some(due), Some(opened)) if crate::forecast::days_between(opened, due.0) > i64::from(days) => {
+                let latest = opened.saturating_add(jiff::Span::new().days(i64::from(days)));
+                out.push(
+                    Finding::warning("policy-due", format!("actions[{i}].due"), format!("{priority} actions are to be due within {days} days of the incident ({latest}); `{}` is due {due}", a.id))
+                        .label("later than the policy allows")
+                        .help("bring the date forward, or lower the priority if it is not that urgent"),
+                );
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Runs the blameless lint over every text field of `incident`.
@@ -493,13 +563,15 @@ impl Validator<'_> {
         }
     }
 
-    fn actions(&mut self, incident: &Incident) {
+    /// Actions missing an owner, a date or a kind. A missing owner is left to the policy's own
+    /// warning when the policy requires owners.
+    fn actions(&mut self, incident: &Incident, owner_by_policy: bool) {
         for (i, a) in incident.actions.iter().enumerate() {
             if matches!(a.status, ActionStatus::Done | ActionStatus::WontDo) {
                 continue;
             }
             let missing: Vec<&str> = [
-                ("owner", a.owner.is_none()),
+                ("owner", a.owner.is_none() && !owner_by_policy),
                 ("due date", a.due.is_none()),
                 ("kind", a.kind.is_none()),
             ]

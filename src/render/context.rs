@@ -16,8 +16,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::markdown;
+use crate::forecast::{Assessment, Facts, Forecast};
 use crate::model::time::human_duration;
-use crate::model::{ActionStatus, Config, LoadedIncident, Stamp};
+use crate::model::{ActionState, ActionStatus, Config, LoadedIncident, Stamp};
 
 /// A link to an entry, factor or action in the same report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,6 +84,10 @@ pub struct ActionView {
     pub ticket: Option<String>,
     pub overdue: bool,
     pub at_risk: bool,
+    /// overdue, at-risk, on-track, unscheduled, done or wont-do.
+    pub state: String,
+    /// Why it may slip, heaviest first.
+    pub reasons: Vec<String>,
     pub open: bool,
     pub incident_id: String,
     pub incident_title: String,
@@ -207,9 +212,7 @@ impl IncidentView {
         })
         .collect();
         let total = d.to_resolve.or(d.to_mitigate);
-        let first =
-            stamp(&t.started).or_else(|| i.timeline_sorted().first().map(|e| e.at.instant()));
-        let date = first.map_or_else(String::new, |f| f.to_zoned(tz.clone()).date().to_string());
+        let date = i.opened().map_or_else(String::new, |d| d.to_string());
 
         let mut timeline: Vec<(Timestamp, EntryView)> = i
             .timeline
@@ -280,10 +283,15 @@ impl IncidentView {
                     .collect(),
             })
             .collect();
+        // A report judges its actions by its own incident; the archive's actions pages and
+        // `debrief actions` by the whole archive.
+        let facts: Vec<Facts> = i.actions.iter().map(|a| Facts::of(loaded, a)).collect();
+        let forecast = Forecast::new(&facts, &config.policy, today);
         let actions: Vec<ActionView> = i
             .actions
             .iter()
-            .map(|a| action_view(a, i, loaded, today, &factor_link))
+            .zip(&facts)
+            .map(|(a, f)| action_view(a, loaded, forecast.assess(f), &factor_link))
             .collect();
         let open_actions = actions.iter().filter(|a| a.open).count();
         let levels = &config.severities;
@@ -321,18 +329,13 @@ impl IncidentView {
 
 fn action_view(
     a: &crate::model::Action,
-    _i: &crate::model::Incident,
     loaded: &LoadedIncident,
-    today: Date,
+    assessment: Assessment,
     factor_link: &dyn Fn(&str) -> LinkView,
 ) -> ActionView {
     let open = matches!(a.status, ActionStatus::Open | ActionStatus::InProgress);
     let due = a.due.map(|d| d.0);
-    let overdue = open && due.is_some_and(|d| d < today);
-    let at_risk = a.status == ActionStatus::Open
-        && !overdue
-        && due.is_some_and(|d| d.since(today).is_ok_and(|span| span.get_days() <= 7));
-    ActionView {
+    let mut view = ActionView {
         anchor: a.id.clone(),
         text_html: markdown::inline(&a.text),
         text: a.text.clone(),
@@ -344,11 +347,25 @@ fn action_view(
         factors: a.factors.iter().map(|f| factor_link(f)).collect(),
         ticket_url: a.ticket.as_deref().and_then(safe_url),
         ticket: a.ticket.clone(),
-        overdue,
-        at_risk,
+        overdue: false,
+        at_risk: false,
+        state: String::new(),
+        reasons: Vec::new(),
         open,
         incident_id: loaded.id.clone(),
         incident_title: loaded.incident.title.clone(),
+    };
+    view.judge(assessment);
+    view
+}
+
+impl ActionView {
+    /// Sets where the action stands, and why it may slip.
+    pub fn judge(&mut self, assessment: Assessment) {
+        self.overdue = assessment.state == ActionState::Overdue;
+        self.at_risk = assessment.state == ActionState::AtRisk;
+        self.state = assessment.state.to_string();
+        self.reasons = assessment.risk.reasons;
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod context;
+pub mod feeds;
 pub mod flow;
 pub mod markdown;
 pub mod svg;

@@ -31,6 +31,16 @@ pub fn admit(op: &Op, timezone: Option<&str>) -> Result<(), ApiError> {
     // Ids that exist in the real file; references to them are checked by the meeting.
     let mut assumed = HashSet::new();
     match op {
+        // Checked as the same change to an action of this incident would be.
+        Op::Carried { id, changes, .. } => {
+            return admit(
+                &Op::UpdateAction {
+                    id: id.clone(),
+                    changes: changes.clone(),
+                },
+                None,
+            );
+        }
         Op::AddEntry(_) | Op::AddFactor(_) => {}
         Op::AddAction(action) => assumed.extend(action.factors.iter().cloned()),
         Op::UpdateAction { id, .. } => {

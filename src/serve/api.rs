@@ -341,6 +341,14 @@ fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<Str
         .transpose()
 }
 
+/// An optional text for a change: blank means "remove it" (an empty string).
+fn keep_empty(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(v) if v.trim().is_empty() => Ok(Some(String::new())),
+        v => optional(field, v, max),
+    }
+}
+
 /// A due date as TOML writes one: a local date of years 0 to 9999. Empty means "none".
 fn date(value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.as_deref().map(str::trim) {
@@ -414,6 +422,15 @@ struct ActionPatch {
     status: Option<ActionStatus>,
     kind: Option<ActionKind>,
     ticket: Option<String>,
+}
+
+/// What the facilitator may change of a carried action.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct CarriedPatch {
+    owner: Option<String>,
+    due: Option<String>,
+    status: Option<ActionStatus>,
 }
 
 #[derive(Deserialize)]
@@ -628,13 +645,6 @@ async fn route(
         }
         (Method::PATCH, ["actions", id]) => {
             let b: ActionPatch = body(bytes)?;
-            let keep_empty =
-                |field: &str, v: Option<String>, max: usize| -> Result<Option<String>, ApiError> {
-                    match v {
-                        Some(v) if v.trim().is_empty() => Ok(Some(String::new())),
-                        v => optional(field, v, max),
-                    }
-                };
             let ticket = keep_empty("ticket", b.ticket, MAX_TICKET)?;
             if let Some(t) = ticket.as_deref().filter(|t| !t.is_empty())
                 && !(t.starts_with("https://") || t.starts_with("http://"))
@@ -655,6 +665,21 @@ async fn route(
                     status: b.status,
                     kind: b.kind,
                     ticket,
+                    done_on: None,
+                },
+            }
+        }
+        (Method::PATCH, ["carried", incident, id]) => {
+            facilitator_only()?;
+            let b: CarriedPatch = body(bytes)?;
+            Command::UpdateCarried {
+                incident: (*incident).to_owned(),
+                id: (*id).to_owned(),
+                changes: ActionChanges {
+                    owner: keep_empty("owner", b.owner, MAX_NAME)?,
+                    due: date(b.due)?,
+                    status: b.status,
+                    ..ActionChanges::default()
                 },
             }
         }
@@ -745,7 +770,8 @@ async fn route(
             ]
             | ["votes", "reveal"]
             | ["factors", _, "votes" | "merge"]
-            | ["timeline" | "factors" | "actions" | "participants", _],
+            | ["timeline" | "factors" | "actions" | "participants", _]
+            | ["carried", _, _],
         ) => return Err(method_not_allowed()),
         _ => return Err(no_route()),
     };

@@ -17,6 +17,7 @@ use serde_json::json;
 use sha2::Digest as _;
 use tokio::sync::{oneshot, watch};
 
+use super::carried::Carried;
 use crate::model::{
     ActionKind, ActionStatus, Category, Incident, Kind, LoadedIncident, MeetingConfig, Phase,
     Priority,
@@ -144,6 +145,12 @@ pub enum Command {
         id: String,
         text: String,
     },
+    /// The facilitator changes an action of another incident, carried into this meeting.
+    UpdateCarried {
+        incident: String,
+        id: String,
+        changes: ActionChanges,
+    },
     /// Folds a duplicate factor into another: its events, what it feeds and what feeds it, the
     /// actions that address it and its votes move over, and the duplicate goes.
     Merge {
@@ -216,6 +223,10 @@ pub struct Meeting {
     pub store_error: Option<String>,
     /// Why the last batch could not be journaled; cleared by the next batch that is.
     pub journal_error: Option<String>,
+    /// The open actions of related incidents, when the incident sits in an archive.
+    pub carried: Option<Carried>,
+    /// Why a carried change could not be written into its incident's file yet.
+    pub carried_error: Option<String>,
 }
 
 impl Meeting {
@@ -241,7 +252,16 @@ impl Meeting {
             incident: None,
             store_error: None,
             journal_error: None,
+            carried: None,
+            carried_error: None,
         }
+    }
+
+    /// Carries the open actions of related incidents into the meeting, which then opens with
+    /// them.
+    pub fn carry(&mut self, carried: Carried) {
+        self.carried = Some(carried);
+        self.phase = Phase::FollowUps;
     }
 
     /// A new join code: the cap on participants counts from here.
@@ -426,6 +446,15 @@ impl Meeting {
                 let linked = matches!(record.op, Op::Link { .. });
                 self.leads.insert((from.clone(), to.clone()), linked);
             }
+            Op::Carried {
+                incident,
+                id,
+                changes,
+            } => {
+                if let Some(carried) = &mut self.carried {
+                    carried.apply(incident, id, changes);
+                }
+            }
             Op::UpdateAction { .. }
             | Op::EditText { .. }
             | Op::Link { .. }
@@ -493,6 +522,20 @@ impl Meeting {
                 return id;
             }
         }
+    }
+
+    /// Today, in the incident's zone.
+    fn today(&self) -> jiff::civil::Date {
+        jiff::Timestamp::now().to_zoned(self.zone()).date()
+    }
+
+    /// The phases this meeting holds: follow-ups only when there are related incidents.
+    pub fn phases(&self) -> Vec<Phase> {
+        Phase::ALL
+            .iter()
+            .copied()
+            .filter(|p| *p != Phase::FollowUps || self.carried.is_some())
+            .collect()
     }
 
     fn zone(&self) -> jiff::tz::TimeZone {
@@ -707,7 +750,7 @@ impl Meeting {
                 Ok((
                     vec![Op::UpdateAction {
                         id: id.clone(),
-                        changes,
+                        changes: changes.date_done(self.today()),
                     }],
                     Answer {
                         status: 200,
@@ -737,6 +780,38 @@ impl Meeting {
                         status: 200,
                         body: json!({ "id": id }),
                     },
+                ))
+            }
+            Command::UpdateCarried {
+                incident,
+                id,
+                changes,
+            } => {
+                let Some(carried) = &self.carried else {
+                    return Err(ApiError::new(
+                        404,
+                        "no-follow-ups",
+                        "this incident is not in an archive, so no actions are carried into its meeting",
+                    ));
+                };
+                carried.admit(&incident, &id)?;
+                Ok((
+                    vec![Op::Carried {
+                        incident: incident.clone(),
+                        id: id.clone(),
+                        changes: changes.date_done(self.today()),
+                    }],
+                    Answer {
+                        status: 200,
+                        body: json!({ "incident": incident, "id": id }),
+                    },
+                ))
+            }
+            Command::Phase { phase, .. } if phase == Phase::FollowUps && self.carried.is_none() => {
+                Err(ApiError::new(
+                    409,
+                    "no-follow-ups",
+                    "the follow-ups phase needs an incident that sits in an archive",
                 ))
             }
             Command::Phase { phase, seconds } => {
@@ -1081,6 +1156,9 @@ impl Phase {
     /// What the phase asks of the people in the meeting.
     pub fn prompt(self) -> &'static str {
         match self {
+            Phase::FollowUps => {
+                "Open actions from related incidents: what has moved since their reviews?"
+            }
             Phase::Timeline => "Add what you saw happen, with the time you saw it.",
             Phase::Factors => "What made this possible? Propose contributing factors.",
             Phase::Vote => "Vote for the factors the team should work on.",
@@ -1145,7 +1223,7 @@ impl Meeting {
                         object.remove(key);
                     }
                     let (factors, actions) = match self.phase {
-                        Phase::Timeline => (false, false),
+                        Phase::FollowUps | Phase::Timeline => (false, false),
                         Phase::Factors | Phase::Vote => (true, false),
                         Phase::Actions | Phase::WrapUp => (true, true),
                     };
@@ -1218,7 +1296,13 @@ impl Meeting {
             // state whose revision is N or more.
             "revision": self.applied,
             "phase": self.phase,
-            "phases": Phase::ALL,
+            "phases": self.phases(),
+            // Participants see the carried actions in their phase; the facilitator always.
+            "carried": self
+                .carried
+                .as_ref()
+                .filter(|_| facilitator || self.phase == Phase::FollowUps)
+                .map(Carried::json),
             "prompt": self.phase.prompt(),
             "timer": self.timer.map(|(ends_at, seconds)| json!({ "ends_at": ends_at, "seconds": seconds })),
             "revealed": self.revealed,
@@ -1232,7 +1316,8 @@ impl Meeting {
             "incident": incident,
             "error": render_error
                 .or(self.journal_error.as_deref())
-                .or(self.store_error.as_deref()),
+                .or(self.store_error.as_deref())
+                .or(self.carried_error.as_deref()),
         })
     }
 
@@ -1357,7 +1442,8 @@ pub enum Job {
     Command {
         caller: Caller,
         key: Option<String>,
-        command: Command,
+        /// Boxed: a command is far larger than the other jobs.
+        command: Box<Command>,
         reply: oneshot::Sender<Result<Answer, ApiError>>,
     },
     /// `incident.toml` changed on disk.
@@ -1420,7 +1506,13 @@ impl Writer {
         }
         let known = Arc::new(std::sync::Mutex::new(None));
         let published_for_writer = published.clone();
+        let carried_root = write(&meeting)
+            .carried
+            .as_ref()
+            .map(|c| c.root().to_path_buf());
         let mut mirror = MirrorThread {
+            pending: Vec::new(),
+            carried_root,
             mirror,
             meeting: meeting.clone(),
             published,
@@ -1430,6 +1522,8 @@ impl Writer {
         };
         // Replay before serving anything: a crash between journal and file loses nothing.
         mirror.write_back();
+        let session = mirror.mirror.session().to_vec();
+        mirror.carry(&session);
         mirror.publish();
         let (apply, applies) = std::sync::mpsc::channel();
         std::thread::Builder::new()
@@ -1460,7 +1554,7 @@ impl Writer {
         let job = Job::Command {
             caller,
             key,
-            command,
+            command: Box::new(command),
             reply,
         };
         if self.tx.send(job).is_err() {
@@ -1533,7 +1627,7 @@ impl WriterThread {
                             reply,
                         } => {
                             let seq = self.store.next_seq() + records.len() as u64;
-                            match decide_one(&mut meeting, &caller, key, command, seq) {
+                            match decide_one(&mut meeting, &caller, key, *command, seq) {
                                 Ok((mut new, answer)) => {
                                     if new.is_empty() {
                                         // Answered before: the same answer again.
@@ -1619,6 +1713,9 @@ impl WriterThread {
         let mut meeting = write(&self.meeting);
         let mut fresh = Meeting::new(meeting.config.clone());
         fresh.incident = meeting.incident.take();
+        if let Some(carried) = meeting.carried.take() {
+            fresh.carry(carried.reset());
+        }
         for record in mirror.session() {
             fresh.apply(record);
         }
@@ -1631,6 +1728,10 @@ impl WriterThread {
 
 /// Writes `incident.toml` and tells the screens.
 struct MirrorThread {
+    /// Carried changes not yet in their incidents' files.
+    pending: Vec<Record>,
+    /// The archive the carried actions come from.
+    carried_root: Option<PathBuf>,
     mirror: Mirror,
     meeting: Arc<RwLock<Meeting>>,
     published: Arc<watch::Sender<u64>>,
@@ -1654,6 +1755,7 @@ impl MirrorThread {
                 match apply {
                     Apply::Records(new) => {
                         records = true;
+                        self.carry(&new);
                         self.mirror.extend(new);
                     }
                     Apply::FileChanged => {}
@@ -1723,6 +1825,57 @@ impl MirrorThread {
             });
         }
         changed
+    }
+
+    /// Writes carried changes into the files of their incidents. One that cannot be written
+    /// (the file is broken or gone) waits, and the screens say why, until a later batch or a
+    /// restart writes it: it is in the journal.
+    fn carry(&mut self, records: &[Record]) {
+        self.pending.extend(
+            records
+                .iter()
+                .filter(|r| matches!(r.op, Op::Carried { .. }))
+                .cloned(),
+        );
+        let Some(root) = &self.carried_root else {
+            self.pending.clear();
+            return;
+        };
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut error = None;
+        self.pending.retain(|record| {
+            let Op::Carried {
+                incident,
+                id,
+                changes,
+            } = &record.op
+            else {
+                return false;
+            };
+            let file = root.join(incident).join(crate::load::INCIDENT_FILE);
+            let op = Op::UpdateAction {
+                id: id.clone(),
+                changes: changes.clone(),
+            };
+            match crate::store::edit_file(&file, std::slice::from_ref(&op)) {
+                Ok(_) => false,
+                Err(e) => {
+                    tracing::error!("a change to `{incident}` waits: {e}");
+                    error = Some(format!(
+                        "a change to an action of `{incident}` is saved in the journal but not yet in its file: {e}"
+                    ));
+                    true
+                }
+            }
+        });
+        let mut meeting = write(&self.meeting);
+        if meeting.carried_error != error {
+            meeting.carried_error = error;
+            meeting.generation += 1;
+            self.published.send_replace(meeting.generation);
+        }
     }
 
     fn publish(&self) {

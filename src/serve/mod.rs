@@ -7,6 +7,7 @@
 
 mod admit;
 pub mod api;
+mod carried;
 pub mod delta;
 mod listen;
 pub mod meeting;
@@ -144,9 +145,14 @@ impl State {
         access: Access,
         public_url: Option<String>,
         config: crate::model::MeetingConfig,
+        carried: Option<carried::Carried>,
     ) -> anyhow::Result<State> {
         let (tx, _) = broadcast::channel(64);
-        let meeting = Arc::new(RwLock::new(Meeting::new(config)));
+        let mut meeting = Meeting::new(config);
+        if let Some(carried) = carried {
+            meeting.carry(carried);
+        }
+        let meeting = Arc::new(RwLock::new(meeting));
         let (publish, published) = watch_channel::channel(0);
         let publish = Arc::new(publish);
         let writer = Writer::start(
@@ -699,6 +705,7 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             access.clone(),
             public_url.clone(),
             config.meeting.clone(),
+            carried::Carried::gather(&options.path, jiff::Zoned::now().date()),
         )
         .with_context(|| {
             format!(

@@ -2,6 +2,8 @@
 //! archive-wide pages (the index, the actions pages, the trends and the data files), in a form
 //! small enough that an archive of ten thousand incidents fits in a CI runner's memory.
 
+use crate::forecast::{Assessment, Facts, Forecast};
+use crate::model::{ActionState, LoadedIncident};
 use crate::render::context::{ActionView, IncidentSummary, IncidentView};
 
 /// An incident, as the archive-wide pages need it.
@@ -12,13 +14,29 @@ pub(super) struct Digest {
     pub categories: Vec<String>,
     /// Seconds to detect, to mitigate and to resolve, where known.
     pub durations: Vec<(&'static str, i64)>,
+    /// For the feed: when the incident was last known to change (RFC 3339), and its summary
+    /// as plain text.
+    pub updated: String,
+    pub abstract_text: Option<String>,
 }
 
 impl Digest {
-    pub fn of(view: IncidentView) -> anyhow::Result<Digest> {
+    pub fn of(view: IncidentView, loaded: &LoadedIncident) -> anyhow::Result<Digest> {
+        let i = &loaded.incident;
+        let tz = i.tz();
+        let updated = i
+            .times
+            .resolved
+            .as_ref()
+            .map(|s| s.resolve(&tz).0)
+            .or_else(|| i.first_instant())
+            .map_or_else(String::new, |t| t.to_string());
+        let facts = i.actions.iter().map(|a| Facts::of(loaded, a));
         Ok(Digest {
             summary: view.summary(),
-            actions: Actions::of(&view.actions)?,
+            actions: Actions::of(&view.actions, facts)?,
+            updated,
+            abstract_text: i.summary.as_deref().map(crate::render::markdown::plain),
             categories: view.factors.into_iter().map(|f| f.category).collect(),
             durations: view.durations.iter().map(|d| (d.name, d.seconds)).collect(),
         })
@@ -38,15 +56,22 @@ pub(super) struct Actions {
 
 /// How an action item sorts and counts.
 pub(super) struct Key {
-    pub overdue: bool,
-    pub at_risk: bool,
     pub open: bool,
     pub due: Option<Box<str>>,
     pub anchor: Box<str>,
+    /// What the archive-wide forecast needs, and what it said.
+    pub facts: Facts,
+    pub assessment: Option<Assessment>,
+}
+
+impl Key {
+    pub fn state(&self) -> Option<ActionState> {
+        self.assessment.as_ref().map(|a| a.state)
+    }
 }
 
 impl Actions {
-    fn of(actions: &[ActionView]) -> anyhow::Result<Actions> {
+    fn of(actions: &[ActionView], facts: impl Iterator<Item = Facts>) -> anyhow::Result<Actions> {
         let mut json = Vec::new();
         let mut ends = Vec::with_capacity(actions.len());
         for action in actions {
@@ -58,12 +83,13 @@ impl Actions {
             ends: ends.into_boxed_slice(),
             keys: actions
                 .iter()
-                .map(|a| Key {
-                    overdue: a.overdue,
-                    at_risk: a.at_risk,
+                .zip(facts)
+                .map(|(a, facts)| Key {
                     open: a.open,
                     due: a.due.as_deref().map(Into::into),
                     anchor: a.anchor.as_str().into(),
+                    facts,
+                    assessment: None,
                 })
                 .collect(),
         })
@@ -73,15 +99,19 @@ impl Actions {
         self.ends.len()
     }
 
-    /// Item `i`, as the incident's view had it.
+    /// Item `i`, as the incident's view had it, judged by the archive's forecast once
+    /// [`judge`] has run.
     pub fn get(&self, i: usize) -> anyhow::Result<ActionView> {
         let start = match i {
             0 => 0,
             _ => self.ends[i - 1] as usize,
         };
-        Ok(serde_json::from_slice(
-            &self.json[start..self.ends[i] as usize],
-        )?)
+        let mut view: ActionView =
+            serde_json::from_slice(&self.json[start..self.ends[i] as usize])?;
+        if let Some(assessment) = &self.keys[i].assessment {
+            view.judge(assessment.clone());
+        }
+        Ok(view)
     }
 
     /// Every item, in the incident's order.
@@ -90,8 +120,26 @@ impl Actions {
     }
 }
 
+/// Judges every action of the archive by the archive's record: the owners' load and history
+/// count across incidents.
+pub(super) fn judge(
+    digests: &mut [Digest],
+    forecast: impl FnOnce(&mut dyn Iterator<Item = &Facts>) -> Forecast,
+) {
+    let forecast = forecast(
+        &mut digests
+            .iter()
+            .flat_map(|d| d.actions.keys.iter().map(|k| &k.facts)),
+    );
+    for d in digests {
+        for k in d.actions.keys.iter_mut() {
+            k.assessment = Some(forecast.assess(&k.facts));
+        }
+    }
+}
+
 /// Every action item of `digests` as (incident, item), in the order of the actions pages: the
-/// overdue first, then those due soon, then the other open ones by due date; the done last.
+/// overdue first, then those at risk, then the other open ones by due date; the done last.
 pub(super) fn action_order(digests: &[Digest]) -> Vec<(usize, usize)> {
     let mut order: Vec<(usize, usize)> = digests
         .iter()
@@ -100,9 +148,10 @@ pub(super) fn action_order(digests: &[Digest]) -> Vec<(usize, usize)> {
         .collect();
     let sort_key = |&(i, j): &(usize, usize)| {
         let k = &digests[i].actions.keys[j];
+        let state = k.state();
         (
-            !k.overdue,
-            !k.at_risk,
+            state != Some(ActionState::Overdue),
+            state != Some(ActionState::AtRisk),
             !k.open,
             k.due.is_none(),
             k.due.as_deref(),

@@ -16,9 +16,11 @@ use crate::evidence::{self, ScanOptions};
 use crate::load::{self, Archive};
 use crate::model::{Config, LoadedIncident};
 use crate::render::context::{IncidentSummary, IncidentView, incident_json};
+use crate::render::feeds;
 use crate::render::{Theme, charts, content_hash, svg, timeline};
 
 mod digest;
+use crate::model::ActionState;
 use digest::{Digest, action_order};
 
 /// The file that marks a folder as debrief's output.
@@ -515,7 +517,10 @@ fn write_site(
                 Some(loaded) => {
                     let view = IncidentView::new(&loaded, site.config, options.today);
                     write_incident(&loaded, &view, theme, &common, dir).and_then(|warnings| {
-                        Ok(Part::Written(Box::new(Digest::of(view)?), warnings))
+                        Ok(Part::Written(
+                            Box::new(Digest::of(view, &loaded)?),
+                            warnings,
+                        ))
                     })
                 }
             };
@@ -547,6 +552,11 @@ fn write_site(
     if let Some(e) = first_error {
         return Err(e);
     }
+
+    // Where each action stands, judged by the whole archive's record.
+    digest::judge(&mut digests, |all| {
+        crate::forecast::Forecast::new(all, &site.config.policy, options.today)
+    });
 
     // The archive-wide pages, side by side: nothing here depends on another.
     let indexes = || -> anyhow::Result<()> {
@@ -603,8 +613,12 @@ fn write_site(
         let order = action_order(&digests);
         let keys = || order.iter().map(|&(i, j)| &digests[i].actions.keys[j]);
         let open = keys().filter(|k| k.open).count();
-        let overdue = keys().filter(|k| k.overdue).count();
-        let at_risk = keys().filter(|k| k.at_risk).count();
+        let overdue = keys()
+            .filter(|k| k.state() == Some(ActionState::Overdue))
+            .count();
+        let at_risk = keys()
+            .filter(|k| k.state() == Some(ActionState::AtRisk))
+            .count();
         let pages = order.len().div_ceil(ACTIONS_PER_PAGE).max(1);
         let file = |page: usize| match page {
             1 => "actions.html".to_owned(),
@@ -675,6 +689,22 @@ fn write_site(
             serde_json::to_string_pretty(&summaries)?.as_bytes(),
         )?;
         write(dir, "data/actions.csv", &actions_csv(&digests)?)?;
+        write(
+            dir,
+            "feed.xml",
+            feed(
+                &common.site.title,
+                base_url.as_deref(),
+                &digests,
+                options.today,
+            )
+            .as_bytes(),
+        )?;
+        write(
+            dir,
+            "actions.ics",
+            calendar(&digests, base_url.as_deref(), options.today)?.as_bytes(),
+        )?;
         write(
             dir,
             MARKER,
@@ -757,6 +787,85 @@ fn write_incident(
     Ok(warnings)
 }
 
+/// `feed.xml`: an Atom entry per incident, newest first.
+fn feed(title: &str, base_url: Option<&str>, digests: &[Digest], today: Date) -> String {
+    let midnight = || format!("{today}T00:00:00Z");
+    let mut newest: Vec<&Digest> = digests.iter().collect();
+    newest.sort_by(|a, b| {
+        b.summary
+            .date
+            .cmp(&a.summary.date)
+            .then(a.summary.id.cmp(&b.summary.id))
+    });
+    let entries: Vec<feeds::Entry<'_>> = newest
+        .into_iter()
+        .map(|d| feeds::Entry {
+            id: &d.summary.id,
+            title: &d.summary.title,
+            updated: if d.updated.is_empty() {
+                midnight()
+            } else {
+                d.updated.clone()
+            },
+            summary: d.abstract_text.as_deref(),
+            severity: d.summary.severity.as_deref(),
+            status: &d.summary.status,
+        })
+        .collect();
+    let updated = entries
+        .iter()
+        .map(|e| e.updated.as_str())
+        .max()
+        .map_or_else(midnight, str::to_owned);
+    feeds::atom(title, base_url, &updated, &entries)
+}
+
+/// `actions.ics`: a to-do per action that is not done and has a due date, for owners'
+/// calendars. Read one action at a time, as the actions pages are.
+fn calendar(digests: &[Digest], base_url: Option<&str>, today: Date) -> anyhow::Result<String> {
+    let mut error = None;
+    let todos = digests.iter().flat_map(|d| {
+        d.actions
+            .keys
+            .iter()
+            .enumerate()
+            .map(move |(j, k)| (d, j, k))
+    });
+    let todos = todos.filter_map(|(d, j, k)| {
+        let (due, assessment) = (k.facts.due?, k.assessment.as_ref()?);
+        if !k.open {
+            return None;
+        }
+        let a = d
+            .actions
+            .get(j)
+            .map_err(|e| error.get_or_insert(e).to_string())
+            .ok()?;
+        Some(feeds::Todo {
+            incident: &d.summary.id,
+            summary: crate::render::markdown::plain(&a.text),
+            due,
+            status: k.facts.status,
+            priority: k.facts.priority,
+            description: assessment.describe(a.owner.as_deref()),
+            url: base_url.map(|b| {
+                format!(
+                    "{}/incidents/{}/index.html#{}",
+                    b.trim_end_matches('/'),
+                    d.summary.id,
+                    a.anchor
+                )
+            }),
+            id: a.anchor,
+        })
+    });
+    let text = feeds::calendar(todos, today);
+    match error {
+        Some(e) => Err(e),
+        None => Ok(text),
+    }
+}
+
 fn actions_csv(digests: &[Digest]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -790,7 +899,7 @@ fn actions_csv(digests: &[Digest]) -> anyhow::Result<Vec<u8>> {
 /// A CSV cell that a spreadsheet shows as text: one that starts like a formula (`=`, `+`,
 /// `-`, `@`, a tab or a carriage return) gets a `'` in front, as OWASP advises, so an action
 /// typed as `=HYPERLINK(...)` is not run when someone opens the file.
-fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}").into()
     } else {

@@ -76,21 +76,8 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             put("status", changes.status.map(|s| s.as_str()));
             put("kind", changes.kind.map(|k| k.as_str()));
             put("ticket", changes.ticket.as_deref());
-            match changes.due.as_deref() {
-                Some("") => changed |= t.remove("due").is_some(),
-                Some(due) => {
-                    if let Ok(due) = due.parse::<toml_edit::Datetime>() {
-                        let same = t.get("due").and_then(Item::as_value).is_some_and(|v| {
-                            v.as_datetime() == Some(&due) || v.as_str() == Some(&due.to_string())
-                        });
-                        if !same {
-                            set_value(t, "due", Value::Datetime(toml_edit::Formatted::new(due)));
-                            changed = true;
-                        }
-                    }
-                }
-                None => {}
-            }
+            changed |= put_date(t, "due", changes.due.as_deref());
+            changed |= put_date(t, "done_on", changes.done_on.as_deref());
             changed
         }),
         Op::EditText { list, id, text } => {
@@ -187,9 +174,32 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             }
             changed
         }
+        // Another incident's file takes these: see `store::edit_file`.
+        Op::Carried { .. } => false,
         Op::Join { .. } | Op::Remove { .. } | Op::Phase { .. } | Op::Reveal { .. } | Op::End => {
             false
         }
+    }
+}
+
+/// Sets the date at `key` to `value` (`YYYY-MM-DD`), written as a TOML date; an empty value
+/// removes it, and `None` leaves it alone. True when the table changed.
+fn put_date(t: &mut dyn TableLike, key: &str, value: Option<&str>) -> bool {
+    match value {
+        Some("") => t.remove(key).is_some(),
+        Some(date) => {
+            let Ok(date) = date.parse::<toml_edit::Datetime>() else {
+                return false;
+            };
+            let same = t.get(key).and_then(Item::as_value).is_some_and(|v| {
+                v.as_datetime() == Some(&date) || v.as_str() == Some(&date.to_string())
+            });
+            if !same {
+                set_value(t, key, Value::Datetime(toml_edit::Formatted::new(date)));
+            }
+            !same
+        }
+        None => false,
     }
 }
 

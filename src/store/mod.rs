@@ -109,6 +109,21 @@ pub struct ActionChanges {
     pub kind: Option<ActionKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    /// The day the action became done, `YYYY-MM-DD`; set with the status, never by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_on: Option<String>,
+}
+
+impl ActionChanges {
+    /// Records the day an action becomes done, and forgets it when the action is opened again.
+    pub fn date_done(mut self, today: jiff::civil::Date) -> ActionChanges {
+        self.done_on = match self.status {
+            Some(crate::model::ActionStatus::Done) => Some(today.to_string()),
+            Some(_) => Some(String::new()),
+            None => self.done_on,
+        };
+        self
+    }
 }
 
 /// An accepted meeting operation, as journaled. Each carries its final values, so applying it
@@ -135,6 +150,14 @@ pub enum Op {
     AddFactor(NewFactor),
     AddAction(NewAction),
     UpdateAction {
+        id: String,
+        #[serde(flatten)]
+        changes: ActionChanges,
+    },
+    /// A change to an action of another incident of the archive, carried into this meeting.
+    /// It is journaled here and written into that incident's file.
+    Carried {
+        incident: String,
         id: String,
         #[serde(flatten)]
         changes: ActionChanges,
@@ -457,6 +480,41 @@ fn hash(bytes: &[u8]) -> u64 {
     let mut h = DefaultHasher::new();
     bytes.hash(&mut h);
     h.finish()
+}
+
+/// Applies `ops` to the `incident.toml` at `path` with toml_edit, keeping its comments and
+/// layout, and puts the result in place only when nobody saved the file meanwhile (starting again
+/// from their text when someone did). True when the file changed.
+pub fn edit_file(path: &Path, ops: &[Op]) -> Result<bool, StoreError> {
+    let io_err = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    for _ in 0..20 {
+        let original = fs::read(path).map_err(io_err)?;
+        let broken = || StoreError::Broken {
+            path: path.to_path_buf(),
+        };
+        let text = std::str::from_utf8(&original).map_err(|_| broken())?;
+        let mut doc: DocumentMut = text.parse().map_err(|_| broken())?;
+        let mut changed = false;
+        for op in ops {
+            changed |= edit::apply(&mut doc, op);
+        }
+        if !changed {
+            return Ok(false);
+        }
+        let new = doc.to_string();
+        if replace_if_unchanged(path, &original, new.as_bytes())
+            .map_err(io_err)?
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    Err(StoreError::Busy {
+        path: path.to_path_buf(),
+    })
 }
 
 /// Writes `new` to a temporary file beside `path`, then renames it over `path`, but only when

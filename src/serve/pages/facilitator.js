@@ -199,6 +199,9 @@
     $("next").disabled = phaseIndex(s.phase) === s.phases.length - 1;
     $("prev").disabled = phaseIndex(s.phase) === 0;
 
+    // Follow-ups: the open actions of related incidents. The row being edited is left alone.
+    if (!$("carried-rows").contains(document.activeElement)) renderCarried(s.carried || []);
+
     // Timeline: what is new since the last state is highlighted for a moment.
     seen = {};
     var entries = inc.timeline.slice().sort(function (a, b) { return a.at < b.at ? -1 : a.at > b.at ? 1 : 0; });
@@ -263,6 +266,28 @@
     M.fill($("wrap-actions"), inc.actions.map(function (a) { return el("li", { text: a.plain + " — " + (a.owner || "no owner yet") }); }));
     M.fill($("wrap-decisions"), inc.timeline.filter(function (e) { return e.kind === "decision"; }).map(function (e) { return el("li", { text: e.plain }); }));
     $("publish-command").textContent = "debrief build " + (s.folder || ".");
+  };
+
+  var STATUSES = ["open", "in-progress", "done", "wont-do"];
+  var renderCarried = function (items) {
+    M.fill($("carried-rows"), items.length ? items.map(function (a) {
+      var path = "carried/" + encodeURIComponent(a.incident) + "/" + encodeURIComponent(a.id);
+      var label = a.id + " of " + a.incident;
+      var patch = function (body) { M.send("PATCH", path, body, "Update " + label); };
+      var status = el("select", { "aria-label": "Status of " + label, onchange: function () { patch({ status: status.value }); } },
+        STATUSES.map(function (st) { return el("option", { value: st, text: st, selected: st === a.status }); }));
+      var owner = el("input", { type: "text", value: a.owner || "", placeholder: "no owner", "aria-label": "Owner of " + label,
+        onchange: function () { patch({ owner: owner.value }); } });
+      var due = el("input", { type: "date", value: a.due || "", "aria-label": "Due date of " + label,
+        onchange: function () { patch({ due: due.value }); } });
+      return el("tr", { class: "state-" + a.state, title: (a.reasons || []).join("; ") || null },
+        el("td", null, el("span", { class: "badge " + a.state, text: a.state.replace("-", " ") })),
+        el("td", { text: a.text }),
+        el("td", { text: a.incident }),
+        el("td", null, owner),
+        el("td", null, due),
+        el("td", null, status));
+    }) : [el("tr", null, el("td", { colspan: "6", class: "empty", text: "Nothing carried over: every action of the related incidents is done." }))]);
   };
 
   // The flow diagram, large, drawn by the server from the meeting as it is now. The SVG is

@@ -114,6 +114,15 @@
       defaultsSet = true;
     }
 
+    // Follow-ups: read-only.
+    var carried = s.carried || [];
+    M.fill($("carried-list"), carried.length ? carried.map(function (a) {
+      return el("li", { class: "carried state-" + a.state },
+        el("span", { class: "badge " + a.state, text: a.state.replace("-", " ") }), " ",
+        el("span", { text: a.text }),
+        el("p", { class: "hint", text: a.incident + " · " + (a.owner || "no owner") + (a.due ? " · due " + a.due : "") + " · " + a.status }));
+    }) : [el("li", { class: "empty", text: "Nothing carried over." })]);
+
     // Votes: your own dots, and totals once revealed.
     var mine = you.votes || {};
     var left = you.votes_left || 0;

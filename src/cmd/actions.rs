@@ -1,0 +1,389 @@
+//! `debrief actions`: every action item of an incident or an archive, where it stands, and what
+//! puts it at risk; and `debrief actions done`, which closes one.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::cli::{ActionsArgs, ActionsCommand, ActionsFormat, FailOn};
+use crate::diagnostics::{Report, Style, plural};
+use crate::forecast::{Assessment, Facts, Forecast, Risk};
+use crate::load::{self, Archive, Options};
+use crate::model::{Action, ActionState, ActionStatus, LoadedIncident};
+use crate::render::feeds;
+use crate::store::{ActionChanges, Op};
+
+/// Exit code for set-up problems: bad usage, or files that do not load.
+const SETUP: u8 = 2;
+
+pub fn run(args: &ActionsArgs, style: Style) -> anyhow::Result<ExitCode> {
+    if let Some(ActionsCommand::Done { incident, id, on }) = &args.command {
+        return done(incident, id, *on, style);
+    }
+    let today = args.today.unwrap_or_else(|| jiff::Zoned::now().date());
+    let Some(archive) = load_all(&args.path, style)? else {
+        return Ok(ExitCode::from(SETUP));
+    };
+    let items: Vec<(&LoadedIncident, &Action, Facts)> = archive
+        .incidents
+        .iter()
+        .flat_map(|l| {
+            l.incident
+                .actions
+                .iter()
+                .map(move |a| (l, a, Facts::of(l, a)))
+        })
+        .collect();
+    let forecast = Forecast::new(items.iter().map(|i| &i.2), &archive.config.policy, today);
+    let mut rows: Vec<Row<'_>> = items
+        .iter()
+        .map(|(l, a, f)| Row {
+            loaded: l,
+            action: a,
+            assessment: forecast.assess(f),
+        })
+        .filter(|r| args.state.is_empty() || args.state.contains(&r.assessment.state))
+        .filter(|r| {
+            args.owner
+                .as_deref()
+                .is_none_or(|o| r.action.owner.as_deref().map(str::trim) == Some(o.trim()))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ActionsFormat::Human => human(&mut out, &rows, style, today)?,
+        ActionsFormat::Json => {
+            let json: Vec<JsonRow<'_>> = rows.iter().map(Row::json).collect();
+            serde_json::to_writer_pretty(&mut out, &json)?;
+            writeln!(out)?;
+        }
+        ActionsFormat::Csv => csv(&mut out, &rows)?,
+        ActionsFormat::Ics => {
+            let todos = rows.iter().filter_map(|r| r.todo(None));
+            out.write_all(feeds::calendar(todos, today).as_bytes())?;
+        }
+    }
+    out.flush()?;
+    let failing = |r: &Row<'_>| match args.fail_on {
+        None => false,
+        Some(FailOn::Overdue) => r.assessment.state == ActionState::Overdue,
+        Some(FailOn::AtRisk) => matches!(
+            r.assessment.state,
+            ActionState::Overdue | ActionState::AtRisk
+        ),
+    };
+    Ok(if rows.iter().any(failing) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Loads everything at `path`; on errors, reports them on stderr and gives `None`. A forecast
+/// over an archive with a broken incident would quietly leave its actions out.
+fn load_all(path: &Path, style: Style) -> anyhow::Result<Option<Archive>> {
+    let mut report = Report::default();
+    let archive = match Archive::load(path, Options::default(), &mut report) {
+        Ok(archive) => archive,
+        Err(e) => {
+            eprintln!("error: {}: {}", path.display(), e.reason());
+            return Ok(None);
+        }
+    };
+    if report.errors() > 0 {
+        report.sort();
+        eprint!("{}", report.render(style));
+        eprintln!(
+            "error: {} in {}; the actions are listed once every file loads (`debrief check` shows the same)",
+            plural(report.errors(), "error"),
+            path.display()
+        );
+        return Ok(None);
+    }
+    Ok(Some(archive))
+}
+
+/// One action and its forecast.
+struct Row<'a> {
+    loaded: &'a LoadedIncident,
+    action: &'a Action,
+    assessment: Assessment,
+}
+
+/// An action as `--format json` gives it.
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    incident: &'a str,
+    id: &'a str,
+    text: &'a str,
+    owner: Option<&'a str>,
+    due: Option<String>,
+    priority: Option<&'static str>,
+    status: ActionStatus,
+    ticket: Option<&'a str>,
+    done_on: Option<String>,
+    state: ActionState,
+    risk: &'a Risk,
+}
+
+impl<'a> Row<'a> {
+    fn sort_key(&self) -> (ActionState, bool, Option<Date>, &str, &str) {
+        let due = self.action.due.map(|d| d.0);
+        (
+            self.assessment.state,
+            due.is_none(),
+            due,
+            &self.loaded.id,
+            &self.action.id,
+        )
+    }
+
+    fn owner(&self) -> Option<&'a str> {
+        self.action
+            .owner
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+    }
+
+    fn json(&self) -> JsonRow<'_> {
+        let a = self.action;
+        JsonRow {
+            incident: &self.loaded.id,
+            id: &a.id,
+            text: &a.text,
+            owner: self.owner(),
+            due: a.due.map(|d| d.to_string()),
+            priority: a.priority.map(|p| p.as_str()),
+            status: a.status,
+            ticket: a.ticket.as_deref(),
+            done_on: a.done_on.map(|d| d.to_string()),
+            state: self.assessment.state,
+            risk: &self.assessment.risk,
+        }
+    }
+
+    /// The calendar to-do of an action that is not done and has a due date.
+    fn todo(&self, base_url: Option<&str>) -> Option<feeds::Todo<'a>> {
+        let a = self.action;
+        if matches!(a.status, ActionStatus::Done | ActionStatus::WontDo) {
+            return None;
+        }
+        Some(feeds::Todo {
+            incident: &self.loaded.id,
+            id: a.id.clone(),
+            summary: crate::render::markdown::plain(&a.text),
+            due: a.due?.0,
+            status: a.status,
+            priority: a.priority,
+            description: self.assessment.describe(self.owner()),
+            url: base_url.map(|b| {
+                format!(
+                    "{}/incidents/{}/index.html#{}",
+                    b.trim_end_matches('/'),
+                    self.loaded.id,
+                    a.id
+                )
+            }),
+        })
+    }
+}
+
+/// The same as `data/actions.csv` of the site: cells that start like a formula are made inert.
+fn csv(out: &mut impl Write, rows: &[Row<'_>]) -> anyhow::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    w.write_record([
+        "incident", "id", "text", "owner", "due", "priority", "status", "ticket", "done_on",
+        "state", "risk", "reasons",
+    ])?;
+    for r in rows {
+        let j = r.json();
+        let record = [
+            j.incident,
+            j.id,
+            j.text,
+            j.owner.unwrap_or(""),
+            j.due.as_deref().unwrap_or(""),
+            j.priority.unwrap_or(""),
+            j.status.as_str(),
+            j.ticket.unwrap_or(""),
+            j.done_on.as_deref().unwrap_or(""),
+            j.state.as_str(),
+            &format!("{:.2}", j.risk.score),
+            &j.risk.reasons.join("; "),
+        ];
+        w.write_record(record.map(|cell| crate::site::inert_cell(cell).into_owned()))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The table for people: a group per owner (the owner with the worst action first), overdue
+/// first in each.
+fn human(out: &mut impl Write, rows: &[Row<'_>], style: Style, today: Date) -> anyhow::Result<()> {
+    let paint = |code: &str, text: &str| match style {
+        Style::Colored => format!("\x1b[{code}m{text}\x1b[0m"),
+        Style::Plain => text.to_owned(),
+    };
+    let mut groups: Vec<(Option<&str>, Vec<&Row<'_>>)> = Vec::new();
+    for row in rows {
+        match groups.iter_mut().find(|(o, _)| *o == row.owner()) {
+            Some((_, list)) => list.push(row),
+            None => groups.push((row.owner(), vec![row])),
+        }
+    }
+    // Rows are sorted, so each group's first row is its worst.
+    groups.sort_by(|a, b| {
+        (a.1[0].assessment.state, a.0.is_none(), a.0).cmp(&(
+            b.1[0].assessment.state,
+            b.0.is_none(),
+            b.0,
+        ))
+    });
+    let id_width = rows.iter().map(|r| r.action.id.len()).max().unwrap_or(0);
+    let incident_width = rows.iter().map(|r| r.loaded.id.len()).max().unwrap_or(0);
+    for (owner, list) in &groups {
+        let counts = count(list.iter().map(|r| r.assessment.state));
+        writeln!(
+            out,
+            "{}  {}",
+            paint("1", owner.unwrap_or("(no owner)")),
+            paint("2", &format!("({counts})"))
+        )?;
+        for r in list {
+            let state = r.assessment.state;
+            let word = format!("{:<11}", state.as_str());
+            let word = match state {
+                ActionState::Overdue => paint("1;31", &word),
+                ActionState::AtRisk => paint("33", &word),
+                ActionState::OnTrack => paint("32", &word),
+                ActionState::Unscheduled => word,
+                ActionState::Done | ActionState::WontDo => paint("2", &word),
+            };
+            writeln!(
+                out,
+                "  {word} {:<10}  {:<id_width$}  {:<incident_width$}  {}",
+                r.action
+                    .due
+                    .map_or_else(|| "—".to_owned(), |d| d.to_string()),
+                r.action.id,
+                r.loaded.id,
+                crate::render::markdown::plain(&r.action.text),
+            )?;
+            if !r.assessment.risk.reasons.is_empty()
+                && !matches!(state, ActionState::Done | ActionState::WontDo)
+            {
+                writeln!(
+                    out,
+                    "  {:11} {}",
+                    "",
+                    paint("2", &r.assessment.risk.reasons.join("; "))
+                )?;
+            }
+        }
+        writeln!(out)?;
+    }
+    let total = count(rows.iter().map(|r| r.assessment.state));
+    writeln!(
+        out,
+        "{} as of {today}{}",
+        plural(rows.len(), "action"),
+        if rows.is_empty() {
+            String::new()
+        } else {
+            format!(": {total}")
+        }
+    )?;
+    Ok(())
+}
+
+/// "1 overdue, 2 at risk, 3 on track".
+fn count(states: impl Iterator<Item = ActionState>) -> String {
+    let mut counts = [0usize; 6];
+    for s in states {
+        counts[ActionState::ALL.iter().position(|x| *x == s).unwrap_or(0)] += 1;
+    }
+    ActionState::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.as_str().replace('-', " ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `debrief actions done INCIDENT ID`: the status becomes `done` and `done_on` the day, in the
+/// file, keeping its comments.
+fn done(dir: &Path, id: &str, on: Option<Date>, style: Style) -> anyhow::Result<ExitCode> {
+    let layout = match load::discover(dir) {
+        Ok(layout) if !layout.is_archive => layout,
+        Ok(_) => {
+            eprintln!(
+                "error: {} is an archive; name the incident folder that holds the action",
+                dir.display()
+            );
+            return Ok(ExitCode::from(SETUP));
+        }
+        Err(e) => {
+            eprintln!("error: {}: {}", dir.display(), e.reason());
+            return Ok(ExitCode::from(SETUP));
+        }
+    };
+    let mut report = Report::default();
+    let config = layout
+        .config
+        .as_deref()
+        .and_then(|c| load::load_config(c, &mut report))
+        .unwrap_or_default();
+    let loaded = load::load_incident(dir, &config, Options::default(), &mut report);
+    let Some(loaded) = loaded.filter(|_| report.errors() == 0) else {
+        report.sort();
+        eprint!("{}", report.render(style));
+        eprintln!("error: the incident has errors; fix them before changing it");
+        return Ok(ExitCode::from(SETUP));
+    };
+    let Some(action) = loaded.incident.actions.iter().find(|a| a.id == id) else {
+        let ids: Vec<&str> = loaded
+            .incident
+            .actions
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
+        eprintln!(
+            "error: {} has no action `{id}`{}",
+            loaded.id,
+            match ids.is_empty() {
+                true => String::new(),
+                false => format!("; its actions are {}", ids.join(", ")),
+            }
+        );
+        return Ok(ExitCode::from(SETUP));
+    };
+    let on = on.unwrap_or_else(|| jiff::Timestamp::now().to_zoned(loaded.incident.tz()).date());
+    if action.status == ActionStatus::Done {
+        println!(
+            "`{id}` of {} is already done{}",
+            loaded.id,
+            action
+                .done_on
+                .map_or_else(String::new, |d| format!(" (on {d})"))
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let op = Op::UpdateAction {
+        id: id.to_owned(),
+        changes: ActionChanges {
+            status: Some(ActionStatus::Done),
+            ..ActionChanges::default()
+        }
+        .date_done(on),
+    };
+    crate::store::edit_file(&dir.join(load::INCIDENT_FILE), &[op])?;
+    println!("`{id}` of {} is done, on {on}", loaded.id);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,236 @@
+//! Follow-ups: the actions of related incidents that are not done yet, carried into this
+//! meeting so the room sees what the last reviews promised.
+//!
+//! When the incident sits in an archive, the other incidents that share a service or a tag with
+//! it are read once at the start. Their open actions are listed (overdue first) in the
+//! Follow-ups phase, and the facilitator may change an action's status, owner or due date. Such
+//! a change is journaled in this meeting's journal like any other, then written into the other
+//! incident's file with toml_edit; a restart writes again whatever the journal holds, so an
+//! acknowledged change is never lost.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use serde_json::json;
+
+use super::meeting::ApiError;
+use crate::diagnostics::{Report, Style};
+use crate::forecast::{Facts, Forecast};
+use crate::load::{self, Archive, Options};
+use crate::model::{ActionState, ActionStatus, Config, Priority};
+use crate::store::ActionChanges;
+
+/// The most carried actions a meeting lists: the most urgent ones.
+pub const MAX_CARRIED: usize = 200;
+
+/// One action of another incident.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub incident: String,
+    pub id: String,
+    pub text: String,
+    facts: Facts,
+    state: ActionState,
+    reasons: Vec<String>,
+}
+
+/// The carried actions, as the journal has changed them.
+#[derive(Debug, Clone)]
+pub struct Carried {
+    /// The archive folder.
+    root: PathBuf,
+    config: Config,
+    forecast: Forecast,
+    /// As read at the start, before this meeting changed any.
+    base: Vec<Item>,
+    items: Vec<Item>,
+}
+
+impl Carried {
+    /// The open actions of the incidents related to the one in `dir`, when `dir` sits in an
+    /// archive (a folder that holds other incidents); `None` otherwise.
+    pub fn gather(dir: &Path, today: Date) -> Option<Carried> {
+        let dir = dir.canonicalize().ok()?;
+        let root = dir.parent()?.to_path_buf();
+        let layout = load::discover(&root).ok()?;
+        // An archive of this incident alone has nothing to carry.
+        if !layout.is_archive || layout.incidents.len() < 2 || !layout.incidents.contains(&dir) {
+            return None;
+        }
+        let mut report = Report::default();
+        let archive = Archive::load(&root, Options::default(), &mut report).ok()?;
+        let this = load::incident_id(&dir);
+        let (services, tags): (HashSet<&str>, HashSet<&str>) = archive
+            .incidents
+            .iter()
+            .find(|l| l.id == this)
+            .map(|l| {
+                (
+                    l.incident.services.iter().map(String::as_str).collect(),
+                    l.incident.tags.iter().map(String::as_str).collect(),
+                )
+            })
+            .unwrap_or_default();
+        let all: Vec<Facts> = archive
+            .incidents
+            .iter()
+            .flat_map(|l| l.incident.actions.iter().map(move |a| Facts::of(l, a)))
+            .collect();
+        let forecast = Forecast::new(&all, &archive.config.policy, today);
+        let mut items: Vec<Item> = archive
+            .incidents
+            .iter()
+            .filter(|l| l.id != this)
+            .filter(|l| {
+                l.incident
+                    .services
+                    .iter()
+                    .any(|s| services.contains(s.as_str()))
+                    || l.incident.tags.iter().any(|t| tags.contains(t.as_str()))
+            })
+            .flat_map(|l| {
+                l.incident
+                    .actions
+                    .iter()
+                    .filter(|a| matches!(a.status, ActionStatus::Open | ActionStatus::InProgress))
+                    .map(|a| Item {
+                        incident: l.id.clone(),
+                        id: a.id.clone(),
+                        text: crate::render::markdown::plain(&a.text),
+                        facts: Facts::of(l, a),
+                        state: ActionState::OnTrack,
+                        reasons: Vec::new(),
+                    })
+            })
+            .collect();
+        for item in &mut items {
+            item.assess(&forecast);
+        }
+        items.sort_by(|a, b| {
+            (
+                a.state,
+                a.facts.due.is_none(),
+                a.facts.due,
+                &a.incident,
+                &a.id,
+            )
+                .cmp(&(
+                    b.state,
+                    b.facts.due.is_none(),
+                    b.facts.due,
+                    &b.incident,
+                    &b.id,
+                ))
+        });
+        items.truncate(MAX_CARRIED);
+        Some(Carried {
+            root,
+            config: archive.config,
+            forecast,
+            base: items.clone(),
+            items,
+        })
+    }
+
+    /// The list as read at the start, for replaying the journal again.
+    pub fn reset(mut self) -> Carried {
+        self.items = self.base.clone();
+        self
+    }
+
+    /// The file of `incident`, after checking that it holds `id` and loads without errors:
+    /// a change is never journaled for a file it cannot go into.
+    pub fn admit(&self, incident: &str, id: &str) -> Result<PathBuf, ApiError> {
+        if !self
+            .items
+            .iter()
+            .any(|i| i.incident == incident && i.id == id)
+        {
+            return Err(ApiError::new(
+                404,
+                "not-found",
+                format!("there is no carried action `{id}` of `{incident}`"),
+            ));
+        }
+        let dir = self.root.join(incident);
+        let mut report = Report::default();
+        let loaded = load::load_incident(&dir, &self.config, Options::default(), &mut report);
+        match loaded {
+            Some(l) if l.incident.actions.iter().any(|a| a.id == id) => {
+                Ok(dir.join(load::INCIDENT_FILE))
+            }
+            Some(_) => Err(ApiError::new(
+                409,
+                "gone",
+                format!("`{incident}` no longer has an action `{id}`"),
+            )),
+            None => Err(ApiError::new(
+                409,
+                "broken-file",
+                format!(
+                    "`{incident}`'s incident.toml has errors, so the change cannot go into it; fix the file first\n{}",
+                    report.render(Style::Plain).trim_end()
+                ),
+            )),
+        }
+    }
+
+    /// The archive folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Folds a journaled change into the list.
+    pub fn apply(&mut self, incident: &str, id: &str, changes: &ActionChanges) {
+        let Some(item) = self
+            .items
+            .iter_mut()
+            .find(|i| i.incident == incident && i.id == id)
+        else {
+            return;
+        };
+        let f = &mut item.facts;
+        if let Some(status) = changes.status {
+            f.status = status;
+        }
+        if let Some(owner) = &changes.owner {
+            f.owner = Some(owner.trim()).filter(|o| !o.is_empty()).map(Into::into);
+        }
+        if let Some(due) = &changes.due {
+            f.due = due.parse().ok();
+        }
+        if let Some(done) = &changes.done_on {
+            f.done_on = done.parse().ok();
+        }
+        item.assess(&self.forecast);
+    }
+
+    /// The list as `GET /api/state` carries it.
+    pub fn json(&self) -> serde_json::Value {
+        json!(
+            self.items
+                .iter()
+                .map(|i| json!({
+                    "incident": i.incident,
+                    "id": i.id,
+                    "text": i.text,
+                    "owner": i.facts.owner,
+                    "due": i.facts.due.map(|d| d.to_string()),
+                    "priority": i.facts.priority.map(Priority::as_str),
+                    "status": i.facts.status,
+                    "state": i.state,
+                    "reasons": i.reasons,
+                }))
+                .collect::<Vec<_>>()
+        )
+    }
+}
+
+impl Item {
+    fn assess(&mut self, forecast: &Forecast) {
+        let assessment = forecast.assess(&self.facts);
+        self.state = assessment.state;
+        self.reasons = assessment.risk.reasons;
+    }
+}
