@@ -207,7 +207,9 @@ impl Forecast {
             Some(owner) => {
                 let mine = self.owners.get(owner).copied().unwrap_or_default();
                 // Not counting this action itself.
-                let overdue = mine.overdue - u32::from(facts.overdue(self.today));
+                let overdue = mine
+                    .overdue
+                    .saturating_sub(u32::from(facts.overdue(self.today)));
                 let open = mine.open.saturating_sub(1);
                 if overdue > 0 {
                     reasons.push((
@@ -487,6 +489,20 @@ mod tests {
             assess(&all, &newcomer, &policy).risk.reasons,
             ["team payments finished 3 of 4 past actions late"]
         );
+    }
+
+    #[test]
+    fn an_owner_the_archive_has_not_seen_is_judged_without_a_record() {
+        // The meeting changes an owner after the forecast learned the archive's records.
+        let learned = facts(Some("ana"), ActionStatus::Open, Some(date(2026, 11, 1)));
+        let forecast = Forecast::new([&learned], &Policy::default(), TODAY);
+        let moved = Facts {
+            owner: Some("robin".into()),
+            ..learned
+        };
+        let a = forecast.assess(&moved);
+        assert_eq!(a.state, ActionState::Overdue);
+        assert_eq!(a.risk.reasons, ["overdue by 29 days"]);
     }
 
     #[test]

@@ -679,6 +679,104 @@ mod browser {
         drop(tmp);
     }
 
+    /// A meeting of an incident in an archive opens with Follow-ups: the facilitator updates
+    /// a carried action inline, a phone shows the list read-only, and the change lands in the
+    /// other incident's file.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_follow_ups_phase_updates_another_incident() {
+        let tmp = common::scratch();
+        let archive = tmp.path().join("archive");
+        let dir = archive.join("2026-11-03-checkout");
+        std::fs::create_dir_all(&dir).unwrap();
+        copy_sample(&dir);
+        let other = archive.join("2026-10-01-related");
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(
+            other.join("incident.toml"),
+            "title = \"Checkout slow in October\"\nservices = [\"checkout-api\"]\n\n[times]\nstarted = 2026-10-01T10:00:00Z\n\n# Keep me.\n[[actions]]\nid = \"a-1\"\ntext = \"Cap the retry storm\"\nowner = \"lee\"\ndue = 2026-10-20\n",
+        )
+        .unwrap();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        let facilitator = window(&driver, 1920, 1080).await;
+        let phone = window(&driver, 390, 844).await;
+        facilitator
+            .goto(&format!("{base}/?key={KEY}"))
+            .await
+            .unwrap();
+        until("the follow-ups table", || async {
+            text(&facilitator, "#carried-rows")
+                .await
+                .contains("Cap the retry storm")
+        })
+        .await;
+        assert!(visible(&facilitator, "#phase-follow-ups").await);
+        assert_eq!(
+            text(&facilitator, ".stepper li.current").await,
+            "Follow-ups"
+        );
+        assert_eq!(text(&facilitator, "#carried-rows .badge").await, "overdue");
+        join(&phone, &base, Some("Alex")).await;
+        phase(&facilitator, &[&phone], "follow-ups").await;
+        until("the phone lists the carried action", || async {
+            text(&phone, "#carried-list")
+                .await
+                .contains("Cap the retry storm")
+        })
+        .await;
+        assert!(
+            js(&phone, "return document.querySelectorAll('#carried-panel input, #carried-panel select, #carried-panel button').length;")
+                .await
+                == json!(0),
+            "read-only on phones"
+        );
+        accessibility(&facilitator, "the follow-ups phase").await;
+        screenshot(&facilitator, "follow-ups.png").await;
+
+        // The facilitator marks it done and gives it a new owner, inline.
+        facilitator
+            .execute(
+                "var s = document.querySelector('#carried-rows select'); s.value = 'done'; s.dispatchEvent(new Event('change'));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        until("the phone shows it done", || async {
+            text(&phone, "#carried-list").await.contains("done")
+        })
+        .await;
+        // Typed and left, as a person does: the row being edited is not redrawn under them.
+        facilitator
+            .execute(
+                "var i = document.querySelector('#carried-rows input[type=text]'); i.focus(); i.value = 'sam'; i.dispatchEvent(new Event('change')); i.blur();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let file = other.join("incident.toml");
+        until("the other incident's file has both changes", || async {
+            let text = std::fs::read_to_string(&file).unwrap();
+            text.contains("status = \"done\"") && text.contains("owner = \"sam\"")
+        })
+        .await;
+        assert!(
+            std::fs::read_to_string(&file)
+                .unwrap()
+                .contains("# Keep me.")
+        );
+        // The phone's first look at the state, before it joined, is a 401 by design.
+        for client in [&facilitator, &phone] {
+            let errors: Vec<_> = console(client)
+                .await
+                .into_iter()
+                .filter(|(level, m)| level == "SEVERE" && !m.contains("401 (Unauthorized)"))
+                .collect();
+            assert!(errors.is_empty(), "console errors: {errors:?}");
+        }
+        no_dialog(&facilitator).await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn saves_on_disk_update_the_screens_and_errors_come_and_go() {
         let (_tmp, dir) = sample();
@@ -949,6 +1047,7 @@ mod browser {
 #[cfg(feature = "browser")]
 fn phase_title(phase: &str) -> &'static str {
     match phase {
+        "follow-ups" => "Follow-ups",
         "timeline" => "Timeline",
         "factors" => "Factors",
         "vote" => "Vote",

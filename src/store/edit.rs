@@ -323,12 +323,18 @@ fn set_str(t: &mut dyn TableLike, key: &str, value: &str) {
     t.insert(key, Item::Value(Value::from(value)));
 }
 
-/// Sets a value, keeping the comment and spacing around the old one.
+/// Sets a value, keeping the comment and spacing around the old one, and the key as written
+/// (a person's `status   =`, aligned with the keys around it, stays aligned).
 fn set_value(t: &mut dyn TableLike, key: &str, mut value: Value) {
-    if let Some(Item::Value(old)) = t.get(key) {
-        *value.decor_mut() = old.decor().clone();
+    match t.get_mut(key) {
+        Some(Item::Value(old)) => {
+            *value.decor_mut() = old.decor().clone();
+            *old = value;
+        }
+        _ => {
+            t.insert(key, Item::Value(value));
+        }
     }
-    t.insert(key, Item::Value(value));
 }
 
 fn set_str_if_different(t: &mut dyn TableLike, key: &str, value: &str) -> bool {

@@ -274,8 +274,8 @@
       var path = "carried/" + encodeURIComponent(a.incident) + "/" + encodeURIComponent(a.id);
       var label = a.id + " of " + a.incident;
       var patch = function (body) { M.send("PATCH", path, body, "Update " + label); };
-      var status = el("select", { "aria-label": "Status of " + label, onchange: function () { patch({ status: status.value }); } },
-        STATUSES.map(function (st) { return el("option", { value: st, text: st, selected: st === a.status }); }));
+      var status = el("select", { "aria-label": "Status of " + label, onchange: function () { patch({ status: status.value }); } });
+      STATUSES.forEach(function (st) { status.appendChild(el("option", { value: st, text: st, selected: st === a.status })); });
       var owner = el("input", { type: "text", value: a.owner || "", placeholder: "no owner", "aria-label": "Owner of " + label,
         onchange: function () { patch({ owner: owner.value }); } });
       var due = el("input", { type: "date", value: a.due || "", "aria-label": "Due date of " + label,
