@@ -425,6 +425,22 @@ mod tests {
             ..slow.clone()
         };
         assert!(reasons(std::slice::from_ref(&started), &started).is_empty());
+        // In progress, 29 of 33 days gone (88%): a reason, not yet at risk alone.
+        let late_start = Facts {
+            status: ActionStatus::InProgress,
+            ..facts(Some("ana"), ActionStatus::Open, due(2026, 12, 4))
+        };
+        let a = assess(std::slice::from_ref(&late_start), &late_start, &policy);
+        assert_eq!(
+            a.risk.reasons,
+            ["88% of the time to its due date has passed and it is still in progress"]
+        );
+        assert_eq!(a.state, ActionState::OnTrack);
+        assert!(
+            a.risk.score > 0.3 && a.risk.score < AT_RISK,
+            "{}",
+            a.risk.score
+        );
 
         let nobody = facts(None, ActionStatus::Open, due(2027, 6, 1));
         let a = assess(std::slice::from_ref(&nobody), &nobody, &policy);

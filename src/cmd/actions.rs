@@ -54,7 +54,8 @@ pub fn run(args: &ActionsArgs, style: Style) -> anyhow::Result<ExitCode> {
         .collect();
     rows.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
-    let mut out = std::io::stdout().lock();
+    // Buffered: stdout flushes at every line otherwise, and the JSON has a line per field.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         ActionsFormat::Human => human(&mut out, &rows, style, today)?,
         ActionsFormat::Json => {

@@ -193,6 +193,8 @@ impl Archive {
             .map(|dir| {
                 let mut own = Report::default();
                 let incident = load_incident(dir, &config, options, &mut own);
+                // Keep only the text of files a diagnostic quotes, not a copy of every file.
+                own.drop_unquoted();
                 (incident, own)
             })
             .collect();
