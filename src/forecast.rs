@@ -323,6 +323,16 @@ pub fn days_between(a: Date, b: Date) -> i64 {
         .map_or(0, |s| i64::from(s.get_days()))
 }
 
+/// `date` plus `n` days; the last representable date when that is past it (a policy of four
+/// billion days is a typo, not a reason to stop).
+pub fn add_days(date: Date, n: u32) -> Date {
+    jiff::Span::new()
+        .try_days(i64::from(n))
+        .ok()
+        .and_then(|span| date.checked_add(span).ok())
+        .unwrap_or(Date::MAX)
+}
+
 fn days(n: i64) -> String {
     if n == 1 {
         "1 day".into()

@@ -647,3 +647,34 @@ fn the_site_has_a_feed_and_a_calendar_that_real_parsers_read() {
     assert!(page.contains(r#"<a class="ticket" href="https://tracker.example/OPS-1">ticket</a>"#));
     assert!(page.contains(r#"<a href="actions.ics">subscribe in a calendar</a>"#));
 }
+
+#[test]
+fn an_enormous_policy_is_a_deadline_far_away_not_a_crash() {
+    let tmp = scratch();
+    archive(
+        tmp.path(),
+        "[policy]\naction_due_within_days = { P1 = 4294967295 }\nreview_within_days = { SEV2 = 4294967295 }\n",
+    );
+    let undated = tmp.path().join("archive/2026-11-20-undated");
+    std::fs::create_dir_all(&undated).unwrap();
+    std::fs::write(
+        undated.join("incident.toml"),
+        "title = \"Undated\"\n\n[times]\nstarted = 2026-11-20T10:00:00Z\n\n[[actions]]\nid = \"a-1\"\ntext = \"Fix\"\nowner = \"kim\"\npriority = \"P1\"\n",
+    )
+    .unwrap();
+    let out = run(tmp.path(), &["check", "archive", "--today", TODAY]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let text = transcript(&out);
+    assert!(
+        text.contains(
+            "P1 actions are to be due within 4294967295 days of the incident; `a-1` has no due date"
+        ) && text.contains("add `due = 9999-12-31` or earlier"),
+        "{text}"
+    );
+    assert!(!text.contains("policy-review"), "{text}");
+    let out = run(
+        tmp.path(),
+        &["actions", "archive", "--today", TODAY, "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+}

@@ -160,10 +160,10 @@ pub fn policy(incident: &Incident, policy: &Policy, today: jiff::civil::Date) ->
             (None, _) => out.push(
                 Finding::warning("policy-due", format!("actions[{i}].priority"), format!("{priority} actions are to be due within {days} days of the incident; `{}` has no due date", a.id))
                     .label("no due date")
-                    .help(format!("add `due = {}` or earlier", opened.map_or_else(|| "YYYY-MM-DD".to_owned(), |o| o.saturating_add(jiff::Span::new().days(i64::from(days))).to_string()))),
+                    .help(format!("add `due = {}` or earlier", opened.map_or_else(|| "YYYY-MM-DD".to_owned(), |o| crate::forecast::add_days(o, days).to_string()))),
             ),
             (Some(due), Some(opened)) if crate::forecast::days_between(opened, due.0) > i64::from(days) => {
-                let latest = opened.saturating_add(jiff::Span::new().days(i64::from(days)));
+                let latest = crate::forecast::add_days(opened, days);
                 out.push(
                     Finding::warning("policy-due", format!("actions[{i}].due"), format!("{priority} actions are to be due within {days} days of the incident ({latest}); `{}` is due {due}", a.id))
                         .label("later than the policy allows")

@@ -1838,7 +1838,13 @@ impl MirrorThread {
                 .cloned(),
         );
         let Some(root) = &self.carried_root else {
-            self.pending.clear();
+            // Journaled when the incident sat in an archive, and it no longer does.
+            for record in self.pending.drain(..) {
+                tracing::warn!(
+                    "journal record {} changes an action of another incident, but this incident is no longer in an archive with it; not applied",
+                    record.seq
+                );
+            }
             return;
         };
         if self.pending.is_empty() {
