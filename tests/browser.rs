@@ -777,6 +777,120 @@ mod browser {
         no_dialog(&facilitator).await;
     }
 
+    /// A blameless nudge shows under the phone's field as someone types, with what to write
+    /// instead, and goes when the wording changes; the text is accepted either way, and the
+    /// shared screen marks it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_blameless_nudge_comes_and_goes_as_someone_types() {
+        let (_tmp, dir) = sample();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        let facilitator = window(&driver, 1920, 1080).await;
+        let phone = window(&driver, 390, 844).await;
+        facilitator
+            .goto(&format!("{base}/?key={KEY}"))
+            .await
+            .unwrap();
+        join(&phone, &base, Some("Alex")).await;
+        until("the observation form", || visible(&phone, "#entry-form")).await;
+        type_into(
+            &phone,
+            "#entry-text",
+            "The DBA should have caught the pool limit",
+        )
+        .await;
+        until("the nudge", || visible(&phone, "#entry-text-nudge")).await;
+        let nudge = text(&phone, "#entry-text-nudge").await;
+        assert!(
+            nudge.contains("\"should have caught\" is a counterfactual")
+                && nudge.contains("Describe what happened"),
+            "{nudge}"
+        );
+        accessibility(&phone, "the phone with a nudge").await;
+        screenshot(&phone, "nudge.png").await;
+        type_into(
+            &phone,
+            "#entry-text",
+            "The pool limit was not in the deploy checklist",
+        )
+        .await;
+        until("the nudge goes", || async {
+            !visible(&phone, "#entry-text-nudge").await
+        })
+        .await;
+        // Flagged text is still accepted, and the shared screen marks it.
+        type_into(&phone, "#entry-text", "Sam ignored the pool alert").await;
+        set_value(&phone, "#entry-at", "2026-11-03T14:04:00").await;
+        click(&phone, "#entry-form button[type=submit]").await;
+        until("the mark on the shared screen", || async {
+            js(&facilitator, "var m = document.querySelector('#timeline-rows .nudge-mark'); return m ? m.closest('tr').textContent : '';")
+                .await
+                .as_str()
+                .is_some_and(|row| row.contains("Sam ignored the pool alert"))
+        })
+        .await;
+        no_dialog(&phone).await;
+    }
+
+    /// The facilitator corrects an entry's time, kind and text inline on the shared screen.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_facilitator_corrects_an_entry_inline() {
+        let (_tmp, dir) = sample();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        let facilitator = window(&driver, 1920, 1080).await;
+        facilitator
+            .goto(&format!("{base}/?key={KEY}"))
+            .await
+            .unwrap();
+        until("the timeline table", || async {
+            text(&facilitator, "#row-t-deploy")
+                .await
+                .contains("Rolling deploy")
+        })
+        .await;
+        click(
+            &facilitator,
+            "#row-t-deploy button[aria-label='Edit this entry']",
+        )
+        .await;
+        until("the row's editor", || {
+            visible(&facilitator, "#row-t-deploy textarea")
+        })
+        .await;
+        set_value(
+            &facilitator,
+            "#row-t-deploy input[type=datetime-local]",
+            "2026-11-03T13:54:30",
+        )
+        .await;
+        set_value(&facilitator, "#row-t-deploy select", "event").await;
+        type_into(
+            &facilitator,
+            "#row-t-deploy textarea",
+            "Deploy of v4.2.0 starts",
+        )
+        .await;
+        screenshot(&facilitator, "inline-edit.png").await;
+        click(&facilitator, "#row-t-deploy button.primary").await;
+        until("the corrected row", || async {
+            let row = text(&facilitator, "#row-t-deploy").await;
+            row.contains("Deploy of v4.2.0 starts")
+                && row.contains("13:54:30")
+                && row.contains("event")
+        })
+        .await;
+        let file = dir.join("incident.toml");
+        until("the file has the correction", || async {
+            let toml = std::fs::read_to_string(&file).unwrap();
+            toml.contains("at     = 2026-11-03T13:54:30+01:00\ntext   = \"Deploy of v4.2.0 starts\"\nkind   = \"event\"")
+        })
+        .await;
+        no_dialog(&facilitator).await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn saves_on_disk_update_the_screens_and_errors_come_and_go() {
         let (_tmp, dir) = sample();

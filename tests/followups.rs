@@ -74,19 +74,6 @@ fn state(server: &Server, token: &str) -> serde_json::Value {
     reply.json()
 }
 
-/// Waits until `file` holds `text`.
-fn wait_for(file: &Path, text: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let now = std::fs::read_to_string(file).unwrap();
-        if now.contains(text) {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "{text} never reached:\n{now}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn the_meeting_opens_with_the_open_actions_of_related_incidents() {
     let (_tmp, this) = archive();
@@ -154,7 +141,7 @@ fn a_carried_change_lands_in_the_other_file_with_its_comments() {
     let today = jiff::Zoned::now()
         .with_time_zone(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
         .date();
-    let text = wait_for(&file, "status = \"done\"\ndone_on");
+    let text = common::wait_for_text(&file, "status = \"done\"\ndone_on");
     assert_eq!(
         text,
         RELATED.replace(
@@ -174,8 +161,8 @@ fn a_carried_change_lands_in_the_other_file_with_its_comments() {
         Some(r#"{"owner":"sam","due":"2027-01-15"}"#),
     );
     assert_eq!(reply.status, 200, "{}", reply.body);
-    wait_for(&file, "due = 2027-01-15");
-    wait_for(&file, "owner = \"sam\"");
+    common::wait_for_text(&file, "due = 2027-01-15");
+    common::wait_for_text(&file, "owner = \"sam\"");
     let reply = server.as_facilitator(
         "PATCH",
         "/api/carried/2026-10-01-related/a-2",
@@ -287,7 +274,7 @@ fn an_acknowledged_carried_change_survives_kill_9() {
     // as it was, as if it had not, and the next start writes it again.
     std::fs::write(&file, &before).unwrap();
     let server = Server::start(&this, &[]);
-    wait_for(&file, "owner = \"robin\"");
+    common::wait_for_text(&file, "owner = \"robin\"");
     assert_eq!(
         state(&server, common::KEY)["carried"][0]["owner"],
         "robin",
@@ -324,7 +311,7 @@ fn an_action_done_in_the_meeting_records_the_day_and_reopening_forgets_it() {
         .date();
     let reply = server.as_facilitator("PATCH", "/api/actions/a-1", Some(r#"{"status":"done"}"#));
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let text = wait_for(&file, &format!("done_on = {today}\n"));
+    let text = common::wait_for_text(&file, &format!("done_on = {today}\n"));
     assert!(
         text.contains("priority = \"P1\"\nstatus   = \"done\"\nkind"),
         "the status changes in place, aligned as written: {text}"
@@ -335,6 +322,6 @@ fn an_action_done_in_the_meeting_records_the_day_and_reopening_forgets_it() {
         Some(r#"{"status":"in-progress"}"#),
     );
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let text = wait_for(&file, "status   = \"in-progress\"\n");
+    let text = common::wait_for_text(&file, "status   = \"in-progress\"\n");
     assert!(!text.contains("done_on"), "{text}");
 }

@@ -46,6 +46,9 @@ pub fn admit(op: &Op, timezone: Option<&str>) -> Result<(), ApiError> {
         Op::UpdateAction { id, .. } => {
             edit::apply(&mut doc, &stand_in(List::Actions, id));
         }
+        Op::UpdateEntry { id, .. } => {
+            edit::apply(&mut doc, &stand_in(List::Timeline, id));
+        }
         Op::EditText { list, id, .. } => {
             edit::apply(&mut doc, &stand_in(*list, id));
         }

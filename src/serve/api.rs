@@ -14,7 +14,7 @@ use warp::http::{HeaderMap, Method, Response, StatusCode, header};
 use super::State;
 use super::meeting::{Answer, ApiError, Caller, Command, Meeting};
 use crate::model::{ActionKind, ActionStatus, Category, Kind, Phase, Priority};
-use crate::store::{ActionChanges, List};
+use crate::store::{ActionChanges, EntryChanges, List};
 
 /// The largest request body.
 pub const MAX_BODY: usize = 16 * 1024;
@@ -445,6 +445,16 @@ struct TextPatch {
     text: String,
 }
 
+/// A correction of a timeline entry: any of its time, text, kind and lane.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct EntryPatch {
+    at: Option<String>,
+    text: Option<String>,
+    kind: Option<Kind>,
+    lane: Option<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LinkBody {
@@ -595,12 +605,29 @@ async fn route(
                     false,
                 ))
             }
+            ["lint"] => Err(method_not_allowed()),
             _ => Err(no_route()),
         };
     }
 
     if let Caller::Participant(id) = &caller {
         state.limiter.allow(id)?;
+    }
+
+    if segments == ["lint"] {
+        if *method != Method::POST {
+            return Err(method_not_allowed());
+        }
+        let b: TextPatch = body(bytes)?;
+        let text = text("text", b.text, MAX_TEXT)?;
+        return Ok((
+            Answer {
+                status: 200,
+                body: json!({ "warnings": state.nudges(&text) }),
+            },
+            None,
+            false,
+        ));
     }
 
     let command = match (method.clone(), segments.as_slice()) {
@@ -683,10 +710,29 @@ async fn route(
                 },
             }
         }
-        (Method::PATCH, [list @ ("timeline" | "factors"), id]) => {
+        (Method::PATCH, ["timeline", id]) => {
+            let b: EntryPatch = body(bytes)?;
+            if b.at.is_none() && b.text.is_none() && b.kind.is_none() && b.lane.is_none() {
+                return Err(ApiError::new(
+                    422,
+                    "nothing-to-change",
+                    "send at least one of `at`, `text`, `kind` and `lane`",
+                ));
+            }
+            Command::UpdateEntry {
+                id: (*id).to_owned(),
+                changes: EntryChanges {
+                    at: b.at,
+                    text: b.text.map(|t| text("text", t, MAX_TEXT)).transpose()?,
+                    kind: b.kind,
+                    lane: keep_empty("lane", b.lane, MAX_NAME)?,
+                },
+            }
+        }
+        (Method::PATCH, ["factors", id]) => {
             let b: TextPatch = body(bytes)?;
             Command::EditText {
-                list: List::parse(list).unwrap_or(List::Timeline),
+                list: List::Factors,
                 id: (*id).to_owned(),
                 text: text("text", b.text, MAX_TEXT)?,
             }
@@ -766,7 +812,7 @@ async fn route(
             _,
             [
                 "timeline" | "factors" | "actions" | "links" | "phase" | "promote" | "join"
-                | "state" | "candidates" | "join-code",
+                | "state" | "candidates" | "join-code" | "lint",
             ]
             | ["votes", "reveal"]
             | ["factors", _, "votes" | "merge"]
@@ -776,7 +822,13 @@ async fn route(
         _ => return Err(no_route()),
     };
     let redraw = matches!(command, Command::Reveal { .. });
-    let answer = state.writer.send(caller, key, command).await?;
+    // Every text the meeting accepts goes through the blameless lint, here where every route
+    // passes: the text is accepted either way, and the answer says what to reconsider.
+    let warnings = command.text().map(|t| state.nudges(t));
+    let mut answer = state.writer.send(caller, key, command).await?;
+    if let (Some(warnings), Some(body)) = (warnings, answer.body.as_object_mut()) {
+        body.insert("warnings".into(), warnings);
+    }
     Ok((answer, None, redraw))
 }
 

@@ -23,7 +23,8 @@ use crate::model::{
     Priority,
 };
 use crate::store::{
-    ActionChanges, List, Mirror, NewAction, NewEntry, NewFactor, Op, Record, Store, StoreError,
+    ActionChanges, EntryChanges, List, Mirror, NewAction, NewEntry, NewFactor, Op, Record, Store,
+    StoreError,
 };
 
 /// The most people one meeting takes with one join code (the removed do not count).
@@ -145,6 +146,11 @@ pub enum Command {
         id: String,
         text: String,
     },
+    /// A timeline entry corrected; `at` as typed (normalised in the incident's zone).
+    UpdateEntry {
+        id: String,
+        changes: EntryChanges,
+    },
     /// The facilitator changes an action of another incident, carried into this meeting.
     UpdateCarried {
         incident: String,
@@ -157,6 +163,21 @@ pub enum Command {
         from: String,
         into: String,
     },
+}
+
+impl Command {
+    /// The text a person typed, for the blameless lint.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Command::AddEntry { text, .. }
+            | Command::AddFactor { text, .. }
+            | Command::AddAction { text, .. }
+            | Command::EditText { text, .. } => Some(text),
+            Command::UpdateAction { changes, .. } => changes.text.as_deref(),
+            Command::UpdateEntry { changes, .. } => changes.text.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// One participant.
@@ -457,6 +478,7 @@ impl Meeting {
             }
             Op::UpdateAction { .. }
             | Op::EditText { .. }
+            | Op::UpdateEntry { .. }
             | Op::Link { .. }
             | Op::Unlink { .. }
             | Op::End => {}
@@ -527,6 +549,29 @@ impl Meeting {
     /// Today, in the incident's zone.
     fn today(&self) -> jiff::civil::Date {
         jiff::Timestamp::now().to_zoned(self.zone()).date()
+    }
+
+    /// The blameless lint's findings in `text`, with the incident's people as the names it
+    /// knows: `[{rule, message, help, start, end}]`, where `start` and `end` count characters
+    /// (Unicode scalar values) of the text as sent. Empty when the text is clean.
+    pub fn nudges(&self, text: &str) -> serde_json::Value {
+        let lint = match &self.incident {
+            Some(l) => crate::model::validate::lint_for(&l.incident),
+            None => crate::model::blameless::Lint::new(&Default::default()),
+        };
+        let chars = |byte: usize| text[..byte].chars().count();
+        json!(
+            lint.check(text)
+                .iter()
+                .map(|hit| json!({
+                    "rule": hit.rule.code,
+                    "message": hit.message(),
+                    "help": hit.rule.help,
+                    "start": chars(hit.range.start),
+                    "end": chars(hit.range.end),
+                }))
+                .collect::<Vec<_>>()
+        )
     }
 
     /// The phases this meeting holds: follow-ups only when there are related incidents.
@@ -775,6 +820,31 @@ impl Meeting {
                         list,
                         id: id.clone(),
                         text,
+                    }],
+                    Answer {
+                        status: 200,
+                        body: json!({ "id": id }),
+                    },
+                ))
+            }
+            Command::UpdateEntry { id, mut changes } => {
+                if !self.exists(List::Timeline, &id) {
+                    return Err(not_found("timeline entry", &id));
+                }
+                if !self.may_change(caller, List::Timeline, &id) {
+                    return Err(ApiError::new(
+                        403,
+                        "not-yours",
+                        "only its author or the facilitator can change this entry",
+                    ));
+                }
+                if let Some(at) = changes.at.take() {
+                    changes.at = Some(normalise_time(&at, &self.zone())?);
+                }
+                Ok((
+                    vec![Op::UpdateEntry {
+                        id: id.clone(),
+                        changes,
                     }],
                     Answer {
                         status: 200,
@@ -1179,6 +1249,8 @@ impl Meeting {
         let incident = shown.as_deref().map(|loaded| {
             let mut value = serde_json::to_value(crate::render::context::incident_json(loaded))
                 .unwrap_or_default();
+            // The shared screen marks what the blameless lint flags.
+            let lint = facilitator.then(|| crate::model::validate::lint_for(&loaded.incident));
             // Screens show text as text: the Markdown reduced to what it says.
             for list in ["timeline", "factors", "actions"] {
                 for item in value
@@ -1192,9 +1264,18 @@ impl Meeting {
                         .as_str()
                         .and_then(|id| List::parse(list).map(|l| (l, id.to_owned())))
                         .is_some_and(|key| self.authors.contains_key(&key));
+                    let nudged = lint.as_ref().map(|lint| {
+                        item["text"]
+                            .as_str()
+                            .map(|t| lint.check(t).iter().map(|h| h.rule.code).collect::<Vec<_>>())
+                            .unwrap_or_default()
+                    });
                     if let Some(object) = item.as_object_mut() {
                         object.insert("plain".into(), json!(plain));
                         object.insert("live".into(), json!(live));
+                        if let Some(rules) = nudged.filter(|r| !r.is_empty()) {
+                            object.insert("nudged".into(), json!(rules));
+                        }
                     }
                 }
             }

@@ -250,6 +250,11 @@ impl State {
         code
     }
 
+    /// What the blameless lint says of `text`: see [`Meeting::nudges`].
+    pub fn nudges(&self, text: &str) -> serde_json::Value {
+        self.meeting().nudges(text)
+    }
+
     /// The meeting, for reading.
     pub fn meeting(&self) -> std::sync::RwLockReadGuard<'_, Meeting> {
         self.meeting.read().unwrap_or_else(|e| e.into_inner())

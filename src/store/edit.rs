@@ -80,6 +80,35 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             changed |= put_date(t, "done_on", changes.done_on.as_deref());
             changed
         }),
+        Op::UpdateEntry { id, changes } => with_item(doc, List::Timeline, id, |t| {
+            let mut changed = false;
+            if let Some(at) = &changes.at {
+                let same = t.get("at").and_then(Item::as_value).is_some_and(|v| {
+                    v.as_datetime().map(|d| d.to_string()).as_deref() == Some(at.as_str())
+                        || v.as_str() == Some(at.as_str())
+                });
+                if !same {
+                    let value = match at.parse::<toml_edit::Datetime>() {
+                        Ok(at) => Value::Datetime(toml_edit::Formatted::new(at)),
+                        Err(_) => Value::from(at.as_str()),
+                    };
+                    set_value(t, "at", value);
+                    changed = true;
+                }
+            }
+            if let Some(text) = &changes.text {
+                changed |= set_str_if_different(t, "text", text);
+            }
+            if let Some(kind) = changes.kind {
+                changed |= set_str_if_different(t, "kind", kind.as_str());
+            }
+            match changes.lane.as_deref() {
+                Some("") => changed |= t.remove("lane").is_some(),
+                Some(lane) => changed |= set_str_if_different(t, "lane", lane),
+                None => {}
+            }
+            changed
+        }),
         Op::EditText { list, id, text } => {
             with_item(doc, *list, id, |t| set_str_if_different(t, "text", text))
         }

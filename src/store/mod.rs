@@ -91,6 +91,21 @@ pub struct NewAction {
     pub factors: Vec<String>,
 }
 
+/// Fields of a timeline entry to change; `None` leaves a field alone, and an empty `lane`
+/// removes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntryChanges {
+    /// RFC 3339, as the meeting writes times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane: Option<String>,
+}
+
 /// Fields of an action to change; `None` leaves a field alone, and an empty string removes an
 /// optional one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -161,6 +176,12 @@ pub enum Op {
         id: String,
         #[serde(flatten)]
         changes: ActionChanges,
+    },
+    /// A timeline entry corrected: its time, kind, lane or text.
+    UpdateEntry {
+        id: String,
+        #[serde(flatten)]
+        changes: EntryChanges,
     },
     /// A typo fixed in the text of an entry or a factor.
     EditText {

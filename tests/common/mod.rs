@@ -267,3 +267,20 @@ pub fn incident_with_actions(dir: &Path, n: usize, actions: usize) {
     }
     std::fs::write(dir.join("incident.toml"), toml).unwrap();
 }
+
+/// Waits (up to 20 s) until `file` holds `text`; its contents then.
+pub fn wait_for_text(file: &Path, text: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let now = std::fs::read_to_string(file).unwrap_or_default();
+        if now.contains(text) {
+            return now;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{text} never reached {}:\n{now}",
+            file.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -90,6 +90,13 @@
 
   // A factor card: its text, and the facilitator's edit, merge and delete.
   var editing = null;
+  // A small mark on what the blameless lint flags, with the rules in its title.
+  var nudgeMark = function (item) {
+    if (!item.nudged || !item.nudged.length) return null;
+    var rules = item.nudged.map(function (r) { return r.replace("blameless/", ""); }).join(", ");
+    return el("span", { class: "nudge-mark", title: "Blameless lint: " + rules, "aria-label": "flagged by the blameless lint: " + rules, text: " ⚑" });
+  };
+
   var factorCard = function (f, all, fresh) {
     var li = el("li", { class: "card" + (fresh ? " fresh" : ""), "data-id": f.id });
     if (editing === f.id) {
@@ -112,7 +119,7 @@
     into.addEventListener("change", function () {
       if (into.value) M.send("POST", "factors/" + encodeURIComponent(f.id) + "/merge", { into: into.value });
     });
-    li.appendChild(el("p", { text: f.plain }));
+    li.appendChild(el("p", null, f.plain, nudgeMark(f)));
     li.appendChild(el("div", { class: "card-tools" },
       el("button", { type: "button", class: "quiet", text: "Edit", "aria-label": "Edit the wording of this factor",
         onclick: function () { editing = f.id; render(state); } }),
@@ -202,18 +209,20 @@
     // Follow-ups: the open actions of related incidents. The row being edited is left alone.
     if (!$("carried-rows").contains(document.activeElement)) renderCarried(s.carried || []);
 
-    // Timeline: what is new since the last state is highlighted for a moment.
+    // Timeline: what is new since the last state is highlighted for a moment. A row being
+    // edited is left as it is until it is saved or cancelled.
     seen = {};
     var entries = inc.timeline.slice().sort(function (a, b) { return a.at < b.at ? -1 : a.at > b.at ? 1 : 0; });
-    M.fill($("timeline-rows"), entries.map(function (e) {
-      if (e.id) seen[e.id] = true;
+    entries.forEach(function (e) { if (e.id) seen[e.id] = true; });
+    if (editingEntry === null) M.fill($("timeline-rows"), entries.map(function (e) {
       var fresh = previous && e.id && !previous[e.id];
       return el("tr", { id: e.id ? "row-" + e.id : null, class: fresh ? "fresh" : (e.key ? "key" : null) },
         el("td", { text: M.time(e.at, zone) }),
         el("td", { text: e.kind }),
-        el("td", { text: e.plain }),
+        el("td", null, e.plain, nudgeMark(e), e.lane ? el("small", { class: "lane", text: " · " + e.lane }) : null),
         el("td", { text: e.by || e.source || (e.live ? "anonymous" : "—") }),
-        el("td", null, e.id ? del("timeline", e.id, "this entry") : null));
+        el("td", { class: "row-actions" }, e.id ? el("button", { type: "button", class: "quiet", text: "Edit", "aria-label": "Edit this entry",
+          onclick: function () { editRow(e, zone); } }) : null, " ", e.id ? del("timeline", e.id, "this entry") : null));
     }));
     inc.factors.forEach(function (f) { seen[f.id] = true; });
     inc.actions.forEach(function (a) { seen[a.id] = true; });
@@ -251,7 +260,7 @@
     inc.factors.forEach(function (f) { factorText[f.id] = f.plain; });
     M.fill($("action-rows"), inc.actions.map(function (a) {
       return el("tr", { class: (a.owner ? "" : "unowned") + (previous && !previous[a.id] ? " fresh" : "") },
-        el("td", { text: a.plain }),
+        el("td", null, a.plain, nudgeMark(a)),
         el("td", { text: a.owner || "no owner" }),
         el("td", { text: a.due || "—" }),
         el("td", { text: a.priority || "—" }),
@@ -266,6 +275,36 @@
     M.fill($("wrap-actions"), inc.actions.map(function (a) { return el("li", { text: a.plain + " — " + (a.owner || "no owner yet") }); }));
     M.fill($("wrap-decisions"), inc.timeline.filter(function (e) { return e.kind === "decision"; }).map(function (e) { return el("li", { text: e.plain }); }));
     $("publish-command").textContent = "debrief build " + (s.folder || ".");
+  };
+
+  // Inline correction of a timeline entry: its time (in the incident's zone), kind, text and
+  // lane. Only what changed is sent.
+  var editingEntry = null;
+  var KINDS = ["event", "alert", "detection", "action", "decision", "communication", "mitigation", "observation"];
+  var editRow = function (e, zone) {
+    var row = $("row-" + e.id);
+    if (!row || editingEntry !== null) return;
+    editingEntry = e.id;
+    var at = el("input", { type: "datetime-local", step: "1", value: M.localInput(e.at, zone), "aria-label": "Time (" + zone + ")" });
+    var kind = el("select", { "aria-label": "Kind" });
+    KINDS.forEach(function (k) { kind.appendChild(el("option", { value: k, text: k, selected: k === e.kind })); });
+    var text = el("textarea", { rows: "2", maxlength: "2000", "aria-label": "What happened" });
+    text.value = e.text;
+    var lane = el("input", { type: "text", value: e.lane || "", placeholder: "lane", maxlength: "80", "aria-label": "Lane" });
+    var done = function () { editingEntry = null; if (state) render(state); };
+    var save = el("button", { type: "button", class: "primary", text: "Save", onclick: function () {
+      var body = {};
+      if (at.value && at.value !== M.localInput(e.at, zone)) body.at = at.value;
+      if (kind.value !== e.kind) body.kind = kind.value;
+      if (text.value.trim() && text.value !== e.text) body.text = text.value;
+      if (lane.value !== (e.lane || "")) body.lane = lane.value;
+      if (Object.keys(body).length) M.send("PATCH", "timeline/" + encodeURIComponent(e.id), body, "Edit the entry");
+      done();
+    } });
+    var cancel = el("button", { type: "button", class: "quiet", text: "Cancel", onclick: done });
+    M.fill(row, [el("td", null, at), el("td", null, kind), el("td", { class: "editing" }, text, lane), el("td"), el("td", { class: "row-actions" }, save, " ", cancel)]);
+    row.className = "editing";
+    text.focus();
   };
 
   var STATUSES = ["open", "in-progress", "done", "wont-do"];

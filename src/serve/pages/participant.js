@@ -96,6 +96,33 @@
     return li;
   };
 
+  // Blameless nudges as people type: a moment after the typing stops, the server's lint
+  // looks at the text, and what it flags shows under the field with a way to say it instead.
+  // The text is accepted either way.
+  var nudge = function (fieldId) {
+    var field = $(fieldId), box = $(fieldId + "-nudge"), timer = null, asked = 0;
+    var show = function (warnings) {
+      M.fill(box, warnings.map(function (w) {
+        return el("span", { class: "nudge-item" }, el("strong", { text: w.message + "." }), " " + w.help.charAt(0).toUpperCase() + w.help.slice(1) + ".");
+      }));
+      box.hidden = warnings.length === 0;
+    };
+    field.addEventListener("input", function () {
+      clearTimeout(timer);
+      var text = field.value;
+      if (!text.trim()) { show([]); return; }
+      timer = setTimeout(function () {
+        var mine = ++asked;
+        M.api("POST", "lint", { text: text }).then(function (res) {
+          // Only the answer to the latest question counts.
+          if (mine === asked && res.ok && res.body) show(res.body.warnings || []);
+        }, function () {});
+      }, 400);
+    });
+    field.form && field.form.addEventListener("submit", function () { setTimeout(function () { show([]); }, 0); });
+  };
+  ["entry-text", "factor-text", "action-text"].forEach(nudge);
+
   var render = function (s) {
     state = s;
     var inc = s.incident || { title: "", timeline: [], factors: [], actions: [], zone: "UTC" };
