@@ -833,6 +833,48 @@ mod browser {
         no_dialog(&phone).await;
     }
 
+    /// The feedback round: phones rate the review at wrap-up, the shared screen sums it up.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_feedback_round_at_wrap_up() {
+        let (_tmp, dir) = sample();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        let facilitator = window(&driver, 1920, 1080).await;
+        let phone = window(&driver, 390, 844).await;
+        facilitator
+            .goto(&format!("{base}/?key={KEY}"))
+            .await
+            .unwrap();
+        join(&phone, &base, Some("Alex")).await;
+        let moved = server.as_facilitator("POST", "/api/phase", Some(r#"{"phase":"wrap-up"}"#));
+        assert_eq!(moved.status, 200, "{}", moved.body);
+        phase(&facilitator, &[&phone], "wrap-up").await;
+        until("the feedback form", || visible(&phone, "#feedback-form")).await;
+        click(&phone, "#feedback-form input[value='4']").await;
+        type_into(&phone, "#feedback-text", "Good pace").await;
+        accessibility(&phone, "the feedback form").await;
+        click(&phone, "#feedback-form button[type=submit]").await;
+        until("the phone's thanks", || async {
+            text(&phone, "#feedback-sent")
+                .await
+                .contains("you gave 4 of 5")
+        })
+        .await;
+        until("the shared screen's summary", || async {
+            text(&facilitator, "#feedback-summary").await == "4 of 5, from 1 answer"
+                && text(&facilitator, "#feedback-comments").await == "Good pace"
+        })
+        .await;
+        screenshot(&facilitator, "feedback.png").await;
+        assert!(
+            std::fs::read_to_string(dir.join("incident.toml"))
+                .unwrap()
+                .contains("[[feedback]]")
+        );
+        no_dialog(&phone).await;
+    }
+
     /// The facilitator corrects an entry's time, kind and text inline on the shared screen.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_facilitator_corrects_an_entry_inline() {

@@ -200,6 +200,23 @@ pub struct Incident {
     pub actions: Vec<Action>,
     #[serde(default)]
     pub lessons: Lessons,
+    /// How the review meeting went, one answer per participant, without names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feedback: Vec<Feedback>,
+}
+
+/// One participant's feedback on the review meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Feedback {
+    /// A random id, so the same participant's next answer replaces this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// 1 (poor) to 5 (very good).
+    #[schemars(range(min = 1, max = 5))]
+    pub rating: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// The key moments. Any may be missing; `check` warns when they are out of order.

@@ -102,6 +102,7 @@ pub fn validate(
     v.times(incident);
     v.actions(incident, config.policy.require_owner);
     v.votes(incident);
+    v.feedback(incident);
     v.links(incident);
     v.sources(incident, dir);
     v.out
@@ -583,6 +584,22 @@ impl Validator<'_> {
                     Finding::warning("action-incomplete", format!("actions[{i}].id"), format!("action `{}` has no {}", a.id, join_words(&missing)))
                         .label("incomplete action item")
                         .help("an action without an owner and a date rarely gets done; add `owner`, `due` and `kind` (mitigate, prevent, detect or process)"),
+                );
+            }
+        }
+    }
+
+    fn feedback(&mut self, incident: &Incident) {
+        for (i, f) in incident.feedback.iter().enumerate() {
+            if !(1..=5).contains(&f.rating) {
+                self.out.push(
+                    Finding::error(
+                        "invalid-value",
+                        format!("feedback[{i}].rating"),
+                        format!("a feedback rating is 1 to 5, not {}", f.rating),
+                    )
+                    .label("out of range")
+                    .help("ratings go from 1 (poor) to 5 (very good)"),
                 );
             }
         }

@@ -445,6 +445,15 @@ struct TextPatch {
     text: String,
 }
 
+/// A participant's feedback on the meeting.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedbackBody {
+    rating: u8,
+    #[serde(default)]
+    text: Option<String>,
+}
+
 /// A correction of a timeline entry: any of its time, text, kind and lane.
 #[derive(Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -729,6 +738,13 @@ async fn route(
                 },
             }
         }
+        (Method::POST, ["feedback"]) => {
+            let b: FeedbackBody = body(bytes)?;
+            Command::Feedback {
+                rating: b.rating,
+                text: optional("text", b.text, MAX_TEXT)?,
+            }
+        }
         (Method::PATCH, ["factors", id]) => {
             let b: TextPatch = body(bytes)?;
             Command::EditText {
@@ -812,7 +828,7 @@ async fn route(
             _,
             [
                 "timeline" | "factors" | "actions" | "links" | "phase" | "promote" | "join"
-                | "state" | "candidates" | "join-code" | "lint",
+                | "state" | "candidates" | "join-code" | "lint" | "feedback",
             ]
             | ["votes", "reveal"]
             | ["factors", _, "votes" | "merge"]

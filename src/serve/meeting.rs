@@ -157,6 +157,11 @@ pub enum Command {
         id: String,
         changes: ActionChanges,
     },
+    /// A participant's feedback at wrap-up; a second replaces the first.
+    Feedback {
+        rating: u8,
+        text: Option<String>,
+    },
     /// Folds a duplicate factor into another: its events, what it feeds and what feeds it, the
     /// actions that address it and its votes move over, and the duplicate goes.
     Merge {
@@ -246,6 +251,8 @@ pub struct Meeting {
     pub journal_error: Option<String>,
     /// The open actions of related incidents, when the incident sits in an archive.
     pub carried: Option<Carried>,
+    /// Each participant's feedback id: known to the journal and the server, never the file.
+    feedback_of: HashMap<String, String>,
     /// Why a carried change could not be written into its incident's file yet.
     pub carried_error: Option<String>,
 }
@@ -275,6 +282,7 @@ impl Meeting {
             journal_error: None,
             carried: None,
             carried_error: None,
+            feedback_of: HashMap::new(),
         }
     }
 
@@ -466,6 +474,9 @@ impl Meeting {
             {
                 let linked = matches!(record.op, Op::Link { .. });
                 self.leads.insert((from.clone(), to.clone()), linked);
+            }
+            Op::Feedback { id, .. } => {
+                self.feedback_of.insert(record.by.clone(), id.clone());
             }
             Op::Carried {
                 incident,
@@ -824,6 +835,40 @@ impl Meeting {
                     Answer {
                         status: 200,
                         body: json!({ "id": id }),
+                    },
+                ))
+            }
+            Command::Feedback { rating, text } => {
+                let Caller::Participant(participant) = caller else {
+                    return Err(ApiError::new(
+                        403,
+                        "participants-only",
+                        "feedback comes from the participants; join the meeting to give yours",
+                    ));
+                };
+                if self.phase != Phase::WrapUp {
+                    return Err(ApiError::new(
+                        409,
+                        "not-wrap-up",
+                        "feedback is asked for at wrap-up; wait for the facilitator to get there",
+                    ));
+                }
+                if !(1..=5).contains(&rating) {
+                    return Err(ApiError::new(
+                        422,
+                        "bad-rating",
+                        format!("`rating` is 1 to 5, not {rating}"),
+                    ));
+                }
+                let (id, status) = match self.feedback_of.get(participant) {
+                    Some(id) => (id.clone(), 200),
+                    None => (self.fresh_id("fb"), 201),
+                };
+                Ok((
+                    vec![Op::Feedback { id, rating, text }],
+                    Answer {
+                        status,
+                        body: json!({ "rating": rating }),
                     },
                 ))
             }
@@ -1394,6 +1439,16 @@ impl Meeting {
             },
             "anonymous": self.config.anonymous,
             "participants": participants,
+            "feedback": self.incident.as_ref().map(|l| {
+                let answers = &l.incident.feedback;
+                let sum: u32 = answers.iter().map(|f| u32::from(f.rating)).sum();
+                json!({
+                    "count": answers.len(),
+                    "average": (!answers.is_empty())
+                        .then(|| (f64::from(sum) / answers.len() as f64 * 10.0).round() / 10.0),
+                    "comments": answers.iter().filter_map(|f| f.text.as_deref()).collect::<Vec<_>>(),
+                })
+            }),
             "incident": incident,
             "error": render_error
                 .or(self.journal_error.as_deref())
@@ -1459,6 +1514,9 @@ impl Meeting {
                     "votes_left": self.config.votes_per_person.saturating_sub(self.votes_used(id)),
                     "mine": mine_ids,
                     "entries": entries,
+                    "feedback": self.feedback_of.get(id).and_then(|fid| {
+                        incident?.feedback.iter().find(|f| f.id.as_deref() == Some(fid.as_str()))
+                    }).map(|f| json!({ "rating": f.rating, "text": f.text })),
                 })
             }
         }

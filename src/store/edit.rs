@@ -203,6 +203,35 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             }
             changed
         }
+        // One answer per participant, under an id that does not say who: a second replaces it.
+        Op::Feedback { id, rating, text } => {
+            let fill = |t: &mut dyn TableLike| {
+                let mut changed = false;
+                if t.get("id").is_none() {
+                    set_str(t, "id", id);
+                    changed = true;
+                }
+                let same = t.get("rating").and_then(Item::as_integer) == Some(i64::from(*rating));
+                if !same {
+                    set_value(t, "rating", Value::from(i64::from(*rating)));
+                    changed = true;
+                }
+                match text.as_deref() {
+                    Some(text) => changed |= set_str_if_different(t, "text", text),
+                    None => changed |= t.remove("text").is_some(),
+                }
+                changed
+            };
+            let exists = matches!(doc.get("feedback"), Some(Item::ArrayOfTables(aot)) if aot.iter().any(|t| id_of(t) == Some(id)))
+                || matches!(doc.get("feedback"), Some(Item::Value(Value::Array(a))) if a.iter().any(|v| v.as_inline_table().and_then(|t| id_of(t)) == Some(id)));
+            if exists {
+                with_keyed(doc, "feedback", id, fill)
+            } else {
+                add_keyed(doc, "feedback", |t| {
+                    fill(t);
+                })
+            }
+        }
         // Another incident's file takes these: see `store::edit_file`.
         Op::Carried { .. } => false,
         Op::Join { .. } | Op::Remove { .. } | Op::Phase { .. } | Op::Reveal { .. } | Op::End => {
@@ -253,7 +282,17 @@ fn with_item(
     id: &str,
     f: impl FnOnce(&mut dyn TableLike) -> bool,
 ) -> bool {
-    match doc.get_mut(list.key()) {
+    with_keyed(doc, list.key(), id, f)
+}
+
+/// Runs `f` on the element with id `id` of the list of tables at `key`.
+fn with_keyed(
+    doc: &mut DocumentMut,
+    key: &str,
+    id: &str,
+    f: impl FnOnce(&mut dyn TableLike) -> bool,
+) -> bool {
+    match doc.get_mut(key) {
         Some(Item::ArrayOfTables(aot)) => aot
             .iter_mut()
             .find(|t| id_of(*t) == Some(id))
@@ -283,7 +322,11 @@ fn add(doc: &mut DocumentMut, list: List, id: &str, fill: impl FnOnce(&mut dyn T
     if contains(doc, list, id) {
         return false;
     }
-    let key = list.key();
+    add_keyed(doc, list.key(), fill)
+}
+
+/// Appends a table to the list at `key`, in the file's style.
+fn add_keyed(doc: &mut DocumentMut, key: &str, fill: impl FnOnce(&mut dyn TableLike)) -> bool {
     match doc.get_mut(key) {
         // `timeline = [{ ... }, ...]`: keep the file's inline style.
         Some(Item::Value(Value::Array(array))) if !array.is_empty() => {

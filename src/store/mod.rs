@@ -183,6 +183,14 @@ pub enum Op {
         #[serde(flatten)]
         changes: EntryChanges,
     },
+    /// A participant's feedback on the meeting. The id is random and stands for the
+    /// participant only in the journal (`by`), never in the file.
+    Feedback {
+        id: String,
+        rating: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
     /// A typo fixed in the text of an entry or a factor.
     EditText {
         list: List,

@@ -275,6 +275,9 @@
     M.fill($("wrap-actions"), inc.actions.map(function (a) { return el("li", { text: a.plain + " — " + (a.owner || "no owner yet") }); }));
     M.fill($("wrap-decisions"), inc.timeline.filter(function (e) { return e.kind === "decision"; }).map(function (e) { return el("li", { text: e.plain }); }));
     $("publish-command").textContent = "debrief build " + (s.folder || ".");
+    var fb = s.feedback || { count: 0, comments: [] };
+    $("feedback-summary").textContent = fb.count ? fb.average + " of 5, from " + fb.count + (fb.count === 1 ? " answer" : " answers") : "No feedback yet: phones ask for it now.";
+    M.fill($("feedback-comments"), (fb.comments || []).map(function (c) { return el("li", { text: c }); }));
   };
 
   // Inline correction of a timeline entry: its time (in the incident's zone), kind, text and

@@ -123,6 +123,16 @@
   };
   ["entry-text", "factor-text", "action-text"].forEach(nudge);
 
+  // Feedback at wrap-up: one answer each, which a second replaces.
+  $("feedback-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var picked = document.querySelector("#feedback-form input[name=rating]:checked");
+    if (!picked) { $("feedback-sent").textContent = "Pick a rating from 1 to 5 first."; $("feedback-sent").hidden = false; return; }
+    var body = { rating: Number(picked.value) };
+    if ($("feedback-text").value.trim()) body.text = $("feedback-text").value;
+    M.send("POST", "feedback", body, "feedback");
+  });
+
   var render = function (s) {
     state = s;
     var inc = s.incident || { title: "", timeline: [], factors: [], actions: [], zone: "UTC" };
@@ -139,6 +149,12 @@
       if (start && !$("entry-at").value) $("entry-at").value = M.localInput(start, inc.zone);
       if (you.name && !$("action-owner").value) $("action-owner").value = you.name;
       defaultsSet = true;
+    }
+
+    // Your feedback, once the server has it.
+    if (you.feedback) {
+      $("feedback-sent").textContent = "Thanks: you gave " + you.feedback.rating + " of 5. Send again to change it.";
+      $("feedback-sent").hidden = false;
     }
 
     // Follow-ups: read-only.
