@@ -612,6 +612,22 @@ mod browser {
         })
         .await;
 
+        // Lessons: a phone adds one, and it shows in its column on the shared screen.
+        press(&facilitator, "ArrowRight").await;
+        phase(&facilitator, &phones, "lessons").await;
+        until("the lesson form", || visible(&bo, "#lesson-form")).await;
+        set_value(&bo, "#lesson-kind", "lucky").await;
+        type_into(&bo, "#lesson-text", "Traffic was low on a Tuesday").await;
+        click(&bo, "#lesson-form button[type=submit]").await;
+        until("the lesson on the shared screen", || async {
+            text(&facilitator, "#lessons-lucky")
+                .await
+                .contains("Traffic was low on a Tuesday")
+        })
+        .await;
+        accessibility(&facilitator, "the lessons phase").await;
+        screenshot(&facilitator, "lessons.png").await;
+
         // The wrap-up, then everything is on disk.
         press(&facilitator, "ArrowRight").await;
         phase(&facilitator, &phones, "wrap-up").await;
@@ -631,6 +647,10 @@ mod browser {
                 && i.actions.iter().any(|a| {
                     a.text.starts_with("Alert on pool waiters") && a.owner.as_deref() == Some("Bo")
                 })
+                && i.lessons
+                    .lucky
+                    .iter()
+                    .any(|l| l == "Traffic was low on a Tuesday")
         })
         .await;
         for window in everyone {
@@ -1087,7 +1107,7 @@ mod browser {
         )
         .await;
         // Show every phase, so every list is drawn.
-        for name in ["factors", "vote", "actions", "wrap-up"] {
+        for name in ["factors", "vote", "actions", "lessons", "wrap-up"] {
             let body = json!({ "phase": name }).to_string();
             assert_eq!(
                 server
@@ -1208,6 +1228,7 @@ fn phase_title(phase: &str) -> &'static str {
         "factors" => "Factors",
         "vote" => "Vote",
         "actions" => "Actions",
+        "lessons" => "Lessons",
         _ => "Wrap-up",
     }
 }

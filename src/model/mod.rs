@@ -137,6 +137,37 @@ word_enum!(
 );
 
 word_enum!(
+    /// The three lists of `[lessons]`.
+    LessonKind {
+        WentWell = "went-well",
+        WentWrong = "went-wrong",
+        Lucky = "lucky",
+    }
+);
+
+impl LessonKind {
+    /// The key of the list in `[lessons]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            LessonKind::WentWell => "went_well",
+            LessonKind::WentWrong => "went_wrong",
+            LessonKind::Lucky => "lucky",
+        }
+    }
+}
+
+impl Lessons {
+    /// The list of `kind`.
+    pub fn of(&self, kind: LessonKind) -> &[String] {
+        match kind {
+            LessonKind::WentWell => &self.went_well,
+            LessonKind::WentWrong => &self.went_wrong,
+            LessonKind::Lucky => &self.lucky,
+        }
+    }
+}
+
+word_enum!(
     /// What an action item does about the incident.
     ActionKind {
         Mitigate = "mitigate",
@@ -155,6 +186,7 @@ word_enum!(
         Factors = "factors",
         Vote = "vote",
         Actions = "actions",
+        Lessons = "lessons",
         WrapUp = "wrap-up",
     }
 );

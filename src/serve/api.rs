@@ -13,7 +13,7 @@ use warp::http::{HeaderMap, Method, Response, StatusCode, header};
 
 use super::State;
 use super::meeting::{Answer, ApiError, Caller, Command, Meeting};
-use crate::model::{ActionKind, ActionStatus, Category, Kind, Phase, Priority};
+use crate::model::{ActionKind, ActionStatus, Category, Kind, LessonKind, Phase, Priority};
 use crate::store::{ActionChanges, EntryChanges, List};
 
 /// The largest request body.
@@ -445,6 +445,14 @@ struct TextPatch {
     text: String,
 }
 
+/// A lesson: went well, went wrong, or where the team got lucky.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LessonBody {
+    kind: LessonKind,
+    text: String,
+}
+
 /// A participant's feedback on the meeting.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -738,6 +746,26 @@ async fn route(
                 },
             }
         }
+        (Method::POST, ["lessons"]) => {
+            let b: LessonBody = body(bytes)?;
+            Command::AddLesson {
+                kind: b.kind,
+                text: text("text", b.text, MAX_TEXT)?,
+            }
+        }
+        (Method::PATCH, ["lessons", id]) => {
+            let b: TextPatch = body(bytes)?;
+            Command::EditLesson {
+                id: (*id).to_owned(),
+                text: text("text", b.text, MAX_TEXT)?,
+            }
+        }
+        (Method::DELETE, ["lessons", id]) => {
+            facilitator_only()?;
+            Command::DeleteLesson {
+                id: (*id).to_owned(),
+            }
+        }
         (Method::POST, ["feedback"]) => {
             let b: FeedbackBody = body(bytes)?;
             Command::Feedback {
@@ -828,12 +856,13 @@ async fn route(
             _,
             [
                 "timeline" | "factors" | "actions" | "links" | "phase" | "promote" | "join"
-                | "state" | "candidates" | "join-code" | "lint" | "feedback",
+                | "state" | "candidates" | "join-code" | "lint" | "feedback" | "lessons",
             ]
             | ["votes", "reveal"]
             | ["factors", _, "votes" | "merge"]
             | ["timeline" | "factors" | "actions" | "participants", _]
-            | ["carried", _, _],
+            | ["carried", _, _]
+            | ["lessons", _],
         ) => return Err(method_not_allowed()),
         _ => return Err(no_route()),
     };

@@ -19,8 +19,8 @@ use tokio::sync::{oneshot, watch};
 
 use super::carried::Carried;
 use crate::model::{
-    ActionKind, ActionStatus, Category, Incident, Kind, LoadedIncident, MeetingConfig, Phase,
-    Priority,
+    ActionKind, ActionStatus, Category, Incident, Kind, LessonKind, LoadedIncident, MeetingConfig,
+    Phase, Priority,
 };
 use crate::store::{
     ActionChanges, EntryChanges, List, Mirror, NewAction, NewEntry, NewFactor, Op, Record, Store,
@@ -157,6 +157,17 @@ pub enum Command {
         id: String,
         changes: ActionChanges,
     },
+    AddLesson {
+        kind: LessonKind,
+        text: String,
+    },
+    EditLesson {
+        id: String,
+        text: String,
+    },
+    DeleteLesson {
+        id: String,
+    },
     /// A participant's feedback at wrap-up; a second replaces the first.
     Feedback {
         rating: u8,
@@ -177,12 +188,44 @@ impl Command {
             Command::AddEntry { text, .. }
             | Command::AddFactor { text, .. }
             | Command::AddAction { text, .. }
-            | Command::EditText { text, .. } => Some(text),
+            | Command::EditText { text, .. }
+            | Command::AddLesson { text, .. }
+            | Command::EditLesson { text, .. } => Some(text),
             Command::UpdateAction { changes, .. } => changes.text.as_deref(),
             Command::UpdateEntry { changes, .. } => changes.text.as_deref(),
             _ => None,
         }
     }
+}
+
+/// The most lessons of one kind a meeting adds to.
+pub const MAX_LESSONS: usize = 500;
+
+fn duplicate_lesson() -> ApiError {
+    ApiError::new(409, "duplicate", "that lesson is already on the list")
+}
+
+/// A lesson as the meeting shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lesson {
+    pub id: String,
+    pub kind: LessonKind,
+    pub text: String,
+    /// Added in this meeting.
+    pub live: bool,
+}
+
+/// The id of a lesson written by hand: lessons are plain strings in the file, so it comes
+/// from the text (and follows it when the text changes).
+fn lesson_id(kind: LessonKind, text: &str) -> String {
+    let digest = sha2::Sha256::digest(format!("{}\n{text}", kind.key()));
+    format!(
+        "l-{}",
+        digest[..4]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
 }
 
 /// One participant.
@@ -253,6 +296,9 @@ pub struct Meeting {
     pub carried: Option<Carried>,
     /// Each participant's feedback id: known to the journal and the server, never the file.
     feedback_of: HashMap<String, String>,
+    /// Lessons added in the meeting, by id, as they stand now; and who added each.
+    lessons: HashMap<String, (LessonKind, String)>,
+    lesson_authors: HashMap<String, String>,
     /// Why a carried change could not be written into its incident's file yet.
     pub carried_error: Option<String>,
 }
@@ -283,6 +329,8 @@ impl Meeting {
             carried: None,
             carried_error: None,
             feedback_of: HashMap::new(),
+            lessons: HashMap::new(),
+            lesson_authors: HashMap::new(),
         }
     }
 
@@ -386,6 +434,7 @@ impl Meeting {
                 Op::AddEntry(e) => Some(e.id.as_str()),
                 Op::AddFactor(f) => Some(f.id.as_str()),
                 Op::AddAction(a) => Some(a.id.as_str()),
+                Op::AddLesson { id, .. } => Some(id.as_str()),
                 _ => None,
             };
             self.answers.insert(
@@ -478,6 +527,20 @@ impl Meeting {
             Op::Feedback { id, .. } => {
                 self.feedback_of.insert(record.by.clone(), id.clone());
             }
+            Op::AddLesson { id, kind, text } => {
+                self.lessons.insert(id.clone(), (*kind, text.clone()));
+                self.lesson_authors.insert(id.clone(), record.by.clone());
+            }
+            Op::EditLesson { kind, from, to } => {
+                for lesson in self.lessons.values_mut() {
+                    if lesson.0 == *kind && lesson.1 == *from {
+                        lesson.1 = to.clone();
+                    }
+                }
+            }
+            Op::DeleteLesson { kind, text } => {
+                self.lessons.retain(|_, l| !(l.0 == *kind && l.1 == *text));
+            }
             Op::Carried {
                 incident,
                 id,
@@ -560,6 +623,80 @@ impl Meeting {
     /// Today, in the incident's zone.
     fn today(&self) -> jiff::civil::Date {
         jiff::Timestamp::now().to_zoned(self.zone()).date()
+    }
+
+    /// Every lesson: those in the file, with the meeting's ids for those it added, and those
+    /// added since the file was last read.
+    pub fn lesson_items(&self) -> Vec<Lesson> {
+        let mut items = Vec::new();
+        let mut seen = HashSet::new();
+        let live_id = |kind: LessonKind, text: &str| {
+            self.lessons
+                .iter()
+                .find(|(_, l)| l.0 == kind && l.1 == text)
+                .map(|(id, _)| id.clone())
+        };
+        if let Some(l) = &self.incident {
+            for kind in LessonKind::ALL.iter().copied() {
+                for text in l.incident.lessons.of(kind) {
+                    if !seen.insert((kind, text.clone())) {
+                        continue;
+                    }
+                    let live = live_id(kind, text);
+                    items.push(Lesson {
+                        id: live.clone().unwrap_or_else(|| lesson_id(kind, text)),
+                        kind,
+                        text: text.clone(),
+                        live: live.is_some(),
+                    });
+                }
+            }
+        }
+        let mut pending: Vec<(&String, &(LessonKind, String))> = self
+            .lessons
+            .iter()
+            .filter(|(_, l)| !seen.contains(&(l.0, l.1.clone())))
+            .collect();
+        pending.sort();
+        items.extend(pending.into_iter().map(|(id, (kind, text))| Lesson {
+            id: id.clone(),
+            kind: *kind,
+            text: text.clone(),
+            live: true,
+        }));
+        items
+    }
+
+    /// The lessons as the state carries them; the shared screen's with what the lint flags.
+    fn lessons_json(&self, facilitator: bool) -> serde_json::Value {
+        let lint = facilitator
+            .then(|| {
+                self.incident
+                    .as_ref()
+                    .map(|l| crate::model::validate::lint_for(&l.incident))
+            })
+            .flatten();
+        json!(
+            self.lesson_items()
+                .into_iter()
+                .map(|l| {
+                    let mut value = json!(l);
+                    let rules: Vec<&str> = lint
+                        .as_ref()
+                        .map(|lint| lint.check(&l.text).iter().map(|h| h.rule.code).collect())
+                        .unwrap_or_default();
+                    if !rules.is_empty() {
+                        value["nudged"] = json!(rules);
+                    }
+                    value
+                })
+                .collect::<Vec<_>>()
+        )
+    }
+
+    /// The lesson named `id`.
+    fn lesson(&self, id: &str) -> Option<Lesson> {
+        self.lesson_items().into_iter().find(|l| l.id == id)
     }
 
     /// The blameless lint's findings in `text`, with the incident's people as the names it
@@ -831,6 +968,80 @@ impl Meeting {
                         list,
                         id: id.clone(),
                         text,
+                    }],
+                    Answer {
+                        status: 200,
+                        body: json!({ "id": id }),
+                    },
+                ))
+            }
+            Command::AddLesson { kind, text } => {
+                if self
+                    .lesson_items()
+                    .iter()
+                    .any(|l| l.kind == kind && l.text == text)
+                {
+                    return Err(duplicate_lesson());
+                }
+                if self
+                    .lesson_items()
+                    .iter()
+                    .filter(|l| l.kind == kind)
+                    .count()
+                    >= MAX_LESSONS
+                {
+                    return Err(ApiError::new(
+                        409,
+                        "list-full",
+                        format!("the incident already has {MAX_LESSONS} lessons of this kind"),
+                    ));
+                }
+                let id = self.fresh_id("l");
+                Ok((
+                    vec![Op::AddLesson {
+                        id: id.clone(),
+                        kind,
+                        text,
+                    }],
+                    created(&id),
+                ))
+            }
+            Command::EditLesson { id, text } => {
+                let lesson = self.lesson(&id).ok_or_else(|| not_found("lesson", &id))?;
+                let mine = self.lesson_authors.get(&id).map(String::as_str) == Some(caller.id());
+                if *caller != Caller::Facilitator && !mine {
+                    return Err(ApiError::new(
+                        403,
+                        "not-yours",
+                        "only its author or the facilitator can change this lesson",
+                    ));
+                }
+                if lesson.text != text
+                    && self
+                        .lesson_items()
+                        .iter()
+                        .any(|l| l.kind == lesson.kind && l.text == text)
+                {
+                    return Err(duplicate_lesson());
+                }
+                Ok((
+                    vec![Op::EditLesson {
+                        kind: lesson.kind,
+                        from: lesson.text,
+                        to: text,
+                    }],
+                    Answer {
+                        status: 200,
+                        body: json!({ "id": id }),
+                    },
+                ))
+            }
+            Command::DeleteLesson { id } => {
+                let lesson = self.lesson(&id).ok_or_else(|| not_found("lesson", &id))?;
+                Ok((
+                    vec![Op::DeleteLesson {
+                        kind: lesson.kind,
+                        text: lesson.text,
                     }],
                     Answer {
                         status: 200,
@@ -1278,6 +1489,7 @@ impl Phase {
             Phase::Factors => "What made this possible? Propose contributing factors.",
             Phase::Vote => "Vote for the factors the team should work on.",
             Phase::Actions => "What will we change? Create an action, or claim one.",
+            Phase::Lessons => "What went well, what went wrong, and where did we get lucky?",
             Phase::WrapUp => "Wrapping up: the top factors and who owns each action.",
         }
     }
@@ -1352,6 +1564,7 @@ impl Meeting {
                         Phase::FollowUps | Phase::Timeline => (false, false),
                         Phase::Factors | Phase::Vote => (true, false),
                         Phase::Actions | Phase::WrapUp => (true, true),
+                        Phase::Lessons => (false, false),
                     };
                     if !factors {
                         object.insert("factors".into(), json!([]));
@@ -1439,6 +1652,7 @@ impl Meeting {
             },
             "anonymous": self.config.anonymous,
             "participants": participants,
+            "lessons": self.lessons_json(facilitator),
             "feedback": self.incident.as_ref().map(|l| {
                 let answers = &l.incident.feedback;
                 let sum: u32 = answers.iter().map(|f| u32::from(f.rating)).sum();

@@ -9,6 +9,7 @@
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
 use super::{List, Op};
+use crate::model::LessonKind;
 
 /// Applies `op` to `doc`; true when the document changed.
 pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
@@ -203,6 +204,37 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             }
             changed
         }
+        Op::AddLesson { kind, text, .. } => with_lessons(doc, *kind, |list| {
+            if list.iter().any(|v| v.as_str() == Some(text)) {
+                return false;
+            }
+            // On its own line when the list has one item a line.
+            let decor = list.iter().last().map(|v| v.decor().clone());
+            list.push(text.as_str());
+            if let (Some(decor), Some(v)) = (decor, list.iter_mut().last()) {
+                *v.decor_mut() = decor;
+            }
+            true
+        }),
+        Op::EditLesson { kind, from, to } => with_lessons(doc, *kind, |list| {
+            if list.iter().any(|v| v.as_str() == Some(to)) {
+                return false;
+            }
+            let Some(i) = list.iter().position(|v| v.as_str() == Some(from)) else {
+                return false;
+            };
+            let decor = list.get(i).map(|v| v.decor().clone());
+            list.replace(i, to.as_str());
+            if let (Some(decor), Some(v)) = (decor, list.get_mut(i)) {
+                *v.decor_mut() = decor;
+            }
+            true
+        }),
+        Op::DeleteLesson { kind, text } => with_lessons(doc, *kind, |list| {
+            let before = list.len();
+            list.retain(|v| v.as_str() != Some(text));
+            before != list.len()
+        }),
         // One answer per participant, under an id that does not say who: a second replaces it.
         Op::Feedback { id, rating, text } => {
             let fill = |t: &mut dyn TableLike| {
@@ -257,6 +289,27 @@ fn put_date(t: &mut dyn TableLike, key: &str, value: Option<&str>) -> bool {
             }
             !same
         }
+        None => false,
+    }
+}
+
+/// Runs `f` on the array of strings `[lessons] <kind>`, made when missing.
+fn with_lessons(
+    doc: &mut DocumentMut,
+    kind: LessonKind,
+    f: impl FnOnce(&mut Array) -> bool,
+) -> bool {
+    if doc.get("lessons").and_then(Item::as_table_like).is_none() {
+        doc.insert("lessons", Item::Table(Table::new()));
+    }
+    let Some(lessons) = doc.get_mut("lessons").and_then(Item::as_table_like_mut) else {
+        return false;
+    };
+    if lessons.get(kind.key()).and_then(Item::as_array).is_none() {
+        lessons.insert(kind.key(), Item::Value(Value::Array(Array::new())));
+    }
+    match lessons.get_mut(kind.key()).and_then(Item::as_array_mut) {
+        Some(list) => f(list),
         None => false,
     }
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml_edit::DocumentMut;
 
-use crate::model::{ActionKind, ActionStatus, Category, Kind, Phase, Priority};
+use crate::model::{ActionKind, ActionStatus, Category, Kind, LessonKind, Phase, Priority};
 pub use journal::{Journal, Record};
 
 /// One of the lists of `incident.toml` whose elements have ids.
@@ -182,6 +182,24 @@ pub enum Op {
         id: String,
         #[serde(flatten)]
         changes: EntryChanges,
+    },
+    /// A lesson added to `[lessons]`: the list of `kind` holds `text`. Lessons in the file are
+    /// plain strings; the id is the meeting's name for it.
+    AddLesson {
+        id: String,
+        kind: LessonKind,
+        text: String,
+    },
+    /// The lesson `from` of `kind` now says `to`.
+    EditLesson {
+        kind: LessonKind,
+        from: String,
+        to: String,
+    },
+    /// The lesson `text` of `kind` is gone.
+    DeleteLesson {
+        kind: LessonKind,
+        text: String,
     },
     /// A participant's feedback on the meeting. The id is random and stands for the
     /// participant only in the journal (`by`), never in the file.

@@ -269,6 +269,18 @@
         el("td", null, del("actions", a.id, "this action")));
     }));
 
+    // Lessons, in three columns; what is new is highlighted for a moment.
+    ["went-well", "went-wrong", "lucky"].forEach(function (kind) {
+      var items = (s.lessons || []).filter(function (l) { return l.kind === kind; });
+      M.fill($("lessons-" + kind), items.length ? items.map(function (l) {
+        var fresh = previous && !previous[l.id];
+        return el("li", { class: "card" + (fresh ? " fresh" : ""), "data-id": l.id },
+          el("p", null, l.text, nudgeMark(l)),
+          el("div", { class: "card-actions" }, del("lessons", l.id, "this lesson")));
+      }) : [el("li", { class: "empty", text: "Nothing yet." })]);
+    });
+    (s.lessons || []).forEach(function (l) { seen[l.id] = true; });
+
     // Wrap-up.
     var best = inc.factors.slice().sort(function (a, b) { return (b.total_votes || 0) - (a.total_votes || 0); }).slice(0, 5);
     M.fill($("wrap-factors"), best.map(function (f) { return el("li", { text: f.plain + (s.revealed ? " (" + (f.total_votes || 0) + ")" : "") }); }));

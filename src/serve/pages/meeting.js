@@ -234,5 +234,5 @@
     }, function () { /* the next state tries again */ });
   };
 
-  M.PHASE_NAMES = { "follow-ups": "Follow-ups", "timeline": "Timeline", "factors": "Factors", "vote": "Vote", "actions": "Actions", "wrap-up": "Wrap-up" };
+  M.PHASE_NAMES = { "follow-ups": "Follow-ups", "timeline": "Timeline", "factors": "Factors", "vote": "Vote", "actions": "Actions", "lessons": "Lessons", "wrap-up": "Wrap-up" };
 })();

@@ -50,6 +50,9 @@
   submit("factor-form", function () {
     return ["POST", "factors", { text: $("factor-text").value, category: $("factor-category").value }, "factor"];
   });
+  submit("lesson-form", function () {
+    return ["POST", "lessons", { kind: $("lesson-kind").value, text: $("lesson-text").value }, "lesson"];
+  });
   submit("action-form", function () {
     var body = { text: $("action-text").value };
     if ($("action-owner").value.trim()) body.owner = $("action-owner").value.trim();
@@ -121,7 +124,7 @@
     });
     field.form && field.form.addEventListener("submit", function () { setTimeout(function () { show([]); }, 0); });
   };
-  ["entry-text", "factor-text", "action-text"].forEach(nudge);
+  ["entry-text", "factor-text", "action-text", "lesson-text"].forEach(nudge);
 
   // Feedback at wrap-up: one answer each, which a second replaces.
   $("feedback-form").addEventListener("submit", function (e) {
