@@ -895,6 +895,87 @@ mod browser {
         no_dialog(&phone).await;
     }
 
+    /// An action's priority, kind, status and ticket are set from the shared screen, and from
+    /// the phone of the person who created it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn action_fields_are_set_from_both_screens() {
+        let (_tmp, dir) = sample();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        let facilitator = window(&driver, 1920, 1080).await;
+        let phone = window(&driver, 390, 844).await;
+        facilitator
+            .goto(&format!("{base}/?key={KEY}"))
+            .await
+            .unwrap();
+        join(&phone, &base, Some("Alex")).await;
+        let moved = server.as_facilitator("POST", "/api/phase", Some(r#"{"phase":"actions"}"#));
+        assert_eq!(moved.status, 200, "{}", moved.body);
+        phase(&facilitator, &[&phone], "actions").await;
+        // The facilitator: a priority and a ticket on a-3.
+        let change = |selector: &str, value: &str| {
+            format!(
+                "var c = document.querySelector({selector:?}); c.focus(); c.value = {value:?}; c.dispatchEvent(new Event('change')); c.blur();"
+            )
+        };
+        until("the action rows", || {
+            visible(&facilitator, "#action-a-3 select[data-field=priority]")
+        })
+        .await;
+        js(
+            &facilitator,
+            &change("#action-a-3 select[data-field=priority]", "P0"),
+        )
+        .await;
+        let url = format!("https://tracker.example/browse/OPS-{}", "9".repeat(120));
+        js(
+            &facilitator,
+            &change("#action-a-3 input[data-field=ticket]", &url),
+        )
+        .await;
+        // The phone: creates an action, then marks it in progress.
+        type_into(&phone, "#action-text", "Add a pool dashboard").await;
+        click(&phone, "#action-form button[type=submit]").await;
+        until("the phone's own action has its controls", || {
+            visible(&phone, "#action-list details.action-details")
+        })
+        .await;
+        click(&phone, "#action-list details.action-details summary").await;
+        js(
+            &phone,
+            &change(
+                "#action-list details.action-details select[data-field=status]",
+                "in-progress",
+            ),
+        )
+        .await;
+        js(
+            &phone,
+            &change(
+                "#action-list details.action-details select[data-field=kind]",
+                "detect",
+            ),
+        )
+        .await;
+        let file = dir.join("incident.toml");
+        until("the file has every field", || async {
+            let i = incident(&dir);
+            let a3 = i.actions.iter().find(|a| a.id == "a-3").unwrap();
+            let mine = i.actions.iter().find(|a| a.text == "Add a pool dashboard");
+            a3.priority == Some(debrief::model::Priority::P0)
+                && a3.ticket.as_deref() == Some(url.as_str())
+                && mine.is_some_and(|a| {
+                    a.status == debrief::model::ActionStatus::InProgress
+                        && a.kind == Some(debrief::model::ActionKind::Detect)
+                })
+        })
+        .await;
+        assert!(std::fs::read_to_string(&file).unwrap().contains("OPS-999"));
+        accessibility(&phone, "the phone's action controls").await;
+        no_dialog(&phone).await;
+    }
+
     /// The facilitator corrects an entry's time, kind and text inline on the shared screen.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_facilitator_corrects_an_entry_inline() {

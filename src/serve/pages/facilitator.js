@@ -258,13 +258,17 @@
     // Actions.
     var factorText = {};
     inc.factors.forEach(function (f) { factorText[f.id] = f.plain; });
-    M.fill($("action-rows"), inc.actions.map(function (a) {
-      return el("tr", { class: (a.owner ? "" : "unowned") + (previous && !previous[a.id] ? " fresh" : "") },
+    // The row being edited is left alone until its control loses focus.
+    if (!$("action-rows").contains(document.activeElement)) M.fill($("action-rows"), inc.actions.map(function (a) {
+      var c = M.actionControls(a, a.id);
+      return el("tr", { id: "action-" + a.id, class: (a.owner ? "" : "unowned") + (previous && !previous[a.id] ? " fresh" : "") },
         el("td", null, a.plain, nudgeMark(a)),
         el("td", { text: a.owner || "no owner" }),
         el("td", { text: a.due || "—" }),
-        el("td", { text: a.priority || "—" }),
-        el("td", { text: a.kind || "—" }),
+        el("td", null, c.priority),
+        el("td", null, c.kind),
+        el("td", null, c.status),
+        el("td", null, c.ticket),
         el("td", { text: (a.factors || []).map(function (id) { return factorText[id] || id; }).join("; ") || "—" }),
         el("td", null, del("actions", a.id, "this action")));
     }));

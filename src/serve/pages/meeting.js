@@ -234,5 +234,30 @@
     }, function () { /* the next state tries again */ });
   };
 
+  // An action's priority, kind, status and ticket, each a control that saves on change.
+  // Returns the controls, labelled for screen readers with `what`.
+  M.actionControls = function (a, what) {
+    var path = "actions/" + encodeURIComponent(a.id);
+    var select = function (field, label, values, current, blank) {
+      var s = M.el("select", { "aria-label": label + " of " + what, "data-field": field });
+      if (blank) s.appendChild(M.el("option", { value: "", text: "—", selected: !current }));
+      values.forEach(function (v) { s.appendChild(M.el("option", { value: v, text: v, selected: v === current })); });
+      s.addEventListener("change", function () {
+        if (!s.value) return;
+        var body = {}; body[field] = s.value;
+        M.send("PATCH", path, body, label);
+      });
+      return s;
+    };
+    var ticket = M.el("input", { type: "url", value: a.ticket || "", placeholder: "https://…", maxlength: "2048", "aria-label": "Ticket link of " + what, "data-field": "ticket" });
+    ticket.addEventListener("change", function () { M.send("PATCH", path, { ticket: ticket.value.trim() }, "ticket"); });
+    return {
+      priority: select("priority", "Priority", ["P0", "P1", "P2", "P3"], a.priority, true),
+      kind: select("kind", "Kind", ["mitigate", "prevent", "detect", "process"], a.kind, true),
+      status: select("status", "Status", ["open", "in-progress", "done", "wont-do"], a.status || "open", false),
+      ticket: ticket
+    };
+  };
+
   M.PHASE_NAMES = { "follow-ups": "Follow-ups", "timeline": "Timeline", "factors": "Factors", "vote": "Vote", "actions": "Actions", "lessons": "Lessons", "wrap-up": "Wrap-up" };
 })();

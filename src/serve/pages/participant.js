@@ -191,15 +191,24 @@
     M.fill($("action-factor"), [el("option", { value: "", text: "(no factor)" })].concat(inc.factors.map(function (f) {
       return el("option", { value: f.id, text: f.plain.length > 60 ? f.plain.slice(0, 57) + "…" : f.plain });
     })));
-    M.fill($("action-list"), inc.actions.map(function (a) {
+    var mineIds = you.mine || [];
+    if (!$("action-list").contains(document.activeElement)) M.fill($("action-list"), inc.actions.map(function (a) {
       var owner = a.owner ? "Owner: " + a.owner : "No owner yet";
       var claim = el("button", { type: "button", text: "I'll own this", onclick: function () {
         var name = you.name || $("action-owner").value.trim();
         if (!name) { M.status("Type your name in the Owner field first."); $("action-owner").focus(); return; }
         M.send("PATCH", "actions/" + encodeURIComponent(a.id), { owner: name }, "claim");
       } });
-      return el("li", { class: "item" + (a.owner ? "" : " unowned") }, el("p", { text: a.plain }), el("p", { class: "owner", text: owner }),
-        a.owner ? null : claim);
+      // Your own actions: set the priority, kind, status and ticket.
+      var details = null;
+      if (mineIds.indexOf(a.id) >= 0) {
+        var c = M.actionControls(a, "your action");
+        details = el("details", { class: "action-details" }, el("summary", { text: "Priority, kind, status, ticket" }),
+          el("label", null, "Priority ", c.priority), el("label", null, "Kind ", c.kind),
+          el("label", null, "Status ", c.status), el("label", null, "Ticket ", c.ticket));
+      }
+      return el("li", { class: "item" + (a.owner ? "" : " unowned"), "data-id": a.id }, el("p", { text: a.plain }), el("p", { class: "owner", text: owner }),
+        a.owner ? null : claim, details);
     }));
 
     var items = (you.entries || []).map(function (e) {
