@@ -797,13 +797,18 @@ mod browser {
         no_dialog(&facilitator).await;
     }
 
-    /// A blameless nudge shows under the phone's field as someone types, with what to write
-    /// instead, and goes when the wording changes; the text is accepted either way, and the
-    /// shared screen marks it.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_blameless_nudge_comes_and_goes_as_someone_types() {
-        let (_tmp, dir) = sample();
-        let server = Server::start(&dir, &[]);
+    /// A meeting of the incident in `dir` with a facilitator screen (1920×1080) and one phone
+    /// that joined as Alex.
+    struct Room {
+        server: Server,
+        facilitator: Client,
+        phone: Client,
+        /// Kept to the end of the test: dropping it stops chromedriver.
+        driver: Driver,
+    }
+
+    async fn room(dir: &Path) -> Room {
+        let server = Server::start(dir, &[]);
         let base = format!("http://{}", server.addr);
         let driver = driver();
         let facilitator = window(&driver, 1920, 1080).await;
@@ -813,6 +818,26 @@ mod browser {
             .await
             .unwrap();
         join(&phone, &base, Some("Alex")).await;
+        Room {
+            server,
+            facilitator,
+            phone,
+            driver,
+        }
+    }
+
+    /// A blameless nudge shows under the phone's field as someone types, with what to write
+    /// instead, and goes when the wording changes; the text is accepted either way, and the
+    /// shared screen marks it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_blameless_nudge_comes_and_goes_as_someone_types() {
+        let (_tmp, dir) = sample();
+        let Room {
+            server: _server,
+            facilitator,
+            phone,
+            driver: _driver,
+        } = room(&dir).await;
         until("the observation form", || visible(&phone, "#entry-form")).await;
         type_into(
             &phone,
@@ -857,16 +882,12 @@ mod browser {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_feedback_round_at_wrap_up() {
         let (_tmp, dir) = sample();
-        let server = Server::start(&dir, &[]);
-        let base = format!("http://{}", server.addr);
-        let driver = driver();
-        let facilitator = window(&driver, 1920, 1080).await;
-        let phone = window(&driver, 390, 844).await;
-        facilitator
-            .goto(&format!("{base}/?key={KEY}"))
-            .await
-            .unwrap();
-        join(&phone, &base, Some("Alex")).await;
+        let Room {
+            server,
+            facilitator,
+            phone,
+            driver: _driver,
+        } = room(&dir).await;
         let moved = server.as_facilitator("POST", "/api/phase", Some(r#"{"phase":"wrap-up"}"#));
         assert_eq!(moved.status, 200, "{}", moved.body);
         phase(&facilitator, &[&phone], "wrap-up").await;
@@ -900,16 +921,12 @@ mod browser {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn action_fields_are_set_from_both_screens() {
         let (_tmp, dir) = sample();
-        let server = Server::start(&dir, &[]);
-        let base = format!("http://{}", server.addr);
-        let driver = driver();
-        let facilitator = window(&driver, 1920, 1080).await;
-        let phone = window(&driver, 390, 844).await;
-        facilitator
-            .goto(&format!("{base}/?key={KEY}"))
-            .await
-            .unwrap();
-        join(&phone, &base, Some("Alex")).await;
+        let Room {
+            server,
+            facilitator,
+            phone,
+            driver: _driver,
+        } = room(&dir).await;
         let moved = server.as_facilitator("POST", "/api/phase", Some(r#"{"phase":"actions"}"#));
         assert_eq!(moved.status, 200, "{}", moved.body);
         phase(&facilitator, &[&phone], "actions").await;
