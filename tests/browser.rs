@@ -795,6 +795,9 @@ mod browser {
             assert!(errors.is_empty(), "console errors: {errors:?}");
         }
         no_dialog(&facilitator).await;
+        for window in [facilitator, phone] {
+            let _ = window.close().await;
+        }
     }
 
     /// A meeting of the incident in `dir` with a facilitator screen (1920×1080) and one phone
@@ -865,17 +868,33 @@ mod browser {
         })
         .await;
         // Flagged text is still accepted, and the shared screen marks it.
-        type_into(&phone, "#entry-text", "Sam ignored the pool alert").await;
         set_value(&phone, "#entry-at", "2026-11-03T14:04:00").await;
+        type_into(&phone, "#entry-text", "Sam ignored the pool alert").await;
+        until("the nudge for the new wording", || async {
+            visible(&phone, "#entry-text-nudge").await
+                && text(&phone, "#entry-text-nudge")
+                    .await
+                    .contains("\"Sam ignored\"")
+        })
+        .await;
         click(&phone, "#entry-form button[type=submit]").await;
+        let file = dir.join("incident.toml");
+        until("the entry in the file", || async {
+            std::fs::read_to_string(&file)
+                .unwrap()
+                .contains("Sam ignored the pool alert")
+        })
+        .await;
         until("the mark on the shared screen", || async {
-            js(&facilitator, "var m = document.querySelector('#timeline-rows .nudge-mark'); return m ? m.closest('tr').textContent : '';")
+            js(&facilitator, "return Array.prototype.some.call(document.querySelectorAll('#timeline-rows tr'), function (tr) { return tr.textContent.indexOf('Sam ignored the pool alert') >= 0 && !!tr.querySelector('.nudge-mark'); });")
                 .await
-                .as_str()
-                .is_some_and(|row| row.contains("Sam ignored the pool alert"))
+                == json!(true)
         })
         .await;
         no_dialog(&phone).await;
+        for window in [facilitator, phone] {
+            let _ = window.close().await;
+        }
     }
 
     /// The feedback round: phones rate the review at wrap-up, the shared screen sums it up.
@@ -914,6 +933,9 @@ mod browser {
                 .contains("[[feedback]]")
         );
         no_dialog(&phone).await;
+        for window in [facilitator, phone] {
+            let _ = window.close().await;
+        }
     }
 
     /// An action's priority, kind, status and ticket are set from the shared screen, and from
@@ -991,6 +1013,9 @@ mod browser {
         assert!(std::fs::read_to_string(&file).unwrap().contains("OPS-999"));
         accessibility(&phone, "the phone's action controls").await;
         no_dialog(&phone).await;
+        for window in [facilitator, phone] {
+            let _ = window.close().await;
+        }
     }
 
     /// The facilitator corrects an entry's time, kind and text inline on the shared screen.
@@ -1049,6 +1074,7 @@ mod browser {
         })
         .await;
         no_dialog(&facilitator).await;
+        let _ = facilitator.close().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
