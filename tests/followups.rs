@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use common::{Server, copy_sample, scratch, status_and_code};
 
@@ -169,14 +168,11 @@ fn a_carried_change_lands_in_the_other_file_with_its_comments() {
         Some(r#"{"owner":""}"#),
     );
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::fs::read_to_string(&file)
-        .unwrap()
-        .contains("owner = \"sam\"")
-    {
-        assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_until("the text to go", || {
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("owner = \"sam\"")
+    });
     // The meeting's own file is untouched by all this.
     let own = std::fs::read_to_string(this.join("incident.toml")).unwrap();
     assert_eq!(
@@ -249,7 +245,7 @@ fn bad_carried_changes_get_clear_errors_and_nothing_is_journaled() {
         message.contains("2026-10-01-related/incident.toml:1:"),
         "{message}"
     );
-    std::thread::sleep(Duration::from_millis(300));
+    // Refused before the journal: nothing is pending for the file either.
     assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
     let journal = std::fs::read_to_string(this.join(".debrief/journal.jsonl")).unwrap_or_default();
     assert!(!journal.contains("carried"), "{journal}");

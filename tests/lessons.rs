@@ -123,14 +123,11 @@ fn lessons_land_in_the_file_and_can_be_edited_and_deleted() {
         |token: &str, id: &str| server.call("DELETE", &format!("/api/lessons/{id}"), token, None);
     assert_eq!(status_and_code(&del(&bo, &lucky_id)).0, 403);
     assert_eq!(del(common::KEY, &lucky_id).status, 200);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::fs::read_to_string(&file)
-        .unwrap()
-        .contains("Traffic was low on a Tuesday")
-    {
-        assert!(std::time::Instant::now() < deadline, "the lesson stays");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    common::wait_until("the text to go", || {
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("Traffic was low on a Tuesday")
+    });
     assert_eq!(status_and_code(&del(common::KEY, &lucky_id)).0, 404);
 }
 

@@ -128,14 +128,7 @@ fn every_route_that_takes_text_answers_with_its_warnings_and_keeps_the_text() {
     assert!(phase.json().get("warnings").is_none(), "{}", phase.body);
 
     // The flagged text is in the file as typed, and marked on the shared screen only.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !std::fs::read_to_string(&file)
-        .unwrap()
-        .contains("the careless deployer")
-    {
-        assert!(std::time::Instant::now() < deadline);
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    common::wait_for_text(&file, "the careless deployer");
     let shared = server.as_facilitator("GET", "/api/state", None).json();
     let marked: Vec<&serde_json::Value> = shared["incident"]["actions"]
         .as_array()

@@ -268,19 +268,23 @@ pub fn incident_with_actions(dir: &Path, n: usize, actions: usize) {
     std::fs::write(dir.join("incident.toml"), toml).unwrap();
 }
 
-/// Waits (up to 20 s) until `file` holds `text`; its contents then.
-pub fn wait_for_text(file: &Path, text: &str) -> String {
+/// Waits (up to 20 s, polling) until `check` holds; `what` names it in the failure.
+pub fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let now = std::fs::read_to_string(file).unwrap_or_default();
-        if now.contains(text) {
-            return now;
-        }
+    while !check() {
         assert!(
             std::time::Instant::now() < deadline,
-            "{text} never reached {}:\n{now}",
-            file.display()
+            "{what}: not within 20 s"
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+}
+
+/// Waits until `file` holds `text`; its contents then.
+pub fn wait_for_text(file: &Path, text: &str) -> String {
+    let read = || std::fs::read_to_string(file).unwrap_or_default();
+    wait_until(&format!("{} holding {text:?}", file.display()), || {
+        read().contains(text)
+    });
+    read()
 }
