@@ -206,23 +206,39 @@ mod browser {
         }
     }
 
+    /// A command of Chromium's driver beyond WebDriver: `POST session/{id}/{path}` with `body`.
+    #[derive(Debug)]
+    struct Extension {
+        path: &'static str,
+        body: String,
+    }
+
+    impl fantoccini::wd::WebDriverCompatibleCommand for Extension {
+        fn endpoint(
+            &self,
+            base: &url::Url,
+            session: Option<&str>,
+        ) -> Result<url::Url, url::ParseError> {
+            base.join(&format!(
+                "session/{}/{}",
+                session.unwrap_or_default(),
+                self.path
+            ))
+        }
+        fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+            (http::Method::POST, Some(self.body.clone()))
+        }
+    }
+
     /// The browser's console: (level, message).
     async fn console(client: &Client) -> Vec<(String, String)> {
-        #[derive(Debug)]
-        struct Log;
-        impl fantoccini::wd::WebDriverCompatibleCommand for Log {
-            fn endpoint(
-                &self,
-                base: &url::Url,
-                session: Option<&str>,
-            ) -> Result<url::Url, url::ParseError> {
-                base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-            }
-            fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-                (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
-            }
-        }
-        let logs = client.issue_cmd(Log).await.unwrap_or(Value::Null);
+        let logs = client
+            .issue_cmd(Extension {
+                path: "se/log",
+                body: r#"{"type":"browser"}"#.into(),
+            })
+            .await
+            .unwrap_or(Value::Null);
         logs.as_array()
             .into_iter()
             .flatten()
@@ -433,8 +449,8 @@ mod browser {
             js(&facilitator, "return window.__noReload === true;").await,
             json!(true)
         );
-        until("the diagram is on the facilitator screen", || async {
-            js(&facilitator, "var i = document.getElementById('timeline-svg'); return i.complete && i.naturalWidth > 0;").await == json!(true)
+        until("the diagram is on the facilitator screen", || {
+            visible(&facilitator, "#timeline-svg svg text.key-label")
         })
         .await;
         screenshot(&facilitator, "facilitator.png").await;
@@ -802,6 +818,177 @@ mod browser {
 
     /// A meeting of the incident in `dir` with a facilitator screen (1920×1080) and one phone
     /// that joined as Alex.
+    /// What the shared screen's diagrams measure in the browser: the smallest text (its font
+    /// size times the drawing's scale on screen, and its box's height), how wide the drawing is
+    /// against the space it has, and its key-event labels.
+    async fn measured(client: &Client, selector: &str) -> Value {
+        client
+            .execute(
+                "var svg = document.querySelector(arguments[0]);
+                 if (!svg || !svg.viewBox.baseVal || !svg.viewBox.baseVal.width) return null;
+                 var box = svg.getBoundingClientRect();
+                 var scale = box.width / svg.viewBox.baseVal.width;
+                 var least = Infinity, lowest = Infinity, smallest = '', count = 0;
+                 svg.querySelectorAll('text').forEach(function (t) {
+                   var r = t.getBoundingClientRect();
+                   if (!r.width) return;
+                   var px = parseFloat(t.getAttribute('font-size')) * scale;
+                   if (px < least) { least = px; smallest = t.textContent; }
+                   lowest = Math.min(lowest, r.height);
+                   count++;
+                 });
+                 var labels = {};
+                 svg.querySelectorAll('text.key-label').forEach(function (t) {
+                   var x = t.getAttribute('x');
+                   (labels[x] = labels[x] || []).push(t.textContent);
+                 });
+                 var space = svg.parentNode.clientWidth;
+                 return { font: least, height: lowest, smallest: smallest, texts: count,
+                          width: box.width, space: space, window: window.innerWidth,
+                          labels: Object.keys(labels).map(function (k) { return labels[k]; }) };",
+                vec![json!(selector)],
+            )
+            .await
+            .unwrap_or(Value::Null)
+    }
+
+    /// Sets what `prefers-color-scheme` says, through Chromium's DevTools protocol.
+    async fn prefer_scheme(client: &Client, scheme: &str) {
+        let body = json!({
+            "cmd": "Emulation.setEmulatedMedia",
+            "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] },
+        });
+        client
+            .issue_cmd(Extension {
+                path: "goog/cdp/execute",
+                body: body.to_string(),
+            })
+            .await
+            .expect("Chromium emulates prefers-color-scheme");
+    }
+
+    /// The page's background and text colours' relative luminance (0 black, 1 white).
+    async fn luminance(client: &Client) -> (f64, f64) {
+        let v = js(
+            client,
+            "var lum = function (c) {
+               var m = c.match(/[\\d.]+/g).map(Number);
+               var ch = function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+               return 0.2126 * ch(m[0]) + 0.7152 * ch(m[1]) + 0.0722 * ch(m[2]);
+             };
+             var s = getComputedStyle(document.body);
+             return [lum(s.backgroundColor), lum(s.color)];",
+        )
+        .await;
+        (v[0].as_f64().unwrap_or(-1.0), v[1].as_f64().unwrap_or(-1.0))
+    }
+
+    /// On the shared screen, at 1920×1080 and at 1366×768, the timeline's and the flow
+    /// diagram's text is at least 14 px as the browser lays it out, the flow diagram takes the
+    /// full width, and a key event's label wraps onto a second line rather than being cut. The
+    /// dark theme follows the system and the toggle.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_shared_screen_is_readable_in_the_room() {
+        let (_tmp, dir) = sample();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        for (width, height) in [(1920, 1080), (1366, 768)] {
+            let screen = window(&driver, width, height).await;
+            screen.goto(&format!("{base}/?key={KEY}")).await.unwrap();
+            until("the timeline on the shared screen", || {
+                visible(&screen, "#timeline-svg svg text.key-label")
+            })
+            .await;
+            let timeline = measured(&screen, "#timeline-svg svg").await;
+            let at = format!("{width}×{height}");
+            assert!(
+                timeline["font"].as_f64().unwrap() >= 14.0
+                    && timeline["height"].as_f64().unwrap() >= 14.0,
+                "{at}: the timeline's smallest text: {timeline}"
+            );
+            assert!(
+                timeline["width"].as_f64().unwrap() + 1.0 >= timeline["space"].as_f64().unwrap(),
+                "{at}: the timeline is narrower than its space: {timeline}"
+            );
+            let labels = timeline["labels"].as_array().unwrap();
+            assert!(!labels.is_empty(), "{at}: no key labels: {timeline}");
+            for label in labels {
+                let lines = label.as_array().unwrap();
+                let last = lines.last().and_then(Value::as_str).unwrap_or("");
+                assert!(
+                    !last.ends_with('…') || lines.len() == 2,
+                    "{at}: a key label was cut on its first line: {label}"
+                );
+            }
+            assert!(
+                labels.iter().any(|l| l.as_array().unwrap().len() == 2),
+                "{at}: no key label wrapped: {timeline}"
+            );
+            diagram_text_as_measured(&screen, &format!("{at}: the timeline")).await;
+
+            press(&screen, "f").await;
+            until("the flow diagram", || {
+                visible(&screen, "#flow-svg svg .flow-label")
+            })
+            .await;
+            let flow = measured(&screen, "#flow-svg svg").await;
+            assert!(
+                flow["font"].as_f64().unwrap() >= 14.0 && flow["height"].as_f64().unwrap() >= 14.0,
+                "{at}: the flow diagram's smallest text: {flow}"
+            );
+            let (drawn, space, whole) = (
+                flow["width"].as_f64().unwrap(),
+                flow["space"].as_f64().unwrap(),
+                flow["window"].as_f64().unwrap(),
+            );
+            assert!(
+                drawn + 1.0 >= space && space >= 0.9 * whole,
+                "{at}: the flow diagram does not take the full width: {flow}"
+            );
+            diagram_text_as_measured(&screen, &format!("{at}: the flow diagram")).await;
+            screenshot(&screen, &format!("flow-{width}x{height}.png")).await;
+
+            // The toggle: dark, then light, then back to the system's choice.
+            press(&screen, "d").await;
+            let (paper, ink) = luminance(&screen).await;
+            assert!(paper < 0.05 && ink > 0.6, "{at}: dark: {paper} {ink}");
+            assert_eq!(
+                js(&screen, "return document.documentElement.dataset.theme;").await,
+                json!("dark")
+            );
+            accessibility(&screen, &format!("the dark flow view at {at}")).await;
+            press(&screen, "f").await;
+            accessibility(&screen, &format!("the dark timeline phase at {at}")).await;
+            screenshot(&screen, &format!("dark-{width}x{height}.png")).await;
+            press(&screen, "d").await;
+            let (paper, _) = luminance(&screen).await;
+            assert!(paper > 0.9, "{at}: light: {paper}");
+            press(&screen, "d").await;
+            assert_eq!(
+                text(&screen, "#theme-button").await,
+                "Theme: auto (D)",
+                "{at}: the toggle cycles"
+            );
+            // Auto follows the system, and the choice survives a reload.
+            prefer_scheme(&screen, "dark").await;
+            let (paper, _) = luminance(&screen).await;
+            assert!(paper < 0.05, "{at}: the system's dark: {paper}");
+            prefer_scheme(&screen, "light").await;
+            let (paper, _) = luminance(&screen).await;
+            assert!(paper > 0.9, "{at}: the system's light: {paper}");
+            press(&screen, "d").await;
+            screen.refresh().await.unwrap();
+            until("the dark theme after a reload", || async {
+                js(&screen, "return document.documentElement.dataset.theme;").await == json!("dark")
+            })
+            .await;
+            press(&screen, "d").await;
+            press(&screen, "d").await;
+            screen.close().await.unwrap();
+        }
+    }
+
     struct Room {
         server: Server,
         facilitator: Client,

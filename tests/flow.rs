@@ -110,21 +110,22 @@ fn assert_geometry(layout: &Layout) {
                 || b.y + b.height <= a.y;
             assert!(apart, "{} and {} overlap: {a:?} {b:?}", a.id, b.id);
         }
-        let inner = a.width - 2.0 * flow::LABEL_PAD;
+        let sizes = layout.sizes;
+        let inner = a.width - 2.0 * sizes.pad;
         assert!(
-            text_width(&a.caption, flow::CAPTION_FONT) <= inner + 0.01,
+            text_width(&a.caption, sizes.caption()) <= inner + 0.01,
             "{}: caption {:?} is wider than its box",
             a.id,
             a.caption
         );
         for line in &a.lines {
             assert!(
-                text_width(line, flow::LABEL_FONT) <= inner + 0.01,
+                text_width(line, sizes.font) <= inner + 0.01,
                 "{}: {line:?} is wider than its box",
                 a.id
             );
         }
-        let text_height = flow::LABEL_LINE * (a.lines.len() as f64 + 1.0) + 2.0 * flow::LABEL_PAD;
+        let text_height = sizes.line * (a.lines.len() as f64 + 1.0) + 2.0 * sizes.pad;
         assert!(
             text_height <= a.height + 0.01,
             "{}: the label is taller than its box",
@@ -186,6 +187,43 @@ fn the_sample_is_laid_out_without_overlaps() {
         .filter(|n| n.kind == NodeKind::Event)
         .collect();
     assert!(events.windows(2).all(|w| w[0].y < w[1].y));
+}
+
+/// Drawn for a shared screen, the diagram is exactly as wide as the screen (so the browser
+/// neither shrinks nor stretches it), no text is under 14 px, and the geometry still holds,
+/// from a laptop to a wall; a chain of factors too long for the width scrolls instead.
+#[test]
+fn drawn_for_a_screen_it_fills_the_width_with_text_of_14_px_or_more() {
+    let sizes_in = |svg: &str| -> Vec<f64> {
+        svg.split("font-size=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+            .collect()
+    };
+    for width in [1024.0, 1366.0, 1920.0, 3840.0] {
+        for incident in [sample(), generated(30, 40, 20, 200)] {
+            let layout = flow::layout_for(&incident, Some(width));
+            assert_geometry(&layout);
+            assert!(layout.sizes.caption() >= 14.0);
+            if layout.columns.len() <= 4 {
+                assert_eq!(
+                    layout.width,
+                    width,
+                    "{width}: {} columns",
+                    layout.columns.len()
+                );
+            } else {
+                assert!(layout.width >= width);
+            }
+            let svg = flow::draw_for(&incident, "flow", Some(width));
+            assert!(svg.contains(&format!(" width=\"{}\"", layout.width.ceil())));
+            let sizes = sizes_in(&svg);
+            assert!(
+                !sizes.is_empty() && sizes.iter().all(|&s| s >= 14.0),
+                "{sizes:?}"
+            );
+        }
+    }
 }
 
 #[test]

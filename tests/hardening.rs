@@ -76,6 +76,8 @@ fn served(server: &Server, token: &str) -> Vec<(String, String)> {
     [
         "/report/".to_owned(),
         "/api/flow.svg".to_owned(),
+        "/api/flow.svg?width=1366".to_owned(),
+        "/api/timeline.svg?width=1920".to_owned(),
         "/api/state".to_owned(),
         format!("/site/incidents/{ID}/report.md"),
         format!("/site/incidents/{ID}/incident.json"),

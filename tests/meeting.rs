@@ -526,6 +526,49 @@ fn every_route_answers_and_refuses_as_documented() {
         status_and_code(&server.call("GET", "/api/flow.svg", "nobody", None)),
         (401, "unauthorised".into())
     );
+    // Drawn for a screen: as wide as it, and no text under 14 px at one unit per pixel.
+    for name in ["flow", "timeline"] {
+        let svg = server.call("GET", &format!("/api/{name}.svg?width=1366"), &alex, None);
+        assert_eq!(svg.status, 200, "{name}: {}", svg.body);
+        assert!(
+            svg.body.contains(" width=\"1366\""),
+            "{name}: {}",
+            &svg.body[..300]
+        );
+        let sizes: Vec<f64> = svg
+            .body
+            .split("font-size=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+            .collect();
+        assert!(!sizes.is_empty(), "{name}");
+        assert!(sizes.iter().all(|&s| s >= 14.0), "{name}: {sizes:?}");
+        for bad in ["abc", "10", "99999", "-5", "1366.5"] {
+            assert_eq!(
+                status_and_code(&server.call(
+                    "GET",
+                    &format!("/api/{name}.svg?width={bad}"),
+                    &alex,
+                    None
+                )),
+                (400, "bad-width".into()),
+                "{name} at {bad}"
+            );
+        }
+        assert_eq!(
+            status_and_code(&server.call(
+                "GET",
+                &format!("/api/{name}.svg?width=1366"),
+                "nobody",
+                None
+            )),
+            (401, "unauthorised".into())
+        );
+    }
+    assert_eq!(
+        server.call("GET", "/api/nothing.svg", &alex, None).status,
+        404
+    );
 
     // The facilitator's routes.
     assert_eq!(

@@ -19,23 +19,87 @@ use std::fmt::Write as _;
 use super::markdown;
 use super::svg::{self, Anchor, SvgDoc, escape, num};
 
-/// The caption's font size.
-pub const CAPTION_FONT: f64 = FONT - 2.0;
 use crate::model::{ActionStatus, Category, Incident};
 
-const FONT: f64 = 12.5;
-const LINE: f64 = 16.0;
-const PAD: f64 = 8.0;
-const MAX_LINES: usize = 4;
-const EVENT_WIDTH: f64 = 210.0;
-const FACTOR_WIDTH: f64 = 230.0;
-const ACTION_WIDTH: f64 = 230.0;
-const COLUMN_GAP: f64 = 90.0;
-const ROW_GAP: f64 = 14.0;
-const MARGIN: f64 = 16.0;
-const HEADER: f64 = 30.0;
+/// The measures of a flow diagram, in SVG units.
+///
+/// [`Sizes::PAGE`] is for the report, which scales the diagram to its column. [`Sizes::screen`]
+/// fits a shared screen of a known width, where one unit is one CSS pixel: the columns share
+/// the width, and no text is under 15 px (the shared screen's floor is 14 px).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sizes {
+    /// A label's font size.
+    pub font: f64,
+    /// A label's line height.
+    pub line: f64,
+    /// The space between a box's edge and its text.
+    pub pad: f64,
+    pub event_width: f64,
+    /// A factor with no votes; each vote (up to ten) adds `vote_width`.
+    pub factor_width: f64,
+    pub vote_width: f64,
+    pub action_width: f64,
+    pub column_gap: f64,
+    pub row_gap: f64,
+    pub margin: f64,
+    pub header: f64,
+    /// The column headings' font size.
+    pub heading: f64,
+}
+
+impl Sizes {
+    /// For the report: 12.5 px labels in boxes about 230 units wide.
+    pub const PAGE: Sizes = Sizes {
+        font: 12.5,
+        line: 16.0,
+        pad: 8.0,
+        event_width: 210.0,
+        factor_width: 230.0,
+        vote_width: 6.0,
+        action_width: 230.0,
+        column_gap: 90.0,
+        row_gap: 14.0,
+        margin: 16.0,
+        header: 30.0,
+        heading: 14.0,
+    };
+
+    /// For a screen `width` CSS pixels wide showing `columns` columns: 17 px labels (15 px
+    /// captions), the boxes as wide as the screen allows and never under 180 px (past that,
+    /// the diagram is wider than the screen and scrolls rather than shrinking its text).
+    pub fn screen(width: f64, columns: usize) -> Sizes {
+        let (margin, column_gap) = (16.0, 64.0);
+        let columns = columns.max(1) as f64;
+        let column =
+            ((width - 2.0 * margin - (columns - 1.0) * column_gap) / columns).clamp(180.0, 640.0);
+        let vote_width = 6.0;
+        Sizes {
+            font: 17.0,
+            line: 22.0,
+            pad: 10.0,
+            event_width: column,
+            // The most-voted factor fills its column.
+            factor_width: column - 10.0 * vote_width,
+            vote_width,
+            action_width: column,
+            column_gap,
+            row_gap: 16.0,
+            margin,
+            header: 36.0,
+            heading: 19.0,
+        }
+    }
+
+    /// A box caption's font size (time, category and votes, status).
+    pub fn caption(&self) -> f64 {
+        self.font - 2.0
+    }
+}
+
 /// The most bend points the long edges of one diagram get (see [`layout`]).
 const MAX_BENDS: usize = 4000;
+/// The most lines a box's label takes.
+const MAX_LINES: usize = 4;
 
 /// What a node stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +158,8 @@ pub struct Layout {
     pub crossings: usize,
     /// Each layer's column: its left and right edge.
     pub columns: Vec<(f64, f64)>,
+    /// The measures it was laid out with.
+    pub sizes: Sizes,
 }
 
 /// A piece of an edge's path.
@@ -105,90 +171,19 @@ pub enum Piece {
     Curve((f64, f64), (f64, f64), (f64, f64), (f64, f64)),
 }
 
-/// The size of a label's text, for tests: the font size and the line height.
-pub const LABEL_FONT: f64 = FONT;
-pub const LABEL_LINE: f64 = LINE;
-pub const LABEL_PAD: f64 = PAD;
-
-/// Wraps `text` into lines at most `width` wide, at most `MAX_LINES` of them; the last line
-/// ends with `…` when text was left out.
+/// Wraps `text` into a box's lines (see [`svg::wrap`]).
 pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
-    // Measured in font units, which add up exactly: a line grows word by word without
-    // measuring it again.
-    let fits = |units: u32| svg::units_to_px(units, size) <= width;
-    let space = svg::advance(" ");
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    let mut line_units = 0;
-    let mut cut = false;
-    for word in text.split_whitespace() {
-        let word_units = svg::advance(word);
-        let joined = if line.is_empty() {
-            word_units
-        } else {
-            line_units + space + word_units
-        };
-        if fits(joined) {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-            line_units = joined;
-            continue;
-        }
-        if !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-        }
-        // A word wider than the box is broken by characters.
-        let mut rest = word;
-        let mut rest_units = word_units;
-        while !fits(rest_units) {
-            let (mut head_len, mut head_units) = (0, 0);
-            for c in rest.chars() {
-                let units = svg::char_advance(c);
-                if !fits(head_units + units) {
-                    break;
-                }
-                head_units += units;
-                head_len += c.len_utf8();
-            }
-            if head_len == 0 {
-                break;
-            }
-            lines.push(rest[..head_len].to_owned());
-            rest = &rest[head_len..];
-            rest_units -= head_units;
-        }
-        line = rest.to_owned();
-        line_units = rest_units;
-        if lines.len() >= MAX_LINES {
-            cut = true;
-            break;
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    if lines.len() > MAX_LINES {
-        lines.truncate(MAX_LINES);
-        cut = true;
-    }
-    if cut && let Some(last) = lines.last_mut() {
-        let ellipsis = svg::advance("…");
-        let mut units = svg::advance(last);
-        while !fits(units + ellipsis) {
-            match last.pop() {
-                Some(c) => units -= svg::char_advance(c),
-                None => break,
-            }
-        }
-        last.push('…');
-    }
-    lines
+    svg::wrap(text, width, size, MAX_LINES)
 }
 
-/// Lays the incident out.
+/// Lays the incident out for the report.
 pub fn layout(incident: &Incident) -> Layout {
+    layout_for(incident, None)
+}
+
+/// Lays the incident out for the report, or for a screen `screen` CSS pixels wide (see
+/// [`Sizes::screen`]).
+pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
     let tz = incident.tz();
     // The events: key entries, and every entry a factor names, in time order.
     let linked: std::collections::HashSet<&str> = incident
@@ -231,13 +226,20 @@ pub fn layout(incident: &Incident) -> Layout {
     }
     let last_factor_layer = rank.iter().copied().max().unwrap_or(1);
     let action_layer = last_factor_layer + 1;
+    let sizes = match screen {
+        Some(width) => Sizes::screen(width, action_layer + 1),
+        None => Sizes::PAGE,
+    };
+    let Sizes {
+        font, line, pad, ..
+    } = sizes;
 
     let mut nodes: Vec<Node> = Vec::new();
     let mut ids: HashMap<(u8, &str), usize> = HashMap::new();
     let node = |id: &str, kind: NodeKind, caption: String, text: &str, layer: usize, width: f64| {
-        let lines = wrap(&markdown::plain(text), width - 2.0 * PAD, FONT);
-        let caption = super::svg::fit(&caption, FONT - 2.0, width - 2.0 * PAD);
-        let height = PAD * 2.0 + LINE * (lines.len() as f64 + 1.0);
+        let lines = wrap(&markdown::plain(text), width - 2.0 * pad, font);
+        let caption = super::svg::fit(&caption, sizes.caption(), width - 2.0 * pad);
+        let height = pad * 2.0 + line * (lines.len() as f64 + 1.0);
         Node {
             id: id.to_owned(),
             kind,
@@ -260,7 +262,7 @@ pub fn layout(incident: &Incident) -> Layout {
             format!("{at} · {}", e.kind),
             &e.text,
             0,
-            EVENT_WIDTH,
+            sizes.event_width,
         ));
     }
     for (i, f) in incident.factors.iter().enumerate() {
@@ -272,7 +274,7 @@ pub fn layout(incident: &Incident) -> Layout {
             if votes == 1 { "" } else { "s" }
         );
         // More votes, a wider box: the diagram shows what the room thought mattered most.
-        let width = FACTOR_WIDTH + f64::from(votes.min(10)) * 6.0;
+        let width = sizes.factor_width + f64::from(votes.min(10)) * sizes.vote_width;
         ids.insert((1, f.id.as_str()), nodes.len());
         nodes.push(node(
             &f.id,
@@ -298,7 +300,7 @@ pub fn layout(incident: &Incident) -> Layout {
             caption,
             &a.text,
             action_layer,
-            ACTION_WIDTH,
+            sizes.action_width,
         ));
     }
 
@@ -368,13 +370,17 @@ pub fn layout(incident: &Incident) -> Layout {
 
     let layers = order(&nodes, &edges, action_layer + 1);
     let crossings = count_crossings(&layers, &nodes, &segments(&edges));
-    let columns = place(&mut nodes, &edges, &layers);
-    let width = nodes.iter().map(|n| n.x + n.width).fold(0.0, f64::max) + MARGIN;
+    let columns = place(&mut nodes, &edges, &layers, &sizes);
+    let mut width = nodes.iter().map(|n| n.x + n.width).fold(0.0, f64::max) + sizes.margin;
+    if let Some(screen) = screen {
+        // The whole width of the screen, so the browser never scales it up or down.
+        width = width.max(screen);
+    }
     let height = nodes
         .iter()
         .map(|n| n.y + n.height)
-        .fold(HEADER + 40.0, f64::max)
-        + MARGIN;
+        .fold(sizes.header + 40.0, f64::max)
+        + sizes.margin;
     Layout {
         nodes,
         edges,
@@ -382,6 +388,7 @@ pub fn layout(incident: &Incident) -> Layout {
         height,
         crossings,
         columns,
+        sizes,
     }
 }
 
@@ -558,9 +565,21 @@ fn inversions(v: &mut [usize]) -> usize {
 
 /// Positions: columns by layer; in each column, nodes keep their order, move towards their
 /// neighbours, and never overlap.
-fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) -> Vec<(f64, f64)> {
+fn place(
+    nodes: &mut [Node],
+    edges: &[Edge],
+    layers: &[Vec<usize>],
+    sizes: &Sizes,
+) -> Vec<(f64, f64)> {
+    let Sizes {
+        column_gap,
+        row_gap,
+        margin,
+        header,
+        ..
+    } = *sizes;
     // Columns as wide as their widest box.
-    let mut x = MARGIN;
+    let mut x = margin;
     let mut columns = Vec::with_capacity(layers.len());
     for layer in layers {
         let width = layer.iter().map(|&n| nodes[n].width).fold(0.0, f64::max);
@@ -574,17 +593,17 @@ fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) -> Vec<(f64,
             };
         }
         x += if width > 0.0 {
-            width + COLUMN_GAP
+            width + column_gap
         } else {
-            COLUMN_GAP / 2.0
+            column_gap / 2.0
         };
     }
     // First, stack every column.
     for layer in layers {
-        let mut y = HEADER + MARGIN;
+        let mut y = header + margin;
         for &n in layer {
             nodes[n].y = y;
-            y += nodes[n].height + ROW_GAP;
+            y += nodes[n].height + row_gap;
         }
     }
     let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
@@ -608,21 +627,21 @@ fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) -> Vec<(f64,
                 })
                 .collect();
             // Down: each at its wish, or just below the one before.
-            let mut floor = HEADER + MARGIN;
+            let mut floor = header + margin;
             let mut ys = Vec::with_capacity(layer.len());
             for (k, &n) in layer.iter().enumerate() {
                 let y = wanted[k].max(floor);
                 ys.push(y);
-                floor = y + nodes[n].height + ROW_GAP;
+                floor = y + nodes[n].height + row_gap;
             }
             // Up: pull back towards the wishes where there is room, still in order.
             for k in (0..layer.len().saturating_sub(1)).rev() {
                 let n = layer[k];
-                let limit = ys[k + 1] - ROW_GAP - nodes[n].height;
+                let limit = ys[k + 1] - row_gap - nodes[n].height;
                 ys[k] = ys[k].min(limit).max(if k == 0 {
-                    HEADER + MARGIN
+                    header + margin
                 } else {
-                    ys[k - 1] + nodes[layer[k - 1]].height + ROW_GAP
+                    ys[k - 1] + nodes[layer[k - 1]].height + row_gap
                 });
             }
             for (k, &n) in layer.iter().enumerate() {
@@ -633,7 +652,7 @@ fn place(nodes: &mut [Node], edges: &[Edge], layers: &[Vec<usize>]) -> Vec<(f64,
     // Everything up to the top, together, so no column starts with empty space above all.
     let top = nodes.iter().map(|n| n.y).fold(f64::MAX, f64::min);
     if top.is_finite() {
-        let lift = top - (HEADER + MARGIN);
+        let lift = top - (header + margin);
         for n in nodes.iter_mut() {
             n.y -= lift;
         }
@@ -651,34 +670,53 @@ fn category_colours(category: Category) -> (&'static str, &'static str) {
     }
 }
 
-/// The flow diagram of the incident as SVG. `id` prefixes element ids.
+/// The flow diagram of the incident as SVG, for the report. `id` prefixes element ids.
 pub fn draw(incident: &Incident, id: &str) -> String {
-    let layout = layout(incident);
+    draw_for(incident, id, None)
+}
+
+/// The flow diagram of the incident as SVG, for the report or for a screen `screen` CSS pixels
+/// wide (see [`Sizes::screen`]). `id` prefixes element ids.
+pub fn draw_for(incident: &Incident, id: &str, screen: Option<f64>) -> String {
+    let layout = layout_for(incident, screen);
+    let Sizes {
+        font,
+        line: line_height,
+        pad,
+        margin,
+        header,
+        heading,
+        ..
+    } = layout.sizes;
     let mut doc = SvgDoc::new(layout.width.ceil() as u32, layout.height.ceil() as u32, id);
-    // Column headings over the first node of each kind's first column.
-    let mut headed = [false; 3];
-    let mut headings = Vec::new();
-    for n in layout.nodes.iter().filter(|n| !n.is_dummy()) {
-        let (k, title) = match n.kind {
-            NodeKind::Event => (0, "Key events"),
-            NodeKind::Factor { .. } => (1, "Contributing factors"),
-            NodeKind::Action { .. } => (2, "Actions"),
+    // Column headings over each kind's leftmost column.
+    let titles = ["Key events", "Contributing factors", "Actions"];
+    let mut lefts = [f64::INFINITY; 3];
+    for n in &layout.nodes {
+        let k = match n.kind {
+            NodeKind::Event => 0,
+            NodeKind::Factor { .. } => 1,
+            NodeKind::Action { .. } => 2,
             NodeKind::Dummy => continue,
         };
-        if !headed[k] {
-            headed[k] = true;
-            headings.push((n.x, title));
-        }
+        lefts[k] = lefts[k].min(n.x);
     }
-    for (x, title) in headings {
-        doc.text(title, x, MARGIN + 12.0, 14.0, Anchor::Start, "flow-heading");
+    for (x, title) in lefts.into_iter().zip(titles).filter(|(x, _)| x.is_finite()) {
+        doc.text(
+            title,
+            x,
+            margin + heading - 2.0,
+            heading,
+            Anchor::Start,
+            "flow-heading",
+        );
     }
     if layout.nodes.is_empty() {
         doc.text(
             "No key events, factors or actions yet.",
-            MARGIN,
-            HEADER + MARGIN + 20.0,
-            FONT,
+            margin,
+            header + margin + 20.0,
+            font,
             Anchor::Start,
             "flow-empty",
         );
@@ -758,18 +796,18 @@ pub fn draw(incident: &Incident, id: &str) -> String {
         ));
         doc.text(
             &n.caption,
-            n.x + PAD,
-            n.y + PAD + LINE - 4.0,
-            FONT - 2.0,
+            n.x + pad,
+            n.y + pad + line_height - 4.0,
+            layout.sizes.caption(),
             Anchor::Start,
             "flow-caption",
         );
         for (k, line) in n.lines.iter().enumerate() {
             doc.text(
                 line,
-                n.x + PAD,
-                n.y + PAD + LINE * (k as f64 + 2.0) - 4.0,
-                FONT,
+                n.x + pad,
+                n.y + pad + line_height * (k as f64 + 2.0) - 4.0,
+                font,
                 Anchor::Start,
                 "flow-label",
             );

@@ -165,6 +165,83 @@ pub fn units_to_px(units: u32, size: f64) -> f64 {
     f64::from(units) * size / f64::from(face().units_per_em())
 }
 
+/// Wraps `text` into lines at most `width` wide, at most `max_lines` of them; the last line
+/// ends with `…` when text was left out.
+pub fn wrap(text: &str, width: f64, size: f64, max_lines: usize) -> Vec<String> {
+    // Measured in font units, which add up exactly: a line grows word by word without
+    // measuring it again.
+    let fits = |units: u32| units_to_px(units, size) <= width;
+    let space = advance(" ");
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut line_units = 0;
+    let mut cut = false;
+    for word in text.split_whitespace() {
+        let word_units = advance(word);
+        let joined = if line.is_empty() {
+            word_units
+        } else {
+            line_units + space + word_units
+        };
+        if fits(joined) {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            line_units = joined;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        // A word wider than the box is broken by characters.
+        let mut rest = word;
+        let mut rest_units = word_units;
+        while !fits(rest_units) {
+            let (mut head_len, mut head_units) = (0, 0);
+            for c in rest.chars() {
+                let units = char_advance(c);
+                if !fits(head_units + units) {
+                    break;
+                }
+                head_units += units;
+                head_len += c.len_utf8();
+            }
+            if head_len == 0 {
+                break;
+            }
+            lines.push(rest[..head_len].to_owned());
+            rest = &rest[head_len..];
+            rest_units -= head_units;
+        }
+        line = rest.to_owned();
+        line_units = rest_units;
+        if lines.len() >= max_lines {
+            cut = true;
+            break;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        cut = true;
+    }
+    if cut && let Some(last) = lines.last_mut() {
+        let ellipsis = advance("…");
+        let mut units = advance(last);
+        while !fits(units + ellipsis) {
+            match last.pop() {
+                Some(c) => units -= char_advance(c),
+                None => break,
+            }
+        }
+        last.push('…');
+    }
+    lines
+}
+
 /// The longest prefix of `text` (on a word boundary where possible) that fits in `width`,
 /// with an ellipsis when cut.
 pub fn fit(text: &str, size: f64, width: f64) -> String {

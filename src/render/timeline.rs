@@ -8,21 +8,83 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use super::markdown;
-use super::svg::{Anchor, SvgDoc, escape, fit, num, text_width};
+use super::svg::{Anchor, SvgDoc, escape, fit, num, text_width, wrap};
 use crate::evidence::Volume;
 use crate::model::{Incident, Kind, TimelineEntry};
 
-const WIDTH: f64 = 1200.0;
-const LEFT: f64 = 150.0;
-const RIGHT: f64 = 24.0;
-const LANE: f64 = 48.0;
-const LABEL_ROW: f64 = 18.0;
+/// The most rows of key-event labels; a label with no room left shows its text on hover.
 const MAX_LABEL_ROWS: usize = 6;
-const LABEL_SIZE: f64 = 12.0;
-const LABEL_WIDTH: f64 = 230.0;
-const MOMENTS: f64 = 22.0;
-const AXIS: f64 = 30.0;
-const STRIP: f64 = 56.0;
+/// The most lines of one key-event label; the last ends with `…` when text was left out.
+const LABEL_LINES: usize = 2;
+
+/// The measures of a timeline diagram, in SVG units.
+///
+/// [`Sizes::PAGE`] is for the report, which scales the diagram to its column.
+/// [`Sizes::screen`] fits a shared screen of a known width, where one unit is one CSS pixel and
+/// no text is under 15 px.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sizes {
+    pub width: f64,
+    /// Where the time axis starts: the lane names are to its left.
+    pub left: f64,
+    pub right: f64,
+    pub lane: f64,
+    /// The key-event labels: font size, line height and wrapping width.
+    pub label: f64,
+    pub label_line: f64,
+    pub label_width: f64,
+    /// The lane names' font size.
+    pub lane_font: f64,
+    /// The moments' and the axis ticks' font size, and the height of a row of moments.
+    pub small: f64,
+    /// The volume strip's scale note (`max 41/min`).
+    pub note: f64,
+    pub moment_row: f64,
+    /// The band of the moments' first row, the axis under the lanes and the volume strip.
+    pub moments: f64,
+    pub axis: f64,
+    pub strip: f64,
+}
+
+impl Sizes {
+    /// For the report: 1,200 units wide, 12 px labels.
+    pub const PAGE: Sizes = Sizes {
+        width: 1200.0,
+        left: 150.0,
+        right: 24.0,
+        lane: 48.0,
+        label: 12.0,
+        label_line: 14.0,
+        label_width: 230.0,
+        lane_font: 13.0,
+        small: 12.0,
+        note: 10.0,
+        moment_row: 15.0,
+        moments: 22.0,
+        axis: 30.0,
+        strip: 56.0,
+    };
+
+    /// For a screen `width` CSS pixels wide (at least 640): 16 px labels, 15 px ticks.
+    pub fn screen(width: f64) -> Sizes {
+        Sizes {
+            width: width.max(640.0),
+            left: 190.0,
+            right: 24.0,
+            lane: 56.0,
+            label: 16.0,
+            label_line: 19.0,
+            label_width: 360.0,
+            lane_font: 16.0,
+            small: 15.0,
+            note: 15.0,
+            moment_row: 19.0,
+            moments: 28.0,
+            axis: 38.0,
+            strip: 64.0,
+        }
+    }
+}
 
 /// The lane of entries that name none.
 pub const DEFAULT_LANE: &str = "timeline";
@@ -83,27 +145,46 @@ pub struct Extras<'a> {
     pub volume: Option<&'a Volume>,
     /// Prepended to `#entry` links: empty inside the report, `index.html` for the standalone file.
     pub link_base: &'a str,
+    /// The width of the screen it is drawn for, in CSS pixels; `None` for the report.
+    pub screen: Option<f64>,
 }
 
 /// Draws the timeline of `incident` as a standalone SVG document.
 pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String {
+    let sizes = extras.screen.map_or(Sizes::PAGE, Sizes::screen);
+    let Sizes {
+        width: full,
+        left,
+        right,
+        lane: lane_h,
+        ..
+    } = sizes;
     let tz = incident.tz();
     let entries = incident.timeline_sorted();
     let lanes = lanes(&entries);
     let (from, to) = span(incident, &entries, extras.volume);
     let x_of = |t: Timestamp| -> f64 {
         let total = (to.as_millisecond() - from.as_millisecond()).max(1) as f64;
-        LEFT + (t.as_millisecond() - from.as_millisecond()) as f64 / total * (WIDTH - LEFT - RIGHT)
+        left + (t.as_millisecond() - from.as_millisecond()) as f64 / total * (full - left - right)
     };
 
-    // Key labels, placed greedily in rows so none overlaps another.
+    // Key labels, wrapped onto up to two lines and placed greedily in rows so none overlaps
+    // another.
     let mut rows: Vec<f64> = Vec::new();
-    let mut labels: Vec<(usize, f64, String, usize)> = Vec::new();
+    let mut labels: Vec<(usize, f64, Vec<String>, usize)> = Vec::new();
     for (index, e) in entries.iter().enumerate().filter(|(_, e)| e.key) {
         let x = x_of(e.at.instant());
-        let text = fit(&markdown::plain(&e.text), LABEL_SIZE, LABEL_WIDTH);
-        let width = text_width(&text, LABEL_SIZE);
-        let start = (x - 4.0).min(WIDTH - RIGHT - width).max(LEFT);
+        let text = wrap(
+            &markdown::plain(&e.text),
+            sizes.label_width,
+            sizes.label,
+            LABEL_LINES,
+        );
+        let width = text
+            .iter()
+            .map(|line| text_width(line, sizes.label))
+            .fold(0.0, f64::max);
+        let start = (x - 4.0).min(full - right - width).max(left);
         let row = rows.iter().position(|end| *end + 8.0 <= start);
         let row = match row {
             Some(r) => r,
@@ -132,8 +213,8 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
         };
         let x = x_of(moment);
         let text = format!("{name} {}", clock(moment, &tz));
-        let width = text_width(&text, 12.0);
-        let (anchor, start) = if x + 4.0 + width > WIDTH - RIGHT {
+        let width = text_width(&text, sizes.small);
+        let (anchor, start) = if x + 4.0 + width > full - right {
             (Anchor::End, x - 4.0 - width)
         } else {
             (Anchor::Start, x + 4.0)
@@ -148,47 +229,55 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
         moment_rows[row] = start + width;
         moments.push((row, x, anchor, text, moment));
     }
-    let moments_band = MOMENTS + moment_rows.len().saturating_sub(1) as f64 * 15.0;
-    let label_band = rows.len() as f64 * LABEL_ROW + if rows.is_empty() { 0.0 } else { 6.0 };
+    let moments_band =
+        sizes.moments + moment_rows.len().saturating_sub(1) as f64 * sizes.moment_row;
+    // A row is as tall as its tallest label.
+    let label_lines = labels.iter().map(|l| l.2.len()).max().unwrap_or(1) as f64;
+    let label_row = sizes.label_line * label_lines + 4.0;
+    // The first baseline of a label row, and where its leaders start.
+    let label_top = |row: usize| moments_band + row as f64 * label_row + sizes.label + 2.0;
+    let label_bottom =
+        |row: usize| moments_band + (row + 1) as f64 * label_row - sizes.label_line / 2.0 + 3.0;
+    let label_band = rows.len() as f64 * label_row + if rows.is_empty() { 0.0 } else { 6.0 };
     let lanes_top = moments_band + label_band;
-    let lanes_bottom = lanes_top + lanes.len().max(1) as f64 * LANE;
-    let marks = markers(&entries, &lanes, lanes_top, &x_of);
-    let strip_top = lanes_bottom + AXIS;
+    let lanes_bottom = lanes_top + lanes.len().max(1) as f64 * lane_h;
+    let marks = markers(&entries, &lanes, lanes_top, lane_h, &x_of);
+    let strip_top = lanes_bottom + sizes.axis;
     let height = strip_top
         + if extras.volume.is_some() {
-            STRIP + 8.0
+            sizes.strip + 8.0
         } else {
             4.0
         };
 
-    let mut doc = SvgDoc::new(WIDTH as u32, height.ceil() as u32, id_prefix);
+    let mut doc = SvgDoc::new(full as u32, height.ceil() as u32, id_prefix);
     let mut body = String::new();
     let _ = write!(
         body,
         r##"<rect width="{}" height="{}" fill="#fff"/>"##,
-        num(WIDTH),
+        num(full),
         num(height)
     );
 
     // Lanes, alternating bands.
     for (i, lane) in lanes.iter().enumerate() {
-        let y = lanes_top + i as f64 * LANE;
+        let y = lanes_top + i as f64 * lane_h;
         if i % 2 == 0 {
             let _ = write!(
                 body,
                 r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#f4f6f8"/>"##,
-                num(LEFT),
+                num(left),
                 num(y),
-                num(WIDTH - LEFT - RIGHT),
-                num(LANE)
+                num(full - left - right),
+                num(lane_h)
             );
         }
         doc.raw(&std::mem::take(&mut body));
         doc.text(
-            &fit(lane, 13.0, LEFT - 16.0),
-            LEFT - 10.0,
-            y + LANE / 2.0 + 4.5,
-            13.0,
+            &fit(lane, sizes.lane_font, left - 16.0),
+            left - 10.0,
+            y + lane_h / 2.0 + sizes.lane_font / 3.0,
+            sizes.lane_font,
             Anchor::End,
             "lane",
         );
@@ -214,7 +303,7 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
         let _ = write!(
             body,
             r##"<line class="moment" x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#333" stroke-width="1.5" stroke-dasharray="5 4"><title>{text} ({})</title></line>"##,
-            num(*row as f64 * 15.0 + MOMENTS - 4.0),
+            num(*row as f64 * sizes.moment_row + sizes.moments - 4.0),
             num(lanes_bottom),
             clock(*moment, &tz),
             x = num(*x)
@@ -224,8 +313,8 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
         doc.text(
             text,
             x + dx,
-            MOMENTS - 8.0 + *row as f64 * 15.0,
-            12.0,
+            sizes.moments - 8.0 + *row as f64 * sizes.moment_row,
+            sizes.small,
             *anchor,
             "moment",
         );
@@ -243,21 +332,26 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
             x = num(x)
         );
         doc.raw(&std::mem::take(&mut body));
-        doc.text(text, x, lanes_bottom + 20.0, 12.0, Anchor::Middle, "tick");
+        doc.text(
+            text,
+            x,
+            lanes_bottom + sizes.small + 8.0,
+            sizes.small,
+            Anchor::Middle,
+            "tick",
+        );
     }
 
     // Label leaders first, so markers sit on top of them.
-    for (row, start, _, index) in &labels {
+    for (row, _, _, index) in &labels {
         let (x, lane_y) = marks[*index];
-        let label_y = moments_band + *row as f64 * LABEL_ROW + 14.0;
         let _ = write!(
             body,
             r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#888" stroke-width="1"/>"##,
-            num(label_y + 3.0),
+            num(label_bottom(*row)),
             num(lane_y - 7.0),
             x = num(x)
         );
-        let _ = start;
     }
     doc.raw(&std::mem::take(&mut body));
 
@@ -286,20 +380,22 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
         body.push_str(if e.id.is_some() { "</a>" } else { "</g>" });
     }
     doc.raw(&std::mem::take(&mut body));
-    for (row, start, text, _) in &labels {
+    for (row, start, lines, _) in &labels {
         // In the band below the moments' labels, however many rows those take.
-        doc.text(
-            text,
-            *start,
-            moments_band + *row as f64 * LABEL_ROW + 14.0,
-            LABEL_SIZE,
-            Anchor::Start,
-            "key-label",
-        );
+        for (k, line) in lines.iter().enumerate() {
+            doc.text(
+                line,
+                *start,
+                label_top(*row) + k as f64 * sizes.label_line,
+                sizes.label,
+                Anchor::Start,
+                "key-label",
+            );
+        }
     }
 
     if let Some(volume) = extras.volume {
-        strip(&mut doc, volume, from, to, strip_top, &x_of);
+        strip(&mut doc, volume, (from, to), strip_top, &sizes, &x_of);
     }
     let title = format!("Timeline of “{}”", markdown::plain(&incident.title));
     let desc = format!(
@@ -320,6 +416,7 @@ fn markers(
     entries: &[&TimelineEntry],
     lanes: &[String],
     lanes_top: f64,
+    lane_height: f64,
     x_of: &dyn Fn(Timestamp) -> f64,
 ) -> Vec<(f64, f64)> {
     // Markers are at most 16 px across; a lane is 48 px high, room for three in a column.
@@ -330,7 +427,7 @@ fn markers(
         .iter()
         .map(|e| {
             let lane = lane_index(lanes, e);
-            let centre = lanes_top + lane as f64 * LANE + LANE / 2.0;
+            let centre = lanes_top + lane as f64 * lane_height + lane_height / 2.0;
             let free = |x: f64, y: f64| {
                 placed[lane]
                     .iter()
@@ -357,11 +454,18 @@ fn markers(
 fn strip(
     doc: &mut SvgDoc,
     volume: &Volume,
-    from: Timestamp,
-    to: Timestamp,
+    (from, to): (Timestamp, Timestamp),
     top: f64,
+    sizes: &Sizes,
     x_of: &dyn Fn(Timestamp) -> f64,
 ) {
+    let Sizes {
+        width: full,
+        left,
+        right,
+        strip: strip_h,
+        ..
+    } = *sizes;
     let (lo, hi) = (
         from.as_second().div_euclid(60),
         to.as_second().div_euclid(60),
@@ -376,10 +480,10 @@ fn strip(
     let _ = write!(
         body,
         r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#fafafa" stroke="#e0e0e0"/>"##,
-        num(LEFT),
+        num(left),
         num(top),
-        num(WIDTH - LEFT - RIGHT),
-        num(STRIP)
+        num(full - left - right),
+        num(strip_h)
     );
     let minute_px = (x_of(Timestamp::from_second(60).unwrap_or(from))
         - x_of(Timestamp::UNIX_EPOCH))
@@ -391,20 +495,20 @@ fn strip(
             continue;
         };
         let x = x_of(at);
-        if x < LEFT {
+        if x < left {
             continue;
         }
-        let bar = bar.min(WIDTH - RIGHT - x);
+        let bar = bar.min(full - right - x);
         if bar <= 0.0 {
             continue;
         }
-        let h = f64::from(*total) / f64::from(max) * (STRIP - 6.0);
-        let he = f64::from(*errors) / f64::from(max) * (STRIP - 6.0);
+        let h = f64::from(*total) / f64::from(max) * (strip_h - 6.0);
+        let he = f64::from(*errors) / f64::from(max) * (strip_h - 6.0);
         let _ = write!(
             body,
             r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#0072b2" fill-opacity="0.45"><title>{total} entries, {errors} errors</title></rect>"##,
             num(x),
-            num(top + STRIP - h),
+            num(top + strip_h - h),
             num(bar),
             num(h.max(0.5))
         );
@@ -413,7 +517,7 @@ fn strip(
                 body,
                 r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#d55e00"/>"##,
                 num(x),
-                num(top + STRIP - he),
+                num(top + strip_h - he),
                 num(bar),
                 num(he.max(0.5))
             );
@@ -422,17 +526,17 @@ fn strip(
     doc.raw(&body);
     doc.text(
         "log volume",
-        LEFT - 10.0,
-        top + STRIP / 2.0 + 4.0,
-        12.0,
+        left - 10.0,
+        top + strip_h / 2.0 + 4.0,
+        sizes.small,
         Anchor::End,
         "lane",
     );
     doc.text(
         &format!("max {max}/min"),
-        LEFT - 10.0,
-        top + STRIP / 2.0 + 19.0,
-        10.0,
+        left - 10.0,
+        top + strip_h / 2.0 + 4.0 + sizes.small + 3.0,
+        sizes.note,
         Anchor::End,
         "tick",
     );

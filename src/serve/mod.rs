@@ -9,6 +9,7 @@ mod admit;
 pub mod api;
 mod carried;
 pub mod delta;
+mod diagrams;
 mod listen;
 pub mod meeting;
 mod pages;
@@ -134,8 +135,8 @@ pub struct State {
     shared: std::sync::Mutex<Shared>,
     /// Held while rendering.
     rendering: std::sync::Mutex<()>,
-    /// The flow diagram of the meeting's last generation, drawn by one request at a time.
-    flow: tokio::sync::Mutex<Option<(u64, Arc<Vec<u8>>)>>,
+    /// The diagrams of the meeting's last generation, drawn by one request at a time.
+    drawings: tokio::sync::Mutex<diagrams::Drawings>,
 }
 
 impl State {
@@ -186,7 +187,7 @@ impl State {
             failures: Limiter::new(200.0, 20.0),
             shared: std::sync::Mutex::new(Shared::default()),
             rendering: std::sync::Mutex::new(()),
-            flow: tokio::sync::Mutex::new(None),
+            drawings: tokio::sync::Mutex::new(diagrams::Drawings::default()),
         })
     }
 
@@ -351,26 +352,28 @@ impl State {
         change
     }
 
-    /// The flow diagram of the incident as the room may see it, drawn once per change of the
-    /// meeting however many screens ask, and on a blocking thread.
-    async fn flow_svg(self: &Arc<Self>) -> Option<Arc<Vec<u8>>> {
-        let mut cache = self.flow.lock().await;
-        let (generation, incident) = {
+    /// A diagram of the incident as the room may see it, drawn once per change of the meeting
+    /// and per width however many screens ask, and on a blocking thread.
+    async fn diagram(
+        self: &Arc<Self>,
+        which: diagrams::Diagram,
+        width: Option<u32>,
+    ) -> Option<Arc<Vec<u8>>> {
+        let mut cache = self.drawings.lock().await;
+        let (generation, mut loaded) = {
             let meeting = self.meeting();
             let generation = meeting.generation;
-            if let Some((drawn, svg)) = cache.as_ref()
-                && *drawn == generation
-            {
-                return Some(svg.clone());
+            if let Some(svg) = cache.get(generation, which, width) {
+                return Some(svg);
             }
-            (generation, meeting.shown()?.into_owned().incident)
+            (generation, meeting.shown()?.into_owned())
         };
-        let svg = tokio::task::spawn_blocking(move || {
-            Arc::new(crate::render::flow::draw(&incident, "flow").into_bytes())
-        })
-        .await
-        .ok()?;
-        *cache = Some((generation, svg.clone()));
+        loaded.dir = self.path.clone();
+        let svg =
+            tokio::task::spawn_blocking(move || Arc::new(diagrams::draw(&loaded, which, width)))
+                .await
+                .ok()?;
+        cache.keep(generation, which, width, svg.clone());
         Some(svg)
     }
 
@@ -1089,22 +1092,36 @@ fn routes(
                 event_response(state, caller, meeting)
             },
         );
-    // The flow diagram as the meeting has it now, so every screen can show a link the moment
-    // it is made: drawn once per change of the meeting, off the request threads.
-    let flow = warp::path!("api" / "flow.svg")
+    // The diagrams as the meeting has them now, so every screen can show a link the moment it
+    // is made, at the width of the screen that asks (`?width=`) or at the report's measures.
+    let diagram = warp::path!("api" / String)
+        .and_then(|name: String| async move {
+            match name.as_str() {
+                "flow.svg" => Ok(diagrams::Diagram::Flow),
+                "timeline.svg" => Ok(diagrams::Diagram::Timeline),
+                _ => Err(warp::reject::not_found()),
+            }
+        })
         .and(warp::get())
         .and(with_state.clone())
         .and(member.clone())
-        .then(|state: Arc<State>, _: Caller| async move {
-            match state.flow_svg().await {
-                Some(svg) => respond(StatusCode::OK, "image/svg+xml", svg.to_vec()),
-                None => api::error_response(&meeting::ApiError::new(
-                    409,
-                    "not-loaded",
-                    "the incident has not loaded yet",
-                )),
-            }
-        });
+        .and(warp::query::<HashMap<String, String>>())
+        .then(
+            |which, state: Arc<State>, _: Caller, query: HashMap<String, String>| async move {
+                let width = match diagrams::width(query.get("width")) {
+                    Ok(width) => width,
+                    Err(e) => return api::error_response(&e),
+                };
+                match state.diagram(which, width).await {
+                    Some(svg) => respond(StatusCode::OK, "image/svg+xml", svg.to_vec()),
+                    None => api::error_response(&meeting::ApiError::new(
+                        409,
+                        "not-loaded",
+                        "the incident has not loaded yet",
+                    )),
+                }
+            },
+        );
     let qr = warp::path!("api" / "join-qr.svg")
         .and(warp::get())
         .and(with_state.clone())
@@ -1225,7 +1242,7 @@ fn routes(
                 .map(warp::Reply::into_response)
                 .or(qr.map(warp::Reply::into_response))
                 .unify()
-                .or(flow.map(warp::Reply::into_response))
+                .or(diagram.map(warp::Reply::into_response))
                 .unify()
                 .or(api.map(warp::Reply::into_response))
                 .unify()

@@ -726,17 +726,10 @@ fn write_site(
     })
 }
 
-/// An incident's report, diagrams, Markdown and JSON. Returns the problems that did not stop
-/// it (a log that could not be read for the volume strip).
-fn write_incident(
-    loaded: &LoadedIncident,
-    view: &IncidentView,
-    theme: &Theme,
-    common: &Common,
-    dir: &dyn Output,
-) -> anyhow::Result<Vec<String>> {
+/// The per-minute log volume of all of an incident's sources, for the strip under its timeline
+/// (`None` when it has none), and the sources that could not be read.
+pub fn log_volume(loaded: &LoadedIncident) -> (Option<evidence::Volume>, Vec<String>) {
     let mut warnings = Vec::new();
-    // The log-volume strip, when the incident has evidence.
     let volumes: Vec<evidence::Volume> = evidence::scan_all(
         loaded,
         ScanOptions {
@@ -754,9 +747,23 @@ fn write_incident(
     })
     .collect();
     let volume = (!volumes.is_empty()).then(|| timeline::combined(&volumes));
+    (volume, warnings)
+}
+
+/// An incident's report, diagrams, Markdown and JSON. Returns the problems that did not stop
+/// it (a log that could not be read for the volume strip).
+fn write_incident(
+    loaded: &LoadedIncident,
+    view: &IncidentView,
+    theme: &Theme,
+    common: &Common,
+    dir: &dyn Output,
+) -> anyhow::Result<Vec<String>> {
+    let (volume, warnings) = log_volume(loaded);
     let extras = timeline::Extras {
         volume: volume.as_ref(),
         link_base: "",
+        screen: None,
     };
     let svg = timeline::draw(&loaded.incident, &extras, "timeline");
     // The standalone file links its markers into the report; only marker links start with `<a`.

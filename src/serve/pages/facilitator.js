@@ -3,7 +3,7 @@
 "use strict";
 (function () {
   var M = window.debrief, $ = M.$, el = M.el;
-  var state = null, seen = null, svgRevision = 0;
+  var state = null, seen = null;
 
   var phaseIndex = function (p) { return state ? state.phases.indexOf(p) : 0; };
   var move = function (step) {
@@ -45,6 +45,7 @@
       case "r": case "R": reveal(); break;
       case "j": case "J": overlay("qr"); break;
       case "f": case "F": toggleFlow(); break;
+      case "d": case "D": nextTheme(); break;
       case "?": overlay("help"); break;
       case "Escape": overlay("qr", false); overlay("help", false); break;
       default: return;
@@ -58,6 +59,13 @@
   $("join-button").addEventListener("click", function () { overlay("qr"); });
   $("flow-button").addEventListener("click", function () { toggleFlow(); });
   $("help-button").addEventListener("click", function () { overlay("help"); });
+  var showTheme = function (theme) { $("theme-button").textContent = "Theme: " + theme + " (D)"; };
+  var nextTheme = function () {
+    var now = M.theme();
+    showTheme(M.theme(M.THEMES[(M.THEMES.indexOf(now) + 1) % M.THEMES.length]));
+  };
+  showTheme(M.theme());
+  $("theme-button").addEventListener("click", nextTheme);
   ["qr", "help"].forEach(function (id) {
     $(id).addEventListener("click", function () { overlay(id, false); });
   });
@@ -226,7 +234,7 @@
     }));
     inc.factors.forEach(function (f) { seen[f.id] = true; });
     inc.actions.forEach(function (a) { seen[a.id] = true; });
-    if (s.incident && !$("timeline-svg").getAttribute("src")) refreshDiagram();
+    refreshDiagram();
 
     // Factors by category.
     var categories = ["technical", "process", "organisational", "external"];
@@ -355,22 +363,36 @@
     flowOn = !flowOn;
     $("flow-button").setAttribute("aria-pressed", String(flowOn));
     showPhase();
-    if (flowOn) refreshFlow();
+    if (flowOn) refreshFlow(); else refreshDiagram();
   };
+  // Both drawn for the width they are shown at, and again when the window changes size.
   var refreshFlow = function () {
-    if (flowOn) M.loadFlow($("flow-svg"));
+    if (flowOn) M.loadSvg($("flow-svg"), "flow", $("flow-svg").clientWidth);
   };
   var showPhase = function () {
     $("flow-view").hidden = !flowOn;
     document.querySelectorAll(".phase").forEach(function (sec) { sec.hidden = flowOn || !state || sec.id !== "phase-" + state.phase; });
   };
 
-  var refreshDiagram = function () {
+  // The timeline is asked for again only when what it shows changed (or a reload asks), not on
+  // every vote or join.
+  var drawnTimeline = "";
+  var refreshDiagram = function (force) {
     if (!state || !state.incident) return;
-    svgRevision += 1;
-    $("timeline-svg").src = "/site/incidents/" + encodeURIComponent(state.incident.id) + "/timeline.svg?v=" + svgRevision;
+    var box = $("timeline-svg");
+    if (!box.clientWidth) return;
+    var inc = state.incident;
+    var key = JSON.stringify([box.clientWidth, inc.title, inc.timezone, inc.times, inc.timeline]);
+    if (key === drawnTimeline && force !== true) return;
+    drawnTimeline = key;
+    M.loadSvg(box, "timeline", box.clientWidth);
   };
+  var resized = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resized);
+    resized = setTimeout(function () { refreshDiagram(); refreshFlow(); }, 200);
+  });
 
   M.startClock($("timer"));
-  M.connect({ state: render, reload: refreshDiagram });
+  M.connect({ state: render, reload: function () { refreshDiagram(true); } });
 })();

@@ -23,6 +23,22 @@
     return node;
   };
   M.$ = function (id) { return document.getElementById(id); };
+
+  // The theme: "auto" follows the operating system (prefers-color-scheme); "dark" and "light"
+  // are the facilitator's choice, kept in this browser for the next meeting.
+  M.THEMES = ["auto", "dark", "light"];
+  M.theme = function (choice) {
+    var root = document.documentElement;
+    if (choice === undefined) {
+      try { choice = localStorage.getItem("debrief-theme") || "auto"; } catch (e) { choice = "auto"; }
+    } else {
+      try { localStorage.setItem("debrief-theme", choice); } catch (e) { /* private mode: this page only */ }
+    }
+    if (M.THEMES.indexOf(choice) < 0) choice = "auto";
+    if (choice === "auto") root.removeAttribute("data-theme"); else root.setAttribute("data-theme", choice);
+    return choice;
+  };
+  M.theme();
   M.fill = function (node, children) {
     while (node.firstChild) node.removeChild(node.firstChild);
     children.forEach(function (c) { if (c) node.appendChild(c); });
@@ -220,19 +236,23 @@
     } catch (e) { return ""; }
   };
 
-  // The flow diagram, drawn by the server from the meeting as it is now, into `container`. The
-  // SVG is debrief's own drawing with every piece of user text escaped, as in the report; only
-  // the newest of several overlapping requests is shown.
-  var flowAsked = 0;
-  M.loadFlow = function (container) {
-    var asked = ++flowAsked;
-    fetch("/api/flow.svg", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (svg) {
-      if (asked !== flowAsked || !svg) return;
+  // A diagram (`flow` or `timeline`), drawn by the server from the meeting as it is now, into
+  // `container`. With `width`, it is drawn for that many CSS pixels, so its text is shown at
+  // its real size (never under 14 px) rather than scaled. The SVG is debrief's own drawing with
+  // every piece of user text escaped, as in the report; only the newest of several overlapping
+  // requests for one container is shown.
+  M.loadSvg = function (container, name, width) {
+    var asked = (container.debriefAsked || 0) + 1;
+    container.debriefAsked = asked;
+    var url = "/api/" + name + ".svg" + (width ? "?width=" + Math.round(width) : "");
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (svg) {
+      if (asked !== container.debriefAsked || !svg) return;
       var root = new DOMParser().parseFromString(svg, "image/svg+xml").documentElement;
       if (root.nodeName !== "svg") return;
       M.fill(container, [document.importNode(root, true)]);
     }, function () { /* the next state tries again */ });
   };
+  M.loadFlow = function (container) { M.loadSvg(container, "flow"); };
 
   // An action's priority, kind, status and ticket, each a control that saves on change.
   // Returns the controls, labelled for screen readers with `what`.
