@@ -52,7 +52,7 @@ fn lists_are_capped_with_a_409_that_says_so() {
     // Fill the file to one short of the cap by hand, as a long meeting would.
     let mut text = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
     let present = text.matches("[[factors]]").count();
-    for n in present..debrief::serve::meeting::MAX_FACTORS - 1 {
+    for n in present..debrief::serve::limits::MAX_FACTORS - 1 {
         text.push_str(&format!(
             "\n[[factors]]\nid = \"f-filled-{n}\"\ntext = \"Filled {n}\"\ncategory = \"technical\"\n"
         ));
@@ -78,7 +78,7 @@ fn lists_are_capped_with_a_409_that_says_so() {
         over.json()["error"]["message"]
             .as_str()
             .unwrap()
-            .contains(&format!("{} factors", debrief::serve::meeting::MAX_FACTORS))
+            .contains(&format!("{} factors", debrief::serve::limits::MAX_FACTORS))
     );
 }
 

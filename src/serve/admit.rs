@@ -15,7 +15,7 @@ use std::path::Path;
 
 use toml_edit::DocumentMut;
 
-use super::meeting::ApiError;
+use super::error::ApiError;
 use crate::diagnostics::Severity;
 use crate::model::{ActionStatus, Category, Config, Incident, Kind, validate};
 use crate::store::{List, NewAction, NewEntry, NewFactor, Op, edit};

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use serde_json::json;
 
-use super::meeting::ApiError;
+use super::error::ApiError;
 use crate::diagnostics::{Report, Style};
 use crate::forecast::{Facts, Forecast};
 use crate::load::{self, Archive, Options};

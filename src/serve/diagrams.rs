@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use super::meeting::ApiError;
+use super::error::ApiError;
 use crate::model::LoadedIncident;
 use crate::render::{flow, timeline};
 

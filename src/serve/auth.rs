@@ -1,0 +1,240 @@
+//! Who may ask: the facilitator key, participants' tokens and cookies, and the Host and Origin
+//! checks every request passes.
+
+use warp::http::{HeaderMap, Method, header};
+
+use super::error::ApiError;
+use super::meeting::{Caller, Meeting};
+
+/// The cookie of a participant's session; its name ends with the server's port (see
+/// [`Access::session_cookie`]).
+pub const SESSION_COOKIE: &str = "debrief_session";
+/// The cookie holding the facilitator key; its name ends with the port too.
+pub const KEY_COOKIE: &str = "debrief_key";
+
+/// The secrets and names the server checks requests against.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub facilitator_key: String,
+    /// The join code at the start (the facilitator may ask for a new one later).
+    pub join_code: String,
+    /// Host names a request may be addressed to (besides IP literals and `localhost`).
+    pub hosts: Vec<String>,
+    pub port: u16,
+}
+
+impl Access {
+    /// Refuses a request addressed to a name debrief does not answer to (DNS rebinding), and a
+    /// write sent from another site.
+    pub fn check(&self, method: &Method, headers: &HeaderMap) -> Result<(), ApiError> {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if !self.host_allowed(host) {
+            return Err(ApiError::new(
+                403,
+                "bad-host",
+                format!(
+                    "this server does not answer to the host `{}`; use its address, or start it with --public-url",
+                    host.chars().take(100).collect::<String>()
+                ),
+            ));
+        }
+        let writes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if writes {
+            let foreign = |origin: &str| {
+                let rest = origin
+                    .strip_prefix("http://")
+                    .or_else(|| origin.strip_prefix("https://"));
+                rest != Some(host)
+            };
+            if let Some(origin) = headers.get(header::ORIGIN)
+                && origin.to_str().map_or(true, foreign)
+            {
+                return Err(ApiError::new(
+                    403,
+                    "foreign-origin",
+                    "writes are only accepted from pages of this server",
+                ));
+            }
+            if headers
+                .get("sec-fetch-site")
+                .is_some_and(|v| v.as_bytes() == b"cross-site")
+            {
+                return Err(ApiError::new(
+                    403,
+                    "foreign-origin",
+                    "writes are only accepted from pages of this server",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        let (name, port) = split_host(host);
+        if port.is_some_and(|p| p != self.port) {
+            return false;
+        }
+        !name.is_empty()
+            && (name.parse::<std::net::IpAddr>().is_ok()
+                || name.eq_ignore_ascii_case("localhost")
+                || self.hosts.iter().any(|h| h.eq_ignore_ascii_case(name)))
+    }
+
+    /// The name of the session cookie. Browsers send a cookie to every port of a host, so
+    /// each server names its own: two meetings on one machine keep their sessions apart.
+    /// (A cookie is still sent to any other server on the same host; see docs/serve.md.)
+    pub fn session_cookie(&self) -> String {
+        format!("{SESSION_COOKIE}_{}", self.port)
+    }
+
+    /// The name of the facilitator's cookie, per port like [`Access::session_cookie`].
+    pub fn key_cookie(&self) -> String {
+        format!("{KEY_COOKIE}_{}", self.port)
+    }
+
+    /// The bearer token and this server's cookies that a request carries.
+    fn presented<'h>(&self, headers: &'h HeaderMap) -> [Option<&'h str>; 3] {
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        [
+            bearer,
+            cookie(headers, &self.key_cookie()),
+            cookie(headers, &self.session_cookie()),
+        ]
+    }
+
+    /// Whether a request carries any credential at all.
+    pub fn credentials(&self, headers: &HeaderMap) -> bool {
+        self.presented(headers).iter().any(Option::is_some)
+    }
+
+    /// Who is asking: a bearer token or a cookie, for the facilitator or a participant.
+    pub fn caller(&self, headers: &HeaderMap, meeting: &Meeting) -> Option<Caller> {
+        for candidate in self.presented(headers).into_iter().flatten() {
+            if same(candidate, &self.facilitator_key) {
+                return Some(Caller::Facilitator);
+            }
+            if let Some(p) = meeting.participant_by_token(candidate) {
+                return Some(Caller::Participant(p.id.clone()));
+            }
+        }
+        None
+    }
+}
+
+/// `host[:port]`, also for `[v6]:port`.
+fn split_host(host: &str) -> (&str, Option<u16>) {
+    if let Some(rest) = host.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((ip, port)) => (ip, port.strip_prefix(':').and_then(|p| p.parse().ok())),
+            None => ("", None),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) => match port.parse() {
+            Ok(port) => (name, Some(port)),
+            Err(_) => ("", None),
+        },
+        None => (host, None),
+    }
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access() -> Access {
+        Access {
+            facilitator_key: "k".into(),
+            join_code: "c".into(),
+            hosts: vec!["debrief.example".into()],
+            port: 4000,
+        }
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn hosts_and_origins() {
+        let a = access();
+        let ok = |m: Method, h: &[(&'static str, &str)]| a.check(&m, &headers(h)).is_ok();
+        assert!(ok(Method::GET, &[("host", "127.0.0.1:4000")]));
+        assert!(ok(Method::GET, &[("host", "localhost:4000")]));
+        assert!(ok(Method::GET, &[("host", "[::1]:4000")]));
+        assert!(ok(Method::GET, &[("host", "debrief.example")]));
+        assert!(!ok(Method::GET, &[("host", "evil.example:4000")]));
+        assert!(!ok(Method::GET, &[("host", "127.0.0.1:4001")]));
+        assert!(!ok(Method::GET, &[]));
+        assert!(ok(Method::POST, &[("host", "127.0.0.1:4000")]));
+        assert!(ok(
+            Method::POST,
+            &[
+                ("host", "127.0.0.1:4000"),
+                ("origin", "http://127.0.0.1:4000")
+            ]
+        ));
+        assert!(!ok(
+            Method::POST,
+            &[
+                ("host", "127.0.0.1:4000"),
+                ("origin", "http://evil.example")
+            ]
+        ));
+        assert!(!ok(
+            Method::POST,
+            &[("host", "127.0.0.1:4000"), ("origin", "null")]
+        ));
+        assert!(!ok(
+            Method::DELETE,
+            &[("host", "127.0.0.1:4000"), ("sec-fetch-site", "cross-site")]
+        ));
+        // Reading from another origin is harmless: the browser does not show it to that page.
+        assert!(ok(
+            Method::GET,
+            &[
+                ("host", "127.0.0.1:4000"),
+                ("origin", "http://evil.example")
+            ]
+        ));
+    }
+
+    #[test]
+    fn cookies_and_secrets() {
+        let h = headers(&[("cookie", "a=1; debrief_session=tok; b=2")]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("tok"));
+        assert_eq!(cookie(&h, KEY_COOKIE), None);
+        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+}
