@@ -4,6 +4,10 @@
 //! - sustained edits: 50 of them each make 30 edits in a row, each sent when the previous one
 //!   is acknowledged, while all 300 screens follow.
 //!
+//! The facilitator's shared screen follows too: its state holds every item, with what the
+//! blameless lint flags, the heaviest state per change (`BENCH_NO_FACILITATOR=1` leaves it
+//! out, as runs before it did).
+//!
 //! cargo run --release --example bench_meeting -- <debrief binary> [participants] [operations] [runs] [writers] [phase]
 //!
 //! `writers` (default: every participant) is how many participants send; each sends its share
@@ -246,13 +250,20 @@ async fn load(
     operations: usize,
     writers: usize,
 ) -> Result<Load, Box<dyn std::error::Error>> {
-    let participants = tokens.len();
+    // Every participant's phone, and the facilitator's shared screen, whose state carries the
+    // blameless lint's marks on every item.
+    let watchers: Vec<&str> = tokens
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(KEY).filter(|_| std::env::var_os("BENCH_NO_FACILITATOR").is_none()))
+        .collect();
+    let participants = watchers.len();
     // Each screen reports (revision, when) for every state it receives.
     let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, u64, Instant)>();
     let received = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut screens = Vec::new();
-    for (n, token) in tokens.iter().enumerate() {
-        let (addr, token, seen) = (addr.to_owned(), token.clone(), seen_tx.clone());
+    for (n, token) in watchers.iter().enumerate() {
+        let (addr, token, seen) = (addr.to_owned(), token.to_string(), seen_tx.clone());
         let received = received.clone();
         screens.push(tokio::spawn(async move {
             let _ = screen(n, &addr, &token, seen, &received).await;

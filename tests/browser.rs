@@ -641,6 +641,28 @@ mod browser {
                 .contains("Traffic was low on a Tuesday")
         })
         .await;
+        // The facilitator rewords it inline on the shared screen.
+        let edit =
+            "#lessons-lucky li:last-child button[aria-label='Edit the wording of this lesson']";
+        until("the lesson's Edit button", || visible(&facilitator, edit)).await;
+        click(&facilitator, edit).await;
+        until("the lesson's edit form", || {
+            visible(&facilitator, "#lessons-lucky form.edit textarea")
+        })
+        .await;
+        type_into(
+            &facilitator,
+            "#lessons-lucky form.edit textarea",
+            "Traffic was low: a Tuesday afternoon",
+        )
+        .await;
+        click(&facilitator, "#lessons-lucky form.edit button[type=submit]").await;
+        until("the reworded lesson on the shared screen", || async {
+            text(&facilitator, "#lessons-lucky")
+                .await
+                .contains("Traffic was low: a Tuesday afternoon")
+        })
+        .await;
         accessibility(&facilitator, "the lessons phase").await;
         screenshot(&facilitator, "lessons.png").await;
 
@@ -666,7 +688,7 @@ mod browser {
                 && i.lessons
                     .lucky
                     .iter()
-                    .any(|l| l == "Traffic was low on a Tuesday")
+                    .any(|l| l == "Traffic was low: a Tuesday afternoon")
         })
         .await;
         for window in everyone {

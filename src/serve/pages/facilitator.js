@@ -105,20 +105,29 @@
     return el("span", { class: "nudge-mark", title: "Blameless lint: " + rules, "aria-label": "flagged by the blameless lint: " + rules, text: " ⚑" });
   };
 
+  // Whether `node` holds the form of the item being reworded.
+  var holding = function (node) { return editing !== null && !!node.querySelector("form.edit"); };
+
+  // The inline form that rewords the item being edited (`editing`): PATCH `path` {text}.
+  var wordingForm = function (path, text, label) {
+    var input = el("textarea", { rows: "3", maxlength: "2000", "aria-label": label });
+    input.value = text;
+    var form = el("form", { class: "edit" }, input,
+      el("button", { type: "submit", class: "primary", text: "Save" }),
+      el("button", { type: "button", text: "Cancel", onclick: function () { editing = null; render(state); } }));
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      M.send("PATCH", path, { text: input.value });
+      editing = null;
+    });
+    setTimeout(function () { input.focus(); }, 0);
+    return form;
+  };
+
   var factorCard = function (f, all, fresh) {
     var li = el("li", { class: "card" + (fresh ? " fresh" : ""), "data-id": f.id });
     if (editing === f.id) {
-      var input = el("textarea", { rows: "3", maxlength: "2000", "aria-label": "The factor's wording" });
-      input.value = f.text;
-      var form = el("form", { class: "edit" }, input,
-        el("button", { type: "submit", class: "primary", text: "Save" }),
-        el("button", { type: "button", text: "Cancel", onclick: function () { editing = null; render(state); } }));
-      form.addEventListener("submit", function (e) {
-        e.preventDefault();
-        M.send("PATCH", "factors/" + encodeURIComponent(f.id), { text: input.value });
-        editing = null;
-      });
-      li.appendChild(form);
+      li.appendChild(wordingForm("factors/" + encodeURIComponent(f.id), f.text, "The factor's wording"));
       return li;
     }
     var others = all.filter(function (o) { return o.id !== f.id; });
@@ -236,9 +245,10 @@
     inc.actions.forEach(function (a) { seen[a.id] = true; });
     refreshDiagram();
 
-    // Factors by category.
+    // Factors by category. While one is being reworded, the cards stay as they are, so a
+    // change from someone else does not wipe what the facilitator is typing.
     var categories = ["technical", "process", "organisational", "external"];
-    M.fill($("factor-groups"), categories.map(function (c) {
+    if (!holding($("factor-groups"))) M.fill($("factor-groups"), categories.map(function (c) {
       var list = inc.factors.filter(function (f) { return f.category === c; });
       if (!list.length) return null;
       var ul = el("ul", { class: "cards" });
@@ -247,7 +257,7 @@
       });
       return el("section", { class: "group" }, el("h3", { text: c }), ul);
     }));
-    if (!inc.factors.length) M.fill($("factor-groups"), [el("p", { class: "empty", text: "No factors yet. Participants propose them from their phones." })]);
+    if (!inc.factors.length && !holding($("factor-groups"))) M.fill($("factor-groups"), [el("p", { class: "empty", text: "No factors yet. Participants propose them from their phones." })]);
 
     // Votes: hidden until revealed, then ranked with bars.
     $("vote-progress").textContent = people.voted + " of " + people.count + " have voted";
@@ -284,11 +294,19 @@
     // Lessons, in three columns; what is new is highlighted for a moment.
     ["went-well", "went-wrong", "lucky"].forEach(function (kind) {
       var items = (s.lessons || []).filter(function (l) { return l.kind === kind; });
+      if (holding($("lessons-" + kind))) return;
       M.fill($("lessons-" + kind), items.length ? items.map(function (l) {
         var fresh = previous && !previous[l.id];
+        if (editing === l.id) {
+          return el("li", { class: "card", "data-id": l.id },
+            wordingForm("lessons/" + encodeURIComponent(l.id), l.text, "The lesson's wording"));
+        }
         return el("li", { class: "card" + (fresh ? " fresh" : ""), "data-id": l.id },
           el("p", null, l.text, nudgeMark(l)),
-          el("div", { class: "card-actions" }, del("lessons", l.id, "this lesson")));
+          el("div", { class: "card-tools" },
+            el("button", { type: "button", class: "quiet", text: "Edit", "aria-label": "Edit the wording of this lesson",
+              onclick: function () { editing = l.id; render(state); } }),
+            del("lessons", l.id, "this lesson")));
       }) : [el("li", { class: "empty", text: "Nothing yet." })]);
     });
     (s.lessons || []).forEach(function (l) { seen[l.id] = true; });
