@@ -320,7 +320,7 @@ fn binary_garbage_and_invalid_utf8_never_panic() {
     let out = run(dir, &["check", "."]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        transcript(&out).contains("cannot tell the format of `garbage.bin`"),
+        transcript(&out).contains("cannot date the lines of `garbage.bin`"),
         "{}",
         transcript(&out)
     );

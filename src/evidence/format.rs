@@ -8,6 +8,7 @@ use std::str::FromStr;
 use memchr::memmem;
 use regex::bytes::Regex;
 
+use super::locate::{self, Layout};
 use super::timestamp::{self, When};
 
 /// The formats debrief reads.
@@ -55,6 +56,9 @@ pub enum Format {
     PagerDuty,
     /// `regex = '...'` with the named groups `ts` and `msg`.
     Regex,
+    /// No named format: the timestamp locator found this layout in the file's lines, wherever
+    /// it sits in them (see [`super::locate`]).
+    Located(Layout),
 }
 
 impl Format {
@@ -114,6 +118,9 @@ impl Format {
     }
 
     pub fn name(self) -> &'static str {
+        if let Format::Located(_) = self {
+            return "located";
+        }
         Self::NAMES
             .iter()
             .find(|(f, _)| *f == self)
@@ -137,7 +144,10 @@ impl serde::Serialize for Format {
 
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        match self {
+            Format::Located(layout) => write!(f, "{} (found by the locator)", layout.name()),
+            _ => f.write_str(self.name()),
+        }
     }
 }
 
@@ -234,7 +244,7 @@ pub struct Line {
 }
 
 impl Line {
-    fn new(when: When, level: Option<Level>, msg: Range<usize>) -> Line {
+    pub(super) fn new(when: When, level: Option<Level>, msg: Range<usize>) -> Line {
         // A line that ends right after its time ("1793710931 ") has an empty message; skipping
         // spaces forward and trimming backward must not cross.
         let msg = msg.start.min(msg.end)..msg.end;
@@ -301,6 +311,7 @@ impl Parser {
             Format::JsonLines => json_line(line),
             Format::Logfmt => logfmt(line),
             Format::Regex => self.regex.as_ref().and_then(|re| by_regex(re, line)),
+            Format::Located(layout) => locate::parse(line, layout),
             Format::Auto | Format::Slack | Format::Alertmanager | Format::PagerDuty => None,
         }
     }
@@ -308,6 +319,11 @@ impl Parser {
 
 /// Picks the line format that dates the most of `lines`; ties go to the more specific format.
 pub fn detect(lines: &[&[u8]]) -> Option<Format> {
+    detect_counted(lines).map(|(format, _)| format)
+}
+
+/// [`detect`], with how many of the lines the format dates.
+pub fn detect_counted(lines: &[&[u8]]) -> Option<(Format, usize)> {
     let sample: Vec<&[u8]> = lines
         .iter()
         .copied()
@@ -321,7 +337,7 @@ pub fn detect(lines: &[&[u8]]) -> Option<Format> {
             best = Some((format, dated));
         }
     }
-    best.map(|(f, _)| f)
+    best
 }
 
 fn skip_spaces(line: &[u8], mut i: usize) -> usize {
@@ -349,7 +365,7 @@ fn token(line: &[u8], i: usize) -> Range<usize> {
 
 /// A level among the first few tokens after `from`, as `INFO`, `[error]`, `[core:warn]`,
 /// `ERROR:` or `<WARN>`. Returns the level and where the message starts after it.
-fn level_after(line: &[u8], from: usize, max_tokens: usize) -> (Option<Level>, usize) {
+pub(super) fn level_after(line: &[u8], from: usize, max_tokens: usize) -> (Option<Level>, usize) {
     let mut i = from;
     for _ in 0..max_tokens {
         let t = token(line, i);

@@ -6,6 +6,7 @@
 
 mod documents;
 pub mod format;
+pub mod locate;
 pub mod scan;
 pub mod timestamp;
 
@@ -135,9 +136,9 @@ pub enum EvidenceError {
     #[error("unknown level `{0}`; use trace, debug, info, notice, warn, error or critical")]
     UnknownLevel(String),
     #[error(
-        "cannot tell the format of `{0}`: none of the known formats dates its first lines. Set `format`, or `regex` with the groups `ts` and `msg`"
+        "cannot date the lines of `{0}`: no known format or timestamp layout dates a third of them. Its first lines:\n{1}\nSet `format`, or `regex` with the groups `ts` and `msg`"
     )]
-    Undetectable(String),
+    Undetectable(String, String),
     #[error("invalid regex: {0}")]
     Regex(String),
     #[error("`{path}`: {message}")]
@@ -419,7 +420,107 @@ pub fn detect_file(path: &Path, rel: &str) -> Result<Format, EvidenceError> {
         .take(SNIFF_LINES)
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .collect();
-    format::detect(&lines).ok_or_else(|| EvidenceError::Undetectable(rel.to_owned()))
+    let named = format::detect_counted(&lines);
+    // A named format that dates most of the first lines is the answer. Otherwise (an unknown
+    // format, or a banner or header that a named format happens to date) the locator learns a
+    // layout from lines spread through the whole file, and wins when it dates clearly more.
+    if let Some((format, dated)) = named
+        && dated * 2 > lines.iter().filter(|l| !l.trim_ascii().is_empty()).count()
+    {
+        return Ok(format);
+    }
+    let spread = spread_sample(path, &head).map_err(|source| EvidenceError::Io {
+        path: rel.to_owned(),
+        source,
+    })?;
+    let sample: Vec<&[u8]> = spread.iter().map(Vec::as_slice).collect();
+    let located = locate::learn(&sample);
+    let named_in_sample = named.map(|(format, _)| {
+        let parser = Parser::new(format);
+        (
+            format,
+            sample.iter().filter(|l| parser.parse(l).is_some()).count(),
+        )
+    });
+    match (named_in_sample, located) {
+        (Some((format, n)), Some(learned)) if n * 3 >= learned.dated * 2 => Ok(format),
+        (_, Some(learned)) => Ok(Format::Located(learned.layout)),
+        (Some((format, _)), None) => Ok(format),
+        (None, None) => {
+            let first: Vec<String> = lines
+                .iter()
+                .filter(|l| !l.trim_ascii().is_empty())
+                .take(3)
+                .enumerate()
+                .map(|(i, l)| format!("  {}: {}", i + 1, shown_line(l)))
+                .collect();
+            Err(EvidenceError::Undetectable(
+                rel.to_owned(),
+                first.join("\n"),
+            ))
+        }
+    }
+}
+
+/// A line of a file as an error message may show it: at most 120 characters, control
+/// characters (a terminal's escape sequences among them) written as escapes, and binary data
+/// named rather than shown.
+fn shown_line(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    let odd = text
+        .chars()
+        .filter(|c| *c == char::REPLACEMENT_CHARACTER || (c.is_control() && *c != '\t'))
+        .count();
+    if line.contains(&0) || odd * 10 > text.chars().count() {
+        return format!("(binary data, {} bytes)", line.len());
+    }
+    text.chars()
+        .take(120)
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Lines from four places in the file (its start, a third and two thirds in, and its end), so
+/// that a banner or a header at the start cannot decide alone how the file is read. `head` is
+/// the start, already read.
+fn spread_sample(path: &Path, head: &[u8]) -> std::io::Result<Vec<Vec<u8>>> {
+    use std::io::{Read, Seek, SeekFrom};
+    const WINDOW: u64 = 16 << 10;
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    // A window that starts inside the file begins with the end of a line, and one that stops
+    // before the end of the file ends with the start of one: both pieces are left out.
+    let lines_of = |bytes: &[u8], starts_inside: bool, stops_inside: bool| -> Vec<Vec<u8>> {
+        let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+        if starts_inside && !lines.is_empty() {
+            lines.remove(0);
+        }
+        if stops_inside {
+            lines.pop();
+        }
+        lines
+            .into_iter()
+            .take(SNIFF_LINES)
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
+            .collect()
+    };
+    let start = &head[..head.len().min(WINDOW as usize)];
+    let mut sample = lines_of(start, false, (start.len() as u64) < len);
+    if len > WINDOW {
+        for at in [len / 3, len * 2 / 3, len - WINDOW] {
+            let mut buf = Vec::with_capacity(WINDOW as usize);
+            file.seek(SeekFrom::Start(at))?;
+            (&mut file).take(WINDOW).read_to_end(&mut buf)?;
+            sample.extend(lines_of(&buf, true, at + (buf.len() as u64) < len));
+        }
+    }
+    Ok(sample)
 }
 
 /// Recognises the JSON exports by their shape.
@@ -543,7 +644,7 @@ pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
             if fixed.is_some() {
                 continue;
             }
-            if let Err(e @ EvidenceError::Undetectable(_)) = detect_file(&path, &rel) {
+            if let Err(e @ EvidenceError::Undetectable(..)) = detect_file(&path, &rel) {
                 out.push(
                     Finding::error(
                         "unknown-format",

@@ -32,7 +32,13 @@ pub struct Civil {
 }
 
 impl Civil {
-    fn when(year: Option<i16>, month: i8, day: i8, clock: Clock, offset: Option<i32>) -> When {
+    pub(super) fn when(
+        year: Option<i16>,
+        month: i8,
+        day: i8,
+        clock: Clock,
+        offset: Option<i32>,
+    ) -> When {
         let Clock {
             hour,
             minute,
@@ -54,7 +60,7 @@ impl Civil {
 
 /// A time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Clock {
+pub(super) struct Clock {
     hour: i8,
     minute: i8,
     second: i8,
@@ -166,7 +172,7 @@ fn fraction(b: &[u8]) -> (i32, usize) {
 }
 
 /// `HH:MM[:SS][.frac]`; returns the clock and the bytes used.
-fn clock(b: &[u8]) -> Option<(Clock, usize)> {
+pub(super) fn clock(b: &[u8]) -> Option<(Clock, usize)> {
     let h = digits(b, 2)?;
     byte(b, 2, b':')?;
     let m = digits(&b[3..], 2)?;
@@ -186,7 +192,7 @@ fn clock(b: &[u8]) -> Option<(Clock, usize)> {
 }
 
 /// A zone after a time: `Z`, `+01:00`, `+0100`, `+01`, or ` UTC`/` GMT`. Returns (offset, used).
-fn zone(b: &[u8]) -> (Option<i32>, usize) {
+pub(super) fn zone(b: &[u8]) -> (Option<i32>, usize) {
     match b.first() {
         Some(b'Z') => (Some(0), 1),
         Some(sign @ (b'+' | b'-')) => {
@@ -234,7 +240,7 @@ const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
-fn month_name(b: &[u8]) -> Option<i8> {
+pub(super) fn month_name(b: &[u8]) -> Option<i8> {
     let name = b.get(..3)?;
     MONTHS
         .iter()

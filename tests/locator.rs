@@ -1,0 +1,179 @@
+//! Logs that no named format knows are dated by the timestamp locator, wherever the time sits
+//! in their lines. The fixtures are written here from each format's public description (klog's
+//! header, W3C extended log files, TAI64N, RFC 2822, ...), not copied from any other project,
+//! and every instant below was worked out by hand from the lines.
+
+use std::path::Path;
+
+use debrief::evidence::{self, EvidenceError, ScanOptions, SourceScan};
+use debrief::model::LoadedIncident;
+
+fn scan(dir: &Path, file: &str, text: &str) -> Result<SourceScan, EvidenceError> {
+    std::fs::write(dir.join(file), text).unwrap();
+    let toml = format!(
+        "title = \"located\"\ntimezone = \"UTC\"\n[[sources]]\nname = \"{file}\"\npath = \"{file}\"\nyear = 2026\n"
+    );
+    let incident = LoadedIncident {
+        id: "located".into(),
+        dir: dir.to_path_buf(),
+        incident: toml::from_str(&toml).unwrap(),
+        notes: None,
+    };
+    evidence::scan_source(
+        &incident,
+        0,
+        ScanOptions {
+            candidates: true,
+            volume: false,
+        },
+    )
+}
+
+/// The format shown for the file, the lines dated, and (line, instant) of each candidate.
+fn read(dir: &Path, file: &str, text: &str) -> (String, u64, Vec<(String, String)>) {
+    let scan = scan(dir, file, text).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let candidates = scan
+        .candidates
+        .iter()
+        .map(|c| {
+            let line = c.source.rsplit_once(':').unwrap().1.to_owned();
+            (line, c.at.to_string())
+        })
+        .collect();
+    (scan.files[0].1.to_string(), scan.stats.dated, candidates)
+}
+
+#[test]
+fn logs_that_no_named_format_knows_are_dated_where_the_time_sits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+
+    // The time after the file name the line came from.
+    let (format, dated, at) = read(
+        dir,
+        "nova.log",
+        "nova-compute.log.1.2026-11-03_14:00:00 2026-11-03 14:02:11.008 2931 INFO nova.compute.manager [req-1] instance started\n\
+         nova-compute.log.1.2026-11-03_14:00:00 2026-11-03 14:02:12.511 2931 WARNING nova.compute.manager [req-2] slow boot\n",
+    );
+    assert_eq!(format, "ISO 8601 (found by the locator)");
+    assert_eq!(dated, 2);
+    assert_eq!(at[1], ("2".into(), "2026-11-03T14:02:12.511Z".into()));
+
+    // Epoch seconds in the fourth column.
+    let (format, _, at) = read(
+        dir,
+        "hpc.log",
+        "134681 node-246 unix.hw state_change.unavailable 1793714531 1 Component State Change\n\
+         134682 node-109 action start 1793714590 1 run-1 (command 2) Action start\n",
+    );
+    assert_eq!(format, "Unix time (found by the locator)");
+    assert_eq!(at[0].1, "2026-11-03T14:02:11Z");
+    assert_eq!(at[1].1, "2026-11-03T14:03:10Z");
+
+    // `[MM.dd HH:MM:SS]`, no year: the source's year.
+    let (format, _, at) = read(
+        dir,
+        "proxy.log",
+        "[11.03 14:02:11] chrome.exe - example.net:443 open through proxy proxy.example:5070 HTTPS\n\
+         [11.03 14:02:14] chrome.exe - example.net:443 close, 1021 bytes sent, 4430 bytes received\n",
+    );
+    assert_eq!(format, "MM.dd HH:MM:SS (found by the locator)");
+    assert_eq!(at[1].1, "2026-11-03T14:02:14Z");
+
+    // klog: the level's letter, then mmdd (no year).
+    let (format, _, at) = read(
+        dir,
+        "kubelet.log",
+        "I1103 14:02:11.123456    2841 kubelet.go:2410] \"SyncLoop ADD\" source=\"api\"\n\
+         E1103 14:02:12.000001    2841 pod_workers.go:1298] \"Error syncing pod\" err=\"back-off\"\n",
+    );
+    assert_eq!(
+        format,
+        "klog (Lmmdd HH:MM:SS.ffffff) (found by the locator)"
+    );
+    assert_eq!(at[0].1, "2026-11-03T14:02:11.123456Z");
+
+    // A W3C extended log: its header lines start with `#`.
+    let (format, dated, at) = read(
+        dir,
+        "u_ex261103.log",
+        "#Software: Microsoft Internet Information Services 10.0\n\
+         #Version: 1.0\n\
+         #Date: 2026-11-03 14:00:00\n\
+         #Fields: date time s-ip cs-method cs-uri-stem sc-status time-taken\n\
+         2026-11-03 14:02:11 10.0.0.5 GET /checkout 500 31\n\
+         2026-11-03 14:02:12 10.0.0.5 GET /checkout 200 12\n",
+    );
+    assert!(
+        format.contains("ISO 8601") || format == "iso8601",
+        "{format}"
+    );
+    assert_eq!(dated, 2, "the header's `#Date:` line is not an entry");
+    assert_eq!(at[0], ("5".into(), "2026-11-03T14:02:11Z".into()));
+
+    // Colour codes around the time.
+    let (format, _, at) = read(
+        dir,
+        "colour.log",
+        "\x1b[2mNov  3 14:02:11\x1b[0m web-1 \x1b[31mpgbouncer\x1b[0m: pool full\n\
+         \x1b[2mNov  3 14:02:13\x1b[0m web-1 \x1b[31mpgbouncer\x1b[0m: pool full\n",
+    );
+    assert_eq!(format, "RFC 3164 (Mon dd HH:MM:SS) (found by the locator)");
+    assert_eq!(at[1].1, "2026-11-03T14:02:13Z");
+
+    // TAI64N, as daemontools and runit's svlogd write it.
+    let (format, _, at) = read(
+        dir,
+        "current",
+        "@400000006ae9e96d0000000a run: starting\n@400000006ae9e96e1dcd6500 run: ready\n",
+    );
+    assert_eq!(format, "TAI64N (found by the locator)");
+    assert_eq!(at[1].1, "2026-11-03T14:02:12.5Z");
+}
+
+#[test]
+fn a_banner_does_not_decide_how_the_file_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Twenty lines of banner, one with an ISO date, then a klog body large enough that the
+    // locator's samples from the middle and the end see it.
+    let mut text = String::from("==== worker v3.1 ====\nbuilt 2026-10-01 09:00:00 by ci\n");
+    for n in 0..18 {
+        text.push_str(&format!("option {n} = on\n"));
+    }
+    for n in 0..3000 {
+        text.push_str(&format!(
+            "I1103 14:{:02}:{:02}.000000    7 worker.go:{n}] tick {n}\n",
+            n / 60 % 60,
+            n % 60
+        ));
+    }
+    let (format, dated, _) = read(tmp.path(), "worker.log", &text);
+    assert_eq!(
+        format,
+        "klog (Lmmdd HH:MM:SS.ffffff) (found by the locator)"
+    );
+    assert_eq!(dated, 3000);
+}
+
+#[test]
+fn a_log_where_nothing_can_be_dated_says_so_with_its_first_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = scan(
+        tmp.path(),
+        "notes.txt",
+        "\nwe restarted the pods\nthen the errors stopped\nport 8080, pid 12345\nmore\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("cannot date the lines of `notes.txt`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1: we restarted the pods")
+            && err.contains("2: then the errors stopped")
+            && err.contains("3: port 8080, pid 12345")
+            && !err.contains("more"),
+        "{err}"
+    );
+}
