@@ -238,6 +238,11 @@ pub struct TimelineArgs {
     /// Also read every [[sources]] entry and show its entries as candidates.
     #[arg(long)]
     pub sources: bool,
+    /// With --sources: instead of the entries, say how each source was read — the format or
+    /// timestamp layout chosen for each file, the share of lines dated, the first and last
+    /// instant, and the first lines that carry no time.
+    #[arg(long, requires = "sources")]
+    pub explain: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -446,3 +446,69 @@ fn timeline_refuses_an_archive_and_a_broken_incident() {
         transcript(&out).contains("many-errors has errors; `debrief check many-errors` lists them")
     );
 }
+
+/// `timeline --sources --explain` says how each source was read: the format or layout of each
+/// file, the share dated, the first and last instant, and the first lines without a time.
+#[test]
+fn timeline_explains_how_each_source_was_read() {
+    let app = b"worker.log 2026-11-03 14:02:11 ERROR pool exhausted\n\
+        \tat Pool.get(Pool.java:42)\n\
+        \tat Handler.run(Handler.java:7)\n\
+        worker.log 2026-11-03 14:05:00 INFO recovered\n";
+    let tmp = incident_with(
+        "[[sources]]\nname = \"app\"\npath = \"app.log\"\n\n[[sources]]\nname = \"notes\"\npath = \"notes.txt\"\nformat = \"clf\"\n",
+        &[
+            ("app.log", app),
+            ("notes.txt", b"we restarted it\nit worked\n"),
+        ],
+    );
+    let out = run(
+        tmp.path(),
+        &[
+            "timeline",
+            ".",
+            "--sources",
+            "--explain",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let app = &json[0];
+    assert_eq!(app["name"], "app");
+    assert_eq!(app["files"][0]["path"], "app.log");
+    assert_eq!(app["files"][0]["format"], "ISO 8601 (found by the locator)");
+    assert_eq!(
+        (app["lines"].as_u64(), app["dated"].as_u64()),
+        (Some(4), Some(2))
+    );
+    assert_eq!(app["share"], 0.5);
+    assert_eq!(app["first"], "2026-11-03T14:02:11Z");
+    assert_eq!(app["last"], "2026-11-03T14:05:00Z");
+    assert_eq!(
+        app["not_dated"],
+        serde_json::json!([
+            {"line": 2, "text": "\tat Pool.get(Pool.java:42)"},
+            {"line": 3, "text": "\tat Handler.run(Handler.java:7)"},
+        ])
+    );
+    // A format that does not fit: nothing dated, and the lines say why.
+    let notes = &json[1];
+    assert_eq!(
+        (notes["dated"].as_u64(), notes["share"].as_f64()),
+        (Some(0), Some(0.0))
+    );
+    assert_eq!(notes["first"], serde_json::Value::Null);
+    assert_eq!(notes["not_dated"][0]["text"], "we restarted it");
+
+    let human = run(tmp.path(), &["timeline", ".", "--sources", "--explain"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("source `app`\n  app.log: ISO 8601 (found by the locator)\n  dated 2 of 4 lines (50.0 %)\n  from 2026-11-03 14:02:11 to 2026-11-03 14:05:00 (UTC)\n  no time on line 2: \tat Pool.get(Pool.java:42)\n"),
+        "{text}"
+    );
+    // --explain needs --sources.
+    let alone = run(tmp.path(), &["timeline", ".", "--explain"]);
+    assert_eq!(alone.status.code(), Some(2));
+}

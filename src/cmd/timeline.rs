@@ -37,6 +37,9 @@ pub struct Row {
 
 pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
     let incident = load_one(&args.incident, style)?;
+    if args.explain {
+        return explain(&incident, args.format);
+    }
     let mut rows = curated(&incident);
     let mut failed = false;
     if args.sources {
@@ -201,4 +204,139 @@ fn one_line(text: &str, max: usize) -> String {
         None if more => format!("{first} …"),
         None => first.to_owned(),
     }
+}
+
+/// How one source was read, for `--sources --explain`.
+#[derive(Debug, Serialize)]
+struct Explained {
+    name: String,
+    /// Each file's format: a named one, or the timestamp layout the locator found.
+    files: Vec<ExplainedFile>,
+    lines: u64,
+    dated: u64,
+    /// `dated / lines`, 0 to 1.
+    share: f64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    /// The first lines that carry no time: `{line, text}`.
+    not_dated: Vec<NotDated>,
+    /// Why the source could not be read, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ExplainedFile {
+    path: String,
+    format: String,
+}
+
+#[derive(Debug, Serialize)]
+struct NotDated {
+    line: u64,
+    text: String,
+}
+
+/// `timeline --sources --explain`: how each source was read. Exit 1 when one could not be.
+fn explain(incident: &LoadedIncident, format: Format) -> anyhow::Result<ExitCode> {
+    let scans = evidence::scan_all(
+        incident,
+        ScanOptions {
+            candidates: false,
+            volume: true,
+        },
+    );
+    let failed = scans.iter().any(|(_, r)| r.is_err());
+    let explained: Vec<Explained> = scans
+        .into_iter()
+        .map(|(name, result)| match result {
+            Ok(scan) => Explained {
+                name,
+                files: scan
+                    .files
+                    .iter()
+                    .map(|(path, format)| ExplainedFile {
+                        path: path.clone(),
+                        format: format.to_string(),
+                    })
+                    .collect(),
+                lines: scan.stats.lines,
+                dated: scan.stats.dated,
+                share: if scan.stats.lines == 0 {
+                    0.0
+                } else {
+                    scan.stats.dated as f64 / scan.stats.lines as f64
+                },
+                first: scan.stats.first,
+                last: scan.stats.last,
+                not_dated: scan
+                    .stats
+                    .not_dated
+                    .into_iter()
+                    .map(|(line, text)| NotDated { line, text })
+                    .collect(),
+                error: None,
+            },
+            Err(e) => Explained {
+                name,
+                files: Vec::new(),
+                lines: 0,
+                dated: 0,
+                share: 0.0,
+                first: None,
+                last: None,
+                not_dated: Vec::new(),
+                error: Some(e.to_string()),
+            },
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &explained)?;
+            writeln!(out)?;
+        }
+        Format::Human => {
+            let tz = incident.incident.tz();
+            let zone = incident.incident.timezone.as_deref().unwrap_or("UTC");
+            let show = |t: Timestamp| {
+                t.to_zoned(tz.clone())
+                    .strftime("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            };
+            for (i, e) in explained.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                writeln!(out, "source `{}`", e.name)?;
+                if let Some(error) = &e.error {
+                    writeln!(out, "  error: {error}")?;
+                    continue;
+                }
+                for f in &e.files {
+                    writeln!(out, "  {}: {}", f.path, f.format)?;
+                }
+                writeln!(
+                    out,
+                    "  dated {} of {} lines ({:.1} %)",
+                    e.dated,
+                    e.lines,
+                    e.share * 100.0
+                )?;
+                if let (Some(first), Some(last)) = (e.first, e.last) {
+                    writeln!(out, "  from {} to {} ({zone})", show(first), show(last))?;
+                }
+                for n in &e.not_dated {
+                    writeln!(out, "  no time on line {}: {}", n.line, n.text)?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -93,7 +93,17 @@ pub struct Stats {
     pub capped: bool,
     /// Line numbers of lines that were cut for length.
     pub cut_lines: Vec<u64>,
+    /// The earliest and the latest instant of the entries read (of every entry when the
+    /// volume is counted; of the kept candidates otherwise).
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+    /// The first few lines that carry no time, with their line numbers (at most
+    /// [`NOT_DATED_SHOWN`]; as an error message may show them: clipped, escaped).
+    pub not_dated: Vec<(u64, String)>,
 }
+
+/// How many lines without a time a scan keeps to show.
+pub const NOT_DATED_SHOWN: usize = 3;
 
 /// One source, read.
 #[derive(Debug, Clone, Serialize)]
@@ -465,7 +475,7 @@ pub fn detect_file(path: &Path, rel: &str) -> Result<Format, EvidenceError> {
 /// A line of a file as an error message may show it: at most 120 characters, control
 /// characters (a terminal's escape sequences among them) written as escapes, and binary data
 /// named rather than shown.
-fn shown_line(line: &[u8]) -> String {
+pub(crate) fn shown_line(line: &[u8]) -> String {
     let text = String::from_utf8_lossy(line);
     let odd = text
         .chars()

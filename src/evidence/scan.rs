@@ -64,6 +64,15 @@ pub struct Output<'a> {
 }
 
 impl Output<'_> {
+    /// Keeps line `line_no` among the first lines without a time, to show.
+    fn not_dated(&mut self, line: &[u8], line_no: u64) {
+        if self.stats.not_dated.len() < super::NOT_DATED_SHOWN && !line.trim_ascii().is_empty() {
+            self.stats
+                .not_dated
+                .push((line_no, super::shown_line(line)));
+        }
+    }
+
     /// Counts an entry and keeps it as a candidate if it passes. Breaks when the cap is reached.
     pub fn entry(
         &mut self,
@@ -80,6 +89,8 @@ impl Output<'_> {
             self.stats.undatable += 1;
             return ControlFlow::Continue(());
         };
+        self.stats.first = Some(self.stats.first.map_or(at, |t| t.min(at)));
+        self.stats.last = Some(self.stats.last.map_or(at, |t| t.max(at)));
         if let Some(volume) = self.volume.as_deref_mut() {
             volume.count(at, e.level.is_some_and(Level::is_error));
         }
@@ -324,6 +335,7 @@ impl FileReader<'_, '_> {
             open.matched = is_match;
         } else if self.open.active {
             self.out.stats.continued += 1;
+            self.out.not_dated(line, line_no);
             let open = &mut self.open;
             open.matched |= is_match;
             if open.continuation.len() < MAX_CONTINUATION {
@@ -334,6 +346,7 @@ impl FileReader<'_, '_> {
             }
         } else {
             self.out.stats.undated += 1;
+            self.out.not_dated(line, line_no);
         }
         ControlFlow::Continue(())
     }
