@@ -949,6 +949,31 @@ mod browser {
             );
             diagram_text_as_measured(&screen, &format!("{at}: the timeline")).await;
 
+            // The log candidates: the incident's window, by time, saying what was left out.
+            // (At 1366×768 the button is below the diagram: scrolled to, as a person would.)
+            js(
+                &screen,
+                "document.getElementById('toggle-candidates').scrollIntoView({block: 'center'});",
+            )
+            .await;
+            click(&screen, "#toggle-candidates").await;
+            until("the log candidates", || {
+                visible(&screen, "#candidate-rows tr")
+            })
+            .await;
+            let notes = text(&screen, "#candidate-notes").await;
+            assert!(
+                notes.contains("minutes either side of the incident), by time."),
+                "{at}: {notes}"
+            );
+            js(
+                &screen,
+                "document.getElementById('toggle-candidates').scrollIntoView({block: 'center'});",
+            )
+            .await;
+            click(&screen, "#toggle-candidates").await;
+            js(&screen, "window.scrollTo(0, 0);").await;
+
             press(&screen, "f").await;
             until("the flow diagram", || {
                 visible(&screen, "#flow-svg svg .flow-label")

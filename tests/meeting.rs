@@ -1477,3 +1477,92 @@ fn the_facilitator_removes_a_participant_and_nothing_they_added_is_lost() {
     assert_eq!(server.call("GET", "/api/state", &alex, None).status, 200);
     assert!(once_on_timeline(&incident(&dir), &entry));
 }
+
+/// The facilitator's candidate panel holds the incident's window, not the start of each log:
+/// a log that spans hours more than the incident gives the entries inside the window (30
+/// minutes either side by default, `?margin=` to change), sorted by time across sources, with
+/// dates when the window spans days, and says how many were left out and why.
+#[test]
+fn the_candidate_panel_shows_the_incident_window_in_time_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("2026-11-03-long-logs");
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    std::fs::write(
+        dir.join("incident.toml"),
+        "title = \"Long logs\"\ntimezone = \"UTC\"\n\n[times]\nstarted = 2026-11-03T23:40:00Z\nresolved = 2026-11-04T00:20:00Z\n\n\
+         [[sources]]\nname = \"app\"\npath = \"logs/app.log\"\n\n[[sources]]\nname = \"edge\"\npath = \"logs/edge.log\"\n",
+    )
+    .unwrap();
+    // app: one line a minute from 20:00 to 04:00 (480 lines); edge: one every 30 s from
+    // 23:00 to 01:00 (240 lines), so the two sources interleave inside the window.
+    let line = |t: jiff::Timestamp, what: &str| {
+        format!("{} ERROR {what}\n", t.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    };
+    let start: jiff::Timestamp = "2026-11-03T20:00:00Z".parse().unwrap();
+    let app: String = (0..480)
+        .map(|m| line(start + jiff::SignedDuration::from_mins(m), "app tick"))
+        .collect();
+    let edge_start: jiff::Timestamp = "2026-11-03T23:00:00Z".parse().unwrap();
+    let edge: String = (0..240)
+        .map(|k| {
+            line(
+                edge_start + jiff::SignedDuration::from_secs(30 * k),
+                "edge tick",
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("logs/app.log"), app).unwrap();
+    std::fs::write(dir.join("logs/edge.log"), edge).unwrap();
+    let server = Server::start(&dir, &[]);
+
+    let reply = server.as_facilitator("GET", "/api/candidates", None);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body = reply.json();
+    // 23:10 to 00:50: app has 101 lines in it, edge 201 (23:10:00 to 00:50:00 every 30 s).
+    assert_eq!(body["window"]["from"], "2026-11-03T23:10:00+00:00");
+    assert_eq!(body["window"]["to"], "2026-11-04T00:50:00+00:00");
+    assert_eq!(body["in_window"], 101 + 201);
+    assert_eq!(body["left_out"]["outside_window"], 480 + 240 - 302);
+    assert_eq!(body["left_out"]["over_limit"], 0);
+    assert_eq!(body["spans_days"], true);
+    let at: Vec<&str> = body["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["at"].as_str().unwrap())
+        .collect();
+    assert_eq!(at.len(), 302);
+    assert!(at.windows(2).all(|w| w[0] <= w[1]), "sorted by time");
+    assert_eq!(at.first(), Some(&"2026-11-03T23:10:00+00:00"));
+    assert_eq!(at.last(), Some(&"2026-11-04T00:50:00+00:00"));
+    let sources: std::collections::BTreeSet<&str> = body["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 2, "both sources, interleaved");
+
+    // No margin: the incident itself; a day either side: everything, but only 500 listed.
+    let tight = server
+        .as_facilitator("GET", "/api/candidates?margin=0", None)
+        .json();
+    assert_eq!(tight["in_window"], 41 + 81);
+    let wide = server
+        .as_facilitator("GET", "/api/candidates?margin=1440", None)
+        .json();
+    assert_eq!(wide["in_window"], 720);
+    assert_eq!(wide["candidates"].as_array().unwrap().len(), 500);
+    assert_eq!(wide["left_out"]["over_limit"], 220);
+    for bad in ["-1", "x", "10081"] {
+        assert_eq!(
+            status_and_code(&server.as_facilitator(
+                "GET",
+                &format!("/api/candidates?margin={bad}"),
+                None
+            )),
+            (400, "bad-margin".into()),
+            "{bad}"
+        );
+    }
+}

@@ -24,6 +24,18 @@ pub struct Request {
     pub path: String,
     pub headers: HeaderMap,
     pub client: Option<super::listen::Client>,
+    /// The query string, without its `?` (empty when there is none).
+    pub query: String,
+}
+
+/// The value of `key` in a query string, percent-decoding left aside (the API's values are
+/// plain numbers).
+fn query_value<'q>(query: &'q str, key: &str) -> Option<&'q str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
 }
 
 pub fn json_response(status: u16, body: &serde_json::Value) -> Response<Vec<u8>> {
@@ -367,10 +379,24 @@ async fn route(
             )),
             ["candidates"] => {
                 facilitator_only()?;
+                let margin = match query_value(&request.query, "margin") {
+                    None => super::state::CANDIDATE_MARGIN,
+                    Some(m) => m
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|m| *m <= 7 * 24 * 60)
+                        .ok_or_else(|| {
+                            ApiError::new(
+                                400,
+                                "bad-margin",
+                                "margin must be a whole number of minutes from 0 to 10080",
+                            )
+                        })?,
+                };
                 Ok((
                     Answer {
                         status: 200,
-                        body: state.candidates().await?,
+                        body: state.candidates(margin).await?,
                     },
                     None,
                     false,

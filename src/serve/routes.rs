@@ -219,24 +219,33 @@ pub(super) fn routes(
                 join_qr(&state, host.as_deref()).into_bytes(),
             )
         });
-    let api = warp::path("api")
-        .and(with_state.clone())
-        .and(warp::method())
-        .and(warp::path::tail())
-        .and(warp::header::headers_cloned())
-        .and(warp::ext::optional::<listen::Client>())
-        .and(warp::body::stream().and_then(limited_body))
-        .then(
-            |state: Arc<State>, method, tail: warp::path::Tail, headers, client, body| async move {
-                let request = api::Request {
-                    method,
-                    path: tail.as_str().to_owned(),
-                    headers,
-                    client,
-                };
-                api::handle(state, request, body).await
-            },
-        );
+    let api =
+        warp::path("api")
+            .and(with_state.clone())
+            .and(warp::method())
+            .and(warp::path::tail())
+            .and(warp::header::headers_cloned())
+            .and(warp::ext::optional::<listen::Client>())
+            .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+            .and(warp::body::stream().and_then(limited_body))
+            .then(
+                |state: Arc<State>,
+                 method,
+                 tail: warp::path::Tail,
+                 headers,
+                 client,
+                 query,
+                 body| async move {
+                    let request = api::Request {
+                        method,
+                        path: tail.as_str().to_owned(),
+                        headers,
+                        client,
+                        query,
+                    };
+                    api::handle(state, request, body).await
+                },
+            );
     // The facilitator's screen. The printed link carries the key once; it becomes a cookie and
     // leaves the address bar, so the shared screen never shows it.
     let facilitator = warp::path::end()

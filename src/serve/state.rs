@@ -364,9 +364,10 @@ impl State {
         Ok(loaded)
     }
 
-    /// The log candidates of every source, for the facilitator to promote (at most 200 per
-    /// source, the ones the diagram would show).
-    pub(super) async fn candidates(&self) -> Result<serde_json::Value, ApiError> {
+    /// The log candidates of every source inside the incident's window (`margin` minutes
+    /// either side of it; see [`candidate_window`]), sorted by time, at most
+    /// [`MAX_CANDIDATES_SHOWN`]; with how many were left out and why.
+    pub(super) async fn candidates(&self, margin: u32) -> Result<serde_json::Value, ApiError> {
         let loaded = self.loaded()?;
         tokio::task::spawn_blocking(move || {
             let options = crate::evidence::ScanOptions {
@@ -381,14 +382,41 @@ impl State {
                 .filter_map(|e| e.source.as_deref())
                 .collect();
             let tz = loaded.incident.tz();
-            let list: Vec<serde_json::Value> = scans
+            let window = candidate_window(&loaded.incident, margin);
+            let read: Vec<&crate::evidence::Candidate> = scans
                 .iter()
                 .filter_map(|(_, s)| s.as_ref().ok())
-                .flat_map(|s| s.candidates.iter().take(200))
+                .flat_map(|s| &s.candidates)
+                .collect();
+            let mut inside: Vec<&crate::evidence::Candidate> = read
+                .iter()
+                .copied()
+                .filter(|c| window.is_none_or(|(from, to)| c.at >= from && c.at <= to))
+                .collect();
+            // Stable: entries of the same instant keep their sources' order.
+            inside.sort_by_key(|c| c.at);
+            let shown = &inside[..inside.len().min(MAX_CANDIDATES_SHOWN)];
+            let day = |t: jiff::Timestamp| t.to_zoned(tz.clone()).date();
+            let spans_days = match (shown.first(), shown.last()) {
+                (Some(a), Some(b)) => day(a.at) != day(b.at),
+                _ => false,
+            };
+            let capped: Vec<&str> = scans
+                .iter()
+                .filter(|(_, s)| s.as_ref().is_ok_and(|s| s.stats.capped))
+                .map(|(name, _)| name.as_str())
+                .collect();
+            let local = |t: jiff::Timestamp| {
+                t.to_zoned(tz.clone())
+                    .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string()
+            };
+            let list: Vec<serde_json::Value> = shown
+                .iter()
                 .map(|c| {
                     let (path, line) = c.source.rsplit_once(':').unwrap_or((&c.source, "0"));
                     serde_json::json!({
-                        "at": c.at.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                        "at": local(c.at),
                         "text": c.text.chars().take(300).collect::<String>(),
                         "lane": c.lane,
                         "source": path,
@@ -397,7 +425,22 @@ impl State {
                     })
                 })
                 .collect();
-            serde_json::json!({ "candidates": list })
+            serde_json::json!({
+                "candidates": list,
+                "window": window.map(|(from, to)| serde_json::json!({
+                    "from": local(from),
+                    "to": local(to),
+                    "margin_minutes": margin,
+                })),
+                "in_window": inside.len(),
+                "left_out": {
+                    "outside_window": read.len() - inside.len(),
+                    "over_limit": inside.len() - shown.len(),
+                    "limit": MAX_CANDIDATES_SHOWN,
+                    "capped_sources": capped,
+                },
+                "spans_days": spans_days,
+            })
         })
         .await
         .map_err(|e| ApiError::new(500, "internal", e.to_string()))
@@ -562,4 +605,38 @@ pub(super) fn render(
         report: format!("incidents/{id}/index.html"),
         loaded,
     })
+}
+
+/// The most log candidates the facilitator's panel is sent at once.
+pub(super) const MAX_CANDIDATES_SHOWN: usize = 500;
+
+/// The minutes either side of the incident that the candidate panel shows by default.
+pub(super) const CANDIDATE_MARGIN: u32 = 30;
+
+/// The window of the candidate panel: from `margin` minutes before `times.started` to `margin`
+/// minutes after `times.resolved` (or the latest of the incident's times); without a start,
+/// around the curated timeline; `None` (everything) when the incident has neither.
+pub(super) fn candidate_window(
+    incident: &crate::model::Incident,
+    margin: u32,
+) -> Option<(jiff::Timestamp, jiff::Timestamp)> {
+    let t = &incident.times;
+    let times: Vec<jiff::Timestamp> = [&t.started, &t.detected, &t.mitigated, &t.resolved]
+        .into_iter()
+        .flatten()
+        .map(|s| s.instant())
+        .collect();
+    let (from, to) = match (t.started.as_ref().map(|s| s.instant()), times.iter().max()) {
+        (Some(start), Some(end)) => (start, *end),
+        _ => {
+            let entries: Vec<jiff::Timestamp> =
+                incident.timeline.iter().map(|e| e.at.instant()).collect();
+            (*entries.iter().min()?, *entries.iter().max()?)
+        }
+    };
+    let margin = jiff::SignedDuration::from_mins(i64::from(margin));
+    Some((
+        from.saturating_sub(margin).ok()?,
+        to.saturating_add(margin).ok()?,
+    ))
 }

@@ -78,13 +78,27 @@
   });
   M.onRefused = function (item, message) { M.status("Not done: " + message); setTimeout(function () { M.status(""); }, 6000); };
 
+  // The log candidates in the incident's window, sorted by time; what was left out is said.
   var loadCandidates = function () {
     M.api("GET", "candidates").then(function (res) {
       if (!res.ok) { M.status(M.errorText(res)); return; }
       var zone = state && state.incident ? state.incident.zone : "UTC";
-      M.fill($("candidate-rows"), res.body.candidates.map(function (c) {
+      var b = res.body, out = b.left_out || {};
+      var when = function (at) {
+        return M.time(at, zone, b.spans_days);
+      };
+      var notes = [];
+      if (b.window) {
+        notes.push(b.in_window + (b.in_window === 1 ? " entry" : " entries") + " from " + M.time(b.window.from, zone, true) +
+          " to " + M.time(b.window.to, zone, true) + " (" + b.window.margin_minutes + " minutes either side of the incident), by time.");
+      }
+      if (out.outside_window) notes.push(out.outside_window + " outside that window left out.");
+      if (out.over_limit) notes.push("Only the first " + out.limit + " are listed: " + out.over_limit + " more; `debrief timeline --sources` lists them all.");
+      if (out.capped_sources && out.capped_sources.length) notes.push("Reading stopped at the entry cap of: " + out.capped_sources.join(", ") + " (raise `max_entries`).");
+      $("candidate-notes").textContent = notes.join(" ");
+      M.fill($("candidate-rows"), b.candidates.map(function (c) {
         return el("tr", null,
-          el("td", { text: M.time(c.at, zone) }),
+          el("td", { text: when(c.at) }),
           el("td", { text: c.lane }),
           el("td", { text: c.text }),
           el("td", null, c.promoted ? el("span", { text: "on the timeline" }) :
