@@ -188,6 +188,19 @@ mod browser {
             .unwrap();
     }
 
+    /// Scrolls `selector` to the middle of the window, as a person would before clicking it
+    /// (a control at the bottom edge sits under the facilitator's fixed footer), and clicks.
+    async fn scroll_and_click(client: &Client, selector: &str) {
+        client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+                vec![json!(selector)],
+            )
+            .await
+            .unwrap();
+        click(client, selector).await;
+    }
+
     /// Presses a key on the page (the facilitator's shortcuts).
     async fn press(client: &Client, key: &str) {
         client
@@ -951,12 +964,7 @@ mod browser {
 
             // The log candidates: the incident's window, by time, saying what was left out.
             // (At 1366×768 the button is below the diagram: scrolled to, as a person would.)
-            js(
-                &screen,
-                "document.getElementById('toggle-candidates').scrollIntoView({block: 'center'});",
-            )
-            .await;
-            click(&screen, "#toggle-candidates").await;
+            scroll_and_click(&screen, "#toggle-candidates").await;
             until("the log candidates", || {
                 visible(&screen, "#candidate-rows tr")
             })
@@ -966,12 +974,7 @@ mod browser {
                 notes.contains("minutes either side of the incident), by time."),
                 "{at}: {notes}"
             );
-            js(
-                &screen,
-                "document.getElementById('toggle-candidates').scrollIntoView({block: 'center'});",
-            )
-            .await;
-            click(&screen, "#toggle-candidates").await;
+            scroll_and_click(&screen, "#toggle-candidates").await;
             js(&screen, "window.scrollTo(0, 0);").await;
 
             press(&screen, "f").await;
