@@ -87,10 +87,8 @@ fn logs_that_no_named_format_knows_are_dated_where_the_time_sits() {
         "I1103 14:02:11.123456    2841 kubelet.go:2410] \"SyncLoop ADD\" source=\"api\"\n\
          E1103 14:02:12.000001    2841 pod_workers.go:1298] \"Error syncing pod\" err=\"back-off\"\n",
     );
-    assert_eq!(
-        format,
-        "klog (Lmmdd HH:MM:SS.ffffff) (found by the locator)"
-    );
+    // klog is a named format: the locator's layout, plus the message after `file:line]`.
+    assert_eq!(format, "klog");
     assert_eq!(at[0].1, "2026-11-03T14:02:11.123456Z");
 
     // A W3C extended log: its header lines start with `#`.
@@ -134,24 +132,23 @@ fn logs_that_no_named_format_knows_are_dated_where_the_time_sits() {
 #[test]
 fn a_banner_does_not_decide_how_the_file_is_read() {
     let tmp = tempfile::tempdir().unwrap();
-    // Twenty lines of banner, one with an ISO date, then a klog body large enough that the
-    // locator's samples from the middle and the end see it.
-    let mut text = String::from("==== worker v3.1 ====\nbuilt 2026-10-01 09:00:00 by ci\n");
-    for n in 0..18 {
+    // Seventy lines of banner (more than the first lines a named format is judged on), two of
+    // them with an ISO date, then a body only the locator reads, large enough that its samples
+    // from the middle and the end see it.
+    let mut text = String::from("==== relay v3.1 ====\nbuilt 2026-10-01 09:00:00 by ci\n");
+    for n in 0..67 {
         text.push_str(&format!("option {n} = on\n"));
     }
+    text.push_str("started 2026-11-03 13:59:59\n");
     for n in 0..3000 {
         text.push_str(&format!(
-            "I1103 14:{:02}:{:02}.000000    7 worker.go:{n}] tick {n}\n",
+            "[11.03 14:{:02}:{:02}] relay.exe - example.net:443 open through proxy {n}\n",
             n / 60 % 60,
             n % 60
         ));
     }
-    let (format, dated, _) = read(tmp.path(), "worker.log", &text);
-    assert_eq!(
-        format,
-        "klog (Lmmdd HH:MM:SS.ffffff) (found by the locator)"
-    );
+    let (format, dated, _) = read(tmp.path(), "relay.log", &text);
+    assert_eq!(format, "MM.dd HH:MM:SS (found by the locator)");
     assert_eq!(dated, 3000);
 }
 

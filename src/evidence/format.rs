@@ -36,6 +36,9 @@ pub enum Format {
     ApacheError,
     /// Android logcat: `03-17 16:13:38.811  1702  2395 D Tag: msg` (no year).
     Logcat,
+    /// klog/glog, as every Kubernetes component writes: `I1103 14:02:11.123456    1
+    /// file.go:42] msg` (no year; the letter is the level).
+    Klog,
     /// Spark/Hadoop: `17/06/09 20:10:40 INFO class: msg`.
     Spark,
     /// HDFS: `081109 203615 148 INFO class: msg`.
@@ -73,6 +76,7 @@ impl Format {
         Format::Clf,
         Format::ApacheError,
         Format::Logcat,
+        Format::Klog,
         Format::Spark,
         Format::Hdfs,
         Format::Compact,
@@ -94,6 +98,7 @@ impl Format {
         (Format::Clf, "clf"),
         (Format::ApacheError, "apache-error"),
         (Format::Logcat, "logcat"),
+        (Format::Klog, "klog"),
         (Format::Spark, "spark"),
         (Format::Hdfs, "hdfs"),
         (Format::Compact, "compact"),
@@ -162,6 +167,7 @@ impl FromStr for Format {
             "java" => Some(Format::Log4j),
             "rfc3339" | "iso" => Some(Format::Iso8601),
             "android" => Some(Format::Logcat),
+            "glog" | "kubernetes" => Some(Format::Klog),
             "hadoop" => Some(Format::Spark),
             _ => None,
         };
@@ -304,6 +310,7 @@ impl Parser {
             Format::Clf => clf(line),
             Format::ApacheError => apache_error(line),
             Format::Logcat => logcat(line),
+            Format::Klog => klog(line),
             Format::Spark => prefixed(line, timestamp::slashed),
             Format::Hdfs => hdfs(line),
             Format::Compact => compact(line),
@@ -585,6 +592,26 @@ fn logcat(line: &[u8]) -> Option<Line> {
         when,
         Some(level),
         skip_spaces(line, lvl.end)..trim_end(line, line.len()),
+    ))
+}
+
+/// klog/glog: `Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg`. The header is the time (read by
+/// the locator's klog layout, which gives the level), the thread id, and `file:line]`.
+fn klog(line: &[u8]) -> Option<Line> {
+    let (when, span, level) =
+        locate::find(line, Layout::Klog).filter(|(_, span, _)| span.start == 0)?;
+    let thread = token(line, span.end);
+    if !line[thread.clone()].iter().all(u8::is_ascii_digit) || thread.is_empty() {
+        return None;
+    }
+    let place = token(line, thread.end);
+    if !line[place.clone()].ends_with(b"]") {
+        return None;
+    }
+    Some(Line::new(
+        when,
+        level,
+        skip_spaces(line, place.end)..trim_end(line, line.len()),
     ))
 }
 
@@ -886,6 +913,18 @@ mod tests {
                 "[SendWorker:1] - Send worker leaving",
             ),
             (
+                Format::Klog,
+                "E1103 14:02:11.123456    2841 pod_workers.go:1298] \"Error syncing pod\" err=\"back-off\"",
+                Some(Level::Error),
+                "\"Error syncing pod\" err=\"back-off\"",
+            ),
+            (
+                Format::Klog,
+                "W1103 14:02:12.000001       1 reflector.go:424] watch closed",
+                Some(Level::Warn),
+                "watch closed",
+            ),
+            (
                 Format::Python,
                 "2026-11-03 14:02:11,123 - app.db - ERROR - pool exhausted",
                 Some(Level::Error),
@@ -1034,6 +1073,10 @@ mod tests {
         assert_eq!(
             detect_one("Dec 10 06:55:46 LabSZ sshd[24200]: x"),
             Some(Format::Syslog)
+        );
+        assert_eq!(
+            detect_one("I1103 14:02:11.123456    1 controller.go:42] Starting"),
+            Some(Format::Klog)
         );
         assert_eq!(detect_one("not a log line at all"), None);
     }
