@@ -1066,6 +1066,14 @@ mod browser {
         }
     }
 
+    /// Moves the meeting to `to` through the API, and waits until both screens show it.
+    async fn move_room(server: &Server, facilitator: &Client, phone: &Client, to: &str) {
+        let body = json!({ "phase": to }).to_string();
+        let moved = server.as_facilitator("POST", "/api/phase", Some(&body));
+        assert_eq!(moved.status, 200, "{}", moved.body);
+        phase(facilitator, &[phone], to).await;
+    }
+
     /// A blameless nudge shows under the phone's field as someone types, with what to write
     /// instead, and goes when the wording changes; the text is accepted either way, and the
     /// shared screen marks it.
@@ -1144,9 +1152,7 @@ mod browser {
             phone,
             driver: _driver,
         } = room(&dir).await;
-        let moved = server.as_facilitator("POST", "/api/phase", Some(r#"{"phase":"wrap-up"}"#));
-        assert_eq!(moved.status, 200, "{}", moved.body);
-        phase(&facilitator, &[&phone], "wrap-up").await;
+        move_room(&server, &facilitator, &phone, "wrap-up").await;
         until("the feedback form", || visible(&phone, "#feedback-form")).await;
         click(&phone, "#feedback-form input[value='4']").await;
         type_into(&phone, "#feedback-text", "Good pace").await;
@@ -1186,9 +1192,7 @@ mod browser {
             phone,
             driver: _driver,
         } = room(&dir).await;
-        let moved = server.as_facilitator("POST", "/api/phase", Some(r#"{"phase":"actions"}"#));
-        assert_eq!(moved.status, 200, "{}", moved.body);
-        phase(&facilitator, &[&phone], "actions").await;
+        move_room(&server, &facilitator, &phone, "actions").await;
         // The facilitator: a priority and a ticket on a-3.
         let change = |selector: &str, value: &str| {
             format!(
