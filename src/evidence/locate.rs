@@ -328,7 +328,12 @@ fn dotted(b: &[u8]) -> Option<(When, usize)> {
 /// seconds, as daemontools' `tai64nlocal` does) and 8 of nanoseconds.
 fn tai64n(b: &[u8]) -> Option<(When, usize)> {
     (b.first() == Some(&b'@')).then_some(())?;
-    let hex = std::str::from_utf8(b.get(1..25)?).ok()?;
+    let hex = b.get(1..25)?;
+    // Only hex digits: a multi-byte character must not be cut by the slices below.
+    if !hex.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let hex = std::str::from_utf8(hex).ok()?;
     let secs = u64::from_str_radix(&hex[..16], 16).ok()?;
     let nanos = u32::from_str_radix(&hex[16..], 16).ok()?;
     let unix = secs.checked_sub((1 << 62) + 10)?;
@@ -366,6 +371,14 @@ mod tests {
         let (when, _, _) = find(line.as_bytes(), learned.layout)?;
         let mut ctx = timestamp::Context::new(2026, TimeZone::UTC);
         Some((learned.layout, when.resolve(&mut ctx)?.to_string()))
+    }
+
+    #[test]
+    fn a_tai64n_label_with_other_characters_is_not_a_time() {
+        // A multi-byte character where the hex digits would be (found by fuzzing).
+        assert!(tai64n("@4000000068f5c2ʚa10000000a".as_bytes()).is_none());
+        assert!(tai64n(b"@4000000068f5c2a1000000zz").is_none());
+        assert!(tai64n(b"@400000006ae9e96d0000000a").is_some());
     }
 
     #[test]

@@ -587,9 +587,14 @@ fn span(
     };
     let span = max.duration_since(min).max(SignedDuration::from_mins(10));
     let pad = span / 25;
+    // Saturating: a time typed near the ends of the calendar (year 9999) must not overflow.
+    let end = max.max(
+        min.saturating_add(SignedDuration::from_mins(10))
+            .unwrap_or(max),
+    );
     (
-        min - pad,
-        max.max(min + SignedDuration::from_mins(10)) + pad,
+        min.saturating_sub(pad).unwrap_or(min),
+        end.saturating_add(pad).unwrap_or(end),
     )
 }
 
