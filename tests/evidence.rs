@@ -74,7 +74,7 @@ fn every_format_is_detected_and_every_line_accounted_for() {
         );
         assert_eq!(scan.stats.undated, 0, "{}: undated lines", source.name);
         assert_eq!(
-            scan.stats.dated + scan.stats.continued,
+            scan.stats.dated + scan.stats.continued + scan.stats.headers,
             scan.stats.lines,
             "{}",
             source.name

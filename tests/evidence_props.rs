@@ -48,6 +48,14 @@ fn loggy() -> impl Strategy<Value = Vec<u8>> {
         b"99999999999999999999",
         b"9",
         b"\"",
+        b"\x1b[31m",
+        b"\x1b[",
+        b"#Fields: date time",
+        b"\t",
+        b"__REALTIME_TIMESTAMP",
+        b"@4000000068f5c2a1",
+        "ʚé€".as_bytes(),
+        b"[pid: 1|app: 0] () {2 vars in 9 bytes} [",
     ]);
     prop::collection::vec(pieces, 0..24).prop_map(|parts| parts.concat())
 }
@@ -65,6 +73,16 @@ proptest! {
             }
             let _ = parser.date(&line);
         }
+        // Formats whose header names the columns, with a header made of the same bytes.
+        for format in [Format::W3c, Format::Zeek] {
+            let mut head = b"#Fields: ".to_vec();
+            head.extend_from_slice(&line);
+            let parser = Parser::new(format).for_file(&head);
+            let _ = parser.parse(&line);
+            let parser = Parser::new(format).for_file(&line);
+            let _ = parser.parse(&line);
+        }
+        let _ = debrief::evidence::format::strip_ansi(&line);
         let mut ctx = timestamp::Context::new(2026, jiff::tz::TimeZone::get("Europe/Berlin").unwrap());
         for parse in [timestamp::iso, timestamp::syslog, timestamp::clf, timestamp::apache_error, timestamp::logcat,
                       timestamp::slashed, timestamp::hdfs, timestamp::compact, timestamp::epoch] {
@@ -78,7 +96,7 @@ proptest! {
 
     #[test]
     fn the_scanner_never_panics(content in prop::collection::vec(prop_oneof![loggy(), Just(b"\n".to_vec()), Just(b"\r\n".to_vec())], 0..40),
-                                format in prop::sample::select(vec!["auto", "iso8601", "jsonl", "logfmt", "syslog", "slack", "alertmanager", "pagerduty", "clf"]),
+                                format in prop::sample::select(vec!["auto", "iso8601", "jsonl", "logfmt", "syslog", "slack", "alertmanager", "pagerduty", "clf", "w3c", "zeek", "journald", "uwsgi"]),
                                 include in prop::sample::select(vec!["", "ERROR", "14:0", "^$"])) {
         let tmp = tempfile::tempdir().unwrap();
         let mut file = std::fs::File::create(tmp.path().join("x.log")).unwrap();
@@ -93,7 +111,7 @@ proptest! {
         };
         let options = debrief::evidence::ScanOptions { candidates: true, volume: true };
         if let Ok(scan) = debrief::evidence::scan_source(&incident, 0, options) {
-            prop_assert!(scan.stats.dated + scan.stats.continued + scan.stats.undated == scan.stats.lines || format_is_document(format));
+            prop_assert!(scan.stats.dated + scan.stats.continued + scan.stats.undated + scan.stats.headers == scan.stats.lines || format_is_document(format));
         }
     }
 }

@@ -91,7 +91,7 @@ fn logs_that_no_named_format_knows_are_dated_where_the_time_sits() {
     assert_eq!(format, "klog");
     assert_eq!(at[0].1, "2026-11-03T14:02:11.123456Z");
 
-    // A W3C extended log: its header lines start with `#`.
+    // A W3C extended log: the `#Fields:` header names the columns, and its lines are skipped.
     let (format, dated, at) = read(
         dir,
         "u_ex261103.log",
@@ -102,10 +102,7 @@ fn logs_that_no_named_format_knows_are_dated_where_the_time_sits() {
          2026-11-03 14:02:11 10.0.0.5 GET /checkout 500 31\n\
          2026-11-03 14:02:12 10.0.0.5 GET /checkout 200 12\n",
     );
-    assert!(
-        format.contains("ISO 8601") || format == "iso8601",
-        "{format}"
-    );
+    assert_eq!(format, "w3c");
     assert_eq!(dated, 2, "the header's `#Date:` line is not an entry");
     assert_eq!(at[0], ("5".into(), "2026-11-03T14:02:11Z".into()));
 
@@ -116,8 +113,16 @@ fn logs_that_no_named_format_knows_are_dated_where_the_time_sits() {
         "\x1b[2mNov  3 14:02:11\x1b[0m web-1 \x1b[31mpgbouncer\x1b[0m: pool full\n\
          \x1b[2mNov  3 14:02:13\x1b[0m web-1 \x1b[31mpgbouncer\x1b[0m: pool full\n",
     );
-    assert_eq!(format, "RFC 3164 (Mon dd HH:MM:SS) (found by the locator)");
+    // Syslog with its colour codes taken out: the named format, and a clean message.
+    assert_eq!(format, "syslog");
     assert_eq!(at[1].1, "2026-11-03T14:02:13Z");
+    let scan = scan(
+        dir,
+        "colour.log",
+        &std::fs::read_to_string(dir.join("colour.log")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(scan.candidates[0].text, "web-1 pgbouncer: pool full");
 
     // TAI64N, as daemontools and runit's svlogd write it.
     let (format, _, at) = read(

@@ -16,6 +16,8 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
     };
     let mut report = Report::default();
     let mut checked = 0;
+    // How each source reads, one line each: (incident id, its zone, what was found).
+    let mut sources = Vec::new();
     for path in &paths {
         match Archive::load(
             path,
@@ -25,7 +27,15 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
             },
             &mut report,
         ) {
-            Ok(archive) => checked += archive.layout.incidents.len(),
+            Ok(archive) => {
+                checked += archive.layout.incidents.len();
+                for loaded in &archive.incidents {
+                    let tz = loaded.incident.tz();
+                    for explained in crate::evidence::explain::explain(loaded) {
+                        sources.push((loaded.id.clone(), tz.clone(), explained));
+                    }
+                }
+            }
             Err(e) => report.push(Diagnostic::error("not-found", path, e.reason())),
         }
     }
@@ -34,6 +44,14 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Human => {
             write!(out, "{}", report.render(style))?;
+            let mut last = None;
+            for (id, tz, explained) in &sources {
+                if last != Some(id) {
+                    writeln!(out, "sources of {id}:")?;
+                    last = Some(id);
+                }
+                writeln!(out, "  {}", explained.one_line(tz))?;
+            }
             writeln!(out, "{}", summary(&report, checked))?;
         }
         Format::Json => {
@@ -42,6 +60,9 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
                 "errors": report.errors(),
                 "warnings": report.warnings(),
                 "diagnostics": report.to_json(),
+                "sources": sources.iter().map(|(id, _, explained)| {
+                    serde_json::json!({ "incident": id, "source": explained })
+                }).collect::<Vec<_>>(),
             });
             writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }

@@ -206,90 +206,10 @@ fn one_line(text: &str, max: usize) -> String {
     }
 }
 
-/// How one source was read, for `--sources --explain`.
-#[derive(Debug, Serialize)]
-struct Explained {
-    name: String,
-    /// Each file's format: a named one, or the timestamp layout the locator found.
-    files: Vec<ExplainedFile>,
-    lines: u64,
-    dated: u64,
-    /// `dated / lines`, 0 to 1.
-    share: f64,
-    first: Option<Timestamp>,
-    last: Option<Timestamp>,
-    /// The first lines that carry no time: `{line, text}`.
-    not_dated: Vec<NotDated>,
-    /// Why the source could not be read, when it could not.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct ExplainedFile {
-    path: String,
-    format: String,
-}
-
-#[derive(Debug, Serialize)]
-struct NotDated {
-    line: u64,
-    text: String,
-}
-
 /// `timeline --sources --explain`: how each source was read. Exit 1 when one could not be.
 fn explain(incident: &LoadedIncident, format: Format) -> anyhow::Result<ExitCode> {
-    let scans = evidence::scan_all(
-        incident,
-        ScanOptions {
-            candidates: false,
-            volume: true,
-        },
-    );
-    let failed = scans.iter().any(|(_, r)| r.is_err());
-    let explained: Vec<Explained> = scans
-        .into_iter()
-        .map(|(name, result)| match result {
-            Ok(scan) => Explained {
-                name,
-                files: scan
-                    .files
-                    .iter()
-                    .map(|(path, format)| ExplainedFile {
-                        path: path.clone(),
-                        format: format.to_string(),
-                    })
-                    .collect(),
-                lines: scan.stats.lines,
-                dated: scan.stats.dated,
-                share: if scan.stats.lines == 0 {
-                    0.0
-                } else {
-                    scan.stats.dated as f64 / scan.stats.lines as f64
-                },
-                first: scan.stats.first,
-                last: scan.stats.last,
-                not_dated: scan
-                    .stats
-                    .not_dated
-                    .into_iter()
-                    .map(|(line, text)| NotDated { line, text })
-                    .collect(),
-                error: None,
-            },
-            Err(e) => Explained {
-                name,
-                files: Vec::new(),
-                lines: 0,
-                dated: 0,
-                share: 0.0,
-                first: None,
-                last: None,
-                not_dated: Vec::new(),
-                error: Some(e.to_string()),
-            },
-        })
-        .collect();
+    let explained = evidence::explain::explain(incident);
+    let failed = explained.iter().any(|e| e.error.is_some());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
@@ -319,11 +239,14 @@ fn explain(incident: &LoadedIncident, format: Format) -> anyhow::Result<ExitCode
                 }
                 writeln!(
                     out,
-                    "  dated {} of {} lines ({:.1} %)",
+                    "  dated {} of {} lines ({})",
                     e.dated,
-                    e.lines,
-                    e.share * 100.0
+                    e.lines - e.headers,
+                    e.percent()
                 )?;
+                if e.headers > 0 {
+                    writeln!(out, "  {} header lines skipped", e.headers)?;
+                }
                 if let (Some(first), Some(last)) = (e.first, e.last) {
                     writeln!(out, "  from {} to {} ({zone})", show(first), show(last))?;
                 }

@@ -8,6 +8,9 @@ use std::str::FromStr;
 use memchr::memmem;
 use regex::bytes::Regex;
 
+use std::sync::Arc;
+
+use super::columns::{self, Columns};
 use super::locate::{self, Layout};
 use super::timestamp::{self, When};
 
@@ -24,6 +27,16 @@ pub enum Format {
     Postgres,
     /// `journalctl -o short-iso`: `2026-11-03T14:02:11+0100 host unit[pid]: msg`.
     Journalctl,
+    /// `journalctl -o json`: one object per line with `__REALTIME_TIMESTAMP` (microseconds),
+    /// `MESSAGE` and `PRIORITY`.
+    Journald,
+    /// The W3C extended log format (IIS): a `#Fields:` header, then columns by space, in UTC.
+    W3c,
+    /// Zeek (Bro) TSV logs: `#separator` and `#fields` headers, then `ts` in epoch seconds.
+    Zeek,
+    /// uWSGI's request log `[pid: 1|app: 0|req: 1/1] … [Tue Nov  3 14:02:11 2026] GET / => …`
+    /// and its `--logdate` lines.
+    Uwsgi,
     /// Any line that starts with an RFC 3339 / ISO 8601 time.
     Iso8601,
     /// RFC 5424 syslog: `<34>1 2026-11-03T14:02:11.003Z host app 123 ID47 - msg`.
@@ -67,6 +80,7 @@ pub enum Format {
 impl Format {
     /// Line formats, most specific first: detection prefers the first of equally good matches.
     pub const LINE_FORMATS: &'static [Format] = &[
+        Format::Journald,
         Format::JsonLines,
         Format::Log4j,
         Format::Python,
@@ -75,6 +89,7 @@ impl Format {
         Format::Rfc5424,
         Format::Clf,
         Format::ApacheError,
+        Format::Uwsgi,
         Format::Logcat,
         Format::Klog,
         Format::Spark,
@@ -92,6 +107,10 @@ impl Format {
         (Format::Python, "python"),
         (Format::Postgres, "postgres"),
         (Format::Journalctl, "journalctl"),
+        (Format::Journald, "journald"),
+        (Format::W3c, "w3c"),
+        (Format::Zeek, "zeek"),
+        (Format::Uwsgi, "uwsgi"),
         (Format::Iso8601, "iso8601"),
         (Format::Rfc5424, "rfc5424"),
         (Format::Syslog, "syslog"),
@@ -168,6 +187,10 @@ impl FromStr for Format {
             "rfc3339" | "iso" => Some(Format::Iso8601),
             "android" => Some(Format::Logcat),
             "glog" | "kubernetes" => Some(Format::Klog),
+            "journal" | "journal-json" | "journalctl-json" => Some(Format::Journald),
+            "iis" | "w3c-extended" => Some(Format::W3c),
+            "bro" => Some(Format::Zeek),
+            "uwsgi-request" => Some(Format::Uwsgi),
             "hadoop" => Some(Format::Spark),
             _ => None,
         };
@@ -268,6 +291,8 @@ impl Line {
 pub struct Parser {
     pub format: Format,
     regex: Option<Regex>,
+    /// The columns a W3C or Zeek header named.
+    columns: Option<Arc<Columns>>,
 }
 
 impl Parser {
@@ -275,6 +300,7 @@ impl Parser {
         Parser {
             format,
             regex: None,
+            columns: None,
         }
     }
 
@@ -283,7 +309,31 @@ impl Parser {
         Parser {
             format: Format::Regex,
             regex: Some(regex),
+            columns: None,
         }
+    }
+
+    /// The parser for one file whose first bytes are `head`: formats whose header names the
+    /// columns (W3C, Zeek) read it here, once.
+    pub fn for_file(mut self, head: &[u8]) -> Parser {
+        let kind = match self.format {
+            Format::W3c => columns::Kind::W3c,
+            Format::Zeek => columns::Kind::Zeek,
+            _ => return self,
+        };
+        self.columns = Some(
+            Columns::from_header(head)
+                .filter(|c| c.kind == kind)
+                .map_or_else(|| Columns::default_for(kind), Arc::new),
+        );
+        self
+    }
+
+    /// A header or comment line, which is neither an entry nor part of one: the `#` directives
+    /// of W3C and Zeek logs, and `#` lines in a log the locator reads.
+    pub fn is_header(&self, line: &[u8]) -> bool {
+        matches!(self.format, Format::W3c | Format::Zeek | Format::Located(_))
+            && line.first() == Some(&b'#')
     }
 
     /// The time of a line, or `None` when it has none (it continues the entry before it).
@@ -292,18 +342,36 @@ impl Parser {
         match self.format {
             Format::JsonLines => json_date(line),
             Format::Logfmt => logfmt_date(line),
+            Format::Journald => journald_date(line),
             _ => self.parse(line).map(|l| l.when),
         }
     }
 
     /// Reads one line (without its line ending). `None` means the line carries no time: it
-    /// continues the entry before it.
+    /// continues the entry before it. ANSI colour codes (as `journalctl` or a terminal logger
+    /// writes them) are taken out first.
     pub fn parse(&self, line: &[u8]) -> Option<Line> {
+        if memchr::memchr(0x1b, line).is_some() {
+            let plain = strip_ansi(line);
+            let mut parsed = self.parse_plain(&plain)?;
+            if parsed.owned_msg.is_none() {
+                parsed.owned_msg =
+                    Some(String::from_utf8_lossy(&plain[parsed.msg.clone()]).into_owned());
+            }
+            return Some(parsed);
+        }
+        self.parse_plain(line)
+    }
+
+    fn parse_plain(&self, line: &[u8]) -> Option<Line> {
         match self.format {
             Format::Log4j => log4j(line),
             Format::Python => python(line),
             Format::Postgres => postgres(line),
             Format::Journalctl => journalctl(line),
+            Format::Journald => journald(line),
+            Format::W3c | Format::Zeek => self.columns.as_ref()?.parse(line),
+            Format::Uwsgi => uwsgi(line),
             Format::Iso8601 => prefixed(line, timestamp::iso),
             Format::Rfc5424 => rfc5424(line),
             Format::Syslog => prefixed(line, timestamp::syslog),
@@ -862,6 +930,145 @@ fn logfmt(line: &[u8]) -> Option<Line> {
         msg: 0..0,
         owned_msg: Some(msg),
     })
+}
+
+/// `line` without ANSI escape sequences: CSI (`ESC [ … final byte`), as colour codes are, and
+/// other two-byte escapes.
+pub fn strip_ansi(line: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        if line[i] != 0x1b {
+            out.push(line[i]);
+            i += 1;
+            continue;
+        }
+        i = ansi_end(line, i);
+    }
+    out
+}
+
+/// Where the ANSI escape sequence that starts at `at` (an ESC byte) ends: after a CSI's final
+/// byte (`ESC [`, parameters, one byte in `@`..`~`), or after the one byte of another escape.
+pub(super) fn ansi_end(line: &[u8], at: usize) -> usize {
+    let mut i = at + 1;
+    if line.get(i) == Some(&b'[') {
+        i += 1;
+        while i < line.len() && !(0x40..=0x7e).contains(&line[i]) {
+            i += 1;
+        }
+    }
+    (i + 1).min(line.len())
+}
+
+/// The microseconds of `"__REALTIME_TIMESTAMP":"…"`, found without decoding the object.
+fn journald_date(line: &[u8]) -> Option<When> {
+    const KEY: &[u8] = b"\"__REALTIME_TIMESTAMP\"";
+    let at = memmem::find(line, KEY)? + KEY.len();
+    let mut i = skip_ws(line, at);
+    byte_at(line, i, b':')?;
+    i = skip_ws(line, i + 1);
+    if line.get(i) == Some(&b'"') {
+        i += 1;
+    }
+    let len = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let micros: i64 = std::str::from_utf8(&line[i..i + len]).ok()?.parse().ok()?;
+    Some(When::Exact(jiff::Timestamp::from_microsecond(micros).ok()?))
+}
+
+/// `journalctl -o json`: fields are strings, byte arrays (binary or non-UTF-8 values), or
+/// arrays of those (a field set more than once). The message shows `ident[pid]: MESSAGE`, as
+/// journalctl's own short output does; `PRIORITY` is syslog's 0 (emerg) to 7 (debug).
+fn journald(line: &[u8]) -> Option<Line> {
+    let when = journald_date(line)?;
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(line.trim_ascii()).ok()?;
+    let field = |key: &str| -> Option<String> {
+        use serde_json::Value;
+        let bytes = |v: &Value| -> Option<String> {
+            match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Array(items) if items.iter().all(Value::is_u64) => {
+                    let raw: Vec<u8> = items
+                        .iter()
+                        .filter_map(|n| n.as_u64())
+                        .map(|n| n as u8)
+                        .collect();
+                    Some(String::from_utf8_lossy(&raw).into_owned())
+                }
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        match map.get(key)? {
+            Value::Array(items) if items.iter().any(|v| !v.is_u64()) => {
+                items.iter().find_map(bytes)
+            }
+            v => bytes(v),
+        }
+    };
+    let level = field("PRIORITY").and_then(|p| match p.trim() {
+        "0" | "1" | "2" => Some(Level::Critical),
+        "3" => Some(Level::Error),
+        "4" => Some(Level::Warn),
+        "5" => Some(Level::Notice),
+        "6" => Some(Level::Info),
+        "7" => Some(Level::Debug),
+        _ => None,
+    });
+    let ident = field("SYSLOG_IDENTIFIER")
+        .or_else(|| field("_COMM"))
+        .or_else(|| field("_SYSTEMD_UNIT"));
+    let pid = field("SYSLOG_PID").or_else(|| field("_PID"));
+    let message = field("MESSAGE").unwrap_or_default();
+    let msg = match (ident, pid) {
+        (Some(ident), Some(pid)) => format!("{ident}[{pid}]: {message}"),
+        (Some(ident), None) => format!("{ident}: {message}"),
+        _ => message,
+    };
+    Some(Line {
+        when,
+        level,
+        msg: 0..0,
+        owned_msg: Some(msg),
+    })
+}
+
+/// uWSGI. A request line: `[pid: 1|app: 0|req: 1/1] 203.0.113.9 () {34 vars in 620 bytes}
+/// [Tue Nov  3 14:02:11 2026] GET /checkout => generated 12 bytes in 8 msecs (HTTP/1.1 500) …`;
+/// its level comes from the status. With `--logdate`, other lines start with the date and
+/// ` - `: `Tue Nov  3 14:02:11 2026 - *** Starting uWSGI ***`.
+fn uwsgi(line: &[u8]) -> Option<Line> {
+    if line.starts_with(b"[pid: ") {
+        // The date is the bracket after `{… vars in … bytes}`.
+        let vars = memmem::find(line, b" bytes} [")? + b" bytes} ".len();
+        let (when, used) = timestamp::apache_error(&line[vars..])?;
+        let msg = skip_spaces(line, vars + used);
+        let level = memmem::find(&line[msg..], b"(HTTP/")
+            .and_then(|i| {
+                let at = msg + i;
+                let close = memchr::memchr(b')', &line[at..])? + at;
+                timestamp::digits(&line[close.checked_sub(3)?..close], 3)
+            })
+            .map(|code| match code {
+                500.. => Level::Error,
+                400..=499 => Level::Warn,
+                _ => Level::Info,
+            });
+        let end = memmem::find(&line[msg..], b") ").map_or(line.len(), |i| msg + i + 1);
+        return Some(Line::new(when, level, msg..trim_end(line, end)));
+    }
+    // `--logdate`: ctime without brackets, then ` - `.
+    let mut bracketed = Vec::with_capacity(27);
+    bracketed.push(b'[');
+    bracketed.extend_from_slice(line.get(..24)?);
+    bracketed.push(b']');
+    let (when, _) = timestamp::apache_error(&bracketed)?;
+    if line.get(24..27) != Some(b" - ") {
+        return None;
+    }
+    let (level, msg) = level_after(line, 27, 1);
+    Some(Line::new(when, level, msg..trim_end(line, line.len())))
 }
 
 fn by_regex(re: &Regex, line: &[u8]) -> Option<Line> {

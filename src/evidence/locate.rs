@@ -14,7 +14,7 @@
 
 use jiff::Timestamp;
 
-use super::format::{Level, Line, level_after};
+use super::format::{Level, Line, ansi_end, level_after};
 use super::timestamp::{self, Civil, When, digits, digits_between};
 
 /// How far into a line the locator looks for a timestamp, in bytes.
@@ -128,15 +128,7 @@ fn starts(line: &[u8]) -> impl Iterator<Item = usize> + '_ {
             let at = i;
             let b = line[i];
             if b == 0x1b {
-                // CSI: ESC [ parameters… final byte (@ to ~).
-                i += 1;
-                if line.get(i) == Some(&b'[') {
-                    i += 1;
-                    while i < line.len() && !(0x40..=0x7e).contains(&line[i]) {
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                i = ansi_end(line, i);
                 boundary = true;
                 continue;
             }

@@ -4,7 +4,9 @@
 //! their provenance (`path:line`), in a lane named after the source, and per-minute counts
 //! become a [`Volume`] strip for the diagrams. Line logs are streamed and never loaded whole.
 
+pub mod columns;
 mod documents;
+pub mod explain;
 pub mod format;
 pub mod locate;
 pub mod scan;
@@ -85,6 +87,8 @@ pub struct Stats {
     pub continued: u64,
     /// Undated lines with no entry before them (at the start of a file).
     pub undated: u64,
+    /// Header and comment lines (`#Fields:`, `#close`), which are no part of any entry.
+    pub headers: u64,
     /// Entries whose time names no real instant (such as February 30).
     pub undatable: u64,
     /// Candidates kept.
@@ -176,10 +180,7 @@ pub fn scan_source(
     };
     for path in files {
         let rel = relative(&incident.dir, &path);
-        let parser = match &fixed {
-            Some(parser) => parser.clone(),
-            None => Parser::new(detect_file(&path, &rel)?),
-        };
+        let parser = file_parser(&path, &rel, fixed.as_ref())?;
         scan.files.push((rel.clone(), parser.format));
         let before = scan.stats.clone();
         let mut out = Output {
@@ -408,8 +409,13 @@ pub fn fixed_parser(source: &Source) -> Result<Option<Parser>, EvidenceError> {
     }
 }
 
-/// Detects the format of a file from its first bytes.
-pub fn detect_file(path: &Path, rel: &str) -> Result<Format, EvidenceError> {
+/// The parser for one file: the source's own (`fixed`), or the format detected from the file.
+/// Either way, a header that names the columns (W3C, Zeek) is read here.
+pub fn file_parser(
+    path: &Path,
+    rel: &str,
+    fixed: Option<&Parser>,
+) -> Result<Parser, EvidenceError> {
     use std::io::Read;
     let mut head = Vec::with_capacity(SNIFF);
     File::open(path)
@@ -418,12 +424,34 @@ pub fn detect_file(path: &Path, rel: &str) -> Result<Format, EvidenceError> {
             path: rel.to_owned(),
             source,
         })?;
+    let parser = match fixed {
+        Some(parser) => parser.clone(),
+        None => Parser::new(detect_head(path, rel, &head)?),
+    };
+    Ok(parser.for_file(&head))
+}
+
+/// Detects the format of a file from its first bytes.
+pub fn detect_file(path: &Path, rel: &str) -> Result<Format, EvidenceError> {
+    file_parser(path, rel, None).map(|p| p.format)
+}
+
+/// Detects the format of a file from its first bytes (`head`), reading more of it (see
+/// [`spread_sample`]) when those do not settle it.
+fn detect_head(path: &Path, rel: &str, head: &[u8]) -> Result<Format, EvidenceError> {
     if head.iter().all(u8::is_ascii_whitespace) {
         // Nothing to detect in an empty file, and nothing to read either.
         return Ok(Format::Iso8601);
     }
-    if let Some(format) = detect_document(&head) {
+    if let Some(format) = detect_document(head) {
         return Ok(format);
+    }
+    // A header that names the columns settles it.
+    if let Some(columns) = columns::Columns::from_header(head) {
+        return Ok(match columns.kind {
+            columns::Kind::W3c => Format::W3c,
+            columns::Kind::Zeek => Format::Zeek,
+        });
     }
     let lines: Vec<&[u8]> = head
         .split(|b| *b == b'\n')
@@ -439,7 +467,7 @@ pub fn detect_file(path: &Path, rel: &str) -> Result<Format, EvidenceError> {
     {
         return Ok(format);
     }
-    let spread = spread_sample(path, &head).map_err(|source| EvidenceError::Io {
+    let spread = spread_sample(path, head).map_err(|source| EvidenceError::Io {
         path: rel.to_owned(),
         source,
     })?;
@@ -620,18 +648,16 @@ pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
             let rel = relative(dir, &path);
             // A file whose every entry falls far outside the incident: most often a log
             // without a year or a zone, read with the wrong one.
-            let outside = match (&fixed, detect_file(&path, &rel)) {
-                (Some(parser), _) => Some(parser.clone()),
-                (None, Ok(format)) => Some(Parser::new(format)),
-                (None, Err(_)) => None,
-            }
-            .filter(|parser| !parser.format.is_document())
+            let outside = file_parser(&path, &rel, fixed.as_ref())
+                .ok()
+                .filter(|parser| !parser.format.is_document())
             .and_then(|parser| {
                 let (from, to) = window(incident)?;
                 let margin = jiff::SignedDuration::from_hours(1);
                 let mut ctx = source_context(incident, source);
                 let (first, last) = dated_range(&path, &parser, &mut ctx)?;
-                let outside = last < from - margin || first > to + margin;
+                let outside = last < from.saturating_sub(margin).unwrap_or(from)
+                    || first > to.saturating_add(margin).unwrap_or(to);
                 outside.then(|| {
                     let tz = ctx.tz.clone();
                     let show = |t: Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();

@@ -323,6 +323,10 @@ impl FileReader<'_, '_> {
     /// Takes one line: a dated line starts an entry, an undated one continues it.
     fn line(&mut self, line: &[u8], line_no: u64, is_match: bool) -> ControlFlow<()> {
         self.out.stats.lines += 1;
+        if self.parser.is_header(line) {
+            self.out.stats.headers += 1;
+            return ControlFlow::Continue(());
+        }
         if self.parser.date(line).is_some() {
             self.out.stats.dated += 1;
             self.finish()?;

@@ -299,8 +299,10 @@ pub fn apache_error(b: &[u8]) -> Option<(When, usize)> {
     byte(b, 4, b' ')?;
     let month = month_name(&b[5..])?;
     byte(b, 8, b' ')?;
-    let (day, n) = digits_between(b.get(9..)?, 1, 2)?;
-    let mut i = 9 + n;
+    // ctime pads a one-digit day with a space: `Tue Nov  3`.
+    let at = if b.get(9) == Some(&b' ') { 10 } else { 9 };
+    let (day, n) = digits_between(b.get(at..)?, 1, 2)?;
+    let mut i = at + n;
     byte(b, i, b' ')?;
     let (time, used) = clock(&b[i + 1..])?;
     i += 1 + used;
