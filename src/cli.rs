@@ -243,6 +243,19 @@ pub struct TimelineArgs {
     /// instant, and the first lines that carry no time.
     #[arg(long, requires = "sources")]
     pub explain: bool,
+    /// Instead of the entries, group the sources' entries into templates — messages of one
+    /// shape, with numbers, ids, IPs, paths and quoted values as <*> — each with its count,
+    /// first and last time, level, per-minute counts and its first entry.
+    #[arg(long, conflicts_with_all = ["explain", "moments"])]
+    pub templates: bool,
+    /// Instead of the entries, propose notable moments found in the sources: a new warning or
+    /// error, a step in a rate or in the share of errors (5xx), a source that goes silent.
+    /// Best first.
+    #[arg(long, conflicts_with = "explain")]
+    pub moments: bool,
+    /// With --moments: how many to show at most.
+    #[arg(long, default_value_t = 20, requires = "moments", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

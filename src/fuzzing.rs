@@ -86,6 +86,7 @@ pub fn log_file(dir: &Path, bytes: &[u8]) {
     let options = crate::evidence::ScanOptions {
         candidates: true,
         volume: true,
+        templates: true,
     };
     let _ = crate::evidence::scan_source(&loaded, 0, options);
 }

@@ -39,10 +39,12 @@ fn scan(
 const CANDIDATES: ScanOptions = ScanOptions {
     candidates: true,
     volume: false,
+    templates: false,
 };
 const BOTH: ScanOptions = ScanOptions {
     candidates: true,
     volume: true,
+    templates: false,
 };
 
 /// A throwaway incident with the given `[[sources]]` text and log files.

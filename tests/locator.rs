@@ -25,6 +25,7 @@ fn scan(dir: &Path, file: &str, text: &str) -> Result<SourceScan, EvidenceError>
         ScanOptions {
             candidates: true,
             volume: false,
+            templates: false,
         },
     )
 }

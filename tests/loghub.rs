@@ -175,6 +175,7 @@ fn loghub_samples_are_read_exactly() {
             ScanOptions {
                 candidates: true,
                 volume: true,
+                templates: false,
             },
         )
         .unwrap();

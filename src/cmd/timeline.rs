@@ -40,6 +40,9 @@ pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
     if args.explain {
         return explain(&incident, args.format);
     }
+    if args.templates || args.moments {
+        return patterns(&incident, args);
+    }
     let mut rows = curated(&incident);
     let mut failed = false;
     if args.sources {
@@ -48,6 +51,7 @@ pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
             ScanOptions {
                 candidates: true,
                 volume: false,
+                templates: false,
             },
         ) {
             match result {
@@ -252,6 +256,92 @@ fn explain(incident: &LoadedIncident, format: Format) -> anyhow::Result<ExitCode
                 }
                 for n in &e.not_dated {
                     writeln!(out, "  no time on line {}: {}", n.line, n.text)?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `timeline --templates` and `timeline --moments`. Exit 1 when a source could not be read.
+fn patterns(incident: &LoadedIncident, args: &TimelineArgs) -> anyhow::Result<ExitCode> {
+    let scans = evidence::scan_all(
+        incident,
+        ScanOptions {
+            candidates: false,
+            volume: true,
+            templates: true,
+        },
+    );
+    let mut read = Vec::new();
+    let mut failed = false;
+    for (name, result) in &scans {
+        match result {
+            Ok(scan) => read.push(scan),
+            Err(e) => {
+                failed = true;
+                eprintln!("error: source `{name}`: {e}");
+            }
+        }
+    }
+    let tz = incident.incident.tz();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.moments {
+        let moments = evidence::moments::find(&read, &tz, args.limit as usize);
+        match args.format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, &moments)?;
+                writeln!(out)?;
+            }
+            Format::Human => {
+                if moments.is_empty() {
+                    writeln!(out, "no notable moments in the sources")?;
+                }
+                for m in &moments {
+                    writeln!(out, "{}  {:.2}  {}", local(m.at, &tz), m.score, m.text)?;
+                    writeln!(out, "    {}  [{}]", m.reason, m.source)?;
+                }
+            }
+        }
+    } else {
+        let templates: Vec<&evidence::templates::Template> =
+            read.iter().flat_map(|s| &s.templates).collect();
+        match args.format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, &templates)?;
+                writeln!(out)?;
+            }
+            Format::Human => {
+                for scan in &read {
+                    let entries: u64 = scan.templates.iter().map(|t| t.count).sum();
+                    writeln!(
+                        out,
+                        "source `{}`: {} from {}",
+                        scan.name,
+                        crate::diagnostics::plural(scan.templates.len(), "template"),
+                        match entries {
+                            1 => "1 entry".to_owned(),
+                            n => format!("{n} entries"),
+                        }
+                    )?;
+                    for t in &scan.templates {
+                        writeln!(
+                            out,
+                            "  ×{:<7} {:<8} first {}  last {}  {}  [{}]",
+                            t.count,
+                            t.level.map_or("-", Level::as_str),
+                            local(t.first, &tz),
+                            local(t.last, &tz),
+                            one_line(&t.text, 120),
+                            t.source
+                        )?;
+                    }
                 }
             }
         }

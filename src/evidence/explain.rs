@@ -47,6 +47,7 @@ pub fn explain(incident: &LoadedIncident) -> Vec<Explained> {
     let options = ScanOptions {
         candidates: false,
         volume: true,
+        templates: false,
     };
     scan_all(incident, options)
         .into_iter()

@@ -9,7 +9,9 @@ mod documents;
 pub mod explain;
 pub mod format;
 pub mod locate;
+pub mod moments;
 pub mod scan;
+pub mod templates;
 pub mod timestamp;
 
 use std::collections::BTreeMap;
@@ -117,6 +119,8 @@ pub struct SourceScan {
     pub files: Vec<(String, Format)>,
     pub candidates: Vec<Candidate>,
     pub volume: Volume,
+    /// The entries' templates, earliest first (when asked for).
+    pub templates: Vec<templates::Template>,
     pub stats: Stats,
     /// Things the reader should know: caps hit, lines cut, lines that could not be dated.
     pub notes: Vec<String>,
@@ -127,6 +131,8 @@ pub struct SourceScan {
 pub struct ScanOptions {
     pub candidates: bool,
     pub volume: bool,
+    /// Group the entries into templates.
+    pub templates: bool,
 }
 
 /// Why a source could not be read.
@@ -175,9 +181,11 @@ pub fn scan_source(
         files: Vec::new(),
         candidates: Vec::new(),
         volume: Volume::default(),
+        templates: Vec::new(),
         stats: Stats::default(),
         notes: Vec::new(),
     };
+    let mut miner = options.templates.then(templates::Miner::new);
     for path in files {
         let rel = relative(&incident.dir, &path);
         let parser = file_parser(&path, &rel, fixed.as_ref())?;
@@ -186,6 +194,7 @@ pub fn scan_source(
         let mut out = Output {
             candidates: options.candidates.then_some(&mut scan.candidates),
             volume: options.volume.then_some(&mut scan.volume),
+            templates: miner.as_mut(),
             stats: &mut scan.stats,
             lane: &source.name,
             kind: Kind::Event,
@@ -220,6 +229,9 @@ pub fn scan_source(
     }
     // Entries stay in file order within a file; the candidates are sorted by time.
     scan.candidates.sort_by_key(|c| c.at);
+    if let Some(miner) = miner {
+        scan.templates = miner.finish(&source.name);
+    }
     Ok(scan)
 }
 

@@ -12,6 +12,7 @@ use std::ops::ControlFlow;
 use regex::bytes::Regex;
 
 use super::format::{Level, Parser};
+use super::templates::Miner;
 use super::timestamp::{Context, When};
 use super::{Candidate, Stats, Volume};
 use crate::model::Kind;
@@ -56,6 +57,8 @@ impl Filter {
 pub struct Output<'a> {
     pub candidates: Option<&'a mut Vec<Candidate>>,
     pub volume: Option<&'a mut Volume>,
+    /// Entries that pass the filter are grouped into templates here.
+    pub templates: Option<&'a mut Miner>,
     pub stats: &'a mut Stats,
     /// The lane of the source.
     pub lane: &'a str,
@@ -80,9 +83,10 @@ impl Output<'_> {
         ctx: &mut Context,
         e: EntryParts<'_>,
     ) -> ControlFlow<()> {
-        let needs_candidate =
-            self.candidates.is_some() && filter.keeps(e.matched, e.filter_text, e.level);
-        if self.volume.is_none() && !needs_candidate {
+        let wanted = (self.candidates.is_some() || self.templates.is_some())
+            && filter.keeps(e.matched, e.filter_text, e.level);
+        let needs_candidate = wanted && self.candidates.is_some();
+        if self.volume.is_none() && !wanted {
             return ControlFlow::Continue(());
         }
         let Some(at) = e.when.resolve(ctx) else {
@@ -93,6 +97,9 @@ impl Output<'_> {
         self.stats.last = Some(self.stats.last.map_or(at, |t| t.max(at)));
         if let Some(volume) = self.volume.as_deref_mut() {
             volume.count(at, e.level.is_some_and(Level::is_error));
+        }
+        if let (true, Some(miner)) = (wanted, self.templates.as_deref_mut()) {
+            miner.add(at, e.level, &e.text, &e.source);
         }
         if let (true, Some(candidates)) = (needs_candidate, self.candidates.as_deref_mut()) {
             candidates.push(Candidate {

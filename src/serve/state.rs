@@ -373,6 +373,7 @@ impl State {
             let options = crate::evidence::ScanOptions {
                 candidates: true,
                 volume: false,
+                templates: false,
             };
             let scans = crate::evidence::scan_all(&loaded, options);
             let promoted: std::collections::HashSet<&str> = loaded
@@ -470,6 +471,7 @@ impl State {
             let options = crate::evidence::ScanOptions {
                 candidates: true,
                 volume: false,
+                templates: false,
             };
             let scans = crate::evidence::scan_all(&loaded, options);
             let found = scans

@@ -735,6 +735,7 @@ pub fn log_volume(loaded: &LoadedIncident) -> (Option<evidence::Volume>, Vec<Str
         ScanOptions {
             candidates: false,
             volume: true,
+            templates: false,
         },
     )
     .into_iter()
