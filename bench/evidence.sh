@@ -8,18 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-1024}
 runs=${RUNS:-15}
-need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
-need rg ripgrep
-need hyperfine hyperfine
-[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-
-cargo build --release -q
-bin=$PWD/target/release/debrief
-data=${BENCH_DIR:-target/bench}/logs-$size
+source bench/logs-setup.sh
 small=${BENCH_DIR:-target/bench}/logs-64
-[ -f "$data/incident.toml" ] || cargo run --release -q --example bench_logs -- "$data" "$size"
 [ -f "$small/incident.toml" ] || cargo run --release -q --example bench_logs -- "$small" 64
-data=$(cd "$data" && pwd)
 small=$(cd "$small" && pwd)
 regex='timeout acquiring connection'
 bytes=$(cat "$data"/logs/* | wc -c)

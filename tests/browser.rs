@@ -962,11 +962,17 @@ mod browser {
             );
             diagram_text_as_measured(&screen, &format!("{at}: the timeline")).await;
 
-            // The log candidates: the incident's window, by time, saying what was left out.
+            // The evidence panel: the incident's window, saying what was left out; notable
+            // moments first, then the entries grouped by template, every line folded away.
             // (At 1366×768 the button is below the diagram: scrolled to, as a person would.)
             scroll_and_click(&screen, "#toggle-candidates").await;
-            until("the log candidates", || {
-                visible(&screen, "#candidate-rows tr")
+            until("the notable moments and templates", || async {
+                visible(
+                    &screen,
+                    "#candidate-moments li button, #candidate-moments li span",
+                )
+                .await
+                    && visible(&screen, "#candidate-templates tr").await
             })
             .await;
             let notes = text(&screen, "#candidate-notes").await;
@@ -974,6 +980,38 @@ mod browser {
                 notes.contains("minutes either side of the incident), by time."),
                 "{at}: {notes}"
             );
+            let moments = text(&screen, "#candidate-moments").await;
+            assert!(
+                moments.contains("first critical: sorry, too many clients already"),
+                "{at}: {moments}"
+            );
+            let templates = text(&screen, "#candidate-templates").await;
+            assert!(
+                templates.contains("timeout acquiring connection from pool")
+                    && templates.contains("×66")
+                    && templates.contains("<*>"),
+                "{at}: {templates}"
+            );
+            assert!(
+                !visible(&screen, "#candidate-rows tr").await,
+                "{at}: lines folded away"
+            );
+            if width == 1920 {
+                // One click promotes the best moment, in its own words.
+                scroll_and_click(&screen, "#candidate-moments li:first-child button").await;
+                until("the promoted moment on the timeline", || async {
+                    text(&screen, "#timeline-rows")
+                        .await
+                        .contains("first critical: sorry, too many clients already")
+                })
+                .await;
+            }
+            js(
+                &screen,
+                "document.getElementById('candidates').scrollIntoView();",
+            )
+            .await;
+            screenshot(&screen, &format!("candidates-{width}x{height}.png")).await;
             scroll_and_click(&screen, "#toggle-candidates").await;
             js(&screen, "window.scrollTo(0, 0);").await;
 

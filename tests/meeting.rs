@@ -1566,3 +1566,117 @@ fn the_candidate_panel_shows_the_incident_window_in_time_order() {
         );
     }
 }
+
+/// The candidate panel proposes notable moments and groups the window's entries by template;
+/// one click promotes a moment (in its own words) or a template (by its first entry), and the
+/// file on disk gets each once.
+#[test]
+fn the_candidate_panel_proposes_moments_and_groups_by_template() {
+    let (_tmp, dir) = sample();
+    let server = Server::start(&dir, &[]);
+    let body = server.as_facilitator("GET", "/api/candidates", None).json();
+
+    let moments = body["moments"].as_array().unwrap();
+    assert!(!moments.is_empty() && moments.len() <= 20);
+    let scores: Vec<f64> = moments
+        .iter()
+        .map(|m| m["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    let first = &moments[0];
+    assert_eq!(
+        first["text"],
+        "first critical: sorry, too many clients already"
+    );
+    assert_eq!(first["at"], "2026-11-03T14:07:42+01:00");
+    assert_eq!(
+        (first["source"].as_str(), first["line"].as_u64()),
+        (Some("logs/postgres.log"), Some(98))
+    );
+    assert!(
+        first["reason"]
+            .as_str()
+            .unwrap()
+            .contains("absent from `postgres`")
+    );
+
+    let templates = body["templates"].as_array().unwrap();
+    let firsts: Vec<&str> = templates
+        .iter()
+        .map(|t| t["first"].as_str().unwrap())
+        .collect();
+    assert!(firsts.windows(2).all(|w| w[0] <= w[1]), "earliest first");
+    let pool = templates
+        .iter()
+        .find(|t| t["text"] == "timeout acquiring connection from pool")
+        .unwrap();
+    assert_eq!(pool["level"], "error");
+    assert_eq!(pool["line"], 188);
+    // Grouped: fewer rows than entries, and the counts add up to the window's entries.
+    let counted: u64 = templates.iter().map(|t| t["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, body["in_window"].as_u64().unwrap());
+    assert!(
+        templates.len() * 3 < counted as usize,
+        "{} templates for {counted} entries",
+        templates.len()
+    );
+
+    let promote = |what: serde_json::Value| post(&server, KEY, "/api/promote", what);
+    let moment = promote(json!({ "source": "logs/postgres.log", "line": 98, "moment": true }));
+    assert_eq!(moment.status, 201, "{}", moment.body);
+    let template = promote(json!({ "source": "logs/checkout-api.jsonl", "line": 188 }));
+    assert_eq!(template.status, 201, "{}", template.body);
+    until(
+        &dir,
+        "the promoted moment and template are written",
+        |i, _| {
+            let by = |source: &str| {
+                i.timeline
+                    .iter()
+                    .filter(|e| e.source.as_deref() == Some(source))
+                    .collect::<Vec<_>>()
+            };
+            let (m, t) = (
+                by("logs/postgres.log:98"),
+                by("logs/checkout-api.jsonl:188"),
+            );
+            m.len() == 1
+                && m[0].text == "first critical: sorry, too many clients already"
+                && m[0].lane.as_deref() == Some("postgres")
+                && t.len() == 1
+                && t[0].text == "timeout acquiring connection from pool"
+        },
+    );
+    // A moment whose first line is on the timeline as itself is still promoted, in its words.
+    let silence = moments
+        .iter()
+        .find(|m| m["text"].as_str().unwrap().contains("silent"))
+        .expect("the deploy log's pause");
+    assert_eq!(silence["promoted"], false);
+    let source = (
+        silence["source"].as_str().unwrap(),
+        silence["line"].as_u64().unwrap(),
+    );
+    assert!(
+        incident(&dir)
+            .timeline
+            .iter()
+            .any(|e| e.source.as_deref() == Some(&format!("{}:{}", source.0, source.1))),
+        "{silence}"
+    );
+    let promoted = promote(json!({ "source": source.0, "line": source.1, "moment": true }));
+    assert_eq!(promoted.status, 201, "{}", promoted.body);
+    // A line where no moment starts is not a moment.
+    assert_eq!(
+        status_and_code(&promote(
+            json!({ "source": "logs/deploy.log", "line": 2, "moment": true })
+        )),
+        (404, "not-found".into())
+    );
+    // Promoted ones say so in the panel.
+    let after = server.as_facilitator("GET", "/api/candidates", None).json();
+    assert_eq!(after["moments"][0]["promoted"], true);
+}

@@ -327,6 +327,35 @@ fn window(incident: &Incident) -> Option<(Timestamp, Timestamp)> {
     Some((from, to.max(from)))
 }
 
+/// The window the evidence of an incident is looked at in: from `margin` minutes before
+/// `times.started` to `margin` minutes after `times.resolved` (or the latest of the incident's
+/// times); without a start, around the curated timeline; `None` (everything) when the incident
+/// has neither.
+pub fn incident_window(incident: &Incident, margin: u32) -> Option<(Timestamp, Timestamp)> {
+    let t = &incident.times;
+    let times: Vec<Timestamp> = [&t.started, &t.detected, &t.mitigated, &t.resolved]
+        .into_iter()
+        .flatten()
+        .map(|s| s.instant())
+        .collect();
+    let (from, to) = match (t.started.as_ref().map(|s| s.instant()), times.iter().max()) {
+        (Some(start), Some(end)) => (start, *end),
+        _ => {
+            let entries: Vec<Timestamp> =
+                incident.timeline.iter().map(|e| e.at.instant()).collect();
+            (*entries.iter().min()?, *entries.iter().max()?)
+        }
+    };
+    let margin = jiff::SignedDuration::from_mins(i64::from(margin));
+    Some((
+        from.saturating_sub(margin).ok()?,
+        to.saturating_add(margin).ok()?,
+    ))
+}
+
+/// The minutes either side of an incident that its evidence is looked at by default.
+pub const WINDOW_MARGIN: u32 = 30;
+
 /// The first and last times that the start and the end of a line-format file give (64 KiB of
 /// each), read as the source reads them.
 fn dated_range(path: &Path, parser: &Parser, ctx: &mut Context) -> Option<(Timestamp, Timestamp)> {

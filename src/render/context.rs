@@ -160,8 +160,13 @@ fn local(t: Timestamp, tz: &TimeZone) -> String {
         .to_string()
 }
 
-fn utc(t: Timestamp) -> String {
-    t.to_string()
+/// An instant as HTML's `datetime` takes it: UTC, with at most three digits of a second.
+pub(crate) fn utc(t: Timestamp) -> String {
+    if t.subsec_nanosecond() == 0 {
+        t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    }
 }
 
 /// The anchor of timeline entry `i`: its id, or a stable one from its position.

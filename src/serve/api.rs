@@ -269,6 +269,9 @@ fn yes() -> bool {
 struct PromoteBody {
     source: String,
     line: u64,
+    /// Promote the notable moment that starts at this line (its words), not the log entry.
+    #[serde(default)]
+    moment: bool,
 }
 
 /// Answers one request under `/api/` (except the event stream).
@@ -380,7 +383,7 @@ async fn route(
             ["candidates"] => {
                 facilitator_only()?;
                 let margin = match query_value(&request.query, "margin") {
-                    None => super::state::CANDIDATE_MARGIN,
+                    None => super::evidence::CANDIDATE_MARGIN,
                     Some(m) => m
                         .parse::<u32>()
                         .ok()
@@ -604,7 +607,7 @@ async fn route(
         (Method::POST, ["promote"]) => {
             facilitator_only()?;
             let b: PromoteBody = body(bytes)?;
-            state.promotion(&b.source, b.line).await?
+            state.promotion(&b.source, b.line, b.moment).await?
         }
         (Method::POST, ["join-code"]) => {
             facilitator_only()?;

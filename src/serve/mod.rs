@@ -13,6 +13,7 @@ pub mod delta;
 mod diagrams;
 pub mod error;
 mod events;
+mod evidence;
 pub mod limits;
 mod listen;
 pub mod meeting;

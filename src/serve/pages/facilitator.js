@@ -95,17 +95,48 @@
       if (out.outside_window) notes.push(out.outside_window + " outside that window left out.");
       if (out.over_limit) notes.push("Only the first " + out.limit + " are listed: " + out.over_limit + " more; `debrief timeline --sources` lists them all.");
       if (out.capped_sources && out.capped_sources.length) notes.push("Reading stopped at the entry cap of: " + out.capped_sources.join(", ") + " (raise `max_entries`).");
+      if (out.templates_over_limit) notes.push(out.templates_over_limit + " more templates not listed; `debrief timeline --templates` lists them all.");
       $("candidate-notes").textContent = notes.join(" ");
+      // One click puts it on the timeline: a line, a template's first line, or a moment.
+      var promote = function (item, moment) {
+        if (item.promoted) return el("span", { text: "on the timeline" });
+        return el("button", { type: "button", text: "Promote", onclick: function () {
+          var body = { source: item.source, line: item.line };
+          if (moment) body.moment = true;
+          M.send("POST", "promote", body);
+          this.disabled = true;
+        } });
+      };
+      var place = function (item) { return item.source + ":" + item.line; };
+      // The best five moments; the rest one click away.
+      var moments = b.moments || [];
+      var moment = function (m) {
+        return el("li", null,
+          el("time", { text: when(m.at) }), " ",
+          el("strong", { text: m.text }), " ",
+          promote(m, true),
+          el("div", { class: "hint", text: m.reason + " (" + place(m) + ")" }));
+      };
+      M.fill($("candidate-moments"), moments.length ? moments.slice(0, 5).map(moment)
+        : [el("li", { class: "hint", text: "No notable moments in this window." })]);
+      var more = el("ol", { class: "moments", start: "6" });
+      M.fill(more, moments.slice(5).map(moment));
+      M.fill($("candidate-more-moments"), moments.length > 5 ? [el("details", null,
+        el("summary", { text: (moments.length - 5) + " more moments" }), more)] : []);
+      M.fill($("candidate-templates"), (b.templates || []).map(function (t) {
+        return el("tr", { class: t.level === "error" || t.level === "critical" ? "level-error" : null },
+          el("td", { text: when(t.first) }),
+          el("td", { text: t.lane }),
+          el("td", null, el("code", { text: t.text }), el("div", { class: "hint", text: "first: " + place(t) + (t.level ? " · " + t.level : "") })),
+          el("td", { text: "×" + t.count.toLocaleString("en") }),
+          el("td", null, promote(t, false)));
+      }));
       M.fill($("candidate-rows"), b.candidates.map(function (c) {
         return el("tr", null,
           el("td", { text: when(c.at) }),
           el("td", { text: c.lane }),
           el("td", { text: c.text }),
-          el("td", null, c.promoted ? el("span", { text: "on the timeline" }) :
-            el("button", { type: "button", text: "Promote", onclick: function () {
-              M.send("POST", "promote", { source: c.source, line: c.line });
-              this.disabled = true;
-            } })));
+          el("td", null, promote(c, false)));
       }));
     });
   };
