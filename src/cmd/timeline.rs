@@ -293,7 +293,17 @@ fn patterns(incident: &LoadedIncident, args: &TimelineArgs) -> anyhow::Result<Ex
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.moments {
-        let moments = evidence::moments::find(&read, &tz, args.limit as usize);
+        let mut metrics = Vec::new();
+        for result in evidence::metrics::read_all(incident) {
+            match result {
+                Ok(m) => metrics.push(m),
+                Err(e) => {
+                    failed = true;
+                    eprintln!("error: metric: {e}");
+                }
+            }
+        }
+        let moments = evidence::moments::find(&read, &metrics, &tz, args.limit as usize);
         match args.format {
             Format::Json => {
                 serde_json::to_writer_pretty(&mut out, &moments)?;

@@ -9,6 +9,7 @@ mod documents;
 pub mod explain;
 pub mod format;
 pub mod locate;
+pub mod metrics;
 pub mod moments;
 pub mod scan;
 pub mod templates;
@@ -632,6 +633,24 @@ pub fn scan_all(
             (
                 incident.incident.sources[i].name.clone(),
                 scan_source(incident, i, options),
+            )
+        })
+        .collect()
+}
+
+/// What `check` says about each `[[metrics]]` file: read whole, an error at its file:line when
+/// it cannot be.
+pub fn metric_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
+    incident
+        .metrics
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let e = metrics::read(dir, incident, m).err()?;
+            Some(
+                Finding::error("invalid-metric", format!("metrics[{i}].path"), e.to_string())
+                    .label("cannot be read as a metric")
+                    .help("export it with `curl …/api/v1/query_range` (the JSON as it is), or write a CSV of `time,value` or `time,series,value` rows in time order"),
             )
         })
         .collect()

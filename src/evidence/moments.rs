@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use super::SourceScan;
 use super::format::Level;
+use super::metrics::{MetricData, short};
 use super::templates::Template;
 
 /// The least likelihood gain (nats) for a step to count.
@@ -64,8 +65,13 @@ pub struct Moment {
     pub score: f64,
 }
 
-/// The moments of every source, best first, at most `limit`.
-pub fn find(scans: &[&SourceScan], tz: &TimeZone, limit: usize) -> Vec<Moment> {
+/// The moments of every source and metric, best first, at most `limit`.
+pub fn find(
+    scans: &[&SourceScan],
+    metrics: &[MetricData],
+    tz: &TimeZone,
+    limit: usize,
+) -> Vec<Moment> {
     let end = scans
         .iter()
         .filter_map(|s| s.volume.minutes.keys().next_back())
@@ -78,6 +84,9 @@ pub fn find(scans: &[&SourceScan], tz: &TimeZone, limit: usize) -> Vec<Moment> {
         if let Some(end) = end {
             all.extend(silences(scan, end, tz));
         }
+    }
+    for metric in metrics {
+        all.extend(metric_steps(metric));
     }
     best(all, limit)
 }
@@ -483,6 +492,75 @@ fn segment(
     segment(k, b, depth + 1, ll, level, out);
 }
 
+/// Steps in a metric's series: a shift of the mean, by binary segmentation with a Gaussian
+/// likelihood (the values are levels, not counts).
+fn metric_steps(metric: &MetricData) -> Vec<Moment> {
+    let mut out = Vec::new();
+    for series in &metric.series {
+        let points: Vec<(Timestamp, f64, u64)> = series
+            .points
+            .iter()
+            .zip(&series.lines)
+            .filter_map(|((t, v), line)| Some((*t, (*v)?, *line)))
+            .collect();
+        let values: Vec<f64> = points.iter().map(|p| p.1).collect();
+        for step in mean_steps(&values) {
+            let (at, _, line) = points[step.at];
+            let which = if metric.series.len() > 1 {
+                format!(" ({})", series.label)
+            } else {
+                String::new()
+            };
+            let unit = &metric.unit;
+            let (before, after) = (short(step.before), short(step.after));
+            let moved = if step.after > step.before {
+                "rose"
+            } else {
+                "fell"
+            };
+            let mut m = step.moment(
+                at.as_second().div_euclid(60),
+                format!("{}{which} {moved} from {before}{unit} to {after}{unit}", metric.name),
+                format!(
+                    "the metric `{}`{which} stepped from about {before}{unit} to about {after}{unit}",
+                    metric.name
+                ),
+                &metric.name,
+                format!("{}:{line}", metric.path),
+            );
+            m.at = at;
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// Steps in the mean of `values`, by binary segmentation with a Gaussian likelihood: a split's
+/// gain is `n/2 · ln(SSE of the whole / SSE of the two sides)`.
+pub fn mean_steps(values: &[f64]) -> Vec<Step> {
+    let mut sum = vec![0.0];
+    let mut squares = vec![0.0];
+    for v in values {
+        sum.push(sum.last().copied().unwrap_or(0.0) + v);
+        squares.push(squares.last().copied().unwrap_or(0.0) + v * v);
+    }
+    let scale = values.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
+    // Within a run, values wander at least this much: a perfectly flat run is not infinitely
+    // sure of anything.
+    let floor = (1e-3 * scale).powi(2);
+    let sse = |a: usize, b: usize| {
+        let n = (b - a) as f64;
+        let s = sum[b] - sum[a];
+        ((squares[b] - squares[a]) - s * s / n).max(0.0) + floor * n
+    };
+    let ll = |a: usize, b: usize| -((b - a) as f64) / 2.0 * (sse(a, b) / (b - a) as f64).ln();
+    let mean = |a: usize, b: usize| (sum[b] - sum[a]) / (b - a) as f64;
+    let mut out = Vec::new();
+    segment(0, values.len(), 0, &ll, &mean, &mut out);
+    out.sort_by_key(|s| s.at);
+    out
+}
+
 /// Runs of [`MIN_SILENCE`] minutes or more without an entry, after a source wrote steadily,
 /// up to `end` (the last minute of any source).
 fn silences(scan: &SourceScan, end: i64, tz: &TimeZone) -> Vec<Moment> {
@@ -587,6 +665,18 @@ mod tests {
         assert_eq!(steps[0].at, 20);
         assert_eq!(percent(steps[0].before), "2.0 %");
         assert_eq!(percent(steps[0].after), "25 %");
+    }
+
+    #[test]
+    fn a_shift_in_a_metric_is_found() {
+        let mut values: Vec<f64> = (0..60).map(|i| 120.0 + (i % 5) as f64).collect();
+        values.extend((0..60).map(|i| 480.0 + (i % 7) as f64));
+        let steps = mean_steps(&values);
+        assert_eq!(steps.len(), 1, "{steps:?}");
+        assert_eq!(steps[0].at, 60);
+        let flat: Vec<f64> = (0..120).map(|i| 120.0 + (i % 5) as f64).collect();
+        assert!(mean_steps(&flat).is_empty());
+        assert!(mean_steps(&[1.0; 50]).is_empty());
     }
 
     #[test]

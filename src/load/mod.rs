@@ -312,6 +312,7 @@ pub fn load_incident(
         .unwrap_or_default();
     let mut findings = validate::validate(&incident, config, dir, &assumed);
     findings.extend(crate::evidence::source_findings(&incident, dir));
+    findings.extend(crate::evidence::metric_findings(&incident, dir));
     if options.lint {
         let today = options
             .today

@@ -225,6 +225,8 @@ pub struct Incident {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<Metric>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<TimelineEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub factors: Vec<Factor>,
@@ -321,6 +323,23 @@ pub struct Source {
     /// For formats without a year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<i16>,
+}
+
+/// A metric exported from a monitoring system, drawn as a sparkline lane under the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    /// The lane's name.
+    pub name: String,
+    /// A Prometheus `query_range` response (JSON) or a CSV of `time,value` or
+    /// `time,series,value` rows, relative to the incident folder.
+    pub path: String,
+    /// Shown with the values: `%`, `ms`, `req/s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Drawn as a dashed line across the lane (an alert's threshold, an SLO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
 }
 
 /// One curated entry of the timeline.

@@ -10,6 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::markdown;
 use super::svg::{Anchor, SvgDoc, escape, fit, num, text_width, wrap};
 use crate::evidence::Volume;
+use crate::evidence::metrics::{MetricData, short as short_number};
 use crate::model::{Incident, Kind, TimelineEntry};
 
 /// The most rows of key-event labels; a label with no room left shows its text on hover.
@@ -147,6 +148,8 @@ pub struct Extras<'a> {
     pub link_base: &'a str,
     /// The width of the screen it is drawn for, in CSS pixels; `None` for the report.
     pub screen: Option<f64>,
+    /// Metrics, each drawn as a sparkline lane under the volume strip, on the same time axis.
+    pub metrics: &'a [MetricData],
 }
 
 /// Draws the timeline of `incident` as a standalone SVG document.
@@ -243,12 +246,13 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     let lanes_bottom = lanes_top + lanes.len().max(1) as f64 * lane_h;
     let marks = markers(&entries, &lanes, lanes_top, lane_h, &x_of);
     let strip_top = lanes_bottom + sizes.axis;
-    let height = strip_top
+    let metrics_top = strip_top
         + if extras.volume.is_some() {
             sizes.strip + 8.0
         } else {
             4.0
         };
+    let height = metrics_top + extras.metrics.len() as f64 * (sizes.strip + 8.0);
 
     let mut doc = SvgDoc::new(full as u32, height.ceil() as u32, id_prefix);
     let mut body = String::new();
@@ -397,6 +401,10 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     if let Some(volume) = extras.volume {
         strip(&mut doc, volume, (from, to), strip_top, &sizes, &x_of);
     }
+    for (i, metric) in extras.metrics.iter().enumerate() {
+        let top = metrics_top + i as f64 * (sizes.strip + 8.0);
+        sparkline(&mut doc, metric, (from, to), top, &sizes, &x_of);
+    }
     let title = format!("Timeline of “{}”", markdown::plain(&incident.title));
     let desc = format!(
         "{} timeline entries in {} lanes from {} to {} ({}).",
@@ -476,15 +484,7 @@ fn strip(
         .map(|(m, c)| (*m, c.total, c.errors))
         .collect();
     let max = visible.iter().map(|v| v.1).max().unwrap_or(0).max(1);
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#fafafa" stroke="#e0e0e0"/>"##,
-        num(left),
-        num(top),
-        num(full - left - right),
-        num(strip_h)
-    );
+    let mut body = lane_frame(top, sizes);
     let minute_px = (x_of(Timestamp::from_second(60).unwrap_or(from))
         - x_of(Timestamp::UNIX_EPOCH))
     .abs()
@@ -524,22 +524,122 @@ fn strip(
         }
     }
     doc.raw(&body);
+    lane_labels(doc, "log volume", &format!("max {max}/min"), top, sizes);
+}
+
+/// The background of a strip under the axis (the volume strip, a metric's lane).
+fn lane_frame(top: f64, sizes: &Sizes) -> String {
+    format!(
+        r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#fafafa" stroke="#e0e0e0"/>"##,
+        num(sizes.left),
+        num(top),
+        num(sizes.width - sizes.left - sizes.right),
+        num(sizes.strip)
+    )
+}
+
+/// A strip's name, and its scale under it, to the left of the axis.
+fn lane_labels(doc: &mut SvgDoc, name: &str, scale: &str, top: f64, sizes: &Sizes) {
+    let y = top + sizes.strip / 2.0 + 4.0;
+    doc.text(name, sizes.left - 10.0, y, sizes.small, Anchor::End, "lane");
     doc.text(
-        "log volume",
-        left - 10.0,
-        top + strip_h / 2.0 + 4.0,
-        sizes.small,
-        Anchor::End,
-        "lane",
-    );
-    doc.text(
-        &format!("max {max}/min"),
-        left - 10.0,
-        top + strip_h / 2.0 + 4.0 + sizes.small + 3.0,
+        scale,
+        sizes.left - 10.0,
+        y + sizes.small + 3.0,
         sizes.note,
         Anchor::End,
         "tick",
     );
+}
+
+/// Colours of a metric's series, in order (colour-blind safe, as the rest of the diagram).
+const SERIES_COLOURS: [&str; 6] = [
+    "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
+];
+
+/// A metric's lane: one line per series over the diagram's span (gaps where a value is missing),
+/// the threshold dashed, and the name and the scale to the left.
+fn sparkline(
+    doc: &mut SvgDoc,
+    metric: &MetricData,
+    (from, to): (Timestamp, Timestamp),
+    top: f64,
+    sizes: &Sizes,
+    x_of: &dyn Fn(Timestamp) -> f64,
+) {
+    let Sizes {
+        width: full,
+        left,
+        right,
+        strip: lane_h,
+        ..
+    } = *sizes;
+    // The points in the span, and one either side so lines reach its edges.
+    let shown: Vec<&[(Timestamp, Option<f64>)]> = metric
+        .series
+        .iter()
+        .map(|s| {
+            let a = s.points.partition_point(|p| p.0 < from).saturating_sub(1);
+            let b = (s.points.partition_point(|p| p.0 <= to) + 1).min(s.points.len());
+            &s.points[a..b.max(a)]
+        })
+        .collect();
+    let values = shown.iter().flat_map(|p| p.iter().filter_map(|(_, v)| *v));
+    let (mut lo, mut hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if let Some(t) = metric.threshold {
+        lo = lo.min(t);
+        hi = hi.max(t);
+    }
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    // Counts and rates start at zero; a range far from zero keeps its own floor.
+    if lo > 0.0 && lo < hi / 2.0 {
+        lo = 0.0;
+    }
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    let y_of = |v: f64| top + lane_h - 4.0 - (v - lo) / (hi - lo) * (lane_h - 8.0);
+    let clamp_x = |x: f64| x.clamp(left, full - right);
+    let mut body = lane_frame(top, sizes);
+    if let Some(t) = metric.threshold {
+        let _ = write!(
+            body,
+            r##"<line class="threshold" x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="#a33a00" stroke-dasharray="5 4"><title>threshold {}{}</title></line>"##,
+            num(left),
+            num(full - right),
+            short_number(t),
+            escape(&metric.unit),
+            y = num(y_of(t))
+        );
+    }
+    for (k, points) in shown.iter().enumerate() {
+        let colour = SERIES_COLOURS[k % SERIES_COLOURS.len()];
+        let label = escape(&metric.series[k].label);
+        // Runs of points without a gap, each one polyline.
+        for run in points.split(|(_, v)| v.is_none()) {
+            let coords: Vec<String> = run
+                .iter()
+                .filter_map(|(t, v)| {
+                    Some(format!("{},{}", num(clamp_x(x_of(*t))), num(y_of((*v)?))))
+                })
+                .collect();
+            if coords.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                body,
+                r##"<polyline class="series" points="{}" fill="none" stroke="{colour}" stroke-width="1.5"><title>{label}</title></polyline>"##,
+                coords.join(" ")
+            );
+        }
+    }
+    doc.raw(&body);
+    let scale = format!("{}–{}{}", short_number(lo), short_number(hi), metric.unit);
+    lane_labels(doc, &metric.name, &scale, top, sizes);
 }
 
 fn lanes(entries: &[&TimelineEntry]) -> Vec<String> {

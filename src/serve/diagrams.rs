@@ -92,10 +92,12 @@ pub fn draw(loaded: &LoadedIncident, which: Diagram, width: Option<u32>) -> Vec<
         Diagram::Timeline => {
             // A source that cannot be read leaves the strip out; the site build reports it.
             let (volume, _) = crate::site::log_volume(loaded);
+            let (metrics, _) = crate::site::read_metrics(loaded);
             let extras = timeline::Extras {
                 volume: volume.as_ref(),
                 link_base: "",
                 screen,
+                metrics: &metrics,
             };
             timeline::draw(&loaded.incident, &extras, "timeline")
         }

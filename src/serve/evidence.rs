@@ -47,7 +47,8 @@ fn moments_in(
     let read: Vec<&SourceScan> = scans.iter().filter_map(|(_, s)| s.as_ref().ok()).collect();
     // Found over everything the logs hold (a step needs the minutes before it), shown in the
     // window.
-    moments::find(&read, &loaded.incident.tz(), 1000)
+    let (metrics, _) = crate::site::read_metrics(loaded);
+    moments::find(&read, &metrics, &loaded.incident.tz(), 1000)
         .into_iter()
         .filter(|m| window.is_none_or(|(from, to)| m.at >= from && m.at <= to))
         .take(MAX_MOMENTS_SHOWN)

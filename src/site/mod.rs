@@ -729,8 +729,22 @@ fn write_site(
 /// The per-minute log volume of all of an incident's sources, for the strip under its timeline
 /// (`None` when it has none), and the sources that could not be read.
 pub fn log_volume(loaded: &LoadedIncident) -> (Option<evidence::Volume>, Vec<String>) {
-    let (volume, _, warnings) = read_logs(loaded, false);
+    let (volume, _, warnings) = read_logs(loaded, None);
     (volume, warnings)
+}
+
+/// The incident's `[[metrics]]`, read; a file that cannot be read is left out, with a warning
+/// naming it and the line.
+pub fn read_metrics(loaded: &LoadedIncident) -> (Vec<evidence::metrics::MetricData>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let metrics = evidence::metrics::read_all(loaded)
+        .into_iter()
+        .filter_map(|r| {
+            r.map_err(|e| warnings.push(format!("{}: metric: {e}", loaded.id)))
+                .ok()
+        })
+        .collect();
+    (metrics, warnings)
 }
 
 /// What the report says the logs show: the notable moments and the message templates of the
@@ -776,11 +790,11 @@ pub struct TemplateView {
 const REPORT_MOMENTS: usize = 5;
 const REPORT_TEMPLATES: usize = 100;
 
-/// Reads every source once: the volume strip, and (with `story`) the moments and templates of
-/// the incident's window.
+/// Reads every source once: the volume strip, and (with the incident's metrics, `story`) the
+/// moments and templates of the incident's window.
 fn read_logs(
     loaded: &LoadedIncident,
-    story: bool,
+    story: Option<&[evidence::metrics::MetricData]>,
 ) -> (Option<evidence::Volume>, LogStory, Vec<String>) {
     let mut warnings = Vec::new();
     let scans: Vec<evidence::SourceScan> = evidence::scan_all(
@@ -788,7 +802,7 @@ fn read_logs(
         ScanOptions {
             candidates: false,
             volume: true,
-            templates: story,
+            templates: story.is_some(),
         },
     )
     .into_iter()
@@ -802,15 +816,18 @@ fn read_logs(
     .collect();
     let volumes: Vec<evidence::Volume> = scans.iter().map(|s| s.volume.clone()).collect();
     let volume = (!volumes.is_empty()).then(|| timeline::combined(&volumes));
-    let story = if story {
-        log_story(loaded, &scans)
-    } else {
-        LogStory::default()
+    let story = match story {
+        Some(metrics) => log_story(loaded, &scans, metrics),
+        None => LogStory::default(),
     };
     (volume, story, warnings)
 }
 
-fn log_story(loaded: &LoadedIncident, scans: &[evidence::SourceScan]) -> LogStory {
+fn log_story(
+    loaded: &LoadedIncident,
+    scans: &[evidence::SourceScan],
+    metrics: &[evidence::metrics::MetricData],
+) -> LogStory {
     let incident = &loaded.incident;
     let tz = incident.tz();
     let local = |t: jiff::Timestamp| {
@@ -821,7 +838,7 @@ fn log_story(loaded: &LoadedIncident, scans: &[evidence::SourceScan]) -> LogStor
     let window = evidence::incident_window(incident, evidence::WINDOW_MARGIN);
     let inside = |t: jiff::Timestamp| window.is_none_or(|(from, to)| t >= from && t <= to);
     let read: Vec<&evidence::SourceScan> = scans.iter().collect();
-    let moments: Vec<MomentView> = evidence::moments::find(&read, &tz, 1000)
+    let moments: Vec<MomentView> = evidence::moments::find(&read, metrics, &tz, 1000)
         .into_iter()
         .filter(|m| inside(m.at))
         .take(REPORT_MOMENTS)
@@ -888,11 +905,14 @@ fn write_incident(
     common: &Common,
     dir: &dyn Output,
 ) -> anyhow::Result<Vec<String>> {
-    let (volume, logs, warnings) = read_logs(loaded, true);
+    let (metrics, metric_warnings) = read_metrics(loaded);
+    let (volume, logs, mut warnings) = read_logs(loaded, Some(&metrics));
+    warnings.extend(metric_warnings);
     let extras = timeline::Extras {
         volume: volume.as_ref(),
         link_base: "",
         screen: None,
+        metrics: &metrics,
     };
     let svg = timeline::draw(&loaded.incident, &extras, "timeline");
     // The standalone file links its markers into the report; only marker links start with `<a`.
