@@ -377,11 +377,15 @@ impl FileReader<'_, '_> {
             self.out.stats.undatable += 1;
             return ControlFlow::Continue(());
         };
-        let mut text = match &line.owned_msg {
-            Some(msg) => msg.clone(),
-            None => String::from_utf8_lossy(&open.first[line.msg.clone()]).into_owned(),
+        // The text and the place are only read by candidates and templates: counting alone
+        // (the volume strip, --explain) does not build them.
+        let shown = self.out.candidates.is_some() || self.out.templates.is_some();
+        let mut text = match (&line.owned_msg, shown) {
+            (_, false) => String::new(),
+            (Some(msg), true) => msg.clone(),
+            (None, true) => String::from_utf8_lossy(&open.first[line.msg.clone()]).into_owned(),
         };
-        if !open.continuation.is_empty() {
+        if shown && !open.continuation.is_empty() {
             text.push_str(&String::from_utf8_lossy(&open.continuation));
         }
         let mut filter_text = std::mem::take(&mut open.first);
@@ -392,7 +396,11 @@ impl FileReader<'_, '_> {
             text,
             filter_text: &filter_text,
             matched: open.matched,
-            source: format!("{}:{}", self.rel_path, open.line_no),
+            source: if shown {
+                format!("{}:{}", self.rel_path, open.line_no)
+            } else {
+                String::new()
+            },
         };
         let flow = self.out.entry(self.filter, self.ctx, parts);
         // Keep the allocation for the next entry.

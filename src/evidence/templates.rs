@@ -96,7 +96,7 @@ pub struct Miner {
     /// different levels (an access log's 200s and 500s) are different stories.
     tree: HashMap<(Option<Level>, usize), Branches>,
     /// The hash of a masked shape → its group, for shapes seen before.
-    seen: HashMap<u64, usize>,
+    seen: rustc_hash::FxHashMap<u64, usize>,
     tokens: Vec<String>,
 }
 
@@ -107,7 +107,8 @@ impl Miner {
 
     /// Adds one entry: its first line is what is grouped.
     pub fn add(&mut self, at: Timestamp, level: Option<Level>, text: &str, source: &str) {
-        let line = text.lines().next().unwrap_or("");
+        let line = memchr::memchr(b'\n', text.as_bytes()).map_or(text, |i| &text[..i]);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         let shape = shape_hash(line, level);
         let index = match self.seen.get(&shape) {
             Some(&i) => i,
@@ -288,66 +289,154 @@ fn tokens(line: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Whether a token (or a `key=value` value) varies between entries of one kind.
-fn varies(token: &str) -> bool {
-    let t = token.trim_matches(|c: char| {
-        matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '.' | ':')
-    });
+/// Byte classes for [`varies`], looked up once per byte.
+const PUNCT: u8 = 1;
+const VARIES: u8 = 2;
+const HEX: u8 = 4;
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if matches!(
+            c,
+            b',' | b';' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'.' | b':'
+        ) {
+            class |= PUNCT;
+        }
+        if c.is_ascii_digit() || c == b'/' || c == b'\\' {
+            class |= VARIES;
+        }
+        if c.is_ascii_hexdigit() {
+            class |= HEX;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
+/// Whether a token (or a `key=value` value) varies between entries of one kind: it holds a
+/// digit, a slash or a backslash, is quoted whole, or is a run of 8 or more hex digits. One pass
+/// over the bytes by table: this runs for every token of every entry.
+fn varies(token: &[u8]) -> bool {
+    let class = |b: &u8| CLASSES[*b as usize];
+    let start = token
+        .iter()
+        .position(|b| class(b) & PUNCT == 0)
+        .unwrap_or(token.len());
+    let end = token
+        .iter()
+        .rposition(|b| class(b) & PUNCT == 0)
+        .map_or(start, |i| i + 1);
+    let t = &token[start..end.max(start)];
     if t.is_empty() {
         return false;
     }
-    let b = t.as_bytes();
-    b.iter().any(u8::is_ascii_digit)
-        || (b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0])
-        || t.contains('/')
-        || t.contains('\\')
-        || (b.len() >= 8 && b.iter().all(u8::is_ascii_hexdigit))
+    if t.len() >= 2 && (t[0] == b'"' || t[0] == b'\'') && t[t.len() - 1] == t[0] {
+        return true;
+    }
+    let mut all = HEX;
+    for b in t {
+        let c = class(b);
+        if c & VARIES != 0 {
+            return true;
+        }
+        all &= c;
+    }
+    t.len() >= 8 && all & HEX != 0
 }
 
-/// One token, masked: `<*>`, `key=<*>`, or the token as it is.
-fn mask(token: &str) -> std::borrow::Cow<'_, str> {
-    use std::borrow::Cow;
-    if let Some((key, value)) = token.split_once('=')
-        && !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
-        && key.bytes().any(|b| b.is_ascii_alphabetic())
-    {
-        return if varies(value) || value.is_empty() {
-            Cow::Owned(format!("{key}={WILDCARD}"))
+/// What a token becomes in a template.
+enum Masked<'a> {
+    /// `<*>`.
+    Wild,
+    /// `key=<*>`.
+    Key(&'a str),
+    /// `"GET <*>"`: a quoted HTTP request line keeps its method.
+    Request(&'a str),
+    /// The token as it is.
+    Kept(&'a str),
+}
+
+impl Masked<'_> {
+    fn of(token: &str) -> Masked<'_> {
+        let bytes = token.as_bytes();
+        if let Some(eq) = memchr::memchr(b'=', bytes) {
+            let key = &bytes[..eq];
+            if !key.is_empty()
+                && key
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(b))
+                && key.iter().any(u8::is_ascii_alphabetic)
+            {
+                let value = &bytes[eq + 1..];
+                return if value.is_empty() || varies(value) {
+                    Masked::Key(&token[..eq])
+                } else {
+                    Masked::Kept(token)
+                };
+            }
+        }
+        if bytes.first() == Some(&b'"')
+            && let Some(space) = memchr::memchr(b' ', bytes)
+            && (4..=8).contains(&space)
+            && bytes[1..space].iter().all(u8::is_ascii_uppercase)
+        {
+            return Masked::Request(&token[1..space]);
+        }
+        if varies(bytes) {
+            Masked::Wild
         } else {
-            Cow::Borrowed(token)
-        };
+            Masked::Kept(token)
+        }
     }
-    // An HTTP request line, quoted as access logs write it: the method tells requests apart.
-    if let Some(inner) = token.strip_prefix('"')
-        && let Some((method, _)) = inner.split_once(' ')
-        && (3..=7).contains(&method.len())
-        && method.bytes().all(|b| b.is_ascii_uppercase())
-    {
-        return Cow::Owned(format!("\"{method} {WILDCARD}\""));
+
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        match self {
+            Masked::Wild => Cow::Borrowed(WILDCARD),
+            Masked::Key(key) => Cow::Owned(format!("{key}={WILDCARD}")),
+            Masked::Request(method) => Cow::Owned(format!("\"{method} {WILDCARD}\"")),
+            Masked::Kept(token) => Cow::Borrowed(token),
+        }
     }
-    if varies(token) {
-        Cow::Borrowed(WILDCARD)
-    } else {
-        Cow::Borrowed(token)
+
+    /// Feeds the masked token to a hasher without building its text.
+    fn hash_into(&self, h: &mut impl Hasher) {
+        match self {
+            Masked::Wild => h.write_u8(1),
+            Masked::Key(key) => {
+                h.write_u8(2);
+                h.write(key.as_bytes());
+            }
+            Masked::Request(method) => {
+                h.write_u8(3);
+                h.write(method.as_bytes());
+            }
+            Masked::Kept(token) => {
+                h.write_u8(4);
+                h.write(token.as_bytes());
+            }
+        }
+        h.write_u8(0xff);
     }
 }
 
 /// Masks the tokens of `line` into `out`.
 fn mask_into(line: &str, out: &mut Vec<String>) {
     out.clear();
-    out.extend(tokens(line).map(|t| mask(t).into_owned()));
+    out.extend(tokens(line).map(|t| Masked::of(t).text().into_owned()));
 }
 
 /// The masked shape of `line`, hashed, without building the tokens.
 fn shape_hash(line: &str, level: Option<Level>) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     level.hash(&mut h);
     let mut n = 0usize;
     for t in tokens(line) {
-        mask(t).hash(&mut h);
+        Masked::of(t).hash_into(&mut h);
         n += 1;
     }
     n.hash(&mut h);
@@ -356,7 +445,10 @@ fn shape_hash(line: &str, level: Option<Level>) -> u64 {
 
 /// The template's text for a line: what it would look like alone (for tests and docs).
 pub fn masked(line: &str) -> String {
-    tokens(line).map(mask).collect::<Vec<_>>().join(" ")
+    tokens(line)
+        .map(|t| Masked::of(t).text().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
