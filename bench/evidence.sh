@@ -37,3 +37,20 @@ print(f"| {mib:.0f} MiB, 4 files | `debrief timeline --sources` | {d*1000:.0f} m
 print(f"| {mib:.0f} MiB, 4 files | `rg -c` | {g*1000:.0f} ms | {mib/g:.0f} MiB/s | |")
 print(f"\nthroughput ratio debrief/rg: {g/d:.2f} (target >= 0.5); candidates kept: {kept}; runs: {len(r['debrief']['times'])} each")
 PY
+
+# The same comparison on nginx and logfmt only (half the size each): the logfmt reader finds
+# the time by its key, which costs more per line than a time at the start.
+mixed=${BENCH_DIR:-target/bench}/logs-$size-nginx-logfmt
+cd "$OLDPWD"
+[ -f "$mixed/incident.toml" ] || cargo run --release -q --example bench_logs -- "$mixed" "$size" nginx-logfmt
+cd "$mixed"
+cat logs/* > /dev/null
+hyperfine -N -w 2 -r "$runs" --export-json /tmp/debrief-bench-mixed.json \
+  "$bin timeline . --sources --format json" \
+  "rg -c '$regex' logs/" >/dev/null
+python3 - <<'PY'
+import json
+r = {x["command"].split()[0].split("/")[-1]: x for x in json.load(open("/tmp/debrief-bench-mixed.json"))["results"]}
+d, g = r["debrief"]["median"], r["rg"]["median"]
+print(f"\nnginx + logfmt: debrief {d*1000:.0f} ms, rg {g*1000:.0f} ms: {d/g:.2f}x rg's time (target <= 2x)")
+PY

@@ -1,7 +1,9 @@
 //! Writes a benchmark incident with about `SIZE` bytes of mixed-format logs (JSON lines, nginx,
 //! log4j with stack traces, syslog), deterministically. Used by `bench/evidence.sh`.
 //!
-//! cargo run --release --example bench_logs -- <dir> [size-in-MiB]
+//! cargo run --release --example bench_logs -- <dir> [size-in-MiB] [nginx-logfmt]
+//!
+//! With `nginx-logfmt`, two files instead: nginx combined and logfmt, half the size each.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -31,6 +33,37 @@ fn main() -> std::io::Result<()> {
     let mib: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1024);
     let per_file = mib * 1024 * 1024 / 4;
     std::fs::create_dir_all(dir.join("logs"))?;
+    let mut rng = Rng(0x5eed_d00d_cafe_f00d);
+    if args.get(3).map(String::as_str) == Some("nginx-logfmt") {
+        std::fs::write(
+            dir.join("incident.toml"),
+            format!(
+                "title = \"Benchmark: {mib} MiB of nginx and logfmt\"\ntimezone = \"UTC\"\n\n[times]\nstarted = 2026-11-03T00:00:00Z\n\n\
+                 [[sources]]\nname = \"nginx\"\npath = \"logs/access.log\"\ninclude = ['{NEEDLE}']\n\n\
+                 [[sources]]\nname = \"app\"\npath = \"logs/app.logfmt\"\ninclude = ['{NEEDLE}']\n"
+            ),
+        )?;
+        access_log(&dir.join("logs/access.log"), per_file * 2, &mut rng)?;
+        return write_file(
+            &dir.join("logs/app.logfmt"),
+            per_file * 2,
+            &mut rng,
+            |w, t, rng| {
+                let msg = if rng.below(1000) < 3 {
+                    NEEDLE
+                } else {
+                    "request completed"
+                };
+                writeln!(
+                    w,
+                    "ts={t}.{:03}Z level=info msg=\"{msg}\" route=/api/cart status=200 duration_ms={} pod=checkout-api-{}",
+                    rng.below(1000),
+                    rng.below(900),
+                    rng.below(9)
+                )
+            },
+        );
+    }
     std::fs::write(
         dir.join("incident.toml"),
         format!(
@@ -41,7 +74,6 @@ fn main() -> std::io::Result<()> {
              [[sources]]\nname = \"syslog\"\npath = \"logs/syslog.log\"\nyear = 2026\ninclude = ['{NEEDLE}']\n"
         ),
     )?;
-    let mut rng = Rng(0x5eed_d00d_cafe_f00d);
     write_file(
         &dir.join("logs/app.jsonl"),
         per_file,
@@ -63,28 +95,7 @@ fn main() -> std::io::Result<()> {
             )
         },
     )?;
-    write_file(
-        &dir.join("logs/access.log"),
-        per_file,
-        &mut rng,
-        |w, t, rng| {
-            let (status, agent) = if rng.below(1000) < 3 {
-                (502, NEEDLE)
-            } else {
-                (200, "Mozilla/5.0 (X11; Linux x86_64)")
-            };
-            let (date, time) = t.split_once('T').unwrap_or((t, ""));
-            let (y, rest) = date.split_at(4);
-            writeln!(
-                w,
-                "203.0.113.{} - - [{}/Nov/{y}:{time} +0000] \"GET /api/cart/{} HTTP/1.1\" {status} {} \"-\" \"{agent}\"",
-                rng.below(255),
-                &rest[4..6],
-                rng.below(100_000),
-                rng.below(5000)
-            )
-        },
-    )?;
+    access_log(&dir.join("logs/access.log"), per_file, &mut rng)?;
     write_file(
         &dir.join("logs/java.log"),
         per_file,
@@ -137,6 +148,27 @@ fn main() -> std::io::Result<()> {
         },
     )?;
     Ok(())
+}
+
+/// nginx's combined format; about 0.3% of lines a 502 whose agent is the needle.
+fn access_log(path: &Path, size: u64, rng: &mut Rng) -> std::io::Result<()> {
+    write_file(path, size, rng, |w, t, rng| {
+        let (status, agent) = if rng.below(1000) < 3 {
+            (502, NEEDLE)
+        } else {
+            (200, "Mozilla/5.0 (X11; Linux x86_64)")
+        };
+        let (date, time) = t.split_once('T').unwrap_or((t, ""));
+        let (y, rest) = date.split_at(4);
+        writeln!(
+            w,
+            "203.0.113.{} - - [{}/Nov/{y}:{time} +0000] \"GET /api/cart/{} HTTP/1.1\" {status} {} \"-\" \"{agent}\"",
+            rng.below(255),
+            &rest[4..6],
+            rng.below(100_000),
+            rng.below(5000)
+        )
+    })
 }
 
 /// Writes lines until the file holds `size` bytes; time runs forward a few ms per line.
