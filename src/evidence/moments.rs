@@ -10,9 +10,10 @@
 //!   likelihood-ratio test — Poisson for rates, binomial for shares: the split of the series
 //!   into two runs of constant rate that explains the counts best, kept when it beats one
 //!   constant rate by [`MIN_LLR`] (in nats) and the rate changes by at least [`MIN_RATIO`]
-//!   times; each side is then split again. (CUSUM needs a rate to compare against, which a
-//!   postmortem does not have; the likelihood-ratio split needs none, and its statistic is a
-//!   score that compares across series of any volume.)
+//!   times; each side is then split again. Chosen over a tabular CUSUM by measurement
+//!   (`examples/changepoints.rs`): CUSUM needs a reference rate, which a postmortem can only
+//!   guess from the first minutes, and it raised false alarms in most steady series where this
+//!   raised none; its statistic is also a score that compares across series of any volume.
 //! - **A silence**: a source that wrote steadily and then wrote nothing for [`MIN_SILENCE`]
 //!   minutes or more, while other sources went on (or to the end of the logs).
 //!
