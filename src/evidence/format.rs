@@ -336,6 +336,15 @@ impl Parser {
             && line.first() == Some(&b'#')
     }
 
+    /// Whether [`Parser::date`] takes the whole line apart (so its [`Parser::parse`] may as
+    /// well be kept), rather than finding the time alone as it does for structured lines.
+    pub fn dates_by_parsing(&self) -> bool {
+        !matches!(
+            self.format,
+            Format::JsonLines | Format::Logfmt | Format::Journald
+        )
+    }
+
     /// The time of a line, or `None` when it has none (it continues the entry before it).
     /// Cheaper than [`Parser::parse`] for structured formats, which it does not fully decode.
     pub fn date(&self, line: &[u8]) -> Option<When> {

@@ -147,6 +147,8 @@ struct Open {
     first: Vec<u8>,
     continuation: Vec<u8>,
     matched: bool,
+    /// The first line, taken apart already when finding its time did that.
+    parsed: Option<super::format::Line>,
 }
 
 /// Reads one log file into `out`.
@@ -298,6 +300,7 @@ impl FileReader<'_, '_> {
             let open = &mut self.open;
             open.active = true;
             open.line_no = *line_no + 1;
+            open.parsed = None;
             open.first.clear();
             open.first.extend_from_slice(first);
             open.continuation.clear();
@@ -334,10 +337,18 @@ impl FileReader<'_, '_> {
             self.out.stats.headers += 1;
             return ControlFlow::Continue(());
         }
-        if self.parser.date(line).is_some() {
+        // For most formats, finding the time takes the line apart: keep that for `finish`.
+        let parsed = if self.parser.dates_by_parsing() {
+            self.parser.parse(line)
+        } else {
+            None
+        };
+        if parsed.is_some() || (!self.parser.dates_by_parsing() && self.parser.date(line).is_some())
+        {
             self.out.stats.dated += 1;
             self.finish()?;
             let open = &mut self.open;
+            open.parsed = parsed;
             open.active = true;
             open.line_no = line_no;
             open.first.clear();
@@ -373,7 +384,8 @@ impl FileReader<'_, '_> {
             return ControlFlow::Continue(());
         }
         // Only entries that may be kept or counted need a close look at their first line.
-        let Some(line) = self.parser.parse(&open.first) else {
+        let parsed = open.parsed.take();
+        let Some(line) = parsed.or_else(|| self.parser.parse(&open.first)) else {
             self.out.stats.undatable += 1;
             return ControlFlow::Continue(());
         };
