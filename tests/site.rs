@@ -169,10 +169,15 @@ fn hostile_text_comes_out_inert_in_html_svg_and_markdown() {
 timezone = "UTC"
 summary = "{payload}"
 services = ["{payload}"]
+tags = ["{payload}"]
 [times]
 started = 2026-11-03T13:00:00Z
 [impact]
 text = "{payload}"
+[[people]]
+handle = "p1"
+name = "{payload}"
+role = "{payload}"
 [[timeline]]
 id = "t-1"
 at = 2026-11-03T13:00:00Z

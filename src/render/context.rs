@@ -93,6 +93,16 @@ pub struct ActionView {
     pub incident_title: String,
 }
 
+/// A person of the response, as the report names them: role first.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    /// `incident commander`; `responder` when the file gives none.
+    pub role: String,
+    /// The name, or the handle when the file gives no name.
+    pub name: String,
+    pub handle: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentView {
     pub id: String,
@@ -104,6 +114,8 @@ pub struct IncidentView {
     pub timezone: String,
     pub services: Vec<String>,
     pub tags: Vec<String>,
+    /// `[[people]]` by role: who held which role in the response.
+    pub people: Vec<PersonView>,
     /// Markdown as written (for report.md), and as safe HTML.
     pub summary: Option<String>,
     pub summary_html: Option<String>,
@@ -313,6 +325,15 @@ impl IncidentView {
             timezone: i.timezone.clone().unwrap_or_else(|| "UTC".to_owned()),
             services: i.services.clone(),
             tags: i.tags.clone(),
+            people: i
+                .people
+                .iter()
+                .map(|p| PersonView {
+                    role: p.role.clone().unwrap_or_else(|| "responder".to_owned()),
+                    name: p.name.clone().unwrap_or_else(|| p.handle.clone()),
+                    handle: p.handle.clone(),
+                })
+                .collect(),
             summary: i.summary.clone(),
             summary_html: i.summary.as_deref().map(markdown::block),
             impact: i.impact.text.clone(),
