@@ -473,11 +473,6 @@ pub fn file_parser(
     Ok(parser.for_file(&head))
 }
 
-/// Detects the format of a file from its first bytes.
-pub fn detect_file(path: &Path, rel: &str) -> Result<Format, EvidenceError> {
-    file_parser(path, rel, None).map(|p| p.format)
-}
-
 /// Detects the format of a file from its first bytes (`head`), reading more of it (see
 /// [`spread_sample`]) when those do not settle it.
 fn detect_head(path: &Path, rel: &str, head: &[u8]) -> Result<Format, EvidenceError> {
@@ -708,14 +703,17 @@ pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
             let rel = relative(dir, &path);
             // A file whose every entry falls far outside the incident: most often a log
             // without a year or a zone, read with the wrong one.
-            let outside = file_parser(&path, &rel, fixed.as_ref())
+            // The file's head is read once, for both findings below.
+            let parsed = file_parser(&path, &rel, fixed.as_ref());
+            let outside = parsed
+                .as_ref()
                 .ok()
                 .filter(|parser| !parser.format.is_document())
             .and_then(|parser| {
                 let (from, to) = window(incident)?;
                 let margin = jiff::SignedDuration::from_hours(1);
                 let mut ctx = source_context(incident, source);
-                let (first, last) = dated_range(&path, &parser, &mut ctx)?;
+                let (first, last) = dated_range(&path, parser, &mut ctx)?;
                 let outside = last < from.saturating_sub(margin).unwrap_or(from)
                     || first > to.saturating_add(margin).unwrap_or(to);
                 outside.then(|| {
@@ -737,10 +735,7 @@ pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
                 })
             });
             out.extend(outside);
-            if fixed.is_some() {
-                continue;
-            }
-            if let Err(e @ EvidenceError::Undetectable(..)) = detect_file(&path, &rel) {
+            if let Err(e @ EvidenceError::Undetectable(..)) = &parsed {
                 out.push(
                     Finding::error(
                         "unknown-format",
