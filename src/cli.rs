@@ -249,8 +249,8 @@ pub struct TimelineArgs {
     #[arg(long, conflicts_with_all = ["explain", "moments"])]
     pub templates: bool,
     /// Instead of the entries, propose notable moments found in the sources: a new warning or
-    /// error, a step in a rate or in the share of errors (5xx), a source that goes silent.
-    /// Best first.
+    /// error, a step in a rate or in the share of errors (5xx), a source that goes silent, a
+    /// step in a [[metrics]] series. Best first.
     #[arg(long, conflicts_with = "explain")]
     pub moments: bool,
     /// With --moments: how many to show at most.
