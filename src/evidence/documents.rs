@@ -5,6 +5,7 @@
 //! channel or one incident, not streams. Each element keeps the line it starts on, found from
 //! its offset in the text, so provenance stays `file:line`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -13,7 +14,7 @@ use serde_json::value::RawValue;
 
 use super::EvidenceError;
 use super::format::{Format, Level};
-use super::scan::{EntryParts, Filter, Output};
+use super::scan::{EntryParts, Filter, Output, Place};
 use super::timestamp::{self, Context, When};
 use crate::model::Kind;
 
@@ -82,15 +83,18 @@ pub fn scan(
                 .include
                 .as_ref()
                 .is_some_and(|re| re.is_match(text.as_bytes()));
-            let filter_text = text.clone().into_bytes();
             out.kind = kind;
             let parts = EntryParts {
                 when,
                 level,
-                text,
-                filter_text: &filter_text,
+                msg: Cow::Borrowed(&text),
+                continuation: b"",
+                raw: text.as_bytes(),
                 matched,
-                source: format!("{rel}:{line}"),
+                place: Place {
+                    path: rel,
+                    line: line as u64,
+                },
             };
             if out.entry(filter, ctx, parts).is_break() {
                 return Ok(());

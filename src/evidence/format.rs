@@ -216,8 +216,26 @@ pub enum Level {
 impl Level {
     /// Reads a level word as logs write it: `WARN`, `warning`, `E`, `FATAL`, `err`, …
     pub fn parse(word: &[u8]) -> Option<Level> {
-        let mut buf = [0u8; 9];
-        if word.is_empty() || word.len() > buf.len() {
+        let mut buf = [0u8; 11];
+        if word.len() < 3 || word.len() > buf.len() {
+            return None;
+        }
+        // Most words are not levels: the first letter rules out nearly all of them.
+        if !matches!(
+            word[0] | 0x20,
+            b't' | b'f'
+                | b'v'
+                | b'd'
+                | b'i'
+                | b'l'
+                | b'c'
+                | b'n'
+                | b'w'
+                | b'e'
+                | b's'
+                | b'a'
+                | b'p'
+        ) {
             return None;
         }
         for (d, s) in buf.iter_mut().zip(word) {
@@ -441,8 +459,11 @@ fn trim_end(line: &[u8], end: usize) -> usize {
 
 /// The next whitespace-separated token from `i`: its range.
 fn token(line: &[u8], i: usize) -> Range<usize> {
-    let start = skip_spaces(line, i);
-    let end = memchr::memchr2(b' ', b'\t', &line[start.min(line.len())..])
+    let start = skip_spaces(line, i).min(line.len());
+    // Words are short: a plain loop beats a memchr call here.
+    let end = line[start..]
+        .iter()
+        .position(|&b| b == b' ' || b == b'\t')
         .map_or(line.len(), |n| start + n);
     start..end
 }
@@ -748,6 +769,26 @@ const TIME_KEYS: &[&str] = &[
 ];
 const LEVEL_KEYS: &[&str] = &["level", "lvl", "severity", "log.level", "loglevel"];
 const MSG_KEYS: &[&str] = &["msg", "message", "text", "event", "summary"];
+/// [`TIME_KEYS`] as they appear in JSON (`"ts"`) and in logfmt (`ts=`): searched for on
+/// every line, so spelled out once here.
+const TIME_KEYS_JSON: &[&str] = &[
+    "\"ts\"",
+    "\"time\"",
+    "\"timestamp\"",
+    "\"@timestamp\"",
+    "\"date\"",
+    "\"t\"",
+    "\"datetime\"",
+];
+const TIME_KEYS_LOGFMT: &[&str] = &[
+    "ts=",
+    "time=",
+    "timestamp=",
+    "@timestamp=",
+    "date=",
+    "t=",
+    "datetime=",
+];
 
 /// The time of a JSON line, found by its key without decoding the object. Keys cannot occur
 /// inside JSON strings unescaped, so a match on `"ts":` is a key.
@@ -755,8 +796,7 @@ fn json_date(line: &[u8]) -> Option<When> {
     if line.trim_ascii_start().first() != Some(&b'{') {
         return None;
     }
-    for key in TIME_KEYS {
-        let quoted = format!("\"{key}\"");
+    for quoted in TIME_KEYS_JSON {
         let mut from = 0;
         while let Some(i) = memmem::find(&line[from..], quoted.as_bytes()) {
             let mut j = skip_ws(line, from + i + quoted.len());
@@ -799,8 +839,7 @@ fn logfmt_date(line: &[u8]) -> Option<When> {
     if line[..first_eq].contains(&b' ') {
         return None;
     }
-    for key in TIME_KEYS {
-        let with_eq = format!("{key}=");
+    for with_eq in TIME_KEYS_LOGFMT {
         let mut from = 0;
         while let Some(i) = memmem::find(&line[from..], with_eq.as_bytes()) {
             let at = from + i;
@@ -827,6 +866,22 @@ fn json_line(line: &[u8]) -> Option<Line> {
     if trimmed.first() != Some(&b'{') || trimmed.last() != Some(&b'}') {
         return None;
     }
+    let known: json::Known<'_> = serde_json::from_slice(trimmed).ok()?;
+    let when = known.time()?;
+    let level = known.level();
+    match known.message() {
+        Some(msg) => Some(Line {
+            when,
+            level,
+            msg: 0..0,
+            owned_msg: Some(msg),
+        }),
+        None => json_line_without_message(trimmed),
+    }
+}
+
+/// A JSON line with no message key shows its other fields: this needs the whole object.
+fn json_line_without_message(trimmed: &[u8]) -> Option<Line> {
     let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(trimmed).ok()?;
     let when = TIME_KEYS.iter().find_map(|k| match map.get(*k)? {
         serde_json::Value::String(s) => timestamp::any_text(s.as_bytes()),
@@ -1100,6 +1155,159 @@ fn by_regex(re: &Regex, line: &[u8]) -> Option<Line> {
     Some(Line::new(when, level, msg))
 }
 
+/// Reading the few keys debrief uses from a JSON line, without building the object: the other
+/// values are skipped (but still checked as JSON), and strings without escapes are borrowed.
+mod json {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::Deserialize;
+    use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    use super::{LEVEL_KEYS, Level, MSG_KEYS, TIME_KEYS, timestamp};
+
+    const KNOWN: usize = TIME_KEYS.len() + LEVEL_KEYS.len() + MSG_KEYS.len();
+
+    /// The value of a known key.
+    enum Field<'a> {
+        Text(Cow<'a, str>),
+        /// The number, and whether it was written as an integer.
+        Number(f64, bool),
+        Other,
+    }
+
+    /// The values of [`TIME_KEYS`], then [`LEVEL_KEYS`], then [`MSG_KEYS`], by position. A key
+    /// given twice keeps its last value, as a decoded object would.
+    pub(super) struct Known<'a>([Option<Field<'a>>; KNOWN]);
+
+    impl<'a> Known<'a> {
+        fn values(&self, from: usize, len: usize) -> impl Iterator<Item = &Field<'a>> {
+            self.0[from..from + len].iter().flatten()
+        }
+
+        /// The first time key, in [`TIME_KEYS`] order, whose value is a time.
+        pub(super) fn time(&self) -> Option<super::When> {
+            self.values(0, TIME_KEYS.len()).find_map(|v| match v {
+                Field::Text(s) => timestamp::any_text(s.as_bytes()),
+                Field::Number(n, integer) => timestamp::epoch_number(*n, *integer),
+                Field::Other => None,
+            })
+        }
+
+        pub(super) fn level(&self) -> Option<Level> {
+            self.values(TIME_KEYS.len(), LEVEL_KEYS.len())
+                .find_map(|v| match v {
+                    Field::Text(s) => Level::parse(s.as_bytes()),
+                    _ => None,
+                })
+        }
+
+        pub(super) fn message(self) -> Option<String> {
+            let from = TIME_KEYS.len() + LEVEL_KEYS.len();
+            self.0
+                .into_iter()
+                .skip(from)
+                .flatten()
+                .find_map(|v| match v {
+                    Field::Text(s) => Some(s.into_owned()),
+                    _ => None,
+                })
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Known<'de> {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Object;
+            impl<'de> Visitor<'de> for Object {
+                type Value = Known<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Known<'de>, A::Error> {
+                    let mut known = Known(std::array::from_fn(|_| None));
+                    while let Some(KeyIndex(key)) = map.next_key()? {
+                        match key {
+                            Some(i) => known.0[i] = Some(map.next_value()?),
+                            None => {
+                                map.next_value::<IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    Ok(known)
+                }
+            }
+            d.deserialize_map(Object)
+        }
+    }
+
+    /// A key: its position among the known keys, if it is one.
+    struct KeyIndex(Option<usize>);
+
+    impl<'de> Deserialize<'de> for KeyIndex {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Key;
+            impl Visitor<'_> for Key {
+                type Value = KeyIndex;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: de::Error>(self, key: &str) -> Result<KeyIndex, E> {
+                    Ok(KeyIndex(
+                        TIME_KEYS
+                            .iter()
+                            .chain(LEVEL_KEYS)
+                            .chain(MSG_KEYS)
+                            .position(|k| *k == key),
+                    ))
+                }
+            }
+            d.deserialize_str(Key)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Field<'de> {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Value;
+            impl<'de> Visitor<'de> for Value {
+                type Value = Field<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON value")
+                }
+                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Field<'de>, E> {
+                    Ok(Field::Text(Cow::Borrowed(v)))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Field<'de>, E> {
+                    Ok(Field::Text(Cow::Owned(v.to_owned())))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Field<'de>, E> {
+                    Ok(Field::Number(v as f64, true))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Field<'de>, E> {
+                    Ok(Field::Number(v as f64, true))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<Field<'de>, E> {
+                    Ok(Field::Number(v, false))
+                }
+                fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field<'de>, E> {
+                    Ok(Field::Other)
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Field<'de>, E> {
+                    Ok(Field::Other)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field<'de>, A::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Field::Other)
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field<'de>, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Field::Other)
+                }
+            }
+            d.deserialize_any(Value)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1314,6 +1522,41 @@ mod tests {
             parsed.when.resolve(&mut ctx).unwrap().to_string(),
             "2026-11-03T13:09:00.25Z"
         );
+    }
+
+    #[test]
+    fn json_lines_read_only_the_keys_they_need() {
+        let json = Parser::new(Format::JsonLines);
+        let mut ctx = timestamp::Context::new(2026, jiff::tz::TimeZone::UTC);
+        let read = |line: &[u8]| json.parse(line).map(|l| (l.when, l.level, l.owned_msg));
+        // Escapes are decoded; nested values and unknown keys are skipped; a key given twice
+        // keeps its last value; a time key that holds no time gives way to the next one.
+        let (when, level, msg) = read(
+            br#"{"ts":true,"nested":{"a":[1,{"b":"}"}]},"level":"warn","level":"Error","time":"2026-11-03T13:09:00Z","msg":"pool \"main\" \u00e9\nnext"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            when.resolve(&mut ctx).unwrap().to_string(),
+            "2026-11-03T13:09:00Z"
+        );
+        assert_eq!(level, Some(Level::Error));
+        assert_eq!(msg.as_deref(), Some("pool \"main\" \u{e9}\nnext"));
+        // Without a message key, the other fields are the message.
+        let (_, _, msg) = read(br#"{"ts":"2026-11-03T13:09:00Z","route":"/a","n":2}"#).unwrap();
+        assert_eq!(msg.as_deref(), Some(r#"n=2 route="/a""#));
+        // Broken JSON, a non-object and an object without a time are not entries.
+        assert!(read(br#"{"ts":"2026-11-03T13:09:00Z","msg":"x",}"#).is_none());
+        assert!(read(br#"{"ts":"2026-11-03T13:09:00Z","msg":"x"} {}"#).is_none());
+        assert!(read(br#"["ts","2026-11-03T13:09:00Z"]"#).is_none());
+        assert!(read(br#"{"msg":"no time"}"#).is_none());
+    }
+
+    #[test]
+    fn long_level_words_are_levels_too() {
+        assert_eq!(Level::parse(b"Information"), Some(Level::Info));
+        assert_eq!(Level::parse(b"EMERGENCY"), Some(Level::Critical));
+        assert_eq!(Level::parse(b"12345"), None);
+        assert_eq!(Level::parse(b"wa"), None);
     }
 
     #[test]

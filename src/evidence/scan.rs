@@ -5,6 +5,7 @@
 //! is where regex engines are fastest; an entry is only taken apart when a match falls inside
 //! it, or when every entry is needed (volume counts, a level threshold).
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::ops::ControlFlow;
@@ -41,15 +42,28 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Whether an entry with this text and level is kept; `matched` says the include regex
-    /// matched somewhere in it.
-    pub fn keeps(&self, matched: bool, text: &[u8], level: Option<Level>) -> bool {
-        let included = self.include.is_none() || matched;
-        let above = match (self.level, level) {
+    /// Whether an entry is kept: `matched` says the include regex matched somewhere in it, and
+    /// `exclude` is matched against its raw lines (`first` and `continuation`).
+    pub fn keeps(&self, e: &EntryParts<'_>) -> bool {
+        let included = self.include.is_none() || e.matched;
+        let above = match (self.level, e.level) {
             (Some(min), Some(level)) => level >= min,
             _ => true,
         };
-        included && above && !self.exclude.as_ref().is_some_and(|re| re.is_match(text))
+        included && above && !self.excludes(e.raw, e.continuation)
+    }
+
+    fn excludes(&self, first: &[u8], continuation: &[u8]) -> bool {
+        let Some(re) = &self.exclude else {
+            return false;
+        };
+        if continuation.is_empty() {
+            return re.is_match(first);
+        }
+        let mut all = Vec::with_capacity(first.len() + continuation.len());
+        all.extend_from_slice(first);
+        all.extend_from_slice(continuation);
+        re.is_match(&all)
     }
 }
 
@@ -83,8 +97,7 @@ impl Output<'_> {
         ctx: &mut Context,
         e: EntryParts<'_>,
     ) -> ControlFlow<()> {
-        let wanted = (self.candidates.is_some() || self.templates.is_some())
-            && filter.keeps(e.matched, e.filter_text, e.level);
+        let wanted = (self.candidates.is_some() || self.templates.is_some()) && filter.keeps(&e);
         let needs_candidate = wanted && self.candidates.is_some();
         if self.volume.is_none() && !wanted {
             return ControlFlow::Continue(());
@@ -99,15 +112,19 @@ impl Output<'_> {
             volume.count(at, e.level.is_some_and(Level::is_error));
         }
         if let (true, Some(miner)) = (wanted, self.templates.as_deref_mut()) {
-            miner.add(at, e.level, &e.text, &e.source);
+            miner.add(at, e.level, &e.msg, &e.place);
         }
         if let (true, Some(candidates)) = (needs_candidate, self.candidates.as_deref_mut()) {
+            let mut text = e.msg.into_owned();
+            if !e.continuation.is_empty() {
+                text.push_str(&String::from_utf8_lossy(e.continuation));
+            }
             candidates.push(Candidate {
                 at,
-                text: clip(e.text),
+                text: clip(text),
                 kind: self.kind,
                 lane: self.lane.to_owned(),
-                source: e.source,
+                source: e.place.to_string(),
                 level: e.level,
             });
             self.stats.kept += 1;
@@ -120,16 +137,41 @@ impl Output<'_> {
     }
 }
 
-/// What an entry contributes once it is complete.
+/// What an entry contributes once it is complete. Its parts are borrowed from the reader: the
+/// text and the place become owned strings only where they are kept.
 pub struct EntryParts<'a> {
     pub when: When,
     pub level: Option<Level>,
-    pub text: String,
-    /// What `exclude` is matched against: the entry's raw lines.
-    pub filter_text: &'a [u8],
+    /// The message of the first line.
+    pub msg: Cow<'a, str>,
+    /// The undated lines after the first, each starting with `\n`, as read.
+    pub continuation: &'a [u8],
+    /// The first line as read: with `continuation`, what `exclude` is matched against.
+    pub raw: &'a [u8],
     pub matched: bool,
-    /// `path:line`.
-    pub source: String,
+    pub place: Place<'a>,
+}
+
+/// Where an entry starts: shown as `path:line`.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub path: &'a str,
+    pub line: u64,
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.path, self.line)
+    }
+}
+
+/// `bytes` as text, borrowed when it is valid UTF-8 (checked word by word), with U+FFFD for
+/// invalid bytes otherwise.
+pub fn text_of(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 fn clip(text: String) -> String {
@@ -338,7 +380,9 @@ impl FileReader<'_, '_> {
             return ControlFlow::Continue(());
         }
         // For most formats, finding the time takes the line apart: keep that for `finish`.
-        let parsed = if self.parser.dates_by_parsing() {
+        // Structured lines have a cheaper test for a time, worth it only when most entries are
+        // skipped unread.
+        let parsed = if self.parser.dates_by_parsing() || self.needs_every_entry {
             self.parser.parse(line)
         } else {
             None
@@ -389,35 +433,23 @@ impl FileReader<'_, '_> {
             self.out.stats.undatable += 1;
             return ControlFlow::Continue(());
         };
-        // The text and the place are only read by candidates and templates: counting alone
-        // (the volume strip, --explain) does not build them.
-        let shown = self.out.candidates.is_some() || self.out.templates.is_some();
-        let mut text = match (&line.owned_msg, shown) {
-            (_, false) => String::new(),
-            (Some(msg), true) => msg.clone(),
-            (None, true) => String::from_utf8_lossy(&open.first[line.msg.clone()]).into_owned(),
+        let msg = match line.owned_msg {
+            Some(msg) => Cow::Owned(msg),
+            None => text_of(&open.first[line.msg]),
         };
-        if shown && !open.continuation.is_empty() {
-            text.push_str(&String::from_utf8_lossy(&open.continuation));
-        }
-        let mut filter_text = std::mem::take(&mut open.first);
-        filter_text.extend_from_slice(&open.continuation);
         let parts = EntryParts {
             when: line.when,
             level: line.level,
-            text,
-            filter_text: &filter_text,
+            msg,
+            continuation: &open.continuation,
+            raw: &open.first,
             matched: open.matched,
-            source: if shown {
-                format!("{}:{}", self.rel_path, open.line_no)
-            } else {
-                String::new()
+            place: Place {
+                path: self.rel_path,
+                line: open.line_no,
             },
         };
-        let flow = self.out.entry(self.filter, self.ctx, parts);
-        // Keep the allocation for the next entry.
-        self.open.first = filter_text;
-        flow
+        self.out.entry(self.filter, self.ctx, parts)
     }
 }
 

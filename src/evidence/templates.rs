@@ -80,7 +80,7 @@ struct Group {
     last: Timestamp,
     level: Option<Level>,
     /// Minute → entries, and the earliest entry's time and place.
-    minutes: HashMap<i64, (u32, Timestamp, String)>,
+    minutes: rustc_hash::FxHashMap<i64, (u32, Timestamp, String)>,
     example: String,
     source: String,
 }
@@ -106,7 +106,13 @@ impl Miner {
     }
 
     /// Adds one entry: its first line is what is grouped.
-    pub fn add(&mut self, at: Timestamp, level: Option<Level>, text: &str, source: &str) {
+    pub fn add(
+        &mut self,
+        at: Timestamp,
+        level: Option<Level>,
+        text: &str,
+        source: &(impl std::fmt::Display + ?Sized),
+    ) {
         let line = memchr::memchr(b'\n', text.as_bytes()).map_or(text, |i| &text[..i]);
         let line = line.strip_suffix('\r').unwrap_or(line);
         let shape = shape_hash(line, level);
@@ -126,18 +132,18 @@ impl Miner {
         if at < g.first {
             g.first = at;
             g.example = line.to_owned();
-            g.source = source.to_owned();
+            g.source = source.to_string();
         }
         g.last = g.last.max(at);
         g.level = g.level.max(level);
         let minute = g
             .minutes
             .entry(at.as_second().div_euclid(60))
-            .or_insert_with(|| (0, at, source.to_owned()));
+            .or_insert_with(|| (0, at, source.to_string()));
         minute.0 += 1;
         if at < minute.1 {
             minute.1 = at;
-            source.clone_into(&mut minute.2);
+            minute.2 = source.to_string();
         }
     }
 
@@ -178,7 +184,7 @@ impl Miner {
                     first: Timestamp::MAX,
                     last: Timestamp::MIN,
                     level: None,
-                    minutes: HashMap::new(),
+                    minutes: Default::default(),
                     example: String::new(),
                     source: String::new(),
                 });
@@ -258,7 +264,7 @@ fn tokens(line: &str) -> impl Iterator<Item = &str> {
     let mut i = 0;
     let mut n = 0;
     std::iter::from_fn(move || {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        while i < bytes.len() && CLASSES[bytes[i] as usize] & SPACE != 0 {
             i += 1;
         }
         if i >= bytes.len() {
@@ -280,7 +286,7 @@ fn tokens(line: &str) -> impl Iterator<Item = &str> {
                 None if b == b'"' || (b == b'\'' && (i == start || bytes[i - 1] == b'=')) => {
                     quote = Some(b)
                 }
-                None if b.is_ascii_whitespace() => break,
+                None if CLASSES[b as usize] & SPACE != 0 => break,
                 None => {}
             }
             i += 1;
@@ -289,10 +295,15 @@ fn tokens(line: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Byte classes for [`varies`], looked up once per byte.
+/// Byte classes, looked up once per byte: for [`varies`], for `key=` and for splitting.
 const PUNCT: u8 = 1;
 const VARIES: u8 = 2;
 const HEX: u8 = 4;
+/// May be part of a key in `key=value`.
+const KEY: u8 = 8;
+const ALPHA: u8 = 16;
+const SPACE: u8 = 32;
+const QUOTE: u8 = 64;
 const CLASSES: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -310,6 +321,18 @@ const CLASSES: [u8; 256] = {
         }
         if c.is_ascii_hexdigit() {
             class |= HEX;
+        }
+        if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-') {
+            class |= KEY;
+        }
+        if c.is_ascii_alphabetic() {
+            class |= ALPHA;
+        }
+        if c.is_ascii_whitespace() {
+            class |= SPACE;
+        }
+        if c == b'"' || c == b'\'' {
+            class |= QUOTE;
         }
         table[b] = class;
         b += 1;
@@ -363,30 +386,44 @@ enum Masked<'a> {
 impl Masked<'_> {
     fn of(token: &str) -> Masked<'_> {
         let bytes = token.as_bytes();
-        if let Some(eq) = memchr::memchr(b'=', bytes) {
-            let key = &bytes[..eq];
-            if !key.is_empty()
-                && key
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(b))
-                && key.iter().any(u8::is_ascii_alphabetic)
-            {
-                let value = &bytes[eq + 1..];
-                return if value.is_empty() || varies(value) {
-                    Masked::Key(&token[..eq])
-                } else {
-                    Masked::Kept(token)
-                };
+        // One pass finds `key=` (a run of key bytes, a letter among them, then `=`) and the
+        // classes of all bytes, which settle most tokens without a closer look.
+        let mut seen = 0;
+        let mut in_key = true;
+        for (i, &b) in bytes.iter().enumerate() {
+            let class = CLASSES[b as usize];
+            if in_key && b == b'=' {
+                if i > 0 && seen & ALPHA != 0 {
+                    let value = &bytes[i + 1..];
+                    return if value.is_empty() || varies(value) {
+                        Masked::Key(&token[..i])
+                    } else {
+                        Masked::Kept(token)
+                    };
+                }
+                in_key = false;
+            } else if in_key && class & KEY == 0 {
+                in_key = false;
             }
+            seen |= class;
         }
         if bytes.first() == Some(&b'"')
-            && let Some(space) = memchr::memchr(b' ', bytes)
+            && let Some(space) = bytes.iter().take(9).position(|&b| b == b' ')
             && (4..=8).contains(&space)
             && bytes[1..space].iter().all(u8::is_ascii_uppercase)
         {
             return Masked::Request(&token[1..space]);
         }
-        if varies(bytes) {
+        // A digit or slash anywhere varies; a short token without quotes is no hex run and no
+        // quoted value, so it is kept. Only the rest needs the full test.
+        let wild = if seen & VARIES != 0 {
+            true
+        } else if bytes.len() < 8 && seen & QUOTE == 0 {
+            false
+        } else {
+            varies(bytes)
+        };
+        if wild {
             Masked::Wild
         } else {
             Masked::Kept(token)
