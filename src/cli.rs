@@ -65,6 +65,20 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Print the JSON Schema of incident.toml, for editors (Taplo, Even Better TOML).
     Schema,
+    /// An mdBook preprocessor that removes the YAML front matter of report.md files.
+    ///
+    /// MkDocs and Docusaurus read the front matter (title, date, severity, services, tags);
+    /// mdBook would show it as text. In book.toml:
+    ///
+    ///   [preprocessor.debrief]
+    ///   command = "debrief mdbook"
+    ///
+    /// mdBook runs it with the book as JSON on stdin; see docs/docs-sites.md.
+    Mdbook {
+        /// `supports RENDERER`, which mdBook asks first: every renderer is supported.
+        #[arg(hide = true, num_args = 0..=2)]
+        query: Vec<String>,
+    },
     /// Print shell completions.
     Completions {
         /// The shell to complete for.

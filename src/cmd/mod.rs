@@ -3,6 +3,7 @@
 mod actions;
 mod build;
 mod check;
+mod mdbook;
 mod new;
 mod schema;
 mod serve;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&args),
         Command::Timeline(args) => timeline::run(&args, style),
         Command::Schema => schema::run(),
+        Command::Mdbook { query } => mdbook::run(&query),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

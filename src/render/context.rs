@@ -121,6 +121,8 @@ pub struct IncidentView {
     pub summary_html: Option<String>,
     pub impact: Option<String>,
     pub impact_html: Option<String>,
+    /// notes.md as written (for report.md), and as safe HTML.
+    pub notes: Option<String>,
     pub notes_html: Option<String>,
     /// The local date the incident started (or was first seen), `YYYY-MM-DD`.
     pub date: String,
@@ -338,6 +340,7 @@ impl IncidentView {
             summary_html: i.summary.as_deref().map(markdown::block),
             impact: i.impact.text.clone(),
             impact_html: i.impact.text.as_deref().map(markdown::block),
+            notes: loaded.notes.clone(),
             notes_html: loaded.notes.as_deref().map(markdown::block),
             date,
             moments,

@@ -1,8 +1,9 @@
 //! Markdown to safe HTML: comrak (GitHub-flavoured, raw HTML off), then ammonia.
 //!
 //! Everything people type, in the file or live in the meeting, passes through here before it
-//! reaches a page. comrak drops raw HTML; ammonia then removes anything comrak let through that
-//! could run (event attributes, `javascript:` links), keeping only plain document markup.
+//! reaches a page. comrak shows raw HTML as text; ammonia then removes anything comrak let
+//! through that could run (event attributes, `javascript:` links), keeping only plain document
+//! markup. [`portable`] writes Markdown back out for the docs sites that build `report.md`.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -15,8 +16,10 @@ fn options() -> Options<'static> {
     o.extension.table = true;
     o.extension.autolink = true;
     o.extension.tasklist = true;
-    // Raw HTML is left out, not passed through.
+    // Raw HTML is shown as the text it is, as typed, not passed through (nor dropped: a
+    // timeline entry about `<limits>` keeps the word).
     o.render.r#unsafe = false;
+    o.render.escape = true;
     o
 }
 
@@ -114,6 +117,115 @@ pub fn plain(markdown: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// Plain text for a Markdown file that docs sites build (MkDocs, mdBook, Docusaurus' MDX):
+/// every character those parsers would read as syntax is written as an HTML character
+/// reference, which all of them turn back into the character. Backslash escapes would not do:
+/// Python-Markdown (MkDocs) does not honour them before quotes or `<`, and MDX reads `{` as
+/// code. This covers HTML (`<`, `&`), emphasis and code (`*`, `_`, `` ` ``, `~`), links (`[`,
+/// `]`), table cells (`|`), MDX expressions (`{`, `}`), smart punctuation (quotes, `--`,
+/// `...`) and what starts a block at the start of a line (`#`, `-`, `+`, `=`, `1.`). Line
+/// breaks become spaces.
+pub fn literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut prev = None;
+    let mut digits_only = true;
+    for (i, c) in text.chars().enumerate() {
+        let first = i == 0;
+        let reference = match c {
+            '&' => Some("&amp;"),
+            '<' => Some("&lt;"),
+            '>' => Some("&gt;"),
+            '"' => Some("&quot;"),
+            '\'' => Some("&#39;"),
+            '{' => Some("&#123;"),
+            '}' => Some("&#125;"),
+            '|' => Some("&#124;"),
+            '*' => Some("&#42;"),
+            '_' => Some("&#95;"),
+            '`' => Some("&#96;"),
+            '[' => Some("&#91;"),
+            ']' => Some("&#93;"),
+            '\\' => Some("&#92;"),
+            '~' => Some("&#126;"),
+            '$' => Some("&#36;"),
+            '#' if first => Some("&#35;"),
+            '+' | '=' if first => Some(if c == '+' { "&#43;" } else { "&#61;" }),
+            '-' if first || prev == Some('-') => Some("&#45;"),
+            '.' if prev == Some('.') || (digits_only && !first) => Some("&#46;"),
+            ')' if digits_only && !first => Some("&#41;"),
+            '\n' | '\r' => Some(" "),
+            _ => None,
+        };
+        match reference {
+            Some(r) => out.push_str(r),
+            None => out.push(c),
+        }
+        digits_only &= c.is_ascii_digit();
+        prev = Some(c);
+    }
+    out
+}
+
+/// Markdown as written (a summary, notes) for a Markdown file that docs sites build: the
+/// structure (paragraphs, lists, emphasis, links, code, tables) is kept, every piece of text is
+/// written as [`literal`] does, and raw HTML becomes visible text, as it does on the HTML
+/// report. Code keeps its characters: code is not parsed by any of the docs tools.
+pub fn portable(markdown: &str) -> String {
+    if is_plain(markdown) {
+        return format!("{}\n", literal(markdown));
+    }
+    let arena = comrak::Arena::new();
+    let mut opts = options();
+    // A bare URL stays text: docs tools link it themselves, and MDX has no `<url>` autolinks.
+    opts.extension.autolink = false;
+    // MDX has no indented code: code blocks are fenced.
+    opts.render.prefer_fenced = true;
+    let root = comrak::parse_document(&arena, markdown, &opts);
+    let nodes: Vec<_> = root.descendants().collect();
+    for node in nodes {
+        let value = node.data().value.clone();
+        use comrak::nodes::NodeValue;
+        match value {
+            NodeValue::Text(text) => {
+                node.data_mut().value = NodeValue::HtmlInline(literal(&text));
+            }
+            NodeValue::HtmlInline(html) => {
+                node.data_mut().value = NodeValue::HtmlInline(literal(&html));
+            }
+            NodeValue::HtmlBlock(block) => {
+                node.data_mut().value = NodeValue::Paragraph;
+                let text = literal(block.literal.trim_end());
+                let child = arena.alloc(
+                    comrak::nodes::Ast::new(
+                        NodeValue::HtmlInline(text),
+                        node.data().sourcepos.start,
+                    )
+                    .into(),
+                );
+                node.append(child);
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    // Formatting into a String cannot fail.
+    let _ = comrak::format_commonmark(root, &opts, &mut out);
+    out
+}
+
+/// Like [`portable`], on one line: for a table cell or a list item.
+pub fn portable_inline(markdown: &str) -> String {
+    if is_plain(markdown) {
+        return literal(markdown);
+    }
+    portable(markdown)
+        .split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,19 +258,59 @@ mod tests {
         ];
         for case in cases {
             let html = block(case).to_lowercase();
-            for bad in [
-                "<script",
-                "onerror",
-                "onload",
-                "javascript:",
-                "data:text",
-                "<svg",
-                "<img src=\"x\"",
-            ] {
-                assert!(!html.contains(bad), "{case:?} gave {html:?}");
+            // Raw HTML may show as text; no tag that reaches the browser may carry it.
+            let tags: Vec<&str> = html
+                .split('<')
+                .skip(1)
+                .map(|t| t.split('>').next().unwrap_or(t))
+                .collect();
+            for tag in &tags {
+                for bad in [
+                    "script",
+                    "onerror",
+                    "onload",
+                    "onmouseover",
+                    "javascript:",
+                    "data:text",
+                    "svg",
+                    "src=\"x\"",
+                ] {
+                    assert!(!tag.contains(bad), "{case:?} gave {html:?}");
+                }
             }
-            assert!(!html.contains(" onmouseover="), "{case:?} gave {html:?}");
         }
+        // What was typed stays visible.
+        assert_eq!(
+            block("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;\n"
+        );
+    }
+
+    /// Text in report.md reaches every docs tool's page as typed: each character those tools
+    /// would read as syntax is a character reference, while the Markdown's own structure stays.
+    #[test]
+    fn portable_markdown_escapes_text_and_keeps_structure() {
+        assert_eq!(
+            literal("a {b} <c> | d -- e... \"f\" 'g' *h* `i` [j] 🚒"),
+            "a &#123;b&#125; &lt;c&gt; &#124; d -&#45; e.&#46;&#46; &quot;f&quot; &#39;g&#39; \
+             &#42;h&#42; &#96;i&#96; &#91;j&#93; 🚒"
+        );
+        // What would start a block at the start of a line is escaped there only.
+        assert_eq!(literal("- x-y"), "&#45; x-y");
+        assert_eq!(literal("1. one 2. two"), "1&#46; one 2. two");
+        assert_eq!(literal("# x #y"), "&#35; x #y");
+        assert_eq!(literal("line\nbreak"), "line break");
+        assert_eq!(
+            portable("Run `a --b {c}` **now** -- <x>\n\n```\n{raw} <x>\n```\n"),
+            "Run `a --b {c}` **now** -&#45; &lt;x&gt;\n\n```\n{raw} <x>\n```\n"
+        );
+        assert_eq!(portable("<!-- note -->\n"), "&lt;!-&#45; note -&#45;&gt;\n");
+        assert_eq!(portable_inline("a\n*b* | c"), "a *b* &#124; c");
+        // A bare URL stays as typed; MDX has no `<url>` autolinks.
+        assert_eq!(
+            portable_inline("see <https://x.example/a> and https://y.example"),
+            "see [https://x.example/a](https://x.example/a) and https://y.example"
+        );
     }
 
     /// The shortcut for plain text gives exactly what the parser and sanitiser would.

@@ -65,11 +65,14 @@ impl Theme {
     pub fn load(dir: Option<&Path>) -> anyhow::Result<Theme> {
         let mut tera = Tera::default();
         // Markdown templates are not HTML: Tera escapes only .html, and report.md escapes user
-        // text itself with `md_text` and `md_cell`, since docs sites render raw HTML in Markdown.
+        // text itself with the `md_*` filters, for the docs sites that build it.
         tera.autoescape_on(vec![".html"]);
         tera.register_filter("md_text", md_text);
+        tera.register_filter("md_block", md_block);
         tera.register_filter("md_cell", md_cell);
+        tera.register_filter("md_code", md_code);
         tera.register_filter("md_link", md_link);
+        tera.register_filter("yaml", yaml);
         tera.add_raw_templates(DEFAULT_TEMPLATES.iter().copied())
             .map_err(|e| anyhow::anyhow!(tera_error(&e)))
             .context("the default theme's templates")?;
@@ -147,14 +150,6 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{:08x}", h >> 32)
 }
 
-/// Escapes HTML in user text bound for Markdown: docs sites render raw HTML in Markdown, and a
-/// `<script>` in a timeline entry must stay text there too.
-fn escape_md(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// A Tera error with its sources: the top says which template, the sources what went wrong.
 pub fn tera_error(e: &tera::Error) -> String {
     // Tera's report starts with its own "error: "; ours already says that.
@@ -169,10 +164,35 @@ pub fn tera_error(e: &tera::Error) -> String {
     message
 }
 
-/// `md_text`: user text for Markdown, HTML escaped. Anything but a string (a missing owner,
-/// say) is empty.
+/// `md_text`: plain user text (a title, a name, a lesson) for Markdown, shown exactly as typed
+/// by every docs tool (see [`markdown::literal`]). Anything but a string (a missing owner, say)
+/// is empty.
 fn md_text(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
-    value.as_str().map(escape_md).unwrap_or_default()
+    value.as_str().map(markdown::literal).unwrap_or_default()
+}
+
+/// `md_block`: Markdown as written (a summary, the notes), kept as Markdown with its text
+/// escaped for docs tools (see [`markdown::portable`]).
+fn md_block(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+    value.as_str().map(markdown::portable).unwrap_or_default()
+}
+
+/// `md_code`: a log template or a `path:line` as a code span; as escaped text when it holds a
+/// backtick, a pipe (a table cell's edge even inside code in GFM) or a line break.
+fn md_code(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+    match value.as_str() {
+        Some(text) if !text.is_empty() && !text.contains(['`', '|', '\n', '\r']) => {
+            format!("`{text}`")
+        }
+        Some(text) => markdown::literal(text),
+        None => String::new(),
+    }
+}
+
+/// `yaml`: a value for YAML front matter, as JSON (strings double-quoted, lists in brackets),
+/// which YAML reads as the same value.
+fn yaml(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+    serde_json::to_string(&value).unwrap_or_default()
 }
 
 /// `md_link`: a web link as a Markdown link in a table cell, `[label](<url>)`: the label is the
@@ -207,19 +227,15 @@ fn markdown_link(url: &str) -> String {
             c => destination.push(c),
         }
     }
-    let label = cell(label).replace('[', "\\[").replace(']', "\\]");
+    let label = markdown::literal(label);
     format!("[{label}](<{destination}>)")
 }
 
-/// Like `md_text`, for a table cell: no pipes, no line breaks.
+/// `md_cell`: inline Markdown as written (a timeline entry, an action) on one line, for a
+/// table cell or a list item (see [`markdown::portable_inline`]).
 fn md_cell(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
-    value.as_str().map(cell).unwrap_or_default()
-}
-
-/// Text for a Markdown table cell.
-fn cell(text: &str) -> String {
-    escape_md(text)
-        .replace('|', "\\|")
-        .replace("\r\n", " ")
-        .replace('\n', " ")
+    value
+        .as_str()
+        .map(markdown::portable_inline)
+        .unwrap_or_default()
 }

@@ -691,6 +691,11 @@ fn write_site(
         write(dir, "data/actions.csv", &actions_csv(&digests)?)?;
         write(
             dir,
+            "incidents/SUMMARY.md",
+            mdbook_summary(&digests).as_bytes(),
+        )?;
+        write(
+            dir,
             "feed.xml",
             feed(
                 &common.site.title,
@@ -944,9 +949,8 @@ fn write_incident(
     Ok(warnings)
 }
 
-/// `feed.xml`: an Atom entry per incident, newest first.
-fn feed(title: &str, base_url: Option<&str>, digests: &[Digest], today: Date) -> String {
-    let midnight = || format!("{today}T00:00:00Z");
+/// The incidents, newest first (ties by id).
+fn newest_first(digests: &[Digest]) -> Vec<&Digest> {
     let mut newest: Vec<&Digest> = digests.iter().collect();
     newest.sort_by(|a, b| {
         b.summary
@@ -954,6 +958,34 @@ fn feed(title: &str, base_url: Option<&str>, digests: &[Digest], today: Date) ->
             .cmp(&a.summary.date)
             .then(a.summary.id.cmp(&b.summary.id))
     });
+    newest
+}
+
+/// `incidents/SUMMARY.md`: mdBook's table of contents for the reports beside it, newest first
+/// (docs/docs-sites.md).
+fn mdbook_summary(digests: &[Digest]) -> String {
+    let newest = newest_first(digests);
+    let mut out = String::from("# Summary\n\n");
+    for d in newest {
+        let s = &d.summary;
+        let date = if s.date.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", s.date)
+        };
+        out.push_str(&format!(
+            "- [{date}{}]({}/report.md)\n",
+            crate::render::markdown::literal(&s.title),
+            s.id
+        ));
+    }
+    out
+}
+
+/// `feed.xml`: an Atom entry per incident, newest first.
+fn feed(title: &str, base_url: Option<&str>, digests: &[Digest], today: Date) -> String {
+    let midnight = || format!("{today}T00:00:00Z");
+    let newest = newest_first(digests);
     let entries: Vec<feeds::Entry<'_>> = newest
         .into_iter()
         .map(|d| feeds::Entry {

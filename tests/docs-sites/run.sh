@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds report.md of the sample incident and of a stress incident (tests/docs-sites/stress)
+# with three real docs tools, and checks each page with check.py: the tool reports no warning,
+# both diagrams show, and every text reaches the page exactly as typed.
+#   - MkDocs: `mkdocs build --strict` over the built site's incidents/ folder;
+#   - mdBook: `mdbook build` with the SUMMARY.md the build writes, smart punctuation on, and
+#     `debrief mdbook` as the preprocessor that removes the front matter;
+#   - Docusaurus 3's MDX: @mdx-js/mdx 3 with remark-gfm and remark-frontmatter (render-mdx.mjs).
+# Needs python3 with mkdocs, and mdbook, node and npm on PATH; .ci/run installs them. A missing tool
+# is an error, not a skip.
+#
+#   bash tests/docs-sites/run.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=$root/target/docs-sites
+
+missing=()
+for tool in mdbook node npm python3; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+python3 -m mkdocs --version >/dev/null 2>&1 || missing+=("mkdocs (python3 -m mkdocs)")
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "docs-sites: ${missing[*]} not installed; .ci/run shows how CI installs them" >&2
+  exit 1
+fi
+
+cargo build -q --manifest-path "$root/Cargo.toml"
+bin=$root/target/debug/debrief
+rm -rf "$work"
+mkdir -p "$work/node"
+cp "$here/package.json" "$here/package-lock.json" "$here/render-mdx.mjs" "$work/node/"
+(cd "$work/node" && npm ci --silent --no-audit --no-fund >/dev/null)
+
+failed=0
+check() { python3 "$here/check.py" "$@" || failed=1; }
+# A tool's log with a warning or an error in it fails the run.
+clean() {
+  if grep -E -i '(^|[^a-z])(warn|warning|error)([^a-z]|$)' "$1"; then
+    echo "$1: the tool reported the lines above" >&2
+    failed=1
+  fi
+}
+
+for case in "sample:$root/sample-incident" "stress:$here/stress"; do
+  name=${case%%:*}
+  dir=${case#*:}
+  id=$(basename "$dir")
+  out=$work/$name
+  mkdir -p "$out"
+  "$bin" build "$dir" --out "$out/site" --today 2026-12-01 >/dev/null
+  expected=$here/$name.expected
+  echo "== $name: MkDocs $(python3 -m mkdocs --version | sed -n 's/.*version \([0-9.]*\).*/\1/p')"
+  printf 'site_name: Postmortems\ndocs_dir: site/incidents\nsite_dir: mkdocs\n' > "$out/mkdocs.yml"
+  python3 -m mkdocs build --strict -f "$out/mkdocs.yml" > "$out/mkdocs.log" 2>&1 || { cat "$out/mkdocs.log"; failed=1; }
+  clean "$out/mkdocs.log"
+  check "$out/mkdocs/$id/report/index.html" "$expected"
+
+  echo "== $name: $(mdbook --version)"
+  mkdir -p "$out/book"
+  cat > "$out/book/book.toml" <<TOML
+[book]
+title = "Postmortems"
+src = "../site/incidents"
+
+[output.html]
+smart-punctuation = true
+
+[preprocessor.debrief]
+command = "$bin mdbook"
+TOML
+  mdbook build "$out/book" > "$out/mdbook.log" 2>&1 || { cat "$out/mdbook.log"; failed=1; }
+  clean "$out/mdbook.log"
+  check "$out/book/book/$id/report.html" "$expected"
+
+  echo "== $name: MDX $(node -p "require('$work/node/node_modules/@mdx-js/mdx/package.json').version") (Docusaurus 3)"
+  node "$work/node/render-mdx.mjs" "$out/site/incidents/$id/report.md" "$out/mdx.html" || failed=1
+  check "$out/mdx.html" "$expected" --images-from "$out/site/incidents/$id"
+done
+
+if [ "$failed" -ne 0 ]; then
+  echo "docs-sites: FAILED" >&2
+  exit 1
+fi
+echo "docs-sites: 2 incidents x 3 tools built with no warnings; every text and diagram checked"
