@@ -131,6 +131,15 @@ pub struct BuildArgs {
     /// Judge overdue actions against this date instead of today (for reproducible builds).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<jiff::civil::Date>,
+    /// Build a version fit for customers: items and incidents marked `public = false` and the
+    /// internal parts of notes.md left out, and what `[public]` names redacted. Every file
+    /// written is then checked for what the rules catch; anything left fails the build.
+    #[arg(long)]
+    pub public: bool,
+    /// With --public: list what was redacted or left out, and where, on stdout (never in the
+    /// site).
+    #[arg(long, requires = "public")]
+    pub explain: bool,
 }
 
 #[derive(Debug, clap::Args)]

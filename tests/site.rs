@@ -4,7 +4,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{root, run, transcript};
+use common::{files, root, run, transcript};
 
 /// Builds `path` into a fresh temporary folder with a fixed "today".
 fn build(path: &Path) -> (tempfile::TempDir, PathBuf) {
@@ -16,23 +16,6 @@ fn build(path: &Path) -> (tempfile::TempDir, PathBuf) {
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p)
-            } else {
-                out.push(p)
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

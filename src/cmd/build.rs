@@ -34,6 +34,7 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<ExitCode> {
         base_url: args.base_url.clone(),
         force: args.force,
         today,
+        public: args.public,
     };
     let started = std::time::Instant::now();
     // The incidents are read while the site is built, one at a time per core: memory holds
@@ -53,7 +54,33 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<ExitCode> {
                 args.path.display()
             );
         }
+        Outcome::Leaked(leaks) => {
+            const SHOWN: usize = 20;
+            for leak in leaks.iter().take(SHOWN) {
+                eprintln!(
+                    "error[leak]: {}: still holds {} `{}`",
+                    leak.file,
+                    match leak.kind {
+                        "name" => "the name",
+                        "pattern" => "a match of a pattern:",
+                        other => other,
+                    },
+                    leak.found
+                );
+            }
+            if leaks.len() > SHOWN {
+                eprintln!("… and {} more", leaks.len() - SHOWN);
+            }
+            bail!(
+                "the public build's files still hold what [public] redacts ({}); nothing was written. \
+                 A theme's template or a file debrief does not redact put it there",
+                crate::diagnostics::plural(leaks.len(), "finding")
+            );
+        }
     };
+    if args.explain {
+        explain(&built)?;
+    }
     for warning in &built.warnings {
         eprintln!("warning: {warning}");
     }
@@ -72,4 +99,42 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<ExitCode> {
         args.out.join("index.html").display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--public --explain`: what was redacted or left out, by incident and place.
+fn explain(built: &site::Built) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for id in &built.hidden {
+        writeln!(out, "{id}: left out (public = false)")?;
+    }
+    for r in &built.redactions {
+        if r.kind == "hidden" {
+            writeln!(out, "{}: {}: left out", r.incident, r.place)?;
+        } else {
+            writeln!(
+                out,
+                "{}: {}: {} `{}`",
+                r.incident,
+                r.place,
+                r.kind,
+                r.found.replace('\n', "\\n")
+            )?;
+        }
+    }
+    let redacted = built
+        .redactions
+        .iter()
+        .filter(|r| r.kind != "hidden")
+        .count();
+    writeln!(
+        out,
+        "{} redacted; {} left out",
+        crate::diagnostics::plural(redacted, "text"),
+        crate::diagnostics::plural(
+            built.hidden.len() + built.redactions.len() - redacted,
+            "item"
+        )
+    )?;
+    Ok(())
 }

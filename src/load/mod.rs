@@ -225,6 +225,15 @@ pub fn load_config(path: &Path, report: &mut Report) -> Option<Config> {
                 );
                 return None;
             }
+            let public = config
+                .public
+                .as_ref()
+                .map(|rules| crate::public::rule_findings(rules, None))
+                .unwrap_or_default();
+            if !public.is_empty() {
+                report.extend(locate(path, &text, public));
+                return None;
+            }
             let unknown = policy_names(&config);
             if !unknown.is_empty() {
                 let spans = SpanMap::build(&text);
@@ -313,6 +322,9 @@ pub fn load_incident(
     let mut findings = validate::validate(&incident, config, dir, &assumed);
     findings.extend(crate::evidence::source_findings(&incident, dir));
     findings.extend(crate::evidence::metric_findings(&incident, dir));
+    if let Some(crate::model::config::PublicSetting::Rules(rules)) = &incident.public {
+        findings.extend(crate::public::rule_findings(rules, Some(&incident)));
+    }
     if options.lint {
         let today = options
             .today
@@ -330,12 +342,25 @@ pub fn load_incident(
             .for_each(|f| f.path = partial.file_path(&f.path));
     }
     let notes = read_notes(dir, report);
+    let unbalanced = notes
+        .as_deref()
+        .map(crate::public::unbalanced_markers)
+        .unwrap_or_default();
+    for (span, message) in &unbalanced {
+        report.push(
+            Diagnostic::error("unbalanced-internal", &dir.join(NOTES_FILE), *message)
+                .at(Some(span.clone()))
+                .label("internal marker")
+                .help("a part meant for the team alone sits between `<!-- internal -->` and `<!-- /internal -->`; a public build leaves it out, so both markers are needed"),
+        );
+    }
     if options.lint
         && let Some(notes) = &notes
     {
         lint_notes(&dir.join(NOTES_FILE), notes, &incident, report);
     }
     let failed = partial.is_some()
+        || !unbalanced.is_empty()
         || findings
             .iter()
             .any(|f| f.severity == crate::diagnostics::Severity::Error);

@@ -24,6 +24,66 @@ pub struct Config {
     pub meeting: MeetingConfig,
     #[serde(default)]
     pub policy: Policy,
+    /// Redaction rules for `debrief build --public`, for every incident (docs/public.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<PublicRules>,
+}
+
+/// What a public build redacts and leaves out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicRules {
+    /// Built-in detectors to turn on: `ip` (IPv4 and IPv6), `email`, `hostname` (names with a
+    /// dot outside `allow_domains`), `secret` (keys, tokens, private keys).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redact: Vec<String>,
+    /// Customer and person names, shown as "a customer". People of `[[people]]` are shown as
+    /// their role whatever this says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// Regular expressions (Rust syntax) for what else to redact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<String>,
+    /// Domains whose host names stay (`example.com` keeps `status.example.com`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_domains: Vec<String>,
+    /// In incident.toml: ids of timeline entries, factors and actions, and lessons as
+    /// `went_well.1` (counting from 1), to leave out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hide: Vec<String>,
+}
+
+/// `public` in incident.toml: `public = false`, or a `[public]` table of rules.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PublicSetting {
+    Shown(bool),
+    Rules(PublicRules),
+}
+
+// By hand rather than `untagged`, so that a mistake inside `[public]` gets the table's own
+// error (an unknown key, a wrong type) instead of "matched no variant".
+impl<'de> Deserialize<'de> for PublicSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Setting;
+        impl<'de> serde::de::Visitor<'de> for Setting {
+            type Value = PublicSetting;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`public = false`, or a [public] table")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PublicSetting, E> {
+                Ok(PublicSetting::Shown(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<PublicSetting, A::Error> {
+                PublicRules::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(PublicSetting::Rules)
+            }
+        }
+        d.deserialize_any(Setting)
+    }
 }
 
 /// Review policies: deadlines the archive holds itself to. `debrief check` warns on each

@@ -234,6 +234,10 @@ pub struct Incident {
     pub actions: Vec<Action>,
     #[serde(default)]
     pub lessons: Lessons,
+    /// `public = false` leaves the whole incident out of a public build; a `[public]` table
+    /// gives this incident's redaction rules and the items it hides (docs/public.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<config::PublicSetting>,
     /// How the review meeting went, one answer per participant, without names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feedback: Vec<Feedback>,
@@ -366,6 +370,9 @@ pub struct TimelineEntry {
     /// Highlighted in the diagram and summary.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub key: bool,
+    /// `false` leaves it out of a public build (`debrief build --public`).
+    #[serde(default = "public_default", skip_serializing_if = "is_public")]
+    pub public: bool,
 }
 
 /// A contributing factor (not a "root cause").
@@ -385,6 +392,9 @@ pub struct Factor {
     /// Other factors this one feeds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leads_to: Vec<String>,
+    /// `false` leaves it out of a public build (`debrief build --public`).
+    #[serde(default = "public_default", skip_serializing_if = "is_public")]
+    pub public: bool,
 }
 
 impl Factor {
@@ -417,6 +427,17 @@ pub struct Action {
     /// The day the action became done; the meeting and `debrief actions done` record it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done_on: Option<Due>,
+    /// `false` leaves it out of a public build (`debrief build --public`).
+    #[serde(default = "public_default", skip_serializing_if = "is_public")]
+    pub public: bool,
+}
+
+fn public_default() -> bool {
+    true
+}
+
+fn is_public(public: &bool) -> bool {
+    *public
 }
 
 /// What the team learned.

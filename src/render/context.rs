@@ -190,8 +190,13 @@ fn entry_anchor(id: Option<&str>, i: usize) -> String {
 
 /// Only web links become links.
 fn safe_url(url: &str) -> Option<String> {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.trim().to_owned())
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    let (_, rest) = lower.split_once("://")?;
+    // A host has no spaces: one with a space (a public build's `[redacted hostname]`) is text.
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    ((lower.starts_with("https://") || lower.starts_with("http://")) && !host.contains(' '))
+        .then(|| url.to_owned())
 }
 
 impl IncidentView {

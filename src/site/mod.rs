@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// The date action items are judged against (overdue, due soon).
     pub today: Date,
+    /// A public build: hidden items left out, texts redacted, every file checked for leaks.
+    pub public: bool,
 }
 
 /// What a build did.
@@ -49,6 +51,10 @@ pub struct Built {
     pub moved_aside: Option<PathBuf>,
     /// Problems that did not stop the build (a log that could not be read for the volume strip).
     pub warnings: Vec<String>,
+    /// In a public build: what was redacted or left out, and where.
+    pub redactions: Vec<crate::public::Redaction>,
+    /// In a public build: incidents left out whole (`public = false`).
+    pub hidden: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -126,6 +132,8 @@ pub enum Outcome {
         failed: usize,
         total: usize,
     },
+    /// A public build's pages still hold what the rules redact: nothing was written.
+    Leaked(Vec<crate::public::Leak>),
 }
 
 /// Builds the site. Problems in the incidents' files go into `report`; when any is an error,
@@ -150,7 +158,17 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
         Ok(Written::All {
             incidents,
             warnings,
+            checker,
+            redactions,
+            hidden,
         }) => {
+            if let Some(checker) = checker {
+                let leaks = leak_check(&staging, &checker)?;
+                if !leaks.is_empty() {
+                    let _ = std::fs::remove_dir_all(&staging);
+                    return Ok(Outcome::Leaked(leaks));
+                }
+            }
             // What the reader gets, counted on disk: every file but debrief's marker.
             let files = count_files(&staging).saturating_sub(1);
             let moved_aside = swap(&staging, &options.out)?;
@@ -159,6 +177,8 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                 incidents,
                 moved_aside,
                 warnings,
+                redactions,
+                hidden,
             }))
         }
         Ok(Written::Refused { failed }) => {
@@ -173,6 +193,44 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
             Err(e)
         }
     }
+}
+
+/// Every file of a public build but the theme's assets, read back from disk and searched with
+/// the archive's redaction rules: whatever they still find is a leak.
+fn leak_check(
+    staging: &Path,
+    checker: &crate::public::Redactor,
+) -> anyhow::Result<Vec<crate::public::Leak>> {
+    let mut files = Vec::new();
+    collect_files(staging, staging, &mut files)?;
+    let leaks: Vec<crate::public::Leak> = files
+        .par_iter()
+        .filter(|rel| !rel.starts_with("assets/") && rel.as_str() != MARKER)
+        .map(|rel| -> anyhow::Result<Vec<crate::public::Leak>> {
+            let path = staging.join(rel);
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            Ok(crate::public::leaks(rel, &bytes, checker))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(leaks)
+}
+
+/// The files below `dir`, by their path relative to `root` with `/` separators.
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            collect_files(root, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
 }
 
 /// The files below `dir`, in all its folders.
@@ -393,6 +451,7 @@ pub fn render_to_memory(
         base_url: None,
         force: false,
         today,
+        public: false,
     };
     let memory = Memory::default();
     let mut report = Report::default();
@@ -442,6 +501,10 @@ enum Written {
     All {
         incidents: usize,
         warnings: Vec<String>,
+        /// In a public build: every incident's rules together, to check the files with.
+        checker: Option<crate::public::Redactor>,
+        redactions: Vec<crate::public::Redaction>,
+        hidden: Vec<String>,
     },
     /// `failed` incidents have errors; the pages written so far are to be thrown away.
     Refused { failed: usize },
@@ -449,7 +512,14 @@ enum Written {
 
 /// One incident's part of a build.
 enum Part {
-    Written(Box<Digest>, Vec<String>),
+    Written {
+        digest: Box<Digest>,
+        warnings: Vec<String>,
+        /// In a public build: the incident's redactor and what it did.
+        public: Option<(crate::public::Redactor, Vec<crate::public::Redaction>)>,
+    },
+    /// A public build leaves it out (`public = false`).
+    Hidden(String),
     /// It has errors.
     Failed,
     /// Another incident has errors, so this one was read (for its diagnostics) but not drawn.
@@ -514,14 +584,30 @@ fn write_site(
                     Ok(Part::Failed)
                 }
                 Some(_) if failing.load(std::sync::atomic::Ordering::Relaxed) => Ok(Part::Skipped),
+                Some(loaded) if options.public && !crate::public::shown(&loaded.incident) => {
+                    Ok(Part::Hidden(loaded.id.clone()))
+                }
                 Some(loaded) => {
+                    // A public build renders a redacted copy: what the copy lacks, no page has.
+                    let (loaded, mut public) = if options.public {
+                        let redactor =
+                            crate::public::Redactor::for_incident(site.config, &loaded.incident);
+                        let mut log = Vec::new();
+                        let copy = crate::public::public_incident(&loaded, &redactor, &mut log);
+                        (std::borrow::Cow::Owned(copy), Some((redactor, log)))
+                    } else {
+                        (loaded, None)
+                    };
                     let view = IncidentView::new(&loaded, site.config, options.today);
-                    write_incident(&loaded, &view, theme, &common, dir).and_then(|warnings| {
-                        Ok(Part::Written(
-                            Box::new(Digest::of(view, &loaded)?),
-                            warnings,
-                        ))
-                    })
+                    write_incident(&loaded, &view, theme, &common, dir, public.as_mut()).and_then(
+                        |warnings| {
+                            Ok(Part::Written {
+                                digest: Box::new(Digest::of(view, &loaded)?),
+                                warnings,
+                                public,
+                            })
+                        },
+                    )
                 }
             };
             own.drop_unquoted();
@@ -532,13 +618,31 @@ fn write_site(
     let mut warnings = Vec::new();
     let mut failed = 0;
     let mut first_error = None;
+    let mut checker = options.public.then(|| {
+        let mut r = crate::public::Redactor::default();
+        if let Some(rules) = &site.config.public {
+            r.merge(&crate::public::Redactor::from_rules(rules));
+        }
+        r
+    });
+    let mut redactions = Vec::new();
+    let mut hidden = Vec::new();
     for (part, own) in parts {
         report.merge(own);
         match part {
-            Ok(Part::Written(digest, w)) => {
+            Ok(Part::Written {
+                digest,
+                warnings: w,
+                public,
+            }) => {
                 digests.push(*digest);
                 warnings.extend(w);
+                if let (Some(checker), Some((redactor, log))) = (checker.as_mut(), public) {
+                    checker.merge(&redactor);
+                    redactions.extend(log);
+                }
             }
+            Ok(Part::Hidden(id)) => hidden.push(id),
             Ok(Part::Failed) => failed += 1,
             Ok(Part::Skipped) => {}
             Err(e) => {
@@ -728,6 +832,9 @@ fn write_site(
     Ok(Written::All {
         incidents: digests.len(),
         warnings,
+        checker,
+        redactions,
+        hidden,
     })
 }
 
@@ -764,6 +871,37 @@ pub struct LogStory {
     /// The window, in the incident's zone.
     pub from: String,
     pub to: String,
+}
+
+impl LogStory {
+    /// The story with every text the logs gave passed through a public build's redactor.
+    fn redact(
+        &mut self,
+        id: &str,
+        redactor: &crate::public::Redactor,
+        log: &mut Vec<crate::public::Redaction>,
+    ) {
+        let place = crate::public::Place {
+            incident: id,
+            place: "logs".to_owned(),
+        };
+        let mut r = |text: &mut String| {
+            if let std::borrow::Cow::Owned(new) = redactor.redact(text, &place, log) {
+                *text = new;
+            }
+        };
+        for m in &mut self.moments {
+            r(&mut m.text);
+            r(&mut m.reason);
+            r(&mut m.source);
+        }
+        for t in &mut self.templates {
+            r(&mut t.lane);
+            r(&mut t.text);
+            r(&mut t.example);
+            r(&mut t.source);
+        }
+    }
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -909,10 +1047,14 @@ fn write_incident(
     theme: &Theme,
     common: &Common,
     dir: &dyn Output,
+    public: Option<&mut (crate::public::Redactor, Vec<crate::public::Redaction>)>,
 ) -> anyhow::Result<Vec<String>> {
     let (metrics, metric_warnings) = read_metrics(loaded);
-    let (volume, logs, mut warnings) = read_logs(loaded, Some(&metrics));
+    let (volume, mut logs, mut warnings) = read_logs(loaded, Some(&metrics));
     warnings.extend(metric_warnings);
+    if let Some((redactor, log)) = public {
+        logs.redact(&loaded.id, redactor, log);
+    }
     let extras = timeline::Extras {
         volume: volume.as_ref(),
         link_base: "",
