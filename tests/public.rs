@@ -135,7 +135,7 @@ hide = ["t-hidden", "went_wrong.2"]
     std::fs::create_dir_all(&hidden).unwrap();
     std::fs::write(
         hidden.join("incident.toml"),
-        "title = \"PRIVATE-INCIDENT\"\npublic = false\n[times]\nstarted = 2026-11-21T10:00:00Z\n",
+        "title = \"PRIVATE-INCIDENT\"\npublic = false\nservices = [\"checkout\"]\n[times]\nstarted = 2026-11-21T10:00:00Z\n",
     )
     .unwrap();
     (tmp, archive)

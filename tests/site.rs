@@ -543,3 +543,37 @@ fn summary_md_lists_every_report_newest_first() {
         assert!(out.join("incidents").join(id).join("report.md").is_file());
     }
 }
+
+/// Each report lists the incidents that share its services, tags or factor categories, with
+/// what they share, in HTML and in report.md.
+#[test]
+fn reports_list_related_incidents_and_what_they_share() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    std::fs::create_dir_all(archive.join("2026-11-03-checkout")).unwrap();
+    common::copy_sample(&archive.join("2026-11-03-checkout"));
+    for (id, services, tags) in [
+        ("2026-10-01-db", "[\"postgres\"]", "[\"database\"]"),
+        ("2026-09-01-unrelated", "[\"search\"]", "[\"ui\"]"),
+    ] {
+        let dir = archive.join(id);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("incident.toml"),
+            format!("title = \"{id}\"\nservices = {services}\ntags = {tags}\n[times]\nstarted = {}T10:00:00Z\n", &id[..10]),
+        )
+        .unwrap();
+    }
+    let (_keep, out) = build(&archive);
+    let html = read(&out.join("incidents/2026-11-03-checkout/index.html"));
+    assert!(
+        html.contains("<a href=\"../2026-10-01-db/index.html\">2026-10-01-db</a> <span class=\"date\">2026-10-01</span><br><small>Shares service postgres; tag database</small>"),
+        "{html}"
+    );
+    assert!(!html.contains("2026-09-01-unrelated"));
+    let md = read(&out.join("incidents/2026-10-01-db/report.md"));
+    assert!(
+        md.contains("- [Checkout API returned 500s for 38 minutes](../2026-11-03-checkout/report.md) (2026-11-03): shares service postgres; tag database"),
+        "{md}"
+    );
+}

@@ -5,7 +5,9 @@
 //! - every page: `site` (title, base_url), `root` (relative path to the site root), `assets`
 //!   (`css`: the stylesheet's hashed path), `page` (its name);
 //! - `incident.html` and `report.md`: `incident` ([`IncidentView`]), `timeline_svg` (inline
-//!   SVG; the flow diagram is the file `flow.svg` beside the report);
+//!   SVG; the flow diagram is the file `flow.svg` beside the report), `logs` (what the logs
+//!   show), `related` (up to five incidents that share services, tags or factor categories:
+//!   `id`, `title`, `date`, `shared`);
 //! - `index.html`: `incidents` (a list of [`IncidentView`]), `sort` and `views`;
 //! - `actions.html`: `actions` (a page of [`ActionView`], with their incident), `pager`;
 //! - `trends.html`: `charts` (a list of `{title, svg}`).

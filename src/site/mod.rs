@@ -20,6 +20,7 @@ use crate::render::feeds;
 use crate::render::{Theme, charts, content_hash, svg, timeline};
 
 mod digest;
+mod related;
 use crate::model::ActionState;
 use digest::{Digest, action_order};
 
@@ -571,6 +572,15 @@ fn write_site(
         css,
     };
 
+    // What relates incidents, from a quick read of them all.
+    let briefs: Vec<related::Brief> = match site.source {
+        Source::Folders(dirs) => related::briefs_of_folders(dirs, site.config, options.public),
+        Source::Loaded(incidents) => incidents
+            .iter()
+            .filter_map(|l| related::brief(&l.id, &l.incident, site.config, options.public))
+            .collect(),
+    };
+
     // Each incident in parallel: read, drawn, written, and dropped but for its digest. Once one
     // has errors, the rest are only read, for the report.
     let failing = std::sync::atomic::AtomicBool::new(false);
@@ -599,7 +609,15 @@ fn write_site(
                         (loaded, None)
                     };
                     let view = IncidentView::new(&loaded, site.config, options.today);
-                    write_incident(&loaded, &view, theme, &common, dir, public.as_mut()).and_then(
+                    let related = related::related(
+                        &related::Brief::of(&loaded.id, &loaded.incident),
+                        &briefs,
+                    );
+                    let page = Page {
+                        view: &view,
+                        related: &related,
+                    };
+                    write_incident(&loaded, page, theme, &common, dir, public.as_mut()).and_then(
                         |warnings| {
                             Ok(Part::Written {
                                 digest: Box::new(Digest::of(view, &loaded)?),
@@ -1041,9 +1059,16 @@ fn log_story(
 
 /// An incident's report, diagrams, Markdown and JSON. Returns the problems that did not stop
 /// it (a log that could not be read for the volume strip).
+/// What a report shows besides its incident's own files.
+#[derive(Clone, Copy)]
+struct Page<'a> {
+    view: &'a IncidentView,
+    related: &'a [related::RelatedView],
+}
+
 fn write_incident(
     loaded: &LoadedIncident,
-    view: &IncidentView,
+    page: Page<'_>,
     theme: &Theme,
     common: &Common,
     dir: &dyn Output,
@@ -1067,7 +1092,8 @@ fn write_incident(
         svg::standalone(&svg.replace("<a xlink:href=\"#", "<a xlink:href=\"index.html#"));
     let base = format!("incidents/{}", loaded.id);
     let mut ctx = common.context("incident", "../../")?;
-    ctx.insert("incident", view);
+    ctx.insert("incident", page.view);
+    ctx.insert("related", page.related);
     ctx.insert("timeline_svg", &svg);
     ctx.insert("logs", &logs);
     let flow = svg::standalone(&crate::render::flow::draw(&loaded.incident, "flow"));
