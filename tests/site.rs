@@ -577,3 +577,47 @@ fn reports_list_related_incidents_and_what_they_share() {
         "{md}"
     );
 }
+
+/// Every tag gets a page of the archive with only its incidents, linked from every index page
+/// and from each incident's row; tags that would share a file name get their own.
+#[test]
+fn the_archive_filters_by_tag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    for (id, tags) in [
+        ("2026-10-01-a", "[\"Database\", \"on call\"]"),
+        ("2026-10-02-b", "[\"database\"]"),
+        ("2026-10-03-c", "[]"),
+    ] {
+        let dir = archive.join(id);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("incident.toml"),
+            format!(
+                "title = \"{id}\"\ntags = {tags}\n[times]\nstarted = {}T10:00:00Z\n",
+                &id[..10]
+            ),
+        )
+        .unwrap();
+    }
+    let (_keep, out) = build(&archive);
+    let index = read(&out.join("index.html"));
+    for (file, label) in [
+        ("tags/database.html", "#Database (1)"),
+        ("tags/database-2.html", "#database (1)"),
+        ("tags/on-call.html", "#on call (1)"),
+    ] {
+        assert!(
+            index.contains(&format!(
+                "<a class=\"badge tag\" href=\"{file}\">{label}</a>"
+            )),
+            "{file} in {index}"
+        );
+    }
+    let page = read(&out.join("tags/on-call.html"));
+    assert!(page.contains("Incidents tagged <span class=\"badge tag\">#on call</span>"));
+    assert!(page.contains("href=\"../incidents/2026-10-01-a/index.html\""));
+    assert!(!page.contains("2026-10-02-b"));
+    assert!(!page.contains("2026-10-03-c"));
+    assert!(page.contains("<a href=\"../index.html\">All incidents</a>"));
+}

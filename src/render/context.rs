@@ -152,6 +152,7 @@ pub struct IncidentSummary {
     pub duration: Option<String>,
     pub duration_seconds: i64,
     pub open_actions: usize,
+    pub tags: Vec<String>,
 }
 
 impl IncidentView {
@@ -166,6 +167,7 @@ impl IncidentView {
             duration: self.duration.clone(),
             duration_seconds: self.duration_seconds,
             open_actions: self.open_actions,
+            tags: self.tags.clone(),
         }
     }
 }
