@@ -27,19 +27,12 @@ fn every_page_is_valid_html() {
     ] {
         let out = tmp.path().join(name);
         common::build_site(&source, &out);
-        for entry in [
-            "index.html",
-            "by-severity.html",
-            "by-duration.html",
-            "by-open-actions.html",
-            "actions.html",
-            "trends.html",
-        ] {
-            pages.push(out.join(entry));
-        }
-        for incident in std::fs::read_dir(out.join("incidents")).unwrap() {
-            pages.push(incident.unwrap().path().join("index.html"));
-        }
+        // Every page: the archive views, tags, actions, trends, themes and the reports.
+        pages.extend(
+            common::files(&out)
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "html")),
+        );
     }
     // An archive with two pages of action items, for the pager.
     let archive = tmp.path().join("paged");

@@ -621,3 +621,49 @@ fn the_archive_filters_by_tag() {
     assert!(!page.contains("2026-10-03-c"));
     assert!(page.contains("<a href=\"../index.html\">All incidents</a>"));
 }
+
+/// themes.html gives each factor category's time to resolve as a spread, and groups factors of
+/// different incidents that say nearly the same.
+#[test]
+fn themes_show_categories_as_distributions_and_repeated_factors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    for (n, minutes) in [10, 20, 30, 40, 600].iter().enumerate() {
+        let dir = archive.join(format!("2026-10-0{}-i{n}", n + 1));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = if n < 3 {
+            format!("The connection pool of service {n} was exhausted under peak load")
+        } else {
+            format!("A runbook step {n} was missing")
+        };
+        let category = if n < 3 { "technical" } else { "process" };
+        std::fs::write(
+            dir.join("incident.toml"),
+            format!(
+                "title = \"i{n}\"\n[times]\nstarted = 2026-10-0{d}T10:00:00Z\nresolved = 2026-10-0{d}T{h:02}:{m:02}:00Z\n\
+                 [[factors]]\nid = \"f-1\"\ntext = \"{text}\"\ncategory = \"{category}\"\n",
+                d = n + 1,
+                h = 10 + minutes / 60,
+                m = minutes % 60
+            ),
+        )
+        .unwrap();
+    }
+    let (_keep, out) = build(&archive);
+    let page = read(&out.join("themes.html"));
+    // Technical: 10, 20, 30 minutes; process: 40 minutes and 10 hours.
+    assert!(
+        page.contains("<tr><th scope=\"row\">technical</th><td>3 <small>(60 %)</small></td><td>3</td><td>10m</td><td>20m</td><td>30m</td><td>30m</td></tr>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<tr><th scope=\"row\">process</th><td>2 <small>(40 %)</small></td><td>2</td><td>40m</td>"),
+        "{page}"
+    );
+    assert!(page.contains("<svg"), "the histogram");
+    let repeated = page.split("<ol class=\"repeated\">").nth(1).unwrap();
+    assert!(repeated.contains("in 3 incidents"), "{repeated}");
+    assert!(repeated.contains("in 2 incidents"), "{repeated}");
+    assert!(repeated.contains("href=\"incidents/2026-10-01-i0/index.html#f-1\""));
+    assert!(!page.contains("average time"), "no averages");
+}

@@ -41,6 +41,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/trends.html"),
     ),
     (
+        "themes.html",
+        include_str!("../../themes/default/templates/themes.html"),
+    ),
+    (
         "report.md",
         include_str!("../../themes/default/templates/report.md"),
     ),

@@ -10,8 +10,8 @@ use crate::render::context::{ActionView, IncidentSummary, IncidentView};
 pub(super) struct Digest {
     pub summary: IncidentSummary,
     pub actions: Actions,
-    /// The category of each contributing factor.
-    pub categories: Vec<String>,
+    /// Each contributing factor: its text as plain text, its category and its anchor.
+    pub factors: Vec<FactorBrief>,
     /// Seconds to detect, to mitigate and to resolve, where known.
     pub durations: Vec<(&'static str, i64)>,
     /// For the feed: when the incident was last known to change (RFC 3339), and its summary
@@ -37,10 +37,25 @@ impl Digest {
             actions: Actions::of(&view.actions, facts)?,
             updated,
             abstract_text: i.summary.as_deref().map(crate::render::markdown::plain),
-            categories: view.factors.into_iter().map(|f| f.category).collect(),
+            factors: view
+                .factors
+                .into_iter()
+                .map(|f| FactorBrief {
+                    text: crate::render::markdown::plain(&f.text),
+                    category: f.category,
+                    anchor: f.anchor,
+                })
+                .collect(),
             durations: view.durations.iter().map(|d| (d.name, d.seconds)).collect(),
         })
     }
+}
+
+/// A contributing factor, as the themes page needs it.
+pub(super) struct FactorBrief {
+    pub text: String,
+    pub category: String,
+    pub anchor: String,
 }
 
 /// An incident's action items: each as JSON, end to end in one buffer, read back one at a

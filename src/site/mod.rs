@@ -21,6 +21,7 @@ use crate::render::{Theme, charts, content_hash, svg, timeline};
 
 mod digest;
 mod related;
+mod themes;
 use crate::model::ActionState;
 use digest::{Digest, action_order};
 
@@ -809,6 +810,17 @@ fn write_site(
             "trends.html",
             render(theme, "trends.html", &ctx)?.as_bytes(),
         )?;
+        let t = themes::themes(&digests);
+        let mut ctx = common.context("themes", "")?;
+        ctx.insert("count", &digests.len());
+        ctx.insert("categories", &t.categories);
+        ctx.insert("histogram", &t.histogram);
+        ctx.insert("repeated", &t.repeated);
+        write(
+            dir,
+            "themes.html",
+            render(theme, "themes.html", &ctx)?.as_bytes(),
+        )?;
 
         Ok(())
     };
@@ -1403,7 +1415,7 @@ fn trend_charts(config: &Config, digests: &[Digest]) -> Vec<serde_json::Value> {
     };
     let mut categories: Vec<(String, f64)> = Vec::new();
     for d in digests {
-        for category in &d.categories {
+        for category in d.factors.iter().map(|f| &f.category) {
             match categories.iter_mut().find(|(c, _)| c == category) {
                 Some(slot) => slot.1 += 1.0,
                 None => categories.push((category.clone(), 1.0)),
