@@ -13,6 +13,7 @@ pub mod forecast;
 pub mod fuzzing;
 pub mod load;
 pub mod model;
+pub mod progress;
 pub mod public;
 pub mod render;
 pub mod serve;

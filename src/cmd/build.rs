@@ -35,6 +35,7 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<ExitCode> {
         force: args.force,
         today,
         public: args.public,
+        progress: crate::progress::items(layout.incidents.len() as u64, "incidents"),
     };
     let started = std::time::Instant::now();
     // The incidents are read while the site is built, one at a time per core: memory holds

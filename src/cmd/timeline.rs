@@ -37,6 +37,9 @@ pub struct Row {
 
 pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
     let incident = load_one(&args.incident, style)?;
+    // Reading big logs takes a while: a bar on a terminal shows how far it got.
+    let _reading = (args.explain || args.templates || args.moments || args.sources)
+        .then(|| crate::progress::reading(evidence::source_bytes(&incident)));
     if args.explain {
         return explain(&incident, args.format);
     }

@@ -127,6 +127,22 @@ pub struct SourceScan {
     pub notes: Vec<String>,
 }
 
+/// Bytes of log files read so far by this process, for progress bars.
+pub static READ_BYTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The size of every file the incident's sources name, for a progress bar's total.
+pub fn source_bytes(incident: &LoadedIncident) -> u64 {
+    incident
+        .incident
+        .sources
+        .iter()
+        .filter_map(|s| resolve_paths(&incident.dir, &s.path).ok())
+        .flatten()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// What to compute.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScanOptions {

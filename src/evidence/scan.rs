@@ -216,6 +216,7 @@ pub fn scan_file(
     let mut line_no = 0u64;
     let mut first_chunk = true;
     let flow = for_each_chunk(file, |chunk, cut| {
+        super::READ_BYTES.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
         if cut {
             reader.out.stats.cut_lines.push(line_no + 1);
         }

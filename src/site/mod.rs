@@ -42,6 +42,8 @@ pub struct BuildOptions {
     pub today: Date,
     /// A public build: hidden items left out, texts redacted, every file checked for leaks.
     pub public: bool,
+    /// Counts the incidents as they are written (hidden unless on a terminal).
+    pub progress: indicatif::ProgressBar,
 }
 
 /// What a build did.
@@ -454,6 +456,7 @@ pub fn render_to_memory(
         force: false,
         today,
         public: false,
+        progress: indicatif::ProgressBar::hidden(),
     };
     let memory = Memory::default();
     let mut report = Report::default();
@@ -630,9 +633,11 @@ fn write_site(
                 }
             };
             own.drop_unquoted();
+            options.progress.inc(1);
             (part, own)
         })
         .collect();
+    options.progress.finish_and_clear();
     let mut digests = Vec::with_capacity(parts.len());
     let mut warnings = Vec::new();
     let mut failed = 0;

@@ -1,0 +1,79 @@
+//! Progress bars for long runs (`build` over a big archive, `timeline` over big logs), drawn
+//! with indicatif on stderr. They stay quiet when stderr is not a terminal, or when `CI` is
+//! set, so logs and pipes get only the summary line.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Whether bars are drawn: on a terminal, outside CI.
+pub fn enabled() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+}
+
+/// A bar that counts `len` items (incidents), or a hidden one.
+pub fn items(len: u64, what: &str) -> ProgressBar {
+    if !enabled() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {what} ({{eta}} left)");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// A bar over the bytes the log reader reads (it counts them in
+/// [`crate::evidence::READ_BYTES`]), `total` in all, updated ten times a second until dropped.
+pub struct Reading {
+    bar: ProgressBar,
+    stop: Arc<AtomicBool>,
+    poller: Option<std::thread::JoinHandle<()>>,
+}
+
+pub fn reading(total: u64) -> Reading {
+    let stop = Arc::new(AtomicBool::new(false));
+    if !enabled() || total == 0 {
+        return Reading {
+            bar: ProgressBar::hidden(),
+            stop,
+            poller: None,
+        };
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:40} {binary_bytes}/{binary_total_bytes} of logs ({binary_bytes_per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    let start = crate::evidence::READ_BYTES.load(Ordering::Relaxed);
+    let poller = {
+        let (bar, stop) = (bar.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let read = crate::evidence::READ_BYTES.load(Ordering::Relaxed) - start;
+                bar.set_position(read.min(total));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    Reading {
+        bar,
+        stop,
+        poller: Some(poller),
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(poller) = self.poller.take() {
+            let _ = poller.join();
+        }
+        self.bar.finish_and_clear();
+    }
+}
