@@ -1620,6 +1620,141 @@ mod browser {
             let _ = window.close().await;
         }
     }
+
+    /// Serves the files below `root` over HTTP under `/archive/`, as a static host would: a
+    /// thread per connection, one request each. Returns `http://127.0.0.1:port/archive/`.
+    fn static_host(root: PathBuf) -> String {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(&stream);
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).is_err() {
+                        return;
+                    }
+                    let path = line.split_whitespace().nth(1).unwrap_or("/");
+                    let path = path.split('?').next().unwrap_or(path);
+                    let file = path
+                        .strip_prefix("/archive/")
+                        .filter(|p| !p.split('/').any(|part| part == ".."))
+                        .map(|p| root.join(p))
+                        .filter(|p| p.is_file());
+                    let mut stream = &stream;
+                    let (status, body, kind) = match file {
+                        Some(f) => {
+                            let kind = match f.extension().and_then(|e| e.to_str()) {
+                                Some("html") => "text/html; charset=utf-8",
+                                Some("css") => "text/css",
+                                Some("js") => "text/javascript",
+                                Some("json") => "application/json",
+                                Some("svg") => "image/svg+xml",
+                                _ => "application/octet-stream",
+                            };
+                            ("200 OK", std::fs::read(f).unwrap_or_default(), kind)
+                        }
+                        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+                    };
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(&body);
+                });
+            }
+        });
+        format!("http://127.0.0.1:{port}/archive/")
+    }
+
+    /// The built site's search, from a static host under a sub-path: a linked query runs on
+    /// load, a typo still finds the incident, the facets narrow the results, and the search
+    /// box on every page leads there.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn search_finds_incidents_with_a_typo_over_http() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = tmp.path().join("archive");
+        let sample = archive.join("2026-11-03-checkout-500s");
+        std::fs::create_dir_all(&sample).unwrap();
+        copy_sample(&sample);
+        let other = archive.join("2026-10-01-dns");
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(
+            other.join("incident.toml"),
+            "title = \"Internal DNS answered slowly\"\nsummary = \"Lookups took seconds for the whole incident.\"\nseverity = \"SEV3\"\nservices = [\"dns\"]\ntags = [\"network\"]\n[times]\nstarted = 2026-10-01T10:00:00Z\n",
+        )
+        .unwrap();
+        let out = tmp.path().join("site");
+        common::build_site(&archive, &out);
+        let base = static_host(out);
+        let driver = driver();
+        let page = window(&driver, 1280, 900).await;
+
+        // "conection" is one letter short of "connection".
+        page.goto(&format!("{base}search.html?q=conection"))
+            .await
+            .unwrap();
+        until("results for a typo", || async {
+            text(&page, "#results li a").await == "Checkout API returned 500s for 38 minutes"
+        })
+        .await;
+        assert_eq!(text(&page, "#search-status").await, "1 incident found");
+        let took = js(
+            &page,
+            "return document.body.getAttribute('data-search-ms');",
+        )
+        .await;
+        eprintln!("search: the first query took {took} ms, index loading included");
+
+        // A word in both incidents; the severity facet narrows to one.
+        page.goto(&format!("{base}search.html?q=incident"))
+            .await
+            .unwrap();
+        until("both incidents", || async {
+            text(&page, "#search-status").await == "2 incidents found"
+        })
+        .await;
+        page.execute(
+            "var s = document.querySelector('#facets select[name=s]'); s.value = 'SEV3'; s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+        until("the severity facet", || async {
+            text(&page, "#search-status").await == "1 of 2 incidents shown"
+                && text(&page, "#results li a").await == "Internal DNS answered slowly"
+        })
+        .await;
+        accessibility(&page, "the search page").await;
+
+        // The box on every page leads to the search, prefixes match.
+        page.goto(&format!("{base}index.html")).await.unwrap();
+        type_into(&page, "#site-search", "rollb").await;
+        click(&page, "form.search button").await;
+        until("results from the search box", || async {
+            text(&page, "#results li a").await == "Checkout API returned 500s for 38 minutes"
+        })
+        .await;
+        assert!(
+            page.current_url()
+                .await
+                .unwrap()
+                .as_str()
+                .ends_with("search.html?q=rollb")
+        );
+        page.goto(&format!("{base}search.html?q=pool"))
+            .await
+            .unwrap();
+        until("results for the screenshot", || async {
+            !text(&page, "#results").await.is_empty()
+        })
+        .await;
+        screenshot(&page, "search.png").await;
+        let _ = page.close().await;
+    }
 }
 
 /// The stepper's name of a phase.

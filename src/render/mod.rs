@@ -45,6 +45,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/themes.html"),
     ),
     (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
         "report.md",
         include_str!("../../themes/default/templates/report.md"),
     ),
@@ -52,10 +56,16 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 
 /// Macros the default templates import; registered first, since imports are checked as
 /// templates are added.
-const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../../themes/default/static/style.css"),
-)];
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+];
 
 /// A theme: templates plus static files, the default overridden file by file by a folder.
 pub struct Theme {

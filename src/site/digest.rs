@@ -18,6 +18,8 @@ pub(super) struct Digest {
     /// as plain text.
     pub updated: String,
     pub abstract_text: Option<String>,
+    /// The incident's entry in the search index.
+    pub search: super::search::Entry,
 }
 
 impl Digest {
@@ -32,7 +34,9 @@ impl Digest {
             .or_else(|| i.first_instant())
             .map_or_else(String::new, |t| t.to_string());
         let facts = i.actions.iter().map(|a| Facts::of(loaded, a));
+        let search = super::search::entry(&view);
         Ok(Digest {
+            search,
             summary: view.summary(),
             actions: Actions::of(&view.actions, facts)?,
             updated,

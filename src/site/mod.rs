@@ -21,6 +21,7 @@ use crate::render::{Theme, charts, content_hash, svg, timeline};
 
 mod digest;
 mod related;
+mod search;
 mod themes;
 use crate::model::ActionState;
 use digest::{Digest, action_order};
@@ -70,6 +71,8 @@ struct SiteInfo {
 #[derive(Serialize)]
 struct Assets {
     css: String,
+    /// The search page's script.
+    search_js: String,
 }
 
 /// The incidents a build renders.
@@ -482,6 +485,7 @@ fn render(theme: &Theme, template: &str, ctx: &tera::Context) -> anyhow::Result<
 struct Common {
     site: SiteInfo,
     css: String,
+    search_js: String,
 }
 
 impl Common {
@@ -493,6 +497,7 @@ impl Common {
             "assets",
             &Assets {
                 css: self.css.clone(),
+                search_js: self.search_js.clone(),
             },
         );
         ctx.insert("page", page);
@@ -540,6 +545,7 @@ fn write_site(
 ) -> anyhow::Result<Written> {
     // Assets with content-hashed names, so browsers never see a stale stylesheet.
     let mut css = String::new();
+    let mut search_js = String::new();
     for (name, bytes) in &theme.statics {
         // Every theme's stylesheet gets the diagrams' font, so the SVG inlined in pages shows
         // its text as measured.
@@ -556,6 +562,9 @@ fn write_site(
         };
         if name == "style.css" {
             css = hashed.clone();
+        }
+        if name == "search.js" {
+            search_js = hashed.clone();
         }
         write(dir, &hashed, bytes)?;
     }
@@ -574,6 +583,7 @@ fn write_site(
             base_url: base_url.clone(),
         },
         css,
+        search_js,
     };
 
     // What relates incidents, from a quick read of them all.
@@ -849,6 +859,18 @@ fn write_site(
             serde_json::to_string_pretty(&summaries)?.as_bytes(),
         )?;
         write(dir, "data/actions.csv", &actions_csv(&digests)?)?;
+        // The search index, in the order of the archive's index (newest first).
+        let newest = newest_first(&digests);
+        let entries: Vec<&search::Entry> = newest.iter().map(|d| &d.search).collect();
+        for (path, bytes) in search::files(&entries)? {
+            write(dir, &path, &bytes)?;
+        }
+        let ctx = common.context("search", "")?;
+        write(
+            dir,
+            "search.html",
+            render(theme, "search.html", &ctx)?.as_bytes(),
+        )?;
         write(
             dir,
             "incidents/SUMMARY.md",

@@ -1,0 +1,188 @@
+//! The site's search index: small static files that `search.html` loads, so search works from
+//! any static host, under any sub-path, with no server.
+//!
+//! - `search/docs.json`: one row per incident: title, link, date, a short excerpt, and the
+//!   facets (severity, services, tags, factor categories, year).
+//! - `search/words.json`: every indexed word, sorted. The page matches the query against it:
+//!   exactly, as a prefix, or (for words of five letters or more) with one typo.
+//! - `search/w/<c>.json`: the postings of the words starting with `c`: word → `[incident,
+//!   weight, incident, weight, …]`. A query loads only the files of the words it matched.
+//!
+//! Weights say where a word stands: the title counts most, then tags, services, categories
+//! and roles, then the summary and impact, then the rest (timeline, factors, actions, lessons,
+//! notes).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::render::context::IncidentView;
+
+/// The weight of a word by where it stands.
+const TITLE: u8 = 8;
+const LABEL: u8 = 4;
+const SUMMARY: u8 = 2;
+const BODY: u8 = 1;
+
+/// What the index keeps of an incident.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchDoc {
+    /// Title.
+    pub t: String,
+    /// Link, from the site's root.
+    pub u: String,
+    /// Date, `YYYY-MM-DD` or empty.
+    pub d: String,
+    /// Severity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s: Option<String>,
+    /// Services, tags, factor categories.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sv: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tg: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub c: Vec<String>,
+    /// The summary's first words.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub x: String,
+}
+
+/// An incident's entry: its row and its words with their weights.
+pub struct Entry {
+    pub doc: SearchDoc,
+    pub words: Vec<(String, u8)>,
+}
+
+/// Words too common to search for.
+const STOP: &[&str] = &[
+    "the", "and", "for", "with", "that", "this", "was", "were", "are", "but", "not", "its", "had",
+    "has", "have", "into", "from", "our", "all", "any", "when", "than", "then", "they", "their",
+    "there", "which", "while", "would", "could", "should", "also", "been", "after", "before",
+];
+
+/// Words of `text`: lower case, letters and digits, two or more characters.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2 && w.chars().count() <= 40)
+        .map(str::to_lowercase)
+        .filter(|w| !STOP.contains(&w.as_str()))
+}
+
+/// The index entry of one incident, from its view (a public build's view is redacted).
+pub fn entry(view: &IncidentView) -> Entry {
+    let mut weights: HashMap<String, u8> = HashMap::new();
+    let mut add = |text: &str, weight: u8| {
+        for w in words(text) {
+            let slot = weights.entry(w).or_default();
+            *slot = (*slot).max(weight);
+        }
+    };
+    add(&view.title, TITLE);
+    for label in view
+        .tags
+        .iter()
+        .chain(&view.services)
+        .chain(view.factors.iter().map(|f| &f.category))
+        .chain(view.people.iter().map(|p| &p.role))
+    {
+        add(label, LABEL);
+    }
+    for text in view.summary.iter().chain(&view.impact) {
+        add(text, SUMMARY);
+    }
+    for e in &view.timeline {
+        add(&e.text, BODY);
+    }
+    for f in &view.factors {
+        add(&f.text, BODY);
+    }
+    for a in &view.actions {
+        add(&a.text, BODY);
+    }
+    let l = &view.lessons;
+    for lesson in l.went_well.iter().chain(&l.went_wrong).chain(&l.lucky) {
+        add(lesson, BODY);
+    }
+    if let Some(notes) = &view.notes {
+        add(notes, BODY);
+    }
+    let mut categories: Vec<String> = view.factors.iter().map(|f| f.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let excerpt: String = view
+        .summary
+        .as_deref()
+        .map(crate::render::markdown::plain)
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(30)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Entry {
+        doc: SearchDoc {
+            t: view.title.clone(),
+            u: format!("incidents/{}/index.html", view.id),
+            d: view.date.clone(),
+            s: view.severity.clone(),
+            sv: view.services.clone(),
+            tg: view.tags.clone(),
+            c: categories,
+            x: excerpt,
+        },
+        words: weights.into_iter().collect(),
+    }
+}
+
+/// The shard a word's postings are in: its first character, or `_` when that is not a
+/// letter or digit of ASCII.
+pub fn shard(word: &str) -> char {
+    match word.chars().next() {
+        Some(c) if c.is_ascii_alphanumeric() => c,
+        _ => '_',
+    }
+}
+
+/// The index files: (path in the site, bytes).
+pub fn files(entries: &[&Entry]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let docs: Vec<&SearchDoc> = entries.iter().map(|e| &e.doc).collect();
+    let mut postings: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (n, e) in entries.iter().enumerate() {
+        for (w, weight) in &e.words {
+            let list = postings.entry(w.as_str()).or_default();
+            list.push(n as u32);
+            list.push(u32::from(*weight));
+        }
+    }
+    let words: Vec<&str> = postings.keys().copied().collect();
+    let mut shards: BTreeMap<char, BTreeMap<&str, &Vec<u32>>> = BTreeMap::new();
+    for (w, list) in &postings {
+        shards.entry(shard(w)).or_default().insert(w, list);
+    }
+    let mut out = vec![
+        ("search/docs.json".to_owned(), serde_json::to_vec(&docs)?),
+        ("search/words.json".to_owned(), serde_json::to_vec(&words)?),
+    ];
+    for (c, words) in shards {
+        out.push((format!("search/w/{c}.json"), serde_json::to_vec(&words)?));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_lower_case_and_skip_filler() {
+        let w: Vec<String> = words("The Pool was EXHAUSTED: p99 at 2s, v4.2").collect();
+        assert_eq!(w, ["pool", "exhausted", "p99", "at", "2s", "v4"]);
+    }
+
+    #[test]
+    fn shards_by_first_character() {
+        assert_eq!(shard("pool"), 'p');
+        assert_eq!(shard("4xx"), '4');
+        assert_eq!(shard("été"), '_');
+    }
+}
