@@ -587,13 +587,13 @@ fn write_site(
     };
 
     // What relates incidents, from a quick read of them all.
-    let briefs: Vec<related::Brief> = match site.source {
+    let briefs = related::Archive::new(match site.source {
         Source::Folders(dirs) => related::briefs_of_folders(dirs, site.config, options.public),
         Source::Loaded(incidents) => incidents
             .iter()
             .filter_map(|l| related::brief(&l.id, &l.incident, site.config, options.public))
             .collect(),
-    };
+    });
 
     // Each incident in parallel: read, drawn, written, and dropped but for its digest. Once one
     // has errors, the rest are only read, for the report.
@@ -623,10 +623,7 @@ fn write_site(
                         (loaded, None)
                     };
                     let view = IncidentView::new(&loaded, site.config, options.today);
-                    let related = related::related(
-                        &related::Brief::of(&loaded.id, &loaded.incident),
-                        &briefs,
-                    );
+                    let related = briefs.related(&related::Brief::of(&loaded.id, &loaded.incident));
                     let page = Page {
                         view: &view,
                         related: &related,

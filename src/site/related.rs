@@ -6,7 +6,7 @@
 //! problem). In a public build the facts are taken from the redacted copy, and incidents left
 //! out are not related to anything.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -19,6 +19,8 @@ pub struct Brief {
     pub id: String,
     pub title: String,
     pub date: String,
+    /// The date as days since 1970, for how far apart two incidents are.
+    pub day: Option<i64>,
     pub services: BTreeSet<String>,
     pub tags: BTreeSet<String>,
     pub categories: BTreeSet<String>,
@@ -26,12 +28,12 @@ pub struct Brief {
 
 impl Brief {
     pub fn of(id: &str, incident: &Incident) -> Brief {
+        let opened = incident.opened();
         Brief {
             id: id.to_owned(),
             title: incident.title.clone(),
-            date: incident
-                .opened()
-                .map_or_else(String::new, |d| d.to_string()),
+            date: opened.map_or_else(String::new, |d| d.to_string()),
+            day: opened.map(day),
             services: incident.services.iter().cloned().collect(),
             tags: incident.tags.iter().cloned().collect(),
             categories: incident
@@ -89,69 +91,148 @@ pub fn brief(id: &str, incident: &Incident, config: &Config, public: bool) -> Op
     Some(b)
 }
 
-/// Up to [`RELATED`] incidents that share something with `me`, the most shared first: a
-/// service counts three, a tag two, a factor category one (most incidents share
-/// `technical`). Ties go to the nearer date.
-pub fn related(me: &Brief, all: &[Brief]) -> Vec<RelatedView> {
-    let mut scored: Vec<(u32, i64, &Brief, String)> = all
-        .iter()
-        .filter(|other| other.id != me.id)
-        .filter_map(|other| {
-            let services: Vec<&String> = me.services.intersection(&other.services).collect();
-            let tags: Vec<&String> = me.tags.intersection(&other.tags).collect();
-            let categories: Vec<&String> = me.categories.intersection(&other.categories).collect();
-            let score = 3 * services.len() + 2 * tags.len() + categories.len();
-            if score == 0 {
-                return None;
-            }
-            let mut shared = Vec::new();
-            for (what, items) in [
-                ("service", services),
-                ("tag", tags),
-                ("factor category", categories),
-            ] {
-                if !items.is_empty() {
-                    let names: Vec<&str> = items.iter().map(|s| s.as_str()).collect();
-                    let label = if items.len() == 1 {
-                        what.to_owned()
-                    } else if what == "factor category" {
-                        "factor categories".to_owned()
-                    } else {
-                        format!("{what}s")
-                    };
-                    shared.push(format!("{label} {}", names.join(", ")));
-                }
-            }
-            Some((
-                score as u32,
-                days_apart(&me.date, &other.date),
-                other,
-                shared.join("; "),
-            ))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.id.cmp(&b.2.id)));
-    scored
-        .into_iter()
-        .take(RELATED)
-        .map(|(_, _, other, shared)| RelatedView {
-            id: other.id.clone(),
-            title: other.title.clone(),
-            date: other.date.clone(),
-            shared,
-        })
-        .collect()
+/// The briefs of an archive, with their labels as numbers: every pair of incidents is
+/// compared, and comparing sorted numbers is several times faster than comparing sets of
+/// strings.
+pub struct Archive {
+    briefs: Vec<Brief>,
+    /// Per brief: its services, tags and categories as sorted label numbers.
+    labels: Vec<[Vec<u32>; 3]>,
+    numbers: HashMap<String, u32>,
 }
 
-/// Days between two `YYYY-MM-DD` dates; far apart when either is missing.
-fn days_apart(a: &str, b: &str) -> i64 {
-    match (
-        a.parse::<jiff::civil::Date>(),
-        b.parse::<jiff::civil::Date>(),
-    ) {
-        (Ok(a), Ok(b)) => (a - b).get_days().abs().into(),
-        _ => i64::MAX,
+impl Archive {
+    pub fn new(briefs: Vec<Brief>) -> Archive {
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        let labels = briefs
+            .iter()
+            .map(|b| {
+                [&b.services, &b.tags, &b.categories].map(|set| {
+                    let mut ids: Vec<u32> = set
+                        .iter()
+                        .map(|l| {
+                            let next = numbers.len() as u32;
+                            *numbers.entry(l.clone()).or_insert(next)
+                        })
+                        .collect();
+                    ids.sort_unstable();
+                    ids
+                })
+            })
+            .collect();
+        // Services, tags and categories share one numbering; a tag named like a service is
+        // still only counted as a tag, since each kind is compared with its own kind.
+        Archive {
+            briefs,
+            labels,
+            numbers,
+        }
     }
+
+    fn numbered(&self, me: &Brief) -> [Vec<u32>; 3] {
+        [&me.services, &me.tags, &me.categories].map(|set| {
+            let mut ids: Vec<u32> = set
+                .iter()
+                .filter_map(|l| self.numbers.get(l).copied())
+                .collect();
+            ids.sort_unstable();
+            ids
+        })
+    }
+
+    /// Up to [`RELATED`] incidents that share something with `me`, the most shared first: a
+    /// service counts three, a tag two, a factor category one (most incidents share
+    /// `technical`). Ties go to the nearer date. Every pair of an archive is scored, so
+    /// scoring counts numbers without allocating; only the incidents listed get their words.
+    pub fn related(&self, me: &Brief) -> Vec<RelatedView> {
+        let mine = self.numbered(me);
+        let all = &self.briefs;
+        // Itself, found once rather than by comparing ids a million times in a big archive.
+        let itself = all.iter().position(|b| b.id == me.id);
+        let mut scored: Vec<(usize, i64, usize)> = all
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| Some(*k) != itself)
+            .filter_map(|(k, other)| {
+                let theirs = &self.labels[k];
+                let score = 3 * common(&mine[0], &theirs[0])
+                    + 2 * common(&mine[1], &theirs[1])
+                    + common(&mine[2], &theirs[2]);
+                let apart = match (me.day, other.day) {
+                    (Some(a), Some(b)) => (a - b).abs(),
+                    _ => i64::MAX,
+                };
+                (score > 0).then_some((score, apart, k))
+            })
+            .collect();
+        let order = |a: &(usize, i64, usize), b: &(usize, i64, usize)| {
+            b.0.cmp(&a.0)
+                .then(a.1.cmp(&b.1))
+                .then(all[a.2].id.cmp(&all[b.2].id))
+        };
+        if scored.len() > RELATED {
+            scored.select_nth_unstable_by(RELATED, order);
+            scored.truncate(RELATED);
+        }
+        scored.sort_by(order);
+        scored
+            .into_iter()
+            .map(|(_, _, k)| {
+                let other = &all[k];
+                RelatedView {
+                    id: other.id.clone(),
+                    title: other.title.clone(),
+                    date: other.date.clone(),
+                    shared: shared(me, other),
+                }
+            })
+            .collect()
+    }
+}
+
+/// How many numbers two sorted lists share.
+fn common(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// What two incidents share, in words: `services api, db; tag deploy`.
+fn shared(me: &Brief, other: &Brief) -> String {
+    let mut parts = Vec::new();
+    for (one, many, mine, theirs) in [
+        ("service", "services", &me.services, &other.services),
+        ("tag", "tags", &me.tags, &other.tags),
+        (
+            "factor category",
+            "factor categories",
+            &me.categories,
+            &other.categories,
+        ),
+    ] {
+        let names: Vec<&str> = mine.intersection(theirs).map(String::as_str).collect();
+        match names.len() {
+            0 => {}
+            1 => parts.push(format!("{one} {}", names[0])),
+            _ => parts.push(format!("{many} {}", names.join(", "))),
+        }
+    }
+    parts.join("; ")
+}
+
+/// Days since 1970 of a date.
+fn day(date: jiff::civil::Date) -> i64 {
+    i64::from((date - jiff::civil::date(1970, 1, 1)).get_days())
 }
 
 #[cfg(test)]
@@ -164,6 +245,7 @@ mod tests {
             id: id.into(),
             title: id.to_uppercase(),
             date: date.into(),
+            day: date.parse().ok().map(day),
             services: set(services),
             tags: set(tags),
             categories: set(categories),
@@ -187,7 +269,7 @@ mod tests {
             b("one-far", "2025-11-01", &["db"], &[], &[]),
             b("nothing", "2026-11-03", &["web"], &["x"], &["process"]),
         ];
-        let related = related(&me, &all);
+        let related = Archive::new(all).related(&me);
         let ids: Vec<&str> = related.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["both", "one-near", "one-far", "cat-only"]);
         assert_eq!(related[0].shared, "services api, db; tag deploy");
@@ -201,6 +283,6 @@ mod tests {
             .map(|n| b(&format!("o{n}"), "2026-11-01", &["api"], &[], &[]))
             .collect();
         all.push(me.clone());
-        assert_eq!(related(&me, &all).len(), RELATED);
+        assert_eq!(Archive::new(all).related(&me).len(), RELATED);
     }
 }

@@ -74,7 +74,7 @@
       var d = docs[h.doc];
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = d.u;
+      a.href = "incidents/" + encodeURIComponent(d.i) + "/index.html";
       a.textContent = d.t;
       li.appendChild(a);
       var meta = document.createElement("small");
