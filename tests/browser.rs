@@ -1755,6 +1755,63 @@ mod browser {
         screenshot(&page, "search.png").await;
         let _ = page.close().await;
     }
+
+    /// A public build of the sample, as a customer sees it in the browser: host names and
+    /// e-mail addresses show as markers, people as their roles.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_public_report_shows_markers_and_roles() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("2026-11-03-checkout-500s");
+        std::fs::create_dir_all(&dir).unwrap();
+        copy_sample(&dir);
+        let mut toml = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+        toml.push_str("\n[public]\nredact = [\"ip\", \"email\", \"hostname\", \"secret\"]\nnames = [\"Acme Retail\"]\n");
+        std::fs::write(dir.join("incident.toml"), toml).unwrap();
+        let out = tmp.path().join("public");
+        let built = common::run(
+            &common::root(),
+            &[
+                "build",
+                dir.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--public",
+                "--today",
+                "2026-11-26",
+            ],
+        );
+        assert_eq!(
+            built.status.code(),
+            Some(0),
+            "{}",
+            common::transcript(&built)
+        );
+        let base = static_host(out);
+        let driver = driver();
+        let page = window(&driver, 1280, 900).await;
+        page.goto(&format!(
+            "{base}incidents/2026-11-03-checkout-500s/index.html"
+        ))
+        .await
+        .unwrap();
+        until("the public report", || async {
+            text(&page, "h1").await.starts_with("Checkout API")
+        })
+        .await;
+        let body = text(&page, "body").await;
+        assert!(body.contains("incident commander"), "roles shown");
+        for name in [
+            "Sam Example",
+            "Priya Raman",
+            "oncall-primary",
+            "tracker.example",
+        ] {
+            assert!(!body.contains(name), "{name} is not on the public page");
+        }
+        accessibility(&page, "the public report").await;
+        screenshot(&page, "public-report.png").await;
+        let _ = page.close().await;
+    }
 }
 
 /// The stepper's name of a phase.
