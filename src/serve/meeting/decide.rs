@@ -72,6 +72,15 @@ impl Meeting {
                 lane,
                 source,
             } => {
+                if let Some(source) = &source
+                    && self.promoted_already(source, &text)
+                {
+                    return Err(ApiError::new(
+                        409,
+                        "already-promoted",
+                        format!("{source} is on the timeline already"),
+                    ));
+                }
                 self.room_for(List::Timeline, MAX_ENTRIES)?;
                 let at = normalise_time(&at, &self.zone())?;
                 let id = self.fresh_id("t");

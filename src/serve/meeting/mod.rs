@@ -124,6 +124,9 @@ pub struct Meeting {
     answers: HashMap<(String, String), Answer>,
     /// Ids added and deleted during the meeting, to check requests before the file has them.
     added: HashSet<(List, String)>,
+    /// Timeline entries with a source added during the meeting, by id: (source, text). A
+    /// second promotion of the same line is refused before the file has the first.
+    promoted: HashMap<String, (String, String)>,
     deleted: HashSet<(List, String)>,
     /// `leads_to` links made (true) and taken away (false) during the meeting, for finding
     /// loops before the file has them.
@@ -165,6 +168,7 @@ impl Meeting {
             applied: 0,
             answers: HashMap::new(),
             added: HashSet::new(),
+            promoted: HashMap::new(),
             deleted: HashSet::new(),
             authors: HashMap::new(),
             by_author: HashMap::new(),
@@ -342,6 +346,10 @@ impl Meeting {
             }
             Op::AddEntry(e) => {
                 self.added.insert((List::Timeline, e.id.clone()));
+                if let Some(source) = &e.source {
+                    self.promoted
+                        .insert(e.id.clone(), (source.clone(), e.text.clone()));
+                }
             }
             Op::AddFactor(f) => {
                 self.added.insert((List::Factors, f.id.clone()));
@@ -351,6 +359,9 @@ impl Meeting {
             }
             Op::Delete { list, id } => {
                 self.deleted.insert((*list, id.clone()));
+                if *list == List::Timeline {
+                    self.promoted.remove(id);
+                }
                 if *list == List::Factors {
                     self.votes.remove(id);
                 }
@@ -457,6 +468,14 @@ impl Meeting {
     }
 
     /// A fresh id with `prefix`, unused in the file and the meeting.
+    /// Whether an entry with this source and text was added during the meeting and is still
+    /// there (the file may not have it yet).
+    fn promoted_already(&self, source: &str, text: &str) -> bool {
+        self.promoted
+            .values()
+            .any(|(s, t)| s == source && t == text)
+    }
+
     fn fresh_id(&self, prefix: &str) -> String {
         loop {
             let id = format!("{prefix}-{}", random_hex(3));
