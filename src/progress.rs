@@ -3,8 +3,8 @@
 //! set, so logs and pipes get only the summary line.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -31,16 +31,16 @@ pub fn items(len: u64, what: &str) -> ProgressBar {
 /// [`crate::evidence::READ_BYTES`]), `total` in all, updated ten times a second until dropped.
 pub struct Reading {
     bar: ProgressBar,
-    stop: Arc<AtomicBool>,
+    /// Dropping it ends the poller at once, mid-wait.
+    stop: Option<mpsc::Sender<()>>,
     poller: Option<std::thread::JoinHandle<()>>,
 }
 
 pub fn reading(total: u64) -> Reading {
-    let stop = Arc::new(AtomicBool::new(false));
     if !enabled() || total == 0 {
         return Reading {
             bar: ProgressBar::hidden(),
-            stop,
+            stop: None,
             poller: None,
         };
     }
@@ -51,26 +51,29 @@ pub fn reading(total: u64) -> Reading {
         bar.set_style(style);
     }
     let start = crate::evidence::READ_BYTES.load(Ordering::Relaxed);
+    let (stop, stopped) = mpsc::channel::<()>();
     let poller = {
-        let (bar, stop) = (bar.clone(), stop.clone());
+        let bar = bar.clone();
         std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
+            // Redraw ten times a second until the sender is dropped.
+            while let Err(mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(Duration::from_millis(100))
+            {
                 let read = crate::evidence::READ_BYTES.load(Ordering::Relaxed) - start;
                 bar.set_position(read.min(total));
-                std::thread::sleep(Duration::from_millis(100));
             }
         })
     };
     Reading {
         bar,
-        stop,
+        stop: Some(stop),
         poller: Some(poller),
     }
 }
 
 impl Drop for Reading {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        drop(self.stop.take());
         if let Some(poller) = self.poller.take() {
             let _ = poller.join();
         }
