@@ -156,6 +156,7 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
         .join(MARKER)
         .is_file()
         .then(|| options.out.clone());
+    prepare_staging(&staging, site.source.len() > 0)?;
     let folder = Folder {
         dir: staging.clone(),
         previous,
@@ -313,6 +314,40 @@ fn sibling(out: &Path, what: &str) -> anyhow::Result<PathBuf> {
             .with_context(|| format!("removing the stale {}", path.display()))?;
     }
     Ok(path)
+}
+
+/// Makes the staging folder, and its `incidents/` folder when there are incidents, each marked
+/// as the top of a tree whose subfolders are unrelated.
+fn prepare_staging(staging: &Path, incidents: bool) -> anyhow::Result<()> {
+    let make = |dir: &Path| -> anyhow::Result<()> {
+        std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+        spread_subfolders(dir);
+        Ok(())
+    };
+    make(staging)?;
+    if incidents {
+        make(&staging.join("incidents"))?;
+    }
+    Ok(())
+}
+
+/// Asks the file system to spread `dir`'s subfolders over the disk (`chattr +T`, the flag ext4
+/// gives the top of a directory hierarchy). ext4 puts a folder's files in its parent folder's
+/// block group, and, without a journal, checks each free inode it could hand out against the
+/// time it was freed, skipping the ones freed in the last minutes. A thousand incident folders
+/// built right after the previous site was deleted all land in the groups full of its freed
+/// inodes, and every new file scans past thousands of them: that was 80% of a build's time on
+/// this kind of disk. Spread out, each group holds a few. Where the flag is not supported the
+/// call fails, which changes nothing.
+fn spread_subfolders(dir: &Path) {
+    #[cfg(target_os = "linux")]
+    if let Ok(folder) = std::fs::File::open(dir)
+        && let Ok(flags) = rustix::fs::ioctl_getflags(&folder)
+    {
+        let _ = rustix::fs::ioctl_setflags(&folder, flags | rustix::fs::IFlags::TOPDIR);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
 }
 
 /// Puts the staged site in place of `out`. The old output is removed only if debrief made it.
