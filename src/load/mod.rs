@@ -7,6 +7,7 @@
 //! [`Report`]; loading goes on past broken incidents so one run reports them all.
 
 pub mod document;
+pub mod reduce;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

@@ -463,13 +463,38 @@ pub struct Durations {
     pub to_resolve: Option<SignedDuration>,
 }
 
+/// The display zone named `timezone`, or UTC when it is missing or unknown.
+pub fn zone(timezone: Option<&str>) -> TimeZone {
+    timezone
+        .and_then(|name| TimeZone::get(name).ok())
+        .unwrap_or(TimeZone::UTC)
+}
+
+/// The first instant an incident is known by: `started`, or else its first timeline entry.
+pub fn first_instant<'a>(
+    tz: &TimeZone,
+    started: Option<&Stamp>,
+    timeline: impl Iterator<Item = &'a Stamp>,
+) -> Option<Timestamp> {
+    started
+        .map(|s| s.resolve(tz).0)
+        .or_else(|| timeline.map(|at| at.resolve(tz).0).min())
+}
+
+/// The local date, in the zone named `timezone`, an incident started (or was first seen).
+pub fn opened<'a>(
+    timezone: Option<&str>,
+    started: Option<&Stamp>,
+    timeline: impl Iterator<Item = &'a Stamp>,
+) -> Option<jiff::civil::Date> {
+    let tz = zone(timezone);
+    first_instant(&tz, started, timeline).map(|t| t.to_zoned(tz).date())
+}
+
 impl Incident {
     /// The display zone: `timezone`, or UTC when it is missing or unknown.
     pub fn tz(&self) -> TimeZone {
-        self.timezone
-            .as_deref()
-            .and_then(|name| TimeZone::get(name).ok())
-            .unwrap_or(TimeZone::UTC)
+        zone(self.timezone.as_deref())
     }
 
     /// Time to detect, mitigate and resolve, each measured from `started`.
@@ -487,18 +512,20 @@ impl Incident {
 
     /// The first instant the incident is known by: `started`, or else its first timeline entry.
     pub fn first_instant(&self) -> Option<Timestamp> {
-        let tz = self.tz();
-        self.times
-            .started
-            .as_ref()
-            .map(|s| s.resolve(&tz).0)
-            .or_else(|| self.timeline.iter().map(|e| e.at.resolve(&tz).0).min())
+        first_instant(
+            &self.tz(),
+            self.times.started.as_ref(),
+            self.timeline.iter().map(|e| &e.at),
+        )
     }
 
     /// The local date the incident started (or was first seen).
     pub fn opened(&self) -> Option<jiff::civil::Date> {
-        let tz = self.tz();
-        self.first_instant().map(|t| t.to_zoned(tz).date())
+        opened(
+            self.timezone.as_deref(),
+            self.times.started.as_ref(),
+            self.timeline.iter().map(|e| &e.at),
+        )
     }
 
     /// Timeline entries sorted by instant; entries at the same instant keep file order.
