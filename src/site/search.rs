@@ -12,7 +12,7 @@
 //! and roles, then the summary and impact, then the rest (timeline, factors, actions, lessons,
 //! notes).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -65,22 +65,47 @@ const STOP: &[&str] = &[
     "there", "which", "while", "would", "could", "should", "also", "been", "after", "before",
 ];
 
-/// Words of `text`: lower case, letters and digits, two or more characters.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 2 && w.chars().count() <= 40)
-        .map(str::to_lowercase)
-        .filter(|w| !STOP.contains(&w.as_str()))
+/// Calls `f` with each word of `text` (lower case, letters and digits, two to forty
+/// characters, stop words left out), lowered into one buffer: the index sees every word of
+/// every incident, and most are words it has seen.
+fn each_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut lower = String::new();
+    // Most text is ASCII, which splits by bytes, not characters.
+    let words: &mut dyn Iterator<Item = &str> = if text.is_ascii() {
+        &mut text.split(|c: char| !c.is_ascii_alphanumeric())
+    } else {
+        &mut text.split(|c: char| !c.is_alphanumeric())
+    };
+    for w in words {
+        let ascii = w.is_ascii();
+        let n = if ascii { w.len() } else { w.chars().count() };
+        if !(2..=40).contains(&n) {
+            continue;
+        }
+        lower.clear();
+        if ascii {
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.push_str(&w.to_lowercase());
+        }
+        // Stop words are three to six letters long.
+        if !((3..=6).contains(&lower.len()) && STOP.contains(&lower.as_str())) {
+            f(&lower);
+        }
+    }
 }
 
 /// The index entry of one incident, from its view (a public build's view is redacted).
 pub fn entry(view: &IncidentView) -> Entry {
-    let mut weights: HashMap<String, u8> = HashMap::new();
+    let mut weights: rustc_hash::FxHashMap<String, u8> = Default::default();
     let mut add = |text: &str, weight: u8| {
-        for w in words(text) {
-            let slot = weights.entry(w).or_default();
-            *slot = (*slot).max(weight);
-        }
+        each_word(text, |w| match weights.get_mut(w) {
+            Some(slot) => *slot = (*slot).max(weight),
+            None => {
+                weights.insert(w.to_owned(), weight);
+            }
+        });
     };
     add(&view.title, TITLE);
     for label in view
@@ -179,8 +204,20 @@ mod tests {
 
     #[test]
     fn words_are_lower_case_and_skip_filler() {
-        let w: Vec<String> = words("The Pool was EXHAUSTED: p99 at 2s, v4.2").collect();
+        let mut w: Vec<String> = Vec::new();
+        each_word("The Pool was EXHAUSTED: p99 at 2s, v4.2", |x| {
+            w.push(x.to_owned())
+        });
         assert_eq!(w, ["pool", "exhausted", "p99", "at", "2s", "v4"]);
+        w.clear();
+        each_word("ÉTÉ Straße é", |x| w.push(x.to_owned()));
+        assert_eq!(w, ["été", "straße"]);
+    }
+
+    #[test]
+    fn stop_words_are_three_to_six_letters() {
+        // `each_word` looks a word up only when its length is in that range.
+        assert!(STOP.iter().all(|w| (3..=6).contains(&w.len())));
     }
 
     #[test]
