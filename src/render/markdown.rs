@@ -6,6 +6,7 @@
 //! markup. [`portable`] writes Markdown back out for the docs sites that build `report.md`.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use comrak::Options;
@@ -64,10 +65,36 @@ fn is_plain(text: &str) -> bool {
         && !text.contains("xmpp:")
 }
 
+/// A document of ATX headings and one-line paragraphs of plain prose (see [`is_plain`]),
+/// separated by single blank lines, as notes often are: its blocks as (heading level, text),
+/// level 0 for a paragraph. `None` for anything else, which goes through the parser.
+fn plain_blocks(markdown: &str) -> Option<Vec<(usize, &str)>> {
+    let body = markdown.strip_suffix('\n').unwrap_or(markdown);
+    body.split("\n\n")
+        .map(|chunk| {
+            let hashes = chunk.bytes().take_while(|&b| b == b'#').count();
+            let (level, text) = match hashes {
+                0 => (0, chunk),
+                1..=6 => (hashes, chunk[hashes..].strip_prefix(' ')?),
+                _ => return None,
+            };
+            is_plain(text).then_some((level, text))
+        })
+        .collect()
+}
+
 /// A Markdown block (summary, impact, notes) as safe HTML.
 pub fn block(markdown: &str) -> String {
-    if is_plain(markdown) {
-        return format!("<p>{markdown}</p>\n");
+    if let Some(blocks) = plain_blocks(markdown) {
+        let mut html = String::with_capacity(markdown.len() + blocks.len() * 10);
+        for (level, text) in blocks {
+            // Plain text holds nothing to escape for HTML text.
+            let _ = match level {
+                0 => writeln!(html, "<p>{text}</p>"),
+                n => writeln!(html, "<h{n}>{text}</h{n}>"),
+            };
+        }
+        return html;
     }
     full_block(markdown)
 }
@@ -129,7 +156,9 @@ pub fn literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut prev = None;
     let mut digits_only = true;
-    for (i, c) in text.chars().enumerate() {
+    // Text between references is copied a run at a time.
+    let mut copied = 0;
+    for (i, c) in text.char_indices() {
         let first = i == 0;
         let reference = match c {
             '&' => Some("&amp;"),
@@ -156,13 +185,15 @@ pub fn literal(text: &str) -> String {
             '\n' | '\r' => Some(" "),
             _ => None,
         };
-        match reference {
-            Some(r) => out.push_str(r),
-            None => out.push(c),
+        if let Some(r) = reference {
+            out.push_str(&text[copied..i]);
+            out.push_str(r);
+            copied = i + c.len_utf8();
         }
         digits_only &= c.is_ascii_digit();
         prev = Some(c);
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -171,8 +202,22 @@ pub fn literal(text: &str) -> String {
 /// written as [`literal`] does, and raw HTML becomes visible text, as it does on the HTML
 /// report. Code keeps its characters: code is not parsed by any of the docs tools.
 pub fn portable(markdown: &str) -> String {
-    if is_plain(markdown) {
-        return format!("{}\n", literal(markdown));
+    if let Some(blocks) = plain_blocks(markdown) {
+        let mut out = String::with_capacity(markdown.len() + markdown.len() / 8);
+        for (i, (level, text)) in blocks.into_iter().enumerate() {
+            if i > 0 {
+                out.push_str("\n\n");
+            }
+            for _ in 0..level {
+                out.push('#');
+            }
+            if level > 0 {
+                out.push(' ');
+            }
+            out.push_str(&literal(text));
+        }
+        out.push('\n');
+        return out;
     }
     let arena = comrak::Arena::new();
     let mut opts = options();
@@ -229,6 +274,58 @@ pub fn portable_inline(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Documents of headings and paragraphs of plain prose skip the parser, and come out
+        /// exactly as the parser would write them, in HTML and as portable Markdown.
+        #[test]
+        fn plain_documents_skip_the_parser_with_the_same_output(
+            blocks in proptest::collection::vec(
+                (0usize..8, proptest::collection::vec(
+                    proptest::prop_oneof![
+                        // Mostly prose, so that most documents take the plain path.
+                        12 => proptest::sample::select(vec![
+                            "pool", "Queue", "p99", "2s", "v4.2", "--flag", "it's",
+                            "\"quoted\"", "a.b", "x,", "10.", "(note)", "$5", "50%", "été",
+                            "(", "?", "-", "...", "{x}", ":", ";", "'", "Decision:", "1.",
+                        ]),
+                        1 => proptest::sample::select(vec![
+                            "a|b", "*", "<b>", "#", "www.example.com", "https://x.io", "_x_",
+                        ]),
+                    ],
+                    1..8,
+                )),
+                1..6,
+            ),
+            blank in proptest::bool::ANY,
+        ) {
+            let doc: Vec<String> = blocks
+                .iter()
+                .map(|(level, words)| {
+                    let text = words.join(" ");
+                    match level {
+                        0..=5 => text,
+                        n => format!("{} {text}", "#".repeat(n - 5)),
+                    }
+                })
+                .collect();
+            let mut doc = doc.join("\n\n");
+            if blank {
+                doc.push('\n');
+            }
+            if plain_blocks(&doc).is_some() {
+                proptest::prop_assert_eq!(block(&doc), full_block(&doc));
+                // The parser's path, forced by a block that is not plain.
+                let slow = portable(&format!("{doc}\n\n* x"));
+                let fast = portable(&doc);
+                proptest::prop_assert_eq!(
+                    slow.strip_suffix("\n\n  - x\n").or(slow.strip_suffix("\n\n- x\n")),
+                    Some(fast.strip_suffix('\n').unwrap_or(&fast)),
+                    "{:?}", slow
+                );
+            }
+        }
+    }
 
     #[test]
     fn gfm_features_render() {
