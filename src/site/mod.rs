@@ -160,6 +160,7 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
     let folder = Folder {
         dir: staging.clone(),
         previous,
+        files: std::sync::atomic::AtomicUsize::new(0),
     };
     let result = write_site(site, options, &theme, &folder, report);
     match result {
@@ -177,8 +178,11 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                     return Ok(Outcome::Leaked(leaks));
                 }
             }
-            // What the reader gets, counted on disk: every file but debrief's marker.
-            let files = count_files(&staging).saturating_sub(1);
+            // What the reader gets: every file but debrief's marker.
+            let files = folder
+                .files
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .saturating_sub(1);
             let moved_aside = swap(&staging, &options.out)?;
             Ok(Outcome::Built(Built {
                 files,
@@ -242,19 +246,6 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> anyhow::Resu
 }
 
 /// The files below `dir`, in all its folders.
-fn count_files(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map_or(0, |entries| {
-        entries
-            .flatten()
-            .map(|e| match e.file_type() {
-                Ok(t) if t.is_dir() => count_files(&e.path()),
-                Ok(t) if t.is_file() => 1,
-                _ => 0,
-            })
-            .sum()
-    })
-}
-
 /// The theme folder: `explicit` (`--theme`), or `theme =` in debrief.toml, relative to it.
 pub fn theme_dir(
     archive_config: &crate::model::Config,
@@ -396,6 +387,8 @@ pub struct Folder {
     /// ext4, allocating thousands of inodes right after the previous site's were freed is most
     /// of a rebuild's time.
     pub previous: Option<PathBuf>,
+    /// Files made so far (a file written twice counts once).
+    pub files: std::sync::atomic::AtomicUsize,
 }
 
 impl Folder {
@@ -432,9 +425,10 @@ fn with_parent(path: &Path, make: impl Fn() -> std::io::Result<()>) -> std::io::
     }
 }
 
-/// Writes a new file at `path`. A file already there (written twice in one build) is replaced,
-/// not truncated: it may be a link into the previous build, which must stay as it was.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes a new file at `path`, and says whether it is new. A file already there (written
+/// twice in one build) is replaced, not truncated: it may be a link into the previous build,
+/// which must stay as it was.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
     use std::io::Write as _;
     let create = || {
         std::fs::OpenOptions::new()
@@ -446,19 +440,22 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     match with_parent(path, create) {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             std::fs::remove_file(path)?;
-            create()
+            create().map(|()| false)
         }
-        result => result,
+        result => result.map(|()| true),
     }
 }
 
 impl Output for Folder {
     fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.dir.join(rel);
-        if self.reuse(rel, &path, bytes) {
-            return Ok(());
+        let new = self.reuse(rel, &path, bytes)
+            || write_new(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        if new {
+            self.files
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        write_new(&path, bytes).with_context(|| format!("writing {}", path.display()))
+        Ok(())
     }
 }
 
