@@ -181,19 +181,19 @@ pub fn tera_error(e: &tera::Error) -> String {
 /// `md_text`: plain user text (a title, a name, a lesson) for Markdown, shown exactly as typed
 /// by every docs tool (see [`markdown::literal`]). Anything but a string (a missing owner, say)
 /// is empty.
-fn md_text(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+fn md_text(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
     value.as_str().map(markdown::literal).unwrap_or_default()
 }
 
 /// `md_block`: Markdown as written (a summary, the notes), kept as Markdown with its text
 /// escaped for docs tools (see [`markdown::portable`]).
-fn md_block(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+fn md_block(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
     value.as_str().map(markdown::portable).unwrap_or_default()
 }
 
 /// `md_code`: a log template or a `path:line` as a code span; as escaped text when it holds a
 /// backtick, a pipe (a table cell's edge even inside code in GFM) or a line break.
-fn md_code(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+fn md_code(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
     match value.as_str() {
         Some(text) if !text.is_empty() && !text.contains(['`', '|', '\n', '\r']) => {
             format!("`{text}`")
@@ -205,14 +205,14 @@ fn md_code(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
 
 /// `yaml`: a value for YAML front matter, as JSON (strings double-quoted, lists in brackets),
 /// which YAML reads as the same value.
-fn yaml(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
-    serde_json::to_string(&value).unwrap_or_default()
+fn yaml(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// `md_link`: a web link as a Markdown link in a table cell, `[label](<url>)`: the label is the
 /// link's last path segment (a ticket's key, such as `OPS-1412`), and the characters a
 /// destination or a table cell cannot hold are percent-encoded. Anything but a string is empty.
-fn md_link(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+fn md_link(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
     value.as_str().map(markdown_link).unwrap_or_default()
 }
 
@@ -247,7 +247,7 @@ fn markdown_link(url: &str) -> String {
 
 /// `md_cell`: inline Markdown as written (a timeline entry, an action) on one line, for a
 /// table cell or a list item (see [`markdown::portable_inline`]).
-fn md_cell(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+fn md_cell(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
     value
         .as_str()
         .map(markdown::portable_inline)
