@@ -682,3 +682,21 @@ fn themes_show_categories_as_distributions_and_repeated_factors() {
     assert!(repeated.contains("href=\"incidents/2026-10-01-i0/index.html#f-1\""));
     assert!(!page.contains("average time"), "no averages");
 }
+
+/// The incident folders are spread over the disk: `incidents/` carries the "top of a
+/// directory tree" flag (`chattr +T`) where the file system has it (ext4), so a build right
+/// after the previous one was deleted does not crowd its files among the freed inodes.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_incidents_folder_asks_for_its_subfolders_to_be_spread() {
+    // Inside the target folder: on disk, where `/tmp` may be tmpfs.
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let out = tmp.path().join("site");
+    common::build_site(&root().join("sample-incident"), &out);
+    let folder = std::fs::File::open(out.join("incidents")).unwrap();
+    match rustix::fs::ioctl_getflags(&folder) {
+        Ok(flags) => assert!(flags.contains(rustix::fs::IFlags::TOPDIR), "{flags:?}"),
+        // tmpfs and others have no inode flags: nothing to ask for, and nothing to check.
+        Err(e) => eprintln!("skipped: {} has no inode flags ({e})", tmp.path().display()),
+    }
+}
