@@ -213,6 +213,16 @@ votes = { a = 1 }
         );
     }
 
+    proptest::proptest! {
+        /// Any text, TOML or not, gives an answer without a panic, and keeps no more than it has.
+        #[test]
+        fn never_panics(text in "(title|times|started|factors|category|\\[|\\]|=|\"|'|\\{|\\}|,|\\.|\n|#| |x|1|é){0,80}") {
+            if let Some(kept) = keep(&text, WANTED) {
+                proptest::prop_assert!(kept.len() <= text.len() + text.matches('\n').count() + 1);
+            }
+        }
+    }
+
     #[test]
     fn broken_toml_is_none() {
         assert_eq!(keep("title = \n[[x", WANTED), None);
