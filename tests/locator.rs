@@ -9,9 +9,19 @@ use debrief::evidence::{self, EvidenceError, ScanOptions, SourceScan};
 use debrief::model::LoadedIncident;
 
 fn scan(dir: &Path, file: &str, text: &str) -> Result<SourceScan, EvidenceError> {
+    scan_with(dir, file, text, "")
+}
+
+/// `scan`, with more keys for the source (`include = [...]`).
+fn scan_with(
+    dir: &Path,
+    file: &str,
+    text: &str,
+    source: &str,
+) -> Result<SourceScan, EvidenceError> {
     std::fs::write(dir.join(file), text).unwrap();
     let toml = format!(
-        "title = \"located\"\ntimezone = \"UTC\"\n[[sources]]\nname = \"{file}\"\npath = \"{file}\"\nyear = 2026\n"
+        "title = \"located\"\ntimezone = \"UTC\"\n[[sources]]\nname = \"{file}\"\npath = \"{file}\"\nyear = 2026\n{source}"
     );
     let incident = LoadedIncident {
         id: "located".into(),
@@ -179,4 +189,73 @@ fn a_log_where_nothing_can_be_dated_says_so_with_its_first_lines() {
             && !err.contains("more"),
         "{err}"
     );
+}
+
+/// IIS starts a new header (`#Software`, `#Version`, `#Date`, `#Fields`) when it restarts, and
+/// the new field list may differ: the lines after it are read by the new columns, whether every
+/// line is read or an include filter skips to its matches.
+#[test]
+fn a_w3c_log_that_names_its_columns_again_is_read_by_the_new_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let first = "#Software: Microsoft Internet Information Services 10.0\n\
+                 #Version: 1.0\n\
+                 #Date: 2026-11-03 23:50:00\n\
+                 #Fields: date time s-ip cs-method cs-uri-stem sc-status time-taken\n";
+    let head = "#Software: Microsoft Internet Information Services 10.0\n\
+                #Version: 1.0\n\
+                #Date: 2026-11-04 00:00:05\n";
+    // (the new field list, the line after it, the lines that follow, by number)
+    type Line = fn(usize) -> String;
+    let restarts: [(&str, &str, Line); 2] = [
+        // No date column: the day comes from `#Date:`.
+        (
+            "#Fields: time cs-uri-stem cs-method sc-status",
+            "00:00:07 /pay POST 503",
+            |i| format!("00:{:02}:{:02} /checkout GET 200", 1 + i / 60 % 59, i % 60),
+        ),
+        // The same leading columns, the others moved: lines the old columns would still date.
+        (
+            "#Fields: date time cs-uri-stem cs-method sc-status",
+            "2026-11-04 00:00:07 /pay POST 503",
+            |i| {
+                format!(
+                    "2026-11-04 00:{:02}:{:02} /checkout GET 200",
+                    1 + i / 60 % 59,
+                    i % 60
+                )
+            },
+        ),
+    ];
+    // Small, read line by line; then several read chunks on each side of the restart, so that
+    // the include filter's skipping reader meets the header in the middle of a chunk.
+    for (fields, pay, after) in restarts {
+        for filler in [1, 6_000] {
+            let mut text = String::from(first);
+            for i in 0..filler {
+                text.push_str(&format!(
+                    "2026-11-03 23:5{}:{:02} 10.0.0.5 GET /checkout 200 12\n",
+                    i % 10,
+                    i % 60
+                ));
+            }
+            text.push_str(&format!("{head}{fields}\n{pay}\n"));
+            for i in 0..filler {
+                text.push_str(&after(i));
+                text.push('\n');
+            }
+            for source in ["", "include = [\"POST\"]\n"] {
+                let scan = scan_with(dir, "u_ex261103.log", &text, source).unwrap();
+                let pay = scan
+                    .candidates
+                    .iter()
+                    .find(|c| c.text.contains("POST"))
+                    .expect("the line after the restart");
+                let case = format!("{fields}, {filler} lines, {source}");
+                assert_eq!(pay.at.to_string(), "2026-11-04T00:00:07Z", "{case}");
+                assert_eq!(pay.text, "POST /pay 503", "{case}");
+                assert_eq!(scan.stats.undatable, 0, "{case}");
+            }
+        }
+    }
 }

@@ -347,6 +347,23 @@ impl Parser {
         self
     }
 
+    /// This parser with the columns that `header` (the `#` lines before a data line) names,
+    /// when it names others than the parser has; `None` otherwise, and for formats without
+    /// a header.
+    pub fn with_header(&self, header: &[u8]) -> Option<Parser> {
+        let current = self.columns.as_ref()?;
+        let columns = Columns::from_header(header).filter(|c| c.kind == current.kind)?;
+        (columns != **current).then(|| Parser {
+            columns: Some(Arc::new(columns)),
+            ..self.clone()
+        })
+    }
+
+    /// Whether lines are read by the columns a header names (W3C, Zeek).
+    pub fn has_columns(&self) -> bool {
+        self.columns.is_some()
+    }
+
     /// A header or comment line, which is neither an entry nor part of one: the `#` directives
     /// of W3C and Zeek logs, and `#` lines in a log the locator reads.
     pub fn is_header(&self, line: &[u8]) -> bool {
@@ -1311,6 +1328,25 @@ mod json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Concatenated Zeek logs repeat their header; a later `#fields` with other columns gives
+    /// a parser for them, and the same header gives none.
+    #[test]
+    fn a_repeated_zeek_header_with_other_fields_restarts_the_columns() {
+        let head = b"#separator \\x09\n#path\thttp\n#fields\tts\tmethod\turi\n";
+        let parser = Parser::new(Format::Zeek).for_file(head);
+        assert!(parser.with_header(head).is_none());
+        let again = b"#separator \\x09\n#path\thttp\n#fields\tts\thost\tmethod\turi\n";
+        let restarted = parser.with_header(again).expect("new columns");
+        let line = restarted
+            .parse(b"1762178531.5\tshop.example\tGET\t/pay")
+            .expect("dated");
+        assert_eq!(
+            line.owned_msg.as_deref(),
+            Some("http: GET shop.example/pay")
+        );
+        assert!(Parser::new(Format::Iso8601).with_header(again).is_none());
+    }
 
     fn parse(format: Format, line: &str) -> Option<(Option<Level>, String)> {
         let parsed = Parser::new(format).parse(line.as_bytes())?;

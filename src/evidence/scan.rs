@@ -206,6 +206,8 @@ pub fn scan_file(
         out.volume.is_some() || filter.include.is_none() || filter.level.is_some();
     let mut reader = FileReader {
         parser,
+        restarted: None,
+        directives: Vec::new(),
         filter,
         ctx,
         out,
@@ -238,6 +240,11 @@ pub fn scan_file(
     Ok(())
 }
 
+/// `#Fields:` (W3C) or `#fields` (Zeek): the directive that names a log's columns.
+fn is_field_list(line: &[u8]) -> bool {
+    line.starts_with(b"#Fields:") || line.starts_with(b"#fields")
+}
+
 /// Newlines in `bytes`, counted with SIMD: line numbers of skipped entries cost only this.
 fn count_newlines(bytes: &[u8]) -> u64 {
     bytecount::count(bytes, b'\n') as u64
@@ -256,6 +263,11 @@ fn line_at(region: &[u8], start: usize) -> (&[u8], usize) {
 /// The state of reading one file: the entry being gathered, and where entries go.
 struct FileReader<'a, 'o> {
     parser: &'a Parser,
+    /// The parser for the columns of a header that restarts the file (IIS writes a new
+    /// `#Fields:` when it restarts; concatenated Zeek logs repeat theirs), once one has.
+    restarted: Option<Parser>,
+    /// The `#` lines since the last data line.
+    directives: Vec<u8>,
     filter: &'a Filter,
     ctx: &'a mut Context,
     out: &'a mut Output<'o>,
@@ -266,6 +278,21 @@ struct FileReader<'a, 'o> {
 }
 
 impl FileReader<'_, '_> {
+    fn current(&self) -> &Parser {
+        self.restarted.as_ref().unwrap_or(self.parser)
+    }
+
+    /// A header line: one that names the columns again takes effect for the lines after it.
+    fn directive(&mut self, line: &[u8]) {
+        self.directives.extend_from_slice(line);
+        self.directives.push(b'\n');
+        if is_field_list(line)
+            && let Some(parser) = self.current().with_header(&self.directives)
+        {
+            self.restarted = Some(parser);
+        }
+    }
+
     /// Reads every line of `region` (whole lines) one by one.
     fn each_line(&mut self, region: &[u8], line_no: &mut u64) -> ControlFlow<()> {
         let matches: Vec<usize> = match &self.filter.include {
@@ -287,13 +314,20 @@ impl FileReader<'_, '_> {
     }
 
     fn dated(&self, line: &[u8]) -> bool {
-        self.parser.date(line).is_some()
+        self.current().date(line).is_some()
     }
 
     /// Reads a chunk by its include matches only. Lines before the chunk's first entry continue
     /// the open entry, and its last entry may continue in the next chunk: both are read line by
     /// line. The entries between are only looked at where the regex matches.
     fn fast_chunk(&mut self, chunk: &[u8], line_no: &mut u64, re: &Regex) -> ControlFlow<()> {
+        // A header that names the columns again must be seen where it is.
+        if self.current().has_columns()
+            && (memchr::memmem::find(chunk, b"#Fields:").is_some()
+                || memchr::memmem::find(chunk, b"#fields").is_some())
+        {
+            return self.each_line(chunk, line_no);
+        }
         // Where the chunk's first entry starts.
         let mut head_end = 0;
         while head_end < chunk.len() && !self.dated(line_at(chunk, head_end).0) {
@@ -376,19 +410,22 @@ impl FileReader<'_, '_> {
     /// Takes one line: a dated line starts an entry, an undated one continues it.
     fn line(&mut self, line: &[u8], line_no: u64, is_match: bool) -> ControlFlow<()> {
         self.out.stats.lines += 1;
-        if self.parser.is_header(line) {
+        if self.current().is_header(line) {
             self.out.stats.headers += 1;
+            self.directive(line);
             return ControlFlow::Continue(());
         }
+        self.directives.clear();
         // For most formats, finding the time takes the line apart: keep that for `finish`.
         // Structured lines have a cheaper test for a time, worth it only when most entries are
         // skipped unread.
-        let parsed = if self.parser.dates_by_parsing() || self.needs_every_entry {
-            self.parser.parse(line)
+        let parsed = if self.current().dates_by_parsing() || self.needs_every_entry {
+            self.current().parse(line)
         } else {
             None
         };
-        if parsed.is_some() || (!self.parser.dates_by_parsing() && self.parser.date(line).is_some())
+        if parsed.is_some()
+            || (!self.current().dates_by_parsing() && self.current().date(line).is_some())
         {
             self.out.stats.dated += 1;
             self.finish()?;
@@ -420,6 +457,7 @@ impl FileReader<'_, '_> {
 
     /// Hands the gathered entry to the output.
     fn finish(&mut self) -> ControlFlow<()> {
+        let parser = self.restarted.as_ref().unwrap_or(self.parser);
         let open = &mut self.open;
         if !open.active {
             return ControlFlow::Continue(());
@@ -430,7 +468,7 @@ impl FileReader<'_, '_> {
         }
         // Only entries that may be kept or counted need a close look at their first line.
         let parsed = open.parsed.take();
-        let Some(line) = parsed.or_else(|| self.parser.parse(&open.first)) else {
+        let Some(line) = parsed.or_else(|| parser.parse(&open.first)) else {
             self.out.stats.undatable += 1;
             return ControlFlow::Continue(());
         };
