@@ -259,3 +259,62 @@ fn a_w3c_log_that_names_its_columns_again_is_read_by_the_new_ones() {
         }
     }
 }
+
+/// `strace -tt` prefixes each system call with the time of day (`-t` whole seconds, `-tt`
+/// microseconds), and `-f` puts the pid first, padded, or as `[pid N]`: no date anywhere. The
+/// lines are dated by the day the incident started, and a trace that runs past midnight steps
+/// to the next day.
+#[test]
+fn strace_times_of_day_are_dated_by_the_incident_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let write = |file: &str, text: &str| {
+        std::fs::write(dir.join(file), text).unwrap();
+    };
+    write(
+        "trace.log",
+        "23:59:58.100200 openat(AT_FDCWD, \"/etc/app.conf\", O_RDONLY|O_CLOEXEC) = 3\n\
+         23:59:59.900000 read(3, \"pool_size = 10\\n\", 4096) = 15\n\
+         00:00:01.000001 connect(4, {sa_family=AF_INET, sin_port=htons(5432)}, 16) = -1 ECONNREFUSED (Connection refused)\n",
+    );
+    write(
+        "trace-f.log",
+        "4194304 14:02:11.000100 write(1, \"ok\\n\", 3) = 3\n\
+         [pid    77] 14:02:12 exit_group(0) = ?\n\
+         12 14:02:13.5 +++ exited with 0 +++\n",
+    );
+    let toml = "title = \"trace\"\ntimezone = \"Europe/Berlin\"\n\
+                [times]\nstarted = 2026-11-03T23:50:00+01:00\n\
+                [[sources]]\nname = \"trace\"\npath = \"trace.log\"\n\
+                [[sources]]\nname = \"forked\"\npath = \"trace-f.log\"\n";
+    let incident = LoadedIncident {
+        id: "trace".into(),
+        dir: dir.to_path_buf(),
+        incident: toml::from_str(toml).unwrap(),
+        notes: None,
+    };
+    let options = ScanOptions {
+        candidates: true,
+        volume: false,
+        templates: false,
+    };
+    let trace = evidence::scan_source(&incident, 0, options).unwrap();
+    assert_eq!(
+        trace.files[0].1.to_string(),
+        "HH:MM:SS (a time of day; the date is the incident's) (found by the locator)"
+    );
+    let at: Vec<String> = trace.candidates.iter().map(|c| c.at.to_string()).collect();
+    // Berlin is UTC+1 in November: the incident's day is 3 November there.
+    assert_eq!(
+        at,
+        [
+            "2026-11-03T22:59:58.1002Z",
+            "2026-11-03T22:59:59.9Z",
+            "2026-11-03T23:00:01.000001Z"
+        ]
+    );
+    assert!(trace.candidates[2].text.starts_with("connect(4"));
+    let forked = evidence::scan_source(&incident, 1, options).unwrap();
+    assert_eq!(forked.stats.dated, 3, "a pid before the time is no date");
+    assert_eq!(forked.candidates[1].at.to_string(), "2026-11-03T13:02:12Z");
+}

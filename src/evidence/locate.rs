@@ -53,6 +53,9 @@ pub enum Layout {
     /// Unix time: seconds (10 digits, perhaps a fraction), milliseconds (13), microseconds
     /// (16) or nanoseconds (19).
     Epoch,
+    /// A time of day alone, `14:02:11` or `14:02:11.123456`, as `strace -t`/`-tt` writes it:
+    /// the date is the day the incident started, one more after each midnight.
+    TimeOfDay,
 }
 
 impl Layout {
@@ -72,6 +75,7 @@ impl Layout {
         Layout::Dotted,
         Layout::Tai64n,
         Layout::Epoch,
+        Layout::TimeOfDay,
     ];
 
     /// The layout's name, as `timeline --sources --explain` and `check` show it.
@@ -91,6 +95,7 @@ impl Layout {
             Layout::Dotted => "MM.dd HH:MM:SS",
             Layout::Tai64n => "TAI64N",
             Layout::Epoch => "Unix time",
+            Layout::TimeOfDay => "HH:MM:SS (a time of day; the date is the incident's)",
         }
     }
 
@@ -113,6 +118,7 @@ impl Layout {
             Layout::Dotted => plain(dotted(b)),
             Layout::Tai64n => plain(tai64n(b)),
             Layout::Epoch => plain(epoch(b)),
+            Layout::TimeOfDay => plain(time_of_day(b)),
         }
     }
 }
@@ -143,11 +149,30 @@ fn starts(line: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// Whether the clock at `at` is the end of a longer timestamp (`2026-11-03 14:02:11`,
+/// `[03/Nov/2026:14:02:11`, `11.03 14:02:11`): right after a space or a colon that follows a
+/// word of digits with `-`, `/` or `.` in it. A time of day alone must not win a file from the
+/// layout that reads the whole timestamp; a pid before it (`strace -f`) is no date.
+fn after_a_date(line: &[u8], at: usize) -> bool {
+    if at < 2 || !matches!(line[at - 1], b' ' | b':') || !line[at - 2].is_ascii_digit() {
+        return false;
+    }
+    let word = &line[..at - 1];
+    let start = word
+        .iter()
+        .rposition(|b| b.is_ascii_whitespace() || *b == b'[')
+        .map_or(0, |i| i + 1);
+    word[start..]
+        .iter()
+        .any(|b| matches!(b, b'-' | b'/' | b'.'))
+}
+
 /// Whether what a layout read is a real moment between 1990 and 2100.
 fn plausible(when: &When) -> bool {
     let year_ok = |y: i64| (1990..=2100).contains(&y);
     match when {
         When::Exact(ts) => year_ok(i64::from(ts.to_zoned(jiff::tz::TimeZone::UTC).year())),
+        When::Civil(c) if c.is_time_of_day() => true,
         When::Civil(c) => {
             c.year.is_none_or(|y| year_ok(i64::from(y)))
                 && (1..=12).contains(&c.month)
@@ -160,6 +185,9 @@ fn plausible(when: &When) -> bool {
 /// letter gives.
 pub fn find(line: &[u8], layout: Layout) -> Option<(When, std::ops::Range<usize>, Option<Level>)> {
     starts(line).find_map(|at| {
+        if layout == Layout::TimeOfDay && after_a_date(line, at) {
+            return None;
+        }
         let (when, used, level) = layout.read(&line[at..])?;
         let end = at + used;
         // The time stands alone: what follows is not more of a word or a number.
@@ -301,6 +329,13 @@ fn klog(b: &[u8]) -> Option<(When, usize, Option<Level>)> {
         6 + used,
         Some(level),
     ))
+}
+
+/// `HH:MM:SS` with an optional fraction, and no date: seconds are required, so that a
+/// clock `HH:MM` in prose is not taken for one.
+fn time_of_day(b: &[u8]) -> Option<(When, usize)> {
+    let (clock, used) = timestamp::clock(b)?;
+    (used >= 8).then(|| (Civil::time_of_day(clock), used))
 }
 
 /// `MM.dd HH:MM:SS` (no year), as Proxifier writes it in brackets.
@@ -453,7 +488,7 @@ mod tests {
             // Glued to a word, or followed by more digits.
             "abc1793714531 glued to a word",
             "1793714531999999999999 too long",
-            // No month 99, no day 40.
+            // No month 99 (and the clock after it belongs to that date), no day 40.
             "99.99 12:00:00 not a month",
             "[40/Nov/2026:14:02:11 +0000] no day 40",
         ] {

@@ -322,7 +322,10 @@ fn source_context(incident: &Incident, source: &Source) -> Context {
         .and_then(|z| TimeZone::get(z).ok())
         .unwrap_or_else(|| incident.tz());
     let year = source.year.unwrap_or_else(|| year_of(incident));
-    Context::new(year, tz)
+    let mut ctx = Context::new(year, tz.clone());
+    // Times of day alone are dated by the day the incident started, in the source's zone.
+    ctx.day = first_of(incident).map(|s| s.instant().to_zoned(tz).date());
+    ctx
 }
 
 /// The incident's window: started (or its first entry) to resolved (or mitigated, or its last
@@ -410,13 +413,16 @@ pub fn incident_year(incident: &LoadedIncident) -> i16 {
 }
 
 fn year_of(i: &Incident) -> i16 {
-    let first = i
-        .times
+    let at = first_of(i).map_or_else(Timestamp::now, |s| s.instant());
+    at.to_zoned(i.tz()).year()
+}
+
+/// When the incident started, or its first timeline entry.
+fn first_of(i: &Incident) -> Option<&crate::model::Stamp> {
+    i.times
         .started
         .as_ref()
-        .or_else(|| i.timeline_sorted().first().map(|e| &e.at));
-    let at = first.map_or_else(Timestamp::now, |s| s.instant());
-    at.to_zoned(i.tz()).year()
+        .or_else(|| i.timeline_sorted().first().map(|e| &e.at))
 }
 
 fn joined(patterns: &[String]) -> Result<Option<Regex>, EvidenceError> {

@@ -32,6 +32,16 @@ pub struct Civil {
 }
 
 impl Civil {
+    /// A time of day alone, whose date comes from the [`Context`].
+    pub(super) fn time_of_day(clock: Clock) -> When {
+        Civil::when(None, 0, 0, clock, None)
+    }
+
+    /// Whether this is a time of day alone (month and day 0).
+    pub fn is_time_of_day(&self) -> bool {
+        self.month == 0 && self.day == 0 && self.year.is_none()
+    }
+
     pub(super) fn when(
         year: Option<i16>,
         month: i8,
@@ -67,14 +77,19 @@ pub(super) struct Clock {
     nanos: i32,
 }
 
-/// What fills in a missing year or zone, and how to notice a year boundary.
+/// What fills in a missing year, date or zone, and how to notice a year or a day boundary.
 #[derive(Debug, Clone)]
 pub struct Context {
     pub year: i16,
     pub tz: TimeZone,
+    /// The date for times of day alone (`strace -tt`): the day the incident started.
+    pub day: Option<jiff::civil::Date>,
     /// Months read so far step back across a new year (Dec → Jan) for formats without a year.
     last_month: i8,
     rollover: i16,
+    /// Times of day step back across midnight for formats without a date.
+    last_clock: Option<i32>,
+    days: i32,
 }
 
 impl Context {
@@ -82,9 +97,26 @@ impl Context {
         Context {
             year,
             tz,
+            day: None,
             last_month: 0,
             rollover: 0,
+            last_clock: None,
+            days: 0,
         }
+    }
+
+    /// The date of a time of day alone: the context's day, and one more each time the clock
+    /// steps back by more than twelve hours (a trace that runs past midnight); a small step
+    /// back (lines out of order) is not a new day.
+    fn date_of(&mut self, c: &Civil) -> Option<jiff::civil::Date> {
+        let clock = i32::from(c.hour) * 3600 + i32::from(c.minute) * 60 + i32::from(c.second);
+        if self.last_clock.is_some_and(|last| clock + 12 * 3600 < last) {
+            self.days += 1;
+        }
+        self.last_clock = Some(clock);
+        self.day?
+            .checked_add(jiff::Span::new().days(self.days))
+            .ok()
     }
 }
 
@@ -95,6 +127,11 @@ impl When {
             When::Exact(ts) => return Some(*ts),
             When::Civil(c) => c,
         };
+        if c.is_time_of_day() {
+            let date = ctx.date_of(c)?;
+            let dt = date.at(c.hour, c.minute, c.second, c.nanos);
+            return ctx.tz.to_ambiguous_timestamp(dt).compatible().ok();
+        }
         let year = match c.year {
             Some(y) => y,
             None => {
