@@ -240,6 +240,9 @@ pub fn scan_file(
     Ok(())
 }
 
+/// The most bytes of `#` lines kept while waiting for a field list.
+const MAX_DIRECTIVES: usize = 64 << 10;
+
 /// `#Fields:` (W3C) or `#fields` (Zeek): the directive that names a log's columns.
 fn is_field_list(line: &[u8]) -> bool {
     line.starts_with(b"#Fields:") || line.starts_with(b"#fields")
@@ -284,6 +287,13 @@ impl FileReader<'_, '_> {
 
     /// A header line: one that names the columns again takes effect for the lines after it.
     fn directive(&mut self, line: &[u8]) {
+        if !self.current().has_columns() {
+            return;
+        }
+        // A header block is a few lines; a file of nothing but `#` lines keeps only its last.
+        if self.directives.len() + line.len() > MAX_DIRECTIVES {
+            self.directives.clear();
+        }
         self.directives.extend_from_slice(line);
         self.directives.push(b'\n');
         if is_field_list(line)
