@@ -319,4 +319,21 @@ fn strace_times_of_day_are_dated_by_the_incident_day() {
     let forked = evidence::scan_source(&incident, 1, options).unwrap();
     assert_eq!(forked.stats.dated, 3, "a pid before the time is no date");
     assert_eq!(forked.candidates[1].at.to_string(), "2026-11-03T13:02:12Z");
+
+    // An incident without a day to date them by says so, instead of dropping them quietly.
+    let undated = LoadedIncident {
+        incident: toml::from_str(
+            "title = \"trace\"\n[[sources]]\nname = \"trace\"\npath = \"trace.log\"\n",
+        )
+        .unwrap(),
+        ..incident
+    };
+    let scan = evidence::scan_source(&undated, 0, options).unwrap();
+    assert!(scan.candidates.is_empty());
+    assert_eq!(
+        scan.notes,
+        [
+            "`trace.log` has times of day without a date: give the incident `times.started` (or a timeline entry) to place them"
+        ]
+    );
 }

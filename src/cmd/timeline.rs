@@ -260,6 +260,9 @@ fn explain(incident: &LoadedIncident, format: Format) -> anyhow::Result<ExitCode
                 for n in &e.not_dated {
                     writeln!(out, "  no time on line {}: {}", n.line, n.text)?;
                 }
+                for note in &e.notes {
+                    writeln!(out, "  note: {note}")?;
+                }
             }
         }
     }

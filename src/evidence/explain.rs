@@ -28,6 +28,9 @@ pub struct Explained {
     /// Why the source could not be read, when it could not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the reader noticed: lines cut, entries skipped, times it could not place.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,6 +84,7 @@ pub fn explain(incident: &LoadedIncident) -> Vec<Explained> {
                         .map(|(line, text)| NotDated { line, text })
                         .collect(),
                     error: None,
+                    notes: scan.notes,
                 }
             }
             Err(e) => Explained {
@@ -94,6 +98,7 @@ pub fn explain(incident: &LoadedIncident) -> Vec<Explained> {
                 last: None,
                 not_dated: Vec::new(),
                 error: Some(e.to_string()),
+                notes: Vec::new(),
             },
         })
         .collect()

@@ -230,7 +230,17 @@ pub fn scan_source(
                 },
             )?;
         }
-        note_file(&mut scan.notes, &rel, parser.format, &before, &scan.stats);
+        // Times of day alone need the incident's day; without one none of them can be placed.
+        let dateless =
+            parser.format == Format::Located(locate::Layout::TimeOfDay) && ctx.day.is_none();
+        note_file(
+            &mut scan.notes,
+            &rel,
+            parser.format,
+            &before,
+            &scan.stats,
+            dateless,
+        );
         if scan.stats.capped {
             let cap = source.max_entries.unwrap_or(DEFAULT_CAP);
             let setting = if source.max_entries.is_some() {
@@ -252,7 +262,14 @@ pub fn scan_source(
     Ok(scan)
 }
 
-fn note_file(notes: &mut Vec<String>, rel: &str, format: Format, before: &Stats, after: &Stats) {
+fn note_file(
+    notes: &mut Vec<String>,
+    rel: &str,
+    format: Format,
+    before: &Stats,
+    after: &Stats,
+    dateless: bool,
+) {
     let lines = after.lines - before.lines;
     let dated = after.dated - before.dated;
     if lines > 0 && dated == 0 {
@@ -268,7 +285,12 @@ fn note_file(notes: &mut Vec<String>, rel: &str, format: Format, before: &Stats,
             "line {line} of `{rel}` is longer than 1 MiB; it was cut"
         ));
     }
-    if after.undatable > before.undatable {
+    if dateless {
+        notes.push(format!(
+            "`{rel}` has times of day without a date: give the incident `times.started` (or a \
+             timeline entry) to place them"
+        ));
+    } else if after.undatable > before.undatable {
         notes.push(format!(
             "{} entries of `{rel}` name times that do not exist and were skipped",
             after.undatable - before.undatable
