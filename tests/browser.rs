@@ -757,16 +757,13 @@ mod browser {
     async fn the_follow_ups_phase_updates_another_incident() {
         let tmp = common::scratch();
         let archive = tmp.path().join("archive");
-        let dir = archive.join("2026-11-03-checkout");
-        std::fs::create_dir_all(&dir).unwrap();
-        copy_sample(&dir);
-        let other = archive.join("2026-10-01-related");
-        std::fs::create_dir_all(&other).unwrap();
-        std::fs::write(
-            other.join("incident.toml"),
+        let dir = common::sample_and_one_more(
+            &archive,
+            "2026-11-03-checkout",
+            "2026-10-01-related",
             "title = \"Checkout slow in October\"\nservices = [\"checkout-api\"]\n\n[times]\nstarted = 2026-10-01T10:00:00Z\n\n# Keep me.\n[[actions]]\nid = \"a-1\"\ntext = \"Cap the retry storm\"\nowner = \"lee\"\ndue = 2026-10-20\n",
-        )
-        .unwrap();
+        );
+        let other = archive.join("2026-10-01-related");
         let server = Server::start(&dir, &[]);
         let base = format!("http://{}", server.addr);
         let driver = driver();
@@ -1677,16 +1674,12 @@ mod browser {
     async fn search_finds_incidents_with_a_typo_over_http() {
         let tmp = tempfile::tempdir().unwrap();
         let archive = tmp.path().join("archive");
-        let sample = archive.join("2026-11-03-checkout-500s");
-        std::fs::create_dir_all(&sample).unwrap();
-        copy_sample(&sample);
-        let other = archive.join("2026-10-01-dns");
-        std::fs::create_dir_all(&other).unwrap();
-        std::fs::write(
-            other.join("incident.toml"),
+        common::sample_and_one_more(
+            &archive,
+            "2026-11-03-checkout-500s",
+            "2026-10-01-dns",
             "title = \"Internal DNS answered slowly\"\nsummary = \"Lookups took seconds for the whole incident.\"\nseverity = \"SEV3\"\nservices = [\"dns\"]\ntags = [\"network\"]\n[times]\nstarted = 2026-10-01T10:00:00Z\n",
-        )
-        .unwrap();
+        );
         let out = tmp.path().join("site");
         common::build_site(&archive, &out);
         let base = static_host(out);

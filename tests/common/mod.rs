@@ -237,6 +237,18 @@ pub fn copy_sample(to: &Path) {
     }
 }
 
+/// An archive folder holding the sample incident as `sample` and one more incident, `other`,
+/// whose incident.toml is `toml`; returns the sample's folder.
+pub fn sample_and_one_more(archive: &Path, sample: &str, other: &str, toml: &str) -> PathBuf {
+    let dir = archive.join(sample);
+    std::fs::create_dir_all(&dir).unwrap();
+    copy_sample(&dir);
+    let other = archive.join(other);
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("incident.toml"), toml).unwrap();
+    dir
+}
+
 /// Sends `signal` (such as `-INT` or `-9`) to a process.
 pub fn signal(child: &std::process::Child, signal: &str) {
     let pid = child.id().to_string();
