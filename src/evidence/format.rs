@@ -216,7 +216,7 @@ pub enum Level {
 impl Level {
     /// Reads a level word as logs write it: `WARN`, `warning`, `E`, `FATAL`, `err`, …
     pub fn parse(word: &[u8]) -> Option<Level> {
-        let mut buf = [0u8; 11];
+        let mut buf = [0u8; LONGEST_LEVEL];
         if word.len() < 3 || word.len() > buf.len() {
             return None;
         }
@@ -496,18 +496,37 @@ pub(super) fn level_after(line: &[u8], from: usize, max_tokens: usize) -> (Optio
         }
         let word = &line[t.clone()];
         let word = word.trim_ascii_start();
-        let inner = strip(word);
-        let inner = inner
-            .rsplit(|b| *b == b':')
-            .find(|w| !w.is_empty())
-            .unwrap_or(inner);
-        if let Some(level) = Level::parse(inner) {
+        if let Some(level) = last_part(strip(word)).and_then(Level::parse) {
             return (Some(level), skip_spaces(line, t.end));
         }
         i = t.end;
     }
     (None, skip_spaces(line, from))
 }
+
+/// The last part of `inner` between colons that is not empty (`core:warn` → `warn`), or all of
+/// it when every part is empty; `None` when that part is too long to be a level word. It looks
+/// only at the end of the word, as most words are no level.
+fn last_part(inner: &[u8]) -> Option<&[u8]> {
+    let mut end = inner.len();
+    while end > 0 && inner[end - 1] == b':' {
+        end -= 1;
+    }
+    if end == 0 {
+        return Some(inner);
+    }
+    let mut start = end;
+    while start > 0 && inner[start - 1] != b':' {
+        start -= 1;
+        if end - start > LONGEST_LEVEL {
+            return None;
+        }
+    }
+    Some(&inner[start..end])
+}
+
+/// The longest word [`Level::parse`] reads (`information`).
+const LONGEST_LEVEL: usize = 11;
 
 fn strip(word: &[u8]) -> &[u8] {
     let word = word
@@ -1328,6 +1347,24 @@ mod json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The level of a word read from its end is the level of its last non-empty part.
+        #[test]
+        fn a_level_read_from_the_end_of_a_word_is_the_level_of_its_last_part(
+            word in "[a-zA-Z:\\[\\]<>]{0,20}(warn|ERROR|Info|crit)?:{0,3}",
+        ) {
+            let inner = strip(word.as_bytes());
+            let plain = inner
+                .rsplit(|b| *b == b':')
+                .find(|w| !w.is_empty())
+                .unwrap_or(inner);
+            proptest::prop_assert_eq!(
+                last_part(inner).and_then(Level::parse),
+                Level::parse(plain)
+            );
+        }
+    }
 
     /// Concatenated Zeek logs repeat their header; a later `#fields` with other columns gives
     /// a parser for them, and the same header gives none.

@@ -68,13 +68,11 @@ pub struct Count {
 }
 
 impl Volume {
-    pub fn count(&mut self, at: Timestamp, error: bool) {
-        let slot = self
-            .minutes
-            .entry(at.as_second().div_euclid(60))
-            .or_default();
-        slot.total += 1;
-        slot.errors += u32::from(error);
+    /// Adds `count` entries to `minute` (since the epoch).
+    pub fn add(&mut self, minute: i64, count: Count) {
+        let slot = self.minutes.entry(minute).or_default();
+        slot.total += count.total;
+        slot.errors += count.errors;
     }
 }
 
@@ -215,6 +213,7 @@ pub fn scan_source(
             stats: &mut scan.stats,
             lane: &source.name,
             kind: Kind::Event,
+            minute: None,
         };
         if parser.format.is_document() {
             documents::scan(&path, &rel, parser.format, &filter, &mut ctx, &mut out)?;
@@ -230,6 +229,8 @@ pub fn scan_source(
                 },
             )?;
         }
+        // The last minute's volume counts are added when the output is dropped.
+        drop(out);
         // Times of day alone need the incident's day; without one none of them can be placed.
         let dateless =
             parser.format == Format::Located(locate::Layout::TimeOfDay) && ctx.day.is_none();

@@ -13,8 +13,7 @@
 //! This follows the Drain parser (He et al., "Drain: An Online Log Parsing Approach with
 //! Fixed Depth Tree", ICWS 2017); the code is written here from that description.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -79,10 +78,48 @@ struct Group {
     first: Timestamp,
     last: Timestamp,
     level: Option<Level>,
-    /// Minute → entries, and the earliest entry's time and place.
-    minutes: rustc_hash::FxHashMap<i64, (u32, Timestamp, String)>,
+    /// Entries per minute, with the earliest entry's time and place, in the order first seen.
+    minutes: Vec<Minute>,
+    /// Minute → its place in `minutes`.
+    minute_index: rustc_hash::FxHashMap<i64, usize>,
+    /// The place in `minutes` of the minute last added to: logs are mostly in time order, so
+    /// the next entry is mostly in the same minute.
+    last_minute: usize,
     example: String,
     source: String,
+}
+
+/// One minute of a group: the minute since the epoch, its entries, and the earliest entry's
+/// time and place.
+#[derive(Debug, Clone)]
+struct Minute {
+    minute: i64,
+    count: u32,
+    first: Timestamp,
+    source: String,
+}
+
+impl Group {
+    /// The minute `at` falls in, added when it is new.
+    fn minute(&mut self, at: Timestamp, source: &(impl std::fmt::Display + ?Sized)) -> &mut Minute {
+        let minute = at.as_second().div_euclid(60);
+        if self
+            .minutes
+            .get(self.last_minute)
+            .is_none_or(|m| m.minute != minute)
+        {
+            self.last_minute = *self.minute_index.entry(minute).or_insert_with(|| {
+                self.minutes.push(Minute {
+                    minute,
+                    count: 0,
+                    first: at,
+                    source: source.to_string(),
+                });
+                self.minutes.len() - 1
+            });
+        }
+        &mut self.minutes[self.last_minute]
+    }
 }
 
 /// The tree below level and length: first token → second token → groups in the leaf.
@@ -136,14 +173,11 @@ impl Miner {
         }
         g.last = g.last.max(at);
         g.level = g.level.max(level);
-        let minute = g
-            .minutes
-            .entry(at.as_second().div_euclid(60))
-            .or_insert_with(|| (0, at, source.to_string()));
-        minute.0 += 1;
-        if at < minute.1 {
-            minute.1 = at;
-            minute.2 = source.to_string();
+        let minute = g.minute(at, source);
+        minute.count += 1;
+        if at < minute.first {
+            minute.first = at;
+            minute.source = source.to_string();
         }
     }
 
@@ -184,7 +218,9 @@ impl Miner {
                     first: Timestamp::MAX,
                     last: Timestamp::MIN,
                     level: None,
-                    minutes: Default::default(),
+                    minutes: Vec::new(),
+                    minute_index: Default::default(),
+                    last_minute: 0,
                     example: String::new(),
                     source: String::new(),
                 });
@@ -202,12 +238,12 @@ impl Miner {
             .groups
             .into_iter()
             .filter(|g| g.count > 0)
-            .map(|g| {
-                let minutes: BTreeMap<i64, (u32, Timestamp, String)> =
-                    g.minutes.into_iter().collect();
-                let (minutes, minute_sources) = minutes
+            .map(|mut g| {
+                g.minutes.sort_unstable_by_key(|m| m.minute);
+                let (minutes, minute_sources) = g
+                    .minutes
                     .into_iter()
-                    .map(|(m, (n, _, source))| ((m, n), source))
+                    .map(|m| ((m.minute, m.count), m.source))
                     .unzip();
                 Template {
                     lane: lane.to_owned(),
@@ -304,6 +340,8 @@ const KEY: u8 = 8;
 const ALPHA: u8 = 16;
 const SPACE: u8 = 32;
 const QUOTE: u8 = 64;
+/// `=`: the token may be `key=value`.
+const EQUALS: u8 = 128;
 const CLASSES: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -333,6 +371,9 @@ const CLASSES: [u8; 256] = {
         }
         if c == b'"' || c == b'\'' {
             class |= QUOTE;
+        }
+        if c == b'=' {
+            class |= EQUALS;
         }
         table[b] = class;
         b += 1;
@@ -385,27 +426,33 @@ enum Masked<'a> {
 
 impl Masked<'_> {
     fn of(token: &str) -> Masked<'_> {
+        let seen = token.bytes().fold(0, |seen, b| seen | CLASSES[b as usize]);
+        Masked::classify(token, seen)
+    }
+
+    /// What `token` becomes, given the classes of all its bytes (`seen`), which settle most
+    /// tokens without a second look.
+    fn classify(token: &str, seen: u8) -> Masked<'_> {
         let bytes = token.as_bytes();
-        // One pass finds `key=` (a run of key bytes, a letter among them, then `=`) and the
-        // classes of all bytes, which settle most tokens without a closer look.
-        let mut seen = 0;
-        let mut in_key = true;
-        for (i, &b) in bytes.iter().enumerate() {
-            let class = CLASSES[b as usize];
-            if in_key && b == b'=' {
-                if i > 0 && seen & ALPHA != 0 {
-                    let value = &bytes[i + 1..];
-                    return if value.is_empty() || varies(value) {
-                        Masked::Key(&token[..i])
-                    } else {
-                        Masked::Kept(token)
-                    };
-                }
-                in_key = false;
-            } else if in_key && class & KEY == 0 {
-                in_key = false;
+        // `key=value`: a run of key bytes with a letter among them, then `=`.
+        if seen & EQUALS != 0 {
+            let key = bytes
+                .iter()
+                .position(|&b| CLASSES[b as usize] & KEY == 0)
+                .unwrap_or(bytes.len());
+            if key > 0
+                && bytes[key] == b'='
+                && bytes[..key]
+                    .iter()
+                    .any(|&b| CLASSES[b as usize] & ALPHA != 0)
+            {
+                let value = &bytes[key + 1..];
+                return if value.is_empty() || varies(value) {
+                    Masked::Key(&token[..key])
+                } else {
+                    Masked::Kept(token)
+                };
             }
-            seen |= class;
         }
         if bytes.first() == Some(&b'"')
             && let Some(space) = bytes.iter().take(9).position(|&b| b == b' ')
@@ -440,24 +487,51 @@ impl Masked<'_> {
         }
     }
 
-    /// Feeds the masked token to a hasher without building its text.
-    fn hash_into(&self, h: &mut impl Hasher) {
+    /// Feeds the masked token to a shape hash without building its text.
+    fn hash_into(&self, h: &mut ShapeHash) {
         match self {
-            Masked::Wild => h.write_u8(1),
-            Masked::Key(key) => {
-                h.write_u8(2);
-                h.write(key.as_bytes());
-            }
-            Masked::Request(method) => {
-                h.write_u8(3);
-                h.write(method.as_bytes());
-            }
-            Masked::Kept(token) => {
-                h.write_u8(4);
-                h.write(token.as_bytes());
-            }
+            Masked::Wild => h.word(1),
+            Masked::Key(key) => h.bytes(key.as_bytes(), 2),
+            Masked::Request(method) => h.bytes(method.as_bytes(), 3),
+            Masked::Kept(token) => h.bytes(token.as_bytes(), 4),
         }
-        h.write_u8(0xff);
+    }
+}
+
+/// A 64-bit hash of a masked shape, fed token by token. Each step (xor, multiply by an odd
+/// constant, rotate) is a bijection of the state, every byte of a token is read, and each token
+/// ends with its length and kind, so shapes that differ give different hashes but by chance.
+/// It reads a token in whole words, where a general-purpose hasher would start over per token.
+struct ShapeHash(u64);
+
+impl ShapeHash {
+    /// rustc-hash's multiplier.
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+    fn word(&mut self, w: u64) {
+        self.0 = (self.0 ^ w).wrapping_mul(Self::K).rotate_left(26);
+    }
+
+    fn bytes(&mut self, b: &[u8], kind: u64) {
+        let n = b.len();
+        let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+        if n >= 8 {
+            let mut i = 0;
+            while i + 8 <= n {
+                self.word(word(i));
+                i += 8;
+            }
+            if i < n {
+                // The last bytes, as the word that ends the token (it overlaps the one before).
+                self.word(word(n - 8));
+            }
+        } else if n >= 4 {
+            let half = |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().unwrap()));
+            self.word(half(0) | half(n - 4) << 32);
+        } else if n > 0 {
+            self.word(u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16);
+        }
+        self.word((n as u64) << 8 | kind);
     }
 }
 
@@ -467,17 +541,60 @@ fn mask_into(line: &str, out: &mut Vec<String>) {
     out.extend(tokens(line).map(|t| Masked::of(t).text().into_owned()));
 }
 
-/// The masked shape of `line`, hashed, without building the tokens.
+/// The masked shape of `line` and its level, hashed: the same for entries of the same shape,
+/// and different otherwise (but by chance).
+///
+/// This runs for every entry, so it is [`tokens`] and [`Masked::of`] fused into one pass over
+/// the bytes: each byte's class is looked up once, for splitting and for masking both, and the
+/// token is hashed in place. It gives the same hash as masking token by token (tested).
 fn shape_hash(line: &str, level: Option<Level>) -> u64 {
-    let mut h = rustc_hash::FxHasher::default();
-    level.hash(&mut h);
+    let mut h = ShapeHash(0);
+    h.word(level.map_or(0, |l| l as u64 + 1));
+    let bytes = line.as_bytes();
+    let mut i = 0;
     let mut n = 0usize;
-    for t in tokens(line) {
-        Masked::of(t).hash_into(&mut h);
+    loop {
+        while i < bytes.len() && CLASSES[bytes[i] as usize] & SPACE != 0 {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let start = i;
         n += 1;
+        if n >= MAX_TOKENS {
+            Masked::of(line[start..].trim_end()).hash_into(&mut h);
+            break;
+        }
+        // The classes of all bytes of the token, and where it ends.
+        let mut seen = 0u8;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let class = CLASSES[b as usize];
+            if class & (SPACE | QUOTE) != 0 {
+                if class & SPACE != 0 {
+                    break;
+                }
+                // A quoted value is one token, spaces and all (as in `tokens`).
+                if b == b'"' || i == start || bytes[i - 1] == b'=' {
+                    seen |= class;
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b {
+                        seen |= CLASSES[bytes[i] as usize];
+                        i += 1;
+                    }
+                    if i >= bytes.len() {
+                        break;
+                    }
+                }
+            }
+            seen |= class;
+            i += 1;
+        }
+        Masked::classify(&line[start..i], seen).hash_into(&mut h);
     }
-    n.hash(&mut h);
-    h.finish()
+    h.word(n as u64);
+    h.0
 }
 
 /// The template's text for a line: what it would look like alone (for tests and docs).
@@ -520,6 +637,123 @@ mod tests {
         );
         assert_eq!(masked("worker 0x7f3a crashed"), "worker <*> crashed");
         assert_eq!(masked("  "), "");
+    }
+
+    /// What a token becomes, the plain way: the masking rules as first written, byte by
+    /// byte, without the shortcuts taken for speed.
+    fn masked_plainly(token: &str) -> Masked<'_> {
+        let bytes = token.as_bytes();
+        let mut seen = 0;
+        let mut in_key = true;
+        for (i, &b) in bytes.iter().enumerate() {
+            let class = CLASSES[b as usize];
+            if in_key && b == b'=' {
+                if i > 0 && seen & ALPHA != 0 {
+                    let value = &bytes[i + 1..];
+                    return if value.is_empty() || varies(value) {
+                        Masked::Key(&token[..i])
+                    } else {
+                        Masked::Kept(token)
+                    };
+                }
+                in_key = false;
+            } else if in_key && class & KEY == 0 {
+                in_key = false;
+            }
+            seen |= class;
+        }
+        if bytes.first() == Some(&b'"')
+            && let Some(space) = bytes.iter().take(9).position(|&b| b == b' ')
+            && (4..=8).contains(&space)
+            && bytes[1..space].iter().all(u8::is_ascii_uppercase)
+        {
+            return Masked::Request(&token[1..space]);
+        }
+        if varies(bytes) {
+            Masked::Wild
+        } else {
+            Masked::Kept(token)
+        }
+    }
+
+    /// The shape's hash taken the plain way: token by token, each masked on its own.
+    fn hash_by_tokens(line: &str, level: Option<Level>) -> u64 {
+        let mut h = ShapeHash(0);
+        h.word(level.map_or(0, |l| l as u64 + 1));
+        let mut n = 0;
+        for t in tokens(line) {
+            masked_plainly(t).hash_into(&mut h);
+            n += 1;
+        }
+        h.word(n);
+        h.0
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fused_shape_hash_is_the_hash_of_the_masked_tokens(
+            line in r#"([a-zA-Z0-9 ="'/:.\t\[\]{}_\-]|GET |é){0,120}"#,
+        ) {
+            proptest::prop_assert_eq!(
+                shape_hash(&line, Some(Level::Warn)),
+                hash_by_tokens(&line, Some(Level::Warn))
+            );
+        }
+    }
+
+    #[test]
+    fn the_fused_shape_hash_agrees_on_awkward_lines() {
+        let long = "w ".repeat(MAX_TOKENS + 5);
+        for line in [
+            "",
+            "   ",
+            "plain words only",
+            r#"msg="pool is full" retry=true"#,
+            r#""GET /cart HTTP/1.1" 503"#,
+            "it's a 'quoted value' and don't",
+            "x='unterminated quote",
+            "\"unterminated",
+            "abcdef0123456789 deadbeefcafe a=",
+            "=x ==y a=b=c 1=a",
+            long.as_str(),
+            "tab\tseparated\r\n",
+        ] {
+            assert_eq!(
+                shape_hash(line, None),
+                hash_by_tokens(line, None),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn different_shapes_hash_apart() {
+        let shapes = [
+            "a b",
+            "ab",
+            "b a",
+            "a b c",
+            "a 5",
+            "a key=5",
+            "a key=x",
+            "a kez=5",
+            r#""GET /x""#,
+            r#""PUT /x""#,
+            "connection pool exhausted",
+            "connection pool exhaustes",
+            "connection pool exhausted!",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghabcdefgh",
+        ];
+        let mut hashes: Vec<u64> = shapes.iter().map(|s| shape_hash(s, None)).collect();
+        hashes.push(shape_hash("a b", Some(Level::Error)));
+        let all = hashes.len();
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), all);
+        assert_eq!(shape_hash("a 5", None), shape_hash("a 77", None));
+        assert_eq!(shape_hash("a key=5", None), shape_hash("a   key=0.5", None));
     }
 
     #[test]
@@ -588,6 +822,34 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].text, "GET <*> <*>");
         assert_eq!(t[0].count, 2);
+    }
+
+    #[test]
+    fn minutes_count_entries_that_come_out_of_time_order() {
+        let mut m = Miner::new();
+        for (i, s) in [61, 125, 70, 200, 50, 130, 62].into_iter().enumerate() {
+            m.add(at(s), None, "retrying job 7", &format!("a.log:{}", i + 1));
+        }
+        let t = m.finish("x");
+        let base = at(0).as_second().div_euclid(60);
+        let minutes: Vec<(i64, u32)> = t[0].minutes.iter().map(|&(m, n)| (m - base, n)).collect();
+        let first_second = at(0).as_second() % 60;
+        // Seconds 50, 61, 62, 70 … fall in minutes by the clock, not by the first entry.
+        let expected: Vec<(i64, u32)> = {
+            let mut counts = std::collections::BTreeMap::new();
+            for s in [61, 125, 70, 200, 50, 130, 62] {
+                *counts.entry((first_second + s).div_euclid(60)).or_insert(0) += 1;
+            }
+            counts.into_iter().collect()
+        };
+        assert_eq!(minutes, expected);
+        assert_eq!(t[0].count, 7);
+        // Each minute's place is its earliest entry.
+        let earliest = t[0]
+            .minutes
+            .iter()
+            .position(|&(m, _)| m - base == (first_second + 50) / 60);
+        assert_eq!(t[0].minute_sources[earliest.unwrap()], "a.log:5");
     }
 
     #[test]
