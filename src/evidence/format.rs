@@ -1633,6 +1633,53 @@ mod tests {
     }
 
     #[test]
+    fn every_level_word_is_read_in_any_case_and_near_misses_are_not() {
+        let words: &[(&str, Level)] = &[
+            ("trace", Level::Trace),
+            ("finest", Level::Trace),
+            ("finer", Level::Trace),
+            ("verbose", Level::Trace),
+            ("debug", Level::Debug),
+            ("fine", Level::Debug),
+            ("dbg", Level::Debug),
+            ("info", Level::Info),
+            ("information", Level::Info),
+            ("log", Level::Info),
+            ("config", Level::Info),
+            ("inf", Level::Info),
+            ("notice", Level::Notice),
+            ("warn", Level::Warn),
+            ("warning", Level::Warn),
+            ("wrn", Level::Warn),
+            ("error", Level::Error),
+            ("err", Level::Error),
+            ("severe", Level::Error),
+            ("fatal", Level::Critical),
+            ("critical", Level::Critical),
+            ("crit", Level::Critical),
+            ("alert", Level::Critical),
+            ("emerg", Level::Critical),
+            ("emergency", Level::Critical),
+            ("panic", Level::Critical),
+        ];
+        for &(word, level) in words {
+            for w in [word.to_owned(), word.to_uppercase(), {
+                let mut c = word.chars();
+                c.next().unwrap().to_uppercase().chain(c).collect()
+            }] {
+                assert_eq!(Level::parse(w.as_bytes()), Some(level), "{w}");
+            }
+            // One letter more: no level.
+            assert_eq!(Level::parse(format!("{word}x").as_bytes()), None, "{word}x");
+        }
+        for near in [
+            "warns", "infos", "errorx", "panics", "debugger", "notices", "in", "er",
+        ] {
+            assert_eq!(Level::parse(near.as_bytes()), None, "{near}");
+        }
+    }
+
+    #[test]
     fn names_round_trip() {
         for (format, name) in Format::NAMES {
             assert_eq!(name.parse::<Format>(), Ok(*format));

@@ -200,7 +200,7 @@ pub fn scan_source(
         stats: Stats::default(),
         notes: Vec::new(),
     };
-    let mut miner = options.templates.then(templates::Miner::new);
+    let mut feed = options.templates.then(templates::Feed::start);
     for path in files {
         let rel = relative(&incident.dir, &path);
         let parser = file_parser(&path, &rel, fixed.as_ref())?;
@@ -209,7 +209,7 @@ pub fn scan_source(
         let mut out = Output {
             candidates: options.candidates.then_some(&mut scan.candidates),
             volume: options.volume.then_some(&mut scan.volume),
-            templates: miner.as_mut(),
+            templates: feed.as_mut(),
             stats: &mut scan.stats,
             lane: &source.name,
             kind: Kind::Event,
@@ -257,8 +257,8 @@ pub fn scan_source(
     }
     // Entries stay in file order within a file; the candidates are sorted by time.
     scan.candidates.sort_by_key(|c| c.at);
-    if let Some(miner) = miner {
-        scan.templates = miner.finish(&source.name);
+    if let Some(feed) = feed {
+        scan.templates = feed.finish().finish(&source.name);
     }
     Ok(scan)
 }

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use regex::bytes::Regex;
 
 use super::format::{Level, Parser};
-use super::templates::Miner;
+use super::templates::Feed;
 use super::timestamp::{Context, When};
 use super::{Candidate, Stats, Volume};
 use crate::model::Kind;
@@ -73,7 +73,7 @@ pub struct Output<'a> {
     pub candidates: Option<&'a mut Vec<Candidate>>,
     pub volume: Option<&'a mut Volume>,
     /// Entries that pass the filter are grouped into templates here.
-    pub templates: Option<&'a mut Miner>,
+    pub templates: Option<&'a mut Feed>,
     pub stats: &'a mut Stats,
     /// The lane of the source.
     pub lane: &'a str,
@@ -142,8 +142,8 @@ impl Output<'_> {
         if self.volume.is_some() {
             self.count(at, e.level.is_some_and(Level::is_error));
         }
-        if let (true, Some(miner)) = (wanted, self.templates.as_deref_mut()) {
-            miner.add(at, e.level, &e.msg, &e.place);
+        if let (true, Some(feed)) = (wanted, self.templates.as_deref_mut()) {
+            feed.add(at, e.level, &e.msg, &e.place);
         }
         if let (true, Some(candidates)) = (needs_candidate, self.candidates.as_deref_mut()) {
             let mut text = e.msg.into_owned();

@@ -150,8 +150,17 @@ impl Miner {
         text: &str,
         source: &(impl std::fmt::Display + ?Sized),
     ) {
-        let line = memchr::memchr(b'\n', text.as_bytes()).map_or(text, |i| &text[..i]);
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        self.add_line(at, level, first_line(text), source);
+    }
+
+    /// Adds one entry by the first line of its text.
+    fn add_line(
+        &mut self,
+        at: Timestamp,
+        level: Option<Level>,
+        line: &str,
+        source: &(impl std::fmt::Display + ?Sized),
+    ) {
         let shape = shape_hash(line, level);
         let index = match self.seen.get(&shape) {
             Some(&i) => i,
@@ -262,6 +271,140 @@ impl Miner {
         out.sort_by(|a, b| a.first.cmp(&b.first).then(b.count.cmp(&a.count)));
         out
     }
+}
+
+/// The first line of `text`, without its line break.
+fn first_line(text: &str) -> &str {
+    let line = memchr::memchr(b'\n', text.as_bytes()).map_or(text, |i| &text[..i]);
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+/// A [`Miner`] on a thread of its own, fed entries in batches: grouping takes about as long as
+/// reading, so a large log is read and grouped on two cores at once. The miner sees the same
+/// entries in the same order as if it were fed directly, so the templates are the same.
+pub enum Feed {
+    Thread {
+        batch: Batch,
+        sender: std::sync::mpsc::SyncSender<Batch>,
+        thread: std::thread::JoinHandle<Miner>,
+    },
+    /// No thread could be had: entries are grouped as they come.
+    Direct(Miner),
+}
+
+/// Entries on their way to the miner: their first lines, end to end in `text`.
+#[derive(Default)]
+pub struct Batch {
+    /// The file the entries come from.
+    path: String,
+    text: String,
+    /// Time, level, where the line ends in `text`, and its line number in the file.
+    entries: Vec<(Timestamp, Option<Level>, usize, u64)>,
+}
+
+impl Batch {
+    fn give_to(&self, miner: &mut Miner) {
+        let mut start = 0;
+        for &(at, level, end, line) in &self.entries {
+            let place = super::scan::Place {
+                path: &self.path,
+                line,
+            };
+            miner.add_line(at, level, &self.text[start..end], &place);
+            start = end;
+        }
+    }
+}
+
+/// Entries and bytes of text a batch holds at most before it is handed over.
+const BATCH_ENTRIES: usize = 4096;
+const BATCH_BYTES: usize = 256 << 10;
+/// Batches on their way at most: this bounds the memory a fast reader can fill.
+const BATCHES_AHEAD: usize = 4;
+
+impl Feed {
+    pub fn start() -> Feed {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+        let thread = std::thread::Builder::new()
+            .name("templates".into())
+            .spawn(move || {
+                let mut miner = Miner::new();
+                for batch in receiver {
+                    batch.give_to(&mut miner);
+                }
+                miner
+            });
+        match thread {
+            Ok(thread) => Feed::Thread {
+                batch: Batch::default(),
+                sender,
+                thread,
+            },
+            Err(_) => Feed::Direct(Miner::new()),
+        }
+    }
+
+    /// Adds one entry: its first line is what is grouped.
+    pub fn add(
+        &mut self,
+        at: Timestamp,
+        level: Option<Level>,
+        text: &str,
+        place: &super::scan::Place<'_>,
+    ) {
+        let Feed::Thread { batch, sender, .. } = self else {
+            if let Feed::Direct(miner) = self {
+                miner.add(at, level, text, place);
+            }
+            return;
+        };
+        if batch.path != place.path {
+            send(batch, sender);
+            batch.path.clear();
+            batch.path.push_str(place.path);
+        }
+        batch.text.push_str(first_line(text));
+        batch
+            .entries
+            .push((at, level, batch.text.len(), place.line));
+        if batch.entries.len() >= BATCH_ENTRIES || batch.text.len() >= BATCH_BYTES {
+            send(batch, sender);
+        }
+    }
+
+    /// The miner, once it has grouped every entry.
+    pub fn finish(self) -> Miner {
+        match self {
+            Feed::Direct(miner) => miner,
+            Feed::Thread {
+                mut batch,
+                sender,
+                thread,
+            } => {
+                send(&mut batch, &sender);
+                drop(sender);
+                match thread.join() {
+                    Ok(miner) => miner,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        }
+    }
+}
+
+/// Hands a batch to the miner's thread and starts a new one for the same file.
+fn send(batch: &mut Batch, sender: &std::sync::mpsc::SyncSender<Batch>) {
+    if batch.entries.is_empty() {
+        return;
+    }
+    let next = Batch {
+        path: batch.path.clone(),
+        text: String::with_capacity(batch.text.capacity()),
+        entries: Vec::with_capacity(batch.entries.capacity()),
+    };
+    // The thread ends early only by panicking, and `finish` passes that panic on: no result
+    // is made without these entries.
+    let _ = sender.send(std::mem::replace(batch, next));
 }
 
 /// The child `key` of a node, or the `<*>` child once the node has [`MAX_CHILDREN`].
@@ -850,6 +993,39 @@ mod tests {
             .iter()
             .position(|&(m, _)| m - base == (first_second + 50) / 60);
         assert_eq!(t[0].minute_sources[earliest.unwrap()], "a.log:5");
+    }
+
+    #[test]
+    fn a_feed_on_its_own_thread_gives_the_templates_of_a_miner_fed_directly() {
+        let mut direct = Miner::new();
+        let mut feed = Feed::start();
+        assert!(matches!(feed, Feed::Thread { .. }));
+        // Enough entries for several batches, from two files, out of time order, with
+        // continuation lines that are not grouped.
+        for i in 0..(3 * BATCH_ENTRIES as i64 + 17) {
+            let path = if i < 5_000 { "a.log" } else { "b.log" };
+            let place = crate::evidence::scan::Place {
+                path,
+                line: i as u64 + 1,
+            };
+            let text = match i % 5 {
+                0 => format!("retrying job {i}\n  at Worker.run"),
+                1 => format!("pool exhausted pool=p{} waited={i}ms", i % 3),
+                2 => format!(
+                    "cache miss for {}",
+                    ["carts", "users", "tokens"][i as usize % 3]
+                ),
+                3 => format!("GET /api/{i} 200"),
+                _ => format!("worker {} stopped\r", i % 7),
+            };
+            let level = [None, Some(Level::Error), Some(Level::Warn)][i as usize % 3];
+            let when = at((i * 7919) % 86_400);
+            direct.add(when, level, &text, &place);
+            feed.add(when, level, &text, &place);
+        }
+        let direct = direct.finish("x");
+        assert!(direct.len() > 5);
+        assert_eq!(feed.finish().finish("x"), direct);
     }
 
     #[test]
