@@ -1000,6 +1000,8 @@ mod tests {
         let mut direct = Miner::new();
         let mut feed = Feed::start();
         assert!(matches!(feed, Feed::Thread { .. }));
+        // Where no thread can be had, entries are grouped as they come: the same again.
+        let mut inline = Feed::Direct(Miner::new());
         // Enough entries for several batches, from two files, out of time order, with
         // continuation lines that are not grouped.
         for i in 0..(3 * BATCH_ENTRIES as i64 + 17) {
@@ -1022,10 +1024,12 @@ mod tests {
             let when = at((i * 7919) % 86_400);
             direct.add(when, level, &text, &place);
             feed.add(when, level, &text, &place);
+            inline.add(when, level, &text, &place);
         }
         let direct = direct.finish("x");
         assert!(direct.len() > 5);
         assert_eq!(feed.finish().finish("x"), direct);
+        assert_eq!(inline.finish().finish("x"), direct);
     }
 
     #[test]
