@@ -352,11 +352,9 @@ impl Feed {
         text: &str,
         place: &super::scan::Place<'_>,
     ) {
-        let Feed::Thread { batch, sender, .. } = self else {
-            if let Feed::Direct(miner) = self {
-                miner.add(at, level, text, place);
-            }
-            return;
+        let (batch, sender) = match self {
+            Feed::Direct(miner) => return miner.add(at, level, text, place),
+            Feed::Thread { batch, sender, .. } => (batch, sender),
         };
         if batch.path != place.path {
             send(batch, sender);
