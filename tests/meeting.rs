@@ -1107,11 +1107,12 @@ fn kill_dash_nine_mid_burst_loses_no_acknowledged_operation() {
         let server = Server::start(&dir, &[]);
         let token = server.join(Some(&format!("round-{round}")));
         let stop = std::sync::atomic::AtomicBool::new(false);
+        let acks = std::sync::atomic::AtomicUsize::new(0);
         let got: Vec<String> = std::thread::scope(|scope| {
             let restore = &mut restore;
             let senders: Vec<_> = (0..4)
                 .map(|t| {
-                    let (server, token, stop) = (&server, &token, &stop);
+                    let (server, token, stop, acks) = (&server, &token, &stop, &acks);
                     scope.spawn(move || {
                         let mut mine = Vec::new();
                         for k in 0.. {
@@ -1121,7 +1122,10 @@ fn kill_dash_nine_mid_burst_loses_no_acknowledged_operation() {
                             let body = json!({ "at": "2026-11-03T14:21", "text": format!("r{round} t{t} k{k}") }).to_string();
                             // The server dies mid-burst: requests fail, and only 2xx replies count.
                             match request(&server.addr, "POST", "/api/timeline", &[format!("Authorization: Bearer {token}")], Some(&body)) {
-                                Ok(r) if r.status == 201 => mine.push(r.json()["id"].as_str().unwrap().to_owned()),
+                                Ok(r) if r.status == 201 => {
+                                    mine.push(r.json()["id"].as_str().unwrap().to_owned());
+                                    acks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                }
                                 Ok(r) if r.status == 429 => std::thread::sleep(Duration::from_millis(50)),
                                 Ok(r) => panic!("{} {}", r.status, r.body),
                                 Err(_) => break,
@@ -1131,7 +1135,18 @@ fn kill_dash_nine_mid_burst_loses_no_acknowledged_operation() {
                     })
                 })
                 .collect();
-            std::thread::sleep(Duration::from_millis(150 + 20 * round));
+            // The kill must land mid-burst, so wait for the burst to be under way (a busy
+            // machine may take a while to answer the first request), then a little longer each
+            // round so the kill falls at different points of a write.
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while acks.load(std::sync::atomic::Ordering::Relaxed) < 4 {
+                assert!(
+                    Instant::now() < deadline,
+                    "round {round}: no request was acknowledged within a minute"
+                );
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            std::thread::sleep(Duration::from_millis(20 * round));
             if round % 2 == 1 {
                 // Someone breaks the file by hand: what is acknowledged from now on is only in
                 // the journal when the server dies, and the restart must replay it.
