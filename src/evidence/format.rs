@@ -213,46 +213,106 @@ pub enum Level {
     Critical,
 }
 
+/// The level words [`Level::parse`] reads, in lower case (case does not matter).
+const LEVEL_WORDS: &[(&[u8], Level)] = {
+    use Level::*;
+    &[
+        (b"trace", Trace),
+        (b"finest", Trace),
+        (b"finer", Trace),
+        (b"verbose", Trace),
+        (b"debug", Debug),
+        (b"fine", Debug),
+        (b"dbg", Debug),
+        (b"info", Info),
+        (b"information", Info),
+        (b"log", Info),
+        (b"config", Info),
+        (b"inf", Info),
+        (b"notice", Notice),
+        (b"warn", Warn),
+        (b"warning", Warn),
+        (b"wrn", Warn),
+        (b"error", Error),
+        (b"err", Error),
+        (b"severe", Error),
+        (b"fatal", Critical),
+        (b"critical", Critical),
+        (b"crit", Critical),
+        (b"alert", Critical),
+        (b"emerg", Critical),
+        (b"emergency", Critical),
+        (b"panic", Critical),
+    ]
+};
+
+/// The shortest and the longest level word.
+const SHORTEST_LEVEL: usize = 3;
+const LONGEST_LEVEL: usize = {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < LEVEL_WORDS.len() {
+        assert!(LEVEL_WORDS[i].0.len() >= SHORTEST_LEVEL);
+        if LEVEL_WORDS[i].0.len() > longest {
+            longest = LEVEL_WORDS[i].0.len();
+        }
+        i += 1;
+    }
+    longest
+};
+
+/// A letter's place in the alphabet, either case; 26 or more for any other byte.
+const fn letter(b: u8) -> usize {
+    (b | 0x20).wrapping_sub(b'a') as usize
+}
+
+/// For each first letter of a level word, its second letters and its lengths, as bits: table
+/// lookups rule out nearly every word of a message, which is most of what [`Level::parse`] is
+/// asked about.
+const LEVEL_PAIRS: [(u32, u32); 26] = {
+    let mut pairs = [(0u32, 0u32); 26];
+    let mut i = 0;
+    while i < LEVEL_WORDS.len() {
+        let word = LEVEL_WORDS[i].0;
+        let first = letter(word[0]);
+        pairs[first].0 |= 1 << letter(word[1]);
+        pairs[first].1 |= 1 << word.len();
+        i += 1;
+    }
+    pairs
+};
+
+/// For each last letter of a level word, the letters before it, as bits (as [`LEVEL_PAIRS`]).
+const LEVEL_ENDINGS: [u32; 26] = {
+    let mut endings = [0u32; 26];
+    let mut i = 0;
+    while i < LEVEL_WORDS.len() {
+        let word = LEVEL_WORDS[i].0;
+        let n = word.len();
+        endings[letter(word[n - 1])] |= 1 << letter(word[n - 2]);
+        i += 1;
+    }
+    endings
+};
+
 impl Level {
-    /// Reads a level word as logs write it: `WARN`, `warning`, `E`, `FATAL`, `err`, …
+    /// Reads a level word as logs write it: `WARN`, `warning`, `FATAL`, `err`, …
     pub fn parse(word: &[u8]) -> Option<Level> {
-        let mut buf = [0u8; LONGEST_LEVEL];
-        if word.len() < 3 || word.len() > buf.len() {
+        if !(SHORTEST_LEVEL..=LONGEST_LEVEL).contains(&word.len()) {
             return None;
         }
-        // Most words are not levels: the first letter rules out nearly all of them.
-        if !matches!(
-            word[0] | 0x20,
-            b't' | b'f'
-                | b'v'
-                | b'd'
-                | b'i'
-                | b'l'
-                | b'c'
-                | b'n'
-                | b'w'
-                | b'e'
-                | b's'
-                | b'a'
-                | b'p'
-        ) {
+        let (first, second) = (letter(word[0]), letter(word[1]));
+        if first >= 26
+            || second >= 26
+            || LEVEL_PAIRS[first].0 & 1 << second == 0
+            || LEVEL_PAIRS[first].1 & 1 << word.len() == 0
+        {
             return None;
         }
-        for (d, s) in buf.iter_mut().zip(word) {
-            *d = s.to_ascii_lowercase();
-        }
-        Some(match &buf[..word.len()] {
-            b"trace" | b"finest" | b"finer" | b"verbose" => Level::Trace,
-            b"debug" | b"fine" | b"dbg" => Level::Debug,
-            b"info" | b"information" | b"log" | b"config" | b"inf" => Level::Info,
-            b"notice" => Level::Notice,
-            b"warn" | b"warning" | b"wrn" => Level::Warn,
-            b"error" | b"err" | b"severe" => Level::Error,
-            b"fatal" | b"critical" | b"crit" | b"alert" | b"emerg" | b"emergency" | b"panic" => {
-                Level::Critical
-            }
-            _ => return None,
-        })
+        LEVEL_WORDS
+            .iter()
+            .find(|(w, _)| w.eq_ignore_ascii_case(word))
+            .map(|&(_, level)| level)
     }
 
     pub fn is_error(self) -> bool {
@@ -477,12 +537,33 @@ fn trim_end(line: &[u8], end: usize) -> usize {
 /// The next whitespace-separated token from `i`: its range.
 fn token(line: &[u8], i: usize) -> Range<usize> {
     let start = skip_spaces(line, i).min(line.len());
-    // Words are short: a plain loop beats a memchr call here.
-    let end = line[start..]
-        .iter()
-        .position(|&b| b == b' ' || b == b'\t')
-        .map_or(line.len(), |n| start + n);
+    let end = find_blank(&line[start..]).map_or(line.len(), |n| start + n);
     start..end
+}
+
+/// Where the first space or tab in `bytes` is. Words are short, too short for a memchr call to
+/// pay, but often longer than a few bytes: this tests eight bytes at a time in a `u64`.
+fn find_blank(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // The high bit of each zero byte of `x` is set; bits above the first zero byte may be set
+    // too (a borrow), which is why only the lowest is read.
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let blanks =
+            zero_bytes(x ^ (ONES * u64::from(b' '))) | zero_bytes(x ^ (ONES * u64::from(b'\t')));
+        if blanks != 0 {
+            return Some(offset + blanks.trailing_zeros() as usize / 8);
+        }
+        offset += 8;
+    }
+    let rest = words.remainder();
+    rest.iter()
+        .position(|&b| b == b' ' || b == b'\t')
+        .map(|i| offset + i)
 }
 
 /// A level among the first few tokens after `from`, as `INFO`, `[error]`, `[core:warn]`,
@@ -494,14 +575,29 @@ pub(super) fn level_after(line: &[u8], from: usize, max_tokens: usize) -> (Optio
         if t.is_empty() {
             break;
         }
-        let word = &line[t.clone()];
-        let word = word.trim_ascii_start();
-        if let Some(level) = last_part(strip(word)).and_then(Level::parse) {
+        if let Some(level) = token_level(&line[t.clone()]) {
             return (Some(level), skip_spaces(line, t.end));
         }
         i = t.end;
     }
     (None, skip_spaces(line, from))
+}
+
+/// The level a token names: `INFO`, `[error]`, `[core:warn]`, `ERROR:` or `<WARN>`. Most tokens
+/// name none, and their last two letters rule out nearly all of them (two table lookups), before
+/// the word is looked for.
+fn token_level(token: &[u8]) -> Option<Level> {
+    let inner = strip(token.trim_ascii_start());
+    let end = inner.len() - inner.iter().rev().take_while(|&&b| b == b':').count();
+    if end < SHORTEST_LEVEL {
+        // Too short for a level word, or colons only.
+        return None;
+    }
+    let (before, last) = (letter(inner[end - 2]), letter(inner[end - 1]));
+    if before >= 26 || last >= 26 || LEVEL_ENDINGS[last] & 1 << before == 0 {
+        return None;
+    }
+    last_part(inner).and_then(Level::parse)
 }
 
 /// The last part of `inner` between colons that is not empty (`core:warn` → `warn`), or all of
@@ -524,9 +620,6 @@ fn last_part(inner: &[u8]) -> Option<&[u8]> {
     }
     Some(&inner[start..end])
 }
-
-/// The longest word [`Level::parse`] reads (`information`).
-const LONGEST_LEVEL: usize = 11;
 
 fn strip(word: &[u8]) -> &[u8] {
     let word = word
@@ -1362,6 +1455,17 @@ mod tests {
             proptest::prop_assert_eq!(
                 last_part(inner).and_then(Level::parse),
                 Level::parse(plain)
+            );
+            proptest::prop_assert_eq!(token_level(word.as_bytes()), Level::parse(plain));
+        }
+
+        /// The blank finder that reads eight bytes at a time finds the first space or tab.
+        #[test]
+        fn the_first_blank_is_found_a_word_at_a_time(line in "[a-z \t\u{e9}\u{a0}]{0,40}") {
+            let bytes = line.as_bytes();
+            proptest::prop_assert_eq!(
+                find_blank(bytes),
+                bytes.iter().position(|&b| b == b' ' || b == b'\t')
             );
         }
     }
