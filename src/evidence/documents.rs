@@ -87,7 +87,7 @@ pub fn scan(
             let parts = EntryParts {
                 when,
                 level,
-                msg: Cow::Borrowed(&text),
+                msg: Cow::Borrowed(text.as_bytes()),
                 continuation: b"",
                 raw: text.as_bytes(),
                 matched,

@@ -146,7 +146,7 @@ impl Output<'_> {
             feed.add(at, e.level, &e.msg, &e.place);
         }
         if let (true, Some(candidates)) = (needs_candidate, self.candidates.as_deref_mut()) {
-            let mut text = e.msg.into_owned();
+            let mut text = text_of(&e.msg).into_owned();
             if !e.continuation.is_empty() {
                 text.push_str(&String::from_utf8_lossy(e.continuation));
             }
@@ -173,8 +173,9 @@ impl Output<'_> {
 pub struct EntryParts<'a> {
     pub when: When,
     pub level: Option<Level>,
-    /// The message of the first line.
-    pub msg: Cow<'a, str>,
+    /// The message of the first line, as read: shown with U+FFFD for bytes that are not UTF-8
+    /// ([`text_of`]), which only entries that are kept pay for.
+    pub msg: Cow<'a, [u8]>,
     /// The undated lines after the first, each starting with `\n`, as read.
     pub continuation: &'a [u8],
     /// The first line as read: with `continuation`, what `exclude` is matched against.
@@ -514,8 +515,8 @@ impl FileReader<'_, '_> {
             return ControlFlow::Continue(());
         };
         let msg = match line.owned_msg {
-            Some(msg) => Cow::Owned(msg),
-            None => text_of(&open.first[line.msg]),
+            Some(msg) => Cow::Owned(msg.into_bytes()),
+            None => Cow::Borrowed(&open.first[line.msg]),
         };
         let parts = EntryParts {
             when: line.when,

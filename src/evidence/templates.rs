@@ -13,6 +13,7 @@
 //! This follows the Drain parser (He et al., "Drain: An Online Log Parsing Approach with
 //! Fixed Depth Tree", ICWS 2017); the code is written here from that description.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -150,22 +151,30 @@ impl Miner {
         text: &str,
         source: &(impl std::fmt::Display + ?Sized),
     ) {
-        self.add_line(at, level, first_line(text), source);
+        self.add_line(at, level, first_line(text.as_bytes()), source);
     }
 
-    /// Adds one entry by the first line of its text.
+    /// Adds one entry by the first line of its text, as read: bytes that are not UTF-8 are
+    /// grouped as U+FFFD, as they are shown.
     fn add_line(
         &mut self,
         at: Timestamp,
         level: Option<Level>,
-        line: &str,
+        line: &[u8],
         source: &(impl std::fmt::Display + ?Sized),
     ) {
+        // Nearly every line is ASCII, and saying so is cheaper than checking it is UTF-8.
+        if !line.is_ascii()
+            && let Cow::Owned(text) = String::from_utf8_lossy(line)
+        {
+            return self.add_line(at, level, text.as_bytes(), source);
+        }
         let shape = shape_hash(line, level);
+        let text = || super::scan::text_of(line);
         let index = match self.seen.get(&shape) {
             Some(&i) => i,
             None => {
-                mask_into(line, &mut self.tokens);
+                mask_into(&text(), &mut self.tokens);
                 let i = self.place(level);
                 if self.seen.len() < 100_000 {
                     self.seen.insert(shape, i);
@@ -177,7 +186,7 @@ impl Miner {
         g.count += 1;
         if at < g.first {
             g.first = at;
-            g.example = line.to_owned();
+            g.example = text().into_owned();
             g.source = source.to_string();
         }
         g.last = g.last.max(at);
@@ -274,9 +283,9 @@ impl Miner {
 }
 
 /// The first line of `text`, without its line break.
-fn first_line(text: &str) -> &str {
-    let line = memchr::memchr(b'\n', text.as_bytes()).map_or(text, |i| &text[..i]);
-    line.strip_suffix('\r').unwrap_or(line)
+fn first_line(text: &[u8]) -> &[u8] {
+    let line = memchr::memchr(b'\n', text).map_or(text, |i| &text[..i]);
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 /// A [`Miner`] on a thread of its own, fed entries in batches: grouping takes about as long as
@@ -297,7 +306,7 @@ pub enum Feed {
 pub struct Batch {
     /// The file the entries come from.
     path: String,
-    text: String,
+    text: Vec<u8>,
     /// Time, level, where the line ends in `text`, and its line number in the file.
     entries: Vec<(Timestamp, Option<Level>, usize, u64)>,
 }
@@ -349,11 +358,11 @@ impl Feed {
         &mut self,
         at: Timestamp,
         level: Option<Level>,
-        text: &str,
+        text: &[u8],
         place: &super::scan::Place<'_>,
     ) {
         let (batch, sender) = match self {
-            Feed::Direct(miner) => return miner.add(at, level, text, place),
+            Feed::Direct(miner) => return miner.add_line(at, level, first_line(text), place),
             Feed::Thread { batch, sender, .. } => (batch, sender),
         };
         if batch.path != place.path {
@@ -361,7 +370,7 @@ impl Feed {
             batch.path.clear();
             batch.path.push_str(place.path);
         }
-        batch.text.push_str(first_line(text));
+        batch.text.extend_from_slice(first_line(text));
         batch
             .entries
             .push((at, level, batch.text.len(), place.line));
@@ -397,7 +406,7 @@ fn send(batch: &mut Batch, sender: &std::sync::mpsc::SyncSender<Batch>) {
     }
     let next = Batch {
         path: batch.path.clone(),
-        text: String::with_capacity(batch.text.capacity()),
+        text: Vec::with_capacity(batch.text.capacity()),
         entries: Vec::with_capacity(batch.entries.capacity()),
     };
     // The thread ends early only by panicking, and `finish` passes that panic on: no result
@@ -473,18 +482,21 @@ fn tokens(line: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Byte classes, looked up once per byte: for [`varies`], for `key=` and for splitting.
-const PUNCT: u8 = 1;
-const VARIES: u8 = 2;
-const HEX: u8 = 4;
+type Class = u16;
+const PUNCT: Class = 1;
+const VARIES: Class = 2;
+const HEX: Class = 4;
 /// May be part of a key in `key=value`.
-const KEY: u8 = 8;
-const ALPHA: u8 = 16;
-const SPACE: u8 = 32;
-const QUOTE: u8 = 64;
+const KEY: Class = 8;
+const ALPHA: Class = 16;
+const SPACE: Class = 32;
+const QUOTE: Class = 64;
 /// `=`: the token may be `key=value`.
-const EQUALS: u8 = 128;
-const CLASSES: [u8; 256] = {
-    let mut table = [0u8; 256];
+const EQUALS: Class = 128;
+/// Neither a hex digit nor punctuation: a token holding one is no hex run.
+const NOT_HEX: Class = 256;
+const CLASSES: [Class; 256] = {
+    let mut table = [0; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
@@ -515,6 +527,9 @@ const CLASSES: [u8; 256] = {
         }
         if c == b'=' {
             class |= EQUALS;
+        }
+        if class & (HEX | PUNCT) == 0 {
+            class |= NOT_HEX;
         }
         table[b] = class;
         b += 1;
@@ -579,7 +594,7 @@ impl Masked<'_> {
     /// tokens without a second look. Inlined: it runs for every token of every entry, and a
     /// call (with the result passed through memory) cost more than the work (measured).
     #[inline(always)]
-    fn classify(bytes: &[u8], seen: u8) -> Masked<'_> {
+    fn classify(bytes: &[u8], seen: Class) -> Masked<'_> {
         // `key=value`: a run of key bytes with a letter among them, then `=`.
         if seen & EQUALS != 0 {
             let key = bytes
@@ -607,11 +622,12 @@ impl Masked<'_> {
         {
             return Masked::Request(&bytes[1..space]);
         }
-        // A digit or slash anywhere varies; a short token without quotes is no hex run and no
-        // quoted value, so it is kept. Only the rest needs the full test.
+        // A digit or slash anywhere varies. A token without quotes is no quoted value, and one
+        // that is short or holds a byte that is neither hex nor punctuation is no hex run: it is
+        // kept. Only the rest needs the full test.
         let wild = if seen & VARIES != 0 {
             true
-        } else if bytes.len() < 8 && seen & QUOTE == 0 {
+        } else if seen & QUOTE == 0 && (bytes.len() < 8 || seen & NOT_HEX != 0) {
             false
         } else {
             varies(bytes)
@@ -691,16 +707,15 @@ fn mask_into(line: &str, out: &mut Vec<String>) {
     out.extend(tokens(line).map(|t| Masked::of(t).text().into_owned()));
 }
 
-/// The masked shape of `line` and its level, hashed: the same for entries of the same shape,
-/// and different otherwise (but by chance).
+/// The masked shape of a line (UTF-8, as read) and its level, hashed: the same for entries of
+/// the same shape, and different otherwise (but by chance).
 ///
 /// This runs for every entry, so it is [`tokens`] and [`Masked::of`] fused into one pass over
 /// the bytes: each byte's class is looked up once, for splitting and for masking both, and the
 /// token is hashed in place. It gives the same hash as masking token by token (tested).
-fn shape_hash(line: &str, level: Option<Level>) -> u64 {
+fn shape_hash(bytes: &[u8], level: Option<Level>) -> u64 {
     let mut h = ShapeHash(0);
     h.word(level.map_or(0, |l| l as u64 + 1));
-    let bytes = line.as_bytes();
     let mut i = 0;
     let mut n = 0usize;
     loop {
@@ -713,11 +728,11 @@ fn shape_hash(line: &str, level: Option<Level>) -> u64 {
         let start = i;
         n += 1;
         if n >= MAX_TOKENS {
-            Masked::of(line[start..].trim_end()).hash_into(&mut h);
+            Masked::of(super::scan::text_of(&bytes[start..]).trim_end()).hash_into(&mut h);
             break;
         }
         // The classes of all bytes of the token, and where it ends.
-        let mut seen = 0u8;
+        let mut seen: Class = 0;
         while i < bytes.len() {
             let b = bytes[i];
             let class = CLASSES[b as usize];
@@ -845,7 +860,7 @@ mod tests {
             line in r#"([a-zA-Z0-9 ="'/:.\t\[\]{}_\-]|GET |é){0,120}"#,
         ) {
             proptest::prop_assert_eq!(
-                shape_hash(&line, Some(Level::Warn)),
+                shape_hash(line.as_bytes(), Some(Level::Warn)),
                 hash_by_tokens(&line, Some(Level::Warn))
             );
         }
@@ -864,12 +879,13 @@ mod tests {
             "x='unterminated quote",
             "\"unterminated",
             "abcdef0123456789 deadbeefcafe a=",
+            "(deadbeef), deadbeefg [cafebabe] feedface.",
             "=x ==y a=b=c 1=a",
             long.as_str(),
             "tab\tseparated\r\n",
         ] {
             assert_eq!(
-                shape_hash(line, None),
+                shape_hash(line.as_bytes(), None),
                 hash_by_tokens(line, None),
                 "{line:?}"
             );
@@ -896,14 +912,20 @@ mod tests {
             "abcdefgi",
             "abcdefghabcdefgh",
         ];
-        let mut hashes: Vec<u64> = shapes.iter().map(|s| shape_hash(s, None)).collect();
-        hashes.push(shape_hash("a b", Some(Level::Error)));
+        let mut hashes: Vec<u64> = shapes
+            .iter()
+            .map(|s| shape_hash(s.as_bytes(), None))
+            .collect();
+        hashes.push(shape_hash(b"a b", Some(Level::Error)));
         let all = hashes.len();
         hashes.sort_unstable();
         hashes.dedup();
         assert_eq!(hashes.len(), all);
-        assert_eq!(shape_hash("a 5", None), shape_hash("a 77", None));
-        assert_eq!(shape_hash("a key=5", None), shape_hash("a   key=0.5", None));
+        assert_eq!(shape_hash(b"a 5", None), shape_hash(b"a 77", None));
+        assert_eq!(
+            shape_hash(b"a key=5", None),
+            shape_hash(b"a   key=0.5", None)
+        );
     }
 
     #[test]
@@ -1030,13 +1052,36 @@ mod tests {
             let level = [None, Some(Level::Error), Some(Level::Warn)][i as usize % 3];
             let when = at((i * 7919) % 86_400);
             direct.add(when, level, &text, &place);
-            feed.add(when, level, &text, &place);
-            inline.add(when, level, &text, &place);
+            feed.add(when, level, text.as_bytes(), &place);
+            inline.add(when, level, text.as_bytes(), &place);
         }
         let direct = direct.finish("x");
         assert!(direct.len() > 5);
         assert_eq!(feed.finish().finish("x"), direct);
         assert_eq!(inline.finish().finish("x"), direct);
+    }
+
+    /// Bytes that are not UTF-8 are grouped as they are shown: as U+FFFD, whichever they are.
+    #[test]
+    fn lines_that_are_not_utf8_are_grouped_as_shown() {
+        let mut feed = Feed::start();
+        for (i, line) in [&b"\xff worker 7 stopped"[..], b"\xfe\xfe worker 9 stopped"]
+            .into_iter()
+            .enumerate()
+        {
+            let place = crate::evidence::scan::Place {
+                path: "a.log",
+                line: i as u64 + 1,
+            };
+            feed.add(at(i as i64), None, line, &place);
+        }
+        let mut direct = Miner::new();
+        direct.add(at(0), None, "\u{fffd} worker 7 stopped", "a.log:1");
+        direct.add(at(1), None, "\u{fffd}\u{fffd} worker 9 stopped", "a.log:2");
+        let templates = feed.finish().finish("x");
+        assert_eq!(templates, direct.finish("x"));
+        assert_eq!(templates.len(), 2, "one U+FFFD or two are different shapes");
+        assert_eq!(templates[0].example, "\u{fffd} worker 7 stopped");
     }
 
     #[test]
