@@ -90,18 +90,29 @@ pub struct Context {
     /// Times of day step back across midnight for formats without a date.
     last_clock: Option<i32>,
     days: i32,
+    /// The zone's one offset, when it has no transitions (UTC, a fixed offset).
+    fixed: Option<Offset>,
+    /// The last minute resolved with a fixed offset, and its first instant: logs are mostly
+    /// in time order, so most readings fall in the minute before them, and adding seconds is
+    /// much cheaper than validating a date and applying an offset.
+    minute: Option<(MinuteKey, i64)>,
 }
+
+/// A reading to the minute: year, month, day, hour, minute, and the offset in seconds.
+type MinuteKey = (i16, i8, i8, i8, i8, i32);
 
 impl Context {
     pub fn new(year: i16, tz: TimeZone) -> Context {
         Context {
             year,
+            fixed: tz.to_fixed_offset().ok(),
             tz,
             day: None,
             last_month: 0,
             rollover: 0,
             last_clock: None,
             days: 0,
+            minute: None,
         }
     }
 
@@ -144,11 +155,32 @@ impl When {
                 ctx.year + ctx.rollover
             }
         };
+        // With a fixed offset a minute is 60 seconds without exception: a reading in the
+        // minute resolved last is that minute's start plus its seconds. (Second 60, a leap
+        // second, is no instant and is left to the full path.)
+        let offset = c
+            .offset
+            .or_else(|| ctx.fixed.map(|o| o.seconds()))
+            .filter(|_| (0..60).contains(&c.second));
+        let key = offset.map(|o| (year, c.month, c.day, c.hour, c.minute, o));
+        if let (Some(key), Some((last, start))) = (key, ctx.minute)
+            && key == last
+        {
+            return Timestamp::new(start + i64::from(c.second), c.nanos).ok();
+        }
         let dt = DateTime::new(year, c.month, c.day, c.hour, c.minute, c.second, c.nanos).ok()?;
-        match c.offset {
+        let at = match c.offset {
             Some(secs) => Offset::from_seconds(secs).ok()?.to_timestamp(dt).ok(),
             None => ctx.tz.to_ambiguous_timestamp(dt).compatible().ok(),
+        }?;
+        if let Some(key) = key {
+            // Whole seconds since the epoch, rounded down (also before 1970).
+            let second = (at.as_nanosecond() - i128::from(c.nanos)).div_euclid(1_000_000_000);
+            ctx.minute = i64::try_from(second)
+                .ok()
+                .map(|s| (key, s - i64::from(c.second)));
         }
+        Some(at)
     }
 }
 
@@ -476,6 +508,45 @@ pub fn epoch_number(value: f64, is_integer: bool) -> Option<When> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Readings resolved one after another, which reuse the last minute, give the instants
+        /// that each gives alone: across days that do not exist, leap seconds, explicit
+        /// offsets and a zone with daylight saving.
+        #[test]
+        fn resolving_in_sequence_is_resolving_alone(
+            readings in proptest::collection::vec(
+                (
+                    // Few minutes, so that one reading often falls in the minute before it.
+                    proptest::option::of(proptest::prop_oneof![
+                        proptest::strategy::Just(1969i16),
+                        2026i16..2028
+                    ]),
+                    2i8..=3,
+                    28i8..=29,
+                    0i8..2,
+                    0i8..2,
+                    proptest::prop_oneof![proptest::strategy::Just(0i8), proptest::strategy::Just(59), proptest::strategy::Just(60), 0i8..61],
+                    0i32..1_000_000_000,
+                    proptest::option::of(proptest::prop_oneof![proptest::strategy::Just(0i32), proptest::strategy::Just(3600), proptest::strategy::Just(-19_800)]),
+                ),
+                1..40,
+            ),
+            zone in proptest::prop_oneof![proptest::strategy::Just("UTC"), proptest::strategy::Just("Europe/Berlin")],
+        ) {
+            let tz = TimeZone::get(zone).unwrap();
+            let mut shared = Context::new(2026, tz.clone());
+            for (year, month, day, hour, minute, second, nanos, offset) in readings {
+                let clock = Clock { hour, minute, second, nanos };
+                let when = Civil::when(year, month, day, clock, offset);
+                // A fresh context, told the month before, rolls the year over the same way.
+                let mut alone = Context::new(2026, tz.clone());
+                alone.last_month = shared.last_month;
+                alone.rollover = shared.rollover;
+                proptest::prop_assert_eq!(when.resolve(&mut shared), when.resolve(&mut alone));
+            }
+        }
+    }
 
     fn at(parsed: Option<(When, usize)>, year: i16, tz: &str) -> String {
         let (when, _) = parsed.expect("parses");
