@@ -467,7 +467,9 @@ impl Parser {
         self.parse_plain(line)
     }
 
-    fn parse_plain(&self, line: &[u8]) -> Option<Line> {
+    /// [`Parser::parse`] for a line known to hold no escape byte (no ANSI colour codes): the
+    /// reader checks a whole chunk of lines at once, which costs far less than a check per line.
+    pub(super) fn parse_plain(&self, line: &[u8]) -> Option<Line> {
         match self.format {
             Format::Log4j => log4j(line),
             Format::Python => python(line),
@@ -637,7 +639,7 @@ fn prefixed(line: &[u8], time: fn(&[u8]) -> Option<(When, usize)>) -> Option<Lin
     let (when, used) = time(line)?;
     if line
         .get(used)
-        .is_some_and(|b| !b.is_ascii_whitespace() && !b"|]:".contains(b))
+        .is_some_and(|b| !b.is_ascii_whitespace() && !matches!(b, b'|' | b']' | b':'))
     {
         return None;
     }
@@ -942,7 +944,7 @@ fn json_date(line: &[u8]) -> Option<When> {
                 b'0'..=b'9' => {
                     let len = line[j..]
                         .iter()
-                        .take_while(|b| b.is_ascii_digit() || b"+-.eE".contains(b))
+                        .take_while(|b| matches!(b, b'0'..=b'9' | b'+' | b'-' | b'.' | b'e' | b'E'))
                         .count();
                     let text = std::str::from_utf8(&line[j..j + len]).ok()?;
                     let integer = text.bytes().all(|b| b.is_ascii_digit());

@@ -245,6 +245,7 @@ pub fn scan_file(
         out,
         rel_path,
         needs_every_entry,
+        plain: false,
         open: Open::default(),
     };
     let mut line_no = 0u64;
@@ -309,6 +310,8 @@ struct FileReader<'a, 'o> {
     rel_path: &'a str,
     /// Volume counts or a level threshold need every entry, not only those with a match.
     needs_every_entry: bool,
+    /// The lines being read hold no escape byte, so no ANSI colour code to strip.
+    plain: bool,
     open: Open,
 }
 
@@ -337,6 +340,7 @@ impl FileReader<'_, '_> {
 
     /// Reads every line of `region` (whole lines) one by one.
     fn each_line(&mut self, region: &[u8], line_no: &mut u64) -> ControlFlow<()> {
+        self.plain = memchr::memchr(0x1b, region).is_none();
         let matches: Vec<usize> = match &self.filter.include {
             Some(re) => re.find_iter(region).map(|m| m.start()).collect(),
             None => Vec::new(),
@@ -462,7 +466,11 @@ impl FileReader<'_, '_> {
         // Structured lines have a cheaper test for a time, worth it only when most entries are
         // skipped unread.
         let parsed = if self.current().dates_by_parsing() || self.needs_every_entry {
-            self.current().parse(line)
+            if self.plain {
+                self.current().parse_plain(line)
+            } else {
+                self.current().parse(line)
+            }
         } else {
             None
         };
