@@ -266,20 +266,37 @@ const fn letter(b: u8) -> usize {
     (b | 0x20).wrapping_sub(b'a') as usize
 }
 
-/// For each first letter of a level word, its second letters and its lengths, as bits: table
-/// lookups rule out nearly every word of a message, which is most of what [`Level::parse`] is
-/// asked about.
-const LEVEL_PAIRS: [(u32, u32); 26] = {
-    let mut pairs = [(0u32, 0u32); 26];
+/// For each first letter of a level word, its second letters, as bits: a table lookup rules out
+/// nearly every word of a message, which is most of what [`Level::parse`] is asked about.
+const LEVEL_PAIRS: [u32; 26] = {
+    let mut pairs = [0u32; 26];
     let mut i = 0;
     while i < LEVEL_WORDS.len() {
         let word = LEVEL_WORDS[i].0;
-        let first = letter(word[0]);
-        pairs[first].0 |= 1 << letter(word[1]);
-        pairs[first].1 |= 1 << word.len();
+        pairs[letter(word[0])] |= 1 << letter(word[1]);
         i += 1;
     }
     pairs
+};
+
+/// The level words by first letter and length (at `letter * (LONGEST_LEVEL + 1) + length`): the
+/// places in [`LEVEL_WORDS`], plus one, of the words that start so and are so long (two at
+/// most; 0 for none), so a word is compared with those alone.
+const LEVEL_INDEX: [[u8; 2]; 26 * (LONGEST_LEVEL + 1)] = {
+    let mut index = [[0u8; 2]; 26 * (LONGEST_LEVEL + 1)];
+    let mut i = 0;
+    while i < LEVEL_WORDS.len() {
+        let word = LEVEL_WORDS[i].0;
+        let slot = &mut index[letter(word[0]) * (LONGEST_LEVEL + 1) + word.len()];
+        let free = if slot[0] == 0 { 0 } else { 1 };
+        assert!(
+            slot[free] == 0,
+            "three level words of one first letter and length"
+        );
+        slot[free] = i as u8 + 1;
+        i += 1;
+    }
+    index
 };
 
 /// For each last letter of a level word, the letters before it, as bits (as [`LEVEL_PAIRS`]).
@@ -302,17 +319,15 @@ impl Level {
             return None;
         }
         let (first, second) = (letter(word[0]), letter(word[1]));
-        if first >= 26
-            || second >= 26
-            || LEVEL_PAIRS[first].0 & 1 << second == 0
-            || LEVEL_PAIRS[first].1 & 1 << word.len() == 0
-        {
+        if first >= 26 || second >= 26 || LEVEL_PAIRS[first] & 1 << second == 0 {
             return None;
         }
-        LEVEL_WORDS
+        LEVEL_INDEX[first * (LONGEST_LEVEL + 1) + word.len()]
             .iter()
+            .filter(|&&i| i > 0)
+            .map(|&i| LEVEL_WORDS[usize::from(i) - 1])
             .find(|(w, _)| w.eq_ignore_ascii_case(word))
-            .map(|&(_, level)| level)
+            .map(|(_, level)| level)
     }
 
     pub fn is_error(self) -> bool {
@@ -586,20 +601,25 @@ pub(super) fn level_after(line: &[u8], from: usize, max_tokens: usize) -> (Optio
 }
 
 /// The level a token names: `INFO`, `[error]`, `[core:warn]`, `ERROR:` or `<WARN>`. Most tokens
-/// name none, and their last two letters rule out nearly all of them (two table lookups), before
-/// the word is looked for.
+/// name none. A level word ends the token but for closing brackets and colons, so the two
+/// letters before those rule out nearly every token (two table lookups) before the token is
+/// taken apart.
 fn token_level(token: &[u8]) -> Option<Level> {
-    let inner = strip(token.trim_ascii_start());
-    let end = inner.len() - inner.iter().rev().take_while(|&&b| b == b':').count();
+    let end = token.len()
+        - token
+            .iter()
+            .rev()
+            .take_while(|&&b| matches!(b, b':' | b']' | b'>'))
+            .count();
     if end < SHORTEST_LEVEL {
-        // Too short for a level word, or colons only.
+        // Too short for a level word, or closing marks only.
         return None;
     }
-    let (before, last) = (letter(inner[end - 2]), letter(inner[end - 1]));
+    let (before, last) = (letter(token[end - 2]), letter(token[end - 1]));
     if before >= 26 || last >= 26 || LEVEL_ENDINGS[last] & 1 << before == 0 {
         return None;
     }
-    last_part(inner).and_then(Level::parse)
+    last_part(strip(token.trim_ascii_start())).and_then(Level::parse)
 }
 
 /// The last part of `inner` between colons that is not empty (`core:warn` → `warn`), or all of
