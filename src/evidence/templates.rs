@@ -857,7 +857,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn the_fused_shape_hash_is_the_hash_of_the_masked_tokens(
-            line in r#"([a-zA-Z0-9 ="'/:.\t\[\]{}_\-]|GET |é){0,120}"#,
+            line in r#"([a-zA-Z0-9 ="'/:.\t\r\n\x0b\x0c\\\[\]{}_\-]|GET |é){0,200}"#,
         ) {
             proptest::prop_assert_eq!(
                 shape_hash(line.as_bytes(), Some(Level::Warn)),
@@ -869,13 +869,25 @@ mod tests {
     #[test]
     fn the_fused_shape_hash_agrees_on_awkward_lines() {
         let long = "w ".repeat(MAX_TOKENS + 5);
+        // Long tokens, and a long quoted value.
+        let wide = format!(
+            "{} {}=\"{}\" 'x",
+            "k".repeat(70),
+            "k".repeat(50),
+            "7 ".repeat(40)
+        );
+        let long_token = format!("x {} y", "k".repeat(70));
         for line in [
+            wide.as_str(),
+            long_token.as_str(),
             "",
             "   ",
             "plain words only",
             r#"msg="pool is full" retry=true"#,
             r#""GET /cart HTTP/1.1" 503"#,
             "it's a 'quoted value' and don't",
+            r#"say "it's fine, 'really'" ok x='a "b" c' 1234567"#,
+            "abcdefgh deadbeef'x 0xdead'beefcafe",
             "x='unterminated quote",
             "\"unterminated",
             "abcdef0123456789 deadbeefcafe a=",
