@@ -559,28 +559,14 @@ fn token(line: &[u8], i: usize) -> Range<usize> {
 }
 
 /// Where the first space or tab in `bytes` is. Words are short, too short for a memchr call to
-/// pay, but often longer than a few bytes: this tests eight bytes at a time in a `u64`.
+/// pay, but often longer than a few bytes: this tests eight bytes at a time.
 fn find_blank(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
-    // The high bit of each zero byte of `x` is set; bits above the first zero byte may be set
-    // too (a borrow), which is why only the lowest is read.
-    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut words = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let blanks =
-            zero_bytes(x ^ (ONES * u64::from(b' '))) | zero_bytes(x ^ (ONES * u64::from(b'\t')));
-        if blanks != 0 {
-            return Some(offset + blanks.trailing_zeros() as usize / 8);
-        }
-        offset += 8;
-    }
-    let rest = words.remainder();
-    rest.iter()
-        .position(|&b| b == b' ' || b == b'\t')
-        .map(|i| offset + i)
+    use super::swar;
+    swar::find(
+        bytes,
+        |x| swar::equal(x, b' ') | swar::equal(x, b'\t'),
+        |b| b == b' ' || b == b'\t',
+    )
 }
 
 /// A level among the first few tokens after `from`, as `INFO`, `[error]`, `[core:warn]`,
@@ -1307,180 +1293,7 @@ fn by_regex(re: &Regex, line: &[u8]) -> Option<Line> {
     Some(Line::new(when, level, msg))
 }
 
-/// Reading the few keys debrief uses from a JSON line, without building the object: the other
-/// values are skipped (but still checked as JSON), and strings without escapes are borrowed.
-mod json {
-    use std::borrow::Cow;
-    use std::fmt;
-
-    use serde::Deserialize;
-    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-
-    use super::{LEVEL_KEYS, Level, MSG_KEYS, TIME_KEYS, timestamp};
-
-    const KNOWN: usize = TIME_KEYS.len() + LEVEL_KEYS.len() + MSG_KEYS.len();
-
-    /// The value of a known key.
-    enum Field<'a> {
-        Text(Cow<'a, str>),
-        /// The number, and whether it was written as an integer.
-        Number(f64, bool),
-        Other,
-    }
-
-    /// The values of [`TIME_KEYS`], then [`LEVEL_KEYS`], then [`MSG_KEYS`], by position. A key
-    /// given twice keeps its last value, as a decoded object would.
-    pub(super) struct Known<'a>([Option<Field<'a>>; KNOWN]);
-
-    impl Default for Known<'_> {
-        fn default() -> Self {
-            Known(std::array::from_fn(|_| None))
-        }
-    }
-
-    impl<'a> Known<'a> {
-        /// Reads the values of the known keys of the JSON object `line`. They are written in
-        /// place: the values are large, and passing them back by value was a tenth of reading
-        /// a line (measured).
-        pub(super) fn read(&mut self, line: &'a [u8]) -> serde_json::Result<()> {
-            let mut de = serde_json::Deserializer::from_slice(line);
-            Fill(self).deserialize(&mut de)?;
-            de.end()
-        }
-
-        fn values(&self, from: usize, len: usize) -> impl Iterator<Item = &Field<'a>> {
-            self.0[from..from + len].iter().flatten()
-        }
-
-        /// The first time key, in [`TIME_KEYS`] order, whose value is a time.
-        pub(super) fn time(&self) -> Option<super::When> {
-            self.values(0, TIME_KEYS.len()).find_map(|v| match v {
-                Field::Text(s) => timestamp::any_text(s.as_bytes()),
-                Field::Number(n, integer) => timestamp::epoch_number(*n, *integer),
-                Field::Other => None,
-            })
-        }
-
-        pub(super) fn level(&self) -> Option<Level> {
-            self.values(TIME_KEYS.len(), LEVEL_KEYS.len())
-                .find_map(|v| match v {
-                    Field::Text(s) => Level::parse(s.as_bytes()),
-                    _ => None,
-                })
-        }
-
-        pub(super) fn message(&mut self) -> Option<String> {
-            let from = TIME_KEYS.len() + LEVEL_KEYS.len();
-            self.0[from..].iter_mut().find_map(|v| match v {
-                Some(Field::Text(s)) => Some(std::mem::take(s).into_owned()),
-                _ => None,
-            })
-        }
-    }
-
-    /// Reads a JSON object into the [`Known`] it holds.
-    struct Fill<'k, 'de>(&'k mut Known<'de>);
-
-    impl<'de> DeserializeSeed<'de> for Fill<'_, 'de> {
-        type Value = ();
-
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_map(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Fill<'_, 'de> {
-        type Value = ();
-
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a JSON object")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            while let Some(KeyIndex(key)) = map.next_key()? {
-                match key {
-                    Some(i) => self.0.0[i] = Some(map.next_value()?),
-                    None => {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-            }
-            Ok(())
-        }
-    }
-
-    /// A key: its position among the known keys, if it is one.
-    struct KeyIndex(Option<usize>);
-
-    impl<'de> Deserialize<'de> for KeyIndex {
-        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct Key;
-            impl Visitor<'_> for Key {
-                type Value = KeyIndex;
-                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                    f.write_str("a key")
-                }
-                fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<KeyIndex, E> {
-                    Ok(KeyIndex(
-                        TIME_KEYS
-                            .iter()
-                            .chain(LEVEL_KEYS)
-                            .chain(MSG_KEYS)
-                            .position(|k| k.as_bytes() == key),
-                    ))
-                }
-                fn visit_str<E: de::Error>(self, key: &str) -> Result<KeyIndex, E> {
-                    self.visit_bytes(key.as_bytes())
-                }
-            }
-            // As bytes: a key is only compared with the known ones, so checking that each is
-            // UTF-8 first would be wasted (it was a tenth of reading a JSON line).
-            d.deserialize_bytes(Key)
-        }
-    }
-
-    impl<'de> Deserialize<'de> for Field<'de> {
-        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct Value;
-            impl<'de> Visitor<'de> for Value {
-                type Value = Field<'de>;
-                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                    f.write_str("a JSON value")
-                }
-                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Field<'de>, E> {
-                    Ok(Field::Text(Cow::Borrowed(v)))
-                }
-                fn visit_str<E: de::Error>(self, v: &str) -> Result<Field<'de>, E> {
-                    Ok(Field::Text(Cow::Owned(v.to_owned())))
-                }
-                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Field<'de>, E> {
-                    Ok(Field::Number(v as f64, true))
-                }
-                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Field<'de>, E> {
-                    Ok(Field::Number(v as f64, true))
-                }
-                fn visit_f64<E: de::Error>(self, v: f64) -> Result<Field<'de>, E> {
-                    Ok(Field::Number(v, false))
-                }
-                fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field<'de>, E> {
-                    Ok(Field::Other)
-                }
-                fn visit_unit<E: de::Error>(self) -> Result<Field<'de>, E> {
-                    Ok(Field::Other)
-                }
-                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field<'de>, A::Error> {
-                    while seq.next_element::<IgnoredAny>()?.is_some() {}
-                    Ok(Field::Other)
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field<'de>, A::Error> {
-                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                    Ok(Field::Other)
-                }
-            }
-            d.deserialize_any(Value)
-        }
-    }
-}
+mod json;
 
 #[cfg(test)]
 mod tests {

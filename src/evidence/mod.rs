@@ -12,6 +12,7 @@ pub mod locate;
 pub mod metrics;
 pub mod moments;
 pub mod scan;
+mod swar;
 pub mod templates;
 pub mod timestamp;
 
