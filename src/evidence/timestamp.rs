@@ -234,10 +234,19 @@ fn fraction(b: &[u8]) -> (i32, usize) {
     if n == 0 {
         return (0, 0);
     }
-    for _ in n..9 {
-        nanos *= 10;
-    }
-    (nanos, 1 + n)
+    // Scaled to nanoseconds: `.5` is 500,000,000.
+    const SCALE: [i32; 9] = [
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
+    (nanos * SCALE[n.min(9) - 1], 1 + n)
 }
 
 /// `HH:MM[:SS][.frac]`; returns the clock and the bytes used.
@@ -508,6 +517,17 @@ pub fn epoch_number(value: f64, is_integer: bool) -> Option<When> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fractions_of_any_length_are_nanoseconds() {
+        assert_eq!(fraction(b".5"), (500_000_000, 2));
+        assert_eq!(fraction(b",000001Z"), (1_000, 7));
+        assert_eq!(fraction(b".123456789"), (123_456_789, 10));
+        // Past nanoseconds, digits are read but not counted.
+        assert_eq!(fraction(b".1234567891234 x"), (123_456_789, 14));
+        assert_eq!(fraction(b". 5"), (0, 0));
+        assert_eq!(fraction(b"5"), (0, 0));
+    }
 
     proptest::proptest! {
         /// Readings resolved one after another, which reuse the last minute, give the instants
