@@ -1,6 +1,7 @@
 //! Log formats: recognising a line, finding its time, level and message, and detecting which
 //! format a file uses from its first lines.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
@@ -1008,7 +1009,13 @@ fn json_line(line: &[u8]) -> Option<Line> {
     let when = known.time()?;
     let level = known.level();
     match known.message() {
-        Some(msg) => Some(Line {
+        // Text without escapes is part of the line: it is kept as where it is, which spares
+        // a copy of every message.
+        Some(Cow::Borrowed(text)) => {
+            let start = text.as_ptr() as usize - line.as_ptr() as usize;
+            Some(Line::new(when, level, start..start + text.len()))
+        }
+        Some(Cow::Owned(msg)) => Some(Line {
             when,
             level,
             msg: 0..0,
@@ -1563,7 +1570,14 @@ mod tests {
     fn json_lines_read_only_the_keys_they_need() {
         let json = Parser::new(Format::JsonLines);
         let mut ctx = timestamp::Context::new(2026, jiff::tz::TimeZone::UTC);
-        let read = |line: &[u8]| json.parse(line).map(|l| (l.when, l.level, l.owned_msg));
+        let read = |line: &[u8]| {
+            json.parse(line).map(|l| {
+                let msg = l
+                    .owned_msg
+                    .unwrap_or_else(|| String::from_utf8_lossy(&line[l.msg]).into_owned());
+                (l.when, l.level, Some(msg))
+            })
+        };
         // Escapes are decoded; nested values and unknown keys are skipped; a key given twice
         // keeps its last value; a time key that holds no time gives way to the next one.
         let (when, level, msg) = read(
@@ -1576,6 +1590,13 @@ mod tests {
         );
         assert_eq!(level, Some(Level::Error));
         assert_eq!(msg.as_deref(), Some("pool \"main\" \u{e9}\nnext"));
+        // A message without escapes is where it is in the line, not a copy.
+        let plain = br#"{"ts":"2026-11-03T13:09:00Z","msg":"pool exhausted","n":2}"#;
+        let line = json.parse(plain).unwrap();
+        assert_eq!(
+            (line.owned_msg, &plain[line.msg]),
+            (None, &b"pool exhausted"[..])
+        );
         // Without a message key, the other fields are the message.
         let (_, _, msg) = read(br#"{"ts":"2026-11-03T13:09:00Z","route":"/a","n":2}"#).unwrap();
         assert_eq!(msg.as_deref(), Some(r#"n=2 route="/a""#));

@@ -134,10 +134,11 @@ impl<'a> Known<'a> {
             })
     }
 
-    pub(super) fn message(&mut self) -> Option<String> {
+    /// The first message key's text: borrowed from the line when it has no escapes.
+    pub(super) fn message(&mut self) -> Option<Cow<'a, str>> {
         let from = TIME_KEYS.len() + LEVEL_KEYS.len();
         self.0[from..].iter_mut().find_map(|v| match v {
-            Some(Field::Text(s)) => Some(std::mem::take(s).into_owned()),
+            Some(Field::Text(s)) => Some(std::mem::take(s)),
             _ => None,
         })
     }
