@@ -159,3 +159,18 @@ fn the_archive_severity_scale_applies() {
         "the parent's debrief.toml applies to `check .` too"
     );
 }
+
+#[test]
+fn a_file_given_for_an_incident_folder_says_why_once() {
+    // `timeline` wants an incident folder; a log file given instead is named, with the
+    // system's reason said once (not once in the message and again as its cause).
+    let out = run(
+        &root(),
+        &["timeline", "sample-incident/logs/postgres.log", "--sources"],
+    );
+    let text = transcript(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let reason = "Not a directory";
+    assert_eq!(text.matches(reason).count(), 1, "{text}");
+    assert!(text.contains("sample-incident/logs/postgres.log"), "{text}");
+}

@@ -30,9 +30,9 @@ pub fn scan(
     ctx: &mut Context,
     out: &mut Output<'_>,
 ) -> Result<(), EvidenceError> {
-    let io = |source| EvidenceError::Io {
+    let io = |cause| EvidenceError::Io {
         path: rel.to_owned(),
-        source,
+        cause,
     };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size > MAX_DOCUMENT {

@@ -162,11 +162,8 @@ pub enum EvidenceError {
     NoMatch(String),
     #[error("`{0}` is not a valid glob: {1}")]
     BadGlob(String, String),
-    #[error("cannot read `{path}`: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read `{path}`: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("unknown format `{0}`; known formats: {known}", known = Format::names().join(", "))]
     UnknownFormat(String),
     #[error("unknown level `{0}`; use trace, debug, info, notice, warn, error or critical")]
@@ -219,16 +216,16 @@ pub fn scan_source(
         if parser.format.is_document() {
             documents::scan(&path, &rel, parser.format, &filter, &mut ctx, &mut out)?;
         } else {
-            let file = File::open(&path).map_err(|source| EvidenceError::Io {
+            let file = File::open(&path).map_err(|cause| EvidenceError::Io {
                 path: rel.clone(),
-                source,
+                cause,
             })?;
-            scan::scan_file(file, &rel, &parser, &filter, &mut ctx, &mut out).map_err(
-                |source| EvidenceError::Io {
+            scan::scan_file(file, &rel, &parser, &filter, &mut ctx, &mut out).map_err(|cause| {
+                EvidenceError::Io {
                     path: rel.clone(),
-                    source,
-                },
-            )?;
+                    cause,
+                }
+            })?;
         }
         // The last minute's volume counts are added when the output is dropped.
         drop(out);
@@ -508,9 +505,9 @@ pub fn file_parser(
     let mut head = Vec::with_capacity(SNIFF);
     File::open(path)
         .and_then(|f| f.take(SNIFF as u64).read_to_end(&mut head))
-        .map_err(|source| EvidenceError::Io {
+        .map_err(|cause| EvidenceError::Io {
             path: rel.to_owned(),
-            source,
+            cause,
         })?;
     let parser = match fixed {
         Some(parser) => parser.clone(),
@@ -550,9 +547,9 @@ fn detect_head(path: &Path, rel: &str, head: &[u8]) -> Result<Format, EvidenceEr
     {
         return Ok(format);
     }
-    let spread = spread_sample(path, head).map_err(|source| EvidenceError::Io {
+    let spread = spread_sample(path, head).map_err(|cause| EvidenceError::Io {
         path: rel.to_owned(),
-        source,
+        cause,
     })?;
     let sample: Vec<&[u8]> = spread.iter().map(Vec::as_slice).collect();
     let located = locate::learn(&sample);

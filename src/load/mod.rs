@@ -34,10 +34,10 @@ pub enum LoadError {
         .0.display()
     )]
     NoIncidents(PathBuf),
-    #[error("reading {}: {source}", path.display())]
+    #[error("reading {}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -49,7 +49,7 @@ impl LoadError {
             LoadError::NoIncidents(_) => {
                 format!("holds no incidents: expected {INCIDENT_FILE} there, or in its subfolders")
             }
-            LoadError::Io { source, .. } => format!("cannot be read: {source}"),
+            LoadError::Io { cause, .. } => format!("cannot be read: {cause}"),
         }
     }
 }
@@ -131,15 +131,15 @@ pub fn discover(path: &Path) -> Result<Layout, LoadError> {
             is_archive: false,
         });
     }
-    let entries = std::fs::read_dir(&dir).map_err(|source| LoadError::Io {
+    let entries = std::fs::read_dir(&dir).map_err(|cause| LoadError::Io {
         path: dir.clone(),
-        source,
+        cause,
     })?;
     let mut incidents = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| LoadError::Io {
+        let entry = entry.map_err(|cause| LoadError::Io {
             path: dir.clone(),
-            source,
+            cause,
         })?;
         let sub = entry.path();
         if sub.join(INCIDENT_FILE).is_file() {

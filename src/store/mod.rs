@@ -256,8 +256,8 @@ pub enum Op {
 /// Why the file could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: {cause}")]
+    Io { path: PathBuf, cause: io::Error },
     /// The file does not parse as TOML now; the meeting's changes wait in the journal until it
     /// does.
     #[error(
@@ -356,9 +356,9 @@ impl Store {
     /// the meeting in progress: the returned [`Mirror`] holds them and replays them onto the file
     /// with its first [`Mirror::write_back`]. Unreadable journal lines come last, to be reported.
     pub fn open(dir: &Path) -> Result<(Store, Mirror, Unreadable), StoreError> {
-        let (journal, contents) = Journal::open(dir).map_err(|source| StoreError::Io {
+        let (journal, contents) = Journal::open(dir).map_err(|cause| StoreError::Io {
             path: dir.join(journal::STATE_DIR).join(journal::JOURNAL_FILE),
-            source,
+            cause,
         })?;
         let last_seq = contents.records.last().map_or(0, |r| r.seq);
         let start = contents
@@ -391,9 +391,9 @@ impl Store {
     pub fn append(&mut self, records: &[Record]) -> Result<(), StoreError> {
         self.journal
             .append(records)
-            .map_err(|source| StoreError::Io {
+            .map_err(|cause| StoreError::Io {
                 path: self.journal.path().to_path_buf(),
-                source,
+                cause,
             })?;
         if let Some(last) = records.last() {
             self.last_seq = last.seq;
@@ -455,7 +455,7 @@ impl Mirror {
     pub fn write_back(&mut self) -> Result<Written, StoreError> {
         let io_err = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| StoreError::Io { path, source }
+            move |cause| StoreError::Io { path, cause }
         };
         for _ in 0..20 {
             // The metadata before the bytes: a save in between makes them disagree, and the
@@ -533,9 +533,9 @@ fn hash(bytes: &[u8]) -> u64 {
 /// layout, and puts the result in place only when nobody saved the file meanwhile (starting again
 /// from their text when someone did). True when the file changed.
 pub fn edit_file(path: &Path, ops: &[Op]) -> Result<bool, StoreError> {
-    let io_err = |source| StoreError::Io {
+    let io_err = |cause| StoreError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     for _ in 0..20 {
         let original = fs::read(path).map_err(io_err)?;
