@@ -6,6 +6,7 @@
 
 pub mod blameless;
 pub mod config;
+pub mod names;
 pub mod time;
 pub mod validate;
 
