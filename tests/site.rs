@@ -203,14 +203,30 @@ lucky = ["{payload}"]
         let mut text = read(&page).to_lowercase();
         let name = page.display().to_string();
         if name.ends_with("report.md") {
-            // YAML front matter is data (docs tools escape what they take from it; the title,
-            // which MkDocs does not escape, is left out when it holds markup); the Markdown
-            // after it is markup.
-            assert!(
-                !text.contains("\ntitle:"),
-                "{name}: an unsafe title in front matter"
-            );
-            let (_, body) = text.split_once("\n---\n").expect("front matter");
+            // YAML front matter is data that docs tools put into pages unescaped (MkDocs the
+            // title, MkDocs Material every tag): no value may hold markup. The Markdown after
+            // it is markup.
+            let (front, body) = text.split_once("\n---\n").expect("front matter");
+            for line in front.lines().skip(1) {
+                let (key, value) = line.split_once(": ").expect("key: value");
+                if key == "date" {
+                    // Written from a parsed date, a YAML date: no text of the incident's.
+                    assert!(value.parse::<jiff::civil::Date>().is_ok(), "{name}: {line}");
+                    continue;
+                }
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(value).is_ok(),
+                    "{name}: {line} is a quoted value"
+                );
+                assert!(
+                    !value.contains(['<', '>', '&', '\'', '`'])
+                        && !value
+                            .trim_matches(['[', ']'])
+                            .split("\",\"")
+                            .any(|v| v.trim_matches('"').contains('"')),
+                    "{name}: {line} holds markup"
+                );
+            }
             text = body.to_owned();
         }
         if name.ends_with(".json") || name.ends_with(".csv") || name.ends_with(".ics") {

@@ -204,9 +204,44 @@ fn md_code(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
 }
 
 /// `yaml`: a value for YAML front matter, as JSON (strings double-quoted, lists in brackets),
-/// which YAML reads as the same value.
+/// which YAML reads as the same value, with every string made inert as HTML: docs tools put
+/// front-matter values into their pages unescaped (MkDocs the title, MkDocs Material's tags
+/// plugin each tag), so `<`, `>`, `&` and quotes become their full-width look-alikes, which
+/// read the same and are never markup.
 fn yaml(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+    serde_json::to_string(&inert(value)).unwrap_or_default()
+}
+
+/// See `yaml`.
+fn inert(value: &tera::Value) -> serde_json::Value {
+    match serde_json::to_value(value).unwrap_or_default() {
+        serde_json::Value::String(s) => serde_json::Value::String(inert_text(&s)),
+        serde_json::Value::Array(items) => serde_json::Value::Array(
+            items
+                .into_iter()
+                .map(|v| match v {
+                    serde_json::Value::String(s) => serde_json::Value::String(inert_text(&s)),
+                    other => other,
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn inert_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '<' => '\u{FF1C}',
+            '>' => '\u{FF1E}',
+            '&' => '\u{FF06}',
+            '"' => '\u{FF02}',
+            '\'' => '\u{FF07}',
+            '`' => '\u{FF40}',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 /// `md_link`: a web link as a Markdown link in a table cell, `[label](<url>)`: the label is the
