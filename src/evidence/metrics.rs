@@ -69,16 +69,27 @@ pub fn read(dir: &Path, incident: &Incident, metric: &Metric) -> Result<MetricDa
         message,
     };
     let file = dir.join(&metric.path);
-    let len = std::fs::metadata(&file)
-        .map_err(|e| err(0, format!("cannot read it: {e}")))?
-        .len();
+    let meta = std::fs::metadata(&file).map_err(|e| err(0, format!("cannot read it: {e}")))?;
+    if !meta.is_file() {
+        return Err(err(
+            0,
+            "it is not a regular file (a folder, a pipe or a device); name a metrics file".into(),
+        ));
+    }
+    let len = meta.len();
     if len > MAX_BYTES {
         return Err(err(
             0,
             format!("it is {len} bytes; metrics files are read up to {MAX_BYTES} bytes"),
         ));
     }
-    let bytes = std::fs::read(&file).map_err(|e| err(0, format!("cannot read it: {e}")))?;
+    // Read at most the limit, whatever the file grows to meanwhile.
+    let mut bytes = Vec::with_capacity(len as usize);
+    std::fs::File::open(&file)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_BYTES), &mut bytes)
+        })
+        .map_err(|e| err(0, format!("cannot read it: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()

@@ -11,6 +11,7 @@ pub mod format;
 pub mod locate;
 pub mod metrics;
 pub mod moments;
+pub mod paths;
 pub mod scan;
 mod swar;
 pub mod templates;
@@ -18,7 +19,7 @@ pub mod timestamp;
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -26,6 +27,7 @@ use regex::bytes::Regex;
 use serde::Serialize;
 
 pub use format::{Format, Level, Parser};
+pub use paths::resolve_paths;
 use scan::{Filter, Output};
 use timestamp::Context;
 
@@ -158,6 +160,8 @@ pub enum EvidenceError {
     Missing(String),
     #[error("`{0}` is a folder; name a file, or a glob such as `logs/*.log`")]
     NotAFile(String),
+    #[error("`{0}` is not a regular file (a pipe, a device or a socket); name a log file")]
+    NotRegular(String),
     #[error("`{0}` matches no file")]
     NoMatch(String),
     #[error("`{0}` is not a valid glob: {1}")]
@@ -297,33 +301,8 @@ fn note_file(
     }
 }
 
-/// The files a source names, sorted.
-pub fn resolve_paths(dir: &Path, pattern: &str) -> Result<Vec<PathBuf>, EvidenceError> {
-    if !pattern.contains(['*', '?', '[']) {
-        let path = dir.join(pattern);
-        return if path.is_file() {
-            Ok(vec![path])
-        } else if path.is_dir() {
-            Err(EvidenceError::NotAFile(pattern.to_owned()))
-        } else {
-            Err(EvidenceError::Missing(pattern.to_owned()))
-        };
-    }
-    let full = dir.join(pattern);
-    let paths = glob::glob(&full.to_string_lossy())
-        .map_err(|e| EvidenceError::BadGlob(pattern.to_owned(), e.msg.to_owned()))?;
-    let mut files: Vec<PathBuf> = paths
-        .filter_map(Result::ok)
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(EvidenceError::NoMatch(pattern.to_owned()));
-    }
-    Ok(files)
-}
-
-fn relative(dir: &Path, path: &Path) -> String {
+/// `path` relative to `dir`, with `/` between its parts, as places are shown.
+pub fn relative(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -473,6 +452,7 @@ fn filter(source: &Source) -> Result<Filter, EvidenceError> {
         exclude: joined(&source.exclude)?,
         level,
         cap: source.max_entries.unwrap_or(DEFAULT_CAP).max(1) as usize,
+        hidden: source.hidden_lines.clone(),
     })
 }
 

@@ -40,6 +40,8 @@ pub struct Filter {
     pub level: Option<Level>,
     /// Stop after this many kept entries.
     pub cap: usize,
+    /// Entries at these places (`path:line`) are left out: a public build's hidden lines.
+    pub hidden: Vec<String>,
 }
 
 impl Filter {
@@ -51,7 +53,10 @@ impl Filter {
             (Some(min), Some(level)) => level >= min,
             _ => true,
         };
-        included && above && !self.excludes(e.raw, e.continuation)
+        included
+            && above
+            && !self.excludes(e.raw, e.continuation)
+            && (self.hidden.is_empty() || !self.hidden.contains(&e.place.to_string()))
     }
 
     fn excludes(&self, first: &[u8], continuation: &[u8]) -> bool {

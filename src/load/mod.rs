@@ -323,9 +323,8 @@ pub fn load_incident(
     let mut findings = validate::validate(&incident, config, dir, &assumed);
     findings.extend(crate::evidence::source_findings(&incident, dir));
     findings.extend(crate::evidence::metric_findings(&incident, dir));
-    if let Some(crate::model::config::PublicSetting::Rules(rules)) = &incident.public {
-        findings.extend(crate::public::rule_findings(rules, Some(&incident)));
-    }
+    findings.extend(crate::evidence::paths::outside_findings(&incident, dir));
+    findings.extend(crate::public::incident_findings(&incident));
     if options.lint {
         let today = options
             .today
@@ -345,14 +344,14 @@ pub fn load_incident(
     let notes = read_notes(dir, report);
     let unbalanced = notes
         .as_deref()
-        .map(crate::public::unbalanced_markers)
+        .map(crate::public::marker_problems)
         .unwrap_or_default();
     for (span, message) in &unbalanced {
         report.push(
             Diagnostic::error("unbalanced-internal", &dir.join(NOTES_FILE), *message)
                 .at(Some(span.clone()))
                 .label("internal marker")
-                .help("a part meant for the team alone sits between `<!-- internal -->` and `<!-- /internal -->`; a public build leaves it out, so both markers are needed"),
+                .help("a part meant for the team alone sits between `<!-- internal -->` and `<!-- /internal -->`, written exactly so; a public build leaves it out"),
         );
     }
     if options.lint
@@ -431,6 +430,12 @@ fn read_text(path: &Path, report: &mut Report) -> Option<String> {
 }
 
 /// Turns findings (named by document path) into diagnostics (located by span).
+/// Findings about `file` as diagnostics at their places in it (read again from disk).
+pub fn locate_in_file(file: &Path, findings: Vec<Finding>) -> Vec<Diagnostic> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    locate(file, &text, findings)
+}
+
 fn locate(file: &Path, text: &str, findings: Vec<Finding>) -> Vec<Diagnostic> {
     if findings.is_empty() {
         return Vec::new();

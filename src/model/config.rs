@@ -47,8 +47,15 @@ pub struct PublicRules {
     /// Domains whose host names stay (`example.com` keeps `status.example.com`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow_domains: Vec<String>,
-    /// In incident.toml: ids of timeline entries, factors and actions, and lessons as
-    /// `went_well.1` (counting from 1), to leave out.
+    /// Addresses and networks that stay (`1.1.1.1`, `129.134.30.0/23`, `2001:db8::/32`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_ips: Vec<String>,
+    /// Words of people's names that stay when they stand alone: a first name that is also a
+    /// word (`May`, `Will`). The whole name is still redacted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_words: Vec<String>,
+    /// In incident.toml: ids of timeline entries, factors, actions and lessons (`l-…`, as
+    /// `debrief check` and `build --public --explain` show them) to leave out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hide: Vec<String>,
 }

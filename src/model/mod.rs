@@ -158,6 +158,16 @@ impl LessonKind {
 }
 
 impl Lessons {
+    /// A lesson's id: `l-` and eight hex digits of a hash of its list and text. Lessons are
+    /// plain strings in the file, so the id comes from the text; it stays when other lessons
+    /// are added or deleted, and follows the text when it changes.
+    pub fn id(kind: LessonKind, text: &str) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("{}\n{text}", kind.key()));
+        let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        format!("l-{hex}")
+    }
+
     /// The list of `kind`.
     pub fn of(&self, kind: LessonKind) -> &[String] {
         match kind {
@@ -239,6 +249,11 @@ pub struct Incident {
     /// gives this incident's redaction rules and the items it hides (docs/public.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public: Option<config::PublicSetting>,
+    /// The incident's name in a public build (`2026-11-05-dns-outage`): letters, digits and
+    /// hyphens. Without it a public build names the incident by its date and a hash of its
+    /// folder name, so the folder's name never reaches a customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_id: Option<String>,
     /// How the review meeting went, one answer per participant, without names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feedback: Vec<Feedback>,
@@ -328,6 +343,11 @@ pub struct Source {
     /// For formats without a year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<i16>,
+    /// Places (`path:line`) of log lines a public build leaves out: those that hidden timeline
+    /// entries cite. Never in the file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub hidden_lines: Vec<String>,
 }
 
 /// A metric exported from a monitoring system, drawn as a sparkline lane under the timeline.

@@ -681,6 +681,19 @@ impl Validator<'_> {
                         .label("not a file")
                         .help("name a file, or a glob such as `logs/*.log`"),
                 );
+            } else if dir.join(&s.path).exists() && !dir.join(&s.path).is_file() {
+                self.out.push(
+                    Finding::error(
+                        "missing-source",
+                        path,
+                        format!(
+                            "`{}` is not a regular file (a pipe, a device or a socket)",
+                            s.path
+                        ),
+                    )
+                    .label("not a file")
+                    .help("a log is read from a regular file: save the stream to a file first"),
+                );
             } else if !dir.join(&s.path).exists() {
                 self.out.push(
                     Finding::error(

@@ -1,64 +1,44 @@
 //! Public builds (`debrief build --public`): a version of the site fit for customers.
 //!
-//! Every incident is copied with the items marked `public = false` left out, the
-//! `<!-- internal -->` parts of notes.md dropped, and every text passed through one
-//! [`Redactor`]: the built-in detectors that `[public] redact` turns on, the `names` (and the
-//! people of `[[people]]`, who become their roles) and the `patterns`. Rendering then works on
-//! the copy, so no page, diagram, export or feed can show what the copy does not hold. After
-//! rendering, [`leaks`] runs the same redactor over every file written, and anything it still
-//! finds fails the build.
+//! Every incident is copied with the items marked `public = false` or named in `hide` left
+//! out, the `<!-- internal -->` parts of notes.md dropped, its folder name replaced by a public
+//! id, and every text passed through one [`Redactor`]: the built-in detectors that
+//! `[public] redact` turns on, the `names`, the people (of `[[people]]`, and whoever is named
+//! as `by`, `owner` or joined the meeting, who become their role or "a responder") and the
+//! `patterns`. Rendering then works on the copy, so no page, diagram, export or feed can show
+//! what the copy does not hold. After rendering, [`leaks`] runs the same redactor over every
+//! file written, and anything it still finds fails the build.
+//!
+//! Rooms: [`detect`] names the detectors and dispatches to [`ip`], [`hosts`] and [`secrets`];
+//! [`folded`] reads text for names; [`redactor`] applies the rules; [`markers`] and [`rules`]
+//! check what the files say. This file makes the public copy.
 
 pub mod detect;
+pub mod folded;
+pub mod hosts;
+pub mod ip;
+pub mod markers;
+pub mod redactor;
+pub mod rules;
+pub mod secrets;
 
 use std::borrow::Cow;
-use std::ops::Range;
+use std::path::Path;
 
-use regex::Regex;
-
-use crate::model::config::{PublicRules, PublicSetting};
+use crate::model::config::PublicSetting;
 use crate::model::validate::Finding;
-use crate::model::{Config, Incident, LessonKind, LoadedIncident};
+use crate::model::{Config, Incident, LessonKind, Lessons, LoadedIncident};
 pub use detect::Detector;
+pub use markers::{INTERNAL_END, INTERNAL_START, marker_problems, without_internal};
+pub use redactor::{Leak, Place, Redaction, Redactor, leaks};
+pub use rules::rule_findings;
 
-/// The marker that starts a part of notes.md left out of public builds, and the one that ends
-/// it.
-pub const INTERNAL_START: &str = "<!-- internal -->";
-pub const INTERNAL_END: &str = "<!-- /internal -->";
-
-/// What was redacted or left out, for `--public --explain`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redaction {
-    /// The incident's id.
-    pub incident: String,
-    /// Where: `title`, `timeline t-3`, `notes.md`, `logs`.
-    pub place: String,
-    /// `ip`, `email`, `hostname`, `secret`, `name`, `pattern`, or `hidden` for an item left
-    /// out.
-    pub kind: &'static str,
-    /// The text found (empty for a hidden item).
-    pub found: String,
-}
-
-/// Finds and replaces what a public build must not show.
-#[derive(Debug, Clone, Default)]
-pub struct Redactor {
-    detectors: Vec<Detector>,
-    allow: Vec<String>,
-    /// Names and what they become ("a customer", or a person's role), longest first.
-    names: Vec<(Regex, String)>,
-    patterns: Vec<Regex>,
-}
-
-/// One thing found: where, of what kind, and what it becomes.
-struct Hit {
-    range: Range<usize>,
-    kind: &'static str,
-    replacement: String,
-}
+/// What a person becomes when nothing says their role.
+pub const A_RESPONDER: &str = "a responder";
 
 impl Redactor {
-    /// The redactor for one incident: the archive's rules with the incident's own added. Rules
-    /// were validated when the files were loaded; an entry that does not read is skipped here.
+    /// The redactor for one incident: the archive's rules with the incident's own added, and
+    /// its people.
     pub fn for_incident(config: &Config, incident: &Incident) -> Redactor {
         let mut r = Redactor::default();
         if let Some(rules) = &config.public {
@@ -68,161 +48,139 @@ impl Redactor {
             r.add_rules(rules);
         }
         for p in &incident.people {
-            let role = p.role.clone().unwrap_or_else(|| "a responder".to_owned());
+            let role = p.role.as_deref().unwrap_or(A_RESPONDER);
             for name in p.name.iter().chain(std::iter::once(&p.handle)) {
-                r.add_name(name, &role);
+                r.add_name(name, role, true);
             }
         }
-        r.sort_names();
+        // Whoever the file names as having done something is a person too.
+        let named = incident
+            .timeline
+            .iter()
+            .filter_map(|e| e.by.as_deref())
+            .chain(incident.actions.iter().filter_map(|a| a.owner.as_deref()));
+        for name in named {
+            r.add_name(name, &role_of(incident, name), true);
+        }
+        r.keep_files(
+            incident
+                .sources
+                .iter()
+                .map(|s| s.path.clone())
+                .chain(incident.metrics.iter().map(|m| m.path.clone())),
+        );
+        r.finish();
         r
     }
 
-    /// The redactor of one set of rules alone (debrief.toml's).
-    pub fn from_rules(rules: &PublicRules) -> Redactor {
-        let mut r = Redactor::default();
-        r.add_rules(rules);
-        r.sort_names();
+    /// [`Redactor::for_incident`] with what only the folder knows: the names participants
+    /// gave when they joined the meeting, and the files the sources' patterns match.
+    pub fn for_loaded(config: &Config, loaded: &LoadedIncident) -> Redactor {
+        let mut r = Redactor::for_incident(config, &loaded.incident);
+        for name in participant_names(&loaded.dir) {
+            r.add_name(&name, A_RESPONDER, true);
+        }
+        let mut files = Vec::new();
+        for s in &loaded.incident.sources {
+            if let Ok(paths) = crate::evidence::resolve_paths(&loaded.dir, &s.path) {
+                files.extend(
+                    paths
+                        .iter()
+                        .map(|p| crate::evidence::relative(&loaded.dir, p)),
+                );
+            }
+        }
+        r.keep_files(files);
+        r.finish();
         r
     }
-
-    fn add_rules(&mut self, rules: &PublicRules) {
-        for d in rules.redact.iter().filter_map(|n| Detector::parse(n)) {
-            if !self.detectors.contains(&d) {
-                self.detectors.push(d);
-            }
-        }
-        self.detectors.sort();
-        self.allow.extend(rules.allow_domains.iter().cloned());
-        for name in &rules.names {
-            self.add_name(name, "a customer");
-        }
-        self.patterns
-            .extend(rules.patterns.iter().filter_map(|p| Regex::new(p).ok()));
-    }
-
-    fn add_name(&mut self, name: &str, becomes: &str) {
-        let name = name.trim();
-        if name.is_empty() || name.eq_ignore_ascii_case(becomes) {
-            return;
-        }
-        let pattern = format!(r"(?i)\b{}\b", regex::escape(name));
-        if let Ok(re) = Regex::new(&pattern) {
-            self.names.push((re, becomes.to_owned()));
-        }
-    }
-
-    fn sort_names(&mut self) {
-        self.names
-            .sort_by_key(|(re, _)| std::cmp::Reverse(re.as_str().len()));
-    }
-
-    /// Adds another incident's rules and people, for checking the pages every incident
-    /// reaches (the archive index, the feeds).
-    pub fn merge(&mut self, other: &Redactor) {
-        for d in &other.detectors {
-            if !self.detectors.contains(d) {
-                self.detectors.push(*d);
-            }
-        }
-        self.detectors.sort();
-        self.allow.extend(other.allow.iter().cloned());
-        self.names.extend(other.names.iter().cloned());
-        self.patterns.extend(other.patterns.iter().cloned());
-        self.sort_names();
-    }
-
-    /// Everything found in `text`, without overlaps: an earlier start wins, then a longer match.
-    fn hits(&self, text: &str) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        for d in &self.detectors {
-            for range in d.find(text, &self.allow) {
-                hits.push(Hit {
-                    range,
-                    kind: d.name(),
-                    replacement: format!("[redacted {}]", d.name()),
-                });
-            }
-        }
-        for re in &self.patterns {
-            for m in re.find_iter(text).filter(|m| !m.is_empty()) {
-                hits.push(Hit {
-                    range: m.range(),
-                    kind: "pattern",
-                    replacement: "[redacted]".to_owned(),
-                });
-            }
-        }
-        for (re, becomes) in &self.names {
-            for m in re.find_iter(text) {
-                hits.push(Hit {
-                    range: m.range(),
-                    kind: "name",
-                    replacement: becomes.clone(),
-                });
-            }
-        }
-        hits.sort_by_key(|h| (h.range.start, std::cmp::Reverse(h.range.end)));
-        let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
-        for h in hits {
-            if kept.last().is_none_or(|k| h.range.start >= k.range.end) {
-                kept.push(h);
-            }
-        }
-        kept
-    }
-
-    /// What the redactor finds in `text`: `(kind, the text found)`.
-    pub fn find<'t>(&self, text: &'t str) -> Vec<(&'static str, &'t str)> {
-        self.hits(text)
-            .into_iter()
-            .map(|h| (h.kind, &text[h.range]))
-            .collect()
-    }
-
-    /// `text` with everything found replaced by its marker, each noted in `log`.
-    pub fn redact<'t>(
-        &self,
-        text: &'t str,
-        place: &Place,
-        log: &mut Vec<Redaction>,
-    ) -> Cow<'t, str> {
-        let hits = self.hits(text);
-        if hits.is_empty() {
-            return Cow::Borrowed(text);
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut at = 0;
-        for h in hits {
-            out.push_str(&text[at..h.range.start]);
-            out.push_str(&h.replacement);
-            log.push(place.redaction(h.kind, &text[h.range.clone()]));
-            at = h.range.end;
-        }
-        out.push_str(&text[at..]);
-        Cow::Owned(out)
-    }
 }
 
-/// An incident and a place in it, for the log.
-pub struct Place<'a> {
-    pub incident: &'a str,
-    pub place: String,
+/// A person's role by their handle or name, or "a responder".
+fn role_of(incident: &Incident, name: &str) -> String {
+    incident
+        .people
+        .iter()
+        .find(|p| {
+            crate::model::names::same(&p.handle, name)
+                || p.name
+                    .as_deref()
+                    .is_some_and(|n| crate::model::names::same(n, name))
+        })
+        .and_then(|p| p.role.clone())
+        .unwrap_or_else(|| A_RESPONDER.to_owned())
 }
 
-impl Place<'_> {
-    fn redaction(&self, kind: &'static str, found: &str) -> Redaction {
-        Redaction {
-            incident: self.incident.to_owned(),
-            place: self.place.clone(),
-            kind,
-            found: found.to_owned(),
-        }
-    }
+/// The names participants typed when they joined the meeting, from its journal.
+fn participant_names(dir: &Path) -> Vec<String> {
+    let path = dir
+        .join(crate::store::journal::STATE_DIR)
+        .join(crate::store::journal::JOURNAL_FILE);
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|record| record["op"]["type"] == "join")
+        .filter_map(|record| record["op"]["name"].as_str().map(str::to_owned))
+        .collect()
 }
 
 /// Whether the incident may be published at all.
 pub fn shown(incident: &Incident) -> bool {
     !matches!(incident.public, Some(PublicSetting::Shown(false)))
+}
+
+/// The incident's name in a public build: its `public_id`, or the date its folder name starts
+/// with (else the day it started) and a hash of the folder name. The folder name itself
+/// (`2026-11-05-acme-corp-outage`) may name a customer.
+pub fn public_id(id: &str, incident: &Incident) -> String {
+    if let Some(p) = &incident.public_id {
+        return p.clone();
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(id.as_bytes());
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let dated = id
+        .get(..10)
+        .filter(|d| d.parse::<jiff::civil::Date>().is_ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            incident
+                .times
+                .started
+                .as_ref()
+                .map(|s| s.in_zone(&incident.tz()).date().to_string())
+        });
+    match dated {
+        Some(date) => format!("{date}-{hash}"),
+        None => format!("incident-{hash}"),
+    }
+}
+
+/// Findings about an incident's public settings: its `[public]` rules and its `public_id`.
+pub fn incident_findings(incident: &Incident) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(PublicSetting::Rules(rules)) = &incident.public {
+        out.extend(rule_findings(rules, Some(incident)));
+    }
+    if let Some(id) = &incident.public_id
+        && (id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    {
+        out.push(
+            Finding::error(
+                "invalid-public",
+                "public_id",
+                format!("`{id}` cannot name the incident's folder of a public site"),
+            )
+            .label("not a public id")
+            .help("use lower-case letters, digits and hyphens: `2026-11-05-dns-outage`"),
+        );
+    }
+    out
 }
 
 /// The items `[public] hide` names.
@@ -233,8 +191,9 @@ fn hidden_ids(incident: &Incident) -> &[String] {
     }
 }
 
-/// The public copy of an incident: hidden items left out, every text redacted. What was done
-/// goes into `log`.
+/// The public copy of an incident: hidden items left out, every text redacted, the folder name
+/// replaced by the public id. Log lines that a hidden timeline entry cites stay out of what the
+/// report mines from the logs. What was done goes into `log`.
 pub fn public_incident(
     loaded: &LoadedIncident,
     redactor: &Redactor,
@@ -261,8 +220,14 @@ pub fn public_incident(
         }
         !out
     };
-    i.timeline
-        .retain(|e| leave_out("timeline", e.id.as_deref(), e.public));
+    let mut hidden_lines: Vec<String> = Vec::new();
+    i.timeline.retain(|e| {
+        let kept = leave_out("timeline", e.id.as_deref(), e.public);
+        if !kept {
+            hidden_lines.extend(e.source.clone());
+        }
+        kept
+    });
     i.factors
         .retain(|f| leave_out("factor", Some(&f.id), f.public));
     i.actions
@@ -275,17 +240,17 @@ pub fn public_incident(
         a.factors.retain(|f| !gone.contains(f));
     }
     for &kind in LessonKind::ALL {
-        let list = lessons_mut(&mut i.lessons, kind);
-        let mut n = 0;
-        list.retain(|_| {
-            n += 1;
-            let key = format!("{}.{n}", kind.key());
+        lessons_mut(&mut i.lessons, kind).retain(|text| {
+            let key = Lessons::id(kind, text);
             let out = hide.contains(&key);
             if out {
                 note_hidden(log, format!("lesson {key}"));
             }
             !out
         });
+    }
+    for s in &mut i.sources {
+        s.hidden_lines.clone_from(&hidden_lines);
     }
 
     // Every text, redacted.
@@ -313,7 +278,7 @@ pub fn public_incident(
     }
     for p in &mut i.people {
         // People are shown by their role.
-        let role = p.role.clone().unwrap_or_else(|| "a responder".to_owned());
+        let role = p.role.clone().unwrap_or_else(|| A_RESPONDER.to_owned());
         p.name = None;
         p.handle = role;
     }
@@ -326,12 +291,11 @@ pub fn public_incident(
     for e in &mut i.timeline {
         let place = format!("timeline {}", e.id.as_deref().unwrap_or(""));
         r(&mut e.text, at(&place), log);
-        for s in e
-            .lane
-            .iter_mut()
-            .chain(e.by.iter_mut())
-            .chain(e.source.iter_mut())
-        {
+        // Whoever did it is shown by their role.
+        if let Some(by) = &mut e.by {
+            *by = role_of(&loaded.incident, by);
+        }
+        for s in e.lane.iter_mut().chain(e.source.iter_mut()) {
             r(s, at(&place), log);
         }
     }
@@ -341,17 +305,22 @@ pub fn public_incident(
     for a in &mut i.actions {
         let place = format!("action {}", a.id);
         r(&mut a.text, at(&place), log);
-        for s in a.owner.iter_mut().chain(a.ticket.iter_mut()) {
+        if let Some(owner) = &mut a.owner {
+            *owner = role_of(&loaded.incident, owner);
+        }
+        for s in a.ticket.iter_mut() {
             r(s, at(&place), log);
         }
     }
     for &kind in LessonKind::ALL {
-        for (n, lesson) in lessons_mut(&mut i.lessons, kind).iter_mut().enumerate() {
-            r(lesson, at(&format!("lesson {}.{}", kind.key(), n + 1)), log);
+        for lesson in lessons_mut(&mut i.lessons, kind).iter_mut() {
+            let place = format!("lesson {}", Lessons::id(kind, lesson));
+            r(lesson, at(&place), log);
         }
     }
     i.feedback.clear();
     i.public = None;
+    i.public_id = None;
     let notes = loaded.notes.as_deref().map(|notes| {
         let (kept, parts) = without_internal(notes);
         for _ in 0..parts {
@@ -360,7 +329,7 @@ pub fn public_incident(
         redactor.redact(&kept, &at("notes.md"), log).into_owned()
     });
     LoadedIncident {
-        id: loaded.id.clone(),
+        id: public_id(id, &loaded.incident),
         dir: loaded.dir.clone(),
         incident: i,
         notes,
@@ -375,212 +344,26 @@ fn lessons_mut(lessons: &mut crate::model::Lessons, kind: LessonKind) -> &mut Ve
     }
 }
 
-/// notes.md without what sits between `<!-- internal -->` and `<!-- /internal -->`, and how
-/// many such parts there were. Markers are checked when the incident loads, so they balance.
-pub fn without_internal(notes: &str) -> (String, usize) {
-    let mut out = String::with_capacity(notes.len());
-    let mut rest = notes;
-    let mut parts = 0;
-    while let Some(start) = rest.find(INTERNAL_START) {
-        out.push_str(&rest[..start]);
-        parts += 1;
-        match rest[start..].find(INTERNAL_END) {
-            Some(end) => rest = &rest[start + end + INTERNAL_END.len()..],
-            // Unbalanced (only when loading was skipped): leave out the rest, to be safe.
-            None => return (out, parts),
-        }
-    }
-    out.push_str(rest);
-    (out, parts)
-}
-
-/// Byte ranges of markers in notes.md that do not balance: an end without a start, a start
-/// inside another part, a start never ended. For `debrief check`.
-pub fn unbalanced_markers(notes: &str) -> Vec<(Range<usize>, &'static str)> {
-    let mut problems = Vec::new();
-    let mut open: Option<usize> = None;
-    let mut at = 0;
-    loop {
-        let next_start = notes[at..].find(INTERNAL_START).map(|i| at + i);
-        let next_end = notes[at..].find(INTERNAL_END).map(|i| at + i);
-        match (next_start, next_end) {
-            (Some(s), e) if e.is_none_or(|e| s < e) => {
-                if let Some(o) = open {
-                    problems.push((o..o + INTERNAL_START.len(), "this internal part is never ended: the next `<!-- internal -->` comes first"));
-                }
-                open = Some(s);
-                at = s + INTERNAL_START.len();
-            }
-            (_, Some(e)) => {
-                if open.take().is_none() {
-                    problems.push((
-                        e..e + INTERNAL_END.len(),
-                        "`<!-- /internal -->` without a `<!-- internal -->` before it",
-                    ));
-                }
-                at = e + INTERNAL_END.len();
-            }
-            (_, None) => break,
-        }
-    }
-    if let Some(o) = open {
-        problems.push((
-            o..o + INTERNAL_START.len(),
-            "this internal part is never ended with `<!-- /internal -->`",
-        ));
-    }
-    problems
-}
-
-/// Findings about `[public]` rules: detectors that do not exist and patterns that do not
-/// compile (`prefix` is `public` in both files), and in incident.toml, `hide` entries that
-/// name nothing.
-pub fn rule_findings(rules: &PublicRules, incident: Option<&Incident>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (n, name) in rules.redact.iter().enumerate() {
-        if Detector::parse(name).is_none() {
-            let known: Vec<String> = Detector::ALL.iter().map(|d| d.name().to_owned()).collect();
-            let help = match crate::load::document::suggest(name, &known) {
-                Some(best) => format!(
-                    "did you mean `{best}`? The detectors are ip, email, hostname and secret"
-                ),
-                None => "the detectors are ip, email, hostname and secret".to_owned(),
-            };
-            out.push(
-                Finding::error(
-                    "invalid-public",
-                    format!("public.redact[{n}]"),
-                    format!("there is no detector `{name}`"),
-                )
-                .label("unknown detector")
-                .help(help),
-            );
-        }
-    }
-    for (n, pattern) in rules.patterns.iter().enumerate() {
-        if let Err(e) = Regex::new(pattern) {
-            let reason = e.to_string();
-            let reason = reason
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim_start_matches("error: ");
-            out.push(
-                Finding::error(
-                    "invalid-public",
-                    format!("public.patterns[{n}]"),
-                    format!("this pattern is not a valid regular expression: {reason}"),
-                )
-                .label("invalid regex")
-                .help("patterns use Rust regex syntax; escape a literal `.`, `(` or `[` with `\\`"),
-            );
-        }
-    }
-    match incident {
-        None => {
-            for (n, _) in rules.hide.iter().enumerate() {
-                out.push(
-                    Finding::error(
-                        "invalid-public",
-                        format!("public.hide[{n}]"),
-                        "`hide` belongs in an incident's incident.toml",
-                    )
-                    .help("list the ids to leave out in the [public] table of the incident that has them"),
-                );
-            }
-        }
-        Some(incident) => {
-            let mut known: Vec<String> = incident
-                .timeline
-                .iter()
-                .filter_map(|e| e.id.clone())
-                .chain(incident.factors.iter().map(|f| f.id.clone()))
-                .chain(incident.actions.iter().map(|a| a.id.clone()))
-                .collect();
-            for &kind in LessonKind::ALL {
-                for n in 1..=incident.lessons.of(kind).len() {
-                    known.push(format!("{}.{n}", kind.key()));
-                }
-            }
-            for (n, id) in rules.hide.iter().enumerate() {
-                if !known.contains(id) {
-                    let help = match crate::load::document::suggest(id, &known) {
-                        Some(best) => format!("did you mean `{best}`?"),
-                        None => "hide takes ids of timeline entries, factors and actions, and lessons as `went_wrong.2` (from 1)".to_owned(),
-                    };
-                    out.push(
-                        Finding::error(
-                            "invalid-public",
-                            format!("public.hide[{n}]"),
-                            format!("nothing in this incident has the id `{id}`, so nothing would be hidden"),
-                        )
-                        .label("unknown id")
-                        .help(help),
-                    );
-                }
-            }
-        }
-    }
-    out
-}
-
-/// What the leak check found: the file, the kind and the text.
-#[derive(Debug, Clone)]
-pub struct Leak {
-    pub file: String,
-    pub kind: &'static str,
-    pub found: String,
-}
-
-/// Domains the site's own markup names: the SVG and XHTML namespaces.
-const OWN_DOMAINS: &[&str] = &["w3.org"];
-
-/// Runs `redactor` over the text of a rendered file. Embedded `data:` URLs (fonts) are skipped:
-/// they are the theme's, not the incidents'.
-pub fn leaks(file: &str, bytes: &[u8], redactor: &Redactor) -> Vec<Leak> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut checker = redactor.clone();
-    checker
-        .allow
-        .extend(OWN_DOMAINS.iter().map(|d| (*d).to_owned()));
-    let mut text = text.into_owned();
-    while let Some(start) = text.find("data:") {
-        let end = text[start..]
-            .find(|c: char| c == '"' || c == '\'' || c == ')' || c.is_whitespace())
-            .map_or(text.len(), |e| start + e);
-        text.replace_range(start..end, " ");
-    }
-    checker
-        .find(&text)
-        .into_iter()
-        .map(|(kind, found)| Leak {
-            file: file.to_owned(),
-            kind,
-            found: found.to_owned(),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn internal_parts_are_dropped_and_bad_markers_named() {
-        let notes = "a\n<!-- internal -->\nsecret\n<!-- /internal -->\nb\n";
-        assert_eq!(without_internal(notes), ("a\n\nb\n".to_owned(), 1));
-        assert!(unbalanced_markers(notes).is_empty());
-        let bad = "x <!-- internal --> y";
-        assert_eq!(unbalanced_markers(bad)[0].0, 2..19);
-        let bad = "x <!-- /internal --> y";
-        assert_eq!(unbalanced_markers(bad)[0].0, 2..20);
-        let bad = "<!-- internal --> a <!-- internal --> b <!-- /internal -->";
-        assert_eq!(unbalanced_markers(bad).len(), 1);
+    fn redactor(toml_text: &str) -> Redactor {
+        let incident: Incident = toml::from_str(toml_text).unwrap();
+        Redactor::for_incident(&Config::default(), &incident)
+    }
+
+    fn redact(r: &Redactor, text: &str) -> String {
+        let place = Place {
+            incident: "x",
+            place: "title".into(),
+        };
+        r.redact(text, &place, &mut Vec::new()).into_owned()
     }
 
     #[test]
     fn names_become_roles_or_a_customer_and_detectors_their_markers() {
-        let incident: Incident = toml::from_str(
+        let r = redactor(
             r#"
 title = "t"
 [[people]]
@@ -592,9 +375,7 @@ redact = ["ip", "email"]
 names = ["Acme Corp"]
 patterns = ['OPS-\d+']
 "#,
-        )
-        .unwrap();
-        let r = Redactor::for_incident(&Config::default(), &incident);
+        );
         let mut log = Vec::new();
         let place = Place {
             incident: "x",
@@ -611,5 +392,57 @@ patterns = ['OPS-\d+']
         );
         assert_eq!(log.len(), 6);
         assert!(r.find(&out).is_empty(), "the markers are not found again");
+    }
+
+    #[test]
+    fn names_as_people_write_them() {
+        let r = redactor(
+            r#"
+title = "t"
+[[people]]
+handle = "sexample"
+name = "Sam Example"
+role = "incident commander"
+[[timeline]]
+at = "2026-11-05T10:00:00Z"
+text = "paged"
+by = "Dana Whitfield"
+[public]
+names = ["Acme Corp"]
+allow_words = ["Example"]
+"#,
+        );
+        for (text, want) in [
+            ("Sam\nExample paged", "incident commander paged"),
+            ("Sam&nbsp;Example paged", "incident commander paged"),
+            ("Sam **Example** paged", "incident commander paged"),
+            ("Sam  Example paged", "incident commander paged"),
+            ("SAM EXAMPLE paged", "incident commander paged"),
+            ("S\u{430}m Ex\u{430}mple paged", "incident commander paged"),
+            (
+                "Sam paged the on-call",
+                "incident commander paged the on-call",
+            ),
+            ("an example of it", "an example of it"),
+            ("Dana said", "a responder said"),
+            ("whitfield said", "a responder said"),
+            ("acme\u{a0}CORP saw", "a customer saw"),
+            ("Acme\nCorp saw", "a customer saw"),
+        ] {
+            assert_eq!(redact(&r, text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn public_ids_hide_the_folder_name() {
+        let incident: Incident = toml::from_str("title = 't'").unwrap();
+        let id = public_id("2026-11-05-acme-corp-outage", &incident);
+        assert!(
+            id.starts_with("2026-11-05-") && !id.contains("acme"),
+            "{id}"
+        );
+        assert_eq!(id, public_id("2026-11-05-acme-corp-outage", &incident));
+        let named: Incident = toml::from_str("title = 't'\npublic_id = 'dns'").unwrap();
+        assert_eq!(public_id("2026-11-05-acme", &named), "dns");
     }
 }

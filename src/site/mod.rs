@@ -544,7 +544,7 @@ enum Written {
         incidents: usize,
         warnings: Vec<String>,
         /// In a public build: every incident's rules together, to check the files with.
-        checker: Option<crate::public::Redactor>,
+        checker: Option<Box<crate::public::Redactor>>,
         redactions: Vec<crate::public::Redaction>,
         hidden: Vec<String>,
     },
@@ -558,7 +558,7 @@ enum Part {
         digest: Box<Digest>,
         warnings: Vec<String>,
         /// In a public build: the incident's redactor and what it did.
-        public: Option<(crate::public::Redactor, Vec<crate::public::Redaction>)>,
+        public: Option<Box<(crate::public::Redactor, Vec<crate::public::Redaction>)>>,
     },
     /// A public build leaves it out (`public = false`).
     Hidden(String),
@@ -643,14 +643,21 @@ fn write_site(
                 Some(loaded) if options.public && !crate::public::shown(&loaded.incident) => {
                     Ok(Part::Hidden(loaded.id.clone()))
                 }
+                Some(loaded) if options.public && !public_paths_inside(&loaded, &mut own) => {
+                    failing.store(true, std::sync::atomic::Ordering::Relaxed);
+                    Ok(Part::Failed)
+                }
                 Some(loaded) => {
                     // A public build renders a redacted copy: what the copy lacks, no page has.
+                    let folder_id = loaded.id.clone();
                     let (loaded, mut public) = if options.public {
-                        let redactor =
-                            crate::public::Redactor::for_incident(site.config, &loaded.incident);
+                        let redactor = crate::public::Redactor::for_loaded(site.config, &loaded);
                         let mut log = Vec::new();
                         let copy = crate::public::public_incident(&loaded, &redactor, &mut log);
-                        (std::borrow::Cow::Owned(copy), Some((redactor, log)))
+                        (
+                            std::borrow::Cow::Owned(copy),
+                            Some(Box::new((redactor, log))),
+                        )
                     } else {
                         (loaded, None)
                     };
@@ -660,15 +667,23 @@ fn write_site(
                         view: &view,
                         related: &related,
                     };
-                    write_incident(&loaded, page, theme, &common, dir, public.as_mut()).and_then(
-                        |warnings| {
-                            Ok(Part::Written {
-                                digest: Box::new(Digest::of(view, &loaded)?),
-                                warnings,
-                                public,
-                            })
-                        },
-                    )
+                    let written =
+                        write_incident(&loaded, page, theme, &common, dir, public.as_deref_mut());
+                    // --explain speaks to the team: by the folder's name, not the public id.
+                    if let (Some((_, log)), std::borrow::Cow::Owned(_)) =
+                        (public.as_deref_mut(), &loaded)
+                    {
+                        for r in log.iter_mut().filter(|r| r.incident == loaded.id) {
+                            r.incident.clone_from(&folder_id);
+                        }
+                    }
+                    written.and_then(|warnings| {
+                        Ok(Part::Written {
+                            digest: Box::new(Digest::of(view, &loaded)?),
+                            warnings,
+                            public,
+                        })
+                    })
                 }
             };
             own.drop_unquoted();
@@ -700,7 +715,8 @@ fn write_site(
             }) => {
                 digests.push(*digest);
                 warnings.extend(w);
-                if let (Some(checker), Some((redactor, log))) = (checker.as_mut(), public) {
+                if let (Some(checker), Some(public)) = (checker.as_mut(), public) {
+                    let (redactor, log) = *public;
                     checker.merge(&redactor);
                     redactions.extend(log);
                 }
@@ -939,7 +955,7 @@ fn write_site(
     Ok(Written::All {
         incidents: digests.len(),
         warnings,
-        checker,
+        checker: checker.map(Box::new),
         redactions,
         hidden,
     })
@@ -1148,6 +1164,22 @@ fn log_story(
 
 /// An incident's report, diagrams, Markdown and JSON. Returns the problems that did not stop
 /// it (a log that could not be read for the volume strip).
+/// Whether every source and metric of an incident stays inside its folder; each that does not
+/// is an error in `report`, since a public build could publish what it reads.
+fn public_paths_inside(loaded: &LoadedIncident, report: &mut Report) -> bool {
+    let outside = crate::evidence::paths::paths_outside(&loaded.incident, &loaded.dir);
+    let findings: Vec<_> = outside
+        .into_iter()
+        .map(|(field, path, to)| crate::evidence::paths::outside_finding(field, &path, &to, true))
+        .collect();
+    let inside = findings.is_empty();
+    report.extend(crate::load::locate_in_file(
+        &loaded.dir.join(crate::load::INCIDENT_FILE),
+        findings,
+    ));
+    inside
+}
+
 /// What a report shows besides its incident's own files.
 #[derive(Clone, Copy)]
 struct Page<'a> {

@@ -171,7 +171,8 @@ pub fn brief(id: &str, incident: &Incident, config: &Config, public: bool) -> Op
         return None;
     }
     let redactor = crate::public::Redactor::for_incident(config, incident);
-    let mut b = Brief::of(id, incident);
+    let public_id = crate::public::public_id(id, incident);
+    let mut b = Brief::of(&public_id, incident);
     let mut log = Vec::new();
     let place = crate::public::Place {
         incident: id,

@@ -43,20 +43,24 @@ pub fn run(cwd: &Path, args: &[&str]) -> Output {
         .expect("the debrief binary runs")
 }
 
+/// `debrief build source --out out --today 2026-11-26` with `extra` arguments.
+pub fn build_args(source: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        source.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--today",
+        "2026-11-26",
+    ];
+    args.extend_from_slice(extra);
+    run(&root(), &args)
+}
+
 /// Builds the site of `source` into `out`, with a fixed "today"; the build must succeed.
 #[allow(dead_code)] // Not every test binary builds sites.
 pub fn build_site(source: &Path, out: &Path) {
-    let built = run(
-        &root(),
-        &[
-            "build",
-            source.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--today",
-            "2026-11-26",
-        ],
-    );
+    let built = build_args(source, out, &[]);
     assert_eq!(built.status.code(), Some(0), "{}", transcript(&built));
 }
 

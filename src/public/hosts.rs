@@ -1,0 +1,180 @@
+//! Host names in text: the `hostname` detector.
+//!
+//! A dotted name is a host name when a reader would take it for one: it ends in a suffix
+//! that only private networks use (`.internal`, `.local`, `.corp`, `.lan`, …), in a site code
+//! (`bb01.prn1`, `db-3.iad2`), or in a public suffix of the Public Suffix List (`.com`,
+//! `.co.uk`, `.sh`). Case does not matter: `SQLPROD01.corp.local` is one. File names
+//! (`deploy.log`, `notes.md`, `run.sh`), the incident's own files, dotted identifiers in code
+//! (`com.shop.Checkout`, `kafka.server.KafkaApis`) and versions are not.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// Suffixes of private networks: never on the public internet, always a host.
+const INTERNAL_SUFFIXES: &[&str] = &[
+    "internal",
+    "local",
+    "localdomain",
+    "localhost",
+    "corp",
+    "lan",
+    "intranet",
+    "intra",
+    "private",
+    "priv",
+    "home",
+    "arpa",
+];
+
+/// File name endings, some of them top-level domains too (`.md`, `.sh`, `.py`, `.zip`): after
+/// one other label, the name is a file's.
+const FILE_ENDINGS: &[&str] = &[
+    "log", "md", "toml", "json", "jsonl", "ndjson", "yaml", "yml", "txt", "csv", "tsv", "html",
+    "htm", "svg", "png", "jpg", "jpeg", "gif", "webp", "css", "js", "mjs", "ts", "tsx", "jsx",
+    "rs", "py", "go", "java", "kt", "rb", "php", "pl", "sh", "bash", "zsh", "ps1", "sql", "conf",
+    "cfg", "ini", "xml", "ics", "gz", "zip", "tar", "tgz", "bz2", "xz", "zst", "pdf", "pem", "crt",
+    "cer", "key", "p12", "lock", "service", "socket", "timer", "tf", "tfvars", "hcl", "proto",
+    "env", "bak", "tmp", "old", "out", "err", "pid", "db", "so", "dll", "exe", "bin", "class",
+    "jar", "war", "deb", "rpm", "wasm", "mp3", "mp4", "mov", "c", "h", "cc", "cpp", "hpp", "cs",
+    "swift", "scala", "ex", "exs", "erl", "lua", "r", "ipynb", "syslog", "pcap", "har", "dump",
+    "trace", "prom", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "diff", "patch", "cnf",
+];
+
+/// First labels of reverse-domain identifiers in code: `com.acme.shop` is a package.
+const REVERSE_DOMAIN_STARTS: &[&str] = &[
+    "com", "org", "net", "io", "de", "uk", "fr", "nl", "edu", "gov", "java", "javax", "android",
+    "kotlin", "scala",
+];
+
+/// What a public build keeps: the allowed domains (and their subdomains) and the names of the
+/// incident's own files.
+#[derive(Debug, Clone, Default)]
+pub struct Keep {
+    pub domains: Vec<String>,
+    pub files: Vec<String>,
+}
+
+fn pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+            .expect("the host name pattern")
+    })
+}
+
+/// Where host names are in `text`.
+pub fn find(text: &str, keep: &Keep) -> Vec<Range<usize>> {
+    pattern()
+        .find_iter(text)
+        .filter(|m| {
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            // Not part of an address (`user@host` is the e-mail detector's) or of a longer word.
+            !before.is_some_and(|c| c == '@' || c == '.' || c == '_' || c.is_alphanumeric())
+                && !after.is_some_and(|c| c == '@' || c == '_' || c.is_alphanumeric())
+                && !text[m.end()..]
+                    .strip_prefix('.')
+                    .is_some_and(|rest| rest.chars().next().is_some_and(char::is_alphanumeric))
+                && is_host(m.as_str(), keep)
+        })
+        .map(|m| m.range())
+        .collect()
+}
+
+/// Whether a dotted name is a host name a public build must not show.
+pub fn is_host(name: &str, keep: &Keep) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let labels: Vec<&str> = lower.split('.').collect();
+    let last = labels[labels.len() - 1];
+    if last.bytes().all(|b| b.is_ascii_digit()) || allowed(&lower, &keep.domains) {
+        return false;
+    }
+    if keep.files.iter().any(|f| {
+        f.eq_ignore_ascii_case(name) || f.to_ascii_lowercase().ends_with(&format!("/{lower}"))
+    }) {
+        return false;
+    }
+    if INTERNAL_SUFFIXES.contains(&last) {
+        return true;
+    }
+    if FILE_ENDINGS.contains(&last) && labels.len() == 2 {
+        return false;
+    }
+    if site_code(last) {
+        return true;
+    }
+    if labels.len() >= 3 && REVERSE_DOMAIN_STARTS.contains(&labels[0]) {
+        return false;
+    }
+    // A file name of two labels was ruled out above: `status.acme.sh` is a host, `run.sh` not.
+    psl::suffix(lower.as_bytes()).is_some_and(|s| s.is_known())
+}
+
+/// A data centre's or site's code as the last label: two to five letters and one to three
+/// digits (`prn1`, `iad2`, `fra03`).
+fn site_code(label: &str) -> bool {
+    let letters = label.bytes().take_while(u8::is_ascii_lowercase).count();
+    let digits = label.len() - letters;
+    (2..=5).contains(&letters)
+        && (1..=3).contains(&digits)
+        && label[letters..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `name` is an allowed domain or below one.
+pub fn allowed(name: &str, allow: &[String]) -> bool {
+    allow.iter().any(|domain| {
+        let domain = domain.trim_start_matches('.').to_ascii_lowercase();
+        let name = name.to_ascii_lowercase();
+        name == domain || name.ends_with(&format!(".{domain}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found<'t>(text: &'t str, keep: &Keep) -> Vec<&'t str> {
+        find(text, keep).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn host_names_in_any_case_with_any_kind_of_suffix() {
+        let keep = Keep {
+            domains: vec!["example.com".into()],
+            files: vec![
+                "logs/bb-routers.syslog".into(),
+                "logs/edge.acme.net.log".into(),
+            ],
+        };
+        assert_eq!(
+            found(
+                "SQLPROD01.corp.local, Grafana.prod.acme.internal, status.acme.sh, bb01.prn1, \
+                 https://db-7.iad2/x, api.shop.co.uk and acme.com. Not: status.example.com, \
+                 logs/bb-routers.syslog, deploy.log, notes.md, run.sh, app.py, v4.2.1, e.g. \
+                 com.shop.Checkout, kafka.server.KafkaApis, com.acme.app, 1.2.3.4, edge.acme.net.log",
+                &keep
+            ),
+            [
+                "SQLPROD01.corp.local",
+                "Grafana.prod.acme.internal",
+                "status.acme.sh",
+                "bb01.prn1",
+                "db-7.iad2",
+                "api.shop.co.uk",
+                "acme.com"
+            ]
+        );
+    }
+
+    #[test]
+    fn site_codes() {
+        for code in ["prn1", "iad2", "fra03", "sjc12"] {
+            assert!(site_code(code), "{code}");
+        }
+        for not in ["v2", "utf8mb4", "prn", "123", "abcdef1"] {
+            assert!(!site_code(not), "{not}");
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! IP addresses in text, and the addresses a public build may keep (`allow_ips`).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
+
+/// An address or a network (`1.1.1.1`, `129.134.30.0/23`, `2001:db8::/32`) that stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    pub fn parse(text: &str) -> Option<Network> {
+        let (addr, prefix) = match text.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().ok()?)),
+            None => (text.trim(), None),
+        };
+        let addr: IpAddr = addr.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(Network { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => same_prefix(
+                u128::from(u32::from(net)) << 96,
+                u128::from(u32::from(ip)) << 96,
+                self.prefix,
+            ),
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                same_prefix(u128::from(net), u128::from(ip), self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+fn same_prefix(a: u128, b: u128, prefix: u8) -> bool {
+    prefix == 0 || (a ^ b) >> (128 - u32::from(prefix)) == 0
+}
+
+/// Where IP addresses are in `text`, except those in `allow`: IPv4 (each part at most 255,
+/// leading zeros too: `010.020.030.040`) and IPv6 (as the standard library reads them, with
+/// two colons or more and a digit), anywhere: after `ip:`, in brackets, inside a URL. A run
+/// inside a longer word (`a::b` in prose is a path) is not an address.
+pub fn find(text: &str, allow: &[Network]) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !(bytes[i].is_ascii_hexdigit() || bytes[i] == b':') {
+            i += 1;
+            continue;
+        }
+        let run_start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_hexdigit() || matches!(bytes[i], b':' | b'.')) {
+            i += 1;
+        }
+        let (mut start, mut end) = (run_start, i);
+        // A sentence's full stop, and a label's colon (`ip:`, `addr:`), are not the address's.
+        while end > start && bytes[end - 1] == b'.' {
+            end -= 1;
+        }
+        if bytes[start] == b':' && bytes.get(start + 1) != Some(&b':') {
+            start += 1;
+        }
+        if end > start + 1 && bytes[end - 1] == b':' && bytes[end - 2] != b':' {
+            end -= 1;
+        }
+        if start >= end {
+            continue;
+        }
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let before = start.checked_sub(1).map(|b| bytes[b]);
+        let after = bytes.get(end).copied();
+        let candidate = &text[start..end];
+        // `ip:2001:db8::1` has its label before the colon: the word before does not count.
+        let glued = before.is_some_and(word) && run_start == start;
+        let mut ip = None;
+        if candidate.contains(':')
+            && !glued
+            && !after.is_some_and(word)
+            && candidate.matches(':').count() >= 2
+            && candidate.bytes().any(|b| b.is_ascii_digit())
+        {
+            ip = candidate.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
+        }
+        if ip.is_none() {
+            // IPv4, alone or with a port (`10.0.0.7:5432`).
+            let v4 = candidate.split(':').next().unwrap_or(candidate);
+            let next = bytes.get(start + v4.len()).copied();
+            let port_or_end = v4.len() == candidate.len() || next == Some(b':');
+            if port_or_end
+                && !before.is_some_and(|b| word(b) || b == b'.')
+                && (v4.len() < candidate.len() || !after.is_some_and(word))
+                && let Some(a) = ipv4(v4)
+            {
+                ip = Some(IpAddr::V4(a));
+                end = start + v4.len();
+            }
+        }
+        if let Some(ip) = ip
+            && !allow.iter().any(|n| n.contains(ip))
+        {
+            found.push(start..end);
+        }
+    }
+    found
+}
+
+/// Four dot-separated decimal parts of at most three digits and at most 255 each, leading
+/// zeros allowed (they are an address to a reader, and to `inet_aton` in octal).
+fn ipv4(text: &str) -> Option<Ipv4Addr> {
+    let mut parts = [0u8; 4];
+    let mut n = 0;
+    for part in text.split('.') {
+        if n == 4 || part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        parts[n] = part.parse::<u16>().ok().filter(|&v| v <= 255)? as u8;
+        n += 1;
+    }
+    (n == 4).then(|| Ipv4Addr::from(parts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found<'t>(text: &'t str, allow: &[&str]) -> Vec<&'t str> {
+        let allow: Vec<Network> = allow.iter().map(|a| Network::parse(a).unwrap()).collect();
+        find(text, &allow).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn addresses_anywhere_and_not_times_versions_or_paths() {
+        assert_eq!(
+            found(
+                "from 10.1.2.3, to fe80::1 and 2001:db8::8a2e:370:7334. ip:2001:db8::42 \
+                 010.020.030.040 http://[2001:db8::7]:8080/x https://10.9.8.7:443/health addr=192.168.0.1",
+                &[]
+            ),
+            [
+                "10.1.2.3",
+                "fe80::1",
+                "2001:db8::8a2e:370:7334",
+                "2001:db8::42",
+                "010.020.030.040",
+                "2001:db8::7",
+                "10.9.8.7",
+                "192.168.0.1"
+            ]
+        );
+        assert!(
+            found(
+                "at 14:02:00, v4.1.3, 999.1.1.1, std::io, a::b, 1.2.3.4.5, 00:1a:2b:3c:4d:5e",
+                &[]
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn allowed_addresses_and_networks_stay() {
+        assert_eq!(
+            found(
+                "resolver 1.1.1.1, prefix 129.134.31.7 and 129.134.32.1, 2001:db8::1",
+                &["1.1.1.1", "129.134.30.0/23", "2001:db8::/32"]
+            ),
+            ["129.134.32.1"]
+        );
+        assert!(Network::parse("10.0.0.0/33").is_none());
+        assert!(Network::parse("nope").is_none());
+    }
+}

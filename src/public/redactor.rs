@@ -1,0 +1,318 @@
+//! The one place a public build's rules are applied: [`Redactor`] finds what must not be shown
+//! in a text and replaces it. It redacts the incident's copy before rendering, and it reads
+//! every rendered file afterwards ([`leaks`]), so the two can never disagree.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use regex::Regex;
+
+use super::detect::{Allow, Detector};
+use super::folded::Folded;
+use super::ip::Network;
+use crate::model::config::PublicRules;
+use crate::model::names::fold;
+
+/// What was redacted or left out, for `--public --explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redaction {
+    /// The incident's id.
+    pub incident: String,
+    /// Where: `title`, `timeline t-3`, `notes.md`, `logs`.
+    pub place: String,
+    /// `ip`, `email`, `hostname`, `secret`, `name`, `pattern`, or `hidden` for an item left
+    /// out.
+    pub kind: &'static str,
+    /// The text found (empty for a hidden item).
+    pub found: String,
+}
+
+/// An incident and a place in it, for the log.
+pub struct Place<'a> {
+    pub incident: &'a str,
+    pub place: String,
+}
+
+impl Place<'_> {
+    fn redaction(&self, kind: &'static str, found: &str) -> Redaction {
+        Redaction {
+            incident: self.incident.to_owned(),
+            place: self.place.clone(),
+            kind,
+            found: found.to_owned(),
+        }
+    }
+}
+
+/// Finds and replaces what a public build must not show.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    detectors: Vec<Detector>,
+    pub(super) allow: Allow,
+    /// Words of people's names that stay when they stand alone (folded).
+    allow_words: Vec<String>,
+    /// Names, folded, and what they become ("a customer", a role, "a responder"). The first
+    /// added wins.
+    names: Vec<(String, String)>,
+    /// Every name in one expression over folded text, longest first.
+    name_re: Option<Regex>,
+    /// What a name becomes, by its folded letters without spaces.
+    becomes: HashMap<String, String>,
+    patterns: Vec<Regex>,
+}
+
+/// One thing found: where, of what kind, and what it becomes.
+struct Hit {
+    range: Range<usize>,
+    kind: &'static str,
+    replacement: String,
+}
+
+impl Redactor {
+    /// The redactor of one set of rules alone (debrief.toml's).
+    pub fn from_rules(rules: &PublicRules) -> Redactor {
+        let mut r = Redactor::default();
+        r.add_rules(rules);
+        r.finish();
+        r
+    }
+
+    /// Adds a set of rules. Rules were validated when the files were loaded; an entry that
+    /// does not read is skipped here.
+    pub fn add_rules(&mut self, rules: &PublicRules) {
+        for d in rules.redact.iter().filter_map(|n| Detector::parse(n)) {
+            if !self.detectors.contains(&d) {
+                self.detectors.push(d);
+            }
+        }
+        self.detectors.sort();
+        self.allow
+            .hosts
+            .domains
+            .extend(rules.allow_domains.iter().cloned());
+        self.allow
+            .ips
+            .extend(rules.allow_ips.iter().filter_map(|a| Network::parse(a)));
+        self.allow_words
+            .extend(rules.allow_words.iter().map(|w| fold(w)));
+        for name in &rules.names {
+            self.add_name(name, "a customer", false);
+        }
+        self.patterns
+            .extend(rules.patterns.iter().filter_map(|p| Regex::new(p).ok()));
+    }
+
+    /// The incident's own files (sources, metrics), whose names are not host names.
+    pub fn keep_files(&mut self, files: impl IntoIterator<Item = String>) {
+        self.allow.hosts.files.extend(files);
+    }
+
+    /// A name that becomes `becomes`. A person's name (`person`) is also found by each of its
+    /// words alone (`Sam paged`), except the words `allow_words` lists.
+    pub fn add_name(&mut self, name: &str, becomes: &str, person: bool) {
+        let folded = fold(name);
+        if folded.chars().count() < 2 || folded == fold(becomes) {
+            return;
+        }
+        let words: Vec<&str> = folded.split(' ').collect();
+        let mut add = |n: String| {
+            if !self.names.iter().any(|(k, _)| *k == n) {
+                self.names.push((n, becomes.to_owned()));
+            }
+        };
+        if person && words.len() > 1 {
+            for w in &words {
+                if w.chars().count() >= 2 && !self.allow_words.iter().any(|a| a == w) {
+                    add((*w).to_owned());
+                }
+            }
+        }
+        add(folded);
+    }
+
+    /// Compiles the names into one expression. Call after adding names.
+    pub fn finish(&mut self) {
+        self.becomes.clear();
+        let mut alternatives: Vec<&str> = Vec::new();
+        for (name, becomes) in &self.names {
+            if self.allow_words.iter().any(|a| a == name) {
+                continue;
+            }
+            self.becomes
+                .entry(name.replace(' ', ""))
+                .or_insert_with(|| becomes.clone());
+            alternatives.push(name);
+        }
+        alternatives.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        self.name_re = (!alternatives.is_empty()).then(|| {
+            // Words may be run together or split by one space (markup folds to nothing).
+            let body: Vec<String> = alternatives
+                .iter()
+                .map(|n| {
+                    n.split(' ')
+                        .map(regex::escape)
+                        .collect::<Vec<_>>()
+                        .join(" ?")
+                })
+                .collect();
+            Regex::new(&format!(r"\b(?:{})\b", body.join("|")))
+                .expect("escaped names make a valid expression")
+        });
+    }
+
+    /// Adds another incident's rules and people, for checking the pages every incident
+    /// reaches (the archive index, the feeds).
+    pub fn merge(&mut self, other: &Redactor) {
+        for d in &other.detectors {
+            if !self.detectors.contains(d) {
+                self.detectors.push(*d);
+            }
+        }
+        self.detectors.sort();
+        self.allow
+            .hosts
+            .domains
+            .extend(other.allow.hosts.domains.iter().cloned());
+        self.allow
+            .hosts
+            .files
+            .extend(other.allow.hosts.files.iter().cloned());
+        self.allow.ips.extend(other.allow.ips.iter().copied());
+        self.allow_words.extend(other.allow_words.iter().cloned());
+        for (n, b) in &other.names {
+            if !self.names.iter().any(|(k, _)| k == n) {
+                self.names.push((n.clone(), b.clone()));
+            }
+        }
+        self.patterns.extend(other.patterns.iter().cloned());
+        self.finish();
+    }
+
+    /// Everything found in `text`, without overlaps: an earlier start wins, then a longer match.
+    fn hits(&self, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for d in &self.detectors {
+            for range in d.find(text, &self.allow) {
+                hits.push(Hit {
+                    range,
+                    kind: d.name(),
+                    replacement: format!("[redacted {}]", d.name()),
+                });
+            }
+        }
+        for re in &self.patterns {
+            for m in re.find_iter(text).filter(|m| !m.is_empty()) {
+                hits.push(Hit {
+                    range: m.range(),
+                    kind: "pattern",
+                    replacement: "[redacted]".to_owned(),
+                });
+            }
+        }
+        if let Some(re) = &self.name_re {
+            let folded = Folded::new(text);
+            for m in re.find_iter(&folded.text) {
+                let key = m.as_str().replace(' ', "");
+                hits.push(Hit {
+                    range: folded.original(text, m.start(), m.end()),
+                    kind: "name",
+                    replacement: self
+                        .becomes
+                        .get(&key)
+                        .cloned()
+                        .unwrap_or_else(|| "a responder".to_owned()),
+                });
+            }
+        }
+        hits.sort_by_key(|h| (h.range.start, std::cmp::Reverse(h.range.end)));
+        let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+        for h in hits {
+            match kept.last_mut() {
+                Some(k) if h.range.start < k.range.end => {
+                    // Overlapping finds are one: the first, stretched over both.
+                    k.range.end = k.range.end.max(h.range.end);
+                }
+                _ => kept.push(h),
+            }
+        }
+        kept
+    }
+
+    /// What the redactor finds in `text`: `(kind, the text found)`.
+    pub fn find<'t>(&self, text: &'t str) -> Vec<(&'static str, &'t str)> {
+        self.hits(text)
+            .into_iter()
+            .map(|h| (h.kind, &text[h.range]))
+            .collect()
+    }
+
+    /// `text` with everything found replaced by its marker, each noted in `log`.
+    pub fn redact<'t>(
+        &self,
+        text: &'t str,
+        place: &Place,
+        log: &mut Vec<Redaction>,
+    ) -> Cow<'t, str> {
+        let hits = self.hits(text);
+        if hits.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for h in hits {
+            out.push_str(&text[at..h.range.start]);
+            out.push_str(&h.replacement);
+            log.push(place.redaction(h.kind, &text[h.range.clone()]));
+            at = h.range.end;
+        }
+        out.push_str(&text[at..]);
+        Cow::Owned(out)
+    }
+}
+
+/// What the leak check found: the file, the kind and the text.
+#[derive(Debug, Clone)]
+pub struct Leak {
+    pub file: String,
+    pub kind: &'static str,
+    pub found: String,
+}
+
+/// Domains the site's own markup names: the SVG and XHTML namespaces.
+const OWN_DOMAINS: &[&str] = &["w3.org"];
+
+/// Runs `redactor` over the text of a rendered file. Embedded `data:` URLs (fonts) are skipped:
+/// they are the theme's, not the incidents'.
+pub fn leaks(file: &str, bytes: &[u8], redactor: &Redactor) -> Vec<Leak> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut checker = redactor.clone();
+    checker
+        .allow
+        .hosts
+        .domains
+        .extend(OWN_DOMAINS.iter().map(|d| (*d).to_owned()));
+    let mut text = text.into_owned();
+    while let Some(start) = text.find("data:") {
+        let end = text[start..]
+            .find(|c: char| c == '"' || c == '\'' || c == ')' || c.is_whitespace())
+            .map_or(text.len(), |e| start + e);
+        text.replace_range(start..end, " ");
+    }
+    let mut found: Vec<Leak> = checker
+        .find(&text)
+        .into_iter()
+        .map(|(kind, found)| Leak {
+            file: file.to_owned(),
+            kind,
+            found: found.to_owned(),
+        })
+        .collect();
+    // The file's own name is public too.
+    found.extend(checker.find(file).into_iter().map(|(kind, f)| Leak {
+        file: file.to_owned(),
+        kind,
+        found: f.to_owned(),
+    }));
+    found
+}
