@@ -3,6 +3,8 @@
 //! would (which is what the fuzzer looks for), and check the promises a part makes: anything
 //! the meeting acknowledges still loads and passes `check`. Not a stable API.
 
+pub mod public;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -46,8 +48,7 @@ pub fn markdown(text: &str) {
 
 /// The whole site of one incident, in memory.
 fn render(incident: Incident, notes: Option<String>) {
-    static THEME: OnceLock<crate::render::Theme> = OnceLock::new();
-    let theme = THEME.get_or_init(|| crate::render::Theme::load(None).expect("the default theme"));
+    let theme = theme();
     let archive = Archive {
         layout: Layout {
             root: ".".into(),
@@ -64,7 +65,13 @@ fn render(incident: Incident, notes: Option<String>) {
         }],
     };
     let today = jiff::civil::date(2026, 11, 30);
-    crate::site::render_to_memory(&archive, theme, today).expect("a valid incident renders");
+    crate::site::render_to_memory(&archive, theme, today, false).expect("a valid incident renders");
+}
+
+/// The default theme, loaded once.
+fn theme() -> &'static crate::render::Theme {
+    static THEME: OnceLock<crate::render::Theme> = OnceLock::new();
+    THEME.get_or_init(|| crate::render::Theme::load(None).expect("the default theme"))
 }
 
 /// A log file of any format: written to `dir`, then read as a `[[sources]]` entry with

@@ -83,3 +83,23 @@ fn a_meeting_keeps_the_file_valid() {
     ];
     meeting(requests);
 }
+
+/// The public build's fuzz target, run over every kind of plant in every disguise (the corpus
+/// of that target is raw bytes for `arbitrary`; this walks the same space by hand).
+#[test]
+fn no_plant_in_any_disguise_survives_a_public_build() {
+    use debrief::fuzzing::public::{Plant, public_build};
+    assert!(!seeds("public").is_empty());
+    for disguise in 0..90u8 {
+        let plants: Vec<Plant> = (0..11u8)
+            .map(|kind| Plant {
+                kind,
+                disguise,
+                field: kind.wrapping_add(disguise) % 6,
+            })
+            .collect();
+        let filler = ["", "see (", "**", "> quoted\n", "<!-- c -->", "| a | b |\n"]
+            [usize::from(disguise % 6)];
+        public_build(filler, &plants);
+    }
+}

@@ -88,15 +88,29 @@ impl Folded {
     }
 }
 
-/// The length of an HTML tag at the start of `b` (`<b>`, `</span>`, `<br/>`, `<a href="…">`),
-/// or `None` when `<` starts no tag (`a < b`).
+/// The length of a plain HTML tag at the start of `b` (`<b>`, `</span>`, `<br/>`), or `None`
+/// when `<` starts none (`a < b`). A tag with attributes is read as text: in a Markdown source
+/// it may be shown as typed, and what it holds must be matched.
 fn tag_len(b: &[u8]) -> Option<usize> {
-    let first = *b.get(1)?;
-    if !(first.is_ascii_alphabetic() || first == b'/' || first == b'!') {
+    let mut i = 1;
+    if b.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    let name = b[i..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    if name == 0 || !b[i].is_ascii_alphabetic() || name > 16 {
         return None;
     }
-    let end = b.iter().take(2048).position(|&c| c == b'>')?;
-    Some(end + 1)
+    i += name;
+    while b.get(i).is_some_and(|c| *c == b' ') {
+        i += 1;
+    }
+    if b.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    (b.get(i) == Some(&b'>')).then_some(i + 1)
 }
 
 /// The character an HTML entity at the start of `s` stands for, and the entity's length.
@@ -166,5 +180,11 @@ mod tests {
     #[test]
     fn a_lone_angle_bracket_or_ampersand_is_text() {
         assert_eq!(Folded::new("a < b & c").text, "a < b & c");
+    }
+
+    #[test]
+    fn a_tag_with_attributes_is_text_so_what_it_holds_is_seen() {
+        let f = Folded::new("<x Sam Example> and <br/>Sam<b >Example");
+        assert_eq!(f.text, "<x sarn exarnple> and sarnexarnple");
     }
 }

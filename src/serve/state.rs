@@ -454,8 +454,8 @@ pub(super) fn render(
     let mut archive = archive;
     conceal(&mut archive.incidents[0].incident);
     let today = jiff::Zoned::now().date();
-    let files =
-        crate::site::render_to_memory(&archive, theme, today).map_err(|e| format!("{e:#}"))?;
+    let files = crate::site::render_to_memory(&archive, theme, today, false)
+        .map_err(|e| format!("{e:#}"))?;
     Ok(Rendered {
         files,
         report: format!("incidents/{id}/index.html"),

@@ -483,6 +483,7 @@ pub fn render_to_memory(
     archive: &Archive,
     theme: &Theme,
     today: Date,
+    public: bool,
 ) -> anyhow::Result<std::collections::HashMap<String, Vec<u8>>> {
     let options = BuildOptions {
         out: PathBuf::new(),
@@ -490,7 +491,7 @@ pub fn render_to_memory(
         base_url: None,
         force: false,
         today,
-        public: false,
+        public,
         progress: indicatif::ProgressBar::hidden(),
     };
     let memory = Memory::default();
