@@ -395,3 +395,70 @@ fn forget_removes_the_journal_once_everything_is_in_the_file() {
     assert_eq!(mode(&dir.join(".debrief/.gitignore")), 0o600);
     drop(server);
 }
+
+const RELATED: &str = r#"title = "Checkout slow in October"
+timezone = "UTC"
+services = ["checkout-api"]
+
+[times]
+started = 2026-10-01T10:00:00Z
+
+[[actions]]
+id = "a-1"
+text = "Cap the retry storm"
+owner = "lee"
+"#;
+
+#[test]
+fn carried_changes_reach_folders_named_with_spaces_and_accents_and_never_leave_the_archive() {
+    let tmp = common::scratch();
+    let archive = tmp.path().join("archive");
+    let this = archive.join("2026-11-03-checkout");
+    std::fs::create_dir_all(&this).unwrap();
+    common::copy_sample(&this);
+    let cafe = archive.join("2026-11-02 café outage");
+    std::fs::create_dir_all(&cafe).unwrap();
+    std::fs::write(cafe.join("incident.toml"), RELATED).unwrap();
+    // A sibling that is a link to an incident outside the archive.
+    let outside = tmp.path().join("outside/2026-10-05-elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    let foreign = RELATED.replace("a-1", "a-9");
+    std::fs::write(outside.join("incident.toml"), &foreign).unwrap();
+    std::os::unix::fs::symlink(&outside, archive.join("2026-10-05-linked")).unwrap();
+
+    let server = Server::start(&this, &[]);
+    let patch = |incident: &str, id: &str, owner: &str| {
+        server.as_facilitator(
+            "PATCH",
+            &format!("/api/carried/{incident}/{id}"),
+            Some(&json!({ "owner": owner }).to_string()),
+        )
+    };
+    // As the page sends it: percent-encoded.
+    let changed = patch("2026-11-02%20caf%C3%A9%20outage", "a-1", "priya");
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    until(
+        "the change reaches the folder with a space and an accent",
+        || {
+            std::fs::read_to_string(cafe.join("incident.toml"))
+                .unwrap()
+                .contains("owner = \"priya\"")
+        },
+    );
+
+    let refused = patch("2026-10-05-linked", "a-9", "mallory");
+    assert_eq!(
+        code(&refused),
+        (403, "outside-archive".into()),
+        "{}",
+        refused.body
+    );
+    // Nor through a path that climbs out.
+    let climbing = patch("..%2Foutside%2F2026-10-05-elsewhere", "a-9", "mallory");
+    assert!((400..500).contains(&climbing.status), "{}", climbing.body);
+    // Refused before anything is journaled: nothing waits to be written there.
+    assert_eq!(
+        std::fs::read_to_string(outside.join("incident.toml")).unwrap(),
+        foreign
+    );
+}

@@ -236,7 +236,25 @@ async fn route(
     bytes: &[u8],
 ) -> Result<(Answer, Option<String>, bool), ApiError> {
     let (method, path, headers) = (&request.method, &request.path, &request.headers);
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    // Pages percent-encode what they put in a path (an incident folder named
+    // `2026-11-02 café outage`): compare the decoded text.
+    let decoded: Vec<String> = path
+        .trim_matches('/')
+        .split('/')
+        .map(|segment| {
+            percent_encoding::percent_decode_str(segment)
+                .decode_utf8()
+                .map(|s| s.into_owned())
+                .map_err(|_| {
+                    ApiError::new(
+                        400,
+                        "bad-path",
+                        "the path is not UTF-8 once percent-decoded",
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
