@@ -462,3 +462,81 @@ fn carried_changes_reach_folders_named_with_spaces_and_accents_and_never_leave_t
         foreign
     );
 }
+
+#[test]
+fn diagrams_are_throttled_per_participant_while_the_facilitator_draws_and_logs_are_read_once() {
+    let (_tmp, dir) = common::sample_copy();
+    let server = Server::start(&dir, &[]);
+    let token = server.join(Some("Alex"));
+    let reads = || {
+        server
+            .log()
+            .matches("reading the logs and metrics for the timeline diagram")
+            .count()
+    };
+    // One phone asks for both diagrams at forty widths.
+    let mut replies = Vec::new();
+    for i in 0..40 {
+        for name in ["timeline", "flow"] {
+            let path = format!("/api/{name}.svg?width={}", 320 + i * 185);
+            replies.push(server.call("GET", &path, &token, None));
+        }
+    }
+    let ok = replies.iter().filter(|r| r.status == 200).count();
+    let limited: Vec<&Reply> = replies.iter().filter(|r| r.status == 429).collect();
+    assert_eq!(ok + limited.len(), replies.len(), "only 200s and 429s");
+    assert!(ok >= 8, "the first drawings are made: {ok}");
+    assert!(!limited.is_empty(), "a phone cannot draw without end");
+    for reply in &limited {
+        assert_eq!(
+            code(reply),
+            (429, "drawing-limited".into()),
+            "{}",
+            reply.body
+        );
+        assert_eq!(reply.header("retry-after"), Some("2"));
+    }
+    // The facilitator's screen is never throttled.
+    for path in [
+        "/api/flow.svg?width=1920",
+        "/api/timeline.svg?width=1919",
+        "/api/timeline.svg?width=7000",
+    ] {
+        let reply = server.as_facilitator("GET", path, None);
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        assert!(reply.body.starts_with("<svg"), "{path}");
+    }
+    // Every timeline so far came from one reading of the logs.
+    assert_eq!(reads(), 1, "{}", server.log());
+
+    // A change of the meeting redraws without reading the logs again.
+    let added = server.as_facilitator(
+        "POST",
+        "/api/timeline",
+        Some(&json!({ "at": "2026-11-03T14:06", "text": "Redrawn" }).to_string()),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    until("the change is in the file", || {
+        file(&dir).contains("Redrawn")
+    });
+    let redrawn = server.as_facilitator("GET", "/api/timeline.svg?width=1366", None);
+    assert_eq!(redrawn.status, 200);
+    assert_eq!(reads(), 1, "{}", server.log());
+
+    // A log that grows is read again, once.
+    let mut log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("logs/checkout-api.jsonl"))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut log,
+        b"{\"ts\":\"2026-11-03T14:30:00Z\",\"level\":\"info\",\"msg\":\"late line\"}\n",
+    )
+    .unwrap();
+    drop(log);
+    for width in ["2560", "3840"] {
+        let reply = server.as_facilitator("GET", &format!("/api/timeline.svg?width={width}"), None);
+        assert_eq!(reply.status, 200);
+    }
+    assert_eq!(reads(), 2, "{}", server.log());
+}

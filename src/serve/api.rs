@@ -52,9 +52,10 @@ pub fn json_response(status: u16, body: &serde_json::Value) -> Response<Vec<u8>>
 pub fn error_response(e: &ApiError) -> Response<Vec<u8>> {
     let mut response = json_response(e.status, &e.json());
     if e.status == 429 {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(e.retry_after.unwrap_or(1)),
+        );
     }
     response
 }
