@@ -294,6 +294,19 @@ mod tests {
         toml::from_str::<Wrap>(&format!("at = {text}")).unwrap().at
     }
 
+    #[test]
+    fn offsets_past_18_hours_are_refused() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)] // Only whether it parses matters.
+        struct Wrap {
+            at: Stamp,
+        }
+        assert!(toml::from_str::<Wrap>("at = 2026-11-03T14:02:00+18:00").is_ok());
+        assert!(toml::from_str::<Wrap>("at = 2026-11-03T14:02:00-14:00").is_ok());
+        let e = toml::from_str::<Wrap>("at = 2026-11-03T14:02:00+20:00").unwrap_err();
+        assert!(e.to_string().contains("±18:00"), "{e}");
+    }
+
     fn berlin() -> TimeZone {
         TimeZone::get("Europe/Berlin").unwrap()
     }
