@@ -197,10 +197,13 @@ fn create(path: &Path) -> io::Result<File> {
 }
 
 /// `file`, made readable and writable by its owner alone (a journal of an earlier version may
-/// be readable by everyone).
+/// be readable by everyone). A journal someone else owns (a shared folder) cannot be changed
+/// so; that is said, and the meeting goes on.
 fn private(file: File) -> io::Result<File> {
     #[cfg(unix)]
-    rustix::fs::fchmod(&file, rustix::fs::Mode::from_raw_mode(0o600))?;
+    if let Err(e) = rustix::fs::fchmod(&file, rustix::fs::Mode::from_raw_mode(0o600)) {
+        tracing::warn!("cannot make the journal readable by its owner alone: {e}");
+    }
     Ok(file)
 }
 
