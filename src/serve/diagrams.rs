@@ -128,17 +128,23 @@ impl Drawings {
     /// The drawing of `key` for `generation`, when it is drawn or under way.
     fn cell(&self, generation: u64, key: Key) -> Option<Cell> {
         let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
-        if drawn.0 != generation {
+        if drawn.0 < generation {
             *drawn = (generation, HashMap::new());
         }
-        drawn.1.get(&key).cloned()
+        (drawn.0 == generation)
+            .then(|| drawn.1.get(&key).cloned())
+            .flatten()
     }
 
-    /// The drawing of `key` for `generation`, made now if nobody made it yet.
+    /// The drawing of `key` for `generation`, made now if nobody made it yet. A request that
+    /// read an older generation than the kept drawings' draws for itself, and keeps nothing.
     fn cell_or_new(&self, generation: u64, key: Key) -> Cell {
         let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
-        if drawn.0 != generation {
+        if drawn.0 < generation {
             *drawn = (generation, HashMap::new());
+        }
+        if drawn.0 != generation {
+            return Cell::default();
         }
         drawn.1.entry(key).or_default().clone()
     }
