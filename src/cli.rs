@@ -252,6 +252,10 @@ pub struct ServeArgs {
     /// reconnects).
     #[arg(long, default_value_t = 30, value_name = "SECONDS", hide = true)]
     pub stall_timeout: u64,
+    /// At the end of the meeting, once every change is in incident.toml, remove the journal
+    /// (.debrief/journal.jsonl), which keeps who did what under participant ids.
+    #[arg(long)]
+    pub forget: bool,
 }
 
 #[derive(Debug, clap::Args)]

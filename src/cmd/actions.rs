@@ -109,6 +109,21 @@ fn load_all(path: &Path, style: Style) -> anyhow::Result<Option<Archive>> {
     Ok(Some(archive))
 }
 
+/// Whether `on` can be the day an action was done, seen on `today`: not before 1970 (a typo,
+/// or a year left out) and not more than a year ahead.
+fn plausible_done_on(on: Date, today: Date) -> Result<(), String> {
+    if on < jiff::civil::date(1970, 1, 1) {
+        return Err("that is before 1970; give the day the action was done, as YYYY-MM-DD".into());
+    }
+    let latest = today.saturating_add(jiff::Span::new().years(1));
+    if on > latest {
+        return Err(format!(
+            "that is more than a year after today ({today}); give the day the action was done"
+        ));
+    }
+    Ok(())
+}
+
 /// One action and its forecast.
 struct Row<'a> {
     loaded: &'a LoadedIncident,
@@ -321,6 +336,12 @@ fn count(states: impl Iterator<Item = ActionState>) -> String {
 /// `debrief actions done INCIDENT ID`: the status becomes `done` and `done_on` the day, in the
 /// file, keeping its comments.
 fn done(dir: &Path, id: &str, on: Option<Date>, style: Style) -> anyhow::Result<ExitCode> {
+    if let Some(on) = on
+        && let Err(why) = plausible_done_on(on, jiff::Zoned::now().date())
+    {
+        eprintln!("error: --on {on}: {why}");
+        return Ok(ExitCode::from(SETUP));
+    }
     let layout = match load::discover(dir) {
         Ok(layout) if !layout.is_archive => layout,
         Ok(_) => {

@@ -19,6 +19,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         public_url: args.public_url.clone(),
         max_connections: args.max_connections.map(|n| n as usize),
         stall_timeout: Duration::from_secs(args.stall_timeout.max(1)),
+        forget: args.forget,
     })?;
     Ok(ExitCode::SUCCESS)
 }

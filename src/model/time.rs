@@ -15,6 +15,16 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use toml::value::{Datetime as TomlDatetime, Offset as TomlOffset};
 
+/// The widest offset from UTC a time may be written with: ±18:00, as ISO 8601 tools take it.
+/// Real zones stay within -12:00 and +14:00; jiff and TOML would read up to ±25:59, where a
+/// typo moves a moment by a day.
+pub const MAX_OFFSET_SECONDS: i32 = 18 * 3600;
+
+/// Whether an offset of `seconds` from UTC is one a time may be written with.
+pub fn plausible_offset(seconds: i32) -> bool {
+    seconds.abs() <= MAX_OFFSET_SECONDS
+}
+
 /// A moment in an incident, as written in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stamp {
@@ -112,6 +122,11 @@ impl Stamp {
                     TomlOffset::Z => 0,
                     TomlOffset::Custom { minutes } => i32::from(minutes) * 60,
                 };
+                if !plausible_offset(seconds) {
+                    return Err(format!(
+                        "`{dt}` has an offset past ±18:00; no zone is that far from UTC"
+                    ));
+                }
                 let offset = jiff::tz::Offset::from_seconds(seconds)
                     .map_err(|e| format!("`{dt}` has an invalid offset: {e}"))?;
                 let instant = offset
@@ -277,6 +292,19 @@ mod tests {
             at: Stamp,
         }
         toml::from_str::<Wrap>(&format!("at = {text}")).unwrap().at
+    }
+
+    #[test]
+    fn offsets_past_18_hours_are_refused() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)] // Only whether it parses matters.
+        struct Wrap {
+            at: Stamp,
+        }
+        assert!(toml::from_str::<Wrap>("at = 2026-11-03T14:02:00+18:00").is_ok());
+        assert!(toml::from_str::<Wrap>("at = 2026-11-03T14:02:00-14:00").is_ok());
+        let e = toml::from_str::<Wrap>("at = 2026-11-03T14:02:00+20:00").unwrap_err();
+        assert!(e.to_string().contains("±18:00"), "{e}");
     }
 
     fn berlin() -> TimeZone {

@@ -12,6 +12,7 @@ use warp::http::{HeaderMap, Method, Response, StatusCode, header};
 use super::State;
 use super::auth::same;
 use super::error::ApiError;
+use super::input::{date, keep_empty, optional, text};
 use super::limits::{MAX_NAME, MAX_TEXT, MAX_TICKET};
 use super::meeting::{Answer, Caller, Command};
 use crate::model::{ActionKind, ActionStatus, Category, Kind, LessonKind, Phase, Priority};
@@ -51,9 +52,10 @@ pub fn json_response(status: u16, body: &serde_json::Value) -> Response<Vec<u8>>
 pub fn error_response(e: &ApiError) -> Response<Vec<u8>> {
     let mut response = json_response(e.status, &e.json());
     if e.status == 429 {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(e.retry_after.unwrap_or(1)),
+        );
     }
     response
 }
@@ -72,70 +74,6 @@ fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             _ => ApiError::new(400, "bad-json", format!("the body is not JSON: {e}")),
         }
     })
-}
-
-/// A required text field: trimmed, not empty, at most `max` characters.
-fn text(field: &str, value: String, max: usize) -> Result<String, ApiError> {
-    let value = value.trim().to_owned();
-    if value.is_empty() {
-        return Err(ApiError::new(422, "empty", format!("`{field}` is empty")));
-    }
-    if value.chars().count() > max {
-        return Err(ApiError::new(
-            422,
-            "too-long",
-            format!("`{field}` is longer than {max} characters"),
-        ));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(ApiError::new(
-            422,
-            "control-characters",
-            format!("`{field}` holds control characters"),
-        ));
-    }
-    Ok(value)
-}
-
-fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
-    value
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| text(field, v, max))
-        .transpose()
-}
-
-/// An optional text for a change: blank means "remove it" (an empty string).
-fn keep_empty(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
-    match value {
-        Some(v) if v.trim().is_empty() => Ok(Some(String::new())),
-        v => optional(field, v, max),
-    }
-}
-
-/// A due date as TOML writes one: a local date of years 0 to 9999. Empty means "none".
-fn date(value: Option<String>) -> Result<Option<String>, ApiError> {
-    match value.as_deref().map(str::trim) {
-        None | Some("") => Ok(value.map(|_| String::new())),
-        Some(d) => d
-            .parse::<toml_edit::Datetime>()
-            .ok()
-            .filter(|dt| dt.date.is_some() && dt.time.is_none() && dt.offset.is_none())
-            .and_then(|dt| dt.to_string().parse::<jiff::civil::Date>().ok())
-            .map(|d| Some(d.to_string()))
-            .ok_or_else(|| {
-                ApiError::new(
-                    422,
-                    "bad-date",
-                    format!(
-                        "`due` must be a date such as 2026-12-01, not `{}`",
-                        d.chars().take(30).collect::<String>()
-                    ),
-                )
-            }),
-    }
 }
 
 #[derive(Deserialize)]
@@ -299,7 +237,25 @@ async fn route(
     bytes: &[u8],
 ) -> Result<(Answer, Option<String>, bool), ApiError> {
     let (method, path, headers) = (&request.method, &request.path, &request.headers);
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    // Pages percent-encode what they put in a path (an incident folder named
+    // `2026-11-02 café outage`): compare the decoded text.
+    let decoded: Vec<String> = path
+        .trim_matches('/')
+        .split('/')
+        .map(|segment| {
+            percent_encoding::percent_decode_str(segment)
+                .decode_utf8()
+                .map(|s| s.into_owned())
+                .map_err(|_| {
+                    ApiError::new(
+                        400,
+                        "bad-path",
+                        "the path is not UTF-8 once percent-decoded",
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -327,7 +283,7 @@ async fn route(
         };
         if name
             .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case("facilitator"))
+            .is_some_and(|n| crate::model::names::same(n, "facilitator"))
         {
             return Err(ApiError::new(
                 422,

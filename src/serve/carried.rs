@@ -153,7 +153,7 @@ impl Carried {
                 format!("there is no carried action `{id}` of `{incident}`"),
             ));
         }
-        let dir = self.root.join(incident);
+        let dir = incident_dir(&self.root, incident)?;
         let mut report = Report::default();
         let loaded = load::load_incident(&dir, &self.config, Options::default(), &mut report);
         match loaded {
@@ -225,6 +225,53 @@ impl Carried {
                 .collect::<Vec<_>>()
         )
     }
+}
+
+/// The folder of the incident named `incident` in the archive at `root`, refused when it is not
+/// a plain folder name or when it leads out of the archive (a symbolic link to a folder
+/// elsewhere): debrief writes only inside the archive it was started in.
+pub fn incident_dir(root: &Path, incident: &str) -> Result<PathBuf, ApiError> {
+    let plain = Path::new(incident).components().count() == 1
+        && !matches!(incident, "" | "." | "..")
+        && !incident.contains(['/', '\\']);
+    if !plain {
+        return Err(ApiError::new(
+            404,
+            "not-found",
+            format!("there is no incident `{incident}` in the archive"),
+        ));
+    }
+    let outside = || {
+        ApiError::new(
+            403,
+            "outside-archive",
+            format!(
+                "`{incident}` leads out of the archive (a symbolic link to a folder elsewhere); debrief writes only inside {}",
+                root.display()
+            ),
+        )
+    };
+    let dir = root.join(incident);
+    let (Ok(real_root), Ok(real)) = (root.canonicalize(), dir.canonicalize()) else {
+        return Err(ApiError::new(
+            409,
+            "gone",
+            format!("`{incident}` is no longer in the archive"),
+        ));
+    };
+    if real.parent() != Some(real_root.as_path()) {
+        return Err(outside());
+    }
+    // The file itself may not lead elsewhere either.
+    let file = real.join(load::INCIDENT_FILE);
+    if std::fs::symlink_metadata(&file).is_ok_and(|m| m.file_type().is_symlink())
+        && file
+            .canonicalize()
+            .map_or(true, |f| f.parent() != Some(real.as_path()))
+    {
+        return Err(outside());
+    }
+    Ok(real)
 }
 
 impl Item {

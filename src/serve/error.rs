@@ -9,6 +9,8 @@ pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+    /// For a `429`: the seconds to wait, sent as `Retry-After` (1 when not set).
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -17,7 +19,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// The same error, telling the client to wait `seconds` before it asks again.
+    pub fn retry_after(mut self, seconds: u32) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn json(&self) -> serde_json::Value {

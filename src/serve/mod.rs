@@ -14,6 +14,7 @@ mod diagrams;
 pub mod error;
 mod events;
 mod evidence;
+mod input;
 pub mod limits;
 mod listen;
 pub mod meeting;
@@ -60,6 +61,8 @@ pub struct ServeOptions {
     pub max_connections: Option<usize>,
     /// How long a client may leave what it is sent unread before it is dropped.
     pub stall_timeout: Duration,
+    /// Remove the journal at the end, once everything is in the file.
+    pub forget: bool,
 }
 
 /// Runs the server until Ctrl-C.
@@ -161,6 +164,7 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
         let _ = stopping.tx.send(Push::Shutdown);
     };
     let writer = state.writer.clone();
+    let ending = state.clone();
     listen::serve(
         listener,
         warp::service(routes::routes(state)),
@@ -175,8 +179,49 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
     )
     .await;
     writer.end().await;
-    eprintln!("Stopped. Every change from the meeting is in incident.toml.");
+    let waiting = {
+        let m = ending.meeting();
+        m.store_error
+            .clone()
+            .or_else(|| m.carried_error.clone())
+            .or_else(|| (m.applied < m.revision).then(|| "changes wait to be written".into()))
+    };
+    match &waiting {
+        None => eprintln!("Stopped. Every change from the meeting is in incident.toml."),
+        Some(why) => eprintln!(
+            "Stopped. Some changes are only in the journal ({why}); the next `debrief serve` of this incident writes them."
+        ),
+    }
+    forget_or_tell(&options.path, options.forget, waiting.is_none());
     Ok(())
+}
+
+/// At the end of the meeting: removes the journal when asked to (and when nothing waits in
+/// it), or says that it stays and how to remove it.
+fn forget_or_tell(dir: &Path, forget: bool, all_written: bool) {
+    use crate::store::journal::{JOURNAL_FILE, STATE_DIR};
+    let journal = dir.join(STATE_DIR).join(JOURNAL_FILE);
+    if !journal.exists() {
+        return;
+    }
+    if !forget {
+        eprintln!(
+            "The journal {} stays: it keeps who did what in the meeting, under participant ids \
+             (and the names people joined with, unless the meeting was anonymous). Start and stop \
+             the meeting with --forget to remove it once everything is in incident.toml.",
+            journal.display()
+        );
+    } else if !all_written {
+        eprintln!(
+            "The journal {} is kept, because it holds changes that are not in the files yet.",
+            journal.display()
+        );
+    } else {
+        match crate::store::journal::forget(dir) {
+            Ok(_) => eprintln!("Removed the journal {}.", journal.display()),
+            Err(e) => eprintln!("error: could not remove {}: {e}", journal.display()),
+        }
+    }
 }
 
 /// The secrets and names requests are checked against, from the options (random secrets when

@@ -185,18 +185,14 @@ pub(super) fn routes(
         .and(member.clone())
         .and(warp::query::<HashMap<String, String>>())
         .then(
-            |which, state: Arc<State>, _: Caller, query: HashMap<String, String>| async move {
+            |which, state: Arc<State>, caller: Caller, query: HashMap<String, String>| async move {
                 let width = match diagrams::width(query.get("width")) {
                     Ok(width) => width,
                     Err(e) => return api::error_response(&e),
                 };
-                match state.diagram(which, width).await {
-                    Some(svg) => respond(StatusCode::OK, "image/svg+xml", svg.to_vec()),
-                    None => api::error_response(&ApiError::new(
-                        409,
-                        "not-loaded",
-                        "the incident has not loaded yet",
-                    )),
+                match state.diagram(&caller, which, width).await {
+                    Ok(svg) => respond(StatusCode::OK, "image/svg+xml", svg.to_vec()),
+                    Err(e) => api::error_response(&e),
                 }
             },
         );

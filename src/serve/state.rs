@@ -88,8 +88,8 @@ pub struct State {
     pub(super) shared: std::sync::Mutex<Shared>,
     /// Held while rendering.
     pub(super) rendering: std::sync::Mutex<()>,
-    /// The diagrams of the meeting's last generation, drawn by one request at a time.
-    pub(super) drawings: tokio::sync::Mutex<diagrams::Drawings>,
+    /// The diagrams of the meeting's last generation, and the evidence they are drawn from.
+    pub(super) drawings: Arc<diagrams::Drawings>,
 }
 
 impl State {
@@ -140,7 +140,7 @@ impl State {
             failures: Limiter::new(200.0, 20.0),
             shared: std::sync::Mutex::new(Shared::default()),
             rendering: std::sync::Mutex::new(()),
-            drawings: tokio::sync::Mutex::new(diagrams::Drawings::default()),
+            drawings: Arc::new(diagrams::Drawings::default()),
         })
     }
 
@@ -306,28 +306,24 @@ impl State {
     }
 
     /// A diagram of the incident as the room may see it, drawn once per change of the meeting
-    /// and per width however many screens ask, and on a blocking thread.
+    /// and per width bucket however many screens ask, on a blocking thread (see
+    /// [`diagrams::Drawings`] for who waits for what).
     pub(super) async fn diagram(
         self: &Arc<Self>,
+        caller: &Caller,
         which: diagrams::Diagram,
         width: Option<u32>,
-    ) -> Option<Arc<Vec<u8>>> {
-        let mut cache = self.drawings.lock().await;
-        let (generation, mut loaded) = {
-            let meeting = self.meeting();
-            let generation = meeting.generation;
-            if let Some(svg) = cache.get(generation, which, width) {
-                return Some(svg);
-            }
-            (generation, meeting.shown()?.into_owned())
+    ) -> Result<Arc<Vec<u8>>, ApiError> {
+        let generation = self.meeting().generation;
+        let state = self.clone();
+        let loaded = move || {
+            let mut loaded = state.meeting().shown()?.into_owned();
+            loaded.dir = state.path.clone();
+            Some(loaded)
         };
-        loaded.dir = self.path.clone();
-        let svg =
-            tokio::task::spawn_blocking(move || Arc::new(diagrams::draw(&loaded, which, width)))
-                .await
-                .ok()?;
-        cache.keep(generation, which, width, svg.clone());
-        Some(svg)
+        self.drawings
+            .get(caller, generation, which, width, loaded)
+            .await
     }
 
     /// Waits (up to a second) until the file holds every change accepted so far, so that a

@@ -440,12 +440,22 @@ impl MirrorThread {
             else {
                 return false;
             };
-            let file = root.join(incident).join(crate::load::INCIDENT_FILE);
             let op = Op::UpdateAction {
                 id: id.clone(),
                 changes: changes.clone(),
             };
-            match crate::store::edit_file(&file, std::slice::from_ref(&op)) {
+            // Checked again: the folder may have been replaced by a link since the change was
+            // accepted.
+            let written = super::carried::incident_dir(root, incident)
+                .map_err(|e| e.message)
+                .and_then(|dir| {
+                    crate::store::edit_file(
+                        &dir.join(crate::load::INCIDENT_FILE),
+                        std::slice::from_ref(&op),
+                    )
+                    .map_err(|e| e.to_string())
+                });
+            match written {
                 Ok(_) => false,
                 Err(e) => {
                     tracing::error!("a change to `{incident}` waits: {e}");

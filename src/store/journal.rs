@@ -76,7 +76,7 @@ impl Journal {
                 Err(e) => contents.unreadable.push((n + 1, e.to_string())),
             }
         }
-        let file = no_follow(OpenOptions::new().append(true)).open(&path)?;
+        let file = private(no_follow(OpenOptions::new().append(true)).open(&path)?)?;
         if whole < bytes.len() {
             file.set_len(whole as u64)?;
             file.sync_data()?;
@@ -106,28 +106,7 @@ impl Journal {
         }
         let file = match &mut self.file {
             Some(file) => file,
-            None => {
-                let dir = self.path.parent().unwrap_or(Path::new("."));
-                refuse_link(dir)?;
-                fs::create_dir_all(dir)?;
-                refuse_link(dir)?;
-                // Keep the journal out of git by default: it holds participant ids. Only
-                // the journal: a schema or notes kept here stay visible to git.
-                let ignore = dir.join(".gitignore");
-                match OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&ignore)
-                {
-                    Ok(mut file) => file.write_all(format!("{JOURNAL_FILE}\n").as_bytes())?,
-                    // One is there already (or a link, which is not followed): leave it.
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                    Err(e) => return Err(e),
-                }
-                self.file.insert(
-                    no_follow(OpenOptions::new().create(true).append(true)).open(&self.path)?,
-                )
-            }
+            None => self.file.insert(create(&self.path)?),
         };
         // A failed write must not leave part of a line behind: the next record would be glued to
         // it and be unreadable.
@@ -143,6 +122,109 @@ impl Journal {
     pub fn exists(&self) -> bool {
         self.file.is_some()
     }
+}
+
+/// Creates the state folder (0700) and the journal in it (0600, readable by its owner alone: it
+/// holds participant ids and, unless the meeting is anonymous, the names they typed), with the
+/// `.gitignore` that keeps the journal out of git.
+///
+/// The folder is opened once, refusing a symbolic link, and the files are made inside what was
+/// opened: a link planted at `.debrief` at any moment is refused, never written through.
+#[cfg(unix)]
+fn create(path: &Path) -> io::Result<File> {
+    use rustix::fs::{CWD, Mode, OFlags, mkdirat, openat};
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default();
+    match mkdirat(CWD, dir, Mode::from_raw_mode(0o700)) {
+        Ok(()) | Err(rustix::io::Errno::EXIST) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let folder = openat(
+        CWD,
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| match e {
+        rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => {
+            refuse_link(dir).err().unwrap_or_else(|| e.into())
+        }
+        e => e.into(),
+    })?;
+    let owner_only = Mode::from_raw_mode(0o600);
+    // Keep the journal out of git by default: it holds participant ids. Only the journal: a
+    // schema or notes kept here stay visible to git.
+    match openat(
+        &folder,
+        ".gitignore",
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        owner_only,
+    ) {
+        Ok(fd) => File::from(fd).write_all(format!("{JOURNAL_FILE}\n").as_bytes())?,
+        // One is there already (or a link, which is not followed): leave it.
+        Err(rustix::io::Errno::EXIST) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let fd = openat(
+        &folder,
+        name,
+        OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        owner_only,
+    )
+    .map_err(|e| match e {
+        rustix::io::Errno::LOOP => refuse_link(path).err().unwrap_or_else(|| e.into()),
+        e => e.into(),
+    })?;
+    private(File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn create(path: &Path) -> io::Result<File> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    refuse_link(dir)?;
+    fs::create_dir_all(dir)?;
+    refuse_link(dir)?;
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dir.join(".gitignore"))
+    {
+        Ok(mut file) => file.write_all(format!("{JOURNAL_FILE}\n").as_bytes())?,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+/// `file`, made readable and writable by its owner alone (a journal of an earlier version may
+/// be readable by everyone). A journal someone else owns (a shared folder) cannot be changed
+/// so; that is said, and the meeting goes on.
+fn private(file: File) -> io::Result<File> {
+    #[cfg(unix)]
+    if let Err(e) = rustix::fs::fchmod(&file, rustix::fs::Mode::from_raw_mode(0o600)) {
+        tracing::warn!("cannot make the journal readable by its owner alone: {e}");
+    }
+    Ok(file)
+}
+
+/// Removes the journal of the incident folder `dir`, the `.gitignore` debrief put beside it, and
+/// the folder when nothing else is left in it. Whether there was a journal to remove.
+pub fn forget(dir: &Path) -> io::Result<bool> {
+    let state = dir.join(STATE_DIR);
+    refuse_link(&state)?;
+    let journal = state.join(JOURNAL_FILE);
+    let removed = match fs::remove_file(&journal) {
+        Ok(()) => true,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e),
+    };
+    let ignore = state.join(".gitignore");
+    if fs::read(&ignore).is_ok_and(|text| text == format!("{JOURNAL_FILE}\n").as_bytes()) {
+        fs::remove_file(&ignore)?;
+    }
+    // Fails, and is left, when something else is kept there (the schema).
+    let _ = fs::remove_dir(&state);
+    Ok(removed)
 }
 
 /// Refuses to go on when `path` is a symbolic link: the meeting's text would be written

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::lessons::duplicate_lesson;
 use super::*;
-use crate::model::{ActionStatus, Phase};
+use crate::model::{ActionStatus, Phase, names};
 use crate::serve::error::{ApiError, not_found};
 use crate::serve::limits::{MAX_ACTIONS, MAX_ENTRIES, MAX_FACTORS, MAX_LESSONS, MAX_PARTICIPANTS};
 use crate::store::{ActionChanges, List, NewAction, NewEntry, NewFactor, Op, Record};
@@ -39,16 +39,21 @@ impl Meeting {
                         ),
                     ));
                 }
+                // An anonymous meeting keeps no names, in the journal or anywhere else: a name
+                // typed all the same is dropped here.
+                let name = name.filter(|_| !self.config.anonymous);
                 let id = self.fresh_id("p");
                 let token = random_hex(16);
-                // Anyone can type a colleague's name: say so wherever the name shows.
+                // Anyone can type a colleague's name: say so wherever the name shows. A name
+                // that only looks like theirs (another case, a look-alike letter, a no-break
+                // space, an invisible character) is theirs too.
                 let unverified = name.as_deref().is_some_and(|n| {
                     self.incident
                         .iter()
                         .flat_map(|l| &l.incident.people)
                         .any(|p| {
-                            p.handle.eq_ignore_ascii_case(n)
-                                || p.name.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(n))
+                            names::same(&p.handle, n)
+                                || p.name.as_deref().is_some_and(|m| names::same(m, n))
                         })
                 });
                 let op = Op::Join {

@@ -41,6 +41,21 @@ pub fn normalise_time(text: &str, tz: &jiff::tz::TimeZone) -> Result<String, Api
     };
     let text = text.trim();
     let instant = if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        // jiff reads offsets up to ±25:59; no place on earth is further than ±14:00 from UTC,
+        // and an offset past ±18:00 is a typo that would move the entry by a day.
+        if let Some(seconds) = written_offset(text)
+            && !crate::model::time::plausible_offset(seconds)
+        {
+            return Err(ApiError::new(
+                422,
+                "bad-offset",
+                format!(
+                    "`at` has the offset {}; an offset runs from -18:00 to +18:00",
+                    jiff::tz::Offset::from_seconds(seconds)
+                        .map_or_else(|_| seconds.to_string(), |o| o.to_string())
+                ),
+            ));
+        }
         ts
     } else {
         let civil: jiff::civil::DateTime = text.replacen(' ', "T", 1).parse().map_err(|_| bad())?;
@@ -56,6 +71,16 @@ pub fn normalise_time(text: &str, tz: &jiff::tz::TimeZone) -> Result<String, Api
         zoned.strftime("%:z").to_string()
     };
     Ok(format!("{}{offset}", zoned.strftime("%Y-%m-%dT%H:%M:%S")))
+}
+
+/// The offset written in a time with one (`Z` is 0), in seconds.
+fn written_offset(text: &str) -> Option<i32> {
+    use jiff::fmt::temporal::{Pieces, PiecesOffset};
+    match Pieces::parse(text).ok()?.offset()? {
+        PiecesOffset::Zulu => Some(0),
+        PiecesOffset::Numeric(n) => Some(n.offset().seconds()),
+        _ => None,
+    }
 }
 
 /// Who is asking.

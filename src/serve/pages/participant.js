@@ -29,7 +29,11 @@
     var anonymous = $("join-anonymous").checked, name = $("join-name").value.trim();
     if (!anonymous && !name) { M.status("Type a name, or join anonymously."); $("join-name").focus(); return; }
     M.api("POST", "join", { code: code, name: anonymous ? null : name, anonymous: anonymous }).then(function (res) {
-      if (res.ok) { M.status(""); joined(); } else { M.status(M.errorText(res)); }
+      if (res.ok) {
+        // An anonymous meeting drops the name: say so, rather than let it seem kept.
+        M.status(!anonymous && res.body.name == null ? "This meeting is anonymous: your name is not kept anywhere." : "");
+        joined();
+      } else { M.status(M.errorText(res)); }
     }, function () { M.status("Could not reach the server; try again."); });
   });
 
