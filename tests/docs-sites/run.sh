@@ -20,6 +20,7 @@ for tool in mdbook node npm python3; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 python3 -m mkdocs --version >/dev/null 2>&1 || missing+=("mkdocs (python3 -m mkdocs)")
+python3 -c 'import material' >/dev/null 2>&1 || missing+=("mkdocs-material (python3 -m pip)")
 if [ ${#missing[@]} -gt 0 ]; then
   echo "docs-sites: ${missing[*]} not installed; .ci/run shows how CI installs them" >&2
   exit 1
@@ -78,8 +79,18 @@ TOML
   check "$out/mdx.html" "$expected" --images-from "$out/site/incidents/$id"
 done
 
+# MkDocs Material with its tags plugin, as its users run it: it puts every front-matter tag
+# into the page. An incident whose tags and title are markup must come out inert.
+echo "== hostile front matter: MkDocs Material $(python3 -c 'import material; print(material.__version__)') with the tags plugin"
+out=$work/hostile
+mkdir -p "$out"
+"$bin" build "$here/hostile" --out "$out/site" --today 2026-12-01 >/dev/null
+printf 'site_name: Postmortems\ndocs_dir: site/incidents\nsite_dir: material\ntheme:\n  name: material\nplugins:\n  - search\n  - tags\n' > "$out/mkdocs.yml"
+NO_MKDOCS_2_WARNING=1 python3 -m mkdocs build -f "$out/mkdocs.yml" > "$out/material.log" 2>&1 || { cat "$out/material.log"; failed=1; }
+python3 "$here/inert.py" "$out/material/hostile/report/index.html" "deploy" "＜img src=x onerror=alert(3)＞" || failed=1
+
 if [ "$failed" -ne 0 ]; then
   echo "docs-sites: FAILED" >&2
   exit 1
 fi
-echo "docs-sites: 2 incidents x 3 tools built with no warnings; every text and diagram checked"
+echo "docs-sites: 2 incidents x 3 tools built with no warnings; every text and diagram checked; hostile front matter inert in MkDocs Material"

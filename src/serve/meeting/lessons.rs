@@ -5,7 +5,6 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 use serde_json::json;
-use sha2::Digest as _;
 
 use super::*;
 use crate::model::LessonKind;
@@ -26,16 +25,9 @@ pub struct Lesson {
 }
 
 /// The id of a lesson written by hand: lessons are plain strings in the file, so it comes
-/// from the text (and follows it when the text changes).
+/// from the text (and follows it when the text changes). The same id names it in `hide`.
 pub(super) fn lesson_id(kind: LessonKind, text: &str) -> String {
-    let digest = sha2::Sha256::digest(format!("{}\n{text}", kind.key()));
-    format!(
-        "l-{}",
-        digest[..4]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    )
+    crate::model::Lessons::id(kind, text)
 }
 
 impl Meeting {
