@@ -427,6 +427,14 @@ allow_words = ["Example"]
             ("Dana said", "a responder said"),
             ("whitfield said", "a responder said"),
             ("acme\u{a0}CORP saw", "a customer saw"),
+            (
+                "see https://tracker.sam/OPS-1 and sam-bot",
+                "see https://tracker.sam/OPS-1 and sam-bot",
+            ),
+            (
+                "Sam Example's pager at example.sam",
+                "incident commander's pager at example.sam",
+            ),
             ("Acme\nCorp saw", "a customer saw"),
         ] {
             assert_eq!(redact(&r, text), want, "{text:?}");

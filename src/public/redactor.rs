@@ -55,6 +55,8 @@ pub struct Redactor {
     /// Names, folded, and what they become ("a customer", a role, "a responder"). The first
     /// added wins.
     names: Vec<(String, String)>,
+    /// Of `names`, the words of people's names alone (`sam` of "Sam Example").
+    parts: Vec<String>,
     /// Every name in one expression over folded text, longest first.
     name_re: Option<Regex>,
     /// What a name becomes, by its folded letters without spaces.
@@ -116,19 +118,23 @@ impl Redactor {
             return;
         }
         let words: Vec<&str> = folded.split(' ').collect();
-        let mut add = |n: String| {
+        let mut add = |n: String, part: bool| {
             if !self.names.iter().any(|(k, _)| *k == n) {
+                if part {
+                    self.parts.push(n.clone());
+                }
                 self.names.push((n, becomes.to_owned()));
             }
         };
         if person && words.len() > 1 {
             for w in &words {
                 if w.chars().count() >= 2 && !self.allow_words.iter().any(|a| a == w) {
-                    add((*w).to_owned());
+                    add((*w).to_owned(), true);
                 }
             }
         }
-        add(folded);
+        add(folded.clone(), false);
+        self.parts.retain(|p| *p != folded);
     }
 
     /// Compiles the names into one expression. Call after adding names.
@@ -183,6 +189,9 @@ impl Redactor {
         for (n, b) in &other.names {
             if !self.names.iter().any(|(k, _)| k == n) {
                 self.names.push((n.clone(), b.clone()));
+                if other.parts.contains(n) {
+                    self.parts.push(n.clone());
+                }
             }
         }
         self.patterns.extend(other.patterns.iter().cloned());
@@ -213,6 +222,9 @@ impl Redactor {
         if let Some(re) = &self.name_re {
             let folded = Folded::new(text);
             for m in re.find_iter(&folded.text) {
+                if self.parts.iter().any(|p| p == m.as_str()) && glued(&folded.text, m.range()) {
+                    continue;
+                }
                 let key = m.as_str().replace(' ', "");
                 hits.push(Hit {
                     range: folded.original(text, m.start(), m.end()),
@@ -269,6 +281,18 @@ impl Redactor {
         out.push_str(&text[at..]);
         Cow::Owned(out)
     }
+}
+
+/// Whether a word is glued into a longer name: a host name, a path, an identifier or an
+/// address (`tracker.example/OPS-1`, `logs/sam_2.log`). A word of a person's name there is
+/// most often not that person (their whole name and handle are found anywhere).
+fn glued(text: &str, range: Range<usize>) -> bool {
+    let glue = |c: char| matches!(c, '.' | '/' | '@' | '-' | '_' | ':' | '=' | '\\');
+    let before = text[..range.start].chars().next_back();
+    let mut after = text[range.end..].chars();
+    let next = after.next();
+    before.is_some_and(glue)
+        || next.is_some_and(|c| glue(c) && after.next().is_some_and(char::is_alphanumeric))
 }
 
 /// What the leak check found: the file, the kind and the text.
