@@ -11,13 +11,13 @@ fn the_sample_incident_is_clean() {
         transcript(&out),
         "exit: 0\n--- stdout\n\
          sources of sample-incident:\n  \
-         checkout-api: jsonl · 1010 of 1010 lines dated (100 %) · 2026-11-03 13:50:02 to 14:55:02\n  \
-         nginx: clf · 823 of 823 lines dated (100 %) · 2026-11-03 13:50:03 to 14:55:03\n  \
-         postgres: postgres · 397 of 397 lines dated (100 %) · 2026-11-03 13:50:15 to 14:55:10\n  \
-         deploys: logfmt · 35 of 35 lines dated (100 %) · 2026-11-03 13:52:00 to 14:49:00\n  \
-         chat: slack · 22 of 22 lines dated (100 %) · 2026-11-03 14:09:04 to 14:50:00\n  \
-         alerts: alertmanager · 2 of 2 lines dated (100 %) · 2026-11-03 14:08:30 to 14:09:00\n  \
-         paging: pagerduty · 6 of 6 lines dated (100 %) · 2026-11-03 14:09:04 to 14:49:20\n\
+         checkout-api: jsonl in Europe/Berlin · 1010 of 1010 lines dated (100 %) · 2026-11-03 13:50:02 to 14:55:02\n  \
+         nginx: clf in Europe/Berlin · 823 of 823 lines dated (100 %) · 2026-11-03 13:50:03 to 14:55:03\n  \
+         postgres: postgres in Europe/Berlin · 397 of 397 lines dated (100 %) · 2026-11-03 13:50:15 to 14:55:10\n  \
+         deploys: logfmt in Europe/Berlin · 35 of 35 lines dated (100 %) · 2026-11-03 13:52:00 to 14:49:00\n  \
+         chat: slack in Europe/Berlin · 22 of 22 lines dated (100 %) · 2026-11-03 14:09:04 to 14:50:00\n  \
+         alerts: alertmanager in Europe/Berlin · 2 of 2 lines dated (100 %) · 2026-11-03 14:08:30 to 14:09:00\n  \
+         paging: pagerduty in Europe/Berlin · 6 of 6 lines dated (100 %) · 2026-11-03 14:09:04 to 14:49:20\n\
          checked 1 incident: no problems\n"
     );
 }

@@ -13,6 +13,9 @@ use crate::model::LoadedIncident;
 #[derive(Debug, Clone, Serialize)]
 pub struct Explained {
     pub name: String,
+    /// The zone its times without an offset are read in: the source's `timezone`, else the
+    /// incident's.
+    pub zone: String,
     /// Each file's format: a named one, or the timestamp layout the locator found.
     pub files: Vec<ExplainedFile>,
     pub lines: u64,
@@ -54,12 +57,21 @@ pub fn explain(incident: &LoadedIncident) -> Vec<Explained> {
     };
     scan_all(incident, options)
         .into_iter()
-        .map(|(name, result)| match result {
+        .zip(&incident.incident.sources)
+        .map(|((name, result), source)| {
+            (
+                name,
+                result,
+                super::source_zone_name(&incident.incident, source),
+            )
+        })
+        .map(|(name, result, zone)| match result {
             Ok(scan) => {
                 let s = scan.stats;
                 let body = s.lines - s.headers.min(s.lines);
                 Explained {
                     name,
+                    zone,
                     files: scan
                         .files
                         .iter()
@@ -89,6 +101,7 @@ pub fn explain(incident: &LoadedIncident) -> Vec<Explained> {
             }
             Err(e) => Explained {
                 name,
+                zone,
                 files: Vec::new(),
                 lines: 0,
                 dated: 0,
@@ -127,8 +140,8 @@ impl Explained {
         }
     }
 
-    /// One line for `check`: `app: jsonl · 412 of 412 lines dated (100 %) · 2026-11-03 13:55
-    /// to 14:52 · no time on line 3: …`.
+    /// One line for `check`: `app: jsonl in Europe/Berlin · 412 of 412 lines dated (100 %) ·
+    /// 2026-11-03 13:55 to 14:52 · no time on line 3: …`.
     pub fn one_line(&self, tz: &TimeZone) -> String {
         if let Some(error) = &self.error {
             let first = error.lines().next().unwrap_or(error);
@@ -136,7 +149,7 @@ impl Explained {
         }
         let body = self.lines - self.headers.min(self.lines);
         let mut parts = vec![
-            format!("{}: {}", self.name, self.formats()),
+            format!("{}: {} in {}", self.name, self.formats(), self.zone),
             format!(
                 "{} of {} lines dated ({})",
                 self.dated,

@@ -5,6 +5,7 @@
 //! become a [`Volume`] strip for the diagrams. Line logs are streamed and never loaded whole.
 
 pub mod columns;
+pub mod crosscheck;
 mod documents;
 pub mod explain;
 pub mod format;
@@ -328,22 +329,57 @@ fn source_context(incident: &Incident, source: &Source) -> Context {
     ctx
 }
 
+/// The whole number of hours (within ±14, the widest zone offsets) by which a source's span
+/// `first..last` would have to move to overlap the incident's window `from..to`, when no shift
+/// smaller in size does: the mark of a log read in the wrong zone.
+fn whole_hours_off(
+    first: Timestamp,
+    last: Timestamp,
+    from: Timestamp,
+    to: Timestamp,
+) -> Option<i64> {
+    let mut shifts: Vec<i64> = (1..=14).flat_map(|h| [-h, h]).collect();
+    shifts.sort_by_key(|h| h.abs());
+    shifts.into_iter().find(|&h| {
+        let d = jiff::SignedDuration::from_hours(h);
+        let (a, b) = (
+            first.saturating_add(d).unwrap_or(first),
+            last.saturating_add(d).unwrap_or(last),
+        );
+        a <= to && b >= from
+    })
+}
+
+/// The zone a source's times without an offset are read in: its `timezone`, else the
+/// incident's, by name.
+fn source_zone_name(incident: &Incident, source: &Source) -> String {
+    source
+        .timezone
+        .clone()
+        .or_else(|| incident.timezone.clone())
+        .unwrap_or_else(|| "UTC".to_owned())
+}
+
 /// The incident's window: started (or its first entry) to resolved (or mitigated, or its last
 /// entry), when both ends are known.
 fn window(incident: &Incident) -> Option<(Timestamp, Timestamp)> {
     let t = &incident.times;
     let sorted = incident.timeline_sorted();
+    // `check` asks before the loader fixes floating times: read them in the incident's zone.
+    let tz = incident.tz();
     let from = t
         .started
         .as_ref()
         .or_else(|| sorted.first().map(|e| &e.at))?
-        .instant();
+        .resolve(&tz)
+        .0;
     let to = t
         .resolved
         .as_ref()
         .or(t.mitigated.as_ref())
         .or_else(|| sorted.last().map(|e| &e.at))?
-        .instant();
+        .resolve(&tz)
+        .0;
     Some((from, to.max(from)))
 }
 
@@ -754,7 +790,15 @@ pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
                         ),
                     )
                     .label("no entry in the incident's window")
-                    .help("a log without a year or an offset takes the source's `year` and `timezone` (or the incident's): check them, and that this is the right file")
+                    .help(match whole_hours_off(first, last, from, to).filter(|_| source.timezone.is_none()) {
+                        Some(hours) => format!(
+                            "read {} h {} it would fall inside the incident: the source has no `timezone` and is read in {}; if its file is written in another zone, set `timezone` on the source (most often \"UTC\")",
+                            hours.abs(),
+                            if hours < 0 { "earlier" } else { "later" },
+                            source_zone_name(incident, source)
+                        ),
+                        None => "a log without a year or an offset takes the source's `year` and `timezone` (or the incident's): check them, and that this is the right file".to_owned(),
+                    })
                 })
             });
             out.extend(outside);

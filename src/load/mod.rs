@@ -324,6 +324,9 @@ pub fn load_incident(
     findings.extend(crate::evidence::source_findings(&incident, dir));
     findings.extend(crate::evidence::metric_findings(&incident, dir));
     findings.extend(crate::evidence::paths::outside_findings(&incident, dir));
+    findings.extend(crate::evidence::crosscheck::cited_line_findings(
+        &incident, dir,
+    ));
     findings.extend(crate::public::incident_findings(&incident));
     if options.lint {
         let today = options
