@@ -159,6 +159,35 @@ fn line_of(text: &str, offset: usize) -> u64 {
     1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count() as u64
 }
 
+/// Line numbers of offsets that only move forward, each counted from the one before: a file's
+/// points are numbered in one pass, not by recounting from the start for every point.
+struct Lines<'t> {
+    text: &'t [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        Lines {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn at(&mut self, offset: usize) -> u64 {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += bytecount::count(&self.text[self.offset..offset], b'\n') as u64;
+        self.offset = offset;
+        self.line
+    }
+}
+
 /// A Prometheus `query_range` response.
 fn prometheus(text: &str) -> Result<Vec<Series>, (u64, String)> {
     use serde_json::Value;
@@ -198,6 +227,7 @@ fn prometheus(text: &str) -> Result<Vec<Series>, (u64, String)> {
         .ok_or_else(shape)?;
     // Where to look for each point's line: after the previous one.
     let mut cursor = 0;
+    let mut lines = Lines::new(text);
     let mut out = Vec::new();
     for (i, r) in result.iter().enumerate() {
         let label = match r.get("metric").and_then(Value::as_object) {
@@ -232,9 +262,11 @@ fn prometheus(text: &str) -> Result<Vec<Series>, (u64, String)> {
             if let Some(open) = text[cursor..].find('[') {
                 cursor += open;
             }
-            let at_line = |cursor: usize| line_of(text, cursor);
             let bad = |cursor: usize, what: String| {
-                (at_line(cursor), format!("result[{i}].values[{j}]: {what}"))
+                (
+                    line_of(text, cursor),
+                    format!("result[{i}].values[{j}]: {what}"),
+                )
             };
             let (Some(t), Some(v)) = (pair.get(0), pair.get(1)) else {
                 return Err(bad(cursor, "expected [time, \"value\"]".into()));
@@ -256,7 +288,7 @@ fn prometheus(text: &str) -> Result<Vec<Series>, (u64, String)> {
                 .unwrap_or_else(|| v.to_string());
             let v = value(&v).map_err(|m| bad(cursor, m))?;
             series.points.push((at, v));
-            series.lines.push(at_line(cursor));
+            series.lines.push(lines.at(cursor));
         }
         out.push(series);
     }
@@ -271,6 +303,7 @@ fn csv(text: &str, ctx: &mut Context) -> Result<Vec<Series>, (u64, String)> {
         .trim(::csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut out: Vec<Series> = Vec::new();
+    let mut index: rustc_hash::FxHashMap<String, usize> = Default::default();
     let mut columns = None;
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -318,22 +351,26 @@ fn csv(text: &str, ctx: &mut Context) -> Result<Vec<Series>, (u64, String)> {
             )
         })?;
         let (label, v) = if n == 3 {
-            (record[1].to_owned(), &record[2])
+            (&record[1], &record[2])
         } else {
-            ("value".to_owned(), &record[1])
+            ("value", &record[1])
         };
         let v = value(v).map_err(|m| (line, m))?;
-        let series = match out.iter().position(|s| s.label == label) {
-            Some(i) => &mut out[i],
+        // Each series found by its label in a map, not by walking the list: the rows of many
+        // series take time in proportion to the rows.
+        let i = match index.get(label) {
+            Some(&i) => i,
             None => {
+                index.insert(label.to_owned(), out.len());
                 out.push(Series {
-                    label,
+                    label: label.to_owned(),
                     points: Vec::new(),
                     lines: Vec::new(),
                 });
-                out.last_mut().unwrap_or_else(|| unreachable!())
+                out.len() - 1
             }
         };
+        let series = &mut out[i];
         series.points.push((at, v));
         series.lines.push(line);
     }
@@ -349,6 +386,15 @@ fn csv(text: &str, ctx: &mut Context) -> Result<Vec<Series>, (u64, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_counted_forward_agree_with_counting_from_the_start() {
+        let text = "a\nbb\n\nccc\n[1,\"2\"]\n\n[3";
+        let mut lines = Lines::new(text);
+        for offset in (0..=text.len() + 2).chain([3, 0, 9]) {
+            assert_eq!(lines.at(offset), line_of(text, offset), "{offset}");
+        }
+    }
 
     fn ctx() -> Context {
         Context::new(2026, jiff::tz::TimeZone::UTC)
