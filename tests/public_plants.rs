@@ -427,3 +427,108 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// What a first attack round on the redaction found, each planted the way it was found:
+/// secrets in configs and shells, addresses after labels, internal parts outside notes.md,
+/// names in ids and joined as user names, customer names joined by hyphens, a source file
+/// named after a host, invisible characters inside a key.
+#[test]
+fn what_an_attacker_tried_reaches_no_public_file() {
+    let (tmp, archive) = archive();
+    let dir = archive.join(FOLDER);
+    let toml = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    let toml = toml
+        .replace(
+            "summary = \"\"\"\n",
+            "summary = \"\"\"\nThe pool ran dry.\n<!-- internal -->\nVENDOR-CONTRACT-XYZ terms apply\n<!-- /internal -->\n",
+        )
+        .replace("id = \"t-2\"", "id = \"t-quillfeather-call\"")
+        .replace(
+            "text = \"a private step\"",
+            "text = \"backend:10.1.2.3 source:10.0.4.17:8080 node:fe80::1 failed; acme-corp and acme_corp saw it; ticket https://jira.example.com/browse/OPS-1?assignee=samantha.quillfeather; key AKIAIOSF\\u200bODNN7EXAMPLE\"",
+        )
+        .replace("public = false\n", "");
+    std::fs::write(dir.join("incident.toml"), toml).unwrap();
+    std::fs::write(
+        dir.join("notes.md"),
+        "# Notes\n\n```yaml\nenv:\n  - name: DB_PASSWORD\n    value: YamlS3cretAbc\n```\n\n\
+         | setting | value |\n|---|---|\n| DB_PASSWORD | TableS3cret99 |\n\n\
+         Ran `curl -u admin:Adm1nPassw0rd https://x` and `mysql -uroot -pMysqlS3cret1`.\n\n\
+         `postgres://app:Hunter/2026x@db/shop` and `DB_PASSWORD=\"correct horse battery staple\"`\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("logs/hosts")).unwrap();
+    std::fs::write(
+        dir.join("logs/hosts/db1.corp.internal"),
+        "Nov  5 10:00:01 db1 postgres[1]: ready\n",
+    )
+    .unwrap();
+    add_tables(
+        &dir,
+        "[[sources]]\nname = \"hosts\"\npath = \"logs/hosts/*\"\n[[timeline]]\nid = \"t-9\"\nat = 2026-11-05T10:09:00Z\ntext = \"db1.corp.internal went down\"\n",
+    );
+    let out = tmp.path().join("public");
+    let built = build(&archive, &out, &["--public"]);
+    assert_eq!(built.status.code(), Some(0), "{}", transcript(&built));
+    for (file, text) in site_texts(&out) {
+        for plant in [
+            "VENDOR-CONTRACT-XYZ",
+            "10.1.2.3",
+            "10.0.4.17",
+            "fe80::1",
+            "YamlS3cretAbc",
+            "TableS3cret99",
+            "Adm1nPassw0rd",
+            "MysqlS3cret1",
+            "2026x",
+            "battery staple",
+            "ODNN7EXAMPLE",
+            "db1.corp.internal went",
+        ] {
+            assert!(!text.contains(plant), "{file} holds {plant}");
+        }
+        // The file's own name is a file name, shown as the place of its lines; the host in
+        // text is not.
+        assert_eq!(
+            text.matches("db1.corp.internal").count(),
+            text.matches("hosts/db1.corp.internal").count(),
+            "{file} holds the host outside the file's path"
+        );
+        for name in ["Quillfeather", "Acme Corp"] {
+            assert!(!has_name(&text, name), "{file} holds the name {name}");
+            assert!(!has_name(&file, name), "the file name {file} holds {name}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn notes_linked_from_outside_and_a_telling_public_id_are_refused() {
+    let (tmp, archive) = archive();
+    let dir = archive.join(FOLDER);
+    std::fs::write(tmp.path().join("outside.md"), "OUTSIDE-NOTES\n").unwrap();
+    std::fs::remove_file(dir.join("notes.md")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("outside.md"), dir.join("notes.md")).unwrap();
+    let toml = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    std::fs::write(
+        dir.join("incident.toml"),
+        toml.replace(
+            "timezone = \"UTC\"\n",
+            "timezone = \"UTC\"\npublic_id = \"acme-corp-outage\"\n",
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("public");
+    let built = build(&archive, &out, &["--public"]);
+    let text = transcript(&built);
+    assert_eq!(built.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("notes.md leads outside the incident's folder"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`acme-corp-outage` holds what this incident's [public] rules redact"),
+        "{text}"
+    );
+    assert!(!out.exists());
+}

@@ -15,7 +15,7 @@ use super::timestamp::{self, Context};
 use crate::model::{Incident, LoadedIncident, Metric};
 
 /// The largest metrics file read.
-pub const MAX_BYTES: u64 = 64 << 20;
+pub const MAX_BYTES: u64 = 128 << 20;
 /// Series per metric at most; more are left out, with a note.
 pub const MAX_SERIES: usize = 12;
 

@@ -19,8 +19,11 @@ pub fn invisible(c: char) -> bool {
         | '\u{FFA0}' | '\u{E0000}'..='\u{E007F}')
 }
 
-/// The folded form of one character, appended to `out`: compatibility-composed, case folded and
-/// mapped to its confusable skeleton. Whitespace becomes a space; invisible characters nothing.
+/// The folded form of one character, appended to `out`: compatibility-composed, case folded,
+/// accents dropped (`é` is `e`), and a letter of another script mapped to the Latin letter it
+/// looks like (its confusable skeleton). ASCII stays as it is but for case, so that ordinary
+/// words never fold into one another (the skeleton reads `m` as `rn` and `1` as `l`).
+/// Whitespace becomes a space; invisible characters nothing.
 pub fn fold_char_into(c: char, out: &mut String) {
     if invisible(c) {
         return;
@@ -29,11 +32,24 @@ pub fn fold_char_into(c: char, out: &mut String) {
         out.push(' ');
         return;
     }
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
     let mut buf = [0u8; 4];
-    let nfkc: String = c.encode_utf8(&mut buf).nfkc().collect();
-    for c in nfkc.chars() {
+    let decomposed: String = c
+        .encode_utf8(&mut buf)
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect();
+    for c in decomposed.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
         for lower in c.to_lowercase() {
             for s in unicode_security::skeleton(lower.encode_utf8(&mut buf)) {
+                // A skeleton's own letters are compared as they are: `m` stays `m`.
                 out.extend(s.to_lowercase());
             }
         }
@@ -86,10 +102,15 @@ mod tests {
             "Sa\u{200b}m Example",
             "\u{202e}Sam Example",
             "Ｓａｍ Ｅｘａｍｐｌｅ",
+            "Sám Exâmple",
         ] {
             assert!(same("Sam Example", other), "{other:?}");
         }
         assert!(!same("Sam Example", "Sam Examples"));
         assert!(!same("Sam Example", "Pam Example"));
+        // Ordinary words stay apart: the skeleton would read `m` as `rn`, `1` as `l`.
+        assert!(!same("Tom", "torn"));
+        assert!(!same("Lo", "10"));
+        assert!(!same("Dom", "dorn"));
     }
 }

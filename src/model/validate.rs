@@ -201,7 +201,7 @@ pub fn lint_for(incident: &Incident) -> Lint {
 }
 
 /// Every free-text field, with its path.
-fn text_fields(incident: &Incident) -> Vec<(String, &str)> {
+pub fn text_fields(incident: &Incident) -> Vec<(String, &str)> {
     let mut fields = vec![("title".to_owned(), incident.title.as_str())];
     fields.extend(
         incident

@@ -185,6 +185,6 @@ mod tests {
     #[test]
     fn a_tag_with_attributes_is_text_so_what_it_holds_is_seen() {
         let f = Folded::new("<x Sam Example> and <br/>Sam<b >Example");
-        assert_eq!(f.text, "<x sarn exarnple> and sarnexarnple");
+        assert_eq!(f.text, "<x sam example> and samexample");
     }
 }

@@ -48,6 +48,22 @@ const REVERSE_DOMAIN_STARTS: &[&str] = &[
     "kotlin", "scala",
 ];
 
+/// Public suffixes that are more often the last word of a dotted identifier than a domain
+/// (`group.id`, `user.name`, `logger.info`, `max.poll.interval.ms`, `socket.io`): a name
+/// ending in one is a host only in a URL (`https://status.acme.io`).
+const IDENTIFIER_SUFFIXES: &[&str] = &[
+    "id", "name", "info", "ms", "type", "size", "count", "time", "date", "page", "host", "link",
+    "run", "data", "mode", "store", "io", "value", "level", "map", "list", "events", "email",
+];
+
+/// Where a dotted name stands: after `/` in a path, after `://` in a URL, or elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Path,
+    Url,
+    Text,
+}
+
 /// What a public build keeps: the allowed domains (and their subdomains) and the names of the
 /// incident's own files.
 #[derive(Debug, Clone, Default)]
@@ -77,35 +93,58 @@ pub fn find(text: &str, keep: &Keep) -> Vec<Range<usize>> {
                 && !text[m.end()..]
                     .strip_prefix('.')
                     .is_some_and(|rest| rest.chars().next().is_some_and(char::is_alphanumeric))
-                && is_host(m.as_str(), keep)
+                && is_host(m.as_str(), keep, context(&text[..m.start()]))
         })
         .map(|m| m.range())
         .collect()
 }
 
+fn context(before: &str) -> Context {
+    if before.ends_with("://") || before.ends_with('@') {
+        Context::Url
+    } else if before.ends_with('/') {
+        Context::Path
+    } else {
+        Context::Text
+    }
+}
+
 /// Whether a dotted name is a host name a public build must not show.
-pub fn is_host(name: &str, keep: &Keep) -> bool {
+pub fn is_host(name: &str, keep: &Keep, context: Context) -> bool {
     let lower = name.to_ascii_lowercase();
     let labels: Vec<&str> = lower.split('.').collect();
     let last = labels[labels.len() - 1];
     if last.bytes().all(|b| b.is_ascii_digit()) || allowed(&lower, &keep.domains) {
         return false;
     }
-    if keep.files.iter().any(|f| {
-        f.eq_ignore_ascii_case(name) || f.to_ascii_lowercase().ends_with(&format!("/{lower}"))
-    }) {
+    // The incident's own files, named in a path (`logs/bb-routers.syslog`). The same name
+    // alone in prose is judged as any other name.
+    if context == Context::Path
+        && keep
+            .files
+            .iter()
+            .any(|f| f.to_ascii_lowercase().ends_with(&format!("/{lower}")))
+    {
         return false;
     }
     if INTERNAL_SUFFIXES.contains(&last) {
         return true;
     }
-    if FILE_ENDINGS.contains(&last) && labels.len() == 2 {
-        return false;
+    if FILE_ENDINGS.contains(&last) {
+        // `deploy.sh` is a file; `db1.corp.internal.crt` a file named after a host, and
+        // `status.acme.sh` a host under a suffix that also ends files.
+        let stem = &name[..name.len() - last.len() - 1];
+        return labels.len() > 2
+            && (is_host(stem, keep, Context::Text)
+                || psl::suffix(lower.as_bytes()).is_some_and(|s| s.is_known()));
     }
     if site_code(last) {
         return true;
     }
     if labels.len() >= 3 && REVERSE_DOMAIN_STARTS.contains(&labels[0]) {
+        return false;
+    }
+    if IDENTIFIER_SUFFIXES.contains(&last) && context != Context::Url {
         return false;
     }
     // A file name of two labels was ruled out above: `status.acme.sh` is a host, `run.sh` not.
@@ -146,6 +185,7 @@ mod tests {
             files: vec![
                 "logs/bb-routers.syslog".into(),
                 "logs/edge.acme.net.log".into(),
+                "logs/hosts/db1.corp.internal".into(),
             ],
         };
         assert_eq!(
@@ -153,7 +193,9 @@ mod tests {
                 "SQLPROD01.corp.local, Grafana.prod.acme.internal, status.acme.sh, bb01.prn1, \
                  https://db-7.iad2/x, api.shop.co.uk and acme.com. Not: status.example.com, \
                  logs/bb-routers.syslog, deploy.log, notes.md, run.sh, app.py, v4.2.1, e.g. \
-                 com.shop.Checkout, kafka.server.KafkaApis, com.acme.app, 1.2.3.4, edge.acme.net.log",
+                 com.shop.Checkout, kafka.server.KafkaApis, com.acme.app, 1.2.3.4, logs/edge.acme.net.log, \
+                 group.id, max.poll.interval.ms, user.name, logger.info. And: db1.corp.internal.crt, \
+                 https://status.acme.io/x, a file bb-routers.syslog, db1.corp.internal went",
                 &keep
             ),
             [
@@ -163,7 +205,10 @@ mod tests {
                 "bb01.prn1",
                 "db-7.iad2",
                 "api.shop.co.uk",
-                "acme.com"
+                "acme.com",
+                "db1.corp.internal.crt",
+                "status.acme.io",
+                "db1.corp.internal"
             ]
         );
     }

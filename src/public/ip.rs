@@ -58,56 +58,79 @@ pub fn find(text: &str, allow: &[Network]) -> Vec<Range<usize>> {
         while i < bytes.len() && (bytes[i].is_ascii_hexdigit() || matches!(bytes[i], b':' | b'.')) {
             i += 1;
         }
-        let (mut start, mut end) = (run_start, i);
-        // A sentence's full stop, and a label's colon (`ip:`, `addr:`), are not the address's.
-        while end > start && bytes[end - 1] == b'.' {
-            end -= 1;
-        }
-        if bytes[start] == b':' && bytes.get(start + 1) != Some(&b':') {
-            start += 1;
-        }
-        if end > start + 1 && bytes[end - 1] == b':' && bytes[end - 2] != b':' {
-            end -= 1;
-        }
-        if start >= end {
-            continue;
-        }
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let before = start.checked_sub(1).map(|b| bytes[b]);
-        let after = bytes.get(end).copied();
-        let candidate = &text[start..end];
-        // `ip:2001:db8::1` has its label before the colon: the word before does not count.
-        let glued = before.is_some_and(word) && run_start == start;
-        let mut ip = None;
-        if candidate.contains(':')
-            && !glued
-            && !after.is_some_and(word)
-            && candidate.matches(':').count() >= 2
-            && candidate.bytes().any(|b| b.is_ascii_digit())
-        {
-            ip = candidate.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
-        }
-        if ip.is_none() {
-            // IPv4, alone or with a port (`10.0.0.7:5432`).
-            let v4 = candidate.split(':').next().unwrap_or(candidate);
-            let next = bytes.get(start + v4.len()).copied();
-            let port_or_end = v4.len() == candidate.len() || next == Some(b':');
-            if port_or_end
-                && !before.is_some_and(|b| word(b) || b == b'.')
-                && (v4.len() < candidate.len() || !after.is_some_and(word))
-                && let Some(a) = ipv4(v4)
-            {
-                ip = Some(IpAddr::V4(a));
-                end = start + v4.len();
+        // The run may start with a label that happens to be hex (`backend:10.1.2.3`,
+        // `node:fe80::1`): try again after its first single colon.
+        let mut from = run_start;
+        let hit = loop {
+            if let Some(hit) = address(text, run_start, from, i) {
+                break Some(hit);
             }
-        }
-        if let Some(ip) = ip
+            let next = text[from..i].find(':').map(|c| from + c);
+            match next {
+                Some(c) if bytes.get(c + 1) != Some(&b':') && c + 1 < i => from = c + 1,
+                _ => break None,
+            }
+        };
+        if let Some((range, ip)) = hit
             && !allow.iter().any(|n| n.contains(ip))
         {
-            found.push(start..end);
+            found.push(range);
         }
     }
     found
+}
+
+/// The address in the run of hex digits, colons and dots `from..run_end` (part of the run that
+/// starts at `run_start`), when there is one.
+fn address(
+    text: &str,
+    run_start: usize,
+    from: usize,
+    run_end: usize,
+) -> Option<(Range<usize>, IpAddr)> {
+    let bytes = text.as_bytes();
+    let (mut start, mut end) = (from, run_end);
+    // A sentence's full stop, and a label's colon (`ip:`, `addr:`), are not the address's.
+    while end > start && bytes[end - 1] == b'.' {
+        end -= 1;
+    }
+    if start < end && bytes[start] == b':' && bytes.get(start + 1) != Some(&b':') {
+        start += 1;
+    }
+    if end > start + 1 && bytes[end - 1] == b':' && bytes[end - 2] != b':' {
+        end -= 1;
+    }
+    if start >= end {
+        return None;
+    }
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let before = start.checked_sub(1).map(|b| bytes[b]);
+    let after = bytes.get(end).copied();
+    let candidate = &text[start..end];
+    // `ip:2001:db8::1` has its label before the colon: the word before does not count.
+    let glued = before.is_some_and(word) && run_start == start;
+    if candidate.contains(':')
+        && !glued
+        && !after.is_some_and(word)
+        && candidate.matches(':').count() >= 2
+        && candidate.bytes().any(|b| b.is_ascii_digit())
+        && let Ok(v6) = candidate.parse::<Ipv6Addr>()
+    {
+        return Some((start..end, IpAddr::V6(v6)));
+    }
+    // IPv4, alone or with a port (`10.0.0.7:5432`); after a word joined by `_` or `-` too
+    // (`pod_10.1.2.3`), but not after a letter (`v1.2.3.4` is a version).
+    let v4 = candidate.split(':').next().unwrap_or(candidate);
+    let next = bytes.get(start + v4.len()).copied();
+    let port_or_end = v4.len() == candidate.len() || next == Some(b':');
+    if port_or_end
+        && !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.')
+        && (v4.len() < candidate.len() || !after.is_some_and(word))
+        && let Some(a) = ipv4(v4)
+    {
+        return Some((start..start + v4.len(), IpAddr::V4(a)));
+    }
+    None
 }
 
 /// Four dot-separated decimal parts of at most three digits and at most 255 each, leading
@@ -153,6 +176,13 @@ mod tests {
                 "10.9.8.7",
                 "192.168.0.1"
             ]
+        );
+        assert_eq!(
+            found(
+                "backend:10.1.2.3 source:10.0.4.17:8080 node:fe80::1 via:10.4.4.4 pod_10.1.2.9",
+                &[]
+            ),
+            ["10.1.2.3", "10.0.4.17", "fe80::1", "10.4.4.4", "10.1.2.9"]
         );
         assert!(
             found(

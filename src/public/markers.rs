@@ -69,34 +69,44 @@ pub fn marker_problems(notes: &str) -> Vec<(Range<usize>, &'static str)> {
     problems
 }
 
-/// HTML comments that are not exactly a marker but read like one: their letters, in any case
-/// and spacing, are `internal` (or one letter off: a typo or two letters swapped), perhaps with `/`,
-/// `end`, `begin` or `start`.
+/// Comments that are not exactly a marker but read like one: anything from `<!` to the next
+/// `>` (`<!-- internal -- >`, `<! -- internal -->`, `<!-- internal --!>`) whose letters, in
+/// any case and spacing, say internal (or one letter off: a typo or two letters swapped),
+/// private or confidential, perhaps with `/`, `end`, `begin`, `start`, `only`.
 fn near_misses(notes: &str) -> Vec<(Range<usize>, &'static str)> {
     let mut out = Vec::new();
     let mut at = 0;
-    while let Some(open) = notes[at..].find("<!--").map(|i| at + i) {
-        let Some(close) = notes[open + 4..].find("-->").map(|i| open + 4 + i + 3) else {
-            break;
+    while let Some(open) = notes[at..].find("<!").map(|i| at + i) {
+        let limit = notes.len().min(open + 200);
+        let Some(close) = notes[open..limit].find('>').map(|i| open + i + 1) else {
+            at = open + 2;
+            continue;
         };
         let comment = &notes[open..close];
         at = close;
         if comment == INTERNAL_START || comment == INTERNAL_END {
             continue;
         }
-        let letters: String = comment[4..comment.len() - 3]
+        let letters: String = comment
             .chars()
             .filter(|c| c.is_alphabetic())
             .flat_map(char::to_lowercase)
             .collect();
-        let word = ["end", "begin", "start", "stop"]
-            .iter()
-            .fold(letters.as_str(), |w, affix| {
-                w.strip_prefix(affix)
-                    .or_else(|| w.strip_suffix(affix))
-                    .unwrap_or(w)
-            });
-        if strsim::damerau_levenshtein(word, "internal") <= 1 {
+        let mut word = letters.as_str();
+        for _ in 0..3 {
+            for affix in [
+                "end", "begin", "start", "stop", "only", "of", "section", "part",
+            ] {
+                word = word
+                    .strip_prefix(affix)
+                    .or_else(|| word.strip_suffix(affix))
+                    .unwrap_or(word);
+            }
+        }
+        let marker_like = strsim::damerau_levenshtein(word, "internal") <= 1
+            || word == "private"
+            || word == "confidential";
+        if marker_like {
             out.push((
                 open..close,
                 "this comment looks like an internal marker but is not one, so what it means to hide would be published: write exactly `<!-- internal -->` or `<!-- /internal -->`",
@@ -135,6 +145,12 @@ mod tests {
             "<!-- interal -->",
             "<!-- internal\n-->",
             "<!-- intenral -->",
+            "<!-- internal -- >",
+            "<!-- internal --!>",
+            "<! -- internal -->",
+            "<!-- internal only -->",
+            "<!-- end of internal -->",
+            "<!-- private -->",
         ] {
             let text = format!("a {near} b");
             let p = marker_problems(&text);

@@ -164,6 +164,17 @@ pub fn incident_findings(incident: &Incident) -> Vec<Finding> {
     if let Some(PublicSetting::Rules(rules)) = &incident.public {
         out.extend(rule_findings(rules, Some(incident)));
     }
+    // Every text of the file: an internal part may stand in any, not only in notes.md.
+    let texts = crate::model::validate::text_fields(incident);
+    for (path, text) in texts.into_iter().filter(|(_, t)| t.contains("<!")) {
+        if let Some((_, message)) = marker_problems(text).first() {
+            out.push(
+                Finding::error("unbalanced-internal", path, *message)
+                    .label("internal marker")
+                    .help("a part meant for the team alone sits between `<!-- internal -->` and `<!-- /internal -->`, written exactly so; a public build leaves it out"),
+            );
+        }
+    }
     if let Some(id) = &incident.public_id
         && (id.is_empty()
             || !id
@@ -253,6 +264,34 @@ pub fn public_incident(
         s.hidden_lines.clone_from(&hidden_lines);
     }
 
+    rename_telling_ids(&mut i, redactor);
+
+    // Internal parts of Markdown texts, dropped as in notes.md.
+    let internal = |text: &mut String, what: &str, log: &mut Vec<Redaction>| {
+        if text.contains(INTERNAL_START) {
+            let (kept, parts) = without_internal(text);
+            for _ in 0..parts {
+                note_hidden(log, format!("{what}: an internal part"));
+            }
+            *text = kept;
+        }
+    };
+    for s in i.summary.iter_mut() {
+        internal(s, "summary", log);
+    }
+    for s in i.impact.text.iter_mut() {
+        internal(s, "impact", log);
+    }
+    for e in &mut i.timeline {
+        internal(&mut e.text, "timeline", log);
+    }
+    for f in &mut i.factors {
+        internal(&mut f.text, "factor", log);
+    }
+    for a in &mut i.actions {
+        internal(&mut a.text, "action", log);
+    }
+
     // Every text, redacted.
     let at = |place: &str| Place {
         incident: id,
@@ -333,6 +372,50 @@ pub fn public_incident(
         dir: loaded.dir.clone(),
         incident: i,
         notes,
+    }
+}
+
+/// Ids that hold what the redactor finds (`t-raman-vendor-call`) become plain ones (`t-p3`),
+/// with every link to them; the others stay, so links in notes.md keep working. Votes are
+/// counted under participants' ids or handles: they become `v-1`, `v-2`.
+fn rename_telling_ids(i: &mut Incident, redactor: &Redactor) {
+    let mut renamed: std::collections::HashMap<String, String> = Default::default();
+    let mut rename = |id: &mut String, prefix: &str, n: usize| {
+        if !redactor.find(id).is_empty() {
+            let plain = format!("{prefix}-p{n}");
+            renamed.insert(std::mem::replace(id, plain.clone()), plain);
+        }
+    };
+    for (n, e) in i.timeline.iter_mut().enumerate() {
+        if let Some(id) = e.id.as_mut() {
+            rename(id, "t", n + 1);
+        }
+    }
+    for (n, f) in i.factors.iter_mut().enumerate() {
+        rename(&mut f.id, "f", n + 1);
+    }
+    for (n, a) in i.actions.iter_mut().enumerate() {
+        rename(&mut a.id, "a", n + 1);
+    }
+    let follow = |ids: &mut Vec<String>| {
+        for id in ids.iter_mut() {
+            if let Some(new) = renamed.get(id) {
+                id.clone_from(new);
+            }
+        }
+    };
+    for f in &mut i.factors {
+        follow(&mut f.events);
+        follow(&mut f.leads_to);
+        f.votes = f
+            .votes
+            .values()
+            .enumerate()
+            .map(|(k, v)| (format!("v-{}", k + 1), *v))
+            .collect();
+    }
+    for a in &mut i.actions {
+        follow(&mut a.factors);
     }
 }
 
@@ -429,13 +512,25 @@ allow_words = ["Example"]
             ("acme\u{a0}CORP saw", "a customer saw"),
             (
                 "see https://tracker.sam/OPS-1 and sam-bot",
-                "see https://tracker.sam/OPS-1 and sam-bot",
+                "see https://tracker.sam/OPS-1 and incident commander-bot",
             ),
             (
                 "Sam Example's pager at example.sam",
                 "incident commander's pager at example.sam",
             ),
             ("Acme\nCorp saw", "a customer saw"),
+            ("acme-corp and acme_corp", "a customer and a customer"),
+            (
+                "assignee=sam.example and user=sam",
+                "assignee=incident commander and user=incident commander",
+            ),
+            ("S\u{e1}m \u{c9}xample", "incident commander"),
+            ("torn down", "torn down"),
+            (
+                "key AKIAIOSF\u{200b}ODNN7EXAMPLE",
+                "key AKIAIOSFODNN7EXAMPLE",
+            ),
+            ("\u{ff11}\u{ff10}.1.2.3", "10.1.2.3"),
         ] {
             assert_eq!(redact(&r, text), want, "{text:?}");
         }

@@ -24,7 +24,7 @@ pub struct Rule {
 /// `DB_PASSWORD`, `client_secret`, `GITHUB_TOKEN`, `x-api-key`.
 macro_rules! secret_name {
     () => {
-        r"[A-Za-z0-9_.-]*(?i:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|session[_-]?(?:id|key)|signature)[A-Za-z0-9_.-]*"
+        r"(?:[A-Za-z0-9_.-]*(?i:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|session[_-]?(?:id|key)|signature)[A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*[A-Za-z0-9][_-](?i:pass|pw|key)|(?i:pass|pw))"
     };
 }
 
@@ -55,9 +55,9 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "url-credentials",
-        pattern: r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://(?P<s>[^\s/:@]*:[^\s/@]+)@",
-        example: "dsn postgres://app:PgPass2026@db.example.com/shop",
-        secret: "PgPass2026",
+        pattern: r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://(?P<s>[^\s/:@]*:\S+)@[A-Za-z0-9.\[\]:-]+",
+        example: "dsn postgres://app:p@ss/w0rd@db.example.com/shop",
+        secret: "ss/w0rd",
     },
     Rule {
         id: "slack-token",
@@ -97,9 +97,10 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "private-key",
-        pattern: r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----(?s:.*?-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----)?",
-        example: "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----",
-        secret: "MIIBOgIBAAJBAK",
+        // To its end line, or to the end of the text when it was cut.
+        pattern: r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----(?s:.*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|\z))",
+        example: "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\nQx7",
+        secret: "Qx7",
     },
     Rule {
         id: "secret-assignment",
@@ -107,16 +108,78 @@ pub const RULES: &[Rule] = &[
         pattern: concat!(
             r"(?:^|[^A-Za-z0-9_.-])",
             secret_name!(),
-            r#"["']?\s*(?::|=>?)\s*["']?(?P<s>[^\s"',;&<>\[\]{}()]{3,})"#
+            r#"["']?\s*(?::|=>?)\s*(?:"(?P<s>[^"\n]{1,200})"|'(?P<s2>[^'\n]{1,200})'|(?P<s3>[^\s"';<>\[\]{}()]{3,}))"#
         ),
         example: r#"env PGPASSWORD=hunter2hunter DB_PASSWORD='s3cret!' {"client_secret": "cs-991"}"#,
         secret: "hunter2hunter",
     },
     Rule {
         id: "password-flag",
-        pattern: r"(?i)(?:^|\s)--?(?:password|passwd|pass|token|secret|api-key)(?:=|\s+)(?P<s>[^\s\x22'&<>\[\]]{4,})",
-        example: "mysql --password Tr0ub4dor -h db",
-        secret: "Tr0ub4dor",
+        pattern: r"(?i)(?:^|\s)--?[a-z0-9-]*(?:password|passwd|pass|token|secret|api-key|key)(?:=|\s+)(?P<s>[^\s\x22'&<>\[\]]{4,})",
+        example: "app --db-password Tr0ub4dor --auth-token tok3nValue99 -h db",
+        secret: "tok3nValue99",
+    },
+    Rule {
+        id: "client-password-flag",
+        // curl -u user:pass, mysql -pPASS, redis-cli -a PASS, sshpass -p PASS, docker login -p PASS.
+        pattern: r"(?:\bcurl\b[^\n]*?\s(?:-u|--user)\s+[^\s:]+:(?P<s>\S+)|\bmysql(?:admin|dump)?\b[^\n]*?\s-p(?P<s2>[^\s-]\S{2,})|\b(?:redis-cli|sshpass|docker\s+login|mysql(?:admin|dump)?)\b[^\n]*?\s-(?:a|p)\s+(?P<s3>\S+))",
+        example: "curl -u admin:Adm1nPassw0rd https://x; mysql -uroot -pHunter2Secret; redis-cli -a RedisS3cretA",
+        secret: "RedisS3cretA",
+    },
+    Rule {
+        id: "sql-password",
+        pattern: r"(?i)\b(?:identified\s+by|with\s+(?:encrypted\s+)?password|password)\s+'(?P<s>[^'\n]+)'",
+        example: "ALTER USER app WITH PASSWORD 'PgAlterS3cr';",
+        secret: "PgAlterS3cr",
+    },
+    Rule {
+        id: "xml-secret",
+        // <password>…</password>, and <add key="DbPassword" value="…"/>.
+        pattern: r#"(?i)<([A-Za-z0-9_:.-]*(?:password|passwd|pwd|secret|token|apikey|api_key)[A-Za-z0-9_:.-]*)>(?P<s>[^<]{1,200})</|(?:key|name)\s*=\s*"[^"]*(?:password|passwd|pwd|secret|token|apikey|api_key)[^"]*"\s+value\s*=\s*"(?P<s2>[^"]{1,200})""#,
+        example: r#"<password>Hunter2Secret</password> <add key="DbPassword" value="XmlPass2026"/>"#,
+        secret: "XmlPass2026",
+    },
+    Rule {
+        id: "name-value-secret",
+        // A Kubernetes env entry or an ECS/JSON one: name DB_PASSWORD, then its value.
+        pattern: concat!(
+            r#"(?i)\bname["']?\s*[:=]\s*["']?"#,
+            secret_name!(),
+            r#"["']?\s*,?\s*(?:\n\s*)?["']?value["']?\s*[:=]\s*["']?(?P<s>[^\s"',}]+)"#
+        ),
+        example: "env:\n  - name: DB_PASSWORD\n    value: YamlS3cretAbc",
+        secret: "YamlS3cretAbc",
+    },
+    Rule {
+        id: "table-secret",
+        // | DB_PASSWORD | value | in a Markdown table.
+        pattern: concat!(
+            r"\|\s*`?",
+            secret_name!(),
+            r"`?\s*\|\s*`?(?P<s>[^|`\s][^|`\n]*?)`?\s*\|"
+        ),
+        example: "| DB_PASSWORD | TableS3cret99 |",
+        secret: "TableS3cret99",
+    },
+    Rule {
+        id: "cookie",
+        pattern: r"(?i)\b(?:set-)?cookie\s*:\s*(?P<s>[^\n]+)",
+        example: "Cookie: _session=8f3a9c2e71b44d; sid=s3ss10nV4lue",
+        secret: "s3ss10nV4lue",
+    },
+    Rule {
+        id: "url-query-secret",
+        // ?token=…&sig=… in a link: an Azure SAS signature, an OAuth token, an API key.
+        pattern: r"(?i)[?&](?:sig|signature|token|access_token|id_token|api_key|apikey|key|secret|password|passwd|pwd|auth|code|credential|x-amz-signature|x-amz-credential|x-goog-signature)=(?P<s>[^&\s#\x22'<>]+)",
+        example: "https://acct.blob.core.windows.net/c/f?sv=2022&sig=Hq0b%2FkQ8mZ2x9Lp7%3D&se=1",
+        secret: "Hq0b%2FkQ8mZ2x9Lp7",
+    },
+    Rule {
+        id: "pgpass-line",
+        // host:port:database:user:password, as in .pgpass.
+        pattern: r"(?m)^[A-Za-z0-9_.*-]+:(?:\d+|\*):[^:\s]+:[^:\s]+:(?P<s>\S+)$",
+        example: "db.internal:5432:app:appuser:PgpassS3cret",
+        secret: "PgpassS3cret",
     },
 ];
 
@@ -143,7 +206,11 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     for re in &c.rules {
         for caps in re.captures_iter(text) {
-            let m = caps.name("s").or_else(|| caps.get(0));
+            let m = caps
+                .name("s")
+                .or_else(|| caps.name("s2"))
+                .or_else(|| caps.name("s3"))
+                .or_else(|| caps.get(0));
             if let Some(m) = m.filter(|m| !m.is_empty() && !already_redacted(text, m.start())) {
                 found.push(m.range());
             }
@@ -158,9 +225,13 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
     found
 }
 
-/// A value that is a redaction marker already (`[redacted secret]`) is not found again.
+/// A value that is a redaction marker already (`[redacted secret]`, as written or in HTML)
+/// is not found again.
 fn already_redacted(text: &str, at: usize) -> bool {
-    text[at..].starts_with("[redacted") || text[at..].starts_with("redacted")
+    let rest = &text[at..];
+    ["[redacted", "redacted", "&#91;redacted", "\\[redacted"]
+        .iter()
+        .any(|m| rest.starts_with(m))
 }
 
 /// A token of 20 or more characters with upper case, lower case and digits, whose characters
@@ -168,6 +239,23 @@ fn already_redacted(text: &str, at: usize) -> bool {
 /// A base64 key, not a word, an identifier, a path or a hex digest (no upper case).
 pub fn random_looking(token: &str) -> bool {
     let b = token.as_bytes();
+    // An identifier of words (`CheckoutServiceV2Deployment2026`): most of its letters stand
+    // in runs of four or more lower-case letters; a random token's seldom do.
+    let mut in_words = 0;
+    let mut run = 0;
+    for &c in b.iter().chain(std::iter::once(&b' ')) {
+        if c.is_ascii_lowercase() {
+            run += 1;
+        } else {
+            if run >= 4 {
+                in_words += run;
+            }
+            run = 0;
+        }
+    }
+    if in_words * 2 > b.len() {
+        return false;
+    }
     // A path (`internal/browse/CASE-88412`) has a segment that is a plain lower-case word.
     let word = |s: &str| s.len() >= 3 && s.bytes().all(|c| c.is_ascii_lowercase() || c == b'-');
     if token.contains('/') && token.split('/').any(word) {
@@ -273,10 +361,69 @@ mod tests {
             "ERR_CONNECTION_REFUSED_2026",
             "2026-11-20T14:02:11.123456Z",
             "internal/browse/CASE-88412",
+            "CheckoutServiceV2Deployment2026",
             "Authorization: &#91;redacted secret&#93;",
             "DB&#95;PASSWORD=&#91;redacted secret&#93;",
         ] {
             assert_eq!(cut(kept), kept);
+        }
+    }
+
+    #[test]
+    fn secrets_as_configs_shells_and_links_write_them() {
+        let cases = [
+            (
+                "env:\n  - name: DB_PASSWORD\n    value: YamlS3cretAbc",
+                "YamlS3cretAbc",
+            ),
+            (
+                r#"[{"name": "DB_PASSWORD", "value": "EnvJs0nVal"}]"#,
+                "EnvJs0nVal",
+            ),
+            ("| DB_PASSWORD | TableS3cret99 |", "TableS3cret99"),
+            ("curl -u admin:Adm1nPassw0rd https://x", "Adm1nPassw0rd"),
+            ("mysql -uroot -pHunter2Secret", "Hunter2Secret"),
+            (
+                "--db-password Hunter2Secret --auth-token tok3nValue99",
+                "tok3nValue99",
+            ),
+            (
+                "DB_PASS=p4ssA RABBITMQ_DEFAULT_PASS=r4bbitB SMTP_PASS=smtpC9",
+                "r4bbitB",
+            ),
+            (
+                "ENCRYPTION_KEY=Enc4yptK3yVal MASTER_KEY=m4sterK3y!",
+                "m4sterK3y!",
+            ),
+            (
+                "Cookie: _session=8f3a9c2e71b44d; sid=s3ss10nV4lue",
+                "8f3a9c2e71b44d",
+            ),
+            ("<password>Hunter2Secret</password>", "Hunter2Secret"),
+            ("login pw: Hunter2x", "Hunter2x"),
+            ("redis-cli -a RedisS3cretA", "RedisS3cretA"),
+            ("sshpass -p SshpassS3cr ssh db", "SshpassS3cr"),
+            ("db:5432:app:appuser:PgpassS3cret", "PgpassS3cret"),
+            ("CREATE USER x IDENTIFIED BY 'SqlS3cretPw';", "SqlS3cretPw"),
+            ("docker login -u ci -p DockerS3cret reg", "DockerS3cret"),
+            ("DB_PASSWORD='Pa;ssw0rd99'", "ssw0rd99"),
+            ("REDIS_PASSWORD=x,Yz9!Qrst", "Yz9!Qrst"),
+            ("PGPASSWORD=Tr0ub&dor3x", "dor3x"),
+            ("DB_PASSWORD=\"correct horse battery staple\"", "battery"),
+            ("postgres://app:Hunter/2026x@db/shop", "2026x"),
+            ("postgres://app:p@ss@word99@db/shop", "word99"),
+            (
+                "https://a.blob.core.windows.net/c?sv=1&sig=Hq0b%2FkQ8mZ2x9Lp7%3D",
+                "kQ8mZ2x9",
+            ),
+            (
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\nJIoekk6P0K4u",
+                "JIoekk6P0K4u",
+            ),
+        ];
+        for (text, secret) in cases {
+            let out = cut(text);
+            assert!(!out.contains(secret), "{secret} survives in {out:?}");
         }
     }
 

@@ -644,7 +644,9 @@ fn write_site(
                 Some(loaded) if options.public && !crate::public::shown(&loaded.incident) => {
                     Ok(Part::Hidden(loaded.id.clone()))
                 }
-                Some(loaded) if options.public && !public_paths_inside(&loaded, &mut own) => {
+                Some(loaded)
+                    if options.public && !public_preflight(&loaded, site.config, &mut own) =>
+                {
                     failing.store(true, std::sync::atomic::Ordering::Relaxed);
                     Ok(Part::Failed)
                 }
@@ -1165,20 +1167,52 @@ fn log_story(
 
 /// An incident's report, diagrams, Markdown and JSON. Returns the problems that did not stop
 /// it (a log that could not be read for the volume strip).
-/// Whether every source and metric of an incident stays inside its folder; each that does not
-/// is an error in `report`, since a public build could publish what it reads.
-fn public_paths_inside(loaded: &LoadedIncident, report: &mut Report) -> bool {
-    let outside = crate::evidence::paths::paths_outside(&loaded.incident, &loaded.dir);
-    let findings: Vec<_> = outside
+/// Whether an incident may be published as it is: every source and metric, and notes.md, stay
+/// inside its folder (a public build could publish what they read), and its `public_id` holds
+/// nothing the rules redact. Each problem is an error in `report`.
+fn public_preflight(
+    loaded: &LoadedIncident,
+    config: &crate::model::Config,
+    report: &mut Report,
+) -> bool {
+    use crate::evidence::paths;
+    let mut findings: Vec<_> = paths::paths_outside(&loaded.incident, &loaded.dir)
         .into_iter()
-        .map(|(field, path, to)| crate::evidence::paths::outside_finding(field, &path, &to, true))
+        .map(|(field, path, to)| paths::outside_finding(field, &path, &to, true))
         .collect();
-    let inside = findings.is_empty();
+    if let Some(id) = &loaded.incident.public_id {
+        let found = crate::public::Redactor::for_loaded(config, loaded)
+            .find(id)
+            .len();
+        if found > 0 {
+            findings.push(
+                crate::model::validate::Finding::error(
+                    "invalid-public",
+                    "public_id",
+                    format!("`{id}` holds what this incident's [public] rules redact"),
+                )
+                .label("not fit for a public site")
+                .help("name the incident by its date and what happened, without people, customers or hosts"),
+            );
+        }
+    }
+    let mut fine = findings.is_empty();
     report.extend(crate::load::locate_in_file(
         &loaded.dir.join(crate::load::INCIDENT_FILE),
         findings,
     ));
-    inside
+    if let Some(to) = paths::outside(&loaded.dir, crate::load::NOTES_FILE) {
+        fine = false;
+        report.push(
+            crate::diagnostics::Diagnostic::error(
+                "path-outside",
+                &loaded.dir.join(crate::load::NOTES_FILE),
+                format!("notes.md leads outside the incident's folder, to {}", to.display()),
+            )
+            .help("a public build reads only files inside the incident's folder: put the notes in the folder itself"),
+        );
+    }
+    fine
 }
 
 /// What a report shows besides its incident's own files.
