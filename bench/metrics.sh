@@ -40,7 +40,7 @@ if kind == "json":
     name = "metrics/rate.json"
 else:
     series = 300
-    per_row = len("2026-11-03T13:00:00Z,pod-123,1234.567\n")
+    per_row = len("1793710800,pod-123,1234.567\n")
     rows = max(1, target // per_row)
     lines = ["time,series,value"]
     for r in range(rows):

@@ -11,6 +11,10 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::Serialize;
 
+mod prometheus;
+
+use prometheus::prometheus;
+
 use super::timestamp::{self, Context};
 use crate::model::{Incident, LoadedIncident, Metric};
 
@@ -159,142 +163,6 @@ fn line_of(text: &str, offset: usize) -> u64 {
     1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count() as u64
 }
 
-/// Line numbers of offsets that only move forward, each counted from the one before: a file's
-/// points are numbered in one pass, not by recounting from the start for every point.
-struct Lines<'t> {
-    text: &'t [u8],
-    offset: usize,
-    line: u64,
-}
-
-impl<'t> Lines<'t> {
-    fn new(text: &'t str) -> Lines<'t> {
-        Lines {
-            text: text.as_bytes(),
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    fn at(&mut self, offset: usize) -> u64 {
-        let offset = offset.min(self.text.len());
-        if offset < self.offset {
-            self.offset = 0;
-            self.line = 1;
-        }
-        self.line += bytecount::count(&self.text[self.offset..offset], b'\n') as u64;
-        self.offset = offset;
-        self.line
-    }
-}
-
-/// A Prometheus `query_range` response.
-fn prometheus(text: &str) -> Result<Vec<Series>, (u64, String)> {
-    use serde_json::Value;
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        (
-            e.line() as u64,
-            format!("not valid JSON: {e}; expected a Prometheus query_range response"),
-        )
-    })?;
-    let shape = || {
-        (
-            1,
-            "neither a Prometheus query_range response (`{\"status\": \"success\", \"data\": {\"resultType\": \"matrix\", \"result\": [...]}}`) nor a CSV of `time,value` rows".to_owned(),
-        )
-    };
-    if doc.get("status").and_then(Value::as_str) == Some("error") {
-        let why = doc
-            .get("error")
-            .and_then(Value::as_str)
-            .unwrap_or("no reason given");
-        return Err((1, format!("Prometheus answered with an error: {why}")));
-    }
-    let data = doc.get("data").ok_or_else(shape)?;
-    if let Some(kind) = data.get("resultType").and_then(Value::as_str)
-        && kind != "matrix"
-    {
-        return Err((
-            1,
-            format!(
-                "the result type is `{kind}`; use /api/v1/query_range, whose result is a `matrix`"
-            ),
-        ));
-    }
-    let result = data
-        .get("result")
-        .and_then(Value::as_array)
-        .ok_or_else(shape)?;
-    // Where to look for each point's line: after the previous one.
-    let mut cursor = 0;
-    let mut lines = Lines::new(text);
-    let mut out = Vec::new();
-    for (i, r) in result.iter().enumerate() {
-        let label = match r.get("metric").and_then(Value::as_object) {
-            Some(labels) if !labels.is_empty() => {
-                let name = labels.get("__name__").and_then(Value::as_str).unwrap_or("");
-                let rest: Vec<String> = labels
-                    .iter()
-                    .filter(|(k, _)| *k != "__name__")
-                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                    .collect();
-                match (name.is_empty(), rest.is_empty()) {
-                    (false, true) => name.to_owned(),
-                    (true, _) => rest.join(", "),
-                    (false, false) => format!("{name}{{{}}}", rest.join(", ")),
-                }
-            }
-            _ => format!("series {}", i + 1),
-        };
-        let values = r.get("values").and_then(Value::as_array).ok_or_else(|| {
-            (
-                line_of(text, cursor),
-                format!("result[{i}] has no `values` array of [time, \"value\"] pairs"),
-            )
-        })?;
-        let mut series = Series {
-            label,
-            points: Vec::with_capacity(values.len()),
-            lines: Vec::with_capacity(values.len()),
-        };
-        for (j, pair) in values.iter().enumerate() {
-            // Each point starts with `[`: from there its line is counted.
-            if let Some(open) = text[cursor..].find('[') {
-                cursor += open;
-            }
-            let bad = |cursor: usize, what: String| {
-                (
-                    line_of(text, cursor),
-                    format!("result[{i}].values[{j}]: {what}"),
-                )
-            };
-            let (Some(t), Some(v)) = (pair.get(0), pair.get(1)) else {
-                return Err(bad(cursor, "expected [time, \"value\"]".into()));
-            };
-            let number = t
-                .as_f64()
-                .ok_or_else(|| bad(cursor, format!("the time `{t}` is not a number of seconds")))?;
-            // Find the point in the text for its line number: its time as written.
-            let written = t.to_string();
-            if let Some(found) = text[cursor..].find(&written) {
-                cursor += found + written.len();
-            }
-            let Some(timestamp::When::Exact(at)) = timestamp::epoch_number(number, false) else {
-                return Err(bad(cursor, format!("the time `{t}` is out of range")));
-            };
-            let v = v
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| v.to_string());
-            let v = value(&v).map_err(|m| bad(cursor, m))?;
-            series.points.push((at, v));
-            series.lines.push(lines.at(cursor));
-        }
-        out.push(series);
-    }
-    Ok(out)
-}
-
 /// A CSV of `time,value` or `time,series,value`.
 fn csv(text: &str, ctx: &mut Context) -> Result<Vec<Series>, (u64, String)> {
     let mut reader = ::csv::ReaderBuilder::new()
@@ -386,15 +254,6 @@ fn csv(text: &str, ctx: &mut Context) -> Result<Vec<Series>, (u64, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_counted_forward_agree_with_counting_from_the_start() {
-        let text = "a\nbb\n\nccc\n[1,\"2\"]\n\n[3";
-        let mut lines = Lines::new(text);
-        for offset in (0..=text.len() + 2).chain([3, 0, 9]) {
-            assert_eq!(lines.at(offset), line_of(text, offset), "{offset}");
-        }
-    }
 
     fn ctx() -> Context {
         Context::new(2026, jiff::tz::TimeZone::UTC)
