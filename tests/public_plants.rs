@@ -463,10 +463,25 @@ fn what_an_attacker_tried_reaches_no_public_file() {
         "Nov  5 10:00:01 db1 postgres[1]: ready\n",
     )
     .unwrap();
+    std::fs::create_dir_all(dir.join("metrics")).unwrap();
+    std::fs::write(
+        dir.join("metrics/load.csv"),
+        "time,series,value\n2026-11-05T10:00:00Z,db7.corp.internal,1\n2026-11-05T10:01:00Z,db7.corp.internal,9\n",
+    )
+    .unwrap();
     add_tables(
         &dir,
-        "[[sources]]\nname = \"hosts\"\npath = \"logs/hosts/*\"\n[[timeline]]\nid = \"t-9\"\nat = 2026-11-05T10:09:00Z\ntext = \"db1.corp.internal went down\"\n",
+        "[[sources]]\nname = \"hosts\"\npath = \"logs/hosts/*\"\n[[metrics]]\nname = \"load\"\npath = \"metrics/load.csv\"\n[[timeline]]\nid = \"t-9\"\nat = 2026-11-05T10:09:00Z\ntext = \"db1.corp.internal went down\"\n",
     );
+    let toml = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    std::fs::write(
+        dir.join("incident.toml"),
+        toml.replace(
+            "role = \"incident commander\"\n",
+            "role = \"incident commander\"\nteam = \"Acme Corp escalations\"\n",
+        ),
+    )
+    .unwrap();
     let out = tmp.path().join("public");
     let built = build(&archive, &out, &["--public"]);
     assert_eq!(built.status.code(), Some(0), "{}", transcript(&built));
@@ -484,6 +499,7 @@ fn what_an_attacker_tried_reaches_no_public_file() {
             "battery staple",
             "ODNN7EXAMPLE",
             "db1.corp.internal went",
+            "db7.corp.internal",
         ] {
             assert!(!text.contains(plant), "{file} holds {plant}");
         }

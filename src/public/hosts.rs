@@ -75,7 +75,9 @@ pub struct Keep {
 fn pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+        // Labels may hold `_` too: not allowed in host names, common in them all the same
+        // (`db_primary.corp.internal`, `_ldap._tcp.dc.corp.local`).
+        Regex::new(r"_?[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(?:\._?[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)+")
             .expect("the host name pattern")
     })
 }
@@ -195,7 +197,8 @@ mod tests {
                  logs/bb-routers.syslog, deploy.log, notes.md, run.sh, app.py, v4.2.1, e.g. \
                  com.shop.Checkout, kafka.server.KafkaApis, com.acme.app, 1.2.3.4, logs/edge.acme.net.log, \
                  group.id, max.poll.interval.ms, user.name, logger.info. And: db1.corp.internal.crt, \
-                 https://status.acme.io/x, a file bb-routers.syslog, db1.corp.internal went",
+                 https://status.acme.io/x, a file bb-routers.syslog, db1.corp.internal went, \
+                 db_primary.corp.internal, _ldap._tcp.dc.corp.local, my_module.py",
                 &keep
             ),
             [
@@ -208,7 +211,9 @@ mod tests {
                 "acme.com",
                 "db1.corp.internal.crt",
                 "status.acme.io",
-                "db1.corp.internal"
+                "db1.corp.internal",
+                "db_primary.corp.internal",
+                "_ldap._tcp.dc.corp.local"
             ]
         );
     }

@@ -316,10 +316,13 @@ pub fn public_incident(
         r(s, at("tags"), log);
     }
     for p in &mut i.people {
-        // People are shown by their role.
+        // People are shown by their role; their team is text like any other.
         let role = p.role.clone().unwrap_or_else(|| A_RESPONDER.to_owned());
         p.name = None;
         p.handle = role;
+        for t in p.team.iter_mut() {
+            r(t, at("people"), log);
+        }
     }
     for s in &mut i.sources {
         r(&mut s.name, at("sources"), log);

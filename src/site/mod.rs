@@ -1230,11 +1230,23 @@ fn write_incident(
     dir: &dyn Output,
     public: Option<&mut (crate::public::Redactor, Vec<crate::public::Redaction>)>,
 ) -> anyhow::Result<Vec<String>> {
-    let (metrics, metric_warnings) = read_metrics(loaded);
+    let (mut metrics, metric_warnings) = read_metrics(loaded);
     let (volume, mut logs, mut warnings) = read_logs(loaded, Some(&metrics));
     warnings.extend(metric_warnings);
     if let Some((redactor, log)) = public {
         logs.redact(&loaded.id, redactor, log);
+        // A series' labels (`instance="db-7.corp.internal:9100"`) are text from outside too.
+        let place = crate::public::Place {
+            incident: &loaded.id,
+            place: "metrics".to_owned(),
+        };
+        for m in &mut metrics {
+            for s in &mut m.series {
+                if let std::borrow::Cow::Owned(new) = redactor.redact(&s.label, &place, log) {
+                    s.label = new;
+                }
+            }
+        }
     }
     let extras = timeline::Extras {
         volume: volume.as_ref(),
