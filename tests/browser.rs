@@ -1779,14 +1779,19 @@ mod browser {
             "{}",
             common::transcript(&built)
         );
-        let base = static_host(out);
+        let base = static_host(out.clone());
         let driver = driver();
         let page = window(&driver, 1280, 900).await;
-        page.goto(&format!(
-            "{base}incidents/2026-11-03-checkout-500s/index.html"
-        ))
-        .await
-        .unwrap();
+        // A public build names the incident by its date and a hash, not by its folder.
+        let public_id = std::fs::read_dir(out.join("incidents"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with("2026-11-03-"))
+            .expect("the public report's folder");
+        assert!(!public_id.contains("checkout"), "{public_id}");
+        page.goto(&format!("{base}incidents/{public_id}/index.html"))
+            .await
+            .unwrap();
         until("the public report", || async {
             text(&page, "h1").await.starts_with("Checkout API")
         })

@@ -26,6 +26,10 @@ const INTERNAL_SUFFIXES: &[&str] = &[
     "priv",
     "home",
     "arpa",
+    // Reserved for examples and tests (RFC 2606, RFC 6761): never a public host either.
+    "example",
+    "test",
+    "invalid",
 ];
 
 /// File name endings, some of them top-level domains too (`.md`, `.sh`, `.py`, `.zip`): after

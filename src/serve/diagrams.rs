@@ -54,13 +54,15 @@ pub enum Diagram {
 }
 
 /// A request's `width`: absent for the report's measures, else a whole number of CSS pixels
-/// in [`WIDTHS`], rounded down to its bucket.
-pub fn width(query: Option<&String>) -> Result<Option<u32>, ApiError> {
+/// in [`WIDTHS`]. A participant's is rounded down to its bucket, so that a phone turned this
+/// way and that draws a few diagrams, not one per width; the shared screen is drawn at its own
+/// width, so its diagram fills the room's screen exactly.
+pub fn width(query: Option<&String>, exact: bool) -> Result<Option<u32>, ApiError> {
     let Some(text) = query else {
         return Ok(None);
     };
     match text.parse::<u32>() {
-        Ok(w) if WIDTHS.contains(&w) => Ok(Some(bucket(w))),
+        Ok(w) if WIDTHS.contains(&w) => Ok(Some(if exact { w } else { bucket(w) })),
         _ => Err(ApiError::new(
             400,
             "bad-width",

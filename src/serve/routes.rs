@@ -186,7 +186,8 @@ pub(super) fn routes(
         .and(warp::query::<HashMap<String, String>>())
         .then(
             |which, state: Arc<State>, caller: Caller, query: HashMap<String, String>| async move {
-                let width = match diagrams::width(query.get("width")) {
+                let exact = matches!(caller, Caller::Facilitator);
+                let width = match diagrams::width(query.get("width"), exact) {
                     Ok(width) => width,
                     Err(e) => return api::error_response(&e),
                 };
