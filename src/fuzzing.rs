@@ -48,7 +48,21 @@ pub fn markdown(text: &str) {
 
 /// The whole site of one incident, in memory.
 fn render(incident: Incident, notes: Option<String>) {
-    let theme = theme();
+    let loaded = LoadedIncident {
+        id: "fuzz".into(),
+        dir: "/nonexistent-debrief-fuzz".into(),
+        incident,
+        notes,
+    };
+    render_site(loaded, Config::default(), false).expect("a valid incident renders");
+}
+
+/// The site of one incident, in memory, as `build` (with `--public`) would write it.
+fn render_site(
+    loaded: LoadedIncident,
+    config: Config,
+    public: bool,
+) -> anyhow::Result<std::collections::HashMap<String, Vec<u8>>> {
     let archive = Archive {
         layout: Layout {
             root: ".".into(),
@@ -56,16 +70,11 @@ fn render(incident: Incident, notes: Option<String>) {
             config: None,
             is_archive: false,
         },
-        config: Config::default(),
-        incidents: vec![LoadedIncident {
-            id: "fuzz".into(),
-            dir: "/nonexistent-debrief-fuzz".into(),
-            incident,
-            notes,
-        }],
+        config,
+        incidents: vec![loaded],
     };
     let today = jiff::civil::date(2026, 11, 30);
-    crate::site::render_to_memory(&archive, theme, today, false).expect("a valid incident renders");
+    crate::site::render_to_memory(&archive, theme(), today, public)
 }
 
 /// The default theme, loaded once.

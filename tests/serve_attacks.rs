@@ -6,7 +6,6 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use common::{CODE, Server, root, run};
 use debrief::serve::probe::{Reply, request};
@@ -29,14 +28,6 @@ fn join(server: &Server, body: serde_json::Value) -> Reply {
         Some(&body.to_string()),
     )
     .unwrap()
-}
-
-fn until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !check() {
-        assert!(Instant::now() < deadline, "{what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn file(dir: &Path) -> String {
@@ -183,7 +174,7 @@ fn hidden_characters_offsets_past_18_hours_and_bad_days_are_refused() {
         "{}",
         patched.body
     );
-    until("the accepted entry is written", || {
+    common::wait_until("the accepted entry is written", || {
         file(&dir).contains("Kiribati time")
     });
     let after = file(&dir);
@@ -330,7 +321,7 @@ fn a_meeting_by(dir: &Path, name: &str, extra: &[&str]) -> String {
         "/api/feedback",
         json!({ "rating": 4, "text": "Calm review" }),
     );
-    until("everything is in the file", || {
+    common::wait_until("everything is in the file", || {
         let text = file(dir);
         text.contains("Seen by someone anonymous") && text.contains("Calm review")
     });
@@ -437,7 +428,7 @@ fn carried_changes_reach_folders_named_with_spaces_and_accents_and_never_leave_t
     // As the page sends it: percent-encoded.
     let changed = patch("2026-11-02%20caf%C3%A9%20outage", "a-1", "priya");
     assert_eq!(changed.status, 200, "{}", changed.body);
-    until(
+    common::wait_until(
         "the change reaches the folder with a space and an accent",
         || {
             std::fs::read_to_string(cafe.join("incident.toml"))
@@ -516,7 +507,7 @@ fn diagrams_are_throttled_per_participant_while_the_facilitator_draws_and_logs_a
         Some(&json!({ "at": "2026-11-03T14:06", "text": "Redrawn" }).to_string()),
     );
     assert_eq!(added.status, 201, "{}", added.body);
-    until("the change is in the file", || {
+    common::wait_until("the change is in the file", || {
         file(&dir).contains("Redrawn")
     });
     let redrawn = server.as_facilitator("GET", "/api/timeline.svg?width=1366", None);

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use crate::load::{Archive, Layout};
 use crate::model::config::PublicRules;
 use crate::model::{Config, Incident, LoadedIncident};
 
@@ -154,25 +153,13 @@ pub fn public_build(filler: &str, plants: &[Plant]) {
         }),
         ..Config::default()
     };
-    let archive = Archive {
-        layout: Layout {
-            root: ".".into(),
-            incidents: vec![".".into()],
-            config: None,
-            is_archive: false,
-        },
-        config,
-        incidents: vec![LoadedIncident {
-            id: "2026-11-05-globex-outage".into(),
-            dir: Path::new("/nonexistent-debrief-fuzz").into(),
-            incident,
-            notes: Some(notes),
-        }],
+    let loaded = LoadedIncident {
+        id: "2026-11-05-globex-outage".into(),
+        dir: Path::new("/nonexistent-debrief-fuzz").into(),
+        incident,
+        notes: Some(notes),
     };
-    let theme = super::theme();
-    let files =
-        crate::site::render_to_memory(&archive, theme, jiff::civil::date(2026, 11, 30), true)
-            .expect("a valid incident renders");
+    let files = super::render_site(loaded, config, true).expect("a valid incident renders");
     for (name, bytes) in &files {
         let text = String::from_utf8_lossy(bytes)
             .replace("\\u003c", "<")
