@@ -90,7 +90,7 @@ fn a_meeting_keeps_the_file_valid() {
 fn no_plant_in_any_disguise_survives_a_public_build() {
     use debrief::fuzzing::public::{Plant, public_build};
     assert!(!seeds("public").is_empty());
-    for disguise in 0..90u8 {
+    for disguise in 0..150u8 {
         let plants: Vec<Plant> = (0..11u8)
             .map(|kind| Plant {
                 kind,

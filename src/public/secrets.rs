@@ -104,18 +104,19 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "secret-assignment",
-        // NAME=value, NAME: value, "name": "value", name => 'value', with any prefix.
+        // NAME=value, NAME: value, "name": "value", name => 'value', with any prefix; a value
+        // whose closing quote was cut off is still a value.
         pattern: concat!(
             r"(?:^|[^A-Za-z0-9_.-])",
             secret_name!(),
-            r#"["']?\s*(?::|=>?)\s*(?:"(?P<s>[^"\n]{1,200})"|'(?P<s2>[^'\n]{1,200})'|(?P<s3>[^\s"';<>\[\]{}()]{3,}))"#
+            r#"["']?\s*(?::|=>?)\s*(?:"(?P<s>[^"\n]{1,200})"|'(?P<s2>[^'\n]{1,200})'|["']?(?P<s3>[^\s"';<>\[\]{}()]{3,}))"#
         ),
         example: r#"env PGPASSWORD=hunter2hunter DB_PASSWORD='s3cret!' {"client_secret": "cs-991"}"#,
         secret: "hunter2hunter",
     },
     Rule {
         id: "password-flag",
-        pattern: r"(?i)(?:^|\s)--?[a-z0-9-]*(?:password|passwd|pass|token|secret|api-key|key)(?:=|\s+)(?P<s>[^\s\x22'&<>\[\]]{4,})",
+        pattern: r"(?i)(?:^|\s)--?[a-z0-9-]*(?:password|passwd|pass|token|secret|api-key|key)(?:=|\s+)[\x22']?(?P<s>[^\s\x22'&<>\[\]]{4,})",
         example: "app --db-password Tr0ub4dor --auth-token tok3nValue99 -h db",
         secret: "tok3nValue99",
     },
@@ -324,7 +325,8 @@ mod tests {
     #[test]
     fn assignments_with_any_prefix_keep_their_name() {
         let text = "PGPASSWORD=hunter2hunter DB_PASSWORD='s3cret!' {\"client_secret\": \"cs-991\"} \
-                    export GITHUB_TOKEN=abcd1234 x-api-key: k-777 password => 'p4ss'";
+                    export GITHUB_TOKEN=abcd1234 x-api-key: k-777 password => 'p4ss' \
+                    DB_password=\"cutoff77 app.Secret:'cutoff88 --db-password 'cutoff99";
         let out = cut(text);
         for gone in [
             "hunter2hunter",
@@ -333,6 +335,9 @@ mod tests {
             "abcd1234",
             "k-777",
             "p4ss",
+            "cutoff77",
+            "cutoff88",
+            "cutoff99",
         ] {
             assert!(!out.contains(gone), "{gone} in {out}");
         }
