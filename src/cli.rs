@@ -275,6 +275,11 @@ pub struct TimelineArgs {
     /// first and last time, level, per-minute counts and its first entry.
     #[arg(long, conflicts_with_all = ["explain", "moments"])]
     pub templates: bool,
+    /// With --templates: instead of the templates, say which template each entry joined, one
+    /// JSON object per line: {"source": file, "line": n, "template": id}. The ids are those of
+    /// `--templates --format json`.
+    #[arg(long, requires = "templates")]
+    pub lines: bool,
     /// Instead of the entries, propose notable moments found in the sources: a new warning or
     /// error, a step in a rate or in the share of errors (5xx), a source that goes silent, a
     /// step in a [[metrics]] series. Best first.

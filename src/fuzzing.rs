@@ -103,6 +103,7 @@ pub fn log_file(dir: &Path, bytes: &[u8]) {
         candidates: true,
         volume: true,
         templates: true,
+        template_lines: false,
     };
     let _ = crate::evidence::scan_source(&loaded, 0, options);
 }

@@ -40,11 +40,13 @@ const CANDIDATES: ScanOptions = ScanOptions {
     candidates: true,
     volume: false,
     templates: false,
+    template_lines: false,
 };
 const BOTH: ScanOptions = ScanOptions {
     candidates: true,
     volume: true,
     templates: false,
+    template_lines: false,
 };
 
 /// A throwaway incident with the given `[[sources]]` text and log files.

@@ -109,7 +109,7 @@ proptest! {
             incident: toml::from_str(&toml).unwrap(),
             notes: None,
         };
-        let options = debrief::evidence::ScanOptions { candidates: true, volume: true, templates: true };
+        let options = debrief::evidence::ScanOptions { candidates: true, volume: true, templates: true , template_lines: false};
         if let Ok(scan) = debrief::evidence::scan_source(&incident, 0, options) {
             prop_assert!(scan.stats.dated + scan.stats.continued + scan.stats.undated + scan.stats.headers == scan.stats.lines || format_is_document(format));
         }

@@ -36,6 +36,7 @@ fn scan_with(
             candidates: true,
             volume: false,
             templates: false,
+            template_lines: false,
         },
     )
 }
@@ -299,6 +300,7 @@ fn strace_times_of_day_are_dated_by_the_incident_day() {
         candidates: true,
         volume: false,
         templates: false,
+        template_lines: false,
     };
     let trace = evidence::scan_source(&incident, 0, options).unwrap();
     assert_eq!(

@@ -3,8 +3,9 @@
 //! 2,000 lines dated or attached as a continuation, and five instants read off the raw lines by
 //! hand. Without the variable the suite says it was skipped.
 
+mod common;
+
 use std::io::Write;
-use std::path::PathBuf;
 
 use debrief::evidence::{self, ScanOptions};
 use debrief::model::LoadedIncident;
@@ -138,24 +139,11 @@ const CASES: &[Case] = &[
     ),
 ];
 
-fn loghub_dir() -> Option<PathBuf> {
-    match std::env::var_os("DEBRIEF_LOGHUB_DIR") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            // Written straight to stderr, which the test harness does not capture, so the skip
-            // shows in a plain `cargo test` run.
-            let _ = writeln!(
-                std::io::stderr(),
-                "loghub conformance: SKIPPED (set DEBRIEF_LOGHUB_DIR to the loghub samples, as .ci/run does)"
-            );
-            None
-        }
-    }
-}
-
 #[test]
 fn loghub_samples_are_read_exactly() {
-    let Some(dir) = loghub_dir() else { return };
+    let Some(dir) = common::loghub_dir("loghub conformance") else {
+        return;
+    };
     for (file, format, year, instants) in CASES {
         let path = dir.join(file);
         assert!(path.is_file(), "{} is missing", path.display());
@@ -176,6 +164,7 @@ fn loghub_samples_are_read_exactly() {
                 candidates: true,
                 volume: true,
                 templates: false,
+                template_lines: false,
             },
         )
         .unwrap();

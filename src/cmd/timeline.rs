@@ -33,6 +33,12 @@ pub struct Row {
     pub id: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub key: bool,
+    /// A log entry's message alone: its first line without time, level and header fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// A log entry's header fields by name (`host`, `program`, `pid`, `thread`, `logger`, …).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
@@ -55,6 +61,7 @@ pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
                 candidates: true,
                 volume: false,
                 templates: false,
+                template_lines: false,
             },
         ) {
             match result {
@@ -72,6 +79,8 @@ pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
                         curated: false,
                         id: None,
                         key: false,
+                        message: Some(c.message),
+                        fields: c.fields,
                     }));
                 }
                 Err(e) => {
@@ -144,6 +153,8 @@ fn curated(incident: &LoadedIncident) -> Vec<Row> {
             curated: true,
             id: e.id.clone(),
             key: e.key,
+            message: None,
+            fields: Default::default(),
         })
         .collect()
 }
@@ -282,6 +293,7 @@ fn patterns(incident: &LoadedIncident, args: &TimelineArgs) -> anyhow::Result<Ex
             candidates: false,
             volume: true,
             templates: true,
+            template_lines: args.lines,
         },
     );
     let mut read = Vec::new();
@@ -298,7 +310,12 @@ fn patterns(incident: &LoadedIncident, args: &TimelineArgs) -> anyhow::Result<Ex
     let tz = incident.incident.tz();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.moments {
+    if args.lines {
+        for line in read.iter().flat_map(|s| &s.template_lines) {
+            serde_json::to_writer(&mut out, line)?;
+            writeln!(out)?;
+        }
+    } else if args.moments {
         let mut metrics = Vec::new();
         for result in evidence::metrics::read_all(incident) {
             match result {

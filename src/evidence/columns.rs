@@ -186,6 +186,8 @@ impl Columns {
             level,
             msg: 0..0,
             owned_msg: Some(msg),
+            head: 0,
+            level_in_text: false,
         })
     }
 }

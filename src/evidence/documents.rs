@@ -95,6 +95,7 @@ pub fn scan(
                     path: rel,
                     line: line as u64,
                 },
+                parser: None,
             };
             if out.entry(filter, ctx, parts).is_break() {
                 return Ok(());

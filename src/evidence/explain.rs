@@ -54,6 +54,7 @@ pub fn explain(incident: &LoadedIncident) -> Vec<Explained> {
         candidates: false,
         volume: true,
         templates: false,
+        template_lines: false,
     };
     scan_all(incident, options)
         .into_iter()

@@ -12,6 +12,9 @@ use regex::bytes::Regex;
 use std::sync::Arc;
 
 use super::columns::{self, Columns};
+use super::fields::{self, Header};
+pub use super::level::Level;
+use super::level::token_level;
 use super::locate::{self, Layout};
 use super::timestamp::{self, When};
 
@@ -152,6 +155,28 @@ impl Format {
             .map_or("auto", |(_, n)| n)
     }
 
+    /// Formats whose lines are free text after the time, where the fields before the message
+    /// are found by the shape the file's lines share ([`Header`]). Structured formats name
+    /// their fields, and a user's regex says where the message is.
+    pub fn has_free_header(self) -> bool {
+        !matches!(
+            self,
+            Format::JsonLines
+                | Format::Logfmt
+                | Format::Journald
+                | Format::W3c
+                | Format::Zeek
+                | Format::Clf
+                | Format::Uwsgi
+                | Format::Rfc5424
+                | Format::Regex
+                | Format::Auto
+                | Format::Slack
+                | Format::Alertmanager
+                | Format::PagerDuty
+        )
+    }
+
     /// Formats that are whole JSON documents rather than lines.
     pub fn is_document(self) -> bool {
         matches!(
@@ -201,160 +226,6 @@ impl FromStr for Format {
     }
 }
 
-/// How severe an entry is, where the format says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Trace,
-    Debug,
-    Info,
-    Notice,
-    Warn,
-    Error,
-    Critical,
-}
-
-/// The level words [`Level::parse`] reads, in lower case (case does not matter).
-const LEVEL_WORDS: &[(&[u8], Level)] = {
-    use Level::*;
-    &[
-        (b"trace", Trace),
-        (b"finest", Trace),
-        (b"finer", Trace),
-        (b"verbose", Trace),
-        (b"debug", Debug),
-        (b"fine", Debug),
-        (b"dbg", Debug),
-        (b"info", Info),
-        (b"information", Info),
-        (b"log", Info),
-        (b"config", Info),
-        (b"inf", Info),
-        (b"notice", Notice),
-        (b"warn", Warn),
-        (b"warning", Warn),
-        (b"wrn", Warn),
-        (b"error", Error),
-        (b"err", Error),
-        (b"severe", Error),
-        (b"fatal", Critical),
-        (b"critical", Critical),
-        (b"crit", Critical),
-        (b"alert", Critical),
-        (b"emerg", Critical),
-        (b"emergency", Critical),
-        (b"panic", Critical),
-    ]
-};
-
-/// The shortest and the longest level word.
-const SHORTEST_LEVEL: usize = 3;
-const LONGEST_LEVEL: usize = {
-    let mut longest = 0;
-    let mut i = 0;
-    while i < LEVEL_WORDS.len() {
-        assert!(LEVEL_WORDS[i].0.len() >= SHORTEST_LEVEL);
-        if LEVEL_WORDS[i].0.len() > longest {
-            longest = LEVEL_WORDS[i].0.len();
-        }
-        i += 1;
-    }
-    longest
-};
-
-/// A letter's place in the alphabet, either case; 26 or more for any other byte.
-const fn letter(b: u8) -> usize {
-    (b | 0x20).wrapping_sub(b'a') as usize
-}
-
-/// For each first letter of a level word, its second letters, as bits: a table lookup rules out
-/// nearly every word of a message, which is most of what [`Level::parse`] is asked about.
-const LEVEL_PAIRS: [u32; 26] = {
-    let mut pairs = [0u32; 26];
-    let mut i = 0;
-    while i < LEVEL_WORDS.len() {
-        let word = LEVEL_WORDS[i].0;
-        pairs[letter(word[0])] |= 1 << letter(word[1]);
-        i += 1;
-    }
-    pairs
-};
-
-/// The level words by first letter and length (at `letter * (LONGEST_LEVEL + 1) + length`): the
-/// places in [`LEVEL_WORDS`], plus one, of the words that start so and are so long (two at
-/// most; 0 for none), so a word is compared with those alone.
-const LEVEL_INDEX: [[u8; 2]; 26 * (LONGEST_LEVEL + 1)] = {
-    let mut index = [[0u8; 2]; 26 * (LONGEST_LEVEL + 1)];
-    let mut i = 0;
-    while i < LEVEL_WORDS.len() {
-        let word = LEVEL_WORDS[i].0;
-        let slot = &mut index[letter(word[0]) * (LONGEST_LEVEL + 1) + word.len()];
-        let free = if slot[0] == 0 { 0 } else { 1 };
-        assert!(
-            slot[free] == 0,
-            "three level words of one first letter and length"
-        );
-        slot[free] = i as u8 + 1;
-        i += 1;
-    }
-    index
-};
-
-/// For each last letter of a level word, the letters before it, as bits (as [`LEVEL_PAIRS`]).
-const LEVEL_ENDINGS: [u32; 26] = {
-    let mut endings = [0u32; 26];
-    let mut i = 0;
-    while i < LEVEL_WORDS.len() {
-        let word = LEVEL_WORDS[i].0;
-        let n = word.len();
-        endings[letter(word[n - 1])] |= 1 << letter(word[n - 2]);
-        i += 1;
-    }
-    endings
-};
-
-impl Level {
-    /// Reads a level word as logs write it: `WARN`, `warning`, `FATAL`, `err`, …
-    pub fn parse(word: &[u8]) -> Option<Level> {
-        if !(SHORTEST_LEVEL..=LONGEST_LEVEL).contains(&word.len()) {
-            return None;
-        }
-        let (first, second) = (letter(word[0]), letter(word[1]));
-        if first >= 26 || second >= 26 || LEVEL_PAIRS[first] & 1 << second == 0 {
-            return None;
-        }
-        LEVEL_INDEX[first * (LONGEST_LEVEL + 1) + word.len()]
-            .iter()
-            .filter(|&&i| i > 0)
-            .map(|&i| LEVEL_WORDS[usize::from(i) - 1])
-            .find(|(w, _)| w.eq_ignore_ascii_case(word))
-            .map(|(_, level)| level)
-    }
-
-    pub fn is_error(self) -> bool {
-        self >= Level::Error
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Trace => "trace",
-            Level::Debug => "debug",
-            Level::Info => "info",
-            Level::Notice => "notice",
-            Level::Warn => "warn",
-            Level::Error => "error",
-            Level::Critical => "critical",
-        }
-    }
-}
-
-impl FromStr for Level {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Level, String> {
-        Level::parse(s.as_bytes()).ok_or_else(|| format!("unknown level `{s}`"))
-    }
-}
-
 /// One dated line, taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -364,6 +235,12 @@ pub struct Line {
     pub msg: Range<usize>,
     /// A message that is not a slice of the line (decoded JSON or logfmt).
     pub owned_msg: Option<String>,
+    /// Where the header fields start (after the time, or after what the format took apart);
+    /// the message follows them.
+    pub head: usize,
+    /// The level was read from a word further on, not from a place the format gives it: a
+    /// file whose header is learned names its level there instead.
+    pub level_in_text: bool,
 }
 
 impl Line {
@@ -374,8 +251,10 @@ impl Line {
         Line {
             when,
             level,
+            head: msg.start,
             msg,
             owned_msg: None,
+            level_in_text: false,
         }
     }
 }
@@ -387,6 +266,8 @@ pub struct Parser {
     regex: Option<Regex>,
     /// The columns a W3C or Zeek header named.
     columns: Option<Arc<Columns>>,
+    /// The header fields the file's lines share, learned from its first lines.
+    header: Option<Arc<Header>>,
 }
 
 impl Parser {
@@ -395,6 +276,7 @@ impl Parser {
             format,
             regex: None,
             columns: None,
+            header: None,
         }
     }
 
@@ -404,6 +286,7 @@ impl Parser {
             format: Format::Regex,
             regex: Some(regex),
             columns: None,
+            header: None,
         }
     }
 
@@ -413,7 +296,10 @@ impl Parser {
         let kind = match self.format {
             Format::W3c => columns::Kind::W3c,
             Format::Zeek => columns::Kind::Zeek,
-            _ => return self,
+            _ => {
+                self.header = self.learn_header(head).map(Arc::new);
+                return self;
+            }
         };
         self.columns = Some(
             Columns::from_header(head)
@@ -421,6 +307,36 @@ impl Parser {
                 .map_or_else(|| Columns::default_for(kind), Arc::new),
         );
         self
+    }
+
+    /// The header fields that the lines in `head` (a file's first bytes) share, for formats
+    /// whose lines are free text after the time.
+    fn learn_header(&self, head: &[u8]) -> Option<Header> {
+        if !self.format.has_free_header() {
+            return None;
+        }
+        let mut lines: Vec<&[u8]> = head.split(|&b| b == b'\n').collect();
+        // The last piece may be cut off.
+        lines.pop();
+        let parsed: Vec<(&[u8], usize)> = lines
+            .into_iter()
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .filter(|l| memchr::memchr(0x1b, l).is_none())
+            .filter_map(|l| Some((l, self.parse_plain(l)?.head)))
+            .take(2_000)
+            .collect();
+        Header::learn(parsed)
+    }
+
+    /// The header fields of a line, by name, as its file's lines share them; empty for a
+    /// format without such a header.
+    pub fn fields(&self, line: &[u8]) -> Vec<(&'static str, String)> {
+        let (Some(header), Some(parsed)) = (&self.header, self.parse(line)) else {
+            return Vec::new();
+        };
+        let mut kinds = Vec::new();
+        header.split(line, parsed.head, |kind, range| kinds.push((kind, range)));
+        fields::named(line, &kinds)
     }
 
     /// This parser with the columns that `header` (the `#` lines before a data line) names,
@@ -486,6 +402,20 @@ impl Parser {
     /// [`Parser::parse`] for a line known to hold no escape byte (no ANSI colour codes): the
     /// reader checks a whole chunk of lines at once, which costs far less than a check per line.
     pub(super) fn parse_plain(&self, line: &[u8]) -> Option<Line> {
+        let mut parsed = self.parse_format(line)?;
+        if let Some(header) = &self.header {
+            let (message, level) = header.split(line, parsed.head, |_, _| {});
+            parsed.msg.start = message.min(parsed.msg.end);
+            if parsed.level_in_text {
+                parsed.level = None;
+            }
+            parsed.level = parsed.level.or(level);
+        }
+        Some(parsed)
+    }
+
+    /// A line read by its format alone.
+    fn parse_format(&self, line: &[u8]) -> Option<Line> {
         match self.format {
             Format::Log4j => log4j(line),
             Format::Python => python(line),
@@ -587,58 +517,36 @@ pub(super) fn level_after(line: &[u8], from: usize, max_tokens: usize) -> (Optio
     (None, skip_spaces(line, from))
 }
 
-/// The level a token names: `INFO`, `[error]`, `[core:warn]`, `ERROR:` or `<WARN>`. Most tokens
-/// name none. A level word ends the token but for closing brackets and colons, so the two
-/// letters before those rule out nearly every token (two table lookups) before the token is
-/// taken apart.
-fn token_level(token: &[u8]) -> Option<Level> {
-    let end = token.len()
-        - token
-            .iter()
-            .rev()
-            .take_while(|&&b| matches!(b, b':' | b']' | b'>'))
-            .count();
-    if end < SHORTEST_LEVEL {
-        // Too short for a level word, or closing marks only.
-        return None;
+/// The line after its time (at `used`): a level right there is taken out of the message. Else a
+/// level word among the next `max_tokens` words, written as one (`FATAL:`, `ERROR`, `[warn]`)
+/// and with more text after it, is the line's level, and stays in the text; a file whose header
+/// fields are learned reads its level from those instead ([`Line::level_in_text`]).
+fn level_or_further(line: &[u8], when: When, used: usize, max_tokens: usize) -> Line {
+    let end = trim_end(line, line.len());
+    if let (Some(level), msg) = level_after(line, used, 1) {
+        return Line::new(when, Some(level), msg..end);
     }
-    let (before, last) = (letter(token[end - 2]), letter(token[end - 1]));
-    if before >= 26 || last >= 26 || LEVEL_ENDINGS[last] & 1 << before == 0 {
-        return None;
-    }
-    last_part(strip(token.trim_ascii_start())).and_then(Level::parse)
-}
-
-/// The last part of `inner` between colons that is not empty (`core:warn` → `warn`), or all of
-/// it when every part is empty; `None` when that part is too long to be a level word. It looks
-/// only at the end of the word, as most words are no level.
-fn last_part(inner: &[u8]) -> Option<&[u8]> {
-    let mut end = inner.len();
-    while end > 0 && inner[end - 1] == b':' {
-        end -= 1;
-    }
-    if end == 0 {
-        return Some(inner);
-    }
-    let mut start = end;
-    while start > 0 && inner[start - 1] != b':' {
-        start -= 1;
-        if end - start > LONGEST_LEVEL {
-            return None;
+    let mut i = used;
+    let mut level = None;
+    for _ in 0..max_tokens {
+        let t = token(line, i);
+        if t.is_empty() || skip_spaces(line, t.end) >= end {
+            break;
         }
+        let word = &line[t.clone()];
+        let written_as_level = word.iter().all(|b| !b.is_ascii_lowercase())
+            || word.ends_with(b":")
+            || word.starts_with(b"[")
+            || word.starts_with(b"<");
+        if written_as_level && let Some(l) = token_level(word) {
+            level = Some(l);
+            break;
+        }
+        i = t.end;
     }
-    Some(&inner[start..end])
-}
-
-fn strip(word: &[u8]) -> &[u8] {
-    let word = word
-        .strip_prefix(b"[")
-        .or_else(|| word.strip_prefix(b"<"))
-        .unwrap_or(word);
-    let word = word.strip_suffix(b":").unwrap_or(word);
-    word.strip_suffix(b"]")
-        .or_else(|| word.strip_suffix(b">"))
-        .unwrap_or(word)
+    let mut parsed = Line::new(when, level, skip_spaces(line, used)..end);
+    parsed.level_in_text = level.is_some();
+    parsed
 }
 
 /// A time at the start of the line, then perhaps a level, then the message.
@@ -650,15 +558,8 @@ fn prefixed(line: &[u8], time: fn(&[u8]) -> Option<(When, usize)>) -> Option<Lin
     {
         return None;
     }
-    let (level, msg) = level_after(line, used, 4);
-    // A level after other words (`host sshd[42]: error: …`) stays in the message with them:
-    // the host and the program are what tells entries apart. Only a level right after the
-    // time is taken out of the text.
-    let msg = match level {
-        Some(_) if level_after(line, used, 1).0.is_none() => skip_spaces(line, used),
-        _ => msg,
-    };
-    Some(Line::new(when, level, msg..trim_end(line, line.len())))
+    // A level right after the time is taken out; one further on stays in the text.
+    Some(level_or_further(line, when, used, 4))
 }
 
 fn log4j(line: &[u8]) -> Option<Line> {
@@ -886,13 +787,7 @@ fn epoch(line: &[u8]) -> Option<Line> {
             (when, used, second.start)
         }
     };
-    let (level, msg) = level_after(line, start + used, 8);
-    let msg = if level.is_some() {
-        msg
-    } else {
-        skip_spaces(line, start + used)
-    };
-    Some(Line::new(when, level, msg..trim_end(line, line.len())))
+    Some(level_or_further(line, when, start + used, 8))
 }
 
 /// Keys that hold the time, the level and the message in structured logs.
@@ -1020,6 +915,8 @@ fn json_line(line: &[u8]) -> Option<Line> {
             level,
             msg: 0..0,
             owned_msg: Some(msg),
+            head: 0,
+            level_in_text: false,
         }),
         None => json_line_without_message(trimmed),
     }
@@ -1054,6 +951,8 @@ fn json_line_without_message(trimmed: &[u8]) -> Option<Line> {
         level,
         msg: 0..0,
         owned_msg: Some(msg),
+        head: 0,
+        level_in_text: false,
     })
 }
 
@@ -1138,6 +1037,8 @@ fn logfmt(line: &[u8]) -> Option<Line> {
         level,
         msg: 0..0,
         owned_msg: Some(msg),
+        head: 0,
+        level_in_text: false,
     })
 }
 
@@ -1240,6 +1141,8 @@ fn journald(line: &[u8]) -> Option<Line> {
         level,
         msg: 0..0,
         owned_msg: Some(msg),
+        head: 0,
+        level_in_text: false,
     })
 }
 
@@ -1312,6 +1215,7 @@ mod tests {
         fn a_level_read_from_the_end_of_a_word_is_the_level_of_its_last_part(
             word in "[a-zA-Z:\\[\\]<>]{0,20}(warn|ERROR|Info|crit)?:{0,3}",
         ) {
+            use crate::evidence::level::{last_part, strip};
             let inner = strip(word.as_bytes());
             let plain = inner
                 .rsplit(|b| *b == b':')
@@ -1474,7 +1378,8 @@ mod tests {
                 Format::Epoch,
                 "- 1117838570 2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 R02 RAS KERNEL INFO instruction cache parity error corrected",
                 Some(Level::Info),
-                "instruction cache parity error corrected",
+                // One line alone: the header is learned from a file's lines (tested there).
+                "2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 R02 RAS KERNEL INFO instruction cache parity error corrected",
             ),
             (
                 Format::JsonLines,

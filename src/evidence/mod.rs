@@ -8,7 +8,9 @@ pub mod columns;
 pub mod crosscheck;
 mod documents;
 pub mod explain;
+pub mod fields;
 pub mod format;
+pub mod level;
 pub mod locate;
 pub mod metrics;
 pub mod moments;
@@ -47,7 +49,15 @@ const SNIFF_LINES: usize = 64;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
     pub at: Timestamp,
+    /// What people see: the message, after the program or logger that wrote it, and the
+    /// entry's further lines.
     pub text: String,
+    /// The message alone: the first line without its time, level and header fields.
+    pub message: String,
+    /// The header fields by name (`host`, `program`, `pid`, `thread`, `logger`, …), where the
+    /// format's lines have them.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, String>,
     pub kind: Kind,
     /// The source's name.
     pub lane: String,
@@ -124,6 +134,9 @@ pub struct SourceScan {
     pub volume: Volume,
     /// The entries' templates, earliest first (when asked for).
     pub templates: Vec<templates::Template>,
+    /// Which template each entry joined, in file order (when asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub template_lines: Vec<templates::TemplateLine>,
     pub stats: Stats,
     /// Things the reader should know: caps hit, lines cut, lines that could not be dated.
     pub notes: Vec<String>,
@@ -152,6 +165,8 @@ pub struct ScanOptions {
     pub volume: bool,
     /// Group the entries into templates.
     pub templates: bool,
+    /// With `templates`: keep which template each entry joined.
+    pub template_lines: bool,
 }
 
 /// Why a source could not be read.
@@ -200,10 +215,13 @@ pub fn scan_source(
         candidates: Vec::new(),
         volume: Volume::default(),
         templates: Vec::new(),
+        template_lines: Vec::new(),
         stats: Stats::default(),
         notes: Vec::new(),
     };
-    let mut feed = options.templates.then(templates::Feed::start);
+    let mut feed = options
+        .templates
+        .then(|| templates::Feed::start(options.template_lines));
     for path in files {
         let rel = relative(&incident.dir, &path);
         let parser = file_parser(&path, &rel, fixed.as_ref())?;
@@ -261,7 +279,7 @@ pub fn scan_source(
     // Entries stay in file order within a file; the candidates are sorted by time.
     scan.candidates.sort_by_key(|c| c.at);
     if let Some(feed) = feed {
-        scan.templates = feed.finish().finish(&source.name);
+        (scan.templates, scan.template_lines) = feed.finish().finish_with_lines(&source.name);
     }
     Ok(scan)
 }

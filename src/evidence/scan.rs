@@ -151,13 +151,20 @@ impl Output<'_> {
             feed.add(at, e.level, &e.msg, &e.place);
         }
         if let (true, Some(candidates)) = (needs_candidate, self.candidates.as_deref_mut()) {
-            let mut text = text_of(&e.msg).into_owned();
+            let message = text_of(&e.msg).into_owned();
+            let fields = e.parser.map(|p| p.fields(e.raw)).unwrap_or_default();
+            let mut text = shown_text(&message, &fields);
             if !e.continuation.is_empty() {
                 text.push_str(&String::from_utf8_lossy(e.continuation));
             }
             candidates.push(Candidate {
                 at,
                 text: clip(text),
+                message: clip(message),
+                fields: fields
+                    .into_iter()
+                    .map(|(name, value)| (name.to_owned(), value))
+                    .collect(),
                 kind: self.kind,
                 lane: self.lane.to_owned(),
                 source: e.place.to_string(),
@@ -187,6 +194,8 @@ pub struct EntryParts<'a> {
     pub raw: &'a [u8],
     pub matched: bool,
     pub place: Place<'a>,
+    /// The parser that read the line, which names its header fields; `None` for documents.
+    pub parser: Option<&'a Parser>,
 }
 
 /// Where an entry starts: shown as `path:line`.
@@ -208,6 +217,22 @@ pub fn text_of(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// What a timeline shows for an entry: its message, after the program or logger that wrote
+/// it (`sshd: Failed password for root`, `MRAppMaster: Created MRAppMaster …`), as the rest of
+/// the header is the same on every line.
+fn shown_text(message: &str, fields: &[(&'static str, String)]) -> String {
+    let writer = fields
+        .iter()
+        .find(|(name, _)| matches!(*name, "program" | "logger"))
+        .map(|(_, value)| value.rsplit(['.', '$']).next().unwrap_or(value));
+    match writer {
+        Some(writer) if !writer.is_empty() && !message.is_empty() => {
+            format!("{writer}: {message}")
+        }
+        _ => message.to_owned(),
     }
 }
 
@@ -542,6 +567,7 @@ impl FileReader<'_, '_> {
                 path: self.rel_path,
                 line: open.line_no,
             },
+            parser: Some(parser),
         };
         self.out.entry(self.filter, self.ctx, parts)
     }

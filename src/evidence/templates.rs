@@ -23,7 +23,7 @@ use super::format::Level;
 
 /// The wildcard a masked token becomes.
 pub const WILDCARD: &str = "<*>";
-/// The share of tokens an entry must have in common with a template to join it.
+/// An entry joins a template when more than this share of the tokens compared are the same.
 const SIMILARITY: f64 = 0.5;
 /// Children of a tree node before new prefixes share the `<*>` branch.
 const MAX_CHILDREN: usize = 100;
@@ -35,6 +35,9 @@ const MAX_GROUPS: usize = 5_000;
 /// One group of entries with the same shape.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Template {
+    /// Names the template: `t` and eight hex digits, from the lane, the shape and the level, so
+    /// the same logs give the same ids run after run.
+    pub id: String,
     /// The lane (the source's name).
     pub lane: String,
     /// The shape: `connection pool exhausted pool=<*>`.
@@ -126,9 +129,29 @@ impl Group {
 /// The tree below level and length: first token → second token → groups in the leaf.
 type Branches = HashMap<String, HashMap<String, Vec<usize>>>;
 
+/// Which template one entry joined: `timeline --templates --lines` prints one per entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateLine {
+    /// The file, relative to the incident.
+    pub source: String,
+    pub line: u64,
+    /// The template's id.
+    pub template: String,
+}
+
+/// The group each entry joined, in the order the entries came: (file, line, group), the file
+/// as an index into `paths`.
+#[derive(Debug, Default)]
+struct Recorded {
+    paths: Vec<String>,
+    entries: Vec<(u32, u64, u32)>,
+}
+
 /// Groups entries of one source into templates.
 #[derive(Debug, Default)]
 pub struct Miner {
+    /// Kept only when asked for ([`Miner::recording`]): a large log has many entries.
+    recorded: Option<Recorded>,
     groups: Vec<Group>,
     /// Level and token count → first token → second token → groups. Entries of one shape at
     /// different levels (an access log's 200s and 500s) are different stories.
@@ -143,15 +166,22 @@ impl Miner {
         Miner::default()
     }
 
-    /// Adds one entry: its first line is what is grouped.
-    pub fn add(
-        &mut self,
-        at: Timestamp,
-        level: Option<Level>,
-        text: &str,
-        source: &(impl std::fmt::Display + ?Sized),
-    ) {
-        self.add_line(at, level, first_line(text.as_bytes()), source);
+    /// A miner that also keeps which template each entry joined ([`Miner::finish_with_lines`]).
+    pub fn recording() -> Miner {
+        Miner {
+            recorded: Some(Recorded::default()),
+            ..Miner::default()
+        }
+    }
+
+    /// Adds one entry found at `source` (`path:line`): its first line is what is grouped.
+    pub fn add(&mut self, at: Timestamp, level: Option<Level>, text: &str, source: &str) {
+        let (path, line) = source
+            .rsplit_once(':')
+            .and_then(|(path, line)| Some((path, line.parse().ok()?)))
+            .unwrap_or((source, 0));
+        let place = super::scan::Place { path, line };
+        self.add_line(at, level, first_line(text.as_bytes()), &place);
     }
 
     /// Adds one entry by the first line of its text, as read: bytes that are not UTF-8 are
@@ -161,7 +191,7 @@ impl Miner {
         at: Timestamp,
         level: Option<Level>,
         line: &[u8],
-        source: &(impl std::fmt::Display + ?Sized),
+        source: &super::scan::Place<'_>,
     ) {
         // Nearly every line is ASCII, and saying so is cheaper than checking it is UTF-8.
         if !line.is_ascii()
@@ -182,6 +212,14 @@ impl Miner {
                 i
             }
         };
+        if let Some(recorded) = &mut self.recorded {
+            if recorded.paths.last().is_none_or(|p| p != source.path) {
+                recorded.paths.push(source.path.to_owned());
+            }
+            let file = u32::try_from(recorded.paths.len() - 1).unwrap_or(u32::MAX);
+            let group = u32::try_from(index).unwrap_or(u32::MAX);
+            recorded.entries.push((file, source.line, group));
+        }
         let g = &mut self.groups[index];
         g.count += 1;
         if at < g.first {
@@ -219,7 +257,7 @@ impl Miner {
             .map(|&i| (i, similarity(&self.groups[i].tokens, &tokens)))
             .max_by(|a, b| a.1.total_cmp(&b.1));
         let index = match best {
-            Some((i, sim)) if sim >= SIMILARITY || self.groups.len() >= MAX_GROUPS => {
+            Some((i, sim)) if sim > SIMILARITY || self.groups.len() >= MAX_GROUPS => {
                 let template = &mut self.groups[i].tokens;
                 for (t, new) in template.iter_mut().zip(&tokens) {
                     if t != new && t != WILDCARD {
@@ -252,20 +290,29 @@ impl Miner {
 
     /// The templates, earliest first.
     pub fn finish(self, lane: &str) -> Vec<Template> {
-        let mut out: Vec<Template> = self
+        self.finish_with_lines(lane).0
+    }
+
+    /// The templates, earliest first, and which template each entry joined (empty unless the
+    /// miner was [recording](Miner::recording)), in the order the entries came.
+    pub fn finish_with_lines(self, lane: &str) -> (Vec<Template>, Vec<TemplateLine>) {
+        let mut out: Vec<(usize, Template)> = self
             .groups
             .into_iter()
-            .filter(|g| g.count > 0)
-            .map(|mut g| {
+            .enumerate()
+            .filter(|(_, g)| g.count > 0)
+            .map(|(i, mut g)| {
                 g.minutes.sort_unstable_by_key(|m| m.minute);
                 let (minutes, minute_sources) = g
                     .minutes
                     .into_iter()
                     .map(|m| ((m.minute, m.count), m.source))
                     .unzip();
-                Template {
+                let text = g.tokens.join(" ");
+                let template = Template {
+                    id: template_id(lane, &text, g.level),
                     lane: lane.to_owned(),
-                    text: g.tokens.join(" "),
+                    text,
                     count: g.count,
                     first: g.first,
                     last: g.last,
@@ -274,12 +321,51 @@ impl Miner {
                     minute_sources,
                     example: g.example,
                     source: g.source,
-                }
+                };
+                (i, template)
             })
             .collect();
-        out.sort_by(|a, b| a.first.cmp(&b.first).then(b.count.cmp(&a.count)));
-        out
+        out.sort_by(|(_, a), (_, b)| a.first.cmp(&b.first).then(b.count.cmp(&a.count)));
+        // Two groups may end with one shape; the later one's id gets a suffix.
+        let mut ids = std::collections::HashSet::new();
+        for (_, t) in &mut out {
+            let base = t.id.clone();
+            let mut n = 1;
+            while !ids.insert(t.id.clone()) {
+                n += 1;
+                t.id = format!("{base}-{n}");
+            }
+        }
+        let lines = match self.recorded {
+            None => Vec::new(),
+            Some(recorded) => {
+                let mut id_of =
+                    vec![String::new(); out.iter().map(|(i, _)| i + 1).max().unwrap_or(0)];
+                for (i, t) in &out {
+                    id_of[*i].clone_from(&t.id);
+                }
+                recorded
+                    .entries
+                    .into_iter()
+                    .map(|(file, line, group)| TemplateLine {
+                        source: recorded.paths[file as usize].clone(),
+                        line,
+                        template: id_of[group as usize].clone(),
+                    })
+                    .collect()
+            }
+        };
+        (out.into_iter().map(|(_, t)| t).collect(), lines)
     }
+}
+
+/// A template's id: `t` and the first eight hex digits of a SHA-256 of lane, level and shape.
+fn template_id(lane: &str, text: &str, level: Option<Level>) -> String {
+    use sha2::Digest;
+    let level = level.map_or("-", Level::as_str);
+    let digest = sha2::Sha256::digest(format!("{lane}\n{level}\n{text}"));
+    let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("t{hex}")
 }
 
 /// The first line of `text`, without its line break.
@@ -332,12 +418,20 @@ const BATCH_BYTES: usize = 256 << 10;
 const BATCHES_AHEAD: usize = 4;
 
 impl Feed {
-    pub fn start() -> Feed {
+    /// A feed to a new miner; `record` keeps which template each entry joined.
+    pub fn start(record: bool) -> Feed {
+        let new = move || {
+            if record {
+                Miner::recording()
+            } else {
+                Miner::new()
+            }
+        };
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
         let thread = std::thread::Builder::new()
             .name("templates".into())
             .spawn(move || {
-                let mut miner = Miner::new();
+                let mut miner = new();
                 for batch in receiver {
                     batch.give_to(&mut miner);
                 }
@@ -349,7 +443,7 @@ impl Feed {
                 sender,
                 thread,
             },
-            Err(_) => Feed::Direct(Miner::new()),
+            Err(_) => Feed::Direct(new()),
         }
     }
 
@@ -434,13 +528,102 @@ fn branch(token: &str) -> &str {
     }
 }
 
-/// The share of positions where the two have the same token.
+/// How alike an entry is to a template: of the positions where either has a constant token, the
+/// share where both have the same one. A `<*>` facing a `<*>` counts neither way: otherwise two
+/// messages of one length that share only their variables would look alike, and a message
+/// made mostly of variables would look unlike its own kind.
 fn similarity(template: &[String], tokens: &[String]) -> f64 {
-    if tokens.is_empty() {
+    let (mut same, mut compared) = (0usize, 0usize);
+    for (a, b) in template.iter().zip(tokens) {
+        if a == WILDCARD && b == WILDCARD {
+            continue;
+        }
+        compared += 1;
+        if a == b {
+            same += 1;
+        } else if decisive(a, b) {
+            return 0.0;
+        }
+    }
+    if compared == 0 {
         return 1.0;
     }
-    let same = template.iter().zip(tokens).filter(|(a, b)| a == b).count();
-    same as f64 / tokens.len() as f64
+    same as f64 / compared as f64
+}
+
+/// Words whose difference decides what an entry means: an HTTP method, a state and its
+/// opposite. Two entries that differ in one of them are never one template.
+const DECISIVE: &[&str] = &[
+    "get",
+    "head",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "options",
+    "connect",
+    "up",
+    "down",
+    "failed",
+    "accepted",
+    "succeeded",
+    "success",
+    "failure",
+    "ok",
+    "error",
+    "denied",
+    "allowed",
+    "granted",
+    "rejected",
+    "started",
+    "stopped",
+    "opened",
+    "closed",
+    "connected",
+    "disconnected",
+    "enabled",
+    "disabled",
+    "online",
+    "offline",
+    "healthy",
+    "unhealthy",
+    "true",
+    "false",
+    "added",
+    "removed",
+    "created",
+    "deleted",
+    "acquired",
+    "released",
+    "elected",
+    "lost",
+    "passed",
+    "valid",
+    "invalid",
+];
+
+/// Whether two tokens at one position tell different stories: both decisive words (above), or
+/// one `key=value` with two values that are words (`state=down`, `user=root`); a value that
+/// varies (digits, ids) is masked before it gets here.
+fn decisive(a: &str, b: &str) -> bool {
+    let word = |t: &str| {
+        let t = t.trim_matches(|c: char| c.is_ascii_punctuation());
+        DECISIVE.iter().any(|d| d.eq_ignore_ascii_case(t))
+    };
+    if word(a) && word(b) {
+        return true;
+    }
+    match (a.split_once('='), b.split_once('=')) {
+        (Some((ka, va)), Some((kb, vb))) => {
+            ka == kb
+                && !ka.is_empty()
+                && va != WILDCARD
+                && vb != WILDCARD
+                && !va.is_empty()
+                && !vb.is_empty()
+        }
+        _ => false,
+    }
 }
 
 /// Splits a message into tokens: runs of non-space, except that a quoted value (`"a b"`, also
@@ -568,6 +751,48 @@ fn varies(token: &[u8]) -> bool {
     t.len() >= 8 && all & HEX != 0
 }
 
+/// A month or a day of the week, capitalised as dates write them (`Jul`, `Sunday`, `MON`): the
+/// part of a date in a message that is a word, and varies as the date does.
+fn calendar_word(bytes: &[u8]) -> bool {
+    const NAMES: [&[u8]; 19] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec", b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun",
+    ];
+    const FULL: [&[u8]; 19] = [
+        b"january",
+        b"february",
+        b"march",
+        b"april",
+        b"may",
+        b"june",
+        b"july",
+        b"august",
+        b"september",
+        b"october",
+        b"november",
+        b"december",
+        b"monday",
+        b"tuesday",
+        b"wednesday",
+        b"thursday",
+        b"friday",
+        b"saturday",
+        b"sunday",
+    ];
+    if !(3..=9).contains(&bytes.len()) || !bytes[0].is_ascii_uppercase() {
+        return false;
+    }
+    let rest = &bytes[1..];
+    if !(rest.iter().all(u8::is_ascii_lowercase) || rest.iter().all(u8::is_ascii_uppercase)) {
+        return false;
+    }
+    let prefix = &bytes[..3];
+    NAMES.iter().enumerate().any(|(i, name)| {
+        prefix.eq_ignore_ascii_case(name)
+            && (bytes.len() == 3 || bytes.eq_ignore_ascii_case(FULL[i]))
+    })
+}
+
 /// What a token becomes in a template.
 ///
 /// It holds bytes, not text: tokens are cut at ASCII bytes, so each part of a `str` is text
@@ -632,7 +857,7 @@ impl Masked<'_> {
         } else {
             varies(bytes)
         };
-        if wild {
+        if wild || calendar_word(bytes) {
             Masked::Wild
         } else {
             Masked::Kept(bytes)
@@ -1039,7 +1264,7 @@ mod tests {
     #[test]
     fn a_feed_on_its_own_thread_gives_the_templates_of_a_miner_fed_directly() {
         let mut direct = Miner::new();
-        let mut feed = Feed::start();
+        let mut feed = Feed::start(false);
         assert!(matches!(feed, Feed::Thread { .. }));
         // Where no thread can be had, entries are grouped as they come: the same again.
         let mut inline = Feed::Direct(Miner::new());
@@ -1063,7 +1288,7 @@ mod tests {
             };
             let level = [None, Some(Level::Error), Some(Level::Warn)][i as usize % 3];
             let when = at((i * 7919) % 86_400);
-            direct.add(when, level, &text, &place);
+            direct.add(when, level, &text, &place.to_string());
             feed.add(when, level, text.as_bytes(), &place);
             inline.add(when, level, text.as_bytes(), &place);
         }
@@ -1076,7 +1301,7 @@ mod tests {
     /// Bytes that are not UTF-8 are grouped as they are shown: as U+FFFD, whichever they are.
     #[test]
     fn lines_that_are_not_utf8_are_grouped_as_shown() {
-        let mut feed = Feed::start();
+        let mut feed = Feed::start(false);
         for (i, line) in [&b"\xff worker 7 stopped"[..], b"\xfe\xfe worker 9 stopped"]
             .into_iter()
             .enumerate()

@@ -34,6 +34,7 @@ fn read_all(
             candidates: true,
             volume: true,
             templates: true,
+            template_lines: false,
         },
     )
 }

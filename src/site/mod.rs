@@ -1072,6 +1072,7 @@ fn read_logs(
             candidates: false,
             volume: true,
             templates: story.is_some(),
+            template_lines: false,
         },
     )
     .into_iter()

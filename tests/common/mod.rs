@@ -322,3 +322,20 @@ pub fn wait_for_text(file: &Path, text: &str) -> String {
     });
     read()
 }
+
+/// The loghub samples in `$DEBRIEF_LOGHUB_DIR` (`.ci/run` points it at the shared test data
+/// beside the clone). Without the variable, says on stderr (which the harness does not
+/// capture, so the skip shows) that the suite `what` was skipped.
+pub fn loghub_dir(what: &str) -> Option<PathBuf> {
+    use std::io::Write;
+    match std::env::var_os("DEBRIEF_LOGHUB_DIR") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{what}: SKIPPED (set DEBRIEF_LOGHUB_DIR to the loghub samples, as .ci/run does)"
+            );
+            None
+        }
+    }
+}
