@@ -8,7 +8,6 @@ mod common;
 use std::io::Write;
 
 use debrief::evidence::{self, ScanOptions};
-use debrief::model::LoadedIncident;
 
 /// One loghub file: its name, the expected format, the year for formats without one, and five
 /// (line, instant) pairs.
@@ -147,16 +146,7 @@ fn loghub_samples_are_read_exactly() {
     for (file, format, year, instants) in CASES {
         let path = dir.join(file);
         assert!(path.is_file(), "{} is missing", path.display());
-        let toml = format!(
-            "title = \"loghub\"\ntimezone = \"UTC\"\n[[sources]]\nname = \"{file}\"\npath = {path:?}\nyear = {year}\n",
-            path = path.display().to_string()
-        );
-        let incident = LoadedIncident {
-            id: "loghub".into(),
-            dir: dir.clone(),
-            incident: toml::from_str(&toml).unwrap(),
-            notes: None,
-        };
+        let incident = common::loghub_incident(&dir, file, file, *year);
         let scan = evidence::scan_source(
             &incident,
             0,

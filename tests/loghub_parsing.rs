@@ -19,7 +19,6 @@ use std::io::Write;
 use std::path::Path;
 
 use debrief::evidence::{self, ScanOptions};
-use debrief::model::LoadedIncident;
 
 /// The ten systems, the year their lines were written, and Drain's published GA on each
 /// (Zhu et al., "Tools and Benchmarks for Automated Log Parsing", ICSE-SEIP 2019).
@@ -83,18 +82,7 @@ fn normalised(text: &str) -> String {
 
 /// Reads one sample as a source: its messages by line, and its template ids by line.
 fn read(dir: &Path, system: &str, year: i16) -> (HashMap<u64, String>, HashMap<u64, String>) {
-    let file = format!("{system}_2k.log");
-    let path = dir.join(&file);
-    let toml = format!(
-        "title = \"loghub\"\ntimezone = \"UTC\"\n[[sources]]\nname = \"{system}\"\npath = {path:?}\nyear = {year}\n",
-        path = path.display().to_string()
-    );
-    let incident = LoadedIncident {
-        id: "loghub".into(),
-        dir: dir.to_owned(),
-        incident: toml::from_str(&toml).unwrap(),
-        notes: None,
-    };
+    let incident = common::loghub_incident(dir, &format!("{system}_2k.log"), system, year);
     let scan = evidence::scan_source(
         &incident,
         0,

@@ -339,3 +339,24 @@ pub fn loghub_dir(what: &str) -> Option<PathBuf> {
         }
     }
 }
+
+/// An incident (in UTC) whose one source is the loghub sample `file` in `dir`, named `name`,
+/// with the year its lines do not carry.
+pub fn loghub_incident(
+    dir: &Path,
+    file: &str,
+    name: &str,
+    year: i16,
+) -> debrief::model::LoadedIncident {
+    let path = dir.join(file);
+    let toml = format!(
+        "title = \"loghub\"\ntimezone = \"UTC\"\n[[sources]]\nname = \"{name}\"\npath = {path:?}\nyear = {year}\n",
+        path = path.display().to_string()
+    );
+    debrief::model::LoadedIncident {
+        id: "loghub".into(),
+        dir: dir.to_owned(),
+        incident: toml::from_str(&toml).unwrap(),
+        notes: None,
+    }
+}
