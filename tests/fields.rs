@@ -181,3 +181,27 @@ fn lines_needs_templates() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--templates"));
 }
+
+#[test]
+fn coloured_lines_are_split_as_they_read() {
+    let log = (0..5)
+        .map(|i| format!("2026-11-03T13:0{i}:00Z \x1b[31mERROR\x1b[0m [worker-{i}] com.shop.Pay: charge {i} failed\n"))
+        .collect::<String>();
+    let tmp = incident(&log);
+    let out = run(
+        tmp.path(),
+        &["timeline", ".", "--sources", "--format", "json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let first = entry(&rows, 1);
+    assert_eq!(first["message"], "charge 0 failed");
+    assert_eq!(first["level"], "error");
+    assert_eq!(first["fields"]["thread"], "worker-0");
+    assert_eq!(first["fields"]["logger"], "com.shop.Pay");
+    assert_eq!(first["text"], "Pay: charge 0 failed");
+}

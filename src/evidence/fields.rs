@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::level::{Level, token_level};
+use super::level::{Level, token_level, written_as_level};
 
 /// The share of sampled lines that must agree on a position's kind for it to be a header field.
 const CONSISTENT: f64 = 0.9;
@@ -182,12 +182,8 @@ fn is_stamp(token: &[u8]) -> bool {
 fn leading_level(line: &[u8], message: usize) -> Option<Level> {
     let end = token_end(line, message.min(line.len().saturating_sub(1)));
     let token = line.get(message..end)?;
-    let written_as_level = token.iter().all(|b| !b.is_ascii_lowercase())
-        || token.ends_with(b":")
-        || token.starts_with(b"[")
-        || token.starts_with(b"<");
     let more = skip_blanks(line, end) < line.len();
-    if written_as_level && more {
+    if written_as_level(token) && more {
         token_level(token)
     } else {
         None

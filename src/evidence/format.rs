@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::columns::{self, Columns};
 use super::fields::{self, Header};
 pub use super::level::Level;
-use super::level::token_level;
+use super::level::{token_level, written_as_level};
 use super::locate::{self, Layout};
 use super::timestamp::{self, When};
 
@@ -318,25 +318,41 @@ impl Parser {
         let mut lines: Vec<&[u8]> = head.split(|&b| b == b'\n').collect();
         // The last piece may be cut off.
         lines.pop();
-        let parsed: Vec<(&[u8], usize)> = lines
+        // Read without colour codes, as `parse` reads each line.
+        let plain: Vec<Cow<[u8]>> = lines
             .into_iter()
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-            .filter(|l| memchr::memchr(0x1b, l).is_none())
-            .filter_map(|l| Some((l, self.parse_plain(l)?.head)))
             .take(2_000)
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .map(|l| match memchr::memchr(0x1b, l) {
+                Some(_) => Cow::Owned(strip_ansi(l)),
+                None => Cow::Borrowed(l),
+            })
             .collect();
+        let parsed = plain
+            .iter()
+            .filter_map(|l| Some((l.as_ref(), self.parse_format(l)?.head)));
         Header::learn(parsed)
     }
 
     /// The header fields of a line, by name, as its file's lines share them; empty for a
     /// format without such a header.
+    ///
+    /// It reads the line again (by its format alone), which only entries that are kept pay for.
     pub fn fields(&self, line: &[u8]) -> Vec<(&'static str, String)> {
-        let (Some(header), Some(parsed)) = (&self.header, self.parse(line)) else {
+        let Some(header) = &self.header else {
+            return Vec::new();
+        };
+        // The header is found in the line without colour codes, as `parse` reads it.
+        let line = match memchr::memchr(0x1b, line) {
+            Some(_) => Cow::Owned(strip_ansi(line)),
+            None => Cow::Borrowed(line),
+        };
+        let Some(parsed) = self.parse_format(&line) else {
             return Vec::new();
         };
         let mut kinds = Vec::new();
-        header.split(line, parsed.head, |kind, range| kinds.push((kind, range)));
-        fields::named(line, &kinds)
+        header.split(&line, parsed.head, |kind, range| kinds.push((kind, range)));
+        fields::named(&line, &kinds)
     }
 
     /// This parser with the columns that `header` (the `#` lines before a data line) names,
@@ -534,11 +550,9 @@ fn level_or_further(line: &[u8], when: When, used: usize, max_tokens: usize) -> 
             break;
         }
         let word = &line[t.clone()];
-        let written_as_level = word.iter().all(|b| !b.is_ascii_lowercase())
-            || word.ends_with(b":")
-            || word.starts_with(b"[")
-            || word.starts_with(b"<");
-        if written_as_level && let Some(l) = token_level(word) {
+        if written_as_level(word)
+            && let Some(l) = token_level(word)
+        {
             level = Some(l);
             break;
         }

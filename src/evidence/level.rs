@@ -210,3 +210,13 @@ pub fn strip(word: &[u8]) -> &[u8] {
         .or_else(|| word.strip_suffix(b">"))
         .unwrap_or(word)
 }
+
+/// Whether a word is written the way a level is, not the way a sentence's word is: in capitals
+/// (`ERROR`), with a colon (`error:`) or in brackets (`[warn]`, `<crit>`). `Trace cache` and a
+/// message's closing `error` are not.
+pub fn written_as_level(word: &[u8]) -> bool {
+    word.iter().all(|b| !b.is_ascii_lowercase())
+        || word.ends_with(b":")
+        || word.starts_with(b"[")
+        || word.starts_with(b"<")
+}
