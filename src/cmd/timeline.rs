@@ -337,7 +337,7 @@ fn patterns(incident: &LoadedIncident, args: &TimelineArgs) -> anyhow::Result<Ex
                     writeln!(out, "no notable moments in the sources")?;
                 }
                 for m in &moments {
-                    writeln!(out, "{}  {:.2}  {}", local(m.at, &tz), m.score, m.text)?;
+                    writeln!(out, "{}  {:.3}  {}", local(m.at, &tz), m.score, m.text)?;
                     writeln!(out, "    {}  [{}]", m.reason, m.source)?;
                 }
             }

@@ -54,6 +54,9 @@ pub struct Template {
     /// For each minute of `minutes`, where its earliest entry is (`path:line`).
     #[serde(skip)]
     pub minute_sources: Vec<String>,
+    /// For each minute of `minutes`, the time of its earliest entry.
+    #[serde(skip)]
+    pub minute_firsts: Vec<Timestamp>,
     /// The earliest entry: its text and where it is (`path:line`).
     pub example: String,
     pub source: String,
@@ -303,6 +306,7 @@ impl Miner {
             .filter(|(_, g)| g.count > 0)
             .map(|(i, mut g)| {
                 g.minutes.sort_unstable_by_key(|m| m.minute);
+                let minute_firsts = g.minutes.iter().map(|m| m.first).collect();
                 let (minutes, minute_sources) = g
                     .minutes
                     .into_iter()
@@ -319,6 +323,7 @@ impl Miner {
                     level: g.level,
                     minutes,
                     minute_sources,
+                    minute_firsts,
                     example: g.example,
                     source: g.source,
                 };

@@ -159,7 +159,7 @@ impl State {
                         "text": m.text,
                         "lane": m.lane,
                         "reason": m.reason,
-                        "score": (m.score * 100.0).round() / 100.0,
+                        "score": moments::round3(m.score),
                         "source": path,
                         "line": line,
                         "promoted": loaded.incident.timeline.iter().any(|e| {

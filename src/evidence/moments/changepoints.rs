@@ -6,8 +6,20 @@
 
 /// The least likelihood gain (nats) for a step to count.
 pub const MIN_LLR: f64 = 12.0;
-/// The least change in rate, as a ratio, for a step to count.
+/// The least change in rate, as a ratio, for a step in counts or shares to count.
 pub const MIN_RATIO: f64 = 1.8;
+/// The least step in a level, in standard deviations of the series' own noise, to count: a
+/// 40 % drop in a quiet series is news, a 2× swing in a noisy one may not be.
+pub const MIN_EFFECT: f64 = 3.0;
+
+/// Whether a split of `[a, b)` at `k` from level `before` to `after` is big enough to count.
+type Big<'a> = dyn Fn(usize, usize, usize, f64, f64) -> Option<f64> + 'a;
+
+/// Counts and shares: the level changes [`MIN_RATIO`] times or more.
+fn by_ratio(_: usize, _: usize, _: usize, before: f64, after: f64) -> Option<f64> {
+    let (lo, hi) = (before.min(after), before.max(after));
+    (hi > 0.0 && (lo == 0.0 || hi / lo >= MIN_RATIO)).then_some(0.0)
+}
 /// Minutes (or points) on each side of a step, at least.
 const MIN_RUN: usize = 3;
 /// How deep binary segmentation recurses.
@@ -21,6 +33,9 @@ pub struct Step {
     pub llr: f64,
     pub before: f64,
     pub after: f64,
+    /// For a level (a metric): the size of the step in units of the series' own noise (the
+    /// standard deviation within the two runs); 0 for counts and shares.
+    pub effect: f64,
 }
 
 fn xlogx(x: f64) -> f64 {
@@ -46,6 +61,7 @@ pub fn poisson_steps(counts: &[f64]) -> Vec<Step> {
         0,
         &ll,
         &|a, b| (prefix[b] - prefix[a]) / (b - a) as f64,
+        &by_ratio,
         &mut out,
     );
     out.sort_by_key(|s| s.at);
@@ -75,7 +91,7 @@ pub fn share_steps(errors: &[f64], total: &[f64]) -> Vec<Step> {
         if n > 0.0 { (pe[b] - pe[a]) / n } else { 0.0 }
     };
     let mut out = Vec::new();
-    segment(0, errors.len(), 0, &ll, &share, &mut out);
+    segment(0, errors.len(), 0, &ll, &share, &by_ratio, &mut out);
     // A share needs entries on both sides to mean anything.
     out.retain(|s| s.before > 0.0 || s.after > 0.0);
     out.sort_by_key(|s| s.at);
@@ -89,6 +105,7 @@ fn segment(
     depth: usize,
     ll: &dyn Fn(usize, usize) -> f64,
     level: &dyn Fn(usize, usize) -> f64,
+    big: &Big,
     out: &mut Vec<Step>,
 ) {
     if depth >= MAX_DEPTH || b - a < 2 * MIN_RUN {
@@ -102,19 +119,21 @@ fn segment(
         return;
     };
     let (before, after) = (level(a, k), level(k, b));
-    let (lo, hi) = (before.min(after), before.max(after));
-    let big = hi > 0.0 && (lo == 0.0 || hi / lo >= MIN_RATIO);
-    if gain < MIN_LLR || !big {
+    if gain < MIN_LLR {
         return;
     }
+    let Some(effect) = big(a, k, b, before, after) else {
+        return;
+    };
     out.push(Step {
         at: k,
         llr: gain,
         before,
         after,
+        effect,
     });
-    segment(a, k, depth + 1, ll, level, out);
-    segment(k, b, depth + 1, ll, level, out);
+    segment(a, k, depth + 1, ll, level, big, out);
+    segment(k, b, depth + 1, ll, level, big, out);
 }
 
 /// Steps in the mean of `values`, by binary segmentation with a Gaussian likelihood: a split's
@@ -137,8 +156,15 @@ pub fn mean_steps(values: &[f64]) -> Vec<Step> {
     };
     let ll = |a: usize, b: usize| -((b - a) as f64) / 2.0 * (sse(a, b) / (b - a) as f64).ln();
     let mean = |a: usize, b: usize| (sum[b] - sum[a]) / (b - a) as f64;
+    // The step against the noise within the two runs (without the floor, unless it is all).
+    let big = |a: usize, k: usize, b: usize, before: f64, after: f64| {
+        let within = (sse(a, k) + sse(k, b) - floor * (b - a) as f64).max(floor * (b - a) as f64);
+        let noise = (within / (b - a) as f64).sqrt();
+        let effect = (after - before).abs() / noise;
+        (effect >= MIN_EFFECT).then_some(effect)
+    };
     let mut out = Vec::new();
-    segment(0, values.len(), 0, &ll, &mean, &mut out);
+    segment(0, values.len(), 0, &ll, &mean, &big, &mut out);
     out.sort_by_key(|s| s.at);
     out
 }

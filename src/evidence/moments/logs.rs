@@ -1,6 +1,7 @@
 //! Moments in logs: new warnings and errors, steps in rates and shares, and silences, found in
 //! each source's templates and per-minute counts.
 
+use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::super::SourceScan;
@@ -21,27 +22,50 @@ const MAX_STEP_TEMPLATES: usize = 200;
 /// The longest series examined, in minutes (four weeks); longer spans are cut to their end.
 const MAX_MINUTES: i64 = 4 * 7 * 24 * 60;
 
-/// Templates at warn or above that first appear once the source has been writing a while.
+/// Whether a template is new to its source when it first appears: the source had been writing
+/// for [`SETTLED`] minutes without it, and — for a template that recurs — its own rate would
+/// have written it [`EXPECTED_BEFORE`] times or more in that quiet time. A template that ran at
+/// a low rate all along is background, not news (its rise is found as a step). Gives the
+/// minutes of quiet and the entries its rate would have written in them.
+fn newness(scan: &SourceScan, t: &Template) -> Option<(i64, f64)> {
+    let (&start, &end) = (
+        scan.volume.minutes.keys().next()?,
+        scan.volume.minutes.keys().next_back()?,
+    );
+    let first = t.first.as_second().div_euclid(60);
+    let quiet = first - start;
+    if quiet < SETTLED {
+        return None;
+    }
+    let rate = t.count as f64 / (end - first + 1) as f64;
+    let expected = rate * quiet as f64;
+    if t.count >= 3 && expected < EXPECTED_BEFORE {
+        return None;
+    }
+    Some((quiet, expected))
+}
+
+/// Entries a recurring template's own rate would have written in the quiet before it, at least,
+/// for its first entry to be news.
+const EXPECTED_BEFORE: f64 = 3.0;
+
+/// Templates at warn or above that are new to their source.
 pub fn new_templates(scan: &SourceScan, tz: &TimeZone) -> Vec<Moment> {
-    let Some(&start) = scan.volume.minutes.keys().next() else {
-        return Vec::new();
-    };
     scan.templates
         .iter()
         .filter(|t| t.level.is_some_and(|l| l >= Level::Warn))
         .filter_map(|t| {
-            let first_minute = t.first.as_second().div_euclid(60);
-            let quiet = first_minute - start;
-            if quiet < SETTLED {
-                return None;
-            }
+            let (quiet, expected) = newness(scan, t)?;
             let level = t.level.unwrap_or(Level::Warn);
             let base = match level {
                 Level::Critical => 0.75,
                 Level::Error => 0.65,
                 _ => 0.45,
             };
-            let volume = ((1 + t.count) as f64).ln() / 1000f64.ln();
+            // More entries, and a longer quiet before, are stronger evidence; both without a
+            // ceiling in reach, so moments keep distinct scores.
+            let volume = (1.0 + t.count as f64).ln() / 10_000f64.ln();
+            let surprise = (quiet as f64).ln_1p() / 1_000f64.ln();
             let times = if t.count == 1 {
                 "once".to_owned()
             } else {
@@ -58,15 +82,78 @@ pub fn new_templates(scan: &SourceScan, tz: &TimeZone) -> Vec<Moment> {
                 source: t.source.clone(),
                 kind: "moment",
                 reason: format!(
-                    "a new {}-level message (`{}`), absent from `{}` in the {quiet} minutes before; {times}",
-                    level.as_str(),
-                    t.text,
-                    t.lane
+                    "new in `{}` at {}, after {quiet} minutes without it; {times}",
+                    t.lane,
+                    clock(t.first, tz)
                 ),
-                score: base + 0.3 * volume.min(1.0),
+                statistics: format!(
+                    "template `{}` ({}); its own rate would have written {expected:.1} entries in the {quiet} quiet minutes before",
+                    t.text, t.id
+                ),
+                score: base + 0.15 * volume.min(1.0) + 0.05 * surprise.min(1.0),
+                group: format!("first:{}", t.id),
+                trouble: level.is_error(),
             })
         })
         .collect()
+}
+
+/// Minutes before the first errors in which a new template (a deploy, a job starting, a
+/// configuration push) is what changed just before.
+const JUST_BEFORE: i64 = 10;
+
+/// Templates of any level new to their source in the [`JUST_BEFORE`] minutes up to `anchor`
+/// (the first sign of trouble in any source): what changed just before.
+pub fn changed_just_before(
+    scan: &SourceScan,
+    anchor: jiff::Timestamp,
+    tz: &TimeZone,
+) -> Vec<Moment> {
+    scan.templates
+        .iter()
+        // The errors themselves are the trouble, not what came before it.
+        .filter(|t| !t.level.is_some_and(Level::is_error))
+        .filter(|t| {
+            t.first < anchor && anchor.as_second() - t.first.as_second() <= JUST_BEFORE * 60
+        })
+        .filter_map(|t| {
+            let (quiet, expected) = newness(scan, t)?;
+            let lead = anchor.as_second() - t.first.as_second();
+            // Closer to the trouble is stronger; the strongest sit above every error moment.
+            let score = 0.86 + 0.08 * (1.0 - lead as f64 / (JUST_BEFORE * 60) as f64)
+                + 0.01 * (quiet as f64).ln_1p() / 1_000f64.ln();
+            Some(Moment {
+                at: t.first,
+                text: format!("changed just before: {}", t.example),
+                lane: t.lane.clone(),
+                source: t.source.clone(),
+                kind: "moment",
+                reason: format!(
+                    "new in `{}` at {}, {} before the first errors at {}",
+                    t.lane,
+                    clock(t.first, tz),
+                    seconds(lead),
+                    clock(anchor, tz)
+                ),
+                statistics: format!(
+                    "template `{}` ({}), first after {quiet} minutes without it (its own rate: {expected:.1} entries in that time)",
+                    t.text, t.id
+                ),
+                score: score.min(0.999),
+                group: format!("first:{}", t.id),
+                trouble: false,
+            })
+        })
+        .collect()
+}
+
+/// `45 s`, `3 min 20 s`.
+fn seconds(s: i64) -> String {
+    match s {
+        0..60 => format!("{s} s"),
+        _ if s % 60 == 0 => format!("{} min", s / 60),
+        _ => format!("{} min {} s", s / 60, s % 60),
+    }
 }
 
 /// A series of per-minute values, from `start` for `len` minutes, zeros filled in.
@@ -80,8 +167,9 @@ fn series(minutes: impl Iterator<Item = (i64, f64)>, start: i64, len: usize) -> 
     out
 }
 
-/// Steps in the source's rates and shares, and in its busiest templates' rates.
-pub fn steps(scan: &SourceScan) -> Vec<Moment> {
+/// Steps in the source's rates and shares, and in its busiest templates' rates. Each is
+/// placed at the first entry of the new regime.
+pub fn steps(scan: &SourceScan, tz: &TimeZone) -> Vec<Moment> {
     let minutes = &scan.volume.minutes;
     let (Some(&first), Some(&last)) = (minutes.keys().next(), minutes.keys().next_back()) else {
         return Vec::new();
@@ -100,23 +188,23 @@ pub fn steps(scan: &SourceScan) -> Vec<Moment> {
     );
     let mut out = Vec::new();
     let lane = &scan.name;
-    // Where a step at minute `m` shows first: the earliest template entry of that minute or
-    // after, among the templates that `pick` accepts.
-    let first_line = |m: i64, pick: &dyn Fn(&Template) -> bool| -> String {
-        let after = |pick: &dyn Fn(&Template) -> bool| {
+    // Where a step at minute `m` shows first: the earliest entry of that minute or after among
+    // the templates that `pick` accepts, its place and time.
+    let first_entry = |m: i64, pick: &Pick| -> (String, Timestamp) {
+        let after = |pick: &Pick| {
             scan.templates
                 .iter()
                 .filter(|t| pick(t))
                 .filter_map(|t| {
                     let i = t.minutes.partition_point(|(tm, _)| *tm < m);
-                    Some((t.minutes.get(i)?.0, t.minute_sources.get(i)?))
+                    Some((*t.minute_firsts.get(i)?, t.minute_sources.get(i)?))
                 })
-                .min_by_key(|(tm, _)| *tm)
-                .map(|(_, source)| source.clone())
+                .min_by_key(|(at, _)| *at)
+                .map(|(at, source)| (source.clone(), at))
         };
         after(pick)
             .or_else(|| after(&|_| true))
-            .unwrap_or_else(|| last_entry_source(scan, m))
+            .unwrap_or_else(|| (last_entry_source(scan, m), minute_start(m)))
     };
     let access_log = scan.files.iter().any(|(_, f)| {
         matches!(
@@ -130,63 +218,57 @@ pub fn steps(scan: &SourceScan) -> Vec<Moment> {
     let is_error = |t: &Template| t.level.is_some_and(Level::is_error);
     let rates: [(&[f64], &str, &Pick); 2] = [
         (&total, "entries", &|_| true),
-        (&errors, "error-level entries", &is_error),
+        (&errors, "errors", &is_error),
     ];
     for (counts, what, pick) in rates {
         if !counts.iter().any(|c| *c > 0.0) {
             continue;
         }
         for step in poisson_steps(counts) {
-            let m = start + step.at as i64;
-            let short = if what == "entries" {
-                "entries"
-            } else {
-                "errors"
-            };
+            let (source, at) = first_entry(start + step.at as i64, pick);
+            let rising_errors = what == "errors" && step.after > step.before;
             out.push(step_moment(
                 &step,
-                m,
-                format!("{lane}: {short} per minute {}", step_words(&step)),
+                at,
+                format!("{lane}: {what} per minute {}", step_words(&step)),
                 format!(
-                    "{what} of `{lane}` changed from {} to {} per minute",
+                    "{what} in `{lane}` went from {} to {} per minute at {}",
                     rate(step.before),
-                    rate(step.after)
+                    rate(step.after),
+                    clock(at, tz)
                 ),
                 lane,
-                first_line(m, pick),
+                source,
             ));
+            if let Some(m) = out.last_mut() {
+                m.trouble = rising_errors;
+            }
         }
     }
     if errors.iter().any(|e| *e > 0.0) {
+        let what = if access_log { "5xx" } else { "errors" };
         for step in share_steps(&errors, &total) {
-            let m = start + step.at as i64;
+            let (source, at) = first_entry(start + step.at as i64, &is_error);
+            let moved = if step.after > step.before {
+                "rose"
+            } else {
+                "fell"
+            };
+            let (before, after) = (percent(step.before), percent(step.after));
             out.push(step_moment(
                 &step,
-                m,
+                at,
+                format!("{lane}: share of {what} {moved} from {before} to {after}"),
                 format!(
-                    "{lane}: share of {} {} from {} to {}",
-                    if access_log { "5xx" } else { "errors" },
-                    if step.after > step.before {
-                        "rose"
-                    } else {
-                        "fell"
-                    },
-                    percent(step.before),
-                    percent(step.after)
-                ),
-                format!(
-                    "the share of {} in `{lane}` stepped from {} to {}",
-                    if access_log {
-                        "5xx answers"
-                    } else {
-                        "error-level entries"
-                    },
-                    percent(step.before),
-                    percent(step.after)
+                    "the share of {what} in `{lane}` {moved} from {before} to {after} at {}",
+                    clock(at, tz)
                 ),
                 lane,
-                first_line(m, &is_error),
+                source,
             ));
+            if let Some(m) = out.last_mut() {
+                m.trouble = step.after > step.before;
+            }
         }
     }
     let mut busiest: Vec<&Template> = scan
@@ -198,20 +280,21 @@ pub fn steps(scan: &SourceScan) -> Vec<Moment> {
     for t in busiest.into_iter().take(MAX_STEP_TEMPLATES) {
         let counts = series(t.minutes.iter().map(|(m, n)| (*m, *n as f64)), start, len);
         for step in poisson_steps(&counts) {
-            let m = start + step.at as i64;
+            let (source, at) = first_entry(start + step.at as i64, &|other| std::ptr::eq(other, t));
             out.push(step_moment(
                 &step,
-                m,
+                at,
                 format!("{}: `{}` {}", t.lane, t.text, step_words(&step)),
                 format!(
-                    "`{}` in `{}` changed from {} to {} per minute",
+                    "`{}` in `{}` went from {} to {} per minute at {}",
                     t.text,
                     t.lane,
                     rate(step.before),
-                    rate(step.after)
+                    rate(step.after),
+                    clock(at, tz)
                 ),
                 lane,
-                first_line(m, &|other| std::ptr::eq(other, t)),
+                source,
             ));
         }
     }
@@ -264,7 +347,12 @@ pub fn silences(scan: &SourceScan, end: i64, tz: &TimeZone) -> Vec<Moment> {
                         scan.name,
                         rate(per_minute)
                     ),
-                    score: 0.4 + 0.5 * (1.0 - (-expected / 60.0).exp()),
+                    statistics: format!(
+                        "{expected:.0} entries expected in the silence at the rate before; the longest pause before it: {longest} minutes"
+                    ),
+                    score: 0.4 + 0.5 * expected / (expected + 60.0),
+                    group: format!("lane:{}", scan.name),
+                    trouble: false,
                 });
             }
             longest = longest.max(gap);

@@ -30,14 +30,14 @@ mod metric;
 mod moment;
 
 pub use changepoints::{Step, mean_steps, poisson_steps, share_steps};
-pub use moment::Moment;
+pub use moment::{Moment, round3};
 
 use jiff::tz::TimeZone;
 
 use super::SourceScan;
 use super::metrics::MetricData;
 
-/// Moments of one lane closer than this (minutes) to a better one are dropped.
+/// Moments of one group closer than this (minutes) to a better one are dropped.
 const NEAR: i64 = 2;
 
 /// The moments of every source and metric, best first, at most `limit`.
@@ -55,25 +55,32 @@ pub fn find(
     let mut all = Vec::new();
     for scan in scans {
         all.extend(logs::new_templates(scan, tz));
-        all.extend(logs::steps(scan));
+        all.extend(logs::steps(scan, tz));
         if let Some(end) = end {
             all.extend(logs::silences(scan, end, tz));
         }
     }
+    // The first sign of trouble: the earliest new error, or rise in errors or their share.
+    let trouble = all.iter().filter(|m| m.trouble).map(|m| m.at).min();
+    if let Some(anchor) = trouble {
+        for scan in scans {
+            all.extend(logs::changed_just_before(scan, anchor, tz));
+        }
+    }
     for metric in metrics {
-        all.extend(metric::metric_steps(metric));
+        all.extend(metric::metric_steps(metric, tz));
     }
     best(all, limit)
 }
 
-/// Drops moments near a better one of the same lane, then keeps the best `limit`.
+/// Drops moments near a better one of the same group, then keeps the best `limit`.
 fn best(mut all: Vec<Moment>, limit: usize) -> Vec<Moment> {
     all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.at.cmp(&b.at)));
     let mut kept: Vec<Moment> = Vec::new();
     for m in all {
-        let near = kept
-            .iter()
-            .any(|k| k.lane == m.lane && (k.at.as_second() - m.at.as_second()).abs() <= NEAR * 60);
+        let near = kept.iter().any(|k| {
+            k.group == m.group && (k.at.as_second() - m.at.as_second()).abs() <= NEAR * 60
+        });
         if !near {
             kept.push(m);
         }

@@ -9,6 +9,7 @@ use super::changepoints::Step;
 /// A proposed moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Moment {
+    /// When it shows first: the time of the first entry (or point) that shows it.
     pub at: Timestamp,
     /// What happened, in one line: the timeline text if promoted.
     pub text: String,
@@ -17,32 +18,61 @@ pub struct Moment {
     pub source: String,
     /// Always `moment`.
     pub kind: &'static str,
-    /// Why it is proposed, in words.
+    /// Why it is proposed, in plain words.
     pub reason: String,
-    /// 0 to 1; higher is more notable.
+    /// The statistics behind it, for those who want them.
+    pub statistics: String,
+    /// 0 to 1, three decimals; higher is stronger evidence.
+    #[serde(serialize_with = "three_decimals")]
     pub score: f64,
+    /// Moments of one group near each other tell one change; the best of them is kept. A new
+    /// template is a group of its own, so no other moment hides it.
+    #[serde(skip)]
+    pub group: String,
+    /// Whether it shows trouble starting (a new error, errors or their share rising): the
+    /// first of these anchors "what changed just before".
+    #[serde(skip)]
+    pub trouble: bool,
 }
 
-/// A step as a moment at the start of `minute`, with its words and its score.
+fn three_decimals<S: serde::Serializer>(score: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(round3(*score))
+}
+
+/// A score as it is shown: three decimals.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// A score from a likelihood ratio (nats): rising with the evidence without a ceiling in
+/// reach, so strong steps keep distinct scores (`llr / (llr + 60)` scaled into 0.3–0.9).
+pub fn evidence_score(llr: f64) -> f64 {
+    0.3 + 0.6 * llr / (llr + 60.0)
+}
+
+/// A step as a moment at `at` (the first entry of the new regime), with its words.
 pub fn step_moment(
     step: &Step,
-    minute: i64,
+    at: Timestamp,
     text: String,
     reason: String,
     lane: &str,
     source: String,
 ) -> Moment {
     Moment {
-        at: minute_start(minute),
+        at,
         text,
         lane: lane.to_owned(),
         source,
         kind: "moment",
-        reason: format!(
-            "{reason}; a step fits the counts far better than one steady rate (log-likelihood ratio {:.0})",
+        reason,
+        statistics: format!(
+            "a step fits far better than one steady level: log-likelihood ratio {:.1}",
             step.llr
         ),
-        score: 0.3 + 0.6 * (1.0 - (-step.llr / 60.0).exp()),
+        score: evidence_score(step.llr),
+        group: format!("lane:{lane}"),
+        trouble: false,
     }
 }
 
