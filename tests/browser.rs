@@ -994,12 +994,13 @@ mod browser {
                 "{at}: lines folded away"
             );
             if width == 1920 {
-                // One click promotes the best moment, in its own words.
+                // One click promotes the best moment (what changed just before the first
+                // errors), in its own words.
                 scroll_and_click(&screen, "#candidate-moments li:first-child button").await;
                 until("the promoted moment on the timeline", || async {
                     text(&screen, "#timeline-rows")
                         .await
-                        .contains("first critical: sorry, too many clients already")
+                        .contains("changed just before: ")
                 })
                 .await;
             }

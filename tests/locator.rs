@@ -134,7 +134,9 @@ fn logs_that_no_named_format_knows_are_dated_where_the_time_sits() {
         &std::fs::read_to_string(dir.join("colour.log")).unwrap(),
     )
     .unwrap();
-    assert_eq!(scan.candidates[0].text, "web-1 pgbouncer: pool full");
+    assert_eq!(scan.candidates[0].text, "pgbouncer: pool full");
+    assert_eq!(scan.candidates[0].message, "pool full");
+    assert_eq!(scan.candidates[0].fields["host"], "web-1");
 
     // TAI64N, as daemontools and runit's svlogd write it.
     let (format, _, at) = read(

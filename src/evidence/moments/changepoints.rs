@@ -64,7 +64,9 @@ pub fn poisson_steps(counts: &[f64]) -> Vec<Step> {
         &by_ratio,
         &mut out,
     );
-    out.sort_by_key(|s| s.at);
+    settle(&mut out, counts.len(), &|a, b| {
+        (prefix[b] - prefix[a]) / (b - a) as f64
+    });
     out
 }
 
@@ -92,10 +94,25 @@ pub fn share_steps(errors: &[f64], total: &[f64]) -> Vec<Step> {
     };
     let mut out = Vec::new();
     segment(0, errors.len(), 0, &ll, &share, &by_ratio, &mut out);
+    settle(&mut out, errors.len(), &share);
     // A share needs entries on both sides to mean anything.
     out.retain(|s| s.before > 0.0 || s.after > 0.0);
-    out.sort_by_key(|s| s.at);
     out
+}
+
+/// The levels on each side of each step, between its neighbouring steps: binary segmentation
+/// finds a step's place while the other steps are still unknown, so the level it reports on
+/// a side may mix in a later step's.
+fn settle(steps: &mut [Step], len: usize, level: &dyn Fn(usize, usize) -> f64) {
+    steps.sort_by_key(|s| s.at);
+    let bounds: Vec<usize> = std::iter::once(0)
+        .chain(steps.iter().map(|s| s.at))
+        .chain(std::iter::once(len))
+        .collect();
+    for (i, step) in steps.iter_mut().enumerate() {
+        step.before = level(bounds[i], bounds[i + 1]);
+        step.after = level(bounds[i + 1], bounds[i + 2]);
+    }
 }
 
 /// Finds the best split of `[a, b)`; keeps it if it is a real step, and looks on each side.
@@ -156,16 +173,25 @@ pub fn mean_steps(values: &[f64]) -> Vec<Step> {
     };
     let ll = |a: usize, b: usize| -((b - a) as f64) / 2.0 * (sse(a, b) / (b - a) as f64).ln();
     let mean = |a: usize, b: usize| (sum[b] - sum[a]) / (b - a) as f64;
-    // The step against the noise within the two runs (without the floor, unless it is all).
-    let big = |a: usize, k: usize, b: usize, before: f64, after: f64| {
-        let within = (sse(a, k) + sse(k, b) - floor * (b - a) as f64).max(floor * (b - a) as f64);
-        let noise = (within / (b - a) as f64).sqrt();
+    // The series' own noise, from the differences of neighbouring values (their median
+    // absolute size, scaled to a standard deviation): steps in the level barely move it, as
+    // they are few among many differences.
+    let noise = {
+        let mut diffs: Vec<f64> = values.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+        diffs.sort_by(f64::total_cmp);
+        let median = diffs.get(diffs.len() / 2).copied().unwrap_or(0.0);
+        (median / (0.6745 * std::f64::consts::SQRT_2)).max(1e-3 * scale)
+    };
+    let big = |_: usize, _: usize, _: usize, before: f64, after: f64| {
         let effect = (after - before).abs() / noise;
         (effect >= MIN_EFFECT).then_some(effect)
     };
     let mut out = Vec::new();
     segment(0, values.len(), 0, &ll, &mean, &big, &mut out);
-    out.sort_by_key(|s| s.at);
+    settle(&mut out, values.len(), &mean);
+    for step in &mut out {
+        step.effect = (step.after - step.before).abs() / noise;
+    }
     out
 }
 

@@ -22,10 +22,11 @@ pub fn metric_steps(metric: &MetricData, tz: &TimeZone) -> Vec<Moment> {
         let values: Vec<f64> = points.iter().map(|p| p.1).collect();
         for step in mean_steps(&values) {
             let (at, _, line) = points[step.at];
-            let which = if series.label.is_empty() {
-                String::new()
-            } else {
+            // With one series the metric's name names it.
+            let which = if metric.series.len() > 1 {
                 format!(" {}", series.label)
+            } else {
+                String::new()
             };
             let unit = &metric.unit;
             let (before, after) = (short(step.before), short(step.after));

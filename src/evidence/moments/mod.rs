@@ -88,5 +88,12 @@ fn best(mut all: Vec<Moment>, limit: usize) -> Vec<Moment> {
             break;
         }
     }
+    // A ranking that ranks: shown with three decimals, no two scores are the same; of two
+    // equally strong, the earlier keeps its score and the later is shown a step below.
+    let mut above = f64::INFINITY;
+    for m in &mut kept {
+        m.score = round3(m.score).min(round3(above - 0.001)).max(0.0);
+        above = m.score;
+    }
     kept
 }
