@@ -177,6 +177,14 @@ impl Format {
         )
     }
 
+    /// Access logs: one line per request, grouped by method, route and status class.
+    pub fn is_access_log(self) -> bool {
+        matches!(
+            self,
+            Format::Clf | Format::W3c | Format::Uwsgi | Format::Zeek
+        )
+    }
+
     /// Formats that are whole JSON documents rather than lines.
     pub fn is_document(self) -> bool {
         matches!(

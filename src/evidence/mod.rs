@@ -4,6 +4,7 @@
 //! their provenance (`path:line`), in a lane named after the source, and per-minute counts
 //! become a [`Volume`] strip for the diagrams. Line logs are streamed and never loaded whole.
 
+pub mod access;
 pub mod columns;
 pub mod crosscheck;
 mod documents;

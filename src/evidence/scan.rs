@@ -148,7 +148,8 @@ impl Output<'_> {
             self.count(at, e.level.is_some_and(Level::is_error));
         }
         if let (true, Some(feed)) = (wanted, self.templates.as_deref_mut()) {
-            feed.add(at, e.level, &e.msg, &e.place);
+            let access = e.parser.is_some_and(|p| p.format.is_access_log());
+            feed.add(at, e.level, &e.msg, &e.place, access);
         }
         if let (true, Some(candidates)) = (needs_candidate, self.candidates.as_deref_mut()) {
             let message = text_of(&e.msg).into_owned();

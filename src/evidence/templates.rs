@@ -161,6 +161,10 @@ pub struct Miner {
     tree: HashMap<(Option<Level>, usize), Branches>,
     /// The hash of a masked shape → its group, for shapes seen before.
     seen: rustc_hash::FxHashMap<u64, usize>,
+    /// An access log's template text (`GET /api/<*> 2xx`) → its group.
+    exact: rustc_hash::FxHashMap<String, usize>,
+    /// The access-log template of the entry being added.
+    shaped: String,
     tokens: Vec<String>,
 }
 
@@ -184,27 +188,49 @@ impl Miner {
             .and_then(|(path, line)| Some((path, line.parse().ok()?)))
             .unwrap_or((source, 0));
         let place = super::scan::Place { path, line };
-        self.add_line(at, level, first_line(text.as_bytes()), &place);
+        self.add_line(at, level, first_line(text.as_bytes()), &place, false);
     }
 
     /// Adds one entry by the first line of its text, as read: bytes that are not UTF-8 are
-    /// grouped as U+FFFD, as they are shown.
+    /// grouped as U+FFFD, as they are shown. An access log's entry (`access`) that holds a
+    /// request is grouped by its method, route shape and status class instead.
     fn add_line(
         &mut self,
         at: Timestamp,
         level: Option<Level>,
         line: &[u8],
         source: &super::scan::Place<'_>,
+        access: bool,
     ) {
         // Nearly every line is ASCII, and saying so is cheaper than checking it is UTF-8.
         if !line.is_ascii()
             && let Cow::Owned(text) = String::from_utf8_lossy(line)
         {
-            return self.add_line(at, level, text.as_bytes(), source);
+            return self.add_line(at, level, text.as_bytes(), source, access);
         }
+        let text = || super::scan::text_of(line);
+        let shaped = access && super::access::shape(&text(), &mut self.shaped);
+        let index = if shaped {
+            match self.exact.get(&self.shaped) {
+                Some(&i) => i,
+                None => {
+                    let tokens = self.shaped.split(' ').map(str::to_owned).collect();
+                    let i = self.new_group(tokens);
+                    self.exact.insert(self.shaped.clone(), i);
+                    i
+                }
+            }
+        } else {
+            self.group_of(line, level)
+        };
+        self.count(index, at, level, line, source);
+    }
+
+    /// The group of a line by its masked shape: one seen before, or placed in the tree.
+    fn group_of(&mut self, line: &[u8], level: Option<Level>) -> usize {
         let shape = shape_hash(line, level);
         let text = || super::scan::text_of(line);
-        let index = match self.seen.get(&shape) {
+        match self.seen.get(&shape) {
             Some(&i) => i,
             None => {
                 mask_into(&text(), &mut self.tokens);
@@ -214,7 +240,19 @@ impl Miner {
                 }
                 i
             }
-        };
+        }
+    }
+
+    /// Counts an entry into group `index`.
+    fn count(
+        &mut self,
+        index: usize,
+        at: Timestamp,
+        level: Option<Level>,
+        line: &[u8],
+        source: &super::scan::Place<'_>,
+    ) {
+        let text = || super::scan::text_of(line);
         if let Some(recorded) = &mut self.recorded {
             if recorded.paths.last().is_none_or(|p| p != source.path) {
                 recorded.paths.push(source.path.to_owned());
@@ -271,24 +309,30 @@ impl Miner {
             }
             _ => {
                 let i = self.groups.len();
-                self.groups.push(Group {
-                    tokens: tokens.clone(),
-                    count: 0,
-                    first: Timestamp::MAX,
-                    last: Timestamp::MIN,
-                    level: None,
-                    minutes: Vec::new(),
-                    minute_index: Default::default(),
-                    last_minute: 0,
-                    example: String::new(),
-                    source: String::new(),
-                });
                 leaf.push(i);
+                self.new_group(tokens.clone());
                 i
             }
         };
         self.tokens = tokens;
         index
+    }
+
+    /// A new, empty group of these tokens.
+    fn new_group(&mut self, tokens: Vec<String>) -> usize {
+        self.groups.push(Group {
+            tokens,
+            count: 0,
+            first: Timestamp::MAX,
+            last: Timestamp::MIN,
+            level: None,
+            minutes: Vec::new(),
+            minute_index: Default::default(),
+            last_minute: 0,
+            example: String::new(),
+            source: String::new(),
+        });
+        self.groups.len() - 1
     }
 
     /// The templates, earliest first.
@@ -397,6 +441,8 @@ pub enum Feed {
 pub struct Batch {
     /// The file the entries come from.
     path: String,
+    /// Whether the file is an access log.
+    access: bool,
     text: Vec<u8>,
     /// Time, level, where the line ends in `text`, and its line number in the file.
     entries: Vec<(Timestamp, Option<Level>, usize, u64)>,
@@ -410,7 +456,7 @@ impl Batch {
                 path: &self.path,
                 line,
             };
-            miner.add_line(at, level, &self.text[start..end], &place);
+            miner.add_line(at, level, &self.text[start..end], &place, self.access);
             start = end;
         }
     }
@@ -452,22 +498,27 @@ impl Feed {
         }
     }
 
-    /// Adds one entry: its first line is what is grouped.
+    /// Adds one entry: its first line is what is grouped; `access` says it is from an access
+    /// log.
     pub fn add(
         &mut self,
         at: Timestamp,
         level: Option<Level>,
         text: &[u8],
         place: &super::scan::Place<'_>,
+        access: bool,
     ) {
         let (batch, sender) = match self {
-            Feed::Direct(miner) => return miner.add_line(at, level, first_line(text), place),
+            Feed::Direct(miner) => {
+                return miner.add_line(at, level, first_line(text), place, access);
+            }
             Feed::Thread { batch, sender, .. } => (batch, sender),
         };
-        if batch.path != place.path {
+        if batch.path != place.path || batch.access != access {
             send(batch, sender);
             batch.path.clear();
             batch.path.push_str(place.path);
+            batch.access = access;
         }
         batch.text.extend_from_slice(first_line(text));
         batch
@@ -505,6 +556,7 @@ fn send(batch: &mut Batch, sender: &std::sync::mpsc::SyncSender<Batch>) {
     }
     let next = Batch {
         path: batch.path.clone(),
+        access: batch.access,
         text: Vec::with_capacity(batch.text.capacity()),
         entries: Vec::with_capacity(batch.entries.capacity()),
     };
@@ -1294,8 +1346,8 @@ mod tests {
             let level = [None, Some(Level::Error), Some(Level::Warn)][i as usize % 3];
             let when = at((i * 7919) % 86_400);
             direct.add(when, level, &text, &place.to_string());
-            feed.add(when, level, text.as_bytes(), &place);
-            inline.add(when, level, text.as_bytes(), &place);
+            feed.add(when, level, text.as_bytes(), &place, false);
+            inline.add(when, level, text.as_bytes(), &place, false);
         }
         let direct = direct.finish("x");
         assert!(direct.len() > 5);
@@ -1315,7 +1367,7 @@ mod tests {
                 path: "a.log",
                 line: i as u64 + 1,
             };
-            feed.add(at(i as i64), None, line, &place);
+            feed.add(at(i as i64), None, line, &place, false);
         }
         let mut direct = Miner::new();
         direct.add(at(0), None, "\u{fffd} worker 7 stopped", "a.log:1");

@@ -206,15 +206,7 @@ pub fn steps(scan: &SourceScan, tz: &TimeZone) -> Vec<Moment> {
             .or_else(|| after(&|_| true))
             .unwrap_or_else(|| (last_entry_source(scan, m), minute_start(m)))
     };
-    let access_log = scan.files.iter().any(|(_, f)| {
-        matches!(
-            f,
-            super::super::Format::Clf
-                | super::super::Format::W3c
-                | super::super::Format::Uwsgi
-                | super::super::Format::Zeek
-        )
-    });
+    let access_log = scan.files.iter().any(|(_, f)| f.is_access_log());
     let is_error = |t: &Template| t.level.is_some_and(Level::is_error);
     let rates: [(&[f64], &str, &Pick); 2] = [
         (&total, "entries", &|_| true),
