@@ -993,6 +993,26 @@ mod browser {
                 !visible(&screen, "#candidate-rows tr").await,
                 "{at}: lines folded away"
             );
+            // A template expands to the lines it holds.
+            scroll_and_click(
+                &screen,
+                "#candidate-templates tr:first-child .template-lines summary",
+            )
+            .await;
+            until("a template's lines", || async {
+                visible(
+                    &screen,
+                    "#candidate-templates tr:first-child .template-lines li",
+                )
+                .await
+            })
+            .await;
+            let held = text(
+                &screen,
+                "#candidate-templates tr:first-child .template-lines",
+            )
+            .await;
+            assert!(held.contains("logs/"), "{at}: {held}");
             if width == 1920 {
                 // One click promotes the best moment (what changed just before the first
                 // errors), in its own words.

@@ -1631,6 +1631,19 @@ fn the_candidate_panel_proposes_moments_and_groups_by_template() {
         .map(|t| t["first"].as_str().unwrap())
         .collect();
     assert!(firsts.windows(2).all(|w| w[0] <= w[1]), "earliest first");
+    // Each template expands to the entries it holds: as many as it counts (up to 50), each
+    // an entry of the panel's list, its own first entry first.
+    for t in templates {
+        let lines = t["lines"].as_array().unwrap();
+        let count = t["count"].as_u64().unwrap() as usize;
+        assert_eq!(lines.len(), count.min(50), "{t}");
+        assert_eq!(
+            (lines[0]["source"].clone(), lines[0]["line"].clone()),
+            (t["source"].clone(), t["line"].clone()),
+            "{t}"
+        );
+        assert!(t["id"].as_str().unwrap().starts_with('t'), "{t}");
+    }
     let pool = templates
         .iter()
         .find(|t| t["text"] == "timeout acquiring connection from pool")

@@ -183,12 +183,24 @@ impl Miner {
 
     /// Adds one entry found at `source` (`path:line`): its first line is what is grouped.
     pub fn add(&mut self, at: Timestamp, level: Option<Level>, text: &str, source: &str) {
+        self.add_entry(at, level, text, source, false);
+    }
+
+    /// [`Miner::add`], where `access` says the entry is from an access log.
+    pub fn add_entry(
+        &mut self,
+        at: Timestamp,
+        level: Option<Level>,
+        text: &str,
+        source: &str,
+        access: bool,
+    ) {
         let (path, line) = source
             .rsplit_once(':')
             .and_then(|(path, line)| Some((path, line.parse().ok()?)))
             .unwrap_or((source, 0));
         let place = super::scan::Place { path, line };
-        self.add_line(at, level, first_line(text.as_bytes()), &place, false);
+        self.add_line(at, level, first_line(text.as_bytes()), &place, access);
     }
 
     /// Adds one entry by the first line of its text, as read: bytes that are not UTF-8 are

@@ -2,6 +2,8 @@
 //! moments first, then the entries grouped by template, then every entry — and promoting any of
 //! them onto the timeline.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -16,6 +18,8 @@ use crate::model::LoadedIncident;
 
 /// The most log candidates the facilitator's panel is sent at once.
 pub(super) const MAX_CANDIDATES_SHOWN: usize = 500;
+/// The most entries a template lists when the panel expands it.
+const MAX_LINES_PER_TEMPLATE: usize = 50;
 /// The most templates the panel lists.
 pub(super) const MAX_TEMPLATES_SHOWN: usize = 200;
 /// The most moments the panel proposes.
@@ -106,28 +110,40 @@ impl State {
                     .strftime("%Y-%m-%dT%H:%M:%S%:z")
                     .to_string()
             };
-            let list: Vec<Value> = shown
-                .iter()
-                .map(|c| {
-                    let (path, line) = place(&c.source);
-                    json!({
-                        "at": local(c.at),
-                        "text": c.text.chars().take(300).collect::<String>(),
-                        "lane": c.lane,
-                        "source": path,
-                        "line": line,
-                        "promoted": promoted.contains(c.source.as_str()),
-                    })
+            let entry = |c: &Candidate| {
+                let (path, line) = place(&c.source);
+                json!({
+                    "at": local(c.at),
+                    "text": c.text.chars().take(300).collect::<String>(),
+                    "lane": c.lane,
+                    "source": path,
+                    "line": line,
+                    "promoted": promoted.contains(c.source.as_str()),
                 })
-                .collect();
-            // The window's entries grouped by template, per source, earliest first.
+            };
+            let list: Vec<Value> = shown.iter().map(|c| entry(c)).collect();
+            // The window's entries grouped by template, per source, earliest first, each with
+            // the entries it holds (to expand in the panel).
             let mut templates = Vec::new();
-            for (name, _) in &scans {
-                let mut miner = Miner::new();
+            let mut lines_of: HashMap<String, Vec<&Candidate>> = HashMap::new();
+            let by_place: HashMap<&str, &Candidate> =
+                inside.iter().map(|c| (c.source.as_str(), *c)).collect();
+            for (name, scan) in &scans {
+                let access = scan
+                    .as_ref()
+                    .is_ok_and(|s| s.files.iter().all(|(_, f)| f.is_access_log()));
+                let mut miner = Miner::recording();
                 for c in inside.iter().filter(|c| &c.lane == name) {
-                    miner.add(c.at, c.level, &c.text, &c.source);
+                    miner.add_entry(c.at, c.level, &c.message, &c.source, access);
                 }
-                templates.extend(miner.finish(name));
+                let (found, lines) = miner.finish_with_lines(name);
+                for l in lines {
+                    let held = lines_of.entry(l.template).or_default();
+                    if let Some(c) = by_place.get(format!("{}:{}", l.source, l.line).as_str()) {
+                        held.push(c);
+                    }
+                }
+                templates.extend(found);
             }
             templates.sort_by_key(|t| t.first);
             let template_count = templates.len();
@@ -147,6 +163,16 @@ impl State {
                         "source": path,
                         "line": line,
                         "promoted": promoted.contains(t.source.as_str()),
+                        "id": t.id,
+                        "lines": lines_of
+                            .get(&t.id)
+                            .map(|held| {
+                                held.iter()
+                                    .take(MAX_LINES_PER_TEMPLATE)
+                                    .map(|c| entry(c))
+                                    .collect::<Vec<_>>()
+                            })
+                            .unwrap_or_default(),
                     })
                 })
                 .collect();

@@ -123,11 +123,27 @@
       M.fill(more, moments.slice(5).map(moment));
       M.fill($("candidate-more-moments"), moments.length > 5 ? [el("details", null,
         el("summary", { text: (moments.length - 5) + " more moments" }), more)] : []);
+      // A template expands to the entries it holds, each one click from the timeline.
+      var held = function (t) {
+        var lines = t.lines || [];
+        if (!lines.length) return null;
+        var more = t.count > lines.length ? " (the first " + lines.length + ")" : "";
+        var list = el("ul");
+        M.fill(list, lines.map(function (c) {
+          return el("li", null, el("time", { text: when(c.at) }), " ",
+            el("span", { text: c.text }), " ", promote(c, false),
+            el("span", { class: "hint", text: " " + place(c) }));
+        }));
+        return el("details", { class: "template-lines" },
+          el("summary", { text: (t.count === 1 ? "1 line" : t.count.toLocaleString("en") + " lines") + more }),
+          list);
+      };
       M.fill($("candidate-templates"), (b.templates || []).map(function (t) {
         return el("tr", { class: t.level === "error" || t.level === "critical" ? "level-error" : null },
           el("td", { text: when(t.first) }),
           el("td", { text: t.lane }),
-          el("td", null, el("code", { text: t.text }), el("div", { class: "hint", text: "first: " + place(t) + (t.level ? " · " + t.level : "") })),
+          el("td", null, el("code", { text: t.text }), el("div", { class: "hint", text: "first: " + place(t) + (t.level ? " · " + t.level : "") }),
+            held(t)),
           el("td", { text: "×" + t.count.toLocaleString("en") }),
           el("td", null, promote(t, false)));
       }));
