@@ -9,7 +9,8 @@
 
 use std::sync::Arc;
 
-use super::format::{Level, Line};
+use super::level::Level;
+use super::line::Line;
 use super::timestamp::{self, When};
 
 /// Which of the two formats.

@@ -14,7 +14,8 @@ use serde_json::value::RawValue;
 
 use super::EvidenceError;
 use super::format::{Format, Level};
-use super::scan::{EntryParts, Filter, Output, Place};
+use super::line::Place;
+use super::scan::{EntryParts, Filter, Output};
 use super::timestamp::{self, Context, When};
 use crate::model::Kind;
 

@@ -14,7 +14,8 @@
 
 use jiff::Timestamp;
 
-use super::format::{Level, Line, ansi_end, level_after};
+use super::level::Level;
+use super::line::{Line, ansi_end, level_after};
 use super::timestamp::{self, Civil, When, digits, digits_between};
 
 /// How far into a line the locator looks for a timestamp, in bytes.

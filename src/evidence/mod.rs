@@ -12,6 +12,7 @@ pub mod explain;
 pub mod fields;
 pub mod format;
 pub mod level;
+pub mod line;
 pub mod locate;
 pub mod metrics;
 pub mod moments;

@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use regex::bytes::Regex;
 
 use super::format::{Level, Parser};
+use super::line::{Place, text_of};
 use super::templates::Feed;
 use super::timestamp::{Context, When};
 use super::{Candidate, Stats, Volume};
@@ -199,28 +200,6 @@ pub struct EntryParts<'a> {
     pub parser: Option<&'a Parser>,
 }
 
-/// Where an entry starts: shown as `path:line`.
-#[derive(Debug, Clone, Copy)]
-pub struct Place<'a> {
-    pub path: &'a str,
-    pub line: u64,
-}
-
-impl std::fmt::Display for Place<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.path, self.line)
-    }
-}
-
-/// `bytes` as text, borrowed when it is valid UTF-8 (checked word by word), with U+FFFD for
-/// invalid bytes otherwise.
-pub fn text_of(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
-}
-
 /// What a timeline shows for an entry: its message, after the program or logger that wrote
 /// it (`sshd: Failed password for root`, `MRAppMaster: Created MRAppMaster …`), as the rest of
 /// the header is the same on every line.
@@ -253,7 +232,7 @@ struct Open {
     continuation: Vec<u8>,
     matched: bool,
     /// The first line, taken apart already when finding its time did that.
-    parsed: Option<super::format::Line>,
+    parsed: Option<super::line::Line>,
 }
 
 /// Reads one log file into `out`.

@@ -199,7 +199,7 @@ impl Miner {
             .rsplit_once(':')
             .and_then(|(path, line)| Some((path, line.parse().ok()?)))
             .unwrap_or((source, 0));
-        let place = super::scan::Place { path, line };
+        let place = super::line::Place { path, line };
         self.add_line(at, level, first_line(text.as_bytes()), &place, access);
     }
 
@@ -211,7 +211,7 @@ impl Miner {
         at: Timestamp,
         level: Option<Level>,
         line: &[u8],
-        source: &super::scan::Place<'_>,
+        source: &super::line::Place<'_>,
         access: bool,
     ) {
         // Nearly every line is ASCII, and saying so is cheaper than checking it is UTF-8.
@@ -220,7 +220,7 @@ impl Miner {
         {
             return self.add_line(at, level, text.as_bytes(), source, access);
         }
-        let text = || super::scan::text_of(line);
+        let text = || super::line::text_of(line);
         let shaped = access && super::access::shape(&text(), &mut self.shaped);
         let index = if shaped {
             match self.exact.get(&self.shaped) {
@@ -241,7 +241,7 @@ impl Miner {
     /// The group of a line by its masked shape: one seen before, or placed in the tree.
     fn group_of(&mut self, line: &[u8], level: Option<Level>) -> usize {
         let shape = shape_hash(line, level);
-        let text = || super::scan::text_of(line);
+        let text = || super::line::text_of(line);
         match self.seen.get(&shape) {
             Some(&i) => i,
             None => {
@@ -262,9 +262,9 @@ impl Miner {
         at: Timestamp,
         level: Option<Level>,
         line: &[u8],
-        source: &super::scan::Place<'_>,
+        source: &super::line::Place<'_>,
     ) {
-        let text = || super::scan::text_of(line);
+        let text = || super::line::text_of(line);
         if let Some(recorded) = &mut self.recorded {
             if recorded.paths.last().is_none_or(|p| p != source.path) {
                 recorded.paths.push(source.path.to_owned());
@@ -464,7 +464,7 @@ impl Batch {
     fn give_to(&self, miner: &mut Miner) {
         let mut start = 0;
         for &(at, level, end, line) in &self.entries {
-            let place = super::scan::Place {
+            let place = super::line::Place {
                 path: &self.path,
                 line,
             };
@@ -517,7 +517,7 @@ impl Feed {
         at: Timestamp,
         level: Option<Level>,
         text: &[u8],
-        place: &super::scan::Place<'_>,
+        place: &super::line::Place<'_>,
         access: bool,
     ) {
         let (batch, sender) = match self {
@@ -1022,7 +1022,7 @@ fn shape_hash(bytes: &[u8], level: Option<Level>) -> u64 {
         let start = i;
         n += 1;
         if n >= MAX_TOKENS {
-            Masked::of(super::scan::text_of(&bytes[start..]).trim_end()).hash_into(&mut h);
+            Masked::of(super::line::text_of(&bytes[start..]).trim_end()).hash_into(&mut h);
             break;
         }
         // The classes of all bytes of the token, and where it ends.
@@ -1341,7 +1341,7 @@ mod tests {
         // continuation lines that are not grouped.
         for i in 0..(3 * BATCH_ENTRIES as i64 + 17) {
             let path = if i < 5_000 { "a.log" } else { "b.log" };
-            let place = crate::evidence::scan::Place {
+            let place = crate::evidence::line::Place {
                 path,
                 line: i as u64 + 1,
             };
@@ -1375,7 +1375,7 @@ mod tests {
             .into_iter()
             .enumerate()
         {
-            let place = crate::evidence::scan::Place {
+            let place = crate::evidence::line::Place {
                 path: "a.log",
                 line: i as u64 + 1,
             };

@@ -14,8 +14,10 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{LEVEL_KEYS, Level, MSG_KEYS, TIME_KEYS, timestamp};
+use super::keys::{LEVEL_KEYS, MSG_KEYS, TIME_KEYS};
+use crate::evidence::level::Level;
 use crate::evidence::swar;
+use crate::evidence::timestamp;
 
 const KNOWN: usize = TIME_KEYS.len() + LEVEL_KEYS.len() + MSG_KEYS.len();
 
