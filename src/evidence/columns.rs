@@ -182,14 +182,7 @@ impl Columns {
             Some(path) => format!("{path}: {msg}"),
             None => msg,
         };
-        Some(Line {
-            when,
-            level,
-            msg: 0..0,
-            owned_msg: Some(msg),
-            head: 0,
-            level_in_text: false,
-        })
+        Some(Line::owned(when, level, msg))
     }
 }
 

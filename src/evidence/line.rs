@@ -27,6 +27,19 @@ pub struct Line {
 }
 
 impl Line {
+    /// A line whose message is not a slice of it (decoded JSON or logfmt, columns put
+    /// together).
+    pub fn owned(when: When, level: Option<Level>, msg: String) -> Line {
+        Line {
+            when,
+            level,
+            msg: 0..0,
+            owned_msg: Some(msg),
+            head: 0,
+            level_in_text: false,
+        }
+    }
+
     pub fn new(when: When, level: Option<Level>, msg: Range<usize>) -> Line {
         // A line that ends right after its time ("1793710931 ") has an empty message; skipping
         // spaces forward and trimming backward must not cross.

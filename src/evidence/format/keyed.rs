@@ -99,14 +99,7 @@ pub(super) fn json_line(line: &[u8]) -> Option<Line> {
             let start = text.as_ptr() as usize - line.as_ptr() as usize;
             Some(Line::new(when, level, start..start + text.len()))
         }
-        Some(Cow::Owned(msg)) => Some(Line {
-            when,
-            level,
-            msg: 0..0,
-            owned_msg: Some(msg),
-            head: 0,
-            level_in_text: false,
-        }),
+        Some(Cow::Owned(msg)) => Some(Line::owned(when, level, msg)),
         None => json_line_without_message(trimmed),
     }
 }
@@ -135,14 +128,7 @@ pub(super) fn json_line_without_message(trimmed: &[u8]) -> Option<Line> {
             .collect::<Vec<_>>()
             .join(" ")
     });
-    Some(Line {
-        when,
-        level,
-        msg: 0..0,
-        owned_msg: Some(msg),
-        head: 0,
-        level_in_text: false,
-    })
+    Some(Line::owned(when, level, msg))
 }
 
 /// Splits a logfmt line into key and value pairs; quoted values may hold spaces and `\"`.
@@ -221,14 +207,7 @@ pub(super) fn logfmt(line: &[u8]) -> Option<Line> {
         }
         None => String::from_utf8_lossy(line).into_owned(),
     };
-    Some(Line {
-        when,
-        level,
-        msg: 0..0,
-        owned_msg: Some(msg),
-        head: 0,
-        level_in_text: false,
-    })
+    Some(Line::owned(when, level, msg))
 }
 
 /// The microseconds of `"__REALTIME_TIMESTAMP":"…"`, found without decoding the object.
@@ -296,12 +275,5 @@ pub(super) fn journald(line: &[u8]) -> Option<Line> {
         (Some(ident), None) => format!("{ident}: {message}"),
         _ => message,
     };
-    Some(Line {
-        when,
-        level,
-        msg: 0..0,
-        owned_msg: Some(msg),
-        head: 0,
-        level_in_text: false,
-    })
+    Some(Line::owned(when, level, msg))
 }
