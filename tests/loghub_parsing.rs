@@ -20,19 +20,22 @@ use std::path::Path;
 
 use debrief::evidence::{self, ScanOptions};
 
-/// The ten systems, the year their lines were written, and Drain's published GA on each
-/// (Zhu et al., "Tools and Benchmarks for Automated Log Parsing", ICSE-SEIP 2019).
-const SYSTEMS: &[(&str, i16, f64)] = &[
-    ("Android", 2017, 0.911),
-    ("Apache", 2005, 1.000),
-    ("BGL", 2005, 0.963),
-    ("HDFS", 2008, 0.998),
-    ("Hadoop", 2015, 0.948),
-    ("HealthApp", 2017, 0.780),
-    ("Linux", 2005, 0.690),
-    ("OpenSSH", 2015, 0.788),
-    ("Spark", 2017, 0.920),
-    ("Zookeeper", 2015, 0.967),
+/// The ten systems, the year their lines were written, and the published GA on each of Drain
+/// (Zhu et al., "Tools and Benchmarks for Automated Log Parsing", ICSE-SEIP 2019) and of Brain
+/// (Yu et al., "Brain: Log Parsing with Bidirectional Parallel Tree", IEEE TSC 2023, as its
+/// benchmark script in logpai/logparser reports it). Both ran with a header format, regexes
+/// and a threshold set per system; debrief has none.
+const SYSTEMS: &[(&str, i16, f64, f64)] = &[
+    ("Android", 2017, 0.911, 0.9605),
+    ("Apache", 2005, 1.000, 1.000),
+    ("BGL", 2005, 0.963, 0.986),
+    ("HDFS", 2008, 0.998, 0.9975),
+    ("Hadoop", 2015, 0.948, 0.949),
+    ("HealthApp", 2017, 0.780, 1.000),
+    ("Linux", 2005, 0.690, 0.996),
+    ("OpenSSH", 2015, 0.788, 1.000),
+    ("Spark", 2017, 0.920, 0.9975),
+    ("Zookeeper", 2015, 0.967, 0.9875),
 ];
 
 /// The targets: on average, on every system, and for messages.
@@ -113,11 +116,11 @@ fn templates_and_messages_meet_the_benchmark() {
     let Some(dir) = common::loghub_dir("loghub parsing accuracy") else {
         return;
     };
-    let mut report = String::from("system      GA     Drain  messages = Content\n");
+    let mut report = String::from("system      GA     Drain  Brain  messages = Content\n");
     let mut total_ga = 0.0;
     let mut failures = Vec::new();
     let (mut agreeing, mut lines) = (0usize, 0usize);
-    for &(system, year, drain) in SYSTEMS {
+    for &(system, year, drain, brain) in SYSTEMS {
         let truth = truth(&dir.join(format!("{system}_2k.log_structured.csv")));
         let (messages, templates) = read(&dir, system, year);
         let events: Vec<&str> = truth.iter().map(|(_, e)| e.as_str()).collect();
@@ -146,7 +149,7 @@ fn templates_and_messages_meet_the_benchmark() {
         lines += truth.len();
         total_ga += ga;
         report.push_str(&format!(
-            "{system:<11} {ga:.3}  {drain:.3}  {:.1} %\n",
+            "{system:<11} {ga:.3}  {drain:.3}  {brain:.3}  {:.1} %\n",
             agreement * 100.0
         ));
         if ga < LEAST_GA {
@@ -155,9 +158,10 @@ fn templates_and_messages_meet_the_benchmark() {
     }
     let mean = total_ga / SYSTEMS.len() as f64;
     let drain_mean = SYSTEMS.iter().map(|s| s.2).sum::<f64>() / SYSTEMS.len() as f64;
+    let brain_mean = SYSTEMS.iter().map(|s| s.3).sum::<f64>() / SYSTEMS.len() as f64;
     let agreement = agreeing as f64 / lines as f64;
     report.push_str(&format!(
-        "mean        {mean:.3}  {drain_mean:.3}  {:.1} %\n",
+        "mean        {mean:.3}  {drain_mean:.3}  {brain_mean:.3}  {:.1} %\n",
         agreement * 100.0
     ));
     let _ = writeln!(std::io::stderr(), "{report}");

@@ -7,9 +7,11 @@
 pub mod access;
 pub mod columns;
 pub mod crosscheck;
+mod detect;
 mod documents;
 pub mod explain;
 pub mod fields;
+mod findings;
 pub mod format;
 pub mod level;
 pub mod line;
@@ -31,13 +33,14 @@ use jiff::tz::TimeZone;
 use regex::bytes::Regex;
 use serde::Serialize;
 
+pub(crate) use detect::shown_line;
+pub use detect::{file_parser, fixed_parser};
+pub use findings::{metric_findings, source_findings};
 pub use format::{Format, Level, Parser};
 pub use paths::resolve_paths;
 use scan::{Filter, Output};
 use timestamp::Context;
 
-use crate::load::document::suggest;
-use crate::model::validate::Finding;
 use crate::model::{Incident, Kind, LoadedIncident, Source};
 
 /// How many candidates a source gives at most unless `max_entries` says otherwise.
@@ -149,15 +152,23 @@ pub static READ_BYTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU
 
 /// The size of every file the incident's sources name, for a progress bar's total.
 pub fn source_bytes(incident: &LoadedIncident) -> u64 {
-    incident
-        .incident
-        .sources
-        .iter()
-        .filter_map(|s| resolve_paths(&incident.dir, &s.path).ok())
-        .flatten()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
+    (0..incident.incident.sources.len())
+        .map(|i| bytes_of_source(incident, i))
         .sum()
+}
+
+/// The bytes of one source's files, as far as they can be told (0 when they cannot: its scan
+/// says why).
+fn bytes_of_source(incident: &LoadedIncident, index: usize) -> u64 {
+    resolve_paths(&incident.dir, &incident.incident.sources[index].path)
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 /// What to compute.
@@ -349,27 +360,6 @@ fn source_context(incident: &Incident, source: &Source) -> Context {
     ctx
 }
 
-/// The whole number of hours (within ±14, the widest zone offsets) by which a source's span
-/// `first..last` would have to move to overlap the incident's window `from..to`, when no shift
-/// smaller in size does: the mark of a log read in the wrong zone.
-fn whole_hours_off(
-    first: Timestamp,
-    last: Timestamp,
-    from: Timestamp,
-    to: Timestamp,
-) -> Option<i64> {
-    let mut shifts: Vec<i64> = (1..=14).flat_map(|h| [-h, h]).collect();
-    shifts.sort_by_key(|h| h.abs());
-    shifts.into_iter().find(|&h| {
-        let d = jiff::SignedDuration::from_hours(h);
-        let (a, b) = (
-            first.saturating_add(d).unwrap_or(first),
-            last.saturating_add(d).unwrap_or(last),
-        );
-        a <= to && b >= from
-    })
-}
-
 /// The zone a source's times without an offset are read in: its `timezone`, else the
 /// incident's, by name.
 fn source_zone_name(incident: &Incident, source: &Source) -> String {
@@ -378,29 +368,6 @@ fn source_zone_name(incident: &Incident, source: &Source) -> String {
         .clone()
         .or_else(|| incident.timezone.clone())
         .unwrap_or_else(|| "UTC".to_owned())
-}
-
-/// The incident's window: started (or its first entry) to resolved (or mitigated, or its last
-/// entry), when both ends are known.
-fn window(incident: &Incident) -> Option<(Timestamp, Timestamp)> {
-    let t = &incident.times;
-    let sorted = incident.timeline_sorted();
-    // `check` asks before the loader fixes floating times: read them in the incident's zone.
-    let tz = incident.tz();
-    let from = t
-        .started
-        .as_ref()
-        .or_else(|| sorted.first().map(|e| &e.at))?
-        .resolve(&tz)
-        .0;
-    let to = t
-        .resolved
-        .as_ref()
-        .or(t.mitigated.as_ref())
-        .or_else(|| sorted.last().map(|e| &e.at))?
-        .resolve(&tz)
-        .0;
-    Some((from, to.max(from)))
 }
 
 /// The window the evidence of an incident is looked at in: from `margin` minutes before
@@ -431,37 +398,6 @@ pub fn incident_window(incident: &Incident, margin: u32) -> Option<(Timestamp, T
 
 /// The minutes either side of an incident that its evidence is looked at by default.
 pub const WINDOW_MARGIN: u32 = 30;
-
-/// The first and last times that the start and the end of a line-format file give (64 KiB of
-/// each), read as the source reads them.
-fn dated_range(path: &Path, parser: &Parser, ctx: &mut Context) -> Option<(Timestamp, Timestamp)> {
-    use std::io::{Read, Seek, SeekFrom};
-    const PART: u64 = 64 << 10;
-    let mut file = File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    let mut head = Vec::new();
-    (&mut file).take(PART).read_to_end(&mut head).ok()?;
-    let mut tail = Vec::new();
-    if len > PART {
-        file.seek(SeekFrom::Start(len - PART)).ok()?;
-        file.read_to_end(&mut tail).ok()?;
-        // The first line of the tail may be cut: skip it.
-        let cut = memchr::memchr(b'\n', &tail).map_or(tail.len(), |i| i + 1);
-        tail.drain(..cut);
-    } else {
-        tail = head.clone();
-    }
-    let mut times = |bytes: &[u8]| -> Vec<Timestamp> {
-        bytes
-            .split(|b| *b == b'\n')
-            .filter_map(|line| parser.date(line))
-            .filter_map(|when| when.resolve(ctx))
-            .collect()
-    };
-    let first = times(&head).into_iter().min()?;
-    let last = times(&tail).into_iter().max()?;
-    Some((first, last.max(first)))
-}
 
 /// The year the incident started: `times.started`, else its first timeline entry, else now.
 pub fn incident_year(incident: &LoadedIncident) -> i16 {
@@ -512,331 +448,30 @@ fn filter(source: &Source) -> Result<Filter, EvidenceError> {
     })
 }
 
-/// The parser a source asks for, or `None` for `auto`.
-pub fn fixed_parser(source: &Source) -> Result<Option<Parser>, EvidenceError> {
-    if let Some(pattern) = &source.regex {
-        let re = Regex::new(pattern).map_err(|e| EvidenceError::Regex(e.to_string()))?;
-        return Ok(Some(Parser::with_regex(re)));
-    }
-    match source.format.as_deref().unwrap_or("auto").parse::<Format>() {
-        Ok(Format::Auto) => Ok(None),
-        Ok(Format::Regex) => Err(EvidenceError::Regex(
-            "`format = \"regex\"` needs `regex = '...'`".into(),
-        )),
-        Ok(format) => Ok(Some(Parser::new(format))),
-        Err(_) => Err(EvidenceError::UnknownFormat(
-            source.format.clone().unwrap_or_default(),
-        )),
-    }
-}
-
-/// The parser for one file: the source's own (`fixed`), or the format detected from the file.
-/// Either way, a header that names the columns (W3C, Zeek) is read here.
-pub fn file_parser(
-    path: &Path,
-    rel: &str,
-    fixed: Option<&Parser>,
-) -> Result<Parser, EvidenceError> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(SNIFF);
-    File::open(path)
-        .and_then(|f| f.take(SNIFF as u64).read_to_end(&mut head))
-        .map_err(|cause| EvidenceError::Io {
-            path: rel.to_owned(),
-            cause,
-        })?;
-    let parser = match fixed {
-        Some(parser) => parser.clone(),
-        None => Parser::new(detect_head(path, rel, &head)?),
-    };
-    Ok(parser.for_file(&head))
-}
-
-/// Detects the format of a file from its first bytes (`head`), reading more of it (see
-/// [`spread_sample`]) when those do not settle it.
-fn detect_head(path: &Path, rel: &str, head: &[u8]) -> Result<Format, EvidenceError> {
-    if head.iter().all(u8::is_ascii_whitespace) {
-        // Nothing to detect in an empty file, and nothing to read either.
-        return Ok(Format::Iso8601);
-    }
-    if let Some(format) = detect_document(head) {
-        return Ok(format);
-    }
-    // A header that names the columns settles it.
-    if let Some(columns) = columns::Columns::from_header(head) {
-        return Ok(match columns.kind {
-            columns::Kind::W3c => Format::W3c,
-            columns::Kind::Zeek => Format::Zeek,
-        });
-    }
-    let lines: Vec<&[u8]> = head
-        .split(|b| *b == b'\n')
-        .take(SNIFF_LINES)
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .collect();
-    let named = format::detect_counted(&lines);
-    // A named format that dates most of the first lines is the answer. Otherwise (an unknown
-    // format, or a banner or header that a named format happens to date) the locator learns a
-    // layout from lines spread through the whole file, and wins when it dates clearly more.
-    if let Some((format, dated)) = named
-        && dated * 2 > lines.iter().filter(|l| !l.trim_ascii().is_empty()).count()
-    {
-        return Ok(format);
-    }
-    let spread = spread_sample(path, head).map_err(|cause| EvidenceError::Io {
-        path: rel.to_owned(),
-        cause,
-    })?;
-    let sample: Vec<&[u8]> = spread.iter().map(Vec::as_slice).collect();
-    let located = locate::learn(&sample);
-    let named_in_sample = named.map(|(format, _)| {
-        let parser = Parser::new(format);
-        (
-            format,
-            sample.iter().filter(|l| parser.parse(l).is_some()).count(),
-        )
-    });
-    match (named_in_sample, located) {
-        (Some((format, n)), Some(learned)) if n * 3 >= learned.dated * 2 => Ok(format),
-        (_, Some(learned)) => Ok(Format::Located(learned.layout)),
-        (Some((format, _)), None) => Ok(format),
-        (None, None) => {
-            let first: Vec<String> = lines
-                .iter()
-                .filter(|l| !l.trim_ascii().is_empty())
-                .take(3)
-                .enumerate()
-                .map(|(i, l)| format!("  {}: {}", i + 1, shown_line(l)))
-                .collect();
-            Err(EvidenceError::Undetectable(
-                rel.to_owned(),
-                first.join("\n"),
-            ))
-        }
-    }
-}
-
-/// A line of a file as an error message may show it: at most 120 characters, control
-/// characters (a terminal's escape sequences among them) written as escapes, and binary data
-/// named rather than shown.
-pub(crate) fn shown_line(line: &[u8]) -> String {
-    let text = String::from_utf8_lossy(line);
-    let odd = text
-        .chars()
-        .filter(|c| *c == char::REPLACEMENT_CHARACTER || (c.is_control() && *c != '\t'))
-        .count();
-    if line.contains(&0) || odd * 10 > text.chars().count() {
-        return format!("(binary data, {} bytes)", line.len());
-    }
-    text.chars()
-        .take(120)
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
-/// Lines from four places in the file (its start, a third and two thirds in, and its end), so
-/// that a banner or a header at the start cannot decide alone how the file is read. `head` is
-/// the start, already read.
-fn spread_sample(path: &Path, head: &[u8]) -> std::io::Result<Vec<Vec<u8>>> {
-    use std::io::{Read, Seek, SeekFrom};
-    const WINDOW: u64 = 16 << 10;
-    let mut file = File::open(path)?;
-    let len = file.metadata()?.len();
-    // A window that starts inside the file begins with the end of a line, and one that stops
-    // before the end of the file ends with the start of one: both pieces are left out.
-    let lines_of = |bytes: &[u8], starts_inside: bool, stops_inside: bool| -> Vec<Vec<u8>> {
-        let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-        if starts_inside && !lines.is_empty() {
-            lines.remove(0);
-        }
-        if stops_inside {
-            lines.pop();
-        }
-        lines
-            .into_iter()
-            .take(SNIFF_LINES)
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
-            .collect()
-    };
-    let start = &head[..head.len().min(WINDOW as usize)];
-    let mut sample = lines_of(start, false, (start.len() as u64) < len);
-    if len > WINDOW {
-        for at in [len / 3, len * 2 / 3, len - WINDOW] {
-            let mut buf = Vec::with_capacity(WINDOW as usize);
-            file.seek(SeekFrom::Start(at))?;
-            (&mut file).take(WINDOW).read_to_end(&mut buf)?;
-            sample.extend(lines_of(&buf, true, at + (buf.len() as u64) < len));
-        }
-    }
-    Ok(sample)
-}
-
-/// Recognises the JSON exports by their shape.
-fn detect_document(head: &[u8]) -> Option<Format> {
-    let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
-    let first_line_end = memchr::memchr(b'\n', &head[start..]).map_or(head.len(), |i| start + i);
-    let first_line = head[start..first_line_end].trim_ascii_end();
-    let contains = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
-    match head[start] {
-        b'[' if contains(b"\"ts\"") && contains(b"\"text\"") => Some(Format::Slack),
-        b'[' if contains(b"\"created_at\"") => Some(Format::PagerDuty),
-        // One object per line is JSON lines; an object spread over lines is a document.
-        b'{' if first_line.last() == Some(&b'}') => None,
-        b'{' if contains(b"\"alerts\"") && contains(b"\"startsAt\"") => Some(Format::Alertmanager),
-        b'{' if contains(b"\"log_entries\"") => Some(Format::PagerDuty),
-        _ => None,
-    }
-}
-
 /// Reads every source of an incident, in parallel. Sources that fail are returned with their
 /// error, in file order.
+///
+/// The largest sources start first, and each thread takes the next source when it is free: a
+/// source is read on one thread, so a large one started last would run alone at the end while
+/// the other cores wait.
 pub fn scan_all(
     incident: &LoadedIncident,
     options: ScanOptions,
 ) -> Vec<(String, Result<SourceScan, EvidenceError>)> {
     use rayon::prelude::*;
-    (0..incident.incident.sources.len())
-        .into_par_iter()
-        .map(|i| {
-            (
-                incident.incident.sources[i].name.clone(),
-                scan_source(incident, i, options),
-            )
-        })
+    let sources = &incident.incident.sources;
+    let mut order: Vec<(u64, usize)> = (0..sources.len())
+        .map(|i| (bytes_of_source(incident, i), i))
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut scanned: Vec<(usize, Result<SourceScan, EvidenceError>)> = order
+        .into_iter()
+        .par_bridge()
+        .map(|(_, i)| (i, scan_source(incident, i, options)))
+        .collect();
+    scanned.sort_by_key(|s| s.0);
+    scanned
+        .into_iter()
+        .map(|(i, scan)| (sources[i].name.clone(), scan))
         .collect()
-}
-
-/// What `check` says about each `[[metrics]]` file: read whole, an error at its file:line when
-/// it cannot be.
-pub fn metric_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
-    incident
-        .metrics
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| {
-            let e = metrics::read(dir, incident, m).err()?;
-            Some(
-                Finding::error("invalid-metric", format!("metrics[{i}].path"), e.to_string())
-                    .label("cannot be read as a metric")
-                    .help("export it with `curl …/api/v1/query_range` (the JSON as it is), or write a CSV of `time,value` or `time,series,value` rows in time order"),
-            )
-        })
-        .collect()
-}
-
-/// What `check` says about each source's format and level, reading only the start of each file.
-/// Missing paths and broken regexes are reported by validation already.
-pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (i, source) in incident.sources.iter().enumerate() {
-        if let Some(level) = &source.level
-            && level.parse::<Level>().is_err()
-        {
-            out.push(
-                Finding::error(
-                    "invalid-value",
-                    format!("sources[{i}].level"),
-                    format!("unknown level `{level}`"),
-                )
-                .label("not a level")
-                .help("use trace, debug, info, notice, warn, error or critical"),
-            );
-        }
-        let fixed = match fixed_parser(source) {
-            Ok(fixed) => fixed,
-            Err(EvidenceError::UnknownFormat(name)) => {
-                let names: Vec<String> = Format::names().into_iter().map(str::to_owned).collect();
-                let help = match suggest(&name, &names) {
-                    Some(best) => {
-                        format!("did you mean `{best}`? Known formats: {}", names.join(", "))
-                    }
-                    None => format!(
-                        "known formats: {}; or use `regex` with the groups `ts` and `msg`",
-                        names.join(", ")
-                    ),
-                };
-                out.push(
-                    Finding::error(
-                        "unknown-format",
-                        format!("sources[{i}].format"),
-                        format!("unknown format `{name}`"),
-                    )
-                    .label("not a known format")
-                    .help(help),
-                );
-                continue;
-            }
-            // Regex problems are reported by validation, at the regex.
-            Err(_) => continue,
-        };
-        let Ok(files) = resolve_paths(dir, &source.path) else {
-            continue;
-        };
-        for path in files {
-            let rel = relative(dir, &path);
-            // A file whose every entry falls far outside the incident: most often a log
-            // without a year or a zone, read with the wrong one.
-            // The file's head is read once, for both findings below.
-            let parsed = file_parser(&path, &rel, fixed.as_ref());
-            let outside = parsed
-                .as_ref()
-                .ok()
-                .filter(|parser| !parser.format.is_document())
-            .and_then(|parser| {
-                let (from, to) = window(incident)?;
-                let margin = jiff::SignedDuration::from_hours(1);
-                let mut ctx = source_context(incident, source);
-                let (first, last) = dated_range(&path, parser, &mut ctx)?;
-                let outside = last < from.saturating_sub(margin).unwrap_or(from)
-                    || first > to.saturating_add(margin).unwrap_or(to);
-                outside.then(|| {
-                    let tz = ctx.tz.clone();
-                    let show = |t: Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
-                    Finding::warning(
-                        "source-outside",
-                        format!("sources[{i}].path"),
-                        format!(
-                            "every entry of `{rel}` ({} to {}) falls outside the incident ({} to {})",
-                            show(first),
-                            show(last),
-                            show(from),
-                            show(to)
-                        ),
-                    )
-                    .label("no entry in the incident's window")
-                    .help(match whole_hours_off(first, last, from, to).filter(|_| source.timezone.is_none()) {
-                        Some(hours) => format!(
-                            "read {} h {} it would fall inside the incident: the source has no `timezone` and is read in {}; if its file is written in another zone, set `timezone` on the source (most often \"UTC\")",
-                            hours.abs(),
-                            if hours < 0 { "earlier" } else { "later" },
-                            source_zone_name(incident, source)
-                        ),
-                        None => "a log without a year or an offset takes the source's `year` and `timezone` (or the incident's): check them, and that this is the right file".to_owned(),
-                    })
-                })
-            });
-            out.extend(outside);
-            if let Err(e @ EvidenceError::Undetectable(..)) = &parsed {
-                out.push(
-                    Finding::error(
-                        "unknown-format",
-                        format!("sources[{i}].path"),
-                        e.to_string(),
-                    )
-                    .label("format not recognised")
-                    .help(format!(
-                        "set `format` to one of: {}",
-                        Format::names()[1..].join(", ")
-                    )),
-                );
-            }
-        }
-    }
-    out
 }

@@ -40,8 +40,14 @@ pub(super) fn level_or_further(line: &[u8], when: When, used: usize, max_tokens:
     parsed
 }
 
-/// A time at the start of the line, then perhaps a level, then the message.
-pub(super) fn prefixed(line: &[u8], time: fn(&[u8]) -> Option<(When, usize)>) -> Option<Line> {
+/// A time at the start of the line, then perhaps a level, then the message. A level further
+/// on is looked for among the next `further` words (none where the file's header fields are
+/// known: they name the level instead).
+pub(super) fn prefixed(
+    line: &[u8],
+    time: fn(&[u8]) -> Option<(When, usize)>,
+    further: usize,
+) -> Option<Line> {
     let (when, used) = time(line)?;
     if line
         .get(used)
@@ -50,7 +56,7 @@ pub(super) fn prefixed(line: &[u8], time: fn(&[u8]) -> Option<(When, usize)>) ->
         return None;
     }
     // A level right after the time is taken out; one further on stays in the text.
-    Some(level_or_further(line, when, used, 4))
+    Some(level_or_further(line, when, used, further))
 }
 
 pub(super) fn log4j(line: &[u8]) -> Option<Line> {
@@ -260,7 +266,7 @@ pub(super) fn compact(line: &[u8]) -> Option<Line> {
     Some(Line::new(when, None, i..trim_end(line, line.len())))
 }
 
-pub(super) fn epoch(line: &[u8]) -> Option<Line> {
+pub(super) fn epoch(line: &[u8], further: usize) -> Option<Line> {
     // The epoch is the first field, or the second after a tag (`- 1117838570 …` in BGL).
     let first = token(line, 0);
     let (when, used, start) = match timestamp::epoch(&line[first.clone()]) {
@@ -274,7 +280,7 @@ pub(super) fn epoch(line: &[u8]) -> Option<Line> {
             (when, used, second.start)
         }
     };
-    Some(level_or_further(line, when, start + used, 8))
+    Some(level_or_further(line, when, start + used, further))
 }
 
 /// uWSGI. A request line: `[pid: 1|app: 0|req: 1/1] 203.0.113.9 () {34 vars in 620 bytes}

@@ -134,8 +134,15 @@ fn varies(token: &[u8]) -> bool {
 }
 
 /// A month or a day of the week, capitalised as dates write them (`Jul`, `Sunday`, `MON`): the
-/// part of a date in a message that is a word, and varies as the date does.
+/// part of a date in a message that is a word, and varies as the date does. Inlined, as the
+/// first test settles nearly every word of every entry.
+#[inline(always)]
 fn calendar_word(bytes: &[u8]) -> bool {
+    (3..=9).contains(&bytes.len()) && bytes[0].is_ascii_uppercase() && named_calendar_word(bytes)
+}
+
+/// [`calendar_word`] for a capitalised word of 3 to 9 letters.
+fn named_calendar_word(bytes: &[u8]) -> bool {
     const NAMES: [&[u8]; 19] = [
         b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
         b"dec", b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun",
@@ -161,9 +168,6 @@ fn calendar_word(bytes: &[u8]) -> bool {
         b"saturday",
         b"sunday",
     ];
-    if !(3..=9).contains(&bytes.len()) || !bytes[0].is_ascii_uppercase() {
-        return false;
-    }
     let rest = &bytes[1..];
     if !(rest.iter().all(u8::is_ascii_lowercase) || rest.iter().all(u8::is_ascii_uppercase)) {
         return false;

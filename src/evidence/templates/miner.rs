@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::super::format::Level;
 use super::mask::{WILDCARD, mask_into, shape_hash};
+use super::variables::join_variable_keys;
 
 /// An entry joins a template when more than this share of the tokens compared are the same.
 const SIMILARITY: f64 = 0.5;
@@ -92,6 +93,49 @@ struct Minute {
 }
 
 impl Group {
+    fn empty(tokens: Vec<String>) -> Group {
+        Group {
+            tokens,
+            count: 0,
+            first: Timestamp::MAX,
+            last: Timestamp::MIN,
+            level: None,
+            minutes: Vec::new(),
+            minute_index: Default::default(),
+            last_minute: 0,
+            example: String::new(),
+            source: String::new(),
+        }
+    }
+
+    /// Takes in the entries of `other`: its counts, minutes and earliest entry.
+    fn absorb(&mut self, other: Group) {
+        self.count += other.count;
+        if other.first < self.first {
+            self.first = other.first;
+            self.example = other.example;
+            self.source = other.source;
+        }
+        self.last = self.last.max(other.last);
+        self.level = self.level.max(other.level);
+        for m in other.minutes {
+            match self.minute_index.get(&m.minute) {
+                Some(&k) => {
+                    let mine = &mut self.minutes[k];
+                    mine.count += m.count;
+                    if m.first < mine.first {
+                        mine.first = m.first;
+                        mine.source = m.source;
+                    }
+                }
+                None => {
+                    self.minute_index.insert(m.minute, self.minutes.len());
+                    self.minutes.push(m);
+                }
+            }
+        }
+    }
+
     /// The minute `at` falls in, added when it is new.
     fn minute(&mut self, at: Timestamp, source: &(impl std::fmt::Display + ?Sized)) -> &mut Minute {
         let minute = at.as_second().div_euclid(60);
@@ -147,9 +191,9 @@ pub struct Miner {
     /// The hash of a masked shape → its group, for shapes seen before.
     seen: rustc_hash::FxHashMap<u64, usize>,
     /// An access log's template text (`GET /api/<*> 2xx`) → its group.
-    exact: rustc_hash::FxHashMap<String, usize>,
+    exact: rustc_hash::FxHashMap<Vec<u8>, usize>,
     /// The access-log template of the entry being added.
-    shaped: String,
+    shaped: Vec<u8>,
     tokens: Vec<String>,
 }
 
@@ -205,13 +249,16 @@ impl Miner {
         {
             return self.add_line(at, level, text.as_bytes(), source, access);
         }
-        let text = || crate::evidence::line::text_of(line);
-        let shaped = access && crate::evidence::access::shape(&text(), &mut self.shaped);
+        let shaped = access && crate::evidence::access::shape(line, &mut self.shaped);
         let index = if shaped {
             match self.exact.get(&self.shaped) {
                 Some(&i) => i,
                 None => {
-                    let tokens = self.shaped.split(' ').map(str::to_owned).collect();
+                    // Cut at ASCII bytes of text: text still.
+                    let tokens = String::from_utf8_lossy(&self.shaped)
+                        .split(' ')
+                        .map(str::to_owned)
+                        .collect();
                     let i = self.new_group(tokens);
                     self.exact.insert(self.shaped.clone(), i);
                     i
@@ -317,18 +364,7 @@ impl Miner {
 
     /// A new, empty group of these tokens.
     fn new_group(&mut self, tokens: Vec<String>) -> usize {
-        self.groups.push(Group {
-            tokens,
-            count: 0,
-            first: Timestamp::MAX,
-            last: Timestamp::MIN,
-            level: None,
-            minutes: Vec::new(),
-            minute_index: Default::default(),
-            last_minute: 0,
-            example: String::new(),
-            source: String::new(),
-        });
+        self.groups.push(Group::empty(tokens));
         self.groups.len() - 1
     }
 
@@ -340,8 +376,8 @@ impl Miner {
     /// The templates, earliest first, and which template each entry joined (empty unless the
     /// miner was [recording](Miner::recording)), in the order the entries came.
     pub fn finish_with_lines(self, lane: &str) -> (Vec<Template>, Vec<TemplateLine>) {
-        let mut out: Vec<(usize, Template)> = self
-            .groups
+        let (groups, into) = join_variables(self.groups);
+        let mut out: Vec<(usize, Template)> = groups
             .into_iter()
             .enumerate()
             .filter(|(_, g)| g.count > 0)
@@ -396,13 +432,41 @@ impl Miner {
                     .map(|(file, line, group)| TemplateLine {
                         source: recorded.paths[file as usize].clone(),
                         line,
-                        template: id_of[group as usize].clone(),
+                        template: id_of[into[group as usize]].clone(),
                     })
                     .collect()
             }
         };
         (out.into_iter().map(|(_, t)| t).collect(), lines)
     }
+}
+
+/// The groups once those that differ only in a variable key's value are one
+/// ([`join_variable_keys`]), and the group each of the given groups ended in. A group joined
+/// into another is left empty.
+fn join_variables(mut groups: Vec<Group>) -> (Vec<Group>, Vec<usize>) {
+    let mut tokens: Vec<Vec<String>> = groups
+        .iter_mut()
+        .map(|g| std::mem::take(&mut g.tokens))
+        .collect();
+    let levels: Vec<Option<Level>> = groups.iter().map(|g| g.level).collect();
+    let live: Vec<bool> = groups.iter().map(|g| g.count > 0).collect();
+    let mut into = join_variable_keys(&mut tokens, &levels, &live);
+    for (g, t) in groups.iter_mut().zip(tokens) {
+        g.tokens = t;
+    }
+    for i in 0..into.len() {
+        let mut root = into[i];
+        while into[root] != root {
+            root = into[root];
+        }
+        into[i] = root;
+        if root != i {
+            let joined = std::mem::replace(&mut groups[i], Group::empty(Vec::new()));
+            groups[root].absorb(joined);
+        }
+    }
+    (groups, into)
 }
 
 /// A template's id: `t` and the first eight hex digits of a SHA-256 of lane, level and shape.
@@ -515,8 +579,9 @@ const DECISIVE: &[&str] = &[
 ];
 
 /// Whether two tokens at one position tell different stories: both decisive words (above), or
-/// one `key=value` with two values that are words (`state=down`, `user=root`); a value that
-/// varies (digits, ids) is masked before it gets here.
+/// one `key=value` with two values that are words (`state=down`); a value that varies
+/// (digits, ids) is masked before it gets here, and a key that turns out to take many word
+/// values (`user=root`, `user=git`, …) is joined once mining ends (see `variables`).
 fn decisive(a: &str, b: &str) -> bool {
     let word = |t: &str| {
         let t = t.trim_matches(|c: char| c.is_ascii_punctuation());

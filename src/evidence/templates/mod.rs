@@ -13,12 +13,17 @@
 //! This follows the Drain parser (He et al., "Drain: An Online Log Parsing Approach with
 //! Fixed Depth Tree", ICWS 2017); the code is written here from that description.
 //!
+//! Once every entry is in, templates that differ only in the word value of a key that takes
+//! many values (`user=root`, `user=git`, …) become one: that key names a variable.
+//!
 //! Rooms, each importing only those above it: `mask` (tokens, masking and the shape hash),
-//! `miner` (the tree, similarity and templates) and `feed` (the miner on its own thread).
+//! `variables` (keys that turn out to be variables), `miner` (the tree, similarity and
+//! templates) and `feed` (the miner on its own thread).
 
 mod feed;
 mod mask;
 mod miner;
+mod variables;
 
 pub use feed::{Batch, Feed};
 pub use mask::{WILDCARD, masked};
