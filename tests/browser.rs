@@ -585,6 +585,24 @@ mod browser {
             text(&facilitator, "#vote-progress").await == "3 of 3 have voted"
         })
         .await;
+        // Nobody left to wait for: said plainly, not in the amber of a warning.
+        until("everyone has voted, plainly", || async {
+            text(&facilitator, "#not-voted").await == "Everyone has voted"
+        })
+        .await;
+        let (said, plain) = (
+            js(
+                &facilitator,
+                "return getComputedStyle(document.getElementById('not-voted')).color",
+            )
+            .await,
+            js(
+                &facilitator,
+                "return getComputedStyle(document.getElementById('people-count')).color",
+            )
+            .await,
+        );
+        assert_eq!(said, plain, "the same colour as the text around it");
         press(&facilitator, "r").await;
         until("the counts on the facilitator screen", || async {
             let list = text(&facilitator, "#vote-list").await;

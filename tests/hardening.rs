@@ -473,10 +473,21 @@ fn the_low_findings_hold_closed() {
     until("the claim is in the file", || {
         file(&dir).contains("owner = \"Sam\"")
     });
+    let robin = server.join(Some("Robin"));
     assert_eq!(
-        patch(&sam, json!({ "owner": "Sam again" })).status,
+        patch(&robin, json!({ "owner": "Robin" })).status,
         403,
         "owned now"
+    );
+    assert_eq!(
+        patch(&sam, json!({ "due": "2026-12-20" })).status,
+        200,
+        "its owner sets its due date"
+    );
+    assert_eq!(
+        patch(&robin, json!({ "due": "2027-01-20" })).status,
+        403,
+        "nobody else does"
     );
     assert_eq!(
         patch(&alex, json!({ "text": "Alex's action, reworded" })).status,

@@ -421,6 +421,24 @@ fn every_route_answers_and_refuses_as_documented() {
         )),
         (422, "bad-date".into())
     );
+    // A ticket when the action is created, checked as a change's is.
+    assert_eq!(
+        status_and_code(&post(
+            &server,
+            &alex,
+            "/api/actions",
+            json!({ "text": "x", "ticket": "javascript:alert(1)" })
+        )),
+        (422, "bad-url".into())
+    );
+    let tracked = post(
+        &server,
+        &alex,
+        "/api/actions",
+        json!({ "text": "Page on pool waiters", "ticket": "https://tracker.example/OPS-7" }),
+    );
+    assert_eq!(tracked.status, 201, "{}", tracked.body);
+    let tracked = tracked.json()["id"].as_str().unwrap().to_owned();
     let claim = server.call(
         "PATCH",
         &format!("/api/actions/{action}"),
@@ -431,6 +449,35 @@ fn every_route_answers_and_refuses_as_documented() {
         claim.status, 200,
         "anyone claims an unowned action: {}",
         claim.body
+    );
+    // Whoever claimed it owns it: they set its due date and status, as its author may.
+    let due = server.call(
+        "PATCH",
+        &format!("/api/actions/{action}"),
+        &anon,
+        Some(&json!({ "due": "2026-12-15", "status": "in-progress" }).to_string()),
+    );
+    assert_eq!(due.status, 200, "its owner sets its due date: {}", due.body);
+    let bystander = server.join(Some("Robin"));
+    assert_eq!(
+        status_and_code(&server.call(
+            "PATCH",
+            &format!("/api/actions/{action}"),
+            &bystander,
+            Some(&json!({ "due": "2027-01-01" }).to_string())
+        )),
+        (403, "not-yours".into()),
+        "someone else does not"
+    );
+    assert_eq!(
+        status_and_code(&server.call(
+            "PATCH",
+            &format!("/api/actions/{action}"),
+            &bystander,
+            Some(&json!({ "owner": "Robin" }).to_string())
+        )),
+        (403, "not-yours".into()),
+        "nor claims it again, even before the first claim is in the file"
     );
     let progress = server.call(
         "PATCH",
@@ -710,9 +757,12 @@ fn every_route_answers_and_refuses_as_documented() {
     assert_eq!(f.total_votes(), 3);
     let a = i.actions.iter().find(|a| a.id == action).unwrap();
     assert_eq!(a.factors, vec![factor.clone()]);
+    let t = i.actions.iter().find(|a| a.id == tracked).unwrap();
+    assert_eq!(t.ticket.as_deref(), Some("https://tracker.example/OPS-7"));
     assert_eq!(
         a.due.as_ref().map(|d| d.to_string()).as_deref(),
-        Some("2026-12-01")
+        Some("2026-12-15"),
+        "as its owner set it"
     );
     // The file still passes `debrief check` without errors.
     let check = common::run(

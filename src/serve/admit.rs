@@ -111,6 +111,7 @@ fn stand_in(list: List, id: &str) -> Op {
             status: ActionStatus::Open,
             kind: None,
             factors: Vec::new(),
+            ticket: None,
         }),
     }
 }

@@ -12,8 +12,8 @@ use warp::http::{HeaderMap, Method, Response, StatusCode, header};
 use super::State;
 use super::auth::same;
 use super::error::ApiError;
-use super::input::{date, keep_empty, optional, text};
-use super::limits::{MAX_NAME, MAX_TEXT, MAX_TICKET};
+use super::input::{date, keep_empty, optional, text, ticket};
+use super::limits::{MAX_NAME, MAX_TEXT};
 use super::meeting::{Answer, Caller, Command};
 use crate::model::{ActionKind, ActionStatus, Category, Kind, LessonKind, Phase, Priority};
 use crate::store::{ActionChanges, EntryChanges, List};
@@ -114,6 +114,7 @@ struct ActionBody {
     priority: Option<Priority>,
     kind: Option<ActionKind>,
     factors: Vec<String>,
+    ticket: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -424,20 +425,12 @@ async fn route(
                 priority: b.priority,
                 kind: b.kind,
                 factors: b.factors,
+                ticket: ticket(b.ticket)?.filter(|t| !t.is_empty()),
             }
         }
         (Method::PATCH, ["actions", id]) => {
             let b: ActionPatch = body(bytes)?;
-            let ticket = keep_empty("ticket", b.ticket, MAX_TICKET)?;
-            if let Some(t) = ticket.as_deref().filter(|t| !t.is_empty())
-                && !(t.starts_with("https://") || t.starts_with("http://"))
-            {
-                return Err(ApiError::new(
-                    422,
-                    "bad-url",
-                    "`ticket` must be an http or https link",
-                ));
-            }
+            let ticket = ticket(b.ticket)?;
             Command::UpdateAction {
                 id: (*id).to_owned(),
                 changes: ActionChanges {

@@ -111,6 +111,21 @@ pub fn keep_empty(
     }
 }
 
+/// A ticket link: an http or https link, or blank (to remove one: an empty string).
+pub fn ticket(value: Option<String>) -> Result<Option<String>, ApiError> {
+    let ticket = keep_empty("ticket", value, super::limits::MAX_TICKET)?;
+    if let Some(t) = ticket.as_deref().filter(|t| !t.is_empty())
+        && !(t.starts_with("https://") || t.starts_with("http://"))
+    {
+        return Err(ApiError::new(
+            422,
+            "bad-url",
+            "`ticket` must be an http or https link",
+        ));
+    }
+    Ok(ticket)
+}
+
 /// A due date as TOML writes one: a local date of years 0 to 9999. Empty means "none".
 pub fn date(value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.as_deref().map(str::trim) {

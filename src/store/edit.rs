@@ -57,6 +57,9 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             if let Some(kind) = action.kind {
                 set_str(t, "kind", kind.as_str());
             }
+            if let Some(ticket) = action.ticket.as_deref().filter(|t| !t.is_empty()) {
+                set_str(t, "ticket", ticket);
+            }
             if !action.factors.is_empty() {
                 let array: Array = action.factors.iter().map(String::as_str).collect();
                 t.insert("factors", Item::Value(Value::Array(array)));
@@ -142,7 +145,13 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             } else {
                 votes.insert(participant, Item::Value(Value::from(i64::from(*count))));
             }
-            if let Some(inline) = t.get_mut("votes").and_then(Item::as_inline_table_mut)
+            // The last ballot taken back leaves no `votes = {}` behind.
+            if t.get("votes")
+                .and_then(Item::as_table_like)
+                .is_some_and(|v| v.is_empty())
+            {
+                t.remove("votes");
+            } else if let Some(inline) = t.get_mut("votes").and_then(Item::as_inline_table_mut)
                 && inline.len() == 1
             {
                 inline.fmt();
@@ -536,6 +545,7 @@ owner = "sam"  # on call
                     status: ActionStatus::Open,
                     kind: None,
                     factors: vec!["f-2".into()],
+                    ticket: None,
                 }),
             ],
         );
@@ -592,6 +602,19 @@ owner = "sam"  # on call
         assert!(once.contains("owner = \"Alex\"  # on call"), "{once}");
         assert!(!once.contains("id = \"t-1\""), "{once}");
         assert!(once.contains("# Factors follow."), "{once}");
+    }
+
+    #[test]
+    fn the_last_ballot_taken_back_leaves_no_empty_votes() {
+        let vote = |participant: &str, count: u32| Op::Vote {
+            factor: "f-1".into(),
+            participant: participant.into(),
+            count,
+        };
+        let out = run(FILE, &[vote("p-b", 1), vote("p-a", 0), vote("p-b", 0)]);
+        let factor = &out[out.find("id = \"f-1\"").unwrap()..];
+        let factor = &factor[..factor.find("[[").unwrap_or(factor.len())];
+        assert!(!factor.contains("votes"), "{out}");
     }
 
     #[test]

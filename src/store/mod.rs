@@ -89,6 +89,9 @@ pub struct NewAction {
     pub kind: Option<ActionKind>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub factors: Vec<String>,
+    /// A link to the action in a tracker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
 }
 
 /// Fields of a timeline entry to change; `None` leaves a field alone, and an empty `lane`

@@ -42,6 +42,7 @@ pub enum Command {
         priority: Option<Priority>,
         kind: Option<ActionKind>,
         factors: Vec<String>,
+        ticket: Option<String>,
     },
     UpdateAction {
         id: String,

@@ -182,6 +182,7 @@ impl Meeting {
                 priority,
                 kind,
                 factors,
+                ticket,
             } => {
                 self.room_for(List::Actions, MAX_ACTIONS)?;
                 for f in &factors {
@@ -203,6 +204,7 @@ impl Meeting {
                     status: ActionStatus::Open,
                     kind,
                     factors,
+                    ticket,
                 });
                 Ok((vec![op], created(&id)))
             }
@@ -216,11 +218,15 @@ impl Meeting {
                         owner: changes.owner.clone(),
                         ..ActionChanges::default()
                     };
-                    let owned = self
-                        .incident
-                        .iter()
-                        .flat_map(|l| &l.incident.actions)
-                        .any(|a| a.id == id && a.owner.as_deref().is_some_and(|o| !o.is_empty()));
+                    // Owned in the file, or claimed in this meeting and not yet written.
+                    let owned = self.claimed_by.contains_key(&id)
+                        || self
+                            .incident
+                            .iter()
+                            .flat_map(|l| &l.incident.actions)
+                            .any(|a| {
+                                a.id == id && a.owner.as_deref().is_some_and(|o| !o.is_empty())
+                            });
                     let claiming = changes == claim
                         && changes.owner.as_deref().is_some_and(|o| !o.is_empty())
                         && !owned;
@@ -228,7 +234,7 @@ impl Meeting {
                         return Err(ApiError::new(
                             403,
                             "not-yours",
-                            "only the action's author or the facilitator can change it; anyone can claim an action that has no owner",
+                            "only the action's author, the participant who claimed it or the facilitator can change it; anyone can claim an action that has no owner",
                         ));
                     }
                 }

@@ -95,9 +95,13 @@ impl Meeting {
     }
 
     /// Whether `caller` may change the element `id` of `list`: its author, or the facilitator.
+    /// Whether `caller` may change item `id` of `list`: the facilitator may change anything;
+    /// a participant what they added in this meeting, and an action they claimed.
     pub(super) fn may_change(&self, caller: &Caller, list: List, id: &str) -> bool {
         *caller == Caller::Facilitator
             || self.authors.get(&(list, id.to_owned())).map(String::as_str) == Some(caller.id())
+            || (list == List::Actions
+                && self.claimed_by.get(id).map(String::as_str) == Some(caller.id()))
     }
 
     /// How many links `from` (of `list`) has under `key`, in the file.

@@ -160,6 +160,10 @@ pub struct Meeting {
     authors: HashMap<(List, String), String>,
     /// The same, by author.
     by_author: HashMap<String, Vec<(List, String)>>,
+    /// Actions claimed during the meeting, by id: who claimed each. The owner may then change
+    /// their action as its author may (a due date, a status); the facilitator giving it to
+    /// someone else ends that.
+    claimed_by: HashMap<String, String>,
     /// The incident as the file held it after the last write.
     pub incident: Option<LoadedIncident>,
     /// Why the file could not be written, while it cannot.
@@ -197,6 +201,7 @@ impl Meeting {
             deleted: HashSet::new(),
             authors: HashMap::new(),
             by_author: HashMap::new(),
+            claimed_by: HashMap::new(),
             leads: HashMap::new(),
             incident: None,
             store_error: None,
@@ -432,8 +437,16 @@ impl Meeting {
                     carried.apply(incident, id, changes);
                 }
             }
-            Op::UpdateAction { .. }
-            | Op::EditText { .. }
+            Op::UpdateAction { id, changes } => {
+                if let Some(owner) = &changes.owner {
+                    if owner.is_empty() || record.by == Caller::Facilitator.id() {
+                        self.claimed_by.remove(id);
+                    } else {
+                        self.claimed_by.insert(id.clone(), record.by.clone());
+                    }
+                }
+            }
+            Op::EditText { .. }
             | Op::UpdateEntry { .. }
             | Op::Link { .. }
             | Op::Unlink { .. }

@@ -274,7 +274,9 @@
     $("people-count").textContent = people.count + (people.count === 1 ? " person" : " people") + " joined";
     renderPeople(people.people || []);
     var idle = people.not_voted ? people.not_voted.count : 0;
-    $("not-voted").textContent = idle === 1 ? "1 person hasn't voted" : idle + " people haven't voted";
+    // Amber while someone has votes to give; a quiet "everyone has voted" once nobody has.
+    $("not-voted").textContent = idle === 0 ? "Everyone has voted" : idle === 1 ? "1 person hasn't voted" : idle + " people haven't voted";
+    $("not-voted").classList.toggle("all-voted", idle === 0);
     $("not-voted").hidden = s.phase !== "vote" || people.count === 0;
     var joinUrl = (s.public_url || location.origin) + s.join;
     $("join-url").textContent = joinUrl.replace(/^https?:\/\//, "").replace(/\/join\/(.{6}).*$/, "/join/$1…");
