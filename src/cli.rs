@@ -155,8 +155,8 @@ pub struct ActionsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ActionsFormat::Human)]
     pub format: ActionsFormat,
-    /// Only actions in these states (comma-separated or repeated): overdue, at-risk, on-track,
-    /// unscheduled, done, wont-do.
+    /// Only actions in these states (comma-separated or repeated): overdue (or late), at-risk,
+    /// on-track, unscheduled, done, wont-do.
     #[arg(long, value_delimiter = ',', value_name = "STATE")]
     pub state: Vec<crate::model::ActionState>,
     /// Only the actions of this owner.

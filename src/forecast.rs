@@ -189,12 +189,12 @@ impl Forecast {
                     } else {
                         "it is not started"
                     };
+                    // Never all of it before the day: "100%" of an action due in four days
+                    // reads as overdue.
+                    let percent = (share * 100.0).min(99.0);
                     reasons.push((
                         weight,
-                        format!(
-                            "{:.0}% of the time to its due date has passed and {how}",
-                            share * 100.0
-                        ),
+                        format!("{percent:.0}% of the time to its due date has passed and {how}"),
                     ));
                 }
             }
@@ -430,6 +430,15 @@ mod tests {
             ["72% of the time to its due date has passed and it is not started"]
         );
         assert_eq!(a.state, ActionState::AtRisk);
+        // Opened three years ago and due in four days: nearly all of the time, never "100%".
+        let old = Facts {
+            opened: Some(date(2023, 11, 1)),
+            ..facts(Some("ana"), ActionStatus::Open, due(2026, 12, 4))
+        };
+        assert_eq!(
+            reasons(std::slice::from_ref(&old), &old),
+            ["99% of the time to its due date has passed and it is not started"]
+        );
         let started = Facts {
             status: ActionStatus::InProgress,
             ..slow.clone()

@@ -210,6 +210,7 @@ fn filters_and_fail_on_give_the_exit_codes_a_ci_job_needs() {
             .collect()
     };
     assert_eq!(ids(&["--state", "overdue"]), ["a-late"]);
+    assert_eq!(ids(&["--state", "late"]), ["a-late"], "late is overdue");
     assert_eq!(
         ids(&["--state", "at-risk,overdue"]),
         ["a-late", "a-soon", "a-slow"]
@@ -264,6 +265,21 @@ fn the_table_groups_by_owner_with_the_overdue_first() {
     );
     let colored = String::from_utf8(colored.stdout).unwrap();
     assert!(colored.contains("\x1b[1;31moverdue"), "{colored}");
+
+    // Owners with overdue actions: the longest overdue first (16 days, 10, then 6), not by name.
+    let more = tmp.path().join("archive/2026-11-12-cache");
+    std::fs::create_dir_all(&more).unwrap();
+    std::fs::write(
+        more.join("incident.toml"),
+        "title = \"Cache\"\ntimezone = \"UTC\"\n[times]\nstarted = 2026-11-12T10:00:00Z\n\
+         [[actions]]\nid = \"a-amy\"\ntext = \"Amy's\"\nowner = \"amy\"\ndue = 2026-11-24\nstatus = \"open\"\n\
+         [[actions]]\nid = \"a-zed\"\ntext = \"Zed's\"\nowner = \"zed\"\ndue = 2026-11-14\nstatus = \"open\"\n",
+    )
+    .unwrap();
+    let out = run(tmp.path(), &["actions", "archive", "--today", TODAY]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let at = |owner: &str| text.find(&format!("{owner}  (1 overdue")).expect(&text);
+    assert!(at("zed") < at("ana") && at("ana") < at("amy"), "{text}");
 }
 
 #[test]
@@ -406,7 +422,19 @@ fn actions_done_records_the_day_and_keeps_the_comments() {
     );
     assert!(
         String::from_utf8_lossy(&nope.stderr)
-            .contains("no action `a-nope`; its actions are a-late, a-soon, a-done, a-none")
+            .contains("no action `a-nope`; did you mean `a-none`?"),
+        "a typo gets the near id: {}",
+        transcript(&nope)
+    );
+    let far = run(
+        tmp.path(),
+        &["actions", "done", "archive/2026-11-01-db", "rotate-keys"],
+    );
+    assert!(
+        String::from_utf8_lossy(&far.stderr)
+            .contains("no action `rotate-keys`; its actions are a-late, a-soon, a-done, a-none"),
+        "{}",
+        transcript(&far)
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), after);
 }
@@ -426,8 +454,8 @@ fn bad_input_is_exit_code_2_with_a_clear_error() {
         assert!(out.stdout.is_empty(), "{}", transcript(&out));
     };
     check(
-        &["actions", "archive", "--state", "late"],
-        "invalid value 'late' for '--state <STATE>'",
+        &["actions", "archive", "--state", "overdeu"],
+        "invalid value 'overdeu' for '--state <STATE>': unknown action state `overdeu`; did you mean `overdue`?",
     );
     check(
         &["actions", "archive", "--today", "2026-02-30"],

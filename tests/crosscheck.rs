@@ -1,6 +1,7 @@
 //! `debrief check` cross-checks the curated timeline against the logs it cites: a syslog
 //! without a zone, written in UTC and read in the incident's America/Los_Angeles, is eight
 //! hours off (in November), and check says so at the entry and at the source, naming the zone it used.
+//! `timeline` leaves the findings to `check`: it prints the story, then one line that counts them.
 
 mod common;
 
@@ -60,4 +61,36 @@ fn a_cited_line_hours_away_from_its_entry_is_a_warning_that_suggests_a_timezone(
     assert!(!text.contains("source-time"), "{text}");
     assert!(!text.contains("source-outside"), "{text}");
     assert!(text.contains("routers: syslog in UTC"), "{text}");
+}
+
+#[test]
+fn timeline_prints_the_story_first_and_counts_the_warnings_in_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("2026-11-03-outside");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        tmp.path().join("elsewhere.log"),
+        "Nov  3 00:00:01 web-1 sshd[1]: session opened\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("incident.toml"),
+        "title = \"Outside\"\ntimezone = \"UTC\"\n[times]\nstarted = 2026-11-03T00:00:00Z\n\
+         [[timeline]]\nat = 2026-11-03T00:01:00Z\ntext = \"Deploy started\"\n\
+         [[sources]]\nname = \"syslog\"\npath = \"../elsewhere.log\"\nyear = 2026\n",
+    )
+    .unwrap();
+    let out = run(&root(), &["timeline", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Deploy started"), "{}", transcript(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "1 warning about {0}: `debrief check {0}` lists it",
+            dir.display()
+        ),
+        "the finding itself is check's to show"
+    );
 }

@@ -111,16 +111,21 @@ fn wrong_keys_are_throttled_and_short_secrets_refused() {
     let (_tmp, dir) = sample();
     let server = Server::start(&dir, &[]);
     let mut statuses = Vec::new();
+    let started = std::time::Instant::now();
     for n in 0..260 {
         let guess = format!("guess-{n:016}");
         statuses.push(server.call("GET", "/api/state", &guess, None).status);
     }
     assert_eq!(statuses[0], 401);
-    assert_eq!(
-        *statuses.last().unwrap(),
-        429,
-        "guessing is throttled: {statuses:?}"
+    // A burst of 200 guesses, then 20 a second: however slowly this machine sends them, no
+    // more are answered than that.
+    let answered = statuses.iter().filter(|s| **s == 401).count();
+    let allowed = 200 + (started.elapsed().as_secs_f64() * 20.0).ceil() as usize;
+    assert!(
+        statuses.contains(&429) && answered <= allowed,
+        "guessing is throttled: {answered} answered, {allowed} allowed: {statuses:?}"
     );
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429));
     // While throttled, even the right key from that address waits; the meeting itself (other
     // addresses) is not affected, and the throttle lifts within seconds.
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -253,14 +253,19 @@ fn human(out: &mut impl Write, rows: &[Row<'_>], style: Style, today: Date) -> a
             None => groups.push((row.owner(), vec![row])),
         }
     }
-    // Rows are sorted, so each group's first row is its worst.
-    groups.sort_by(|a, b| {
-        (a.1[0].assessment.state, a.0.is_none(), a.0).cmp(&(
-            b.1[0].assessment.state,
-            b.0.is_none(),
-            b.0,
-        ))
-    });
+    // Rows are sorted, so each group's first row is its worst: owners by their worst state,
+    // then by how long it has been due (16 days overdue before 6), then by name.
+    let key = |g: &(Option<&str>, Vec<&Row<'_>>)| {
+        let worst = g.1[0];
+        (
+            worst.assessment.state,
+            worst.action.due.is_none(),
+            worst.action.due.map(|d| d.0),
+            g.0.is_none(),
+            g.0.map(str::to_owned),
+        )
+    };
+    groups.sort_by_key(key);
     let id_width = rows.iter().map(|r| r.action.id.len()).max().unwrap_or(0);
     let incident_width = rows.iter().map(|r| r.loaded.id.len()).max().unwrap_or(0);
     for (owner, list) in &groups {
@@ -370,20 +375,18 @@ fn done(dir: &Path, id: &str, on: Option<Date>, style: Style) -> anyhow::Result<
         return Ok(ExitCode::from(SETUP));
     };
     let Some(action) = loaded.incident.actions.iter().find(|a| a.id == id) else {
-        let ids: Vec<&str> = loaded
+        let ids: Vec<String> = loaded
             .incident
             .actions
             .iter()
-            .map(|a| a.id.as_str())
+            .map(|a| a.id.clone())
             .collect();
-        eprintln!(
-            "error: {} has no action `{id}`{}",
-            loaded.id,
-            match ids.is_empty() {
-                true => String::new(),
-                false => format!("; its actions are {}", ids.join(", ")),
-            }
-        );
+        let hint = match load::document::suggest(id, &ids) {
+            Some(best) => format!("; did you mean `{best}`?"),
+            None if ids.is_empty() => String::new(),
+            None => format!("; its actions are {}", ids.join(", ")),
+        };
+        eprintln!("error: {} has no action `{id}`{hint}", loaded.id);
         return Ok(ExitCode::from(SETUP));
     };
     let on = on.unwrap_or_else(|| jiff::Timestamp::now().to_zoned(loaded.incident.tz()).date());

@@ -42,21 +42,37 @@ pub struct Row {
 }
 
 pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
-    let incident = load_one(&args.incident, style)?;
+    let (incident, warnings) = load_one(&args.incident, style)?;
+    let shown = show(&incident, args);
+    // The timeline comes first; what `check` would say is one line after it.
+    if warnings > 0 {
+        let path = args.incident.display();
+        eprintln!(
+            "{} warning{} about {path}: `debrief check {path}` lists {}",
+            warnings,
+            if warnings == 1 { "" } else { "s" },
+            if warnings == 1 { "it" } else { "them" },
+        );
+    }
+    shown
+}
+
+/// Prints what `args` asks for of a loaded incident.
+fn show(incident: &LoadedIncident, args: &TimelineArgs) -> anyhow::Result<ExitCode> {
     // Reading big logs takes a while: a bar on a terminal shows how far it got.
     let _reading = (args.explain || args.templates || args.moments || args.sources)
-        .then(|| crate::progress::reading(evidence::source_bytes(&incident)));
+        .then(|| crate::progress::reading(evidence::source_bytes(incident)));
     if args.explain {
-        return explain(&incident, args.format);
+        return explain(incident, args.format);
     }
     if args.templates || args.moments {
-        return patterns(&incident, args);
+        return patterns(incident, args);
     }
-    let mut rows = curated(&incident);
+    let mut rows = curated(incident);
     let mut failed = false;
     if args.sources {
         for (name, result) in evidence::scan_all(
-            &incident,
+            incident,
             ScanOptions {
                 candidates: true,
                 volume: false,
@@ -99,7 +115,7 @@ pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
         }
-        Format::Human => print_human(&mut out, &incident, &rows)?,
+        Format::Human => print_human(&mut out, incident, &rows)?,
     }
     out.flush()?;
     Ok(if failed {
@@ -109,8 +125,9 @@ pub fn run(args: &TimelineArgs, style: Style) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Loads exactly one incident, printing diagnostics if it has errors.
-pub fn load_one(path: &Path, style: Style) -> anyhow::Result<LoadedIncident> {
+/// Loads exactly one incident, printing diagnostics if it has errors; with how many warnings
+/// it has otherwise (`check` shows them).
+pub fn load_one(path: &Path, style: Style) -> anyhow::Result<(LoadedIncident, usize)> {
     let mut report = Report::default();
     let archive = Archive::load(path, Options::default(), &mut report)?;
     if archive.layout.is_archive {
@@ -122,10 +139,7 @@ pub fn load_one(path: &Path, style: Style) -> anyhow::Result<LoadedIncident> {
     }
     let errors = report.errors();
     match archive.incidents.into_iter().next() {
-        Some(incident) if errors == 0 => {
-            eprint!("{}", report.render(style));
-            Ok(incident)
-        }
+        Some(incident) if errors == 0 => Ok((incident, report.warnings())),
         _ => {
             report.sort();
             eprint!("{}", report.render(style));

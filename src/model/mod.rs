@@ -22,8 +22,10 @@ pub use config::{Config, MeetingConfig};
 pub use time::{Due, Stamp};
 
 /// Declares a closed set of words as an enum with serde names, `Display` and the list of names.
+/// A variant may take other words on the command line (`Overdue = "overdue" | "late"`); the
+/// file holds the one word, and a near miss there gets a "did you mean".
 macro_rules! word_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal $(| $alias:literal)*),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
         pub enum $name {
@@ -50,15 +52,32 @@ macro_rules! word_enum {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
                 match s {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(format!(
-                        "unknown {} `{}`; expected one of: {}",
-                        stringify!($name).to_lowercase(), s, [$($text),+].join(", ")
-                    )),
+                    $($text $(| $alias)* => Ok($name::$variant),)+
+                    _ => Err(unknown_word(stringify!($name), s, &[$($text),+])),
                 }
             }
         }
     };
+}
+
+/// Why `word` is not one of `names` (the words of the enum `kind`, as `ActionState`): the
+/// closest name when it looks like a typo, and the list.
+fn unknown_word(kind: &str, word: &str, names: &[&str]) -> String {
+    let mut what = String::new();
+    for c in kind.chars() {
+        if c.is_ascii_uppercase() && !what.is_empty() {
+            what.push(' ');
+        }
+        what.push(c.to_ascii_lowercase());
+    }
+    let owned: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    let hint = crate::load::document::suggest(word, &owned)
+        .map(|best| format!("did you mean `{best}`? "))
+        .unwrap_or_default();
+    format!(
+        "unknown {what} `{word}`; {hint}expected one of: {}",
+        names.join(", ")
+    )
 }
 
 word_enum!(
@@ -126,7 +145,7 @@ word_enum!(
     /// Where an action item stands against its due date, as `debrief actions` judges it.
     ActionState {
         /// Overdue: not done, and due before today.
-        Overdue = "overdue",
+        Overdue = "overdue" | "late",
         /// Due, and likely to miss the date: see the forecast.
         AtRisk = "at-risk",
         OnTrack = "on-track",
@@ -590,4 +609,23 @@ pub struct LoadedIncident {
     pub incident: Incident,
     /// The text of `notes.md`, when there is one.
     pub notes: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_words_are_read_and_typos_get_the_near_word() {
+        assert_eq!("late".parse::<ActionState>(), Ok(ActionState::Overdue));
+        assert_eq!(ActionState::Overdue.as_str(), "overdue");
+        assert_eq!(
+            "proces".parse::<Category>(),
+            Err("unknown category `proces`; did you mean `process`? expected one of: technical, process, organisational, external".into())
+        );
+        assert_eq!(
+            "soon".parse::<ActionState>().unwrap_err(),
+            "unknown action state `soon`; expected one of: overdue, at-risk, on-track, unscheduled, done, wont-do"
+        );
+    }
 }
