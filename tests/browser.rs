@@ -1244,6 +1244,19 @@ mod browser {
         })
         .await;
         screenshot(&facilitator, "feedback.png").await;
+        // After a reload the thanks and the rating picked agree.
+        phone.refresh().await.unwrap();
+        until("the thanks after a reload", || async {
+            text(&phone, "#feedback-sent")
+                .await
+                .contains("you gave 4 of 5")
+        })
+        .await;
+        until("the rating given, picked", || async {
+            js(&phone, "var r = document.querySelector('#feedback-form input[name=rating]:checked'); return r ? r.value : null").await
+                == json!("4")
+        })
+        .await;
         assert!(
             std::fs::read_to_string(dir.join("incident.toml"))
                 .unwrap()
@@ -1326,6 +1339,32 @@ mod browser {
         })
         .await;
         assert!(std::fs::read_to_string(&file).unwrap().contains("OPS-999"));
+        // Due dates stay on one line, and an open action due in the past is flagged.
+        let due = |id: &str, day: &str| {
+            server.as_facilitator(
+                "PATCH",
+                &format!("/api/actions/{id}"),
+                Some(&json!({ "due": day, "status": "open" }).to_string()),
+            )
+        };
+        assert_eq!(due("a-3", "2020-01-02").status, 200);
+        assert_eq!(due("a-2", "2999-12-31").status, 200);
+        until("a-3 flagged overdue", || async {
+            text(&facilitator, "#action-a-3 td.due").await == "2020-01-02 overdue"
+        })
+        .await;
+        until("a-2 not flagged", || async {
+            text(&facilitator, "#action-a-2 td.due").await == "2999-12-31"
+        })
+        .await;
+        assert_eq!(
+            js(
+                &facilitator,
+                "return getComputedStyle(document.querySelector('#action-a-3 td.due')).whiteSpace"
+            )
+            .await,
+            json!("nowrap")
+        );
         accessibility(&phone, "the phone's action controls").await;
         no_dialog(&phone).await;
         for window in [facilitator, phone] {

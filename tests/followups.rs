@@ -79,6 +79,17 @@ fn the_meeting_opens_with_the_open_actions_of_related_incidents() {
     let server = Server::start(&this, &[]);
     let s = state(&server, common::KEY);
     assert_eq!(s["phase"], "follow-ups");
+    // Wrap-up's command publishes the archive, whose site the incident is part of.
+    assert_eq!(
+        s["publish"].as_str(),
+        Some(
+            format!(
+                "debrief build {}",
+                common::typed(&this).parent().unwrap().display()
+            )
+            .as_str()
+        )
+    );
     assert_eq!(s["phases"][0], "follow-ups");
     assert_eq!(s["phases"][1], "timeline");
     let carried = s["carried"].as_array().unwrap();

@@ -381,6 +381,15 @@ fn every_route_answers_and_refuses_as_documented() {
     let facilitator = server.as_facilitator("GET", "/api/state", None).json();
     assert_eq!(facilitator["join"], format!("/join/{CODE}"));
     assert_eq!(facilitator["participants"]["names"], json!(["Alex"]));
+    // An incident alone publishes itself (one in an archive: see the follow-ups tests).
+    assert_eq!(
+        facilitator["publish"].as_str(),
+        Some(format!("debrief build {}", common::typed(&dir).display()).as_str())
+    );
+    assert!(
+        state.get("publish").is_none(),
+        "the command is the facilitator's"
+    );
 
     assert_eq!(
         status_and_code(&post(&server, &alex, "/api/votes/reveal", json!({}))),

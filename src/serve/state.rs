@@ -62,6 +62,8 @@ pub(super) fn key_name(key: StateKey) -> String {
 /// Everything the server shares between requests and the watcher.
 pub struct State {
     pub(super) path: PathBuf,
+    /// The command that publishes what the meeting decided, shown at wrap-up.
+    publish_command: String,
     /// Parsed once, and again only when the theme folder changes: parsing templates would
     /// otherwise be a good part of every render.
     pub(super) theme: RwLock<crate::render::Theme>,
@@ -123,6 +125,7 @@ impl State {
         };
         let theme = crate::render::Theme::load(theme_dir.as_deref())?;
         Ok(State {
+            publish_command: publish_command(&path),
             path,
             theme: RwLock::new(theme),
             theme_dir,
@@ -245,6 +248,7 @@ impl State {
                         state["join"] = serde_json::json!(format!("/join/{}", self.join_code()));
                         state["public_url"] = serde_json::json!(self.public_url);
                         state["folder"] = serde_json::json!(self.path.display().to_string());
+                        state["publish"] = serde_json::json!(self.publish_command);
                     }
                     state["key"] = serde_json::json!(key_name(key));
                     // A JSON object: the caller's part goes in front of its keys.
@@ -422,6 +426,31 @@ impl State {
         // Nobody listening is fine.
         let _ = self.tx.send(push);
     }
+}
+
+/// What publishes an incident: `debrief build` of its archive when it sits in one (the site's
+/// index, trends and search are built from every incident), of the incident folder otherwise.
+/// An archive is a folder of several incidents, or one with a `debrief.toml`. The path is
+/// written as the facilitator gave it.
+fn publish_command(path: &Path) -> String {
+    let in_archive = path.canonicalize().ok().is_some_and(|dir| {
+        dir.parent()
+            .and_then(|root| load::discover(root).ok())
+            .is_some_and(|layout| {
+                layout.is_archive
+                    && layout.incidents.contains(&dir)
+                    && (layout.incidents.len() > 1 || layout.config.is_some())
+            })
+    });
+    let target = if in_archive {
+        match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            Some(parent) => parent.display().to_string(),
+            None => "..".to_owned(),
+        }
+    } else {
+        path.display().to_string()
+    };
+    format!("debrief build {target}")
 }
 
 /// A render: the site's files, the report's path, and the incident as loaded.

@@ -339,13 +339,16 @@
     // Actions.
     var factorText = {};
     inc.factors.forEach(function (f) { factorText[f.id] = f.plain; });
+    // An open action due before today (in the incident's zone) is flagged, as the report does.
+    var today = M.localInput(new Date().toISOString(), inc.zone).slice(0, 10);
     // The row being edited is left alone until its control loses focus.
     if (!$("action-rows").contains(document.activeElement)) M.fill($("action-rows"), inc.actions.map(function (a) {
       var c = M.actionControls(a, a.id);
+      var overdue = a.due && a.due < today && a.status !== "done" && a.status !== "wont-do";
       return el("tr", { id: "action-" + a.id, class: (a.owner ? "" : "unowned") + (previous && !previous[a.id] ? " fresh" : "") },
         el("td", null, a.plain, nudgeMark(a)),
         el("td", { text: a.owner || "no owner" }),
-        el("td", { text: a.due || "—" }),
+        el("td", { class: "due" }, a.due || "—", overdue ? " " : null, overdue ? el("span", { class: "badge overdue", text: "overdue" }) : null),
         el("td", null, c.priority),
         el("td", null, c.kind),
         el("td", null, c.status),
@@ -379,7 +382,7 @@
     M.fill($("wrap-factors"), best.map(function (f) { return el("li", { text: f.plain + (s.revealed ? " (" + (f.total_votes || 0) + ")" : "") }); }));
     M.fill($("wrap-actions"), inc.actions.map(function (a) { return el("li", { text: a.plain + " — " + (a.owner || "no owner yet") }); }));
     M.fill($("wrap-decisions"), inc.timeline.filter(function (e) { return e.kind === "decision"; }).map(function (e) { return el("li", { text: e.plain }); }));
-    $("publish-command").textContent = "debrief build " + (s.folder || ".");
+    $("publish-command").textContent = s.publish || "debrief build " + (s.folder || ".");
     var fb = s.feedback || { count: 0, comments: [] };
     $("feedback-summary").textContent = fb.count ? fb.average + " of 5, from " + fb.count + (fb.count === 1 ? " answer" : " answers") : "No feedback yet: phones ask for it now.";
     M.fill($("feedback-comments"), (fb.comments || []).map(function (c) { return el("li", { text: c }); }));

@@ -162,6 +162,11 @@
     if (you.feedback) {
       $("feedback-sent").textContent = "Thanks: you gave " + you.feedback.rating + " of 5. Send again to change it.";
       $("feedback-sent").hidden = false;
+      // The rating given shows as picked (after a reload too), unless another is being picked.
+      if (!$("feedback-form").contains(document.activeElement)) {
+        var given = document.querySelector("#feedback-form input[name=rating][value='" + Number(you.feedback.rating) + "']");
+        if (given) given.checked = true;
+      }
     }
 
     // Follow-ups: read-only.
