@@ -362,7 +362,7 @@ fn binary_garbage_and_invalid_utf8_never_panic() {
 
 #[test]
 fn bad_paths_get_clear_errors_naming_the_source() {
-    let sources = "[[sources]]\nname = \"gone\"\npath = \"logs/gone.log\"\n\n[[sources]]\nname = \"folder\"\npath = \"logs\"\n\n[[sources]]\nname = \"none\"\npath = \"logs/*.gz\"\n\n[[sources]]\nname = \"ok\"\npath = \"logs/ok.log\"\n\n[[sources]]\nname = \"empty\"\npath = \"logs/empty.log\"\n";
+    let sources = "[[sources]]\nname = \"gone\"\npath = \"logs/gone.log\"\n\n[[sources]]\nname = \"folder\"\npath = \"logs\"\n\n[[sources]]\nname = \"none\"\npath = \"logs/*.gz\"\n\n[[sources]]\nname = \"ok\"\npath = \"logs/ok.log\"\n\n[[sources]]\nname = \"empty\"\npath = \"logs/empty.log\"\n\n[[sources]]\nname = \"typo\"\npath = \"logs/OK.lgo\"\n";
     let tmp = incident_with(
         sources,
         &[
@@ -378,6 +378,17 @@ fn bad_paths_get_clear_errors_naming_the_source() {
     );
     assert!(
         check.contains("error[missing-source]: `logs` is a folder"),
+        "{check}"
+    );
+    // A near miss of a file that is there: named in the help.
+    assert!(
+        check.contains("error[missing-source]: `logs/OK.lgo` does not exist"),
+        "{check}"
+    );
+    assert!(
+        check.contains(
+            "help: did you mean `logs/ok.log`? Paths are relative to the incident folder"
+        ),
         "{check}"
     );
     assert!(
@@ -408,6 +419,7 @@ fn bad_paths_get_clear_errors_naming_the_source() {
             "none: `logs/*.gz` matches no file",
             "ok: 1 candidates",
             "empty: 0 candidates",
+            "typo: `logs/OK.lgo` does not exist",
         ]
     );
 }

@@ -57,17 +57,22 @@ impl LoadError {
 /// `; did you mean `x`?` when the folder of a missing `path` holds a name close to it (the
 /// same but for case, or a typo), and nothing otherwise.
 fn did_you_mean(path: &Path) -> String {
-    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return String::new();
-    };
+    match near_name(path) {
+        Some(near) => format!("; did you mean `{}`?", near.display()),
+        None => String::new(),
+    }
+}
+
+/// The file or folder beside `path` (which does not exist) whose name is the near miss of
+/// `path`'s: the same in another case, or a likely typo.
+pub fn near_name(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let Ok(entries) = std::fs::read_dir(&parent) else {
-        return String::new();
-    };
-    let names: Vec<String> = entries
+    let names: Vec<String> = std::fs::read_dir(&parent)
+        .ok()?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
@@ -75,11 +80,8 @@ fn did_you_mean(path: &Path) -> String {
         .iter()
         .find(|n| n.eq_ignore_ascii_case(&name))
         .map(String::as_str)
-        .or_else(|| document::suggest(&name, &names));
-    match close {
-        Some(close) => format!("; did you mean `{}`?", path.with_file_name(close).display()),
-        None => String::new(),
-    }
+        .or_else(|| document::suggest(&name, &names))?;
+    Some(path.with_file_name(close))
 }
 
 /// What a path turned out to hold.

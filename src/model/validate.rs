@@ -302,10 +302,17 @@ impl Validator<'_> {
                 let abbreviation = name.len() <= 5 && name.chars().all(|c| c.is_ascii_uppercase());
                 f = match suggest(name, &names) {
                     Some(best) if !abbreviation => f.help(format!("did you mean `{best}`?")),
-                    _ if abbreviation => f.help(format!(
-                        "`{name}` is an abbreviation, and abbreviations are ambiguous; use an IANA name such as \"Europe/Berlin\""
-                    )),
-                    _ => f.help("use an IANA name such as \"Europe/Berlin\", \"America/New_York\" or \"UTC\""),
+                    _ if abbreviation => f.help(match zones_written_as(name) {
+                        [] => format!(
+                            "`{name}` is an abbreviation, and abbreviations are ambiguous; use an IANA name such as {}",
+                            example_zones()
+                        ),
+                        zones => format!(
+                            "`{name}` is an abbreviation, and abbreviations are ambiguous; use the IANA name of the place, such as {}",
+                            zones.iter().map(|z| format!("\"{z}\"")).collect::<Vec<_>>().join(" or ")
+                        ),
+                    }),
+                    _ => f.help(format!("use an IANA name such as {}", example_zones())),
                 };
                 self.out.push(f);
             }
@@ -702,10 +709,21 @@ impl Validator<'_> {
                         format!("`{}` does not exist", s.path),
                     )
                     .label("no such file")
-                    .help(format!(
-                        "paths are relative to the incident folder, {}",
-                        dir.display()
-                    )),
+                    .help(
+                        match crate::load::near_name(&dir.join(&s.path))
+                            .and_then(|near| near.strip_prefix(dir).ok().map(Path::to_path_buf))
+                        {
+                            Some(near) => format!(
+                                "did you mean `{}`? Paths are relative to the incident folder, {}",
+                                near.display(),
+                                dir.display()
+                            ),
+                            None => format!(
+                                "paths are relative to the incident folder, {}",
+                                dir.display()
+                            ),
+                        },
+                    ),
                 );
             }
             let regexes = s
@@ -773,6 +791,55 @@ fn join_words(words: &[&str]) -> String {
         [] => String::new(),
         [one] => (*one).to_owned(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The zones a time-zone abbreviation most often stands for (a few abbreviations name several
+/// places: `IST` is India, Ireland and Israel). Abbreviations are not zones, so none is taken;
+/// these are only offered.
+fn zones_written_as(abbreviation: &str) -> &'static [&'static str] {
+    match abbreviation {
+        "PST" | "PDT" => &["America/Los_Angeles"],
+        "MST" | "MDT" => &["America/Denver", "America/Phoenix"],
+        "CST" | "CDT" => &["America/Chicago", "Asia/Shanghai"],
+        "EST" | "EDT" => &["America/New_York"],
+        "AKST" | "AKDT" => &["America/Anchorage"],
+        "HST" => &["Pacific/Honolulu"],
+        "GMT" | "BST" => &["Europe/London"],
+        "WET" | "WEST" => &["Europe/Lisbon"],
+        "CET" | "CEST" | "MEZ" | "MESZ" => &["Europe/Berlin", "Europe/Paris"],
+        "EET" | "EEST" => &["Europe/Athens", "Europe/Helsinki"],
+        "MSK" => &["Europe/Moscow"],
+        "IST" => &["Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"],
+        "SGT" => &["Asia/Singapore"],
+        "HKT" => &["Asia/Hong_Kong"],
+        "JST" => &["Asia/Tokyo"],
+        "KST" => &["Asia/Seoul"],
+        "AEST" | "AEDT" => &["Australia/Sydney"],
+        "ACST" | "ACDT" => &["Australia/Adelaide"],
+        "AWST" => &["Australia/Perth"],
+        "NZST" | "NZDT" => &["Pacific/Auckland"],
+        "BRT" => &["America/Sao_Paulo"],
+        _ => &[],
+    }
+}
+
+/// Zone names to show as examples: this machine's own zone first, when it has a name.
+fn example_zones() -> String {
+    let own = jiff::tz::TimeZone::system()
+        .iana_name()
+        .filter(|n| *n != "UTC" && *n != "Etc/UTC")
+        .map(str::to_owned);
+    let mut names: Vec<String> = own.into_iter().collect();
+    for n in ["America/New_York", "Europe/London", "UTC"] {
+        if !names.iter().any(|x| x == n) {
+            names.push(n.to_owned());
+        }
+    }
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.concat(),
     }
 }
 

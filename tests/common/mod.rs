@@ -26,11 +26,13 @@ pub fn typed(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// A `debrief` command with colour off and a fixed environment.
+/// A `debrief` command with colour off and a fixed environment: the machine's zone is UTC, as
+/// hints that name the user's own zone would otherwise differ from machine to machine.
 pub fn debrief(cwd: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_debrief"));
     cmd.current_dir(cwd)
         .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
         .env_remove("DEBRIEF_LOG");
     cmd
 }
