@@ -50,6 +50,7 @@ enum Op {
         priority: Option<u8>,
         kind: Option<u8>,
         factors: Vec<u8>,
+        ticket: Option<String>,
     },
     UpdateAction {
         id: u8,
@@ -179,6 +180,7 @@ impl Op {
                 priority,
                 kind,
                 factors,
+                ticket,
             } => Command::AddAction {
                 text,
                 owner,
@@ -186,6 +188,7 @@ impl Op {
                 priority: priority.map(|p| pick(Priority::ALL, p)),
                 kind: kind.map(|k| pick(ActionKind::ALL, k)),
                 factors: factors.into_iter().map(id).collect(),
+                ticket,
             },
             Op::UpdateAction {
                 id: n,
