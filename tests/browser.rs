@@ -1227,6 +1227,12 @@ mod browser {
             driver: _driver,
         } = room(&dir).await;
         move_room(&server, &facilitator, &phone, "wrap-up").await;
+        // The durations read as the report writes them.
+        until("the wrap-up's durations", || async {
+            let d = text(&facilitator, "#wrap-durations").await;
+            d.contains("7m") && d.contains("38m") && d.contains("47m")
+        })
+        .await;
         until("the feedback form", || visible(&phone, "#feedback-form")).await;
         click(&phone, "#feedback-form input[value='4']").await;
         type_into(&phone, "#feedback-text", "Good pace").await;

@@ -390,6 +390,17 @@ fn every_route_answers_and_refuses_as_documented() {
         state.get("publish").is_none(),
         "the command is the facilitator's"
     );
+    // Durations as the report writes them, by the one function that writes both.
+    assert_eq!(
+        facilitator["incident"]["durations"],
+        json!({ "to_detect": "7m", "to_mitigate": "38m", "to_resolve": "47m" })
+    );
+    let report = server.as_facilitator("GET", "/report/", None);
+    assert!(
+        report.body.contains("<dt>Time to resolve</dt><dd>47m</dd>"),
+        "{}",
+        report.body
+    );
 
     assert_eq!(
         status_and_code(&post(&server, &alex, "/api/votes/reveal", json!({}))),

@@ -83,6 +83,18 @@ impl Meeting {
                     "zone".into(),
                     json!(loaded.incident.tz().iana_name().unwrap_or("UTC")),
                 );
+                // The durations as the report writes them (`5h 48m`): one function formats
+                // them for every screen and page.
+                let d = loaded.incident.durations();
+                let text = |d: Option<jiff::SignedDuration>| d.map(crate::model::time::human_duration);
+                object.insert(
+                    "durations".into(),
+                    json!({
+                        "to_detect": text(d.to_detect),
+                        "to_mitigate": text(d.to_mitigate),
+                        "to_resolve": text(d.to_resolve),
+                    }),
+                );
                 if !facilitator {
                     // A phone gets what its phase shows, and its own submissions (in `you`);
                     // not the whole story, which would go to every phone on every change.

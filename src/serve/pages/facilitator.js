@@ -248,17 +248,18 @@
   var render = function (s) {
     var previous = seen;
     state = s;
-    var inc = s.incident || { title: "The incident has not loaded", timeline: [], factors: [], actions: [], durations_seconds: {} };
+    var inc = s.incident || { title: "The incident has not loaded", timeline: [], factors: [], actions: [], durations: {} };
     var zone = inc.zone || "UTC";
     document.title = inc.title + " · debrief";
     $("title").textContent = inc.title;
     $("severity").textContent = inc.severity || "";
     $("severity").hidden = !inc.severity;
-    var d = inc.durations_seconds || {};
+    // Durations come written by the server, as the report writes them.
+    var d = inc.durations || {};
     var durations = [["to detect", d.to_detect], ["to mitigate", d.to_mitigate], ["to resolve", d.to_resolve]];
     var dl = function () {
       var nodes = [];
-      durations.forEach(function (p) { nodes.push(el("dt", { text: p[0] }), el("dd", { text: M.duration(p[1]) })); });
+      durations.forEach(function (p) { nodes.push(el("dt", { text: p[0] }), el("dd", { text: p[1] || "—" })); });
       return nodes;
     };
     M.fill($("durations"), dl());

@@ -211,14 +211,6 @@
   };
   M.startClock = function (node) { setInterval(function () { tick(node); }, 250); };
 
-  M.duration = function (seconds) {
-    if (seconds === null || seconds === undefined) return "—";
-    var m = Math.round(seconds / 60);
-    if (m < 60) return m + " min";
-    var h = Math.floor(m / 60);
-    return h + " h " + (m % 60 ? (m % 60) + " min" : "");
-  };
-
   // A time in the incident's zone.
   M.time = function (iso, zone, withDate) {
     var options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: zone || "UTC" };
