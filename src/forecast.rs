@@ -103,8 +103,9 @@ pub struct Forecast {
     teams: HashMap<Box<str>, Record>,
 }
 
-/// Past actions needed before a record of lateness counts.
-const MIN_HISTORY: u32 = 3;
+/// Finished actions (with a due date and a `done_on`) that make an owner's own record long
+/// enough to decide; below it, the owner's team's record is used.
+pub const MIN_HISTORY: u32 = 3;
 
 impl Forecast {
     /// Learns the owners' and teams' records from every action of the archive.
@@ -159,6 +160,23 @@ impl Forecast {
         let started = facts.status == ActionStatus::InProgress;
         let days_left = facts.due.map(|d| days_between(self.today, d));
         if let Some(left) = days_left {
+            // The share of the time from the incident to the due date that has passed.
+            // Not started: from half the time on, 0.35 rising to 0.8 (at risk alone from two
+            // thirds on). In progress: from three quarters on, 0.2 rising to 0.6.
+            let (from, span, base, rise) = if started {
+                (0.75, 0.25, 0.2, 0.4)
+            } else {
+                (0.5, 0.5, 0.35, 0.45)
+            };
+            let elapsed = self
+                .elapsed(facts)
+                .filter(|&share| share >= from)
+                .map(|share| (share, base + rise * ((share - from) / span).min(1.0)));
+            let how = if started {
+                "still in progress"
+            } else {
+                "not started"
+            };
             if left < 0 {
                 reasons.push((1.0, format!("overdue by {}", days(-left))));
             } else if left <= DUE_SOON_DAYS {
@@ -167,36 +185,19 @@ impl Forecast {
                     1 => "due tomorrow".to_owned(),
                     n => format!("due in {n} days"),
                 };
-                let how = if started {
-                    "and still in progress"
-                } else {
-                    "and not started"
-                };
-                reasons.push((if started { 0.55 } else { 0.7 }, format!("{when} {how}")));
-            } else if let Some(share) = self.elapsed(facts) {
-                // The share of the time from the incident to the due date that has passed.
-                // Not started: from half the time on, 0.35 rising to 0.8 (at risk alone from
-                // two thirds on). In progress: from three quarters on, 0.2 rising to 0.6.
-                let (from, span, base, rise) = if started {
-                    (0.75, 0.25, 0.2, 0.4)
-                } else {
-                    (0.5, 0.5, 0.35, 0.45)
-                };
-                if share >= from {
-                    let weight = base + rise * ((share - from) / span).min(1.0);
-                    let how = if started {
-                        "it is still in progress"
-                    } else {
-                        "it is not started"
-                    };
-                    // Never all of it before the day: "100%" of an action due in four days
-                    // reads as overdue.
-                    let percent = (share * 100.0).min(99.0);
-                    reasons.push((
-                        weight,
-                        format!("{percent:.0}% of the time to its due date has passed and {how}"),
-                    ));
-                }
+                // Never lighter than the share of time gone a day earlier: a score must not
+                // fall as the date comes closer with nothing done.
+                let soon = if started { 0.55 } else { 0.7 };
+                let weight = elapsed.map_or(soon, |(_, w)| w.max(soon));
+                reasons.push((weight, format!("{when} and {how}")));
+            } else if let Some((share, weight)) = elapsed {
+                // Never all of it before the day: "100%" of an action due in four days reads
+                // as overdue.
+                let percent = (share * 100.0).min(99.0);
+                reasons.push((
+                    weight,
+                    format!("{percent:.0}% of the time to its due date has passed and it is {how}"),
+                ));
             }
         }
         match &facts.owner {
@@ -223,26 +224,29 @@ impl Forecast {
                         format!("owner has {}", plural(open, "other open action")),
                     ));
                 }
-                let history = |r: &Record| r.finished >= MIN_HISTORY && r.late * 3 >= r.finished;
-                if history(&mine) {
-                    reasons.push((
-                        0.5 * f64::from(mine.late) / f64::from(mine.finished),
-                        format!(
-                            "owner finished {} of {} past actions late",
-                            mine.late, mine.finished
-                        ),
-                    ));
+                let often_late = |r: &Record| r.late * 3 >= r.finished;
+                if mine.finished >= MIN_HISTORY {
+                    // The owner's own record decides, whatever their teammates did.
+                    if often_late(&mine) {
+                        reasons.push((
+                            0.5 * f64::from(mine.late) / f64::from(mine.finished),
+                            format!(
+                                "owner finished {} of {} past actions late",
+                                mine.late, mine.finished
+                            ),
+                        ));
+                    }
                 } else if let Some((team, record)) = facts
                     .team
                     .as_ref()
                     .and_then(|t| Some((t, self.teams.get(t)?)))
-                    .filter(|(_, r)| history(r))
+                    .filter(|(_, r)| r.finished >= MIN_HISTORY && often_late(r))
                 {
                     reasons.push((
                         0.4 * f64::from(record.late) / f64::from(record.finished),
                         format!(
-                            "team {team} finished {} of {} past actions late",
-                            record.late, record.finished
+                            "owner's own record is short ({} finished, {MIN_HISTORY} needed): team {team} finished {} of {} past actions late",
+                            mine.finished, record.late, record.finished
                         ),
                     ));
                 }
@@ -267,7 +271,9 @@ impl Forecast {
                 _ => {}
             }
         }
+        // Shown with two decimals, and compared as shown: one number means one state.
         let score = 1.0 - reasons.iter().map(|(w, _)| 1.0 - w).product::<f64>();
+        let score = (score * 100.0).round() / 100.0;
         let state = match days_left {
             None => ActionState::Unscheduled,
             Some(left) if left < 0 => ActionState::Overdue,
@@ -280,7 +286,7 @@ impl Forecast {
         Assessment {
             state,
             risk: Risk {
-                score: (score * 100.0).round() / 100.0,
+                score,
                 reasons: reasons.into_iter().map(|(_, r)| r).collect(),
             },
         }
@@ -346,231 +352,4 @@ fn plural(n: u32, what: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use jiff::civil::date;
-
-    fn facts(owner: Option<&str>, status: ActionStatus, due: Option<Date>) -> Facts {
-        Facts {
-            owner: owner.map(Into::into),
-            team: None,
-            status,
-            priority: None,
-            due,
-            done_on: None,
-            opened: Some(date(2026, 11, 1)),
-        }
-    }
-
-    const TODAY: Date = date(2026, 11, 30);
-
-    fn assess(all: &[Facts], one: &Facts, policy: &Policy) -> Assessment {
-        Forecast::new(all, policy, TODAY).assess(one)
-    }
-
-    #[test]
-    fn states_follow_status_and_date() {
-        let policy = Policy::default();
-        let state = |status, due| {
-            let f = facts(Some("ana"), status, due);
-            assess(std::slice::from_ref(&f), &f, &policy).state
-        };
-        assert_eq!(state(ActionStatus::Done, None), ActionState::Done);
-        assert_eq!(
-            state(ActionStatus::WontDo, Some(date(2026, 1, 1))),
-            ActionState::WontDo
-        );
-        assert_eq!(
-            state(ActionStatus::Open, Some(date(2026, 11, 29))),
-            ActionState::Overdue
-        );
-        assert_eq!(state(ActionStatus::Open, None), ActionState::Unscheduled);
-        assert_eq!(
-            state(ActionStatus::InProgress, Some(date(2027, 3, 1))),
-            ActionState::OnTrack
-        );
-        // Due within three days: always at risk, even in progress.
-        assert_eq!(
-            state(ActionStatus::InProgress, Some(date(2026, 12, 3))),
-            ActionState::AtRisk
-        );
-        assert_eq!(
-            state(ActionStatus::InProgress, Some(date(2026, 12, 4))),
-            ActionState::OnTrack
-        );
-    }
-
-    #[test]
-    fn each_reason_is_given_in_words() {
-        let policy = Policy::default();
-        let reasons = |all: &[Facts], one: &Facts| assess(all, one, &policy).risk.reasons;
-        let due = |y, m, d| Some(date(y, m, d));
-
-        let soon = facts(Some("ana"), ActionStatus::Open, due(2026, 12, 2));
-        assert_eq!(
-            reasons(std::slice::from_ref(&soon), &soon),
-            ["due in 2 days and not started"]
-        );
-        let tomorrow = facts(Some("ana"), ActionStatus::InProgress, due(2026, 12, 1));
-        assert_eq!(
-            reasons(std::slice::from_ref(&tomorrow), &tomorrow),
-            ["due tomorrow and still in progress"]
-        );
-        let late = facts(Some("ana"), ActionStatus::Open, due(2026, 11, 20));
-        assert_eq!(
-            reasons(std::slice::from_ref(&late), &late),
-            ["overdue by 10 days"]
-        );
-
-        // Opened 2026-11-01, due 2026-12-11: 29 of 40 days gone.
-        let slow = facts(Some("ana"), ActionStatus::Open, due(2026, 12, 11));
-        let a = assess(std::slice::from_ref(&slow), &slow, &policy);
-        assert_eq!(
-            a.risk.reasons,
-            ["72% of the time to its due date has passed and it is not started"]
-        );
-        assert_eq!(a.state, ActionState::AtRisk);
-        // Opened three years ago and due in four days: nearly all of the time, never "100%".
-        let old = Facts {
-            opened: Some(date(2023, 11, 1)),
-            ..facts(Some("ana"), ActionStatus::Open, due(2026, 12, 4))
-        };
-        assert_eq!(
-            reasons(std::slice::from_ref(&old), &old),
-            ["99% of the time to its due date has passed and it is not started"]
-        );
-        let started = Facts {
-            status: ActionStatus::InProgress,
-            ..slow.clone()
-        };
-        assert!(reasons(std::slice::from_ref(&started), &started).is_empty());
-        // In progress, 29 of 33 days gone (88%): a reason, not yet at risk alone.
-        let late_start = Facts {
-            status: ActionStatus::InProgress,
-            ..facts(Some("ana"), ActionStatus::Open, due(2026, 12, 4))
-        };
-        let a = assess(std::slice::from_ref(&late_start), &late_start, &policy);
-        assert_eq!(
-            a.risk.reasons,
-            ["88% of the time to its due date has passed and it is still in progress"]
-        );
-        assert_eq!(a.state, ActionState::OnTrack);
-        assert!(
-            a.risk.score > 0.3 && a.risk.score < AT_RISK,
-            "{}",
-            a.risk.score
-        );
-
-        let nobody = facts(None, ActionStatus::Open, due(2027, 6, 1));
-        let a = assess(std::slice::from_ref(&nobody), &nobody, &policy);
-        assert_eq!(a.risk.reasons, ["no owner"]);
-        assert_eq!(
-            a.state,
-            ActionState::OnTrack,
-            "one soft reason is not enough"
-        );
-        let strict = Policy {
-            require_owner: true,
-            ..Policy::default()
-        };
-        let a = assess(std::slice::from_ref(&nobody), &nobody, &strict);
-        assert_eq!(a.risk.reasons, ["no owner, which the policy requires"]);
-        assert_eq!(a.state, ActionState::AtRisk);
-    }
-
-    #[test]
-    fn the_owners_load_and_record_count() {
-        let policy = Policy::default();
-        let due = |y, m, d| Some(date(y, m, d));
-        let this = facts(Some("bo"), ActionStatus::Open, due(2027, 6, 1));
-        let mut all = vec![this.clone()];
-        all.extend((0..4).map(|_| facts(Some("bo"), ActionStatus::Open, due(2026, 10, 1))));
-        all.extend((0..2).map(|_| facts(Some("bo"), ActionStatus::Open, due(2027, 1, 1))));
-        let a = assess(&all, &this, &policy);
-        assert_eq!(
-            a.risk.reasons,
-            [
-                "owner has 4 other overdue actions",
-                "owner has 6 other open actions"
-            ]
-        );
-        assert_eq!(a.state, ActionState::AtRisk);
-
-        // History: 3 of 4 finished late.
-        let done = |due: Date, on: Date| Facts {
-            done_on: Some(on),
-            ..facts(Some("cy"), ActionStatus::Done, Some(due))
-        };
-        let this = facts(Some("cy"), ActionStatus::Open, due(2027, 6, 1));
-        let mut all = vec![this.clone()];
-        all.push(done(date(2026, 5, 1), date(2026, 5, 9)));
-        all.push(done(date(2026, 6, 1), date(2026, 6, 2)));
-        all.push(done(date(2026, 7, 1), date(2026, 7, 30)));
-        all.push(done(date(2026, 8, 1), date(2026, 7, 30)));
-        assert_eq!(
-            assess(&all, &this, &policy).risk.reasons,
-            ["owner finished 3 of 4 past actions late"]
-        );
-
-        // A new owner in a team that is often late: the team's record speaks.
-        let teamed = |f: Facts| Facts {
-            team: Some("payments".into()),
-            ..f
-        };
-        let newcomer = teamed(facts(Some("dee"), ActionStatus::Open, due(2027, 6, 1)));
-        let mut all: Vec<Facts> = all.into_iter().map(teamed).collect();
-        all.push(newcomer.clone());
-        assert_eq!(
-            assess(&all, &newcomer, &policy).risk.reasons,
-            ["team payments finished 3 of 4 past actions late"]
-        );
-    }
-
-    #[test]
-    fn an_owner_the_archive_has_not_seen_is_judged_without_a_record() {
-        // The meeting changes an owner after the forecast learned the archive's records.
-        let learned = facts(Some("ana"), ActionStatus::Open, Some(date(2026, 11, 1)));
-        let forecast = Forecast::new([&learned], &Policy::default(), TODAY);
-        let moved = Facts {
-            owner: Some("robin".into()),
-            ..learned
-        };
-        let a = forecast.assess(&moved);
-        assert_eq!(a.state, ActionState::Overdue);
-        assert_eq!(a.risk.reasons, ["overdue by 29 days"]);
-    }
-
-    #[test]
-    fn the_policy_deadlines_count() {
-        let policy = Policy {
-            action_due_within_days: [("P0".to_owned(), 7)].into(),
-            ..Policy::default()
-        };
-        let p0 = |due| Facts {
-            priority: Some(Priority::P0),
-            ..facts(Some("ana"), ActionStatus::Open, due)
-        };
-        let undated = p0(None);
-        let a = assess(std::slice::from_ref(&undated), &undated, &policy);
-        assert_eq!(
-            a.risk.reasons,
-            ["no due date, and the policy wants P0 actions due within 7 days"]
-        );
-        assert_eq!(a.state, ActionState::Unscheduled);
-        let far = p0(Some(date(2027, 6, 1)));
-        assert_eq!(
-            assess(std::slice::from_ref(&far), &far, &policy)
-                .risk
-                .reasons,
-            ["due 212 days after the incident, and the policy wants P0 actions due within 7 days"]
-        );
-        let near = p0(Some(date(2026, 11, 8)));
-        assert!(
-            !assess(std::slice::from_ref(&near), &near, &policy)
-                .risk
-                .reasons
-                .iter()
-                .any(|r| r.contains("policy"))
-        );
-    }
-}
+mod tests;
