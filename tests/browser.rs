@@ -1766,7 +1766,7 @@ mod browser {
         );
         let out = tmp.path().join("site");
         common::build_site(&archive, &out);
-        let base = static_host(out);
+        let base = static_host(out.clone());
         let driver = driver();
         let page = window(&driver, 1280, 900).await;
 
@@ -1830,6 +1830,48 @@ mod browser {
         })
         .await;
         screenshot(&page, "search.png").await;
+
+        // The same site opened from disk: the index loads as scripts, two swapped letters
+        // still find the word, and a severity or a service in the query is a filter.
+        let disk = format!("file://{}/", out.display());
+        for (query, status, first) in [
+            (
+                "cehckout",
+                "1 incident found",
+                "Checkout API returned 500s for 38 minutes",
+            ),
+            (
+                "SEV3",
+                "1 incident found (filtered by sev3)",
+                "Internal DNS answered slowly",
+            ),
+            (
+                "sev2 pool",
+                "1 incident found (filtered by sev2)",
+                "Checkout API returned 500s for 38 minutes",
+            ),
+            (
+                "lookups DNS",
+                "1 incident found (filtered by dns)",
+                "Internal DNS answered slowly",
+            ),
+        ] {
+            page.goto(&format!("{disk}search.html?q={query}"))
+                .await
+                .unwrap();
+            until(&format!("results for {query:?} from disk"), || async {
+                text(&page, "#search-status").await == status
+                    && text(&page, "#results li a").await == first
+            })
+            .await;
+        }
+        page.goto(&format!("{disk}search.html?q=sev3%20pool"))
+            .await
+            .unwrap();
+        until("a filter that leaves nothing", || async {
+            text(&page, "#search-status").await == "0 incidents found (filtered by sev3)"
+        })
+        .await;
         let _ = page.close().await;
     }
 

@@ -1,11 +1,15 @@
 //! The site's search index: small static files that `search.html` loads, so search works from
-//! any static host, under any sub-path, with no server.
+//! any static host, under any sub-path, and from disk (`file://`) with no server.
 //!
-//! - `search/docs.json`: one row per incident: title, link, date, a short excerpt, and the
+//! Each file is a script, `debriefSearchIndex("<name>", <JSON>);`, that the page adds as a
+//! `<script>` element: browsers refuse `fetch` of `file://` URLs but run scripts from there.
+//!
+//! - `search/docs.js`: one row per incident: title, link, date, a short excerpt, and the
 //!   facets (severity, services, tags, factor categories, year).
-//! - `search/words.json`: every indexed word, sorted. The page matches the query against it:
-//!   exactly, as a prefix, or (for words of five letters or more) with one typo.
-//! - `search/w/<c>.json`: the postings of the words starting with `c`: word → `[incident,
+//! - `search/words.js`: every indexed word, sorted. The page matches the query against it:
+//!   exactly, as a prefix, or (for words of five letters or more) with one typo: a letter
+//!   added, dropped, changed, or two neighbours swapped.
+//! - `search/w/<c>.js`: the postings of the words starting with `c`: word → `[incident,
 //!   weight, incident, weight, …]`. A query loads only the files of the words it matched.
 //!
 //! Weights say where a word stands: the title counts most, then tags, services, categories
@@ -25,8 +29,9 @@ const SUMMARY: u8 = 2;
 const BODY: u8 = 1;
 
 /// Words of the summary a result shows: enough to tell incidents apart, few enough that the
-/// first query of a 1,000-incident archive stays under 300 KB (287 KB with 10 words).
-const EXCERPT_WORDS: usize = 10;
+/// first query of a 1,000-incident archive stays under 300 KB: 284 KB of index with 9 words
+/// and an ellipsis, 296 KB with the page and its script.
+const EXCERPT_WORDS: usize = 9;
 
 /// What the index keeps of an incident.
 #[derive(Debug, Clone, Serialize)]
@@ -139,15 +144,21 @@ pub fn entry(view: &IncidentView) -> Entry {
     let mut categories: Vec<String> = view.factors.iter().map(|f| f.category.clone()).collect();
     categories.sort();
     categories.dedup();
-    let excerpt: String = view
+    let summary = view
         .summary
         .as_deref()
         .map(crate::render::markdown::plain)
-        .unwrap_or_default()
-        .split_whitespace()
+        .unwrap_or_default();
+    let mut words = summary.split_whitespace();
+    let mut excerpt = words
+        .by_ref()
         .take(EXCERPT_WORDS)
         .collect::<Vec<_>>()
         .join(" ");
+    if words.next().is_some() {
+        // The summary goes on: say so rather than stop mid-sentence.
+        excerpt.push_str(" …");
+    }
     Entry {
         doc: SearchDoc {
             t: view.title.clone(),
@@ -188,14 +199,21 @@ pub fn files(entries: &[&Entry]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     for (w, list) in &postings {
         shards.entry(shard(w)).or_default().insert(w, list);
     }
-    let mut out = vec![
-        ("search/docs.json".to_owned(), serde_json::to_vec(&docs)?),
-        ("search/words.json".to_owned(), serde_json::to_vec(&words)?),
-    ];
+    let mut out = vec![script("docs.js", &docs)?, script("words.js", &words)?];
     for (c, words) in shards {
-        out.push((format!("search/w/{c}.json"), serde_json::to_vec(&words)?));
+        out.push(script(&format!("w/{c}.js"), &words)?);
     }
     Ok(out)
+}
+
+/// One index file: a script that hands `value` to the page under `name`, its path below
+/// `search/`. JSON is a JavaScript expression, and the file is a script of its own, so no
+/// text in it can end an element.
+fn script(name: &str, value: &impl Serialize) -> anyhow::Result<(String, Vec<u8>)> {
+    let mut bytes = format!("debriefSearchIndex({name:?},").into_bytes();
+    serde_json::to_writer(&mut bytes, value)?;
+    bytes.extend_from_slice(b");\n");
+    Ok((format!("search/{name}"), bytes))
 }
 
 #[cfg(test)]
@@ -218,6 +236,16 @@ mod tests {
     fn stop_words_are_three_to_six_letters() {
         // `each_word` looks a word up only when its length is in that range.
         assert!(STOP.iter().all(|w| (3..=6).contains(&w.len())));
+    }
+
+    #[test]
+    fn each_file_is_a_script_that_names_itself() {
+        let (path, bytes) = script("w/p.js", &["pool"]).unwrap();
+        assert_eq!(path, "search/w/p.js");
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "debriefSearchIndex(\"w/p.js\",[\"pool\"]);\n"
+        );
     }
 
     #[test]

@@ -1,16 +1,41 @@
 // debrief's search: runs in the browser over the static index in search/ (no server).
 // A query's words match indexed words exactly, as a prefix, or (words of five letters or
-// more) with one edit. Results are ranked by how well and where the words matched, and can be
-// narrowed by severity, service, tag, factor category and year.
+// more) with one typo: a letter added, dropped or changed, or two neighbours swapped. A word
+// that names a severity, a service or a tag (`SEV1`, `cdn`) is a filter rather than a word to
+// find. Results are ranked by how well and where the words matched, and can be narrowed by
+// severity, service, tag, factor category and year.
+//
+// The index files are scripts that call debriefSearchIndex(name, data): browsers run scripts
+// from disk (file://) where they refuse fetch, so the site needs no server.
 (function () {
   "use strict";
   var base = "search/";
   var cache = {};
+  var waiting = {};
+  window.debriefSearchIndex = function (name, data) {
+    if (waiting[name]) {
+      waiting[name](data);
+      delete waiting[name];
+    }
+  };
   function load(path) {
     if (!cache[path]) {
-      cache[path] = fetch(base + path).then(function (r) {
-        if (!r.ok) throw new Error(path + ": HTTP " + r.status);
-        return r.json();
+      cache[path] = new Promise(function (resolve, reject) {
+        waiting[path] = resolve;
+        var s = document.createElement("script");
+        s.src = base + path;
+        s.onload = function () {
+          if (waiting[path]) {
+            delete waiting[path];
+            reject(new Error(path + " does not hold a search index"));
+          }
+        };
+        s.onerror = function () {
+          delete waiting[path];
+          delete cache[path];
+          reject(new Error(path + " could not be read"));
+        };
+        document.head.appendChild(s);
       });
     }
     return cache[path];
@@ -20,18 +45,18 @@
       return w.length >= 2;
     });
   }
-  // Whether a and b differ by at most one insertion, deletion or substitution.
+  // Whether a and b differ by at most one edit: an insertion, a deletion, a substitution, or
+  // two neighbouring letters swapped ("outgae" for "outage").
   function oneEdit(a, b) {
     if (Math.abs(a.length - b.length) > 1) return false;
-    var i = 0, j = 0, edits = 0;
-    while (i < a.length && j < b.length) {
-      if (a[i] === b[j]) { i++; j++; continue; }
-      if (++edits > 1) return false;
-      if (a.length > b.length) i++;
-      else if (a.length < b.length) j++;
-      else { i++; j++; }
+    var i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    if (a.length === b.length) {
+      if (i === a.length) return true;
+      if (a.slice(i + 1) === b.slice(i + 1)) return true;
+      return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
     }
-    return edits + (a.length - i) + (b.length - j) <= 1;
+    return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
   }
   function shard(word) {
     var c = word.charAt(0);
@@ -60,7 +85,7 @@
     return v == null ? [] : Array.isArray(v) ? v : [v];
   }
   var chosen = {};
-  function render(hits, docs) {
+  function render(hits, docs, filtered) {
     var results = document.getElementById("results");
     var facets = document.getElementById("facets");
     var shown = hits.filter(function (h) {
@@ -112,32 +137,72 @@
       });
       select.addEventListener("change", function () {
         chosen[f[0]] = select.value;
-        render(hits, docs);
+        render(hits, docs, filtered);
       });
       label.appendChild(select);
       facets.appendChild(label);
     });
     facets.hidden = hits.length === 0;
-    status(shown.length === hits.length
+    var named = filtered.length ? " (filtered by " + filtered.join(", ") + ")" : "";
+    status((shown.length === hits.length
       ? hits.length + (hits.length === 1 ? " incident" : " incidents") + " found"
-      : shown.length + " of " + hits.length + " incidents shown");
+      : shown.length + " of " + hits.length + " incidents shown") + named);
   }
   function status(text) {
     document.getElementById("search-status").textContent = text;
   }
+  // Splits a query into facet filters (a word that is a severity, a service or a tag of some
+  // incident, in any case) and the words left to find.
+  function filters(query, docs) {
+    var named = Object.create(null);
+    docs.forEach(function (d) {
+      ["s", "sv", "tg"].forEach(function (key) {
+        values(d, key).forEach(function (v) { named[v.toLowerCase()] = true; });
+      });
+    });
+    var found = [], rest = [];
+    query.split(/\s+/).filter(Boolean).forEach(function (token) {
+      var t = token.toLowerCase();
+      if (named[t] === true && found.indexOf(t) < 0) found.push(t);
+      else rest.push(token);
+    });
+    return { facets: found, text: rest.join(" ") };
+  }
+  function passes(doc, facets) {
+    var own = [];
+    ["s", "sv", "tg"].forEach(function (key) {
+      values(doc, key).forEach(function (v) { own.push(v.toLowerCase()); });
+    });
+    return facets.every(function (f) { return own.indexOf(f) >= 0; });
+  }
   function search(query) {
     var started = performance.now();
-    return Promise.all([load("docs.json"), load("words.json")]).then(function (loaded) {
+    return Promise.all([load("docs.js"), load("words.js")]).then(function (loaded) {
       var docs = loaded[0], vocabulary = loaded[1];
-      var expanded = expand(query, vocabulary);
-      if (expanded.length === 0) {
+      var wanted = filters(query, docs);
+      var expanded = expand(wanted.text, vocabulary);
+      var done = function (hits) {
+        render(hits, docs, wanted.facets);
+        document.body.setAttribute("data-search-ms", String(Math.round(performance.now() - started)));
+      };
+      if (expanded.length === 0 && wanted.facets.length === 0) {
         status("Type a word to search for.");
+        return;
+      }
+      if (expanded.length === 0) {
+        // Only filters: every incident they admit, newest first.
+        var all = [];
+        docs.forEach(function (d, n) { if (passes(d, wanted.facets)) all.push({ doc: n, score: 0 }); });
+        all.sort(function (a, b) {
+          return docs[b.doc].d < docs[a.doc].d ? -1 : docs[b.doc].d > docs[a.doc].d ? 1 : a.doc - b.doc;
+        });
+        done(all);
         return;
       }
       var shards = {};
       expanded.forEach(function (m) { m.forEach(function (x) { shards[shard(x[0])] = true; }); });
       return Promise.all(Object.keys(shards).map(function (s) {
-        return load("w/" + s + ".json").then(function (p) { return [s, p]; });
+        return load("w/" + s + ".js").then(function (p) { return [s, p]; });
       })).then(function (loadedShards) {
         var postings = {};
         loadedShards.forEach(function (x) { postings[x[0]] = x[1]; });
@@ -161,11 +226,12 @@
             scores = next;
           }
         });
-        var hits = Object.keys(scores || {}).map(function (d) {
+        var hits = Object.keys(scores || {}).filter(function (d) {
+          return passes(docs[+d], wanted.facets);
+        }).map(function (d) {
           return { doc: +d, score: scores[d] };
         }).sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
-        render(hits, docs);
-        document.body.setAttribute("data-search-ms", String(Math.round(performance.now() - started)));
+        done(hits);
       });
     }).catch(function (e) {
       status("The search index could not be loaded: " + e.message);
