@@ -262,9 +262,15 @@ pub struct ServeArgs {
 pub struct TimelineArgs {
     /// The incident folder.
     pub incident: PathBuf,
-    /// Also read every [[sources]] entry and show its entries as candidates.
+    /// Also read every [[sources]] entry and show its entries as candidates. On a terminal,
+    /// only those within 30 minutes of the incident are shown (at most 200), with a count of
+    /// the rest; a log line already on the timeline is shown once, as the timeline's entry.
     #[arg(long)]
     pub sources: bool,
+    /// With --sources: every entry of the sources, on a terminal too (in a pipe and as JSON
+    /// every entry is always printed).
+    #[arg(long, requires = "sources")]
+    pub all: bool,
     /// With --sources: instead of the entries, say how each source was read — the format or
     /// timestamp layout chosen for each file, the share of lines dated, the first and last
     /// instant, and the first lines that carry no time.

@@ -247,6 +247,19 @@ impl Report {
 }
 
 /// Renders a count with its noun: `1 error`, `2 errors`.
+/// `n` with its thousands marked, as people count: `40,236`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -327,6 +340,13 @@ fn d_code(diag: &cs::Diagnostic<usize>) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(1412), "1,412");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

@@ -10,7 +10,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::cli::{Format, TimelineArgs};
-use crate::diagnostics::{Report, Style};
+use crate::diagnostics::{Report, Style, thousands};
 use crate::evidence::{self, Level, ScanOptions};
 use crate::load::{Archive, Options};
 use crate::model::{Kind, LoadedIncident};
@@ -69,6 +69,9 @@ fn show(incident: &LoadedIncident, args: &TimelineArgs) -> anyhow::Result<ExitCo
         return patterns(incident, args);
     }
     let mut rows = curated(incident);
+    // A log line on the timeline already is shown once: as the timeline's entry.
+    let promoted: std::collections::HashSet<String> =
+        rows.iter().filter_map(|r| r.source.clone()).collect();
     let mut failed = false;
     if args.sources {
         for (name, result) in evidence::scan_all(
@@ -85,19 +88,24 @@ fn show(incident: &LoadedIncident, args: &TimelineArgs) -> anyhow::Result<ExitCo
                     for note in &scan.notes {
                         eprintln!("note: source `{name}`: {note}");
                     }
-                    rows.extend(scan.candidates.into_iter().map(|c| Row {
-                        at: c.at,
-                        text: c.text,
-                        kind: c.kind,
-                        lane: Some(c.lane),
-                        source: Some(c.source),
-                        level: c.level,
-                        curated: false,
-                        id: None,
-                        key: false,
-                        message: Some(c.message),
-                        fields: c.fields,
-                    }));
+                    rows.extend(
+                        scan.candidates
+                            .into_iter()
+                            .filter(|c| !promoted.contains(&c.source))
+                            .map(|c| Row {
+                                at: c.at,
+                                text: c.text,
+                                kind: c.kind,
+                                lane: Some(c.lane),
+                                source: Some(c.source),
+                                level: c.level,
+                                curated: false,
+                                id: None,
+                                key: false,
+                                message: Some(c.message),
+                                fields: c.fields,
+                            }),
+                    );
                 }
                 Err(e) => {
                     failed = true;
@@ -109,11 +117,19 @@ fn show(incident: &LoadedIncident, args: &TimelineArgs) -> anyhow::Result<ExitCo
     // Stable: curated entries come first among equal instants, then file order.
     rows.sort_by_key(|r| r.at);
     let stdout = std::io::stdout();
+    let on_terminal = std::io::IsTerminal::is_terminal(&stdout);
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
+        }
+        Format::Human if args.sources && on_terminal && !args.all => {
+            let (shown, left_out) = near_the_incident(incident, rows);
+            print_human(&mut out, incident, &shown)?;
+            if let Some(note) = left_out {
+                writeln!(out, "\n{note}")?;
+            }
         }
         Format::Human => print_human(&mut out, incident, &rows)?,
     }
@@ -150,6 +166,58 @@ pub fn load_one(path: &Path, style: Style) -> anyhow::Result<(LoadedIncident, us
             )
         }
     }
+}
+
+/// Log entries a terminal shows at most.
+const ON_A_TERMINAL: usize = 200;
+
+/// What a terminal shows of `rows`: every curated entry, and the log entries within
+/// [`evidence::WINDOW_MARGIN`] minutes of the incident, at most [`ON_A_TERMINAL`] of them, the
+/// most severe first; with a line that says what was left out, when anything was.
+fn near_the_incident(incident: &LoadedIncident, rows: Vec<Row>) -> (Vec<Row>, Option<String>) {
+    let window = evidence::incident_window(&incident.incident, evidence::WINDOW_MARGIN);
+    let logged = rows.iter().filter(|r| !r.curated).count();
+    let inside = |r: &Row| window.is_none_or(|(from, to)| r.at >= from && r.at <= to);
+    // Which log entries make the cut: errors before warnings before the rest, earlier first.
+    let mut candidates: Vec<(usize, &Row)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.curated && inside(r))
+        .collect();
+    candidates.sort_by_key(|(n, r)| (std::cmp::Reverse(r.level), *n));
+    candidates.truncate(ON_A_TERMINAL);
+    let chosen: std::collections::HashSet<usize> = candidates.iter().map(|(n, _)| *n).collect();
+    let kept = chosen.len();
+    let shown: Vec<Row> = rows
+        .into_iter()
+        .enumerate()
+        .filter(|(n, r)| r.curated || chosen.contains(n))
+        .map(|(_, r)| r)
+        .collect();
+    if kept == logged {
+        return (shown, None);
+    }
+    let tz = incident.incident.tz();
+    let which = match window {
+        Some((from, to)) => format!(
+            "those within {} minutes of the incident, from {} to {}",
+            evidence::WINDOW_MARGIN,
+            local(from, &tz),
+            local(to, &tz)
+        ),
+        None => "the first".to_owned(),
+    };
+    let cap = if kept == ON_A_TERMINAL {
+        format!(", at most {ON_A_TERMINAL} with the most severe first")
+    } else {
+        String::new()
+    };
+    let note = format!(
+        "Shown: {} of {} log entries, {which}{cap}. `--all` shows every one; `--moments` and `--templates` sum them up.",
+        thousands(kept as u64),
+        thousands(logged as u64),
+    );
+    (shown, Some(note))
 }
 
 fn curated(incident: &LoadedIncident) -> Vec<Row> {

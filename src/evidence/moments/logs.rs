@@ -8,9 +8,8 @@ use super::super::SourceScan;
 use super::super::format::Level;
 use super::super::templates::Template;
 use super::changepoints::{poisson_steps, share_steps};
-use super::moment::{
-    Moment, clock, minute_start, percent, rate, step_moment, step_words, thousands,
-};
+use super::moment::{Moment, clock, minute_start, percent, rate, step_moment, step_words};
+use crate::diagnostics::thousands;
 
 /// Minutes without an entry that make a silence.
 const MIN_SILENCE: i64 = 5;

@@ -109,18 +109,6 @@ pub fn minute_start(minute: i64) -> Timestamp {
     Timestamp::from_second(minute * 60).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub fn rate(per_minute: f64) -> String {
     if per_minute >= 10.0 {
         format!("{per_minute:.0}")
@@ -146,12 +134,5 @@ mod tests {
     fn shares_read_well() {
         assert_eq!(percent(0.02), "2.0 %");
         assert_eq!(percent(0.25), "25 %");
-    }
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(thousands(1412), "1,412");
-        assert_eq!(thousands(12), "12");
-        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }
