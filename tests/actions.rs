@@ -50,7 +50,7 @@ priority = "P1"
 
 [[actions]]
 id = "a-soon"
-text = "Alert on pool waiters"
+text = "Alert on pool *waiters*"
 owner = "ana"
 due = 2026-12-02
 priority = "P1"
@@ -292,14 +292,46 @@ fn csv_and_calendar_outputs_parse_back() {
     );
     let mut reader = csv::Reader::from_reader(&out.stdout[..]);
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(&headers[9], "state");
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        debrief::render::table::COLUMNS
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 10);
+    let row = |id: &str| rows.iter().find(|r| &r[1] == id).unwrap().clone();
     assert_eq!(&rows[0][1], "a-late");
     assert_eq!(
-        &rows[0][11],
+        &row("a-late")[13],
         "overdue by 10 days; owner finished 3 of 4 past actions late"
     );
+    // Text as the calendar and the table show it: no Markdown.
+    assert_eq!(&row("a-soon")[2], "Alert on pool waiters");
+    assert_eq!(&row("a-soon")[11], "at-risk");
+    // A finished action has its day and no score.
+    let done = row("a-done");
+    assert!(!done[10].is_empty() && done[12].is_empty(), "{done:?}");
+
+    // The site's export has the same layout, row for row.
+    let site = tmp.path().join("site");
+    let built = run(
+        tmp.path(),
+        &[
+            "build",
+            "archive",
+            "--out",
+            site.to_str().unwrap(),
+            "--today",
+            TODAY,
+        ],
+    );
+    assert!(built.status.success(), "{built:?}");
+    let mut from_site = csv::Reader::from_path(site.join("data/actions.csv")).unwrap();
+    assert_eq!(from_site.headers().unwrap(), &headers);
+    let site_rows: Vec<csv::StringRecord> = from_site.records().map(Result::unwrap).collect();
+    let site_row = |id: &str| site_rows.iter().find(|r| &r[1] == id).unwrap().clone();
+    for id in ["a-late", "a-soon", "a-done"] {
+        assert_eq!(site_row(id), row(id), "{id}");
+    }
 
     let out = run(
         tmp.path(),

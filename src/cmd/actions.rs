@@ -210,33 +210,47 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The same as `data/actions.csv` of the site: cells that start like a formula are made inert.
+/// The same layout as `data/actions.csv` of the site.
 fn csv(out: &mut impl Write, rows: &[Row<'_>]) -> anyhow::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record([
-        "incident", "id", "text", "owner", "due", "priority", "status", "ticket", "done_on",
-        "state", "risk", "reasons",
-    ])?;
-    for r in rows {
-        let j = r.json();
-        let record = [
-            j.incident,
-            j.id,
-            j.text,
-            j.owner.unwrap_or(""),
-            j.due.as_deref().unwrap_or(""),
-            j.priority.unwrap_or(""),
-            j.status.as_str(),
-            j.ticket.unwrap_or(""),
-            j.done_on.as_deref().unwrap_or(""),
-            j.state.as_str(),
-            &format!("{:.2}", j.risk.score),
-            &j.risk.reasons.join("; "),
-        ];
-        w.write_record(record.map(|cell| crate::site::inert_cell(cell).into_owned()))?;
-    }
-    w.flush()?;
-    Ok(())
+    let states: Vec<String> = rows
+        .iter()
+        .map(|r| r.assessment.state.to_string())
+        .collect();
+    let dates: Vec<(Option<String>, Option<String>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.action.due.map(|d| d.to_string()),
+                r.action.done_on.map(|d| d.to_string()),
+            )
+        })
+        .collect();
+    crate::render::table::actions_csv(
+        out,
+        rows.iter()
+            .zip(&states)
+            .zip(&dates)
+            .map(|((r, state), (due, done_on))| {
+                let a = r.action;
+                crate::render::table::Row {
+                    incident: &r.loaded.id,
+                    id: &a.id,
+                    text: &a.text,
+                    owner: r.owner(),
+                    due: due.as_deref(),
+                    priority: a.priority.map(|p| p.as_str()),
+                    status: a.status.as_str(),
+                    kind: a.kind.map(|k| k.as_str()),
+                    factors: a.factors.iter().map(String::as_str).collect(),
+                    ticket: a.ticket.as_deref(),
+                    done_on: done_on.as_deref(),
+                    state,
+                    risk: (!matches!(a.status, ActionStatus::Done | ActionStatus::WontDo))
+                        .then_some(r.assessment.risk.score),
+                    reasons: &r.assessment.risk.reasons,
+                }
+            }),
+    )
 }
 
 /// The table for people: a group per owner (the owner with the worst action first), overdue

@@ -84,12 +84,16 @@ pub struct ActionView {
     /// Only http(s) URLs; anything else is shown as text.
     pub ticket_url: Option<String>,
     pub ticket: Option<String>,
+    /// The day it was done, `YYYY-MM-DD`.
+    pub done_on: Option<String>,
     pub overdue: bool,
     pub at_risk: bool,
     /// overdue, at-risk, on-track, unscheduled, done or wont-do.
     pub state: String,
     /// Why it may slip, heaviest first.
     pub reasons: Vec<String>,
+    /// The risk score, 0 to 1, rounded as shown (0 for finished actions).
+    pub risk: f64,
     pub open: bool,
     pub incident_id: String,
     pub incident_title: String,
@@ -406,10 +410,12 @@ fn action_view(
         factors: a.factors.iter().map(|f| factor_link(f)).collect(),
         ticket_url: a.ticket.as_deref().and_then(safe_url),
         ticket: a.ticket.clone(),
+        done_on: a.done_on.map(|d| d.to_string()),
         overdue: false,
         at_risk: false,
         state: String::new(),
         reasons: Vec::new(),
+        risk: 0.0,
         open,
         incident_id: loaded.id.clone(),
         incident_title: loaded.incident.title.clone(),
@@ -424,6 +430,7 @@ impl ActionView {
         self.overdue = assessment.state == ActionState::Overdue;
         self.at_risk = assessment.state == ActionState::AtRisk;
         self.state = assessment.state.to_string();
+        self.risk = assessment.risk.score;
         self.reasons = assessment.risk.reasons;
     }
 }

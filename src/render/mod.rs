@@ -7,6 +7,7 @@ pub mod feeds;
 pub mod flow;
 pub mod markdown;
 pub mod svg;
+pub mod table;
 pub mod timeline;
 
 use std::path::{Path, PathBuf};

@@ -1447,44 +1447,33 @@ fn calendar(digests: &[Digest], base_url: Option<&str>, today: Date) -> anyhow::
 }
 
 fn actions_csv(digests: &[Digest]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "incident", "id", "text", "owner", "due", "priority", "status", "kind", "factors",
-        "ticket", "overdue",
-    ])?;
+    let mut out = Vec::new();
+    let mut views = Vec::new();
     for d in digests {
         for a in d.actions.iter() {
-            let a = a?;
-            let factors: Vec<&str> = a.factors.iter().map(|f| f.anchor.as_str()).collect();
-            let record = [
-                d.summary.id.as_str(),
-                &a.anchor,
-                &a.text,
-                a.owner.as_deref().unwrap_or(""),
-                a.due.as_deref().unwrap_or(""),
-                a.priority.as_deref().unwrap_or(""),
-                &a.status,
-                a.kind.as_deref().unwrap_or(""),
-                &factors.join(" "),
-                a.ticket.as_deref().unwrap_or(""),
-                if a.overdue { "yes" } else { "no" },
-            ];
-            w.write_record(record.map(|cell| inert_cell(cell).into_owned()))?;
+            views.push((d.summary.id.as_str(), a?));
         }
     }
-    w.into_inner()
-        .map_err(|e| anyhow::anyhow!("writing actions.csv: {e}"))
-}
-
-/// A CSV cell that a spreadsheet shows as text: one that starts like a formula (`=`, `+`,
-/// `-`, `@`, a tab or a carriage return) gets a `'` in front, as OWASP advises, so an action
-/// typed as `=HYPERLINK(...)` is not run when someone opens the file.
-pub(crate) fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
+    crate::render::table::actions_csv(
+        &mut out,
+        views.iter().map(|(incident, a)| crate::render::table::Row {
+            incident,
+            id: &a.anchor,
+            text: &a.text,
+            owner: a.owner.as_deref(),
+            due: a.due.as_deref(),
+            priority: a.priority.as_deref(),
+            status: &a.status,
+            kind: a.kind.as_deref(),
+            factors: a.factors.iter().map(|f| f.anchor.as_str()).collect(),
+            ticket: a.ticket.as_deref(),
+            done_on: a.done_on.as_deref(),
+            state: &a.state,
+            risk: a.open.then_some(a.risk),
+            reasons: &a.reasons,
+        }),
+    )?;
+    Ok(out)
 }
 
 /// The four trend charts.
@@ -1643,24 +1632,4 @@ fn trend_charts(config: &Config, digests: &[Digest]) -> Vec<serde_json::Value> {
         .iter()
         .map(|(draw, c)| serde_json::json!({ "title": c.title, "svg": draw(c) }))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_that_look_like_formulas_are_made_text() {
-        for (cell, out) in [
-            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-            ("+1", "'+1"),
-            ("-2", "'-2"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("Alert on pool saturation", "Alert on pool saturation"),
-            ("2026-12-01", "2026-12-01"),
-        ] {
-            assert_eq!(inert_cell(cell), out);
-        }
-    }
 }
