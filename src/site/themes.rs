@@ -94,7 +94,8 @@ pub fn themes(digests: &[Digest]) -> Themes {
             CategoryRow {
                 name: (*name).to_owned(),
                 incidents: *incidents,
-                share: (*incidents * 100 / total) as u32,
+                // Rounded, not cut: 12 of 14 is 86 %.
+                share: ((*incidents * 100) as f64 / total as f64).round() as u32,
                 factors: *factors,
                 resolved: times.len(),
                 min: q(0.0),
@@ -120,10 +121,12 @@ pub fn themes(digests: &[Digest]) -> Themes {
                     .collect(),
             })
             .collect();
-        crate::render::charts::stacked_bars(&crate::render::charts::Chart {
+        // Side by side, not stacked: an incident with factors of two categories is in both
+        // bars, and a stack would count it twice on an axis of incidents.
+        crate::render::charts::grouped_bars(&crate::render::charts::Chart {
             id: "themes-resolve",
             title: "Time to resolve, by factor category",
-            desc: "For each span of time to resolve, how many incidents with a factor of each category took that long.",
+            desc: "For each span of time to resolve, how many incidents with a factor of each category took that long; an incident with factors of several categories is in each of their bars.",
             categories: &labels,
             series: &series,
             y_label: "incidents",
