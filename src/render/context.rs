@@ -127,7 +127,8 @@ pub struct IncidentView {
     pub summary_html: Option<String>,
     pub impact: Option<String>,
     pub impact_html: Option<String>,
-    /// notes.md as written (for report.md), and as safe HTML.
+    /// notes.md as a section of the report, its headings under the report's (for report.md),
+    /// and as safe HTML.
     pub notes: Option<String>,
     pub notes_html: Option<String>,
     /// The local date the incident started (or was first seen), `YYYY-MM-DD`.
@@ -374,8 +375,11 @@ impl IncidentView {
             summary_html: i.summary.as_deref().map(markdown::block),
             impact: i.impact.text.clone(),
             impact_html: i.impact.text.as_deref().map(markdown::block),
-            notes: loaded.notes.clone(),
-            notes_html: loaded.notes.as_deref().map(markdown::block),
+            notes: loaded.notes.as_deref().map(markdown::as_section),
+            notes_html: loaded
+                .notes
+                .as_deref()
+                .map(|n| markdown::block(&markdown::as_section(n))),
             date,
             moments,
             durations,

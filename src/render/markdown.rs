@@ -258,6 +258,74 @@ pub fn portable(markdown: &str) -> String {
     out
 }
 
+/// The heading level of a report's sections (`## Impact`, `## Timeline`, …).
+const SECTION: usize = 2;
+
+/// How far `levels` (of headings, in order, with whether the document starts with one) move
+/// down so that notes fit under the report's sections: the first heading becomes a section
+/// heading, or, when text comes first and `## Notes` goes above it, a subsection.
+fn notes_shift(min_level: Option<usize>, starts_with_heading: bool) -> usize {
+    let top = if starts_with_heading {
+        SECTION
+    } else {
+        SECTION + 1
+    };
+    min_level.map_or(0, |level| top.saturating_sub(level))
+}
+
+/// Notes (notes.md) as a section of the report, in its heading scheme: its headings move down
+/// so that the highest becomes a section heading (`# Notes` → `## Notes`, its `##` → `###`;
+/// never past `######`), and notes that do not start with a heading get `## Notes` above them.
+pub fn as_section(markdown: &str) -> String {
+    let title = format!("{} Notes", "#".repeat(SECTION));
+    if let Some(blocks) = plain_blocks(markdown) {
+        let starts = blocks.first().is_some_and(|b| b.0 > 0);
+        let shift = notes_shift(blocks.iter().map(|b| b.0).filter(|&l| l > 0).min(), starts);
+        let mut out = String::with_capacity(markdown.len() + 16);
+        if !starts {
+            out.push_str(&title);
+            out.push_str("\n\n");
+        }
+        for (i, (level, text)) in blocks.into_iter().enumerate() {
+            if i > 0 {
+                out.push_str("\n\n");
+            }
+            if level > 0 {
+                out.push_str(&"#".repeat((level + shift).min(6)));
+                out.push(' ');
+            }
+            out.push_str(text);
+        }
+        out.push('\n');
+        return out;
+    }
+    use comrak::nodes::NodeValue;
+    let arena = comrak::Arena::new();
+    let opts = options();
+    let root = comrak::parse_document(&arena, markdown, &opts);
+    let level = |n: &comrak::nodes::AstNode<'_>| match &n.data().value {
+        NodeValue::Heading(h) => Some(usize::from(h.level)),
+        _ => None,
+    };
+    let starts = root.first_child().is_some_and(|n| level(n).is_some());
+    let shift = notes_shift(root.descendants().filter_map(level).min(), starts);
+    if shift > 0 {
+        for node in root.descendants() {
+            if let NodeValue::Heading(h) = &mut node.data_mut().value {
+                h.level = (usize::from(h.level) + shift).min(6) as u8;
+            }
+        }
+    }
+    let mut out = String::new();
+    if !starts {
+        out.push_str(&title);
+        out.push_str("\n\n");
+    }
+    // Formatting into a String cannot fail.
+    let _ = comrak::format_commonmark(root, &opts, &mut out);
+    out
+}
+
 /// Like [`portable`], on one line: for a table cell or a list item.
 pub fn portable_inline(markdown: &str) -> String {
     if is_plain(markdown) {
@@ -274,6 +342,32 @@ pub fn portable_inline(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_take_the_reports_heading_levels() {
+        // As `debrief new` writes them: `# Notes` becomes a section, its parts subsections.
+        let from_new = "# Notes\n\nThe story.\n\n## Background\n\n## What happened\n";
+        let want = "## Notes\n\nThe story.\n\n### Background\n\n### What happened\n";
+        assert_eq!(as_section(from_new), want);
+        // The same through the parser (a list is not plain).
+        let listed = "# Notes\n\n- one\n- two\n\n## Background\n";
+        assert_eq!(
+            as_section(listed),
+            "## Notes\n\n- one\n- two\n\n### Background\n"
+        );
+        // Text first: a heading above it, and its headings under that.
+        assert_eq!(
+            as_section("Prose first.\n\n# Later\n"),
+            "## Notes\n\nProse first.\n\n### Later\n"
+        );
+        assert_eq!(
+            as_section("- a list first\n\n# Later\n"),
+            "## Notes\n\n- a list first\n\n### Later\n"
+        );
+        // Already below the sections: left as written; never past level 6.
+        assert_eq!(as_section("### Deep\n\nText.\n"), "### Deep\n\nText.\n");
+        assert_eq!(as_section("# A\n\n###### Six\n"), "## A\n\n###### Six\n");
+    }
 
     proptest::proptest! {
         /// Documents of headings and paragraphs of plain prose skip the parser, and come out

@@ -213,6 +213,11 @@ fn yaml(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
     serde_json::to_string(&inert(value)).unwrap_or_default()
 }
 
+/// A quoted YAML string that no docs tool can take for markup (see `yaml`).
+pub fn yaml_string(text: &str) -> String {
+    serde_json::to_string(&inert_text(text)).unwrap_or_default()
+}
+
 /// See `yaml`.
 fn inert(value: &tera::Value) -> serde_json::Value {
     match serde_json::to_value(value).unwrap_or_default() {

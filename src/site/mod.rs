@@ -20,6 +20,7 @@ use crate::render::feeds;
 use crate::render::{Theme, charts, content_hash, svg, timeline};
 
 mod digest;
+mod docs_sites;
 mod related;
 mod search;
 mod themes;
@@ -919,11 +920,11 @@ fn write_site(
             "search.html",
             render(theme, "search.html", &ctx)?.as_bytes(),
         )?;
-        write(
-            dir,
-            "incidents/SUMMARY.md",
-            mdbook_summary(&digests).as_bytes(),
-        )?;
+        // What docs tools read beside the reports (docs/docs-sites.md).
+        let summaries: Vec<&IncidentSummary> = newest.iter().map(|d| &d.summary).collect();
+        for (path, text) in docs_sites::files(&common.site.title, &summaries) {
+            write(dir, path, text.as_bytes())?;
+        }
         write(
             dir,
             "feed.xml",
@@ -1350,27 +1351,6 @@ fn newest_first(digests: &[Digest]) -> Vec<&Digest> {
             .then(a.summary.id.cmp(&b.summary.id))
     });
     newest
-}
-
-/// `incidents/SUMMARY.md`: mdBook's table of contents for the reports beside it, newest first
-/// (docs/docs-sites.md).
-fn mdbook_summary(digests: &[Digest]) -> String {
-    let newest = newest_first(digests);
-    let mut out = String::from("# Summary\n\n");
-    for d in newest {
-        let s = &d.summary;
-        let date = if s.date.is_empty() {
-            String::new()
-        } else {
-            format!("{} ", s.date)
-        };
-        out.push_str(&format!(
-            "- [{date}{}]({}/report.md)\n",
-            crate::render::markdown::literal(&s.title),
-            s.id
-        ));
-    }
-    out
 }
 
 /// `feed.xml`: an Atom entry per incident, newest first.

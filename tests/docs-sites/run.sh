@@ -79,6 +79,36 @@ TOML
   check "$out/mdx.html" "$expected" --images-from "$out/site/incidents/$id"
 done
 
+# The recipes of docs/docs-sites.md, exactly as the page writes them: its files and its
+# commands are read from the blocks after `<!-- ci: NAME -->`, so the page cannot drift.
+recipe() {
+  awk -v tag="<!-- ci: $1 -->" '
+    seen && /^```/ { if (inside) exit; inside = 1; next }
+    inside { print }
+    $0 == tag { seen = 1 }' "$root/docs/docs-sites.md"
+}
+titles=("Checkout API returned 500s for 38 minutes" "$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["title"])' "$here/stress/incident.toml")")
+for tool in mkdocs mdbook; do
+  dir=$work/recipe-$tool
+  mkdir -p "$dir/incidents"
+  cp -r "$root/sample-incident" "$dir/incidents/2026-11-03-checkout-500s"
+  cp -r "$here/stress" "$dir/incidents/$(basename "$here/stress")"
+  case $tool in
+    mkdocs) recipe mkdocs.yml > "$dir/mkdocs.yml"; built=$dir/postmortems ;;
+    mdbook) recipe book.toml > "$dir/book.toml"; built=$dir/book ;;
+  esac
+  commands=$(recipe "$tool")
+  [ -n "$commands" ] || { echo "docs/docs-sites.md has no \`<!-- ci: $tool -->\` recipe" >&2; failed=1; continue; }
+  echo "== the $tool recipe of docs/docs-sites.md, verbatim:"
+  echo "$commands" | sed 's/^/   $ /'
+  # `debrief` is the binary just built; `mkdocs` is MkDocs however Python installed it.
+  (cd "$dir" && PATH="$root/target/debug:$PATH" bash -euo pipefail -c "mkdocs() { python3 -m mkdocs \"\$@\"; }; $commands") > "$dir/log" 2>&1 \
+    || { cat "$dir/log"; failed=1; }
+  clean "$dir/log"
+  python3 "$here/recipe.py" "$tool" "$built" "${titles[@]}" || failed=1
+done
+node "$work/node/render-mdx.mjs" "$work/recipe-mkdocs/site/incidents/index.md" "$work/home.html" || failed=1
+
 # MkDocs Material with its tags plugin, as its users run it: it puts every front-matter tag
 # into the page. An incident whose tags and title are markup must come out inert.
 echo "== hostile front matter: MkDocs Material $(python3 -c 'import material; print(material.__version__)') with the tags plugin"
@@ -93,4 +123,4 @@ if [ "$failed" -ne 0 ]; then
   echo "docs-sites: FAILED" >&2
   exit 1
 fi
-echo "docs-sites: 2 incidents x 3 tools built with no warnings; every text and diagram checked; hostile front matter inert in MkDocs Material"
+echo "docs-sites: 2 incidents x 3 tools built with no warnings; every text and diagram checked; the MkDocs and mdBook recipes run verbatim; hostile front matter inert in MkDocs Material"
