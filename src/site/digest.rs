@@ -181,3 +181,15 @@ pub(super) fn action_order(digests: &[Digest]) -> Vec<(usize, usize)> {
     order.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     order
 }
+
+/// The incidents, newest first (ties by id).
+pub(super) fn newest_first(digests: &[Digest]) -> Vec<&Digest> {
+    let mut newest: Vec<&Digest> = digests.iter().collect();
+    newest.sort_by(|a, b| {
+        b.summary
+            .date
+            .cmp(&a.summary.date)
+            .then(a.summary.id.cmp(&b.summary.id))
+    });
+    newest
+}

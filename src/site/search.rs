@@ -1,5 +1,5 @@
-//! The site's search index: small static files that `search.html` loads, so search works from
-//! any static host, under any sub-path, and from disk (`file://`) with no server.
+//! The site's search: `search.html`, and the index it loads: small static files, so search
+//! works from any static host, under any sub-path, and from disk (`file://`) with no server.
 //!
 //! Each file is a script, `debriefSearchIndex("<name>", <JSON>);`, that the page adds as a
 //! `<script>` element: browsers refuse `fetch` of `file://` URLs but run scripts from there.
@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::common::Writer;
 use crate::render::context::IncidentView;
 
 /// The weight of a word by where it stands.
@@ -204,6 +205,15 @@ pub fn files(entries: &[&Entry]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         out.push(script(&format!("w/{c}.js"), &words)?);
     }
     Ok(out)
+}
+
+/// Writes the index of `entries` (in the order of the archive's index) and `search.html`.
+pub(super) fn write(out: Writer<'_>, entries: &[&Entry]) -> anyhow::Result<()> {
+    for (path, bytes) in files(entries)? {
+        out.file(&path, &bytes)?;
+    }
+    let ctx = out.common.context("search", "")?;
+    out.page("search.html", "search.html", &ctx)
 }
 
 /// One index file: a script that hands `value` to the page under `name`, its path below

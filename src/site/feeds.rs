@@ -1,0 +1,59 @@
+//! The archive as feeds for other tools: `feed.xml` (Atom) and `data/incidents.json`.
+
+use jiff::civil::Date;
+
+use super::common::Writer;
+use super::digest::{Digest, newest_first};
+use crate::render::feeds;
+
+/// Writes `data/incidents.json` and `feed.xml`.
+pub(super) fn write(out: Writer<'_>, digests: &[Digest], today: Date) -> anyhow::Result<()> {
+    let base_url = &out.common.site.base_url;
+    let summaries: Vec<serde_json::Value> = digests
+        .iter()
+        .map(|Digest { summary: v, .. }| {
+            let path = format!("incidents/{}/index.html", v.id);
+            serde_json::json!({
+                "id": v.id, "title": v.title, "severity": v.severity, "status": v.status, "date": v.date,
+                "duration_seconds": (v.duration_seconds > 0).then_some(v.duration_seconds),
+                "open_actions": v.open_actions, "path": path,
+                "url": base_url.as_ref().map(|b| format!("{}/{path}", b.trim_end_matches('/'))),
+            })
+        })
+        .collect();
+    out.file(
+        "data/incidents.json",
+        serde_json::to_string_pretty(&summaries)?.as_bytes(),
+    )?;
+    out.file(
+        "feed.xml",
+        feed(&out.common.site.title, base_url.as_deref(), digests, today).as_bytes(),
+    )
+}
+
+/// `feed.xml`: an Atom entry per incident, newest first.
+fn feed(title: &str, base_url: Option<&str>, digests: &[Digest], today: Date) -> String {
+    let midnight = || format!("{today}T00:00:00Z");
+    let newest = newest_first(digests);
+    let entries: Vec<feeds::Entry<'_>> = newest
+        .into_iter()
+        .map(|d| feeds::Entry {
+            id: &d.summary.id,
+            title: &d.summary.title,
+            updated: if d.updated.is_empty() {
+                midnight()
+            } else {
+                d.updated.clone()
+            },
+            summary: d.abstract_text.as_deref(),
+            severity: d.summary.severity.as_deref(),
+            status: &d.summary.status,
+        })
+        .collect();
+    let updated = entries
+        .iter()
+        .map(|e| e.updated.as_str())
+        .max()
+        .map_or_else(midnight, str::to_owned);
+    feeds::atom(title, base_url, &updated, &entries)
+}

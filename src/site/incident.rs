@@ -1,0 +1,289 @@
+//! The incidents' own pages: for each, `incidents/<id>/index.html` (the report), `report.md`,
+//! `timeline.svg`, `flow.svg` and `incident.json`.
+//!
+//! The incidents are drawn in parallel, each read, written and dropped but for its digest, which
+//! is all the archive-wide pages need of it.
+
+use rayon::prelude::*;
+
+use super::common::Writer;
+use super::digest::Digest;
+use super::input::{BuildOptions, Site};
+use super::logs::{read_logs, read_metrics};
+use super::related;
+use crate::diagnostics::Report;
+use crate::model::LoadedIncident;
+use crate::render::context::{IncidentView, incident_json};
+use crate::render::{svg, timeline};
+
+/// What the incidents' pages came to.
+pub(super) enum Drawn {
+    /// Every incident's pages: what the archive-wide pages need of each, and what the build
+    /// reports.
+    All(Vec<Digest>, Kept),
+    /// `failed` incidents have errors; the pages written so far are to be thrown away.
+    Refused { failed: usize },
+}
+
+/// What a build reports of its incidents besides their number.
+pub(super) struct Kept {
+    /// The problems that did not stop the build.
+    pub warnings: Vec<String>,
+    /// In a public build: every incident's rules together, to check the files with.
+    pub checker: Option<Box<crate::public::Redactor>>,
+    pub redactions: Vec<crate::public::Redaction>,
+    pub hidden: Vec<String>,
+}
+
+/// One incident's part of a build.
+enum Part {
+    Written {
+        digest: Box<Digest>,
+        warnings: Vec<String>,
+        /// In a public build: the incident's redactor and what it did.
+        public: Option<Box<(crate::public::Redactor, Vec<crate::public::Redaction>)>>,
+    },
+    /// A public build leaves it out (`public = false`).
+    Hidden(String),
+    /// It has errors.
+    Failed,
+    /// Another incident has errors, so this one was read (for its diagnostics) but not drawn.
+    Skipped,
+}
+
+/// Writes every incident's pages. Problems in the incidents' files go into `report`.
+pub(super) fn write_all(
+    site: Site,
+    options: &BuildOptions,
+    briefs: &related::Archive,
+    out: Writer<'_>,
+    report: &mut Report,
+) -> anyhow::Result<Drawn> {
+    // Each incident in parallel: read, drawn, written, and dropped but for its digest. Once one
+    // has errors, the rest are only read, for the report.
+    let failing = std::sync::atomic::AtomicBool::new(false);
+    let parts: Vec<(anyhow::Result<Part>, Report)> = (0..site.source.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut own = Report::default();
+            let part = match site.source.get(i, site.config, &mut own) {
+                None => {
+                    failing.store(true, std::sync::atomic::Ordering::Relaxed);
+                    Ok(Part::Failed)
+                }
+                Some(_) if failing.load(std::sync::atomic::Ordering::Relaxed) => Ok(Part::Skipped),
+                Some(loaded) if options.public && !crate::public::shown(&loaded.incident) => {
+                    Ok(Part::Hidden(loaded.id.clone()))
+                }
+                Some(loaded)
+                    if options.public && !public_preflight(&loaded, site.config, &mut own) =>
+                {
+                    failing.store(true, std::sync::atomic::Ordering::Relaxed);
+                    Ok(Part::Failed)
+                }
+                Some(loaded) => {
+                    // A public build renders a redacted copy: what the copy lacks, no page has.
+                    let folder_id = loaded.id.clone();
+                    let (loaded, mut public) = if options.public {
+                        let redactor = crate::public::Redactor::for_loaded(site.config, &loaded);
+                        let mut log = Vec::new();
+                        let copy = crate::public::public_incident(&loaded, &redactor, &mut log);
+                        (
+                            std::borrow::Cow::Owned(copy),
+                            Some(Box::new((redactor, log))),
+                        )
+                    } else {
+                        (loaded, None)
+                    };
+                    let view = IncidentView::new(&loaded, site.config, options.today);
+                    let related = briefs.related(&related::Brief::of(&loaded.id, &loaded.incident));
+                    let page = Page {
+                        view: &view,
+                        related: &related,
+                    };
+                    let written = write_incident(&loaded, page, out, public.as_deref_mut());
+                    // --explain speaks to the team: by the folder's name, not the public id.
+                    if let (Some((_, log)), std::borrow::Cow::Owned(_)) =
+                        (public.as_deref_mut(), &loaded)
+                    {
+                        for r in log.iter_mut().filter(|r| r.incident == loaded.id) {
+                            r.incident.clone_from(&folder_id);
+                        }
+                    }
+                    written.and_then(|warnings| {
+                        Ok(Part::Written {
+                            digest: Box::new(Digest::of(view, &loaded)?),
+                            warnings,
+                            public,
+                        })
+                    })
+                }
+            };
+            own.drop_unquoted();
+            options.progress.inc(1);
+            (part, own)
+        })
+        .collect();
+    options.progress.finish_and_clear();
+    let mut digests = Vec::with_capacity(parts.len());
+    let mut warnings = Vec::new();
+    let mut failed = 0;
+    let mut first_error = None;
+    let mut checker = options.public.then(|| {
+        let mut r = crate::public::Redactor::default();
+        if let Some(rules) = &site.config.public {
+            r.merge(&crate::public::Redactor::from_rules(rules));
+        }
+        r
+    });
+    let mut redactions = Vec::new();
+    let mut hidden = Vec::new();
+    for (part, own) in parts {
+        report.merge(own);
+        match part {
+            Ok(Part::Written {
+                digest,
+                warnings: w,
+                public,
+            }) => {
+                digests.push(*digest);
+                warnings.extend(w);
+                if let (Some(checker), Some(public)) = (checker.as_mut(), public) {
+                    let (redactor, log) = *public;
+                    checker.merge(&redactor);
+                    redactions.extend(log);
+                }
+            }
+            Ok(Part::Hidden(id)) => hidden.push(id),
+            Ok(Part::Failed) => failed += 1,
+            Ok(Part::Skipped) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if failed > 0 {
+        return Ok(Drawn::Refused { failed });
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    Ok(Drawn::All(
+        digests,
+        Kept {
+            warnings,
+            checker: checker.map(Box::new),
+            redactions,
+            hidden,
+        },
+    ))
+}
+
+/// Whether an incident may be published as it is: every source and metric, and notes.md, stay
+/// inside its folder (a public build could publish what they read), and its `public_id` holds
+/// nothing the rules redact. Each problem is an error in `report`.
+fn public_preflight(
+    loaded: &LoadedIncident,
+    config: &crate::model::Config,
+    report: &mut Report,
+) -> bool {
+    use crate::evidence::paths;
+    let mut findings: Vec<_> = paths::paths_outside(&loaded.incident, &loaded.dir)
+        .into_iter()
+        .map(|(field, path, to)| paths::outside_finding(field, &path, &to, true))
+        .collect();
+    if let Some(id) = &loaded.incident.public_id {
+        let found = crate::public::Redactor::for_loaded(config, loaded)
+            .find(id)
+            .len();
+        if found > 0 {
+            findings.push(
+                crate::model::validate::Finding::error(
+                    "invalid-public",
+                    "public_id",
+                    format!("`{id}` holds what this incident's [public] rules redact"),
+                )
+                .label("not fit for a public site")
+                .help("name the incident by its date and what happened, without people, customers or hosts"),
+            );
+        }
+    }
+    let mut fine = findings.is_empty();
+    report.extend(crate::load::locate_in_file(
+        &loaded.dir.join(crate::load::INCIDENT_FILE),
+        findings,
+    ));
+    if let Some(to) = paths::outside(&loaded.dir, crate::load::NOTES_FILE) {
+        fine = false;
+        report.push(
+            crate::diagnostics::Diagnostic::error(
+                "path-outside",
+                &loaded.dir.join(crate::load::NOTES_FILE),
+                format!("notes.md leads outside the incident's folder, to {}", to.display()),
+            )
+            .help("a public build reads only files inside the incident's folder: put the notes in the folder itself"),
+        );
+    }
+    fine
+}
+
+/// What a report shows besides its incident's own files.
+#[derive(Clone, Copy)]
+struct Page<'a> {
+    view: &'a IncidentView,
+    related: &'a [related::RelatedView],
+}
+
+/// An incident's report, diagrams, Markdown and JSON. Returns the problems that did not stop
+/// it (a log that could not be read for the volume strip).
+fn write_incident(
+    loaded: &LoadedIncident,
+    page: Page<'_>,
+    out: Writer<'_>,
+    public: Option<&mut (crate::public::Redactor, Vec<crate::public::Redaction>)>,
+) -> anyhow::Result<Vec<String>> {
+    let (mut metrics, metric_warnings) = read_metrics(loaded);
+    let (volume, mut logs, mut warnings) = read_logs(loaded, Some(&metrics));
+    warnings.extend(metric_warnings);
+    if let Some((redactor, log)) = public {
+        logs.redact(&loaded.id, redactor, log);
+        // A series' labels (`instance="db-7.corp.internal:9100"`) are text from outside too.
+        let place = crate::public::Place {
+            incident: &loaded.id,
+            place: "metrics".to_owned(),
+        };
+        for m in &mut metrics {
+            for s in &mut m.series {
+                if let std::borrow::Cow::Owned(new) = redactor.redact(&s.label, &place, log) {
+                    s.label = new;
+                }
+            }
+        }
+    }
+    let extras = timeline::Extras {
+        volume: volume.as_ref(),
+        link_base: "",
+        screen: None,
+        metrics: &metrics,
+    };
+    let svg = timeline::draw(&loaded.incident, &extras, "timeline");
+    // The standalone file links its markers into the report; only marker links start with `<a`.
+    let standalone =
+        svg::standalone(&svg.replace("<a xlink:href=\"#", "<a xlink:href=\"index.html#"));
+    let base = format!("incidents/{}", loaded.id);
+    let mut ctx = out.common.context("incident", "../../")?;
+    ctx.insert("incident", page.view);
+    ctx.insert("related", page.related);
+    ctx.insert("timeline_svg", &svg);
+    ctx.insert("logs", &logs);
+    let flow = svg::standalone(&crate::render::flow::draw(&loaded.incident, "flow"));
+    out.page(&format!("{base}/index.html"), "incident.html", &ctx)?;
+    out.file(&format!("{base}/timeline.svg"), standalone.as_bytes())?;
+    out.file(&format!("{base}/flow.svg"), flow.as_bytes())?;
+    out.page(&format!("{base}/report.md"), "report.md", &ctx)?;
+    out.file(
+        &format!("{base}/incident.json"),
+        serde_json::to_string_pretty(&incident_json(loaded))?.as_bytes(),
+    )?;
+    Ok(warnings)
+}

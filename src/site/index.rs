@@ -1,0 +1,133 @@
+//! The archive's index pages: `index.html` and its other orders (`by-severity.html`,
+//! `by-duration.html`, `by-open-actions.html`), and a page per tag, `tags/<tag>.html`.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::common::Writer;
+use super::digest::Digest;
+use crate::render::context::IncidentSummary;
+
+/// Writes the index pages.
+pub(super) fn write(out: Writer<'_>, digests: &[Digest]) -> anyhow::Result<()> {
+    // The archive, pre-sorted four ways so it sorts without JavaScript.
+    let sorts: [(&str, &str, &str); 4] = [
+        ("index.html", "date", "date, newest first"),
+        ("by-severity.html", "severity", "severity, worst first"),
+        ("by-duration.html", "duration", "duration, longest first"),
+        (
+            "by-open-actions.html",
+            "open actions",
+            "open actions, most first",
+        ),
+    ];
+    let tags = tag_pages(digests);
+    let views_nav = |current: &str, root: &str| -> Vec<serde_json::Value> {
+        sorts
+            .iter()
+            .map(|(f, l, _)| {
+                serde_json::json!({ "file": format!("{root}{f}"), "label": l, "current": *f == current })
+            })
+            .collect()
+    };
+    // One page per tag, newest first.
+    tags.par_iter().try_for_each(|t| {
+        let mut tagged: Vec<&IncidentSummary> = digests
+            .iter()
+            .map(|d| &d.summary)
+            .filter(|s| s.tags.contains(&t.name))
+            .collect();
+        tagged.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
+        let mut ctx = out.common.context("index", "../")?;
+        ctx.insert("incidents", &tagged);
+        ctx.insert("sort", "date, newest first");
+        ctx.insert("views", &views_nav("", "../"));
+        ctx.insert("tags", &tags);
+        ctx.insert("tag", &t.name);
+        out.page(&t.file, "index.html", &ctx)
+    })?;
+    sorts
+        .par_iter()
+        .try_for_each(|&(file, label, description)| {
+            let mut sorted: Vec<&IncidentSummary> = digests.iter().map(|d| &d.summary).collect();
+            match label {
+                "severity" => sorted.sort_by(|a, b| {
+                    a.severity_rank
+                        .cmp(&b.severity_rank)
+                        .then(b.date.cmp(&a.date))
+                }),
+                "duration" => sorted.sort_by(|a, b| {
+                    b.duration_seconds
+                        .cmp(&a.duration_seconds)
+                        .then(b.date.cmp(&a.date))
+                }),
+                "open actions" => sorted.sort_by(|a, b| {
+                    b.open_actions
+                        .cmp(&a.open_actions)
+                        .then(b.date.cmp(&a.date))
+                }),
+                _ => sorted.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id))),
+            }
+            let mut ctx = out.common.context("index", "")?;
+            ctx.insert("incidents", &sorted);
+            ctx.insert("sort", description);
+            ctx.insert("views", &views_nav(file, ""));
+            ctx.insert("tags", &tags);
+            ctx.insert("tag", &Option::<String>::None);
+            out.page(file, "index.html", &ctx)
+        })
+}
+
+/// A tag's page of the archive: `tags/<slug>.html`.
+#[derive(Debug, Serialize)]
+struct TagPage {
+    name: String,
+    /// The page, from the site's root.
+    file: String,
+    count: usize,
+}
+
+/// The archive's tags, by name, each with a page whose name is made of its letters and digits
+/// (a number added when two tags would share one).
+fn tag_pages(digests: &[Digest]) -> Vec<TagPage> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for d in digests {
+        for t in &d.summary.tags {
+            *counts.entry(t.as_str()).or_default() += 1;
+        }
+    }
+    let mut taken = std::collections::HashSet::new();
+    counts
+        .into_iter()
+        .map(|(name, count)| {
+            let mut slug: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() {
+                        c.to_lowercase().next().unwrap_or(c)
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+                .split('-')
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("-");
+            if slug.is_empty() {
+                slug = "tag".to_owned();
+            }
+            let mut unique = slug.clone();
+            let mut n = 2;
+            while !taken.insert(unique.clone()) {
+                unique = format!("{slug}-{n}");
+                n += 1;
+            }
+            TagPage {
+                name: name.to_owned(),
+                file: format!("tags/{unique}.html"),
+                count,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,260 @@
+//! Where a build's files go, and how a finished build takes the output folder's place.
+//!
+//! Files are written through an [`Output`]: a staging [`Folder`] next to the output folder
+//! (where a file that comes out as in the previous build is hard-linked from it, not written
+//! again), or [`Memory`] for `serve`. A complete build is swapped in whole; the output folder
+//! is never wiped first, and one debrief did not make is refused unless `--force`, and even
+//! then moved aside, not deleted.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use rayon::prelude::*;
+
+/// The file that marks a folder as debrief's output.
+pub const MARKER: &str = ".debrief-site";
+
+/// Refuses an output folder with files that debrief did not write.
+pub(super) fn check_out(out: &Path, force: bool) -> anyhow::Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        bail!(
+            "{} exists and is not a folder; choose another --out",
+            out.display()
+        );
+    }
+    let mut entries =
+        std::fs::read_dir(out).with_context(|| format!("reading {}", out.display()))?;
+    if entries.next().is_none() || out.join(MARKER).is_file() || force {
+        return Ok(());
+    }
+    bail!(
+        "{} is not empty and was not made by `debrief build`; choose another --out, or pass --force (the folder is then moved aside, not deleted)",
+        out.display()
+    )
+}
+
+/// A path next to `out` for a temporary folder.
+pub(super) fn sibling(out: &Path, what: &str) -> anyhow::Result<PathBuf> {
+    let name = out
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let path = parent.join(format!(".{name}.{what}-{}", std::process::id()));
+    if path.exists() {
+        std::fs::remove_dir_all(&path)
+            .with_context(|| format!("removing the stale {}", path.display()))?;
+    }
+    Ok(path)
+}
+
+/// Makes the staging folder, and its `incidents/` folder when there are incidents, each marked
+/// as the top of a tree whose subfolders are unrelated.
+pub(super) fn prepare_staging(staging: &Path, incidents: bool) -> anyhow::Result<()> {
+    let make = |dir: &Path| -> anyhow::Result<()> {
+        std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+        spread_subfolders(dir);
+        Ok(())
+    };
+    make(staging)?;
+    if incidents {
+        make(&staging.join("incidents"))?;
+    }
+    Ok(())
+}
+
+/// Asks the file system to spread `dir`'s subfolders over the disk (`chattr +T`, the flag ext4
+/// gives the top of a directory hierarchy). ext4 puts a folder's files in its parent folder's
+/// block group, and, without a journal, checks each free inode it could hand out against the
+/// time it was freed, skipping the ones freed in the last minutes. A thousand incident folders
+/// built right after the previous site was deleted all land in the groups full of its freed
+/// inodes, and every new file scans past thousands of them: that was 80% of a build's time on
+/// this kind of disk. Spread out, each group holds a few. Where the flag is not supported the
+/// call fails, which changes nothing.
+fn spread_subfolders(dir: &Path) {
+    #[cfg(target_os = "linux")]
+    if let Ok(folder) = std::fs::File::open(dir)
+        && let Ok(flags) = rustix::fs::ioctl_getflags(&folder)
+    {
+        let _ = rustix::fs::ioctl_setflags(&folder, flags | rustix::fs::IFlags::TOPDIR);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
+}
+
+/// Puts the staged site in place of `out`. The old output is removed only if debrief made it.
+pub(super) fn swap(staging: &Path, out: &Path) -> anyhow::Result<Option<PathBuf>> {
+    if !out.exists() {
+        std::fs::rename(staging, out)
+            .with_context(|| format!("moving the new site to {}", out.display()))?;
+        return Ok(None);
+    }
+    let ours = out.join(MARKER).is_file()
+        || std::fs::read_dir(out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+    let old = sibling(out, "old")?;
+    std::fs::rename(out, &old)
+        .with_context(|| format!("moving the previous site {} aside", out.display()))?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        // Put the previous site back; nothing is lost.
+        let _ = std::fs::rename(&old, out);
+        return Err(e).with_context(|| format!("moving the new site to {}", out.display()));
+    }
+    if ours {
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("removing the previous site {}", old.display()))?;
+        Ok(None)
+    } else {
+        let stamp = jiff::Timestamp::now().as_second();
+        let kept = PathBuf::from(format!("{}.replaced-{stamp}", out.display()));
+        std::fs::rename(&old, &kept)
+            .with_context(|| format!("keeping the replaced folder as {}", kept.display()))?;
+        Ok(Some(kept))
+    }
+}
+
+/// Every file of a public build but the theme's assets, read back from disk and searched with
+/// the archive's redaction rules: whatever they still find is a leak.
+pub(super) fn leak_check(
+    staging: &Path,
+    checker: &crate::public::Redactor,
+) -> anyhow::Result<Vec<crate::public::Leak>> {
+    let mut files = Vec::new();
+    collect_files(staging, staging, &mut files)?;
+    let leaks: Vec<crate::public::Leak> = files
+        .par_iter()
+        .filter(|rel| !rel.starts_with("assets/") && rel.as_str() != MARKER)
+        .map(|rel| -> anyhow::Result<Vec<crate::public::Leak>> {
+            let path = staging.join(rel);
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            Ok(crate::public::leaks(rel, &bytes, checker))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(leaks)
+}
+
+/// The files below `dir`, by their path relative to `root` with `/` separators.
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            collect_files(root, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
+
+/// Where a build's files go: a folder on disk, or memory (for `serve`).
+pub trait Output: Sync {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
+}
+
+/// Files written below a folder.
+pub struct Folder {
+    pub dir: PathBuf,
+    /// The previous build of the same site: a file that comes out byte for byte the same is
+    /// hard-linked from it instead of written. The file keeps its modification time (so a
+    /// deploy by rsync or by HTTP caching sees it unchanged), and no new inode is made: on
+    /// ext4, allocating thousands of inodes right after the previous site's were freed is most
+    /// of a rebuild's time.
+    pub previous: Option<PathBuf>,
+    /// Files made so far (a file written twice counts once).
+    pub files: std::sync::atomic::AtomicUsize,
+}
+
+impl Folder {
+    /// Links `path` to the previous build's `rel` when that holds exactly `bytes`.
+    fn reuse(&self, rel: &str, path: &Path, bytes: &[u8]) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        let old = previous.join(rel);
+        match std::fs::symlink_metadata(&old) {
+            Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {}
+            _ => return false,
+        }
+        if !std::fs::read(&old).is_ok_and(|b| b == bytes) {
+            return false;
+        }
+        // A file system without hard links gets the file written instead.
+        with_parent(path, || std::fs::hard_link(&old, path)).is_ok()
+    }
+}
+
+/// Runs `make` (which creates `path`), and again after making `path`'s folder if it was
+/// missing: most files go into a folder that already exists, so this costs one system call
+/// per file instead of two.
+fn with_parent(path: &Path, make: impl Fn() -> std::io::Result<()>) -> std::io::Result<()> {
+    match make() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            make()
+        }
+        result => result,
+    }
+}
+
+/// Writes a new file at `path`, and says whether it is new. A file already there (written
+/// twice in one build) is replaced, not truncated: it may be a link into the previous build,
+/// which must stay as it was.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    use std::io::Write as _;
+    let create = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?
+            .write_all(bytes)
+    };
+    match with_parent(path, create) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            create().map(|()| false)
+        }
+        result => result.map(|()| true),
+    }
+}
+
+impl Output for Folder {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.dir.join(rel);
+        let new = self.reuse(rel, &path, bytes)
+            || write_new(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        if new {
+            self.files
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+/// Files kept in memory, by their path in the site (`incidents/x/index.html`).
+#[derive(Default)]
+pub struct Memory(pub std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>);
+
+impl Output for Memory {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let mut files = self
+            .0
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a render thread panicked"))?;
+        files.insert(rel.to_owned(), bytes.to_vec());
+        Ok(())
+    }
+}
