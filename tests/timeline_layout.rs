@@ -1,5 +1,7 @@
-//! The timeline diagram, measured: no text sits on other text, and no marker on another, on
-//! the sample and on an incident whose moments and events crowd together.
+//! The timeline diagram, measured: no text sits on other text, no marker on another, no line
+//! through a label, and key events a minute apart at least 40 px apart, on the sample, on an
+//! incident whose moments and events crowd together, and on incidents of seven hours and of
+//! three days.
 
 mod common;
 
@@ -115,4 +117,145 @@ fn crowded_moments_and_events_stay_apart() {
     let mut incident: Incident = toml::from_str(&toml).unwrap();
     incident.fix_times();
     assert_apart(&draw(&incident, &Extras::default(), "t"));
+}
+
+/// The lines of an SVG: (x1, y1, x2, y2, class).
+fn lines(svg: &str) -> Vec<(f64, f64, f64, f64, String)> {
+    svg.split("<line ")
+        .skip(1)
+        .filter_map(|l| {
+            let head = l.split('>').next()?;
+            let class = head
+                .split("class=\"")
+                .nth(1)
+                .and_then(|c| c.split('"').next())
+                .unwrap_or("")
+                .to_owned();
+            Some((
+                attr(head, "x1")?,
+                attr(head, "y1")?,
+                attr(head, "x2")?,
+                attr(head, "y2")?,
+                class,
+            ))
+        })
+        .collect()
+}
+
+/// No vertical line (a leader, a moment's rule, a tick) passes through a key label.
+fn assert_no_line_through_a_label(svg: &str) {
+    let labels: Vec<TextBox> = svg
+        .split("<text ")
+        .skip(1)
+        .filter(|t| t.contains("class=\"key-label\""))
+        .map(|t| texts(&format!("<text {t}")).pop().unwrap())
+        .collect();
+    assert!(!labels.is_empty());
+    for (x1, y1, x2, y2, class) in lines(svg) {
+        if (x1 - x2).abs() > 0.01 {
+            continue;
+        }
+        let (top, bottom) = (y1.min(y2), y1.max(y2));
+        for l in &labels {
+            let crosses = x1 > l.left + 0.5
+                && x1 < l.right - 0.5
+                && top < l.bottom - 0.5
+                && bottom > l.top + 0.5;
+            assert!(
+                !crosses,
+                "a {class:?} line at x={x1} from {top} to {bottom} crosses {:?}",
+                l.text
+            );
+        }
+    }
+}
+
+/// An incident of `hours`, its first six key events a minute apart, then one entry every
+/// `step` minutes, a key one every fourth, in five lanes.
+fn long_incident(hours: i64, step: i64) -> Incident {
+    let start = "2021-10-04T15:39:00Z".parse::<jiff::Timestamp>().unwrap();
+    let at = |minutes: i64| start + jiff::SignedDuration::from_mins(minutes);
+    let mut toml = format!(
+        "title = \"Long\"\ntimezone = \"UTC\"\n[times]\nstarted = {}\ndetected = {}\nmitigated = {}\nresolved = {}\n",
+        at(1),
+        at(4),
+        at(hours * 60 - 55),
+        at(hours * 60)
+    );
+    let lanes = ["network", "dns", "tools", "people", "traffic"];
+    let mut n = 0;
+    let mut entry = |minute: i64, key: bool, toml: &mut String| {
+        toml.push_str(&format!(
+            "\n[[timeline]]\nid = \"t-{n}\"\nat = {}\ntext = \"Entry {n}: something the responders saw or did then\"\nlane = \"{}\"\nkey = {key}\n",
+            at(minute),
+            lanes[n % lanes.len()]
+        ));
+        n += 1;
+    };
+    for minute in 0..6 {
+        entry(minute, true, &mut toml);
+    }
+    let mut minute = 20;
+    let mut k = 0;
+    while minute < hours * 60 {
+        entry(minute, k % 4 == 0, &mut toml);
+        minute += step;
+        k += 1;
+    }
+    let mut incident: Incident = toml::from_str(&toml).unwrap();
+    incident.fix_times();
+    incident
+}
+
+/// The x of each key entry's marker, in time order.
+fn key_xs(svg: &str) -> Vec<f64> {
+    svg.split("class=\"event key\"")
+        .skip(1)
+        .filter_map(|chunk| {
+            let shape = chunk.split("</title>").nth(1)?;
+            attr(shape, "cx")
+        })
+        .collect()
+}
+
+#[test]
+fn long_incidents_give_busy_minutes_room_on_one_screen() {
+    for (name, incident) in [
+        ("seven hours", long_incident(7, 20)),
+        ("three days", long_incident(72, 180)),
+    ] {
+        for screen in [Some(1920.0), None] {
+            let extras = Extras {
+                screen,
+                ..Extras::default()
+            };
+            let svg = draw(&incident, &extras, "t");
+            assert_apart(&svg);
+            assert_no_line_through_a_label(&svg);
+            // The first six key events are a minute apart: 40 px or more.
+            let xs = key_xs(&svg);
+            for w in xs[..6].windows(2) {
+                assert!(w[1] - w[0] >= 40.0 - 0.5, "{name} {screen:?}: {xs:?}");
+            }
+            // Every key label is shown.
+            let shown = svg.matches("class=\"key-label\"").count();
+            assert!(shown >= 6, "{name} {screen:?}: {shown} label lines");
+            // The quiet stretches are marked as compressed.
+            assert!(svg.contains("class=\"axis-break\""), "{name}");
+        }
+    }
+}
+
+#[test]
+fn the_crowded_and_sample_timelines_have_no_line_through_a_label() {
+    let text =
+        std::fs::read_to_string(common::root().join("sample-incident/incident.toml")).unwrap();
+    let mut incident: Incident = toml::from_str(&text).unwrap();
+    incident.fix_times();
+    assert_no_line_through_a_label(&draw(&incident, &Extras::default(), "t"));
+    let wide = Extras {
+        screen: Some(1920.0),
+        ..Extras::default()
+    };
+    assert_no_line_through_a_label(&draw(&incident, &wide, "t"));
 }

@@ -8,15 +8,24 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use super::markdown;
-use super::svg::{Anchor, SvgDoc, escape, fit, num, text_width, wrap};
+use super::svg::{Anchor, SvgDoc, escape, fit, num, text_width};
 use crate::evidence::Volume;
-use crate::evidence::metrics::{MetricData, short as short_number};
+use crate::evidence::metrics::MetricData;
 use crate::model::{Incident, Kind, TimelineEntry};
+
+mod axis;
+mod layout;
+mod strips;
+pub use axis::{Axis, Break};
+use layout::{markers, place_labels};
+use strips::{sparkline, strip};
 
 /// The most rows of key-event labels; a label with no room left shows its text on hover.
 const MAX_LABEL_ROWS: usize = 6;
 /// The most lines of one key-event label; the last ends with `…` when text was left out.
 const LABEL_LINES: usize = 2;
+/// Key events a minute apart are at least this far apart on the axis (see [`Axis::fitted`]).
+const KEY_ROOM: f64 = 40.0;
 
 /// The measures of a timeline diagram, in SVG units.
 ///
@@ -166,43 +175,29 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     let entries = incident.timeline_sorted();
     let lanes = lanes(&entries);
     let (from, to) = span(incident, &entries, extras.volume);
-    let x_of = |t: Timestamp| -> f64 {
-        let total = (to.as_millisecond() - from.as_millisecond()).max(1) as f64;
-        left + (t.as_millisecond() - from.as_millisecond()) as f64 / total * (full - left - right)
-    };
-
-    // Key labels, wrapped onto up to two lines and placed greedily in rows so none overlaps
-    // another.
-    let mut rows: Vec<f64> = Vec::new();
-    let mut labels: Vec<(usize, f64, Vec<String>, usize)> = Vec::new();
-    for (index, e) in entries.iter().enumerate().filter(|(_, e)| e.key) {
-        let x = x_of(e.at.instant());
-        let text = wrap(
-            &markdown::plain(&e.text),
-            sizes.label_width,
-            sizes.label,
-            LABEL_LINES,
-        );
-        let width = text
-            .iter()
-            .map(|line| text_width(line, sizes.label))
-            .fold(0.0, f64::max);
-        let start = (x - 4.0).min(full - right - width).max(left);
-        let row = rows.iter().position(|end| *end + 8.0 <= start);
-        let row = match row {
-            Some(r) => r,
-            None if rows.len() < MAX_LABEL_ROWS => {
-                rows.push(f64::MIN);
-                rows.len() - 1
-            }
-            // No room left: the entry still shows its text on hover.
-            None => continue,
-        };
-        rows[row] = start + width;
-        labels.push((row, start, text, index));
-    }
-    // Moment labels (`detected 14:09`) in up to two rows, so close moments do not collide.
     let t = &incident.times;
+    // Key entries and the incident's moments get room on the axis; quiet stretches give it.
+    let key_instants: Vec<Timestamp> = entries
+        .iter()
+        .filter(|e| e.key)
+        .map(|e| e.at.instant())
+        .chain(
+            [&t.started, &t.detected, &t.mitigated, &t.resolved]
+                .into_iter()
+                .flatten()
+                .map(|s| s.instant()),
+        )
+        .collect();
+    let axis = Axis::fitted(from, to, left, full - right, &key_instants, KEY_ROOM);
+    let x_of = |t: Timestamp| axis.x(t);
+    // Markers' places across; their height is set once the label rows are known.
+    let marks_across = markers(&entries, &lanes, 0.0, lane_h, &x_of);
+
+    // Key labels, wrapped onto up to two lines and placed greedily in rows so that none
+    // overlaps another and no leader (the line from a label down to its marker) crosses one.
+    let labels = place_labels(&entries, &marks_across, &sizes);
+    let rows = labels.iter().map(|l| l.0 + 1).max().unwrap_or(0);
+    // Moment labels (`detected 14:09`) in up to two rows, so close moments do not collide.
     let mut moment_rows: Vec<f64> = Vec::new();
     let mut moments: Vec<(usize, f64, Anchor, String, Timestamp)> = Vec::new();
     for (name, stamp) in [
@@ -241,11 +236,21 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     let label_top = |row: usize| moments_band + row as f64 * label_row + sizes.label + 2.0;
     let label_bottom =
         |row: usize| moments_band + (row + 1) as f64 * label_row - sizes.label_line / 2.0 + 3.0;
-    let label_band = rows.len() as f64 * label_row + if rows.is_empty() { 0.0 } else { 6.0 };
+    let label_band = rows as f64 * label_row + if rows == 0 { 0.0 } else { 6.0 };
     let lanes_top = moments_band + label_band;
     let lanes_bottom = lanes_top + lanes.len().max(1) as f64 * lane_h;
-    let marks = markers(&entries, &lanes, lanes_top, lane_h, &x_of);
-    let strip_top = lanes_bottom + sizes.axis;
+    let marks: Vec<(f64, f64)> = marks_across
+        .iter()
+        .map(|(x, y)| (*x, y + lanes_top))
+        .collect();
+    let breaks = axis.breaks();
+    // Under the ticks, a row that says how long each compressed stretch is.
+    let breaks_row = if breaks.is_empty() {
+        0.0
+    } else {
+        sizes.small + 6.0
+    };
+    let strip_top = lanes_bottom + sizes.axis + breaks_row;
     let metrics_top = strip_top
         + if extras.volume.is_some() {
             sizes.strip + 8.0
@@ -302,16 +307,28 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
             clock(end, &tz)
         );
     }
-    // The moments, as labelled rules.
+    // The moments, as labelled rules: above the key labels and across the lanes, never
+    // through a label.
     for (row, x, anchor, text, moment) in &moments {
-        let _ = write!(
-            body,
-            r##"<line class="moment" x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#333" stroke-width="1.5" stroke-dasharray="5 4"><title>{text} ({})</title></line>"##,
-            num(*row as f64 * sizes.moment_row + sizes.moments - 4.0),
-            num(lanes_bottom),
-            clock(*moment, &tz),
-            x = num(*x)
-        );
+        for (y1, y2) in [
+            (
+                *row as f64 * sizes.moment_row + sizes.moments - 4.0,
+                moments_band,
+            ),
+            (lanes_top, lanes_bottom),
+        ] {
+            if y2 <= y1 {
+                continue;
+            }
+            let _ = write!(
+                body,
+                r##"<line class="moment" x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#333" stroke-width="1.5" stroke-dasharray="5 4"><title>{text} ({})</title></line>"##,
+                num(y1),
+                num(y2),
+                clock(*moment, &tz),
+                x = num(*x)
+            );
+        }
         doc.raw(&std::mem::take(&mut body));
         let dx = if *anchor == Anchor::End { -4.0 } else { 4.0 };
         doc.text(
@@ -324,8 +341,39 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
         );
     }
 
-    // The time axis.
-    let ticks = ticks(from, to, &tz);
+    // The time axis: ticks at a step that suits each stretch, and the compressed stretches
+    // marked with a break and their length.
+    let ticks = axis.ticks(&tz, text_width("00:00", sizes.small) + 28.0);
+    let mut said_until = f64::NEG_INFINITY;
+    for b in &breaks {
+        let mid = (b.x0 + b.x1) / 2.0;
+        let y = lanes_bottom;
+        let _ = write!(
+            body,
+            r##"<g class="axis-break"><title>The axis is compressed here: {} with no key event</title><rect x="{}" y="{}" width="12" height="14" fill="#fff"/><path d="M{} {} l5 -14 M{} {} l5 -14" stroke="#555" stroke-width="1.5"/></g>"##,
+            b.words(),
+            num(mid - 6.0),
+            num(y - 7.0),
+            num(mid - 6.0),
+            num(y + 7.0),
+            num(mid + 1.0),
+            num(y + 7.0)
+        );
+        let words = format!("≈ {}", b.words());
+        let width = text_width(&words, sizes.small);
+        if mid - width / 2.0 >= said_until + 8.0 && mid - width / 2.0 >= left {
+            doc.raw(&std::mem::take(&mut body));
+            doc.text(
+                &words,
+                mid,
+                lanes_bottom + sizes.axis + sizes.small,
+                sizes.small,
+                Anchor::Middle,
+                "axis-break-length",
+            );
+            said_until = mid + width / 2.0;
+        }
+    }
     for (tick, text) in &ticks {
         let x = x_of(*tick);
         let _ = write!(
@@ -347,7 +395,7 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     }
 
     // Label leaders first, so markers sit on top of them.
-    for (row, _, _, index) in &labels {
+    for (row, _, _, index, _) in &labels {
         let (x, lane_y) = marks[*index];
         let _ = write!(
             body,
@@ -384,7 +432,7 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
         body.push_str(if e.id.is_some() { "</a>" } else { "</g>" });
     }
     doc.raw(&std::mem::take(&mut body));
-    for (row, start, lines, _) in &labels {
+    for (row, start, lines, _, _) in &labels {
         // In the band below the moments' labels, however many rows those take.
         for (k, line) in lines.iter().enumerate() {
             doc.text(
@@ -415,233 +463,6 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
         incident.timezone.as_deref().unwrap_or("UTC")
     );
     doc.finish(&title, &desc)
-}
-
-/// Where each entry's marker goes: on its time and in its lane, moved up or down within the
-/// lane when an earlier marker of the lane would sit under it (entries a minute apart in a
-/// long incident are a few pixels apart).
-fn markers(
-    entries: &[&TimelineEntry],
-    lanes: &[String],
-    lanes_top: f64,
-    lane_height: f64,
-    x_of: &dyn Fn(Timestamp) -> f64,
-) -> Vec<(f64, f64)> {
-    // Markers are at most 16 px across; a lane is 48 px high, room for three in a column.
-    const SIZE: f64 = 16.0;
-    const OFFSETS: [f64; 3] = [0.0, -16.0, 16.0];
-    let mut placed: Vec<Vec<(f64, f64)>> = vec![Vec::new(); lanes.len().max(1)];
-    entries
-        .iter()
-        .map(|e| {
-            let lane = lane_index(lanes, e);
-            let centre = lanes_top + lane as f64 * lane_height + lane_height / 2.0;
-            let free = |x: f64, y: f64| {
-                // Squared distances: `hypot` was 2% of a site build.
-                placed[lane].iter().all(|(px, py)| {
-                    let (dx, dy) = (x - px, y - py);
-                    dx * dx + dy * dy >= SIZE * SIZE
-                })
-            };
-            // The first free place at its time; when a column is full, a little later.
-            let mut x = x_of(e.at.instant());
-            let mut spot = None;
-            for _ in 0..64 {
-                if let Some(o) = OFFSETS.iter().find(|o| free(x, centre + **o)) {
-                    spot = Some((x, centre + o));
-                    break;
-                }
-                x += SIZE / 2.0;
-            }
-            let spot = spot.unwrap_or((x, centre));
-            placed[lane].push(spot);
-            spot
-        })
-        .collect()
-}
-
-/// The log-volume strip: entries per minute, errors in a darker shade.
-fn strip(
-    doc: &mut SvgDoc,
-    volume: &Volume,
-    (from, to): (Timestamp, Timestamp),
-    top: f64,
-    sizes: &Sizes,
-    x_of: &dyn Fn(Timestamp) -> f64,
-) {
-    let Sizes {
-        width: full,
-        left,
-        right,
-        strip: strip_h,
-        ..
-    } = *sizes;
-    let (lo, hi) = (
-        from.as_second().div_euclid(60),
-        to.as_second().div_euclid(60),
-    );
-    let visible: Vec<(i64, u32, u32)> = volume
-        .minutes
-        .range(lo..=hi)
-        .map(|(m, c)| (*m, c.total, c.errors))
-        .collect();
-    let max = visible.iter().map(|v| v.1).max().unwrap_or(0).max(1);
-    let mut body = lane_frame(top, sizes);
-    let minute_px = (x_of(Timestamp::from_second(60).unwrap_or(from))
-        - x_of(Timestamp::UNIX_EPOCH))
-    .abs()
-    .max(1.0);
-    let bar = (minute_px - 0.5).clamp(0.5, 40.0);
-    for (minute, total, errors) in &visible {
-        let Ok(at) = Timestamp::from_second(minute * 60) else {
-            continue;
-        };
-        let x = x_of(at);
-        if x < left {
-            continue;
-        }
-        let bar = bar.min(full - right - x);
-        if bar <= 0.0 {
-            continue;
-        }
-        let h = f64::from(*total) / f64::from(max) * (strip_h - 6.0);
-        let he = f64::from(*errors) / f64::from(max) * (strip_h - 6.0);
-        let _ = write!(
-            body,
-            r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#0072b2" fill-opacity="0.45"><title>{total} entries, {errors} errors</title></rect>"##,
-            num(x),
-            num(top + strip_h - h),
-            num(bar),
-            num(h.max(0.5))
-        );
-        if *errors > 0 {
-            let _ = write!(
-                body,
-                r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#d55e00"/>"##,
-                num(x),
-                num(top + strip_h - he),
-                num(bar),
-                num(he.max(0.5))
-            );
-        }
-    }
-    doc.raw(&body);
-    lane_labels(doc, "log volume", &format!("max {max}/min"), top, sizes);
-}
-
-/// The background of a strip under the axis (the volume strip, a metric's lane).
-fn lane_frame(top: f64, sizes: &Sizes) -> String {
-    format!(
-        r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#fafafa" stroke="#e0e0e0"/>"##,
-        num(sizes.left),
-        num(top),
-        num(sizes.width - sizes.left - sizes.right),
-        num(sizes.strip)
-    )
-}
-
-/// A strip's name, and its scale under it, to the left of the axis.
-fn lane_labels(doc: &mut SvgDoc, name: &str, scale: &str, top: f64, sizes: &Sizes) {
-    let y = top + sizes.strip / 2.0 + 4.0;
-    doc.text(name, sizes.left - 10.0, y, sizes.small, Anchor::End, "lane");
-    doc.text(
-        scale,
-        sizes.left - 10.0,
-        y + sizes.small + 3.0,
-        sizes.note,
-        Anchor::End,
-        "tick",
-    );
-}
-
-/// Colours of a metric's series, in order (colour-blind safe, as the rest of the diagram).
-const SERIES_COLOURS: [&str; 6] = [
-    "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
-];
-
-/// A metric's lane: one line per series over the diagram's span (gaps where a value is missing),
-/// the threshold dashed, and the name and the scale to the left.
-fn sparkline(
-    doc: &mut SvgDoc,
-    metric: &MetricData,
-    (from, to): (Timestamp, Timestamp),
-    top: f64,
-    sizes: &Sizes,
-    x_of: &dyn Fn(Timestamp) -> f64,
-) {
-    let Sizes {
-        width: full,
-        left,
-        right,
-        strip: lane_h,
-        ..
-    } = *sizes;
-    // The points in the span, and one either side so lines reach its edges.
-    let shown: Vec<&[(Timestamp, Option<f64>)]> = metric
-        .series
-        .iter()
-        .map(|s| {
-            let a = s.points.partition_point(|p| p.0 < from).saturating_sub(1);
-            let b = (s.points.partition_point(|p| p.0 <= to) + 1).min(s.points.len());
-            &s.points[a..b.max(a)]
-        })
-        .collect();
-    let values = shown.iter().flat_map(|p| p.iter().filter_map(|(_, v)| *v));
-    let (mut lo, mut hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(v), hi.max(v))
-    });
-    if let Some(t) = metric.threshold {
-        lo = lo.min(t);
-        hi = hi.max(t);
-    }
-    if !lo.is_finite() {
-        (lo, hi) = (0.0, 1.0);
-    }
-    // Counts and rates start at zero; a range far from zero keeps its own floor.
-    if lo > 0.0 && lo < hi / 2.0 {
-        lo = 0.0;
-    }
-    if hi <= lo {
-        hi = lo + 1.0;
-    }
-    let y_of = |v: f64| top + lane_h - 4.0 - (v - lo) / (hi - lo) * (lane_h - 8.0);
-    let clamp_x = |x: f64| x.clamp(left, full - right);
-    let mut body = lane_frame(top, sizes);
-    if let Some(t) = metric.threshold {
-        let _ = write!(
-            body,
-            r##"<line class="threshold" x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="#a33a00" stroke-dasharray="5 4"><title>threshold {}{}</title></line>"##,
-            num(left),
-            num(full - right),
-            short_number(t),
-            escape(&metric.unit),
-            y = num(y_of(t))
-        );
-    }
-    for (k, points) in shown.iter().enumerate() {
-        let colour = SERIES_COLOURS[k % SERIES_COLOURS.len()];
-        let label = escape(&metric.series[k].label);
-        // Runs of points without a gap, each one polyline.
-        for run in points.split(|(_, v)| v.is_none()) {
-            let coords: Vec<String> = run
-                .iter()
-                .filter_map(|(t, v)| {
-                    Some(format!("{},{}", num(clamp_x(x_of(*t))), num(y_of((*v)?))))
-                })
-                .collect();
-            if coords.is_empty() {
-                continue;
-            }
-            let _ = write!(
-                body,
-                r##"<polyline class="series" points="{}" fill="none" stroke="{colour}" stroke-width="1.5"><title>{label}</title></polyline>"##,
-                coords.join(" ")
-            );
-        }
-    }
-    doc.raw(&body);
-    let scale = format!("{}–{}{}", short_number(lo), short_number(hi), metric.unit);
-    lane_labels(doc, &metric.name, &scale, top, sizes);
 }
 
 fn lanes(entries: &[&TimelineEntry]) -> Vec<String> {
@@ -700,39 +521,6 @@ fn span(
     )
 }
 
-/// Tick marks at a step that suits the span: minutes, hours or days.
-fn ticks(from: Timestamp, to: Timestamp, tz: &TimeZone) -> Vec<(Timestamp, String)> {
-    const STEPS: [i64; 15] = [
-        60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
-        2592000,
-    ];
-    let span = (to.as_second() - from.as_second()).max(1);
-    let step = STEPS
-        .iter()
-        .copied()
-        .find(|s| span / s <= 10)
-        .unwrap_or(2592000);
-    // Align to the step in local time, so ticks fall on round local hours and midnights.
-    let offset = i64::from(tz.to_offset(from).seconds());
-    let first = ((from.as_second() + offset) / step + 1) * step - offset;
-    let mut out = Vec::new();
-    let mut s = first;
-    while s <= to.as_second() {
-        if let Ok(t) = Timestamp::from_second(s) {
-            let z = t.to_zoned(tz.clone());
-            // Days, or a date at midnight, otherwise the clock.
-            let text = if step >= 86400 || (z.hour() == 0 && z.minute() == 0) {
-                z.strftime("%b %-d").to_string()
-            } else {
-                z.strftime("%H:%M").to_string()
-            };
-            out.push((t, text));
-        }
-        s += step;
-    }
-    out
-}
-
 fn clock(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned(tz.clone()).strftime("%H:%M").to_string()
 }
@@ -748,20 +536,4 @@ pub fn combined(volumes: &[Volume]) -> Volume {
         }
     }
     Volume { minutes }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ticks_suit_the_span() {
-        let utc = TimeZone::UTC;
-        let t = |s: &str| s.parse::<Timestamp>().unwrap();
-        let short = ticks(t("2026-11-03T13:00:00Z"), t("2026-11-03T13:40:00Z"), &utc);
-        assert_eq!(short.first().map(|x| x.1.as_str()), Some("13:05"));
-        assert!(short.len() <= 10 && short.len() >= 4, "{short:?}");
-        let days = ticks(t("2026-11-01T00:00:00Z"), t("2026-11-08T00:00:00Z"), &utc);
-        assert!(days.iter().all(|(_, l)| l.starts_with("Nov")), "{days:?}");
-    }
 }
