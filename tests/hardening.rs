@@ -471,7 +471,7 @@ fn the_low_findings_hold_closed() {
         "a claim"
     );
     until("the claim is in the file", || {
-        file(&dir).contains("owner = \"Sam\"")
+        common::unaligned(&file(&dir)).contains("owner = \"Sam\"")
     });
     let robin = server.join(Some("Robin"));
     assert_eq!(

@@ -169,3 +169,59 @@ fn bad_lessons_get_clear_errors_and_nothing_is_journaled() {
     let journal = std::fs::read_to_string(dir.join(".debrief/journal.jsonl")).unwrap();
     assert_eq!(journal.matches("\"add-lesson\"").count(), 1, "{journal}");
 }
+
+/// What the meeting adds reads like the file around it: a new `[[actions]]` table has its keys
+/// aligned like the sample's, and lessons added to the empty lists of `debrief new` are written
+/// one a line once they no longer fit on one.
+#[test]
+fn what_the_meeting_adds_reads_like_the_file_around_it() {
+    let (_tmp, dir) = sample_copy();
+    let file = dir.join("incident.toml");
+    let server = Server::start(&dir, &[]);
+    let added = server.as_facilitator(
+        "POST",
+        "/api/actions",
+        Some(
+            &json!({ "text": "Cap each pod's pool", "owner": "sam", "due": "2026-12-20", "priority": "P2" })
+                .to_string(),
+        ),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let text = wait_for_text(&file, "Cap each pod's pool");
+    let table = text
+        .split("\n[[actions]]\n")
+        .find(|t| t.contains("Cap each pod's pool"))
+        .unwrap();
+    // The sample's actions align their `=` after `priority` (column 9).
+    for line in table.lines().take_while(|l| !l.is_empty()) {
+        assert_eq!(line.find(" = "), Some(8), "{line:?} in\n{table}");
+    }
+    drop(server);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = common::run(tmp.path(), &["new", "fresh"]);
+    assert!(out.status.success(), "{out:?}");
+    let fresh = tmp.path().join("fresh");
+    let server = Server::start(&fresh, &[]);
+    let phone = server.join(Some("Alex"));
+    let lessons = [
+        "The status page went out within nine minutes",
+        "The database on-call joined quickly",
+        "Rolling back took one command",
+    ];
+    for lesson in lessons {
+        let reply = server.call(
+            "POST",
+            "/api/lessons",
+            &phone,
+            Some(&json!({ "kind": "went-well", "text": lesson }).to_string()),
+        );
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    let text = wait_for_text(&fresh.join("incident.toml"), lessons[2]);
+    let expected = format!(
+        "went_well  = [\n    \"{}\",\n    \"{}\",\n    \"{}\",\n]\n",
+        lessons[0], lessons[1], lessons[2]
+    );
+    assert!(text.contains(&expected), "{text}");
+}

@@ -1290,7 +1290,7 @@ fn a_clean_stop_ends_the_meeting_and_later_hand_edits_are_final() {
     );
 
     // Deleting it by hand now is final: the next meeting does not bring it back.
-    let text = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    let text = common::unaligned(&std::fs::read_to_string(dir.join("incident.toml")).unwrap());
     let start = text.find(&format!("[[factors]]\nid = \"{id}\"")).unwrap();
     let end = start + text[start..].find("category").unwrap();
     let end = end + text[end..].find('\n').unwrap() + 1;

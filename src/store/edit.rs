@@ -8,6 +8,7 @@
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
+use super::layout;
 use super::{List, Op};
 use crate::model::LessonKind;
 
@@ -223,6 +224,7 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             if let (Some(decor), Some(v)) = (decor, list.iter_mut().last()) {
                 *v.decor_mut() = decor;
             }
+            layout::one_item_a_line_when_long(kind.key(), list);
             true
         }),
         Op::EditLesson { kind, from, to } => with_lessons(doc, *kind, |list| {
@@ -410,6 +412,10 @@ fn add_keyed(doc: &mut DocumentMut, key: &str, fill: impl FnOnce(&mut dyn TableL
     };
     let mut t = Table::new();
     fill(&mut t);
+    // Keys aligned like the table before it, when its keys are.
+    if let Some(column) = aot.iter().last().and_then(|t| layout::aligned_column(t)) {
+        layout::align(&mut t, column);
+    }
     // A blank line before the header, like the tables people write.
     t.decor_mut().set_prefix("\n");
     aot.push(t);
@@ -454,7 +460,7 @@ fn unlink_everywhere(doc: &mut DocumentMut, list: List, key: &str, id: &str) -> 
 }
 
 fn set_str(t: &mut dyn TableLike, key: &str, value: &str) {
-    t.insert(key, Item::Value(Value::from(value)));
+    set_value(t, key, Value::from(value));
 }
 
 /// Sets a value, keeping the comment and spacing around the old one, and the key as written
@@ -467,6 +473,7 @@ fn set_value(t: &mut dyn TableLike, key: &str, mut value: Value) {
         }
         _ => {
             t.insert(key, Item::Value(value));
+            layout::align_new_key(t, key);
         }
     }
 }

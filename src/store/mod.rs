@@ -10,6 +10,7 @@
 
 pub mod edit;
 pub mod journal;
+mod layout;
 
 use std::fs;
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};

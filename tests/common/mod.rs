@@ -316,13 +316,25 @@ pub fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
-/// Waits until `file` holds `text`; its contents then.
+/// Waits until `file` holds `text`, however its keys are aligned (`owner = "sam"` matches
+/// `owner    = "sam"`, as the meeting writes keys in line with their neighbours); its contents
+/// then.
 pub fn wait_for_text(file: &Path, text: &str) -> String {
     let read = || std::fs::read_to_string(file).unwrap_or_default();
+    let wanted = unaligned(text);
     wait_until(&format!("{} holding {text:?}", file.display()), || {
-        read().contains(text)
+        unaligned(&read()).contains(&wanted)
     });
     read()
+}
+
+/// TOML text with the padding before each line's `=` taken out: `id       = 1` reads `id = 1`.
+pub fn unaligned(text: &str) -> String {
+    static PADDED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    PADDED
+        .get_or_init(|| regex::Regex::new(r"(?m)^([ \t]*[A-Za-z0-9_.-]+) +=").unwrap())
+        .replace_all(text, "$1 =")
+        .into_owned()
 }
 
 /// The loghub samples in `$DEBRIEF_LOGHUB_DIR` (`.ci/run` points it at the shared test data
