@@ -782,6 +782,14 @@ mod browser {
             "title = \"Checkout slow in October\"\nservices = [\"checkout-api\"]\n\n[times]\nstarted = 2026-10-01T10:00:00Z\n\n# Keep me.\n[[actions]]\nid = \"a-1\"\ntext = \"Cap the retry storm\"\nowner = \"lee\"\ndue = 2026-10-20\n",
         );
         let other = archive.join("2026-10-01-related");
+        // A third incident that shares only a tag with this one.
+        let tagged = archive.join("2026-09-01-tagged");
+        std::fs::create_dir_all(&tagged).unwrap();
+        std::fs::write(
+            tagged.join("incident.toml"),
+            "title = \"Replica lag\"\ntags = [\"database\"]\n\n[times]\nstarted = 2026-09-01T10:00:00Z\n\n[[actions]]\nid = \"a-9\"\ntext = \"Alert on replica lag\"\npriority = \"P2\"\nticket = \"https://tracker.example/OPS-9\"\n",
+        )
+        .unwrap();
         let server = Server::start(&dir, &[]);
         let base = format!("http://{}", server.addr);
         let driver = driver();
@@ -803,6 +811,38 @@ mod browser {
             "Follow-ups"
         );
         assert_eq!(text(&facilitator, "#carried-rows .badge").await, "overdue");
+        // Why each may slip, and what it shares, in words on the screen; priority and ticket.
+        let rows = js(
+            &facilitator,
+            "return Array.prototype.map.call(document.querySelectorAll('#carried-rows tr'), function (r) { return r.innerText; });",
+        )
+        .await;
+        let rows: Vec<String> = serde_json::from_value(rows).unwrap();
+        let retry = rows
+            .iter()
+            .find(|r| r.contains("Cap the retry storm"))
+            .unwrap();
+        assert!(retry.contains("Why: overdue by "), "{retry}");
+        assert!(retry.contains("Shares service checkout-api"), "{retry}");
+        let lag = rows
+            .iter()
+            .find(|r| r.contains("Alert on replica lag"))
+            .unwrap();
+        assert!(lag.contains("Why: no owner"), "{lag}");
+        assert!(lag.contains("Shares tag database"), "{lag}");
+        assert!(
+            lag.contains("P2") && lag.contains("tracker.example/OPS-9"),
+            "{lag}"
+        );
+        assert!(visible(&facilitator, "#carried-rows small.reasons").await);
+        // Narrowed to the same service, the tag-only one goes.
+        click(&facilitator, "#carried-same-service").await;
+        until("only same-service actions", || async {
+            let t = text(&facilitator, "#carried-rows").await;
+            t.contains("Cap the retry storm") && !t.contains("Alert on replica lag")
+        })
+        .await;
+        click(&facilitator, "#carried-same-service").await;
         join(&phone, &base, Some("Alex")).await;
         phase(&facilitator, &[&phone], "follow-ups").await;
         until("the phone lists the carried action", || async {

@@ -30,6 +30,9 @@ pub struct Item {
     pub incident: String,
     pub id: String,
     pub text: String,
+    ticket: Option<String>,
+    /// What its incident shares with this one: `service checkout-api`, `tag database`.
+    shares: Vec<String>,
     facts: Facts,
     state: ActionState,
     reasons: Vec<String>,
@@ -90,14 +93,31 @@ impl Carried {
                     || l.incident.tags.iter().any(|t| tags.contains(t.as_str()))
             })
             .flat_map(|l| {
+                // Services first: they say more about a shared cause than tags do.
+                let shares: Vec<String> = l
+                    .incident
+                    .services
+                    .iter()
+                    .filter(|s| services.contains(s.as_str()))
+                    .map(|s| format!("service {s}"))
+                    .chain(
+                        l.incident
+                            .tags
+                            .iter()
+                            .filter(|t| tags.contains(t.as_str()))
+                            .map(|t| format!("tag {t}")),
+                    )
+                    .collect();
                 l.incident
                     .actions
                     .iter()
                     .filter(|a| matches!(a.status, ActionStatus::Open | ActionStatus::InProgress))
-                    .map(|a| Item {
+                    .map(move |a| Item {
                         incident: l.id.clone(),
                         id: a.id.clone(),
                         text: crate::render::markdown::plain(&a.text),
+                        ticket: a.ticket.clone(),
+                        shares: shares.clone(),
                         facts: Facts::of(l, a),
                         state: ActionState::OnTrack,
                         reasons: Vec::new(),
@@ -218,9 +238,11 @@ impl Carried {
                     "owner": i.facts.owner,
                     "due": i.facts.due.map(|d| d.to_string()),
                     "priority": i.facts.priority.map(Priority::as_str),
+                    "ticket": i.ticket,
                     "status": i.facts.status,
                     "state": i.state,
                     "reasons": i.reasons,
+                    "shares": i.shares,
                 }))
                 .collect::<Vec<_>>()
         )

@@ -420,7 +420,14 @@
   };
 
   var STATUSES = ["open", "in-progress", "done", "wont-do"];
-  var renderCarried = function (items) {
+  // The room reads why each carried action may slip and what it shares with this incident;
+  // the facilitator can narrow the list to actions of incidents on the same service.
+  var renderCarried = function (all) {
+    var sameService = $("carried-same-service").checked;
+    var items = all.filter(function (a) {
+      return !sameService || (a.shares || []).some(function (s) { return s.indexOf("service ") === 0; });
+    });
+    var empty = all.length ? "No carried action shares a service with this incident." : "Nothing carried over: every action of the related incidents is done.";
     M.fill($("carried-rows"), items.length ? items.map(function (a) {
       var path = "carried/" + encodeURIComponent(a.incident) + "/" + encodeURIComponent(a.id);
       var label = a.id + " of " + a.incident;
@@ -431,15 +438,23 @@
         onchange: function () { patch({ owner: owner.value }); } });
       var due = el("input", { type: "date", value: a.due || "", "aria-label": "Due date of " + label,
         onchange: function () { patch({ due: due.value }); } });
-      return el("tr", { class: "state-" + a.state, title: (a.reasons || []).join("; ") || null },
+      var ticket = a.ticket && /^https?:\/\//i.test(a.ticket)
+        ? el("a", { href: a.ticket, target: "_blank", rel: "noopener noreferrer", text: a.ticket.replace(/^https?:\/\//i, "") })
+        : (a.ticket || "—");
+      return el("tr", { class: "state-" + a.state },
         el("td", null, el("span", { class: "badge " + a.state, text: a.state.replace("-", " ") })),
-        el("td", { text: a.text }),
+        el("td", null, a.text,
+          (a.reasons || []).length ? el("small", { class: "reasons", text: "Why: " + a.reasons.join("; ") }) : null,
+          (a.shares || []).length ? el("small", { class: "shares", text: "Shares " + a.shares.join(", ") }) : null),
         el("td", { text: a.incident }),
         el("td", null, owner),
-        el("td", null, due),
+        el("td", { class: "due" }, due),
+        el("td", { text: a.priority || "—" }),
+        el("td", null, ticket),
         el("td", null, status));
-    }) : [el("tr", null, el("td", { colspan: "6", class: "empty", text: "Nothing carried over: every action of the related incidents is done." }))]);
+    }) : [el("tr", null, el("td", { colspan: "8", class: "empty", text: empty }))]);
   };
+  $("carried-same-service").addEventListener("change", function () { if (state) renderCarried(state.carried || []); });
 
   // The flow diagram, large, drawn by the server from the meeting as it is now. The SVG is
   // debrief's own drawing, with every piece of user text escaped, as in the report.
