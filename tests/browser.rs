@@ -487,6 +487,37 @@ mod browser {
         })
         .await;
 
+        // The factors use the screen's width: a category's cards stand side by side, nothing
+        // runs past the right edge, and each card's words lead over its small tools.
+        let layout = js(
+            &facilitator,
+            "var groups = Array.from(document.querySelectorAll('#factor-groups .group'));
+             var widest = 0, columns = 0, tools = 0, words = 0, text = 0;
+             groups.forEach(function (g) {
+               var lefts = {};
+               g.querySelectorAll('.card').forEach(function (c) {
+                 var r = c.getBoundingClientRect();
+                 lefts[Math.round(r.left)] = true;
+                 widest = Math.max(widest, r.right);
+                 tools = Math.max(tools, c.querySelector('.card-tools').getBoundingClientRect().height);
+                 text = Math.max(text, parseFloat(getComputedStyle(c.querySelector('p')).fontSize));
+                 words = Math.max(words, parseFloat(getComputedStyle(c.querySelector('.card-tools button')).fontSize));
+               });
+               if (g.querySelectorAll('.card').length > 1) columns = Math.max(columns, Object.keys(lefts).length);
+             });
+             return [widest, window.innerWidth, columns, tools, text, words];",
+        )
+        .await;
+        let m: Vec<f64> = serde_json::from_value(layout).unwrap();
+        assert!(m[0] <= m[1], "a card runs off the screen: {m:?}");
+        assert!(m[2] >= 2.0, "a category's cards stand in one column: {m:?}");
+        assert!(m[3] <= 40.0, "the tools take {} px", m[3]);
+        assert!(
+            m[4] > m[5],
+            "the tools' text is as large as the factor's: {m:?}"
+        );
+        screenshot(&facilitator, "factors.png").await;
+
         // The facilitator fixes the wording on the shared screen; the phones follow.
         let id = js(&bo, "var o = Array.from(document.querySelectorAll('#link-from option')).find(function (o) { return o.textContent.indexOf('never revisited') >= 0; }); return o ? o.value : '';").await;
         let card = format!(
