@@ -275,8 +275,49 @@ fn labels_wrap_at_the_box_and_long_words_break() {
         "{lines:?}"
     );
     let long = flow::wrap(&"word ".repeat(200), 100.0, 12.5);
-    assert_eq!(long.len(), 4);
-    assert!(long[3].ends_with('…'));
+    assert_eq!(long.len(), 6);
+    assert!(long[5].ends_with('…'));
+}
+
+/// A box whose label is cut still holds the whole text in its title: nothing is cut silently.
+#[test]
+fn a_cut_label_keeps_its_whole_text_in_the_title() {
+    let long = "word ".repeat(120);
+    let incident: Incident = toml::from_str(&format!(
+        "title = \"t\"\n[[factors]]\nid = \"f-1\"\ntext = \"{}end\"\ncategory = \"technical\"\n",
+        long
+    ))
+    .unwrap();
+    let svg = flow::draw(&incident, "flow");
+    assert!(svg.contains("…"), "the label is cut");
+    assert!(
+        svg.contains(&format!("<title>{}end</title>", long)),
+        "{svg}"
+    );
+}
+
+/// The report's flow fits the report's column: with five columns of boxes it is drawn
+/// narrower rather than scaled down or scrolled, and its text stays at 12.5 units.
+#[test]
+fn the_reports_flow_fits_its_column() {
+    let mut toml = String::from("title = \"Chain\"\n");
+    for i in 0..4 {
+        let next = if i < 3 {
+            format!("leads_to = [\"f-{}\"]\n", i + 1)
+        } else {
+            String::new()
+        };
+        toml.push_str(&format!(
+            "[[factors]]\nid = \"f-{i}\"\ntext = \"Factor {i} of a chain of four\"\ncategory = \"process\"\n{next}"
+        ));
+    }
+    toml.push_str("[[actions]]\nid = \"a-1\"\ntext = \"Fix it\"\nfactors = [\"f-3\"]\n");
+    let incident: Incident = toml::from_str(&toml).unwrap();
+    let layout = flow::layout(&incident);
+    assert!(layout.columns.len() >= 5, "{:?}", layout.columns);
+    assert!(layout.width <= flow::Sizes::PAGE_WIDTH, "{}", layout.width);
+    assert_eq!(layout.sizes.font, 12.5);
+    assert_geometry(&layout);
 }
 
 /// Crossings if every layer kept the order nodes were created in (file order).

@@ -64,6 +64,36 @@ impl Sizes {
         heading: 14.0,
     };
 
+    /// The width of the report's column, in units of [`Sizes::PAGE`]: the diagram is drawn to
+    /// fit it rather than scaled down or scrolled.
+    pub const PAGE_WIDTH: f64 = 1200.0;
+
+    /// For the report, with `columns` columns: [`Sizes::PAGE`], with the columns narrowed (to
+    /// 150 units at least, and closer together) when more of them would not fit
+    /// [`Sizes::PAGE_WIDTH`].
+    pub fn page(columns: usize) -> Sizes {
+        let page = Sizes::PAGE;
+        let n = columns.max(1) as f64;
+        let natural = 2.0 * page.margin
+            + page.event_width
+            + (n - 2.0).max(0.0) * (page.factor_width + 10.0 * page.vote_width)
+            + page.action_width
+            + (n - 1.0) * page.column_gap;
+        if natural <= Sizes::PAGE_WIDTH {
+            return page;
+        }
+        let column_gap = 56.0;
+        let column = ((Sizes::PAGE_WIDTH - 2.0 * page.margin - (n - 1.0) * column_gap) / n)
+            .clamp(150.0, page.action_width);
+        Sizes {
+            event_width: column,
+            factor_width: column - 10.0 * page.vote_width,
+            action_width: column,
+            column_gap,
+            ..page
+        }
+    }
+
     /// For a screen `width` CSS pixels wide showing `columns` columns: 17 px labels (15 px
     /// captions), the boxes as wide as the screen allows and never under 180 px (past that,
     /// the diagram is wider than the screen and scrolls rather than shrinking its text).
@@ -98,8 +128,8 @@ impl Sizes {
 
 /// The most bend points the long edges of one diagram get (see [`layout`]).
 const MAX_BENDS: usize = 4000;
-/// The most lines a box's label takes.
-const MAX_LINES: usize = 4;
+/// The most lines a box's label takes; its title holds the whole text.
+const MAX_LINES: usize = 6;
 
 /// What a node stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +154,8 @@ pub struct Node {
     pub kind: NodeKind,
     /// The label, wrapped.
     pub lines: Vec<String>,
+    /// The whole label, for the box's title when its lines leave some of it out.
+    pub full: String,
     /// The small line above the label (time, category and votes, status).
     pub caption: String,
     pub layer: usize,
@@ -228,7 +260,7 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
     let action_layer = last_factor_layer + 1;
     let sizes = match screen {
         Some(width) => Sizes::screen(width, action_layer + 1),
-        None => Sizes::PAGE,
+        None => Sizes::page(action_layer + 1),
     };
     let Sizes {
         font, line, pad, ..
@@ -237,13 +269,15 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
     let mut nodes: Vec<Node> = Vec::new();
     let mut ids: HashMap<(u8, &str), usize> = HashMap::new();
     let node = |id: &str, kind: NodeKind, caption: String, text: &str, layer: usize, width: f64| {
-        let lines = wrap(&markdown::plain(text), width - 2.0 * pad, font);
+        let full = markdown::plain(text);
+        let lines = wrap(&full, width - 2.0 * pad, font);
         let caption = super::svg::fit(&caption, sizes.caption(), width - 2.0 * pad);
         let height = pad * 2.0 + line * (lines.len() as f64 + 1.0);
         Node {
             id: id.to_owned(),
             kind,
             lines,
+            full,
             caption,
             layer,
             x: 0.0,
@@ -357,6 +391,7 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
                 id: String::new(),
                 kind: NodeKind::Dummy,
                 lines: Vec::new(),
+                full: String::new(),
                 caption: String::new(),
                 layer,
                 x: 0.0,
@@ -787,7 +822,7 @@ pub fn draw_for(incident: &Incident, id: &str, screen: Option<f64>) -> String {
         doc.raw(&format!(
             r#"<g class="{class}" data-id="{}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="6" fill="{fill}" stroke="{stroke}" stroke-width="{}"{dash}/>"#,
             escape(&n.id),
-            escape(&n.lines.join(" ")),
+            escape(&n.full),
             num(n.x),
             num(n.y),
             num(n.width),
