@@ -373,3 +373,49 @@ fn a_long_chain_with_long_links_is_drawn_whole_with_bounded_work() {
     let svg = flow::draw(&incident, "flow");
     assert_eq!(svg.matches("class=\"flow-edge").count(), links);
 }
+
+/// Twenty events, twenty factors and ten actions on a 1920 px screen: at most one screen of
+/// scrolling, boxes reaching the right edge, text at 17 px, and no box on another.
+#[test]
+fn a_big_flow_fits_a_screen_and_one_of_scrolling() {
+    for links in [30, 45] {
+        let incident = generated(20, 20, 10, links);
+        let layout = flow::layout_for(&incident, Some(1920.0));
+        assert_geometry(&layout);
+        assert!(
+            layout.height <= 2.0 * 1080.0,
+            "{links} links: {} tall",
+            layout.height
+        );
+        assert_eq!(layout.width, 1920.0);
+        let right = layout
+            .nodes
+            .iter()
+            .map(|n| n.x + n.width)
+            .fold(0.0, f64::max);
+        assert!(
+            right >= 1920.0 - 16.0 - 0.5,
+            "{links} links: boxes end at {right}"
+        );
+        assert!(layout.sizes.font >= 15.0);
+        // Few labels are cut, and those keep their whole text for the box's title.
+        let cut: Vec<&flow::Node> = layout
+            .nodes
+            .iter()
+            .filter(|n| n.lines.last().is_some_and(|l| l.ends_with('…')))
+            .collect();
+        let ids: Vec<(&str, f64, usize)> = cut
+            .iter()
+            .map(|n| (n.id.as_str(), n.width, n.full.len()))
+            .collect();
+        let cols: Vec<f64> = layout.columns.iter().map(|c| c.1 - c.0).collect();
+        assert!(
+            cut.len() <= 2,
+            "{links} links: cut {ids:?}, columns {cols:?}"
+        );
+        assert!(
+            cut.iter()
+                .all(|n| n.full.len() > n.lines.join(" ").len() - 3)
+        );
+    }
+}

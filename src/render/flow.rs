@@ -102,7 +102,8 @@ impl Sizes {
         let columns = columns.max(1) as f64;
         let column =
             ((width - 2.0 * margin - (columns - 1.0) * column_gap) / columns).clamp(180.0, 640.0);
-        let vote_width = 6.0;
+        // Votes widen a factor's box a little; on a screen, width is for words first.
+        let vote_width = 3.0;
         Sizes {
             font: 17.0,
             line: 22.0,
@@ -265,6 +266,28 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
     let Sizes {
         font, line, pad, ..
     } = sizes;
+    // On a screen, each column as wide as its text needs: a column of twenty events gets more
+    // of the width than one of three actions, so the tallest column is as short as it can be.
+    let widths: Vec<f64> = match screen {
+        Some(width) => {
+            let mut texts: Vec<Vec<String>> = vec![Vec::new(); action_layer + 1];
+            texts[0] = events.iter().map(|e| markdown::plain(&e.text)).collect();
+            for (i, f) in incident.factors.iter().enumerate() {
+                texts[rank[i]].push(markdown::plain(&f.text));
+            }
+            texts[action_layer] = incident
+                .actions
+                .iter()
+                .map(|a| markdown::plain(&a.text))
+                .collect();
+            let mut inset = vec![10.0 * sizes.vote_width; action_layer + 1];
+            inset[0] = 0.0;
+            inset[action_layer] = 0.0;
+            column_widths(&texts, &inset, width, &sizes)
+        }
+        None => Vec::new(),
+    };
+    let column_of = |layer: usize, fallback: f64| widths.get(layer).copied().unwrap_or(fallback);
 
     let mut nodes: Vec<Node> = Vec::new();
     let mut ids: HashMap<(u8, &str), usize> = HashMap::new();
@@ -296,7 +319,7 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
             format!("{at} · {}", e.kind),
             &e.text,
             0,
-            sizes.event_width,
+            column_of(0, sizes.event_width),
         ));
     }
     for (i, f) in incident.factors.iter().enumerate() {
@@ -308,7 +331,8 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
             if votes == 1 { "" } else { "s" }
         );
         // More votes, a wider box: the diagram shows what the room thought mattered most.
-        let width = sizes.factor_width + f64::from(votes.min(10)) * sizes.vote_width;
+        let width = column_of(rank[i], sizes.factor_width + 10.0 * sizes.vote_width)
+            - f64::from(10 - votes.min(10)) * sizes.vote_width;
         ids.insert((1, f.id.as_str()), nodes.len());
         nodes.push(node(
             &f.id,
@@ -334,7 +358,7 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
             caption,
             &a.text,
             action_layer,
-            sizes.action_width,
+            column_of(action_layer, sizes.action_width),
         ));
     }
 
@@ -405,7 +429,25 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
 
     let layers = order(&nodes, &edges, action_layer + 1);
     let crossings = count_crossings(&layers, &nodes, &segments(&edges));
-    let columns = place(&mut nodes, &edges, &layers, &sizes);
+    // On a screen, at most one screen of scrolling: two screens' height for the diagram.
+    let budget = screen.map(|_| SCREEN_BUDGET);
+    let mut columns = place(&mut nodes, &edges, &layers, &sizes, budget);
+    if let Some(screen) = screen {
+        // No empty band on the right: what the boxes leave goes between the columns.
+        let right = nodes.iter().map(|n| n.x + n.width).fold(0.0, f64::max);
+        let slack = screen - sizes.margin - right;
+        let gaps = columns.len().saturating_sub(1);
+        if slack > 0.0 && gaps > 0 {
+            let step = slack / gaps as f64;
+            for n in nodes.iter_mut() {
+                n.x += step * n.layer as f64;
+            }
+            for (k, c) in columns.iter_mut().enumerate() {
+                c.0 += step * k as f64;
+                c.1 += step * k as f64;
+            }
+        }
+    }
     let mut width = nodes.iter().map(|n| n.x + n.width).fold(0.0, f64::max) + sizes.margin;
     if let Some(screen) = screen {
         // The whole width of the screen, so the browser never scales it up or down.
@@ -605,6 +647,7 @@ fn place(
     edges: &[Edge],
     layers: &[Vec<usize>],
     sizes: &Sizes,
+    budget: Option<f64>,
 ) -> Vec<(f64, f64)> {
     let Sizes {
         column_gap,
@@ -692,7 +735,124 @@ fn place(
             n.y -= lift;
         }
     }
+    if let Some(budget) = budget {
+        squeeze(nodes, layers, header + margin, budget, row_gap);
+    }
     columns
+}
+
+/// The height a diagram on a screen may take: the screen and one more of scrolling, less the
+/// meeting's header.
+const SCREEN_BUDGET: f64 = 2.0 * 1080.0 - 220.0;
+
+/// Closes the gaps of every column that reaches below `bottom`, keeping its order: the space
+/// the alignment left between boxes shrinks evenly, down to `row_gap` between boxes and a few
+/// units next to a bend point (and down to 8 between boxes), until the column fits (or is as tight as it gets).
+fn squeeze(nodes: &mut [Node], layers: &[Vec<usize>], top: f64, bottom: f64, row_gap: f64) {
+    const BEND_GAP: f64 = 4.0;
+    for layer in layers {
+        let Some(&last) = layer.last() else {
+            continue;
+        };
+        if nodes[last].y + nodes[last].height <= bottom {
+            continue;
+        }
+        // Each box's least gap above it, and the room the alignment gave beyond that.
+        let mut least = Vec::with_capacity(layer.len());
+        let mut extra = Vec::with_capacity(layer.len());
+        let mut floor = top;
+        for (k, &n) in layer.iter().enumerate() {
+            let gap = if k == 0 {
+                0.0
+            } else if nodes[n].is_dummy() || nodes[layer[k - 1]].is_dummy() {
+                BEND_GAP
+            } else {
+                // Boxes keep a gap an edge can be told apart in, if not the usual one.
+                row_gap.min(8.0)
+            };
+            least.push(gap);
+            extra.push((nodes[n].y - floor - gap).max(0.0));
+            floor = nodes[n].y + nodes[n].height;
+        }
+        let tight: f64 =
+            layer.iter().map(|&n| nodes[n].height).sum::<f64>() + least.iter().sum::<f64>();
+        let room: f64 = extra.iter().sum();
+        let keep = if room > 0.0 {
+            ((bottom - top - tight) / room).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let mut y = top;
+        for (k, &n) in layer.iter().enumerate() {
+            y += least[k] + extra[k] * keep;
+            nodes[n].y = y;
+            y += nodes[n].height;
+        }
+    }
+}
+
+/// Column widths for a screen `width` wide. First every column gets what its boxes need to
+/// say their whole text, uncut (180 to 640 units; when that is more than the screen has,
+/// the widest give first); then the rest goes, 10 units at a time, to the column that
+/// would be tallest with its texts wrapped at its width. `inset[k]` is how much narrower than
+/// its column a box of column `k` can be (a factor with few votes).
+fn column_widths(texts: &[Vec<String>], inset: &[f64], width: f64, sizes: &Sizes) -> Vec<f64> {
+    const LEAST: f64 = 180.0;
+    const MOST: f64 = 640.0;
+    // A line short of the most, as words do not fill lines exactly.
+    const SAY_IN: f64 = MAX_LINES as f64 - 1.0;
+    let n = texts.len().max(1) as f64;
+    let avail = width - 2.0 * sizes.margin - (n - 1.0) * sizes.column_gap;
+    let masses: Vec<Vec<f64>> = texts
+        .iter()
+        .map(|t| t.iter().map(|s| svg::text_width(s, sizes.font)).collect())
+        .collect();
+    let text_room = |k: usize, w: f64| (w - inset[k] - 2.0 * sizes.pad).max(1.0);
+    let height = |k: usize, w: f64| -> f64 {
+        masses[k]
+            .iter()
+            .map(|m| {
+                let lines = (m / text_room(k, w)).ceil().clamp(1.0, MAX_LINES as f64);
+                2.0 * sizes.pad + sizes.line * (lines + 1.0) + sizes.row_gap
+            })
+            .sum()
+    };
+    // Enough for the longest text of each column in its most lines (wrapping costs a little).
+    let mut widths: Vec<f64> = (0..texts.len())
+        .map(|k| {
+            let longest = masses[k].iter().copied().fold(0.0, f64::max);
+            (longest * 1.1 / SAY_IN + inset[k] + 2.0 * sizes.pad).clamp(LEAST, MOST)
+        })
+        .collect();
+    let wanted: f64 = widths.iter().sum();
+    if wanted > avail {
+        // More than the screen has: the widest give first, down to one width for all that
+        // wanted more than it (the most that leaves every column what fits).
+        let (mut lo, mut hi) = (LEAST, MOST);
+        for _ in 0..40 {
+            let cap = (lo + hi) / 2.0;
+            if widths.iter().map(|w| w.min(cap)).sum::<f64>() > avail {
+                hi = cap;
+            } else {
+                lo = cap;
+            }
+        }
+        for w in &mut widths {
+            *w = w.min(lo);
+        }
+    }
+    let mut left = avail - widths.iter().sum::<f64>();
+    while left >= 10.0 {
+        let tallest = (0..texts.len())
+            .filter(|&k| widths[k] + 10.0 <= MOST)
+            .max_by(|&a, &b| height(a, widths[a]).total_cmp(&height(b, widths[b])));
+        let Some(k) = tallest else {
+            break;
+        };
+        widths[k] += 10.0;
+        left -= 10.0;
+    }
+    widths
 }
 
 /// A colour-blind-safe fill and edge colour per category (Okabe–Ito), with a text label too.
