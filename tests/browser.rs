@@ -1773,6 +1773,80 @@ mod browser {
         }
     }
 
+    /// A seven-hour outage on the shared screen at 1920x1080: the timeline gives its first
+    /// busy minutes room and marks the quiet hours, and the flow of its 9 factors and 10
+    /// actions fits the screen and one more of scrolling, its boxes reaching the right edge.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_incident_reads_on_the_shared_screen() {
+        let tmp = common::scratch();
+        let dir = tmp.path().join("2026-09-14-backbone");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::copy(
+            common::root().join("tests/fixtures/long-incident/incident.toml"),
+            dir.join("incident.toml"),
+        )
+        .unwrap();
+        let server = Server::start(&dir, &[]);
+        let driver = driver();
+        let screen = window(&driver, 1920, 1080).await;
+        screen
+            .goto(&format!("http://{}/?key={KEY}", server.addr))
+            .await
+            .unwrap();
+        until("the long timeline", || {
+            visible(&screen, "#timeline-svg svg text.key-label")
+        })
+        .await;
+        let timeline = measured(&screen, "#timeline-svg svg").await;
+        assert!(timeline["font"].as_f64().unwrap() >= 14.0, "{timeline}");
+        assert!(
+            timeline["width"].as_f64().unwrap() <= timeline["space"].as_f64().unwrap() + 1.0,
+            "the timeline scrolls sideways: {timeline}"
+        );
+        // Every key event has its label, and the compressed hours are marked.
+        let labels = js(
+            &screen,
+            "return document.querySelectorAll('#timeline-svg svg text.key-label').length;",
+        )
+        .await;
+        assert!(labels.as_u64().unwrap() >= 8, "{labels} label lines");
+        assert!(visible(&screen, "#timeline-svg svg .axis-break").await);
+        diagram_text_as_measured(&screen, "the long timeline").await;
+        screenshot(&screen, "long-timeline.png").await;
+
+        press(&screen, "f").await;
+        until("the flow diagram", || {
+            visible(&screen, "#flow-svg svg .flow-label")
+        })
+        .await;
+        let flow = measured(&screen, "#flow-svg svg").await;
+        assert!(flow["font"].as_f64().unwrap() >= 14.0, "{flow}");
+        let tall = js(
+            &screen,
+            "return document.querySelector('#flow-svg svg').getBoundingClientRect().height;",
+        )
+        .await;
+        assert!(
+            tall.as_f64().unwrap() <= 2.0 * 1080.0,
+            "the flow is {tall} px tall"
+        );
+        let right = js(
+            &screen,
+            "var svg = document.querySelector('#flow-svg svg'); var r = 0;
+             svg.querySelectorAll('g.flow-node rect').forEach(function (b) { r = Math.max(r, b.getBoundingClientRect().right); });
+             return [r, svg.getBoundingClientRect().right];",
+        )
+        .await;
+        let right: Vec<f64> = serde_json::from_value(right).unwrap();
+        assert!(
+            right[1] - right[0] <= 40.0,
+            "an empty band right of the boxes: {right:?}"
+        );
+        diagram_text_as_measured(&screen, "the long flow").await;
+        screenshot(&screen, "long-flow.png").await;
+        let _ = screen.close().await;
+    }
+
     /// Serves the files below `root` over HTTP under `/archive/`, as a static host would: a
     /// thread per connection, one request each. Returns `http://127.0.0.1:port/archive/`.
     fn static_host(root: PathBuf) -> String {
