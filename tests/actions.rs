@@ -565,12 +565,12 @@ fn policy_breaches_are_warnings_at_their_line_and_count_in_the_forecast() {
             ),
             (
                 "policy-due".to_owned(),
-                "P1 actions are to be due within 7 days of the incident (2026-11-08); `a-late` is due 2026-11-20".to_owned(),
+                "P1 actions are to be due within 7 days of the incident, by 2026-11-08; `a-late` is due 2026-11-20".to_owned(),
                 20
             ),
             (
                 "policy-due".to_owned(),
-                "P1 actions are to be due within 7 days of the incident (2026-11-08); `a-soon` is due 2026-12-02".to_owned(),
+                "P1 actions are to be due within 7 days of the incident, by 2026-11-08; `a-soon` is due 2026-12-02".to_owned(),
                 27
             ),
             (
@@ -587,6 +587,13 @@ fn policy_breaches_are_warnings_at_their_line_and_count_in_the_forecast() {
         &["check", "archive", "--today", TODAY, "--deny-warnings"],
     );
     assert_eq!(denied.status.code(), Some(1));
+    // One line says why a run with no errors failed.
+    let said = String::from_utf8_lossy(&denied.stdout);
+    assert!(
+        said.trim_end()
+            .ends_with("failed: warnings are denied (--deny-warnings), and there are 19 warnings"),
+        "{said}"
+    );
     // Before the review deadline passed, no review warning.
     let early = run(
         tmp.path(),

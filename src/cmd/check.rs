@@ -53,6 +53,14 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
                 writeln!(out, "  {}", explained.one_line(tz))?;
             }
             writeln!(out, "{}", summary(&report, checked))?;
+            if args.deny_warnings && report.errors() == 0 && report.warnings() > 0 {
+                writeln!(
+                    out,
+                    "failed: warnings are denied (--deny-warnings), and there {} {}",
+                    if report.warnings() == 1 { "is" } else { "are" },
+                    plural(report.warnings(), "warning")
+                )?;
+            }
         }
         Format::Json => {
             let json = serde_json::json!({

@@ -166,7 +166,7 @@ pub fn policy(incident: &Incident, policy: &Policy, today: jiff::civil::Date) ->
             (Some(due), Some(opened)) if crate::forecast::days_between(opened, due.0) > i64::from(days) => {
                 let latest = crate::forecast::add_days(opened, days);
                 out.push(
-                    Finding::warning("policy-due", format!("actions[{i}].due"), format!("{priority} actions are to be due within {days} days of the incident ({latest}); `{}` is due {due}", a.id))
+                    Finding::warning("policy-due", format!("actions[{i}].due"), format!("{priority} actions are to be due within {days} days of the incident, by {latest}; `{}` is due {due}", a.id))
                         .label("later than the policy allows")
                         .help("bring the date forward, or lower the priority if it is not that urgent"),
                 );
