@@ -249,6 +249,15 @@ fn the_table_groups_by_owner_with_the_overdue_first() {
     let bo = text.find("bo  (1 at risk, 1 on track)").expect(&text);
     let nobody = text.find("(no owner)  (1 unscheduled)").expect(&text);
     assert!(ana < bo && bo < nobody, "{text}");
+    // Done rows show the day they were done, and say when that was after the due date.
+    assert!(
+        text.contains("  done late   2026-10-09  a-1     2026-10-01-old  One\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  done        2026-11-09  a-done  2026-11-01-db   Release connections early\n"),
+        "{text}"
+    );
     assert!(
         text.contains("  overdue     2026-11-20  a-late  2026-11-01-db   Raise the pool limit\n              overdue by 10 days; owner finished 3 of 4 past actions late\n"),
         "{text}"

@@ -268,14 +268,15 @@ fn human(out: &mut impl Write, rows: &[Row<'_>], style: Style, today: Date) -> a
         }
     }
     // Rows are sorted, so each group's first row is its worst: owners by their worst state,
-    // then by how long it has been due (16 days overdue before 6), then by name.
+    // then by how long it has been due (16 days overdue before 6), then by name; the actions
+    // nobody owns last, where the docs say they are.
     let key = |g: &(Option<&str>, Vec<&Row<'_>>)| {
         let worst = g.1[0];
         (
+            g.0.is_none(),
             worst.assessment.state,
             worst.action.due.is_none(),
             worst.action.due.map(|d| d.0),
-            g.0.is_none(),
             g.0.map(str::to_owned),
         )
     };
@@ -292,7 +293,16 @@ fn human(out: &mut impl Write, rows: &[Row<'_>], style: Style, today: Date) -> a
         )?;
         for r in list {
             let state = r.assessment.state;
-            let word = format!("{:<11}", state.as_str());
+            // A finished action shows the day it was done, and "done late" when that was after
+            // its due date.
+            let (day, late) = match (state, r.action.done_on, r.action.due) {
+                (ActionState::Done, Some(done), due) => {
+                    (done.to_string(), due.is_some_and(|d| done.0 > d.0))
+                }
+                (_, _, Some(due)) => (due.to_string(), false),
+                _ => ("—".to_owned(), false),
+            };
+            let word = format!("{:<11}", if late { "done late" } else { state.as_str() });
             let word = match state {
                 ActionState::Overdue => paint("1;31", &word),
                 ActionState::AtRisk => paint("33", &word),
@@ -303,9 +313,7 @@ fn human(out: &mut impl Write, rows: &[Row<'_>], style: Style, today: Date) -> a
             writeln!(
                 out,
                 "  {word} {:<10}  {:<id_width$}  {:<incident_width$}  {}",
-                r.action
-                    .due
-                    .map_or_else(|| "—".to_owned(), |d| d.to_string()),
+                day,
                 r.action.id,
                 r.loaded.id,
                 crate::render::markdown::plain(&r.action.text),
