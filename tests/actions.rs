@@ -255,7 +255,9 @@ fn the_table_groups_by_owner_with_the_overdue_first() {
         "{text}"
     );
     assert!(
-        text.contains("  done        2026-11-09  a-done  2026-11-01-db   Release connections early\n"),
+        text.contains(
+            "  done        2026-11-09  a-done  2026-11-01-db   Release connections early\n"
+        ),
         "{text}"
     );
     assert!(

@@ -1952,6 +1952,23 @@ mod browser {
         .await;
         accessibility(&page, "the search page").await;
 
+        // Dates never wrap ("2026-11-" over "03"), on the index or the actions page.
+        for listing in ["index.html", "actions.html"] {
+            page.goto(&format!("{base}{listing}")).await.unwrap();
+            let wrapped = js(
+                &page,
+                "var bad = [];
+                 document.querySelectorAll('td.date').forEach(function (td) {
+                   var r = document.createRange(); r.selectNodeContents(td);
+                   if (td.textContent.trim() && r.getClientRects().length > 1) bad.push(td.textContent);
+                 });
+                 return [document.querySelectorAll('td.date').length, bad];",
+            )
+            .await;
+            assert!(wrapped[0].as_u64().unwrap() > 0, "{listing}: no date cells");
+            assert_eq!(wrapped[1], json!([]), "{listing}: wrapped dates");
+        }
+
         // The box on every page leads to the search, prefixes match.
         page.goto(&format!("{base}index.html")).await.unwrap();
         type_into(&page, "#site-search", "rollb").await;
