@@ -332,3 +332,48 @@ fn an_action_done_in_the_meeting_records_the_day_and_reopening_forgets_it() {
     let text = common::wait_for_text(&file, "status   = \"in-progress\"\n");
     assert!(!text.contains("done_on"), "{text}");
 }
+
+/// The reasons shown are the archive's as it now is: giving Lee a second overdue action in the
+/// meeting makes Lee's other carried action say so at once.
+#[test]
+fn reasons_are_learned_again_after_each_change() {
+    let (_tmp, this) = archive();
+    let server = Server::start(&this, &[]);
+    let reasons = |server: &Server| {
+        let s = server.as_facilitator("GET", "/api/state", None).json();
+        let item = s["carried"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "a-1")
+            .unwrap()
+            .clone();
+        serde_json::from_value::<Vec<String>>(item["reasons"].clone()).unwrap()
+    };
+    let before = reasons(&server);
+    let other = |r: &[String]| {
+        r.iter()
+            .find(|r| r.starts_with("owner has "))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let reply = server.as_facilitator(
+        "PATCH",
+        "/api/carried/2026-10-01-related/a-2",
+        Some(r#"{"owner":"lee","due":"2026-10-25"}"#),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let after = reasons(&server);
+    let count = |s: &str| {
+        s.trim_start_matches("owner has ")
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        count(&other(&after)),
+        count(&other(&before)) + 1,
+        "{before:?} then {after:?}"
+    );
+}

@@ -45,8 +45,12 @@ pub struct Carried {
     root: PathBuf,
     config: Config,
     forecast: Forecast,
+    /// Every action of the archive, as the meeting has changed them: the forecast is learned
+    /// again from these after each change, so reasons count the archive as it now is.
+    all: Vec<(String, String, Facts)>,
     /// As read at the start, before this meeting changed any.
     base: Vec<Item>,
+    base_all: Vec<(String, String, Facts)>,
     items: Vec<Item>,
 }
 
@@ -75,12 +79,17 @@ impl Carried {
                 )
             })
             .unwrap_or_default();
-        let all: Vec<Facts> = archive
+        let all: Vec<(String, String, Facts)> = archive
             .incidents
             .iter()
-            .flat_map(|l| l.incident.actions.iter().map(move |a| Facts::of(l, a)))
+            .flat_map(|l| {
+                l.incident
+                    .actions
+                    .iter()
+                    .map(move |a| (l.id.clone(), a.id.clone(), Facts::of(l, a)))
+            })
             .collect();
-        let forecast = Forecast::new(&all, &archive.config.policy, today);
+        let forecast = Forecast::new(all.iter().map(|x| &x.2), &archive.config.policy, today);
         let mut items: Vec<Item> = archive
             .incidents
             .iter()
@@ -148,6 +157,8 @@ impl Carried {
             root,
             config: archive.config,
             forecast,
+            base_all: all.clone(),
+            all,
             base: items.clone(),
             items,
         })
@@ -156,7 +167,22 @@ impl Carried {
     /// The list as read at the start, for replaying the journal again.
     pub fn reset(mut self) -> Carried {
         self.items = self.base.clone();
+        self.all = self.base_all.clone();
+        self.relearn();
         self
+    }
+
+    /// Learns the owners' and teams' records again from the archive as the meeting has
+    /// changed it, and judges every carried action by them.
+    fn relearn(&mut self) {
+        self.forecast = Forecast::new(
+            self.all.iter().map(|x| &x.2),
+            &self.config.policy,
+            self.forecast.today(),
+        );
+        for item in &mut self.items {
+            item.assess(&self.forecast);
+        }
     }
 
     /// The file of `incident`, after checking that it holds `id` and loads without errors:
@@ -223,7 +249,15 @@ impl Carried {
         if let Some(done) = &changes.done_on {
             f.done_on = done.parse().ok();
         }
-        item.assess(&self.forecast);
+        let facts = f.clone();
+        if let Some(slot) = self
+            .all
+            .iter_mut()
+            .find(|(i, a, _)| i == incident && a == id)
+        {
+            slot.2 = facts;
+        }
+        self.relearn();
     }
 
     /// The list as `GET /api/state` carries it.
