@@ -730,3 +730,30 @@ fn the_incidents_folder_asks_for_its_subfolders_to_be_spread() {
         Err(e) => eprintln!("skipped: {} has no inode flags ({e})", tmp.path().display()),
     }
 }
+
+/// feed.xml holds the 50 newest incidents that are not drafts, newest first.
+#[test]
+fn the_feed_holds_the_newest_fifty_and_no_drafts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    for n in 0..56 {
+        let date = jiff::civil::date(2026, 1, 1) + jiff::Span::new().days(n);
+        let dir = archive.join(format!("{date}-i{n}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        // The newest is a draft.
+        let status = if n == 55 { "draft" } else { "published" };
+        std::fs::write(
+            dir.join("incident.toml"),
+            format!(
+                "title = \"i{n}\"\nstatus = \"{status}\"\n[times]\nstarted = {date}T10:00:00Z\n"
+            ),
+        )
+        .unwrap();
+    }
+    let (_keep, out) = build(&archive);
+    let feed = read(&out.join("feed.xml"));
+    assert_eq!(feed.matches("<entry>").count(), 50, "{feed}");
+    let first = feed.split("<entry>").nth(1).unwrap();
+    assert!(first.contains("<title>i54</title>"), "{first}");
+    assert!(!feed.contains("<title>i55</title>"), "the draft");
+}

@@ -31,12 +31,19 @@ pub(super) fn write(out: Writer<'_>, digests: &[Digest], today: Date) -> anyhow:
     )
 }
 
-/// `feed.xml`: an Atom entry per incident, newest first.
+/// The most entries `feed.xml` holds: feed readers look at the newest.
+const FEED_ENTRIES: usize = 50;
+
+/// `feed.xml`: an Atom entry per incident that is not a draft, newest first, at most
+/// [`FEED_ENTRIES`].
 fn feed(title: &str, base_url: Option<&str>, digests: &[Digest], today: Date) -> String {
     let midnight = || format!("{today}T00:00:00Z");
     let newest = newest_first(digests);
     let entries: Vec<feeds::Entry<'_>> = newest
         .into_iter()
+        // A draft is not announced; it is, once its status moves on.
+        .filter(|d| d.summary.status != crate::model::Status::Draft.to_string())
+        .take(FEED_ENTRIES)
         .map(|d| feeds::Entry {
             id: &d.summary.id,
             title: &d.summary.title,
