@@ -68,6 +68,8 @@ fn render_site(
             root: ".".into(),
             incidents: vec![".".into()],
             config: None,
+            config_looked: Vec::new(),
+            config_to_repository_root: false,
             is_archive: false,
         },
         config,

@@ -18,6 +18,7 @@ fn the_sample_incident_is_clean() {
          chat: slack in Europe/Berlin · 22 of 22 lines dated (100 %) · 2026-11-03 14:09:04 to 14:50:00\n  \
          alerts: alertmanager in Europe/Berlin · 2 of 2 lines dated (100 %) · 2026-11-03 14:08:30 to 14:09:00\n  \
          paging: pagerduty in Europe/Berlin · 6 of 6 lines dated (100 %) · 2026-11-03 14:09:04 to 14:49:20\n\
+         configuration: none (no debrief.toml in sample-incident or its parents up to the repository root, .); defaults apply\n\
          checked 1 incident: no problems\n"
     );
 }
@@ -139,7 +140,7 @@ fn the_archive_severity_scale_applies() {
     let alone = run(archive, &["check", "a-major"]);
     assert_eq!(
         transcript(&alone),
-        "exit: 0\n--- stdout\nchecked 1 incident: no problems\n"
+        "exit: 0\n--- stdout\nconfiguration: debrief.toml\nchecked 1 incident: no problems\n"
     );
     let out = run(archive, &["check"]);
     assert_eq!(out.status.code(), Some(1));
@@ -173,4 +174,83 @@ fn a_file_given_for_an_incident_folder_says_why_once() {
     let reason = "Not a directory";
     assert_eq!(text.matches(reason).count(), 1, "{text}");
     assert!(text.contains("sample-incident/logs/postgres.log"), "{text}");
+}
+
+/// A repository with `debrief.toml` at its root beside `incidents/`: `check incidents/` finds the
+/// file in the parent (as git finds its repository), applies its policy, and says which file
+/// it used; `--config` replaces the search, and with no file at all that is said once.
+#[test]
+fn configuration_is_found_in_the_parents_up_to_the_repository_root() {
+    let dir = common::scratch();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let incidents = repo.join("incidents");
+    std::fs::create_dir_all(&incidents).unwrap();
+    for name in ["2026-11-03-a", "2026-11-04-b"] {
+        std::fs::create_dir_all(incidents.join(name)).unwrap();
+        std::fs::write(
+            incidents.join(name).join("incident.toml"),
+            "title = \"Queue stalled\"\nseverity = \"SEV2\"\n\
+             [times]\nstarted = 2026-11-03T10:00:00Z\n\
+             [[actions]]\nid = \"a-1\"\ntext = \"Alert on queue depth\"\ndue = 2026-11-20\n",
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        repo.join("debrief.toml"),
+        "[policy]\nrequire_owner = true\n",
+    )
+    .unwrap();
+
+    let out = run(&repo, &["check", "incidents", "--today", "2026-11-10"]);
+    let text = transcript(&out);
+    assert_eq!(text.matches("[policy-owner]").count(), 2, "{text}");
+    assert!(text.contains("\nconfiguration: debrief.toml\n"), "{text}");
+
+    // From inside the folder the file is one level up.
+    let out = run(&incidents, &["check", "--today", "2026-11-10"]);
+    assert!(
+        transcript(&out).contains("\nconfiguration: ../debrief.toml\n"),
+        "{}",
+        transcript(&out)
+    );
+
+    // --config replaces the search, for every command.
+    std::fs::write(dir.path().join("other.toml"), "votes_per_person = 3\n").unwrap();
+    let other = dir.path().join("other.toml");
+    let out = run(
+        &repo,
+        &["check", "incidents", "--config", other.to_str().unwrap()],
+    );
+    let text = transcript(&out);
+    assert_eq!(text.matches("[policy-owner]").count(), 0, "{text}");
+    assert!(text.contains("other.toml (--config)"), "{text}");
+    let out = run(&repo, &["--config", "nope.toml", "check", "incidents"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(transcript(&out).contains("--config nope.toml: no such file"));
+
+    // No file: said once for two paths, naming where it looked; nothing above the repository.
+    std::fs::remove_file(repo.join("debrief.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("debrief.toml"),
+        "[policy]\nrequire_owner = true\n",
+    )
+    .unwrap();
+    let out = run(
+        &repo,
+        &["check", "incidents/2026-11-03-a", "incidents/2026-11-04-b"],
+    );
+    let text = transcript(&out);
+    assert_eq!(text.matches("configuration: none").count(), 2, "{text}");
+    let out = run(&repo, &["check", "incidents"]);
+    let text = transcript(&out);
+    assert_eq!(text.matches("configuration:").count(), 1, "{text}");
+    assert!(
+        text.contains(
+            "configuration: none (no debrief.toml in incidents or its parents up to the \
+             repository root, .); defaults apply"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("[policy-owner]").count(), 0, "{text}");
 }

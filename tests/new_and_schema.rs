@@ -42,7 +42,8 @@ fn new_scaffolds_an_incident_that_passes_check() {
     );
     assert_eq!(
         transcript(&check),
-        "exit: 0\n--- stdout\nchecked 1 incident: no problems\n"
+        "exit: 0\n--- stdout\nconfiguration: none (no debrief.toml in 2026-11-03-checkout-500s or .); defaults apply\n\
+         checked 1 incident: no problems\n"
     );
 }
 

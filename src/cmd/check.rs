@@ -18,6 +18,8 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
     let mut checked = 0;
     // How each source reads, one line each: (incident id, its zone, what was found).
     let mut sources = Vec::new();
+    // Which debrief.toml each path used, said once for paths that share it.
+    let mut configs: Vec<(String, Option<String>)> = Vec::new();
     for path in &paths {
         match Archive::load(
             path,
@@ -29,6 +31,15 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
         ) {
             Ok(archive) => {
                 checked += archive.layout.incidents.len();
+                let line = archive.layout.config_line();
+                if !configs.iter().any(|(l, _)| *l == line) {
+                    let file = archive
+                        .layout
+                        .config
+                        .as_ref()
+                        .map(|f| f.display().to_string());
+                    configs.push((line, file));
+                }
                 for loaded in &archive.incidents {
                     let tz = loaded.incident.tz();
                     for explained in crate::evidence::explain::explain(loaded) {
@@ -52,6 +63,9 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
                 }
                 writeln!(out, "  {}", explained.one_line(tz))?;
             }
+            for (line, _) in &configs {
+                writeln!(out, "{line}")?;
+            }
             writeln!(out, "{}", summary(&report, checked))?;
             if args.deny_warnings && report.errors() == 0 && report.warnings() > 0 {
                 writeln!(
@@ -67,6 +81,7 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
                 "incidents": checked,
                 "errors": report.errors(),
                 "warnings": report.warnings(),
+                "configuration": configs.iter().filter_map(|(_, file)| file.clone()).collect::<Vec<_>>(),
                 "diagnostics": report.to_json(),
                 "sources": sources.iter().map(|(id, _, explained)| {
                     serde_json::json!({ "incident": id, "source": explained })

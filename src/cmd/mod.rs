@@ -20,6 +20,16 @@ use crate::diagnostics::Style;
 /// Runs the command `cli` names.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let style = style(cli.color);
+    if let Some(file) = cli.config {
+        if !file.is_file() {
+            let near = crate::load::near_name(&file)
+                .map(|n| format!("; did you mean `{}`?", n.display()))
+                .unwrap_or_default();
+            eprintln!("error: --config {}: no such file{near}", file.display());
+            return Ok(ExitCode::from(2));
+        }
+        crate::load::config_file::choose(file);
+    }
     match cli.command {
         Command::New(args) => new::run(&args),
         Command::Check(args) => check::run(&args, style),

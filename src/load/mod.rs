@@ -6,6 +6,7 @@
 //! archive's meeting settings. Every problem becomes a [`Diagnostic`] in the caller's
 //! [`Report`]; loading goes on past broken incidents so one run reports them all.
 
+pub mod config_file;
 pub mod document;
 pub mod reduce;
 
@@ -34,6 +35,8 @@ pub enum LoadError {
         .0.display()
     )]
     NoIncidents(PathBuf),
+    #[error("--config {}: does not exist{}", .0.display(), did_you_mean(.0))]
+    ConfigNotFound(PathBuf),
     #[error("reading {}: {cause}", path.display())]
     Io {
         path: PathBuf,
@@ -49,6 +52,7 @@ impl LoadError {
             LoadError::NoIncidents(_) => {
                 format!("holds no incidents: expected {INCIDENT_FILE} there, or in its subfolders")
             }
+            LoadError::ConfigNotFound(_) => self.to_string(),
             LoadError::Io { cause, .. } => format!("cannot be read: {cause}"),
         }
     }
@@ -93,8 +97,24 @@ pub struct Layout {
     pub incidents: Vec<PathBuf>,
     /// The `debrief.toml` that applies, if any.
     pub config: Option<PathBuf>,
+    /// The folders where `debrief.toml` was looked for, nearest first (see [`config_file`]).
+    pub config_looked: Vec<PathBuf>,
+    /// Whether the search went up to the root of a git repository.
+    pub config_to_repository_root: bool,
     /// Whether `root` is an archive (as opposed to a single incident folder).
     pub is_archive: bool,
+}
+
+impl Layout {
+    /// Which `debrief.toml` applies, or where none was found, in one line.
+    pub fn config_line(&self) -> String {
+        config_file::Search {
+            found: self.config.clone(),
+            looked: self.config_looked.clone(),
+            to_repository_root: self.config_to_repository_root,
+        }
+        .describe()
+    }
 }
 
 /// Finds the incidents at `path`.
@@ -117,19 +137,17 @@ pub fn discover(path: &Path) -> Result<Layout, LoadError> {
     } else {
         path.to_path_buf()
     };
+    if let Some(chosen) = config_file::chosen().filter(|f| !f.is_file()) {
+        return Err(LoadError::ConfigNotFound(chosen.to_path_buf()));
+    }
     if dir.join(INCIDENT_FILE).is_file() {
-        let parent_config = dir
-            .canonicalize()
-            .ok()
-            .and_then(|abs| abs.parent().map(|p| p.join(CONFIG_FILE)));
-        let config = [Some(dir.join(CONFIG_FILE)), parent_config]
-            .into_iter()
-            .flatten()
-            .find(|p| p.is_file());
+        let search = config_file::find(&dir, true);
         return Ok(Layout {
             root: dir.clone(),
             incidents: vec![dir],
-            config,
+            config: search.found,
+            config_looked: search.looked,
+            config_to_repository_root: search.to_repository_root,
             is_archive: false,
         });
     }
@@ -152,11 +170,13 @@ pub fn discover(path: &Path) -> Result<Layout, LoadError> {
         return Err(LoadError::NoIncidents(dir));
     }
     incidents.sort();
-    let config = Some(dir.join(CONFIG_FILE)).filter(|p| p.is_file());
+    let search = config_file::find(&dir, false);
     Ok(Layout {
         root: dir,
         incidents,
-        config,
+        config: search.found,
+        config_looked: search.looked,
+        config_to_repository_root: search.to_repository_root,
         is_archive: true,
     })
 }

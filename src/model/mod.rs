@@ -432,6 +432,11 @@ pub struct Factor {
     /// Other factors this one feeds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leads_to: Vec<String>,
+    /// The recurring theme this factor belongs to, named by people (`"expiring credentials"`).
+    /// Factors of any incident with the same theme (ignoring case) are one theme on the site,
+    /// whatever their words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
     /// `false` leaves it out of a public build (`debrief build --public`).
     #[serde(default = "public_default", skip_serializing_if = "is_public")]
     pub public: bool,
