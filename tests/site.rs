@@ -706,9 +706,9 @@ fn themes_show_categories_as_distributions_and_repeated_factors() {
         "{page}"
     );
     assert!(page.contains("<svg"), "the histogram");
-    let repeated = page.split("<ol class=\"repeated\">").nth(1).unwrap();
-    assert!(repeated.contains("in 3 incidents"), "{repeated}");
-    assert!(repeated.contains("in 2 incidents"), "{repeated}");
+    let repeated = page.split("id=\"recurring\"").nth(1).unwrap();
+    assert!(repeated.contains("In 3 incidents"), "{repeated}");
+    assert!(repeated.contains("In 2 incidents"), "{repeated}");
     assert!(repeated.contains("href=\"incidents/2026-10-01-i0/index.html#f-1\""));
     assert!(!page.contains("average time"), "no averages");
 }

@@ -343,6 +343,9 @@ pub fn public_incident(
     }
     for f in &mut i.factors {
         r(&mut f.text, at(&format!("factor {}", f.id)), log);
+        if let Some(theme) = &mut f.theme {
+            r(theme, at(&format!("factor {} theme", f.id)), log);
+        }
     }
     for a in &mut i.actions {
         let place = format!("action {}", a.id);

@@ -6,7 +6,7 @@
 //!   (`css`: the stylesheet's hashed path), `page` (its name);
 //! - `incident.html` and `report.md`: `incident` ([`IncidentView`]), `timeline_svg` (inline
 //!   SVG; the flow diagram is the file `flow.svg` beside the report), `logs` (what the logs
-//!   show), `related` (up to five incidents that share services, tags or factor categories:
+//!   show), `related` (up to five incidents that share services, named themes or tags:
 //!   `id`, `title`, `date`, `shared`);
 //! - `index.html`: `incidents` (a list of [`IncidentView`]), `sort` and `views`;
 //! - `actions.html`: `actions` (a page of [`ActionView`], with their incident), `pager`;
@@ -64,6 +64,8 @@ pub struct FactorView {
     pub text_html: String,
     pub text: String,
     pub category: String,
+    /// The recurring theme people named on it.
+    pub theme: Option<String>,
     pub votes: u32,
     pub events: Vec<LinkView>,
     pub leads_to: Vec<LinkView>,
@@ -323,6 +325,7 @@ impl IncidentView {
                 text_html: markdown::inline(&f.text),
                 text: f.text.clone(),
                 category: f.category.to_string(),
+                theme: f.theme.clone(),
                 votes: f.total_votes(),
                 events: f.events.iter().map(|e| entry_link(e)).collect(),
                 leads_to: f.leads_to.iter().map(|e| factor_link(e)).collect(),

@@ -12,6 +12,8 @@ pub(super) struct Digest {
     pub actions: Actions,
     /// Each contributing factor: its text as plain text, its category and its anchor.
     pub factors: Vec<FactorBrief>,
+    /// The services it touched, for the themes and the services' pages.
+    pub services: Vec<String>,
     /// Seconds to detect, to mitigate and to resolve, where known.
     pub durations: Vec<(&'static str, i64)>,
     /// For the feed: when the incident was last known to change (RFC 3339), and its summary
@@ -48,9 +50,11 @@ impl Digest {
                     text: crate::render::markdown::plain(&f.text),
                     category: f.category,
                     anchor: f.anchor,
+                    theme: f.theme,
                 })
                 .collect(),
             durations: view.durations.iter().map(|d| (d.name, d.seconds)).collect(),
+            services: view.services,
         })
     }
 }
@@ -60,6 +64,8 @@ pub(super) struct FactorBrief {
     pub text: String,
     pub category: String,
     pub anchor: String,
+    /// The theme people named on it.
+    pub theme: Option<String>,
 }
 
 /// An incident's action items: each as JSON, end to end in one buffer, read back one at a

@@ -1,5 +1,6 @@
-//! Related incidents: for each report, up to five others that share its services, tags or
-//! factor categories, saying what they share.
+//! Related incidents: for each report, up to five others that share its services, the themes
+//! people named on its factors, or its tags, saying what they share. Factor categories only
+//! break ties: with four categories, most incidents share one.
 //!
 //! Reports are rendered one incident at a time, so the archive-wide facts come first, from a
 //! quick read of every incident.toml (parsed, not validated: the build's own pass reports any
@@ -23,6 +24,8 @@ pub struct Brief {
     pub day: Option<i64>,
     pub services: BTreeSet<String>,
     pub tags: BTreeSet<String>,
+    /// The themes named on its factors (`theme = "…"`), as written first.
+    pub themes: BTreeSet<String>,
     pub categories: BTreeSet<String>,
 }
 
@@ -34,18 +37,29 @@ impl Brief {
             incident.opened(),
             &incident.services,
             &incident.tags,
-            incident.factors.iter().map(|f| f.category),
+            incident
+                .factors
+                .iter()
+                .map(|f| (f.category, f.theme.as_deref())),
         )
     }
 
-    fn new(
+    fn new<'a>(
         id: &str,
         title: String,
         opened: Option<jiff::civil::Date>,
         services: &[String],
         tags: &[String],
-        categories: impl Iterator<Item = Category>,
+        factors: impl Iterator<Item = (Category, Option<&'a str>)>,
     ) -> Brief {
+        let mut categories = BTreeSet::new();
+        let mut themes = BTreeSet::new();
+        for (category, theme) in factors {
+            categories.insert(category.to_string());
+            if let Some(theme) = theme.map(theme_key).filter(|t| !t.is_empty()) {
+                themes.insert(theme);
+            }
+        }
         Brief {
             id: id.to_owned(),
             title,
@@ -53,7 +67,8 @@ impl Brief {
             day: opened.map(day),
             services: services.iter().cloned().collect(),
             tags: tags.iter().cloned().collect(),
-            categories: categories.map(|c| c.to_string()).collect(),
+            themes,
+            categories,
         }
     }
 }
@@ -85,6 +100,7 @@ const FACTS: &[&[&str]] = &[
     &["tags"],
     &["times", "started"],
     &["factors", "category"],
+    &["factors", "theme"],
     &["timeline", "at"],
 ];
 
@@ -103,6 +119,8 @@ struct FactEntry {
 struct FactFactor {
     #[serde(default)]
     category: Category,
+    #[serde(default)]
+    theme: Option<String>,
 }
 
 impl Facts {
@@ -127,7 +145,9 @@ impl Facts {
             opened,
             &self.services,
             &self.tags,
-            self.factors.iter().map(|f| f.category),
+            self.factors
+                .iter()
+                .map(|f| (f.category, f.theme.as_deref())),
         )
     }
 }
@@ -173,6 +193,14 @@ pub fn brief(id: &str, incident: &Incident, config: &Config, public: bool) -> Op
     let redactor = crate::public::Redactor::for_incident(config, incident);
     let public_id = crate::public::public_id(id, incident);
     let mut b = Brief::of(&public_id, incident);
+    // A factor left out of the public build takes its theme with it.
+    b.themes = incident
+        .factors
+        .iter()
+        .filter(|f| f.public)
+        .filter_map(|f| f.theme.as_deref().map(theme_key))
+        .filter(|t| !t.is_empty())
+        .collect();
     let mut log = Vec::new();
     let place = crate::public::Place {
         incident: id,
@@ -182,6 +210,7 @@ pub fn brief(id: &str, incident: &Incident, config: &Config, public: bool) -> Op
     b.title = r(&b.title);
     b.services = b.services.iter().map(|s| r(s)).collect();
     b.tags = b.tags.iter().map(|s| r(s)).collect();
+    b.themes = b.themes.iter().map(|s| r(s)).collect();
     Some(b)
 }
 
@@ -190,8 +219,8 @@ pub fn brief(id: &str, incident: &Incident, config: &Config, public: bool) -> Op
 /// strings.
 pub struct Archive {
     briefs: Vec<Brief>,
-    /// Per brief: its services, tags and categories as sorted label numbers.
-    labels: Vec<[Vec<u32>; 3]>,
+    /// Per brief: its services, named themes, tags and categories as sorted label numbers.
+    labels: Vec<[Vec<u32>; 4]>,
     numbers: HashMap<String, u32>,
 }
 
@@ -201,7 +230,7 @@ impl Archive {
         let labels = briefs
             .iter()
             .map(|b| {
-                [&b.services, &b.tags, &b.categories].map(|set| {
+                [&b.services, &b.themes, &b.tags, &b.categories].map(|set| {
                     let mut ids: Vec<u32> = set
                         .iter()
                         .map(|l| {
@@ -214,8 +243,8 @@ impl Archive {
                 })
             })
             .collect();
-        // Services, tags and categories share one numbering; a tag named like a service is
-        // still only counted as a tag, since each kind is compared with its own kind.
+        // Services, themes, tags and categories share one numbering; a tag named like a
+        // service is still only counted as a tag, since each kind is compared with its own kind.
         Archive {
             briefs,
             labels,
@@ -223,8 +252,8 @@ impl Archive {
         }
     }
 
-    fn numbered(&self, me: &Brief) -> [Vec<u32>; 3] {
-        [&me.services, &me.tags, &me.categories].map(|set| {
+    fn numbered(&self, me: &Brief) -> [Vec<u32>; 4] {
+        [&me.services, &me.themes, &me.tags, &me.categories].map(|set| {
             let mut ids: Vec<u32> = set
                 .iter()
                 .filter_map(|l| self.numbers.get(l).copied())
@@ -235,31 +264,34 @@ impl Archive {
     }
 
     /// Up to [`RELATED`] incidents that share something with `me`, the most shared first: a
-    /// service counts three, a tag two, a factor category one (most incidents share
-    /// `technical`). Ties go to the nearer date. Every pair of an archive is scored, so
-    /// scoring counts numbers without allocating; only the incidents listed get their words.
+    /// service or a named theme counts three, a tag one. Factor categories never relate two
+    /// incidents on their own (most incidents share `technical`); they break ties, and then
+    /// the nearer date does. Every pair of an archive is scored, so scoring counts numbers
+    /// without allocating; only the incidents listed get their words.
     pub fn related(&self, me: &Brief) -> Vec<RelatedView> {
         let mine = self.numbered(me);
         let all = &self.briefs;
         // Itself, found once rather than by comparing ids a million times in a big archive.
         let itself = all.iter().position(|b| b.id == me.id);
-        let mut scored: Vec<(usize, i64, usize)> = all
+        let mut scored: Vec<((usize, usize), i64, usize)> = all
             .iter()
             .enumerate()
             .filter(|(k, _)| Some(*k) != itself)
             .filter_map(|(k, other)| {
                 let theirs = &self.labels[k];
                 let score = 3 * common(&mine[0], &theirs[0])
-                    + 2 * common(&mine[1], &theirs[1])
+                    + 3 * common(&mine[1], &theirs[1])
                     + common(&mine[2], &theirs[2]);
                 let apart = match (me.day, other.day) {
                     (Some(a), Some(b)) => (a - b).abs(),
                     _ => i64::MAX,
                 };
-                (score > 0).then_some((score, apart, k))
+                let ties = common(&mine[3], &theirs[3]);
+                (score > 0).then_some(((score, ties), apart, k))
             })
             .collect();
-        let order = |a: &(usize, i64, usize), b: &(usize, i64, usize)| {
+        type Scored = ((usize, usize), i64, usize);
+        let order = |a: &Scored, b: &Scored| {
             b.0.cmp(&a.0)
                 .then(a.1.cmp(&b.1))
                 .then(all[a.2].id.cmp(&all[b.2].id))
@@ -301,18 +333,14 @@ fn common(a: &[u32], b: &[u32]) -> usize {
     n
 }
 
-/// What two incidents share, in words: `services api, db; tag deploy`.
+/// What two incidents share, in words: `services api, db; theme expiring credentials; tag
+/// deploy`. Categories are left out: they only break ties.
 fn shared(me: &Brief, other: &Brief) -> String {
     let mut parts = Vec::new();
     for (one, many, mine, theirs) in [
         ("service", "services", &me.services, &other.services),
+        ("theme", "themes", &me.themes, &other.themes),
         ("tag", "tags", &me.tags, &other.tags),
-        (
-            "factor category",
-            "factor categories",
-            &me.categories,
-            &other.categories,
-        ),
     ] {
         let names: Vec<&str> = mine.intersection(theirs).map(String::as_str).collect();
         match names.len() {
@@ -322,6 +350,15 @@ fn shared(me: &Brief, other: &Brief) -> String {
         }
     }
     parts.join("; ")
+}
+
+/// A named theme as compared and shown: lower case, single spaces.
+fn theme_key(theme: &str) -> String {
+    theme
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Days since 1970 of a date.
@@ -396,6 +433,7 @@ mod tests {
             day: date.parse().ok().map(day),
             services: set(services),
             tags: set(tags),
+            themes: BTreeSet::new(),
             categories: set(categories),
         }
     }
@@ -419,9 +457,49 @@ mod tests {
         ];
         let related = Archive::new(all).related(&me);
         let ids: Vec<&str> = related.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["both", "one-near", "one-far", "cat-only"]);
+        // A category alone relates nothing.
+        assert_eq!(ids, ["both", "one-near", "one-far"]);
         assert_eq!(related[0].shared, "services api, db; tag deploy");
-        assert_eq!(related[3].shared, "factor category technical");
+    }
+
+    /// A shared service or named theme outweighs shared tags; categories only break ties.
+    #[test]
+    fn services_and_named_themes_outweigh_tags() {
+        let mut me = b(
+            "me",
+            "2026-11-03",
+            &["auth"],
+            &["database", "deploy"],
+            &["process", "technical"],
+        );
+        me.themes.insert("expiring credentials".into());
+        let mut themed = b("themed", "2026-09-01", &["payments"], &[], &[]);
+        themed.themes.insert("expiring credentials".into());
+        let all = vec![
+            me.clone(),
+            b(
+                "two-tags",
+                "2026-11-02",
+                &["search"],
+                &["database", "deploy"],
+                &["process", "technical"],
+            ),
+            b("service", "2026-08-01", &["auth"], &[], &[]),
+            themed,
+            b(
+                "tag-cats",
+                "2026-11-01",
+                &["web"],
+                &["database"],
+                &["process", "technical"],
+            ),
+            b("tag", "2026-11-02", &["web"], &["database"], &[]),
+        ];
+        let related = Archive::new(all).related(&me);
+        let ids: Vec<&str> = related.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["themed", "service", "two-tags", "tag-cats", "tag"]);
+        assert_eq!(related[0].shared, "theme expiring credentials");
+        assert_eq!(related[2].shared, "tags database, deploy");
     }
 
     #[test]

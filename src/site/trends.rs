@@ -18,7 +18,7 @@ pub(super) fn write(out: Writer<'_>, config: &Config, digests: &[Digest]) -> any
     ctx.insert("count", &digests.len());
     ctx.insert("categories", &t.categories);
     ctx.insert("histogram", &t.histogram);
-    ctx.insert("repeated", &t.repeated);
+    ctx.insert("recurring", &t.recurring);
     out.page("themes.html", "themes.html", &ctx)?;
 
     Ok(())

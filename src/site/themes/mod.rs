@@ -5,19 +5,20 @@
 //! incidents pull an average of time-to-resolve far from the typical incident (the VOID report
 //! found this over about 10,000 incidents), so the page gives the median and the spread.
 //!
-//! Then the factors that come back: factor texts of different incidents that share most of
-//! their words (Jaccard similarity of their word sets at least [`SIMILAR`]), grouped.
+//! Then the themes that come back: factors of different incidents about the same thing, found
+//! by their meaning-bearing words or named by people (see [`recurring`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod recurring;
+mod words;
+
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
 use super::digest::Digest;
 use crate::model::time::human_duration;
 
-/// Word-set similarity at which two factor texts are the same factor.
-const SIMILAR: f64 = 0.5;
-/// Repeated factors the page lists at most.
+/// Recurring themes the page lists at most.
 const MAX_REPEATED: usize = 50;
 
 /// Buckets of time to resolve for the histogram: upper bound in seconds, and label.
@@ -44,11 +45,22 @@ pub struct CategoryRow {
     pub max: String,
 }
 
+/// A theme that comes back, as the page shows it.
 #[derive(Debug, Serialize)]
-pub struct Repeated {
+pub struct ThemeView {
+    /// The name people gave it, or the words its factors share.
+    pub name: String,
+    pub named: bool,
+    pub incidents: usize,
+    pub services: Vec<String>,
+    pub factors: Vec<ThemeFactor>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ThemeFactor {
     pub text: String,
     pub category: String,
-    pub incidents: Vec<Link>,
+    pub incident: Link,
 }
 
 #[derive(Debug, Serialize)]
@@ -63,7 +75,7 @@ pub struct Link {
 pub struct Themes {
     pub categories: Vec<CategoryRow>,
     pub histogram: Option<String>,
-    pub repeated: Vec<Repeated>,
+    pub recurring: Vec<ThemeView>,
 }
 
 pub fn themes(digests: &[Digest]) -> Themes {
@@ -135,7 +147,7 @@ pub fn themes(digests: &[Digest]) -> Themes {
     Themes {
         categories,
         histogram,
-        repeated: repeated(digests),
+        recurring: recurring_themes(digests),
     }
 }
 
@@ -152,103 +164,65 @@ fn shown(seconds: i64) -> String {
     human_duration(jiff::SignedDuration::from_secs(seconds))
 }
 
-/// Words that say nothing about which factor it is.
-const STOP: &[&str] = &[
-    "the", "and", "for", "with", "that", "this", "was", "were", "not", "but", "are", "its", "had",
-    "has", "have", "into", "from", "our", "all", "any", "one", "when", "than", "then", "they",
-    "their", "there", "which", "while", "would", "could", "should", "only", "also",
-];
-
-fn words(text: &str) -> Vec<String> {
-    let mut w: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(str::to_lowercase)
-        .filter(|w| !STOP.contains(&w.as_str()))
+/// The recurring themes of the archive, with their factors and incidents, linked.
+fn recurring_themes(digests: &[Digest]) -> Vec<ThemeView> {
+    let mut owners = Vec::new();
+    let factors: Vec<recurring::Factor<'_>> = digests
+        .iter()
+        .enumerate()
+        .flat_map(|(n, d)| {
+            d.factors.iter().map(move |f| recurring::Factor {
+                incident: n,
+                text: &f.text,
+                theme: f.theme.as_deref(),
+                services: &d.services,
+            })
+        })
+        .inspect(|f| owners.push(f.incident))
         .collect();
-    w.sort();
-    w.dedup();
-    w
-}
-
-/// Factors of two incidents or more that say nearly the same, the most widespread first.
-fn repeated(digests: &[Digest]) -> Vec<Repeated> {
-    struct Group {
-        words: Vec<String>,
-        text: String,
-        category: String,
-        incidents: Vec<(usize, String)>,
-    }
-    let mut groups: Vec<Group> = Vec::new();
-    // Word → groups whose first text has it: only groups that share a word are compared.
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-    for (n, d) in digests.iter().enumerate() {
-        for f in &d.factors {
-            let w = words(&f.text);
-            if w.is_empty() {
-                continue;
-            }
-            let mut shared: HashMap<usize, usize> = HashMap::new();
-            for word in &w {
-                for &g in index.get(word).into_iter().flatten() {
-                    *shared.entry(g).or_default() += 1;
-                }
-            }
-            let best = shared
-                .into_iter()
-                .map(|(g, s)| {
-                    let union = w.len() + groups[g].words.len() - s;
-                    (g, s as f64 / union as f64)
-                })
-                .filter(|(_, sim)| *sim >= SIMILAR)
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-            match best {
-                Some((g, _)) => {
-                    if groups[g].incidents.last().is_none_or(|(i, _)| *i != n) {
-                        groups[g].incidents.push((n, f.anchor.clone()));
+    let flat: Vec<&super::digest::FactorBrief> =
+        digests.iter().flat_map(|d| d.factors.iter()).collect();
+    let mut out: Vec<ThemeView> = recurring::recurring(&factors)
+        .into_iter()
+        .map(|theme| {
+            let mut services: Vec<String> = Vec::new();
+            let mut incidents: Vec<usize> = Vec::new();
+            let factors = theme
+                .factors
+                .iter()
+                .map(|&k| {
+                    let (n, f) = (owners[k], flat[k]);
+                    let s = &digests[n].summary;
+                    if !incidents.contains(&n) {
+                        incidents.push(n);
                     }
-                }
-                None => {
-                    for word in &w {
-                        index.entry(word.clone()).or_default().push(groups.len());
+                    for service in &digests[n].services {
+                        if !services.contains(service) {
+                            services.push(service.clone());
+                        }
                     }
-                    groups.push(Group {
-                        words: w,
+                    ThemeFactor {
                         text: f.text.clone(),
                         category: f.category.clone(),
-                        incidents: vec![(n, f.anchor.clone())],
-                    });
-                }
-            }
-        }
-    }
-    let mut out: Vec<Repeated> = groups
-        .into_iter()
-        .filter(|g| g.incidents.len() >= 2)
-        .map(|g| Repeated {
-            text: g.text,
-            category: g.category,
-            incidents: g
-                .incidents
-                .into_iter()
-                .map(|(n, anchor)| {
-                    let s = &digests[n].summary;
-                    Link {
-                        id: s.id.clone(),
-                        title: s.title.clone(),
-                        date: s.date.clone(),
-                        anchor,
+                        incident: Link {
+                            id: s.id.clone(),
+                            title: s.title.clone(),
+                            date: s.date.clone(),
+                            anchor: f.anchor.clone(),
+                        },
                     }
                 })
-                .collect(),
+                .collect();
+            services.sort();
+            ThemeView {
+                name: theme.name,
+                named: theme.named,
+                incidents: theme.incidents,
+                services,
+                factors,
+            }
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.incidents
-            .len()
-            .cmp(&a.incidents.len())
-            .then(a.text.cmp(&b.text))
-    });
     out.truncate(MAX_REPEATED);
     out
 }
@@ -264,13 +238,5 @@ mod tests {
         assert_eq!(quantile(&v, 0.9), Some(36_000));
         assert_eq!(quantile(&v, 0.0), Some(60));
         assert_eq!(quantile(&[], 0.5), None);
-    }
-
-    #[test]
-    fn words_ignore_case_order_and_filler() {
-        assert_eq!(
-            words("The pool was exhausted; the POOL limit"),
-            ["exhausted", "limit", "pool"]
-        );
     }
 }

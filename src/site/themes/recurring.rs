@@ -1,0 +1,404 @@
+//! Contributing factors that come back: factors of different incidents grouped into themes.
+//!
+//! Each factor is a vector of its tokens (see [`words`](super::words)), each weighted by how
+//! rare it is across the archive's incidents (inverse document frequency), so that a word
+//! every review uses ("deploy" in a deploy-heavy archive) counts little and a rare shared word
+//! ("expiry") counts much. Two factors are alike by the cosine of their vectors.
+//!
+//! Themes grow from the most alike pair down, by the likeness of whole groups (the cosine of
+//! their summed vectors), so a factor that touches two themes joins the nearer one instead of
+//! chaining them together. Incidents that share a service need less in common: the same words
+//! about the same service are more likely the same factor.
+//!
+//! A theme named on a factor (`theme = "expiring credentials"`) always wins: every factor with
+//! that name (ignoring case and spacing) is in that theme, factors named differently never
+//! meet, and factors without a name can join a named theme by their words.
+
+use std::collections::HashMap;
+
+use super::words::tokens;
+
+/// Likeness from which two groups are one theme.
+const ALIKE: f32 = 0.2;
+/// The same, when the incidents share a service.
+const ALIKE_SAME_SERVICE: f32 = 0.15;
+/// Words in more incidents than this share of the archive (and more than
+/// [`COMMON_FLOOR`]) are not used to find pairs: they still weigh in the likeness.
+const COMMON_SHARE: usize = 20;
+const COMMON_FLOOR: usize = 50;
+
+/// A factor, as the search for themes needs it.
+pub struct Factor<'a> {
+    /// Which incident it belongs to (an index the caller chooses).
+    pub incident: usize,
+    pub text: &'a str,
+    /// The theme people named, if any.
+    pub theme: Option<&'a str>,
+    pub services: &'a [String],
+}
+
+/// A theme that comes back in two incidents or more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theme {
+    /// The name people gave it, or the words its factors share.
+    pub name: String,
+    /// Whether people named it.
+    pub named: bool,
+    /// Its factors (indexes into the caller's list), in the caller's order.
+    pub factors: Vec<usize>,
+    /// How many incidents it comes back in.
+    pub incidents: usize,
+}
+
+/// The themes of `factors` that come back in two incidents or more, the most widespread first.
+pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
+    let token_lists: Vec<Vec<String>> = factors.iter().map(|f| tokens(f.text)).collect();
+    // Token numbers, and in how many incidents each appears.
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut incidents_of: Vec<Vec<usize>> = Vec::new();
+    let lists: Vec<Vec<u32>> = token_lists
+        .iter()
+        .zip(factors)
+        .map(|(list, f)| {
+            list.iter()
+                .map(|t| {
+                    let next = numbers.len() as u32;
+                    let n = *numbers.entry(t.as_str()).or_insert(next);
+                    if n == next {
+                        incidents_of.push(Vec::new());
+                    }
+                    let seen = &mut incidents_of[n as usize];
+                    if seen.last() != Some(&f.incident) {
+                        seen.push(f.incident);
+                    }
+                    n
+                })
+                .collect()
+        })
+        .collect();
+    let mut all_incidents: Vec<usize> = factors.iter().map(|f| f.incident).collect();
+    all_incidents.sort_unstable();
+    all_incidents.dedup();
+    let total = all_incidents.len() as f32;
+    let df: Vec<usize> = incidents_of
+        .iter()
+        .map(|v| {
+            let mut v = v.clone();
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        })
+        .collect();
+    let idf = |t: u32| ((total + 1.0) / (df[t as usize] as f32 + 1.0)).ln() + 1.0;
+    let vectors: Vec<Vec<(u32, f32)>> = lists
+        .iter()
+        .map(|list| {
+            let mut v: Vec<(u32, f32)> = list.iter().map(|&t| (t, idf(t))).collect();
+            v.sort_unstable_by_key(|(t, _)| *t);
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+            v.iter_mut()
+                .for_each(|(_, w)| *w /= norm.max(f32::MIN_POSITIVE));
+            v
+        })
+        .collect();
+
+    // Pairs of factors of different incidents that share a word not too common to tell.
+    let common = (all_incidents.len() / COMMON_SHARE).max(COMMON_FLOOR);
+    let mut by_token: Vec<Vec<usize>> = vec![Vec::new(); df.len()];
+    for (f, list) in lists.iter().enumerate() {
+        for &t in list {
+            if (2..=common).contains(&df[t as usize]) {
+                by_token[t as usize].push(f);
+            }
+        }
+    }
+    let mut pairs: HashMap<(usize, usize), ()> = HashMap::new();
+    for members in &by_token {
+        for (k, &a) in members.iter().enumerate() {
+            for &b in &members[k + 1..] {
+                if factors[a].incident != factors[b].incident {
+                    pairs.insert((a, b), ());
+                }
+            }
+        }
+    }
+    let shares_service = |a: usize, b: usize| {
+        factors[a]
+            .services
+            .iter()
+            .any(|s| factors[b].services.contains(s))
+    };
+    let threshold = |a: usize, b: usize| {
+        if shares_service(a, b) {
+            ALIKE_SAME_SERVICE
+        } else {
+            ALIKE
+        }
+    };
+    let mut scored: Vec<(f32, usize, usize)> = pairs
+        .into_keys()
+        .map(|(a, b)| (dot(&vectors[a], &vectors[b]), a, b))
+        .filter(|&(s, a, b)| s >= threshold(a, b))
+        .collect();
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+
+    // Groups: named ones first, then grown pair by pair.
+    let mut groups = Groups::new(factors.len());
+    let mut named: HashMap<String, usize> = HashMap::new();
+    for (f, factor) in factors.iter().enumerate() {
+        groups.sum[f] = vectors[f].iter().copied().collect();
+        if let Some(name) = factor.theme.map(normal).filter(|n| !n.is_empty()) {
+            groups.name[f] = Some(name.clone());
+            match named.get(&name) {
+                Some(&first) => groups.join(first, f),
+                None => {
+                    named.insert(name, f);
+                }
+            }
+        }
+    }
+    for (_, a, b) in scored {
+        let (ra, rb) = (groups.root(a), groups.root(b));
+        if ra == rb {
+            continue;
+        }
+        if let (Some(x), Some(y)) = (&groups.name[ra], &groups.name[rb])
+            && x != y
+        {
+            continue;
+        }
+        if groups.likeness(ra, rb) >= threshold(a, b) {
+            groups.join(ra, rb);
+        }
+    }
+
+    // Themes of two incidents or more, named by people or by their shared words.
+    let df_by_token = df_of(&numbers, &df);
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    for f in 0..factors.len() {
+        members.entry(groups.root(f)).or_default().push(f);
+    }
+    let mut themes: Vec<Theme> = members
+        .into_iter()
+        .filter_map(|(root, fs)| {
+            let mut incidents: Vec<usize> = fs.iter().map(|&f| factors[f].incident).collect();
+            incidents.sort_unstable();
+            incidents.dedup();
+            if incidents.len() < 2 {
+                return None;
+            }
+            let people = fs.iter().find_map(|&f| factors[f].theme.map(str::trim));
+            let (name, named) = match (&groups.name[root], people) {
+                (Some(_), Some(given)) => (given.to_owned(), true),
+                _ => (label(&fs, &token_lists, &df_by_token), false),
+            };
+            Some(Theme {
+                name,
+                named,
+                factors: fs,
+                incidents: incidents.len(),
+            })
+        })
+        .collect();
+    themes.sort_by(|a, b| {
+        b.incidents
+            .cmp(&a.incidents)
+            .then(b.named.cmp(&a.named))
+            .then(a.name.cmp(&b.name))
+    });
+    themes
+}
+
+/// How many incidents each token appears in, by token.
+fn df_of<'a>(numbers: &HashMap<&'a str, u32>, df: &[usize]) -> HashMap<&'a str, usize> {
+    numbers.iter().map(|(t, &n)| (*t, df[n as usize])).collect()
+}
+
+/// A theme's name from the tokens most of its factors share: ideas by their name, words as
+/// written (the most frequent form), at most three, the most shared and rarest first.
+fn label(members: &[usize], token_lists: &[Vec<String>], df: &HashMap<&str, usize>) -> String {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for &f in members {
+        for t in &token_lists[f] {
+            *counts.entry(t.as_str()).or_default() += 1;
+        }
+    }
+    let mut shared: Vec<(&str, usize)> = counts.into_iter().filter(|(_, n)| *n >= 2).collect();
+    shared.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then(b.0.starts_with('#').cmp(&a.0.starts_with('#')))
+            .then(df.get(a.0).cmp(&df.get(b.0)))
+            .then(a.0.cmp(b.0))
+    });
+    // A word is left out when the idea it stands for is in the name already.
+    let ideas: Vec<&str> = shared
+        .iter()
+        .filter_map(|(t, _)| t.strip_prefix('#'))
+        .collect();
+    let words: Vec<&str> = shared
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| {
+            t.starts_with('#') || super::words::idea_of(t).is_none_or(|i| !ideas.contains(&i))
+        })
+        .take(3)
+        .map(|t| t.strip_prefix('#').unwrap_or(t))
+        .collect();
+    words.join(", ")
+}
+
+/// A theme name as compared: lower case, single spaces.
+fn normal(name: &str) -> String {
+    name.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The dot product of two sorted sparse vectors.
+fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// Union–find over factors, with each group's summed vector and name at its root.
+struct Groups {
+    parent: Vec<usize>,
+    sum: Vec<HashMap<u32, f32>>,
+    name: Vec<Option<String>>,
+}
+
+impl Groups {
+    fn new(n: usize) -> Groups {
+        Groups {
+            parent: (0..n).collect(),
+            sum: vec![HashMap::new(); n],
+            name: vec![None; n],
+        }
+    }
+
+    fn root(&mut self, mut f: usize) -> usize {
+        while self.parent[f] != f {
+            self.parent[f] = self.parent[self.parent[f]];
+            f = self.parent[f];
+        }
+        f
+    }
+
+    /// The cosine of two groups' summed vectors.
+    fn likeness(&self, a: usize, b: usize) -> f32 {
+        let (x, y) = (&self.sum[a], &self.sum[b]);
+        let (small, large) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+        let dot: f32 = small
+            .iter()
+            .filter_map(|(t, w)| large.get(t).map(|v| v * w))
+            .sum();
+        let norm = |m: &HashMap<u32, f32>| m.values().map(|w| w * w).sum::<f32>().sqrt();
+        dot / (norm(x) * norm(y)).max(f32::MIN_POSITIVE)
+    }
+
+    fn join(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.root(a), self.root(b));
+        if ra == rb {
+            return;
+        }
+        let moved = std::mem::take(&mut self.sum[rb]);
+        for (t, w) in moved {
+            *self.sum[ra].entry(t).or_default() += w;
+        }
+        if self.name[ra].is_none() {
+            self.name[ra] = self.name[rb].take();
+        }
+        self.parent[rb] = ra;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f<'a>(incident: usize, text: &'a str, services: &'a [String]) -> Factor<'a> {
+        Factor {
+            incident,
+            text,
+            theme: None,
+            services,
+        }
+    }
+
+    #[test]
+    fn the_same_factor_in_other_words_is_one_theme() {
+        let none: Vec<String> = Vec::new();
+        let factors = vec![
+            f(
+                0,
+                "The token signing key was rotated by hand and its expiry was never monitored",
+                &none,
+            ),
+            f(
+                1,
+                "A TLS certificate was renewed by hand, with no inventory of expiry dates",
+                &none,
+            ),
+            f(
+                2,
+                "The internal CA certificate expired; nothing alerted before it expires",
+                &none,
+            ),
+            f(
+                3,
+                "The search index rebuild held a lock that writers needed",
+                &none,
+            ),
+            f(
+                4,
+                "Dashboards showed averages, which hid the slowest requests",
+                &none,
+            ),
+        ];
+        let themes = recurring(&factors);
+        assert_eq!(themes.len(), 1, "{themes:?}");
+        assert_eq!(themes[0].factors, [0, 1, 2]);
+        assert!(!themes[0].named);
+        assert!(themes[0].name.contains("expiry"), "{}", themes[0].name);
+    }
+
+    #[test]
+    fn a_named_theme_wins_and_different_names_never_meet() {
+        let none: Vec<String> = Vec::new();
+        let mut factors = vec![
+            f(0, "Webhook secret for the payment provider lapsed", &none),
+            f(1, "A TLS certificate was renewed by hand", &none),
+            f(2, "A TLS certificate was renewed by hand", &none),
+        ];
+        factors[0].theme = Some("Expiring credentials");
+        factors[1].theme = Some("expiring  credentials");
+        factors[2].theme = Some("certificates");
+        let themes = recurring(&factors);
+        assert_eq!(themes.len(), 1, "{themes:?}");
+        assert_eq!(themes[0].name, "Expiring credentials");
+        assert!(themes[0].named);
+        assert_eq!(themes[0].factors, [0, 1]);
+    }
+
+    #[test]
+    fn one_incident_is_not_a_theme() {
+        let none: Vec<String> = Vec::new();
+        let factors = vec![
+            f(0, "Connection pool exhausted", &none),
+            f(0, "Connection pool exhausted again", &none),
+        ];
+        assert!(recurring(&factors).is_empty());
+    }
+}

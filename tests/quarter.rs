@@ -1,0 +1,140 @@
+//! A quarter of postmortems, as a team lead meets them: fourteen incidents from September to
+//! November across six services, with `debrief.toml` at the repository root beside
+//! `incidents/` (tests/fixtures/quarter). Factors that come back are written in different
+//! words each time, as people write them.
+
+mod common;
+
+use common::{root, run, transcript};
+
+const ARCHIVE: &str = "tests/fixtures/quarter/incidents";
+
+fn built() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = common::scratch();
+    let out = dir.path().join("site");
+    let o = run(
+        &root(),
+        &[
+            "build",
+            ARCHIVE,
+            "--out",
+            out.to_str().unwrap(),
+            "--today",
+            "2026-12-01",
+        ],
+    );
+    assert!(o.status.success(), "{}", transcript(&o));
+    (dir, out)
+}
+
+/// The text of an HTML fragment, tags dropped and spaces collapsed.
+fn text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The configuration beside `incidents/` applies, and `check` says so.
+#[test]
+fn check_uses_the_configuration_one_folder_up() {
+    let out = run(&root(), &["check", ARCHIVE, "--today", "2026-12-01"]);
+    let t = transcript(&out);
+    assert!(
+        t.contains("configuration: tests/fixtures/quarter/debrief.toml\n"),
+        "{t}"
+    );
+    for code in ["[policy-review]", "[policy-owner]", "[policy-due]"] {
+        assert!(t.contains(code), "{code} missing:\n{t}");
+    }
+    assert!(
+        t.contains("checked 14 incidents: 0 errors, 5 warnings"),
+        "{t}"
+    );
+}
+
+/// `themes.html` finds the themes that come back although each review worded them its own
+/// way, and the theme people named gathers factors that share no word.
+#[test]
+fn themes_come_back_in_other_words() {
+    let (_dir, out) = built();
+    let page = std::fs::read_to_string(out.join("themes.html")).unwrap();
+    let recurring = &page[page.find("id=\"recurring\"").unwrap()..];
+    let themes: Vec<&str> = recurring
+        .split("<section class=\"theme\"")
+        .skip(1)
+        .map(|t| &t[t.find('>').unwrap() + 1..])
+        .collect();
+    let find = |anchor: &str| -> String {
+        themes
+            .iter()
+            .find(|t| t.contains(anchor))
+            .map(|t| text(t))
+            .unwrap_or_else(|| panic!("no theme holds {anchor}:\n{}", text(recurring)))
+    };
+    // Named by people: four incidents, one of which shares no word with the others.
+    let credentials = find("2026-09-22-payment-webhooks-rejected/index.html#f-secret-lapsed");
+    assert!(
+        credentials.starts_with("expiring credentials named In 4 incidents"),
+        "{credentials}"
+    );
+    for anchor in [
+        "2026-09-09-login-token-rejections/index.html#f-key-expiry",
+        "2026-10-08-edge-tls-expiry/index.html#f-manual-renewal",
+        "2026-11-19-auth-internal-ca-expiry/index.html#f-ca-expired",
+    ] {
+        let theme = themes.iter().find(|t| t.contains(anchor)).unwrap();
+        assert!(text(theme).starts_with("expiring credentials"), "{anchor}");
+    }
+    // Found by words: a configuration pushed everywhere at once, three ways.
+    let rollout = find("2026-10-05-search-config-all-regions/index.html#f-all-regions");
+    assert!(rollout.contains("A feature flag was flipped globally without a staged rollout"));
+    assert!(rollout.contains("Rate-limit config deployed to all edges simultaneously"));
+    assert!(
+        rollout.starts_with("configuration, staged rollout In 3 incidents"),
+        "{rollout}"
+    );
+    // Alerting gaps.
+    let alerting = find("2026-11-04-postgres-evening-peak/index.html#f-ticket-alert");
+    assert!(alerting.contains("threshold was too high"), "{alerting}");
+    assert!(alerting.contains("No alert on queue depth"), "{alerting}");
+    // Pools.
+    let pools = find("2026-09-15-checkout-pool-exhaustion/index.html#f-pools-scaled");
+    assert!(
+        pools.contains("Connection pool exhausted under the evening peak"),
+        "{pools}"
+    );
+    // One-offs stay one-offs.
+    assert!(!recurring.contains("f-rebuild-locks"));
+    assert!(!recurring.contains("f-sms-vendor"));
+}
+
+/// Related incidents weigh a shared service or named theme above tags, never relate by factor
+/// categories, and say what they share.
+#[test]
+fn related_incidents_say_what_they_share() {
+    let (_dir, out) = built();
+    let report =
+        std::fs::read_to_string(out.join("incidents/2026-10-08-edge-tls-expiry/index.html"))
+            .unwrap();
+    let related = text(&report[report.find("id=\"related\"").unwrap()..]);
+    assert!(
+        related.contains("Card payments stayed pending for two hours 2026-09-22 Shares theme expiring credentials"),
+        "{related}"
+    );
+    assert!(!related.contains("categor"), "{related}");
+    assert!(
+        !related.contains("Shares tag "),
+        "a single tag should rank below: {related}"
+    );
+}
