@@ -167,9 +167,13 @@ pub struct ActionsArgs {
     /// Only the actions of this owner.
     #[arg(long, value_name = "NAME")]
     pub owner: Option<String>,
-    /// Exit 1 when any action listed is overdue, or (with at-risk) overdue or at risk.
+    /// Exit 1 when any action listed is overdue, or (with at-risk) overdue or at risk; a line
+    /// on stderr says which.
     #[arg(long, value_enum, value_name = "STATE")]
     pub fail_on: Option<FailOn>,
+    /// With --format summary: how many overdue and how many at-risk actions to name.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub top: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,6 +201,9 @@ pub enum ActionsFormat {
     Csv,
     /// An iCalendar file with a to-do per open action that has a due date.
     Ics,
+    /// A short text for chat: counts per state, then the most urgent overdue and at-risk
+    /// actions with owner, age and one reason.
+    Summary,
 }
 
 /// What makes `debrief actions` fail.

@@ -155,6 +155,12 @@ impl Report {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Keeps the errors alone, for a command that stops on them and has no use for warnings.
+    pub fn keep_errors(&mut self) {
+        self.diagnostics.retain(Diagnostic::is_error);
+        self.drop_unquoted();
+    }
+
     pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
         self.diagnostics.extend(diagnostics);
     }

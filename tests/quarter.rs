@@ -138,3 +138,109 @@ fn related_incidents_say_what_they_share() {
         "a single tag should rank below: {related}"
     );
 }
+
+/// The nightly post: counts, then the most urgent overdue and at-risk actions with owner, age
+/// and one reason; `--fail-on` ends with one line that says why it failed.
+#[test]
+fn the_nightly_summary_fits_in_chat() {
+    let out = run(
+        &root(),
+        &[
+            "actions",
+            ARCHIVE,
+            "--today",
+            "2026-12-01",
+            "--format",
+            "summary",
+            "--top",
+            "2",
+            "--fail-on",
+            "overdue",
+        ],
+    );
+    insta::assert_snapshot!("quarter-summary", transcript(&out));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "failed (--fail-on overdue): 7 actions are overdue\n"
+    );
+
+    // At risk fails too with --fail-on at-risk, and says how many of each.
+    let out = run(
+        &root(),
+        &[
+            "actions",
+            ARCHIVE,
+            "--today",
+            "2026-12-01",
+            "--fail-on",
+            "at-risk",
+            "--state",
+            "at-risk",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "failed (--fail-on at-risk): 9 actions are overdue or at risk (0 overdue, 9 at risk)\n"
+    );
+    // Nothing to fail on: no line, exit 0.
+    let out = run(
+        &root(),
+        &[
+            "actions",
+            ARCHIVE,
+            "--today",
+            "2026-12-01",
+            "--fail-on",
+            "overdue",
+            "--state",
+            "done",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty());
+}
+
+/// However large the archive and however long the texts, the post stays small.
+#[test]
+fn the_summary_stays_small_at_three_hundred_incidents() {
+    let dir = common::scratch();
+    for n in 0..300 {
+        let incident = dir.path().join(format!("2026-11-{:02}-i{n}", n % 28 + 1));
+        std::fs::create_dir_all(&incident).unwrap();
+        let long = "Rework the whole of the failover procedure ".repeat(30);
+        std::fs::write(
+            incident.join("incident.toml"),
+            format!(
+                "title = \"i{n}\"\n[times]\nstarted = 2026-11-01T10:00:00Z\n\
+                 [[actions]]\nid = \"a-1\"\ntext = \"{long}\"\nowner = \"{}\"\ndue = 2026-11-20\n\
+                 [[actions]]\nid = \"a-2\"\ntext = \"{long}\"\ndue = 2026-12-02\n",
+                "x".repeat(300)
+            ),
+        )
+        .unwrap();
+    }
+    let out = run(
+        dir.path(),
+        &[
+            "actions",
+            ".",
+            "--today",
+            "2026-12-01",
+            "--format",
+            "summary",
+        ],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.len() < 4000, "{} bytes:\n{text}", text.len());
+    assert!(
+        text.starts_with("600 actions in 300 incidents as of 2026-12-01: 300 overdue, 300 at risk"),
+        "{text}"
+    );
+    assert!(
+        text.contains("590 more overdue or at risk: debrief actions . --state overdue,at-risk"),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 240), "{text}");
+}

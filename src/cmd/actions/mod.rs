@@ -1,6 +1,8 @@
 //! `debrief actions`: every action item of an incident or an archive, where it stands, and what
 //! puts it at risk; and `debrief actions done`, which closes one.
 
+mod summary;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -68,21 +70,49 @@ pub fn run(args: &ActionsArgs, style: Style) -> anyhow::Result<ExitCode> {
             let todos = rows.iter().filter_map(|r| r.todo(None));
             out.write_all(feeds::calendar(todos, today).as_bytes())?;
         }
+        ActionsFormat::Summary => summary::write(
+            &mut out,
+            &rows,
+            today,
+            args.top,
+            &args.path.display().to_string(),
+        )?,
     }
     out.flush()?;
-    let failing = |r: &Row<'_>| match args.fail_on {
-        None => false,
-        Some(FailOn::Overdue) => r.assessment.state == ActionState::Overdue,
-        Some(FailOn::AtRisk) => matches!(
-            r.assessment.state,
-            ActionState::Overdue | ActionState::AtRisk
-        ),
-    };
-    Ok(if rows.iter().any(failing) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    Ok(match fail_line(args.fail_on, &rows) {
+        Some(line) => {
+            eprintln!("{line}");
+            ExitCode::from(1)
+        }
+        None => ExitCode::SUCCESS,
     })
+}
+
+/// The one line that says why `--fail-on` failed, or `None` when it passes.
+fn fail_line(fail_on: Option<FailOn>, rows: &[Row<'_>]) -> Option<String> {
+    let fail_on = fail_on?;
+    let n = |state| rows.iter().filter(|r| r.assessment.state == state).count();
+    let (overdue, at_risk) = (n(ActionState::Overdue), n(ActionState::AtRisk));
+    let (what, flag) = match fail_on {
+        FailOn::Overdue if overdue > 0 => (
+            format!("{} {} overdue", plural(overdue, "action"), is_are(overdue)),
+            "overdue",
+        ),
+        FailOn::AtRisk if overdue + at_risk > 0 => (
+            format!(
+                "{} {} overdue or at risk ({overdue} overdue, {at_risk} at risk)",
+                plural(overdue + at_risk, "action"),
+                is_are(overdue + at_risk)
+            ),
+            "at-risk",
+        ),
+        _ => return None,
+    };
+    Some(format!("failed (--fail-on {flag}): {what}"))
+}
+
+fn is_are(n: usize) -> &'static str {
+    if n == 1 { "is" } else { "are" }
 }
 
 /// Loads everything at `path`; on errors, reports them on stderr and gives `None`. A forecast
@@ -97,6 +127,9 @@ fn load_all(path: &Path, style: Style) -> anyhow::Result<Option<Archive>> {
         }
     };
     if report.errors() > 0 {
+        // Only what stops the listing: warnings are `check`'s, and would bury the error in a
+        // chat post.
+        report.keep_errors();
         report.sort();
         eprint!("{}", report.render(style));
         eprintln!(
