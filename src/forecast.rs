@@ -35,6 +35,23 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// What the archive's `[policy]` says of this action, `id`, in the words of `debrief
+    /// check` (the same rule: [`action_policy`](crate::model::validate::action_policy)).
+    pub fn policy(&self, id: &str, policy: &crate::model::config::Policy) -> Vec<String> {
+        let facts = crate::model::validate::PolicyFacts {
+            id,
+            status: self.status,
+            owner: self.owner.as_deref(),
+            priority: self.priority,
+            due: self.due,
+            opened: self.opened,
+        };
+        crate::model::validate::action_policy(0, &facts, policy)
+            .into_iter()
+            .map(|finding| finding.message)
+            .collect()
+    }
+
     pub fn of(loaded: &LoadedIncident, action: &Action) -> Facts {
         let owner = action
             .owner

@@ -821,6 +821,12 @@ mod browser {
             "title = \"Replica lag\"\ntags = [\"database\"]\n\n[times]\nstarted = 2026-09-01T10:00:00Z\n\n[[actions]]\nid = \"a-9\"\ntext = \"Alert on replica lag\"\npriority = \"P2\"\nticket = \"https://tracker.example/OPS-9\"\n",
         )
         .unwrap();
+        // The archive's policy wants an owner on every open action.
+        std::fs::write(
+            archive.join("debrief.toml"),
+            "[policy]\nrequire_owner = true\n",
+        )
+        .unwrap();
         let server = Server::start(&dir, &[]);
         let base = format!("http://{}", server.addr);
         let driver = driver();
@@ -860,6 +866,10 @@ mod browser {
             .find(|r| r.contains("Alert on replica lag"))
             .unwrap();
         assert!(lag.contains("Why: no owner"), "{lag}");
+        assert!(
+            lag.contains("Policy: action `a-9` has no owner, and the policy requires one"),
+            "{lag}"
+        );
         assert!(lag.contains("Shares tag database"), "{lag}");
         assert!(
             lag.contains("P2") && lag.contains("tracker.example/OPS-9"),

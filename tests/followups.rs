@@ -377,3 +377,95 @@ fn reasons_are_learned_again_after_each_change() {
         "{before:?} then {after:?}"
     );
 }
+
+/// An edit that breaks the archive's `[policy]` says so on the shared screen at once, in the
+/// words `debrief check` uses for the file it wrote: for this incident's actions and for
+/// carried ones.
+#[test]
+fn an_edit_that_breaks_the_policy_says_so_as_check_would() {
+    let (_tmp, this) = archive();
+    let archive = this.parent().unwrap().to_path_buf();
+    std::fs::write(
+        archive.join("debrief.toml"),
+        "[policy]\naction_due_within_days = { P1 = 30 }\nrequire_owner = true\n",
+    )
+    .unwrap();
+    let server = Server::start(&this, &[]);
+    let policy_of = |list: &serde_json::Value, id: &str| -> Vec<String> {
+        let item = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {list}"));
+        serde_json::from_value(item["policy"].clone()).unwrap_or_default()
+    };
+    let facilitator_state = || server.as_facilitator("GET", "/api/state", None).json();
+    assert!(policy_of(&facilitator_state()["incident"]["actions"], "a-1").is_empty());
+
+    // This incident: a P1 action moved past the 30 days the policy allows.
+    let reply = server.as_facilitator("PATCH", "/api/actions/a-1", Some(r#"{"due":"2026-12-20"}"#));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let said = policy_of(&facilitator_state()["incident"]["actions"], "a-1");
+    assert_eq!(
+        said,
+        [
+            "P1 actions are to be due within 30 days of the incident, by 2026-12-03; `a-1` is due 2026-12-20"
+        ]
+    );
+    common::wait_for_text(&this.join("incident.toml"), "due      = 2026-12-20");
+    let check = common::run(&this, &["check", "."]);
+    let check = String::from_utf8(check.stdout).unwrap();
+    assert!(check.contains(&said[0]), "check says otherwise:\n{check}");
+
+    // A carried action given away to nobody.
+    let reply = server.as_facilitator(
+        "PATCH",
+        "/api/carried/2026-10-01-related/a-1",
+        Some(r#"{"owner":""}"#),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let said = policy_of(&facilitator_state()["carried"], "a-1");
+    assert_eq!(
+        said,
+        ["action `a-1` has no owner, and the policy requires one"]
+    );
+    let related = related_file(&this);
+    common::wait_until("the owner leaves the related file", || {
+        !std::fs::read_to_string(&related)
+            .unwrap()
+            .contains("owner = \"lee\"")
+    });
+    let check = common::run(related.parent().unwrap(), &["check", "."]);
+    let check = String::from_utf8(check.stdout).unwrap();
+    assert!(check.contains(&said[0]), "check says otherwise:\n{check}");
+}
+
+/// An incident that shares only a theme people named (in other case and spacing) is carried
+/// too, and says so.
+#[test]
+fn a_shared_named_theme_carries_actions_and_says_so() {
+    let (_tmp, this) = archive();
+    let mut toml = std::fs::read_to_string(this.join("incident.toml")).unwrap();
+    toml.push_str("\n[[factors]]\nid = \"f-themed\"\ntext = \"Pool limits were set by hand\"\ntheme = \"Pool limits\"\n");
+    std::fs::write(this.join("incident.toml"), toml).unwrap();
+    let unrelated = this
+        .parent()
+        .unwrap()
+        .join("2026-08-01-unrelated/incident.toml");
+    let mut other = std::fs::read_to_string(&unrelated).unwrap();
+    other.push_str(
+        "\n[[factors]]\nid = \"f-1\"\ntext = \"Index limits\"\ntheme = \"pool  LIMITS\"\n",
+    );
+    std::fs::write(&unrelated, other).unwrap();
+    let server = Server::start(&this, &[]);
+    let s = server.as_facilitator("GET", "/api/state", None).json();
+    let item = s["carried"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "a-x")
+        .unwrap_or_else(|| panic!("a-x is not carried: {}", s["carried"]))
+        .clone();
+    assert_eq!(item["shares"], serde_json::json!(["theme pool limits"]));
+}

@@ -152,6 +152,11 @@ pub struct MeetingConfig {
     /// Hide the authors of observations.
     #[serde(default)]
     pub anonymous: bool,
+    /// The archive's `[policy]`, which the meeting holds edits to (set by `serve`; never read
+    /// from `[meeting]`).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub policy: Policy,
 }
 
 fn default_votes_per_person() -> u32 {
@@ -168,6 +173,7 @@ impl Default for MeetingConfig {
             votes_per_person: default_votes_per_person(),
             max_votes_per_item: default_max_votes_per_item(),
             anonymous: false,
+            policy: Policy::default(),
         }
     }
 }

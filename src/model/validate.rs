@@ -136,43 +136,73 @@ pub fn policy(incident: &Incident, policy: &Policy, today: jiff::civil::Date) ->
     }
     let opened = incident.opened();
     for (i, a) in incident.actions.iter().enumerate() {
-        if matches!(a.status, ActionStatus::Done | ActionStatus::WontDo) {
-            continue;
-        }
-        if policy.require_owner && a.owner.as_deref().is_none_or(|o| o.trim().is_empty()) {
+        out.extend(action_policy(
+            i,
+            &PolicyFacts {
+                id: &a.id,
+                status: a.status,
+                owner: a.owner.as_deref(),
+                priority: a.priority,
+                due: a.due.map(|d| d.0),
+                opened,
+            },
+            policy,
+        ));
+    }
+    out
+}
+
+/// What the policy looks at in one action.
+pub struct PolicyFacts<'a> {
+    pub id: &'a str,
+    pub status: ActionStatus,
+    pub owner: Option<&'a str>,
+    pub priority: Option<crate::model::Priority>,
+    pub due: Option<jiff::civil::Date>,
+    /// The day the incident started.
+    pub opened: Option<jiff::civil::Date>,
+}
+
+/// Breaches of the policy by one action, the `i`th of its incident: the one rule that `check`
+/// reports and the meeting shows when an edit breaks it.
+pub fn action_policy(i: usize, a: &PolicyFacts<'_>, policy: &Policy) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if matches!(a.status, ActionStatus::Done | ActionStatus::WontDo) {
+        return out;
+    }
+    if policy.require_owner && a.owner.is_none_or(|o| o.trim().is_empty()) {
+        out.push(
+            Finding::warning(
+                "policy-owner",
+                format!("actions[{i}].id"),
+                format!(
+                    "action `{}` has no owner, and the policy requires one",
+                    a.id
+                ),
+            )
+            .label("no owner")
+            .help("add `owner = \"handle\"`: an action nobody owns rarely gets done"),
+        );
+    }
+    let Some(days) = policy.due_within(a.priority) else {
+        return out;
+    };
+    let priority = a.priority.map_or("", |p| p.as_str());
+    match (a.due, a.opened) {
+        (None, opened) => out.push(
+            Finding::warning("policy-due", format!("actions[{i}].priority"), format!("{priority} actions are to be due within {days} days of the incident; `{}` has no due date", a.id))
+                .label("no due date")
+                .help(format!("add `due = {}` or earlier", opened.map_or_else(|| "YYYY-MM-DD".to_owned(), |o| crate::forecast::add_days(o, days).to_string()))),
+        ),
+        (Some(due), Some(opened)) if crate::forecast::days_between(opened, due) > i64::from(days) => {
+            let latest = crate::forecast::add_days(opened, days);
             out.push(
-                Finding::warning(
-                    "policy-owner",
-                    format!("actions[{i}].id"),
-                    format!(
-                        "action `{}` has no owner, and the policy requires one",
-                        a.id
-                    ),
-                )
-                .label("no owner")
-                .help("add `owner = \"handle\"`: an action nobody owns rarely gets done"),
+                Finding::warning("policy-due", format!("actions[{i}].due"), format!("{priority} actions are to be due within {days} days of the incident, by {latest}; `{}` is due {due}", a.id))
+                    .label("later than the policy allows")
+                    .help("bring the date forward, or lower the priority if it is not that urgent"),
             );
         }
-        let Some(days) = policy.due_within(a.priority) else {
-            continue;
-        };
-        let priority = a.priority.map_or("", |p| p.as_str());
-        match (a.due, opened) {
-            (None, _) => out.push(
-                Finding::warning("policy-due", format!("actions[{i}].priority"), format!("{priority} actions are to be due within {days} days of the incident; `{}` has no due date", a.id))
-                    .label("no due date")
-                    .help(format!("add `due = {}` or earlier", opened.map_or_else(|| "YYYY-MM-DD".to_owned(), |o| crate::forecast::add_days(o, days).to_string()))),
-            ),
-            (Some(due), Some(opened)) if crate::forecast::days_between(opened, due.0) > i64::from(days) => {
-                let latest = crate::forecast::add_days(opened, days);
-                out.push(
-                    Finding::warning("policy-due", format!("actions[{i}].due"), format!("{priority} actions are to be due within {days} days of the incident, by {latest}; `{}` is due {due}", a.id))
-                        .label("later than the policy allows")
-                        .help("bring the date forward, or lower the priority if it is not that urgent"),
-                );
-            }
-            _ => {}
-        }
+        _ => {}
     }
     out
 }

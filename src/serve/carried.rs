@@ -36,6 +36,8 @@ pub struct Item {
     facts: Facts,
     state: ActionState,
     reasons: Vec<String>,
+    /// What the archive's `[policy]` says of it now, as `check` says it.
+    policy: Vec<String>,
 }
 
 /// The carried actions, as the journal has changed them.
@@ -79,6 +81,27 @@ impl Carried {
                 )
             })
             .unwrap_or_default();
+        // Themes people named on factors, compared as the site compares them.
+        let themes_of = |l: &crate::model::LoadedIncident| -> HashSet<String> {
+            l.incident
+                .factors
+                .iter()
+                .filter_map(|f| f.theme.as_deref())
+                .map(|t| {
+                    t.split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase()
+                })
+                .filter(|t| !t.is_empty())
+                .collect()
+        };
+        let themes: HashSet<String> = archive
+            .incidents
+            .iter()
+            .find(|l| l.id == this)
+            .map(themes_of)
+            .unwrap_or_default();
         let all: Vec<(String, String, Facts)> = archive
             .incidents
             .iter()
@@ -94,21 +117,19 @@ impl Carried {
             .incidents
             .iter()
             .filter(|l| l.id != this)
-            .filter(|l| {
-                l.incident
-                    .services
-                    .iter()
-                    .any(|s| services.contains(s.as_str()))
-                    || l.incident.tags.iter().any(|t| tags.contains(t.as_str()))
-            })
-            .flat_map(|l| {
-                // Services first: they say more about a shared cause than tags do.
+            .filter_map(|l| {
+                // Services and named themes first: they say more about a shared cause than
+                // tags do.
+                let mut shared_themes: Vec<String> =
+                    themes_of(l).intersection(&themes).cloned().collect();
+                shared_themes.sort();
                 let shares: Vec<String> = l
                     .incident
                     .services
                     .iter()
                     .filter(|s| services.contains(s.as_str()))
                     .map(|s| format!("service {s}"))
+                    .chain(shared_themes.into_iter().map(|t| format!("theme {t}")))
                     .chain(
                         l.incident
                             .tags
@@ -117,6 +138,9 @@ impl Carried {
                             .map(|t| format!("tag {t}")),
                     )
                     .collect();
+                (!shares.is_empty()).then_some((l, shares))
+            })
+            .flat_map(|(l, shares)| {
                 l.incident
                     .actions
                     .iter()
@@ -130,11 +154,12 @@ impl Carried {
                         facts: Facts::of(l, a),
                         state: ActionState::OnTrack,
                         reasons: Vec::new(),
+                        policy: Vec::new(),
                     })
             })
             .collect();
         for item in &mut items {
-            item.assess(&forecast);
+            item.assess(&forecast, &archive.config.policy);
         }
         items.sort_by(|a, b| {
             (
@@ -181,7 +206,7 @@ impl Carried {
             self.forecast.today(),
         );
         for item in &mut self.items {
-            item.assess(&self.forecast);
+            item.assess(&self.forecast, &self.config.policy);
         }
     }
 
@@ -276,6 +301,7 @@ impl Carried {
                     "status": i.facts.status,
                     "state": i.state,
                     "reasons": i.reasons,
+                    "policy": i.policy,
                     "shares": i.shares,
                 }))
                 .collect::<Vec<_>>()
@@ -331,9 +357,12 @@ pub fn incident_dir(root: &Path, incident: &str) -> Result<PathBuf, ApiError> {
 }
 
 impl Item {
-    fn assess(&mut self, forecast: &Forecast) {
+    /// Judges the action again: its forecast, and what the policy says of it, in the words
+    /// `debrief check` uses.
+    fn assess(&mut self, forecast: &Forecast, policy: &crate::model::config::Policy) {
         let assessment = forecast.assess(&self.facts);
         self.state = assessment.state;
         self.reasons = assessment.risk.reasons;
+        self.policy = self.facts.policy(&self.id, policy);
     }
 }

@@ -130,7 +130,10 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             theme_dir.clone(),
             access.clone(),
             public_url.clone(),
-            config.meeting.clone(),
+            crate::model::MeetingConfig {
+                policy: config.policy.clone(),
+                ..config.meeting.clone()
+            },
             carried::Carried::gather(&options.path, jiff::Zoned::now().date()),
         )
         .with_context(|| {

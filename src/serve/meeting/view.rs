@@ -67,6 +67,24 @@ impl Meeting {
                     }
                 }
             }
+            // An action the policy would warn about says so on the shared screen, in the words
+            // of `debrief check`, as soon as the edit that breaks it lands.
+            if facilitator
+                && let Some(actions) = value.get_mut("actions").and_then(|a| a.as_array_mut())
+            {
+                let facts: Vec<crate::forecast::Facts> = loaded
+                    .incident
+                    .actions
+                    .iter()
+                    .map(|a| crate::forecast::Facts::of(loaded, a))
+                    .collect();
+                for ((item, action), facts) in actions.iter_mut().zip(&loaded.incident.actions).zip(&facts) {
+                    let said = facts.policy(&action.id, &self.config.policy);
+                    if let Some(object) = item.as_object_mut().filter(|_| !said.is_empty()) {
+                        object.insert("policy".into(), json!(said));
+                    }
+                }
+            }
             if let Some(factors) = value.get_mut("factors").and_then(|f| f.as_array_mut()) {
                 for f in factors {
                     if let Some(f) = f.as_object_mut() {

@@ -160,6 +160,14 @@
   // A factor card: its text, and the facilitator's edit, merge and delete.
   var editing = null;
   // A small mark on what the blameless lint flags, with the rules in its title.
+  // What the archive's [policy] says of an action, in the words of `debrief check`: shown as
+  // soon as an edit breaks it, so the room can fix the date or the owner there and then.
+  var policyNote = function (a) {
+    return (a.policy || []).length
+      ? el("small", { class: "policy", role: "status", text: "Policy: " + a.policy.join("; ") })
+      : null;
+  };
+
   var nudgeMark = function (item) {
     if (!item.nudged || !item.nudged.length) return null;
     var rules = item.nudged.map(function (r) { return r.replace("blameless/", ""); }).join(", ");
@@ -347,7 +355,7 @@
       var c = M.actionControls(a, a.id);
       var overdue = a.due && a.due < today && a.status !== "done" && a.status !== "wont-do";
       return el("tr", { id: "action-" + a.id, class: (a.owner ? "" : "unowned") + (previous && !previous[a.id] ? " fresh" : "") },
-        el("td", null, a.plain, nudgeMark(a)),
+        el("td", null, a.plain, nudgeMark(a), policyNote(a)),
         el("td", { text: a.owner || "no owner" }),
         el("td", { class: "due" }, a.due || "—", overdue ? " " : null, overdue ? el("span", { class: "badge overdue", text: "overdue" }) : null),
         el("td", null, c.priority),
@@ -445,6 +453,7 @@
         el("td", null, el("span", { class: "badge " + a.state, text: a.state.replace("-", " ") })),
         el("td", null, a.text,
           (a.reasons || []).length ? el("small", { class: "reasons", text: "Why: " + a.reasons.join("; ") }) : null,
+          policyNote(a),
           (a.shares || []).length ? el("small", { class: "shares", text: "Shares " + a.shares.join(", ") }) : null),
         el("td", { text: a.incident }),
         el("td", null, owner),
