@@ -244,3 +244,71 @@ fn the_summary_stays_small_at_three_hundred_incidents() {
     );
     assert!(text.lines().all(|l| l.chars().count() <= 240), "{text}");
 }
+
+/// Trends a VP can read: per month, the median and 90th percentile of each time with how many
+/// incidents it is over; actions per month by where they stand.
+#[test]
+fn trends_give_monthly_medians_and_percentiles_with_counts() {
+    let (_dir, out) = built();
+    let page = std::fs::read_to_string(out.join("trends.html")).unwrap();
+    let months = text(&page[page.find("id=\"months\"").unwrap()..]);
+    // November: four incidents, detected in 40m at the median and 1h 20m at the 90th
+    // percentile, and so on for mitigation and resolution.
+    assert!(
+        months.contains("2026-11 4 40m 1h 20m 4 2h 05m 7h 35m 4 2h 50m 9h 00m 4"),
+        "{months}"
+    );
+    assert!(
+        months.find("2026-11").unwrap() < months.find("2026-09").unwrap(),
+        "newest first"
+    );
+    for title in [
+        "Median time to detect, mitigate and resolve, per month",
+        "Action items per month: done, won&#39;t do, overdue and open",
+    ] {
+        assert!(page.contains(title), "{title}");
+    }
+    assert!(
+        !page.contains(">average") && !page.contains(">mean"),
+        "no averages"
+    );
+}
+
+/// A page per service, linked from the index: its incidents, the themes that come back in
+/// them, its open actions and how long its incidents took to resolve.
+#[test]
+fn each_service_has_a_page() {
+    let (_dir, out) = built();
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains(
+            "<a class=\"badge service\" href=\"services/payments.html\">payments (4)</a>"
+        ),
+        "{index}"
+    );
+    let page = std::fs::read_to_string(out.join("services/payments.html")).unwrap();
+    let all = text(&page);
+    assert!(
+        all.contains("Over 4 of its 4 incidents with a known resolution: fastest 2h 30m, median 3h 15m, 90th percentile 9h 00m, slowest 9h 00m."),
+        "{all}"
+    );
+    assert!(
+        all.contains("expiring credentials named , in 4 incidents"),
+        "{all}"
+    );
+    assert!(page.contains("href=\"../incidents/2026-09-22-payment-webhooks-rejected/index.html\""));
+    assert!(
+        !page.contains("2026-09-02-search-stale-stock"),
+        "another service's incident"
+    );
+    // Open actions, overdue first; nothing done.
+    let actions = text(
+        &page[page.find("id=\"open-actions\"").unwrap()..page.find("id=\"incidents\"").unwrap()],
+    );
+    assert!(
+        actions.find("overdue").unwrap() < actions.find("on track").unwrap(),
+        "{actions}"
+    );
+    assert!(!actions.contains(" done "), "{actions}");
+    assert!(page.contains("<svg"), "the histogram");
+}

@@ -46,6 +46,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/themes.html"),
     ),
     (
+        "service.html",
+        include_str!("../../themes/default/templates/service.html"),
+    ),
+    (
         "search.html",
         include_str!("../../themes/default/templates/search.html"),
     ),

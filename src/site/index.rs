@@ -1,5 +1,6 @@
 //! The archive's index pages: `index.html` and its other orders (`by-severity.html`,
-//! `by-duration.html`, `by-open-actions.html`), and a page per tag, `tags/<tag>.html`.
+//! `by-duration.html`, `by-open-actions.html`), and a page per tag, `tags/<tag>.html`. Each
+//! links the pages per service (`services`).
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -22,6 +23,7 @@ pub(super) fn write(out: Writer<'_>, digests: &[Digest]) -> anyhow::Result<()> {
         ),
     ];
     let tags = tag_pages(digests);
+    let services = service_pages(digests);
     let views_nav = |current: &str, root: &str| -> Vec<serde_json::Value> {
         sorts
             .iter()
@@ -43,6 +45,7 @@ pub(super) fn write(out: Writer<'_>, digests: &[Digest]) -> anyhow::Result<()> {
         ctx.insert("sort", "date, newest first");
         ctx.insert("views", &views_nav("", "../"));
         ctx.insert("tags", &tags);
+        ctx.insert("services", &services);
         ctx.insert("tag", &t.name);
         out.page(&t.file, "index.html", &ctx)
     })?;
@@ -73,28 +76,38 @@ pub(super) fn write(out: Writer<'_>, digests: &[Digest]) -> anyhow::Result<()> {
             ctx.insert("sort", description);
             ctx.insert("views", &views_nav(file, ""));
             ctx.insert("tags", &tags);
+            ctx.insert("services", &services);
             ctx.insert("tag", &Option::<String>::None);
             out.page(file, "index.html", &ctx)
         })
 }
 
-/// A tag's page of the archive: `tags/<slug>.html`.
+/// A tag's or a service's page of the archive: `tags/<slug>.html`, `services/<slug>.html`.
 #[derive(Debug, Serialize)]
-struct TagPage {
-    name: String,
+pub(super) struct TagPage {
+    pub name: String,
     /// The page, from the site's root.
-    file: String,
-    count: usize,
+    pub file: String,
+    /// Incidents with it.
+    pub count: usize,
 }
 
 /// The archive's tags, by name, each with a page whose name is made of its letters and digits
 /// (a number added when two tags would share one).
 fn tag_pages(digests: &[Digest]) -> Vec<TagPage> {
+    pages("tags", digests.iter().flat_map(|d| &d.summary.tags))
+}
+
+/// The archive's services, by name, each with its page `services/<slug>.html`.
+pub(super) fn service_pages(digests: &[Digest]) -> Vec<TagPage> {
+    pages("services", digests.iter().flat_map(|d| &d.services))
+}
+
+/// A page per distinct name in `names` (counted), in `folder`.
+fn pages<'a>(folder: &str, names: impl Iterator<Item = &'a String>) -> Vec<TagPage> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for d in digests {
-        for t in &d.summary.tags {
-            *counts.entry(t.as_str()).or_default() += 1;
-        }
+    for name in names {
+        *counts.entry(name.as_str()).or_default() += 1;
     }
     let mut taken = std::collections::HashSet::new();
     counts
@@ -115,7 +128,7 @@ fn tag_pages(digests: &[Digest]) -> Vec<TagPage> {
                 .collect::<Vec<_>>()
                 .join("-");
             if slug.is_empty() {
-                slug = "tag".to_owned();
+                slug = "page".to_owned();
             }
             let mut unique = slug.clone();
             let mut n = 2;
@@ -125,7 +138,7 @@ fn tag_pages(digests: &[Digest]) -> Vec<TagPage> {
             }
             TagPage {
                 name: name.to_owned(),
-                file: format!("tags/{unique}.html"),
+                file: format!("{folder}/{unique}.html"),
                 count,
             }
         })

@@ -39,6 +39,7 @@ mod logs;
 mod output;
 mod related;
 mod search;
+mod services;
 mod themes;
 mod trends;
 

@@ -123,14 +123,7 @@ pub fn themes(digests: &[Digest]) -> Themes {
             .iter()
             .map(|(name, (_, _, times))| crate::render::charts::Series {
                 name: (*name).to_owned(),
-                values: BUCKETS
-                    .iter()
-                    .enumerate()
-                    .map(|(b, (upper, _))| {
-                        let lower = b.checked_sub(1).map_or(i64::MIN, |p| BUCKETS[p].0);
-                        times.iter().filter(|&&t| t > lower && t <= *upper).count() as f64
-                    })
-                    .collect(),
+                values: bucketed(times),
             })
             .collect();
         // Side by side, not stacked: an incident with factors of two categories is in both
@@ -151,8 +144,39 @@ pub fn themes(digests: &[Digest]) -> Themes {
     }
 }
 
+/// How many of `times` (seconds) fall in each of [`BUCKETS`].
+fn bucketed(times: &[i64]) -> Vec<f64> {
+    BUCKETS
+        .iter()
+        .enumerate()
+        .map(|(b, (upper, _))| {
+            let lower = b.checked_sub(1).map_or(i64::MIN, |p| BUCKETS[p].0);
+            times.iter().filter(|&&t| t > lower && t <= *upper).count() as f64
+        })
+        .collect()
+}
+
+/// A histogram of one service's times to resolve (seconds), over the same spans as the
+/// categories' histogram.
+pub(super) fn resolve_histogram(service: &str, times: &[i64]) -> String {
+    let labels: Vec<String> = BUCKETS.iter().map(|(_, l)| (*l).to_owned()).collect();
+    let series = [crate::render::charts::Series {
+        name: "incidents".to_owned(),
+        values: bucketed(times),
+    }];
+    let title = format!("Time to resolve, {service}");
+    crate::render::charts::stacked_bars(&crate::render::charts::Chart {
+        id: "service-resolve",
+        title: &title,
+        desc: "How many of the service's incidents took each span of time to resolve.",
+        categories: &labels,
+        series: &series,
+        y_label: "incidents",
+    })
+}
+
 /// The `p` quantile (0 to 1) of sorted values, by the nearest rank.
-fn quantile(sorted: &[i64], p: f64) -> Option<i64> {
+pub(super) fn quantile(sorted: &[i64], p: f64) -> Option<i64> {
     if sorted.is_empty() {
         return None;
     }
@@ -160,7 +184,8 @@ fn quantile(sorted: &[i64], p: f64) -> Option<i64> {
     sorted.get(rank).copied()
 }
 
-fn shown(seconds: i64) -> String {
+/// A number of seconds as the reports write durations (`5h 48m`).
+pub(super) fn shown(seconds: i64) -> String {
     human_duration(jiff::SignedDuration::from_secs(seconds))
 }
 
