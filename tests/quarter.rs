@@ -312,3 +312,45 @@ fn each_service_has_a_page() {
     assert!(!actions.contains(" done "), "{actions}");
     assert!(page.contains("<svg"), "the histogram");
 }
+
+/// A calendar to-do carries its ticket: in its description, and as its link when the site's
+/// address is not known.
+#[test]
+fn calendar_todos_link_their_tickets() {
+    let out = run(
+        &root(),
+        &[
+            "actions",
+            ARCHIVE,
+            "--today",
+            "2026-12-01",
+            "--format",
+            "ics",
+        ],
+    );
+    let ics = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace("\r\n ", "")
+        .replace("\r\n", "\n");
+    let todo = ics
+        .split("BEGIN:VTODO")
+        .find(|t| t.contains("UID:a-4.2026-09-15-checkout-pool-exhaustion@debrief"))
+        .unwrap();
+    assert!(
+        todo.contains("Ticket: https://tracker.example.com/OPS-1048\n"),
+        "{todo}"
+    );
+    assert!(
+        todo.contains("\nURL:https://tracker.example.com/OPS-1048\n"),
+        "{todo}"
+    );
+    // In the site with its address known, the link is the report and the ticket is named.
+    let (_dir, site) = built();
+    let ics = std::fs::read_to_string(site.join("actions.ics"))
+        .unwrap()
+        .replace("\r\n ", "");
+    assert!(
+        ics.contains("Ticket: https://tracker.example.com/OPS-1048"),
+        "{ics}"
+    );
+}

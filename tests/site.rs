@@ -757,3 +757,52 @@ fn the_feed_holds_the_newest_fifty_and_no_drafts() {
     assert!(first.contains("<title>i54</title>"), "{first}");
     assert!(!feed.contains("<title>i55</title>"), "the draft");
 }
+
+/// A postmortem is announced when it is published: an old incident published today comes
+/// first, dated by its `published` day; one still in review is not in the feed.
+#[test]
+fn the_feed_announces_a_postmortem_when_it_is_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    for (name, extra) in [
+        (
+            "2026-09-01-old",
+            "status = \"published\"\npublished = 2026-11-20\ntimezone = \"Europe/Berlin\"",
+        ),
+        ("2026-11-01-recent", "status = \"published\""),
+        ("2026-11-10-in-review", "status = \"review\""),
+    ] {
+        let dir = archive.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("incident.toml"),
+            format!(
+                "title = \"{name}\"\n{extra}\n[times]\nstarted = {}T10:00:00Z\nresolved = {}T11:00:00Z\n",
+                &name[..10],
+                &name[..10]
+            ),
+        )
+        .unwrap();
+    }
+    let (_keep, out) = build(&archive);
+    let feed = read(&out.join("feed.xml"));
+    let entries: Vec<&str> = feed.split("<entry>").skip(1).collect();
+    assert_eq!(entries.len(), 2, "{feed}");
+    assert!(
+        entries[0].contains("<title>2026-09-01-old</title>"),
+        "{feed}"
+    );
+    // Midnight of the day it was published, in its zone.
+    assert!(
+        entries[0].contains("<updated>2026-11-19T23:00:00Z</updated>"),
+        "{feed}"
+    );
+    assert!(
+        entries[1].contains("<updated>2026-11-01T11:00:00Z</updated>"),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("  <updated>2026-11-19T23:00:00Z</updated>"),
+        "the feed's own date"
+    );
+}

@@ -236,6 +236,10 @@ pub struct Incident {
     pub severity: Option<String>,
     #[serde(default)]
     pub status: Status,
+    /// The day the review was published (`status = "published"`): the site's feed announces
+    /// the postmortem as of this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Due>,
     /// The IANA zone used for display, and for times written without an offset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,

@@ -21,6 +21,9 @@ pub struct Todo<'a> {
     pub description: String,
     /// The incident's report, when the site's address is known.
     pub url: Option<String>,
+    /// The action's ticket, as written: in the description, and the to-do's link when there
+    /// is no report to link to and it is a web address.
+    pub ticket: Option<String>,
 }
 
 /// An iCalendar file with one VTODO per item. `stamp` is the day the file describes (the
@@ -63,10 +66,22 @@ pub fn calendar<'a>(todos: impl IntoIterator<Item = Todo<'a>>, stamp: Date) -> S
             };
             line(&format!("PRIORITY:{level}"));
         }
-        if !todo.description.is_empty() {
-            line(&format!("DESCRIPTION:{}", text(&todo.description)));
+        let mut description = todo.description.clone();
+        if let Some(ticket) = todo.ticket.as_deref().filter(|t| !t.trim().is_empty()) {
+            if !description.is_empty() {
+                description.push(' ');
+            }
+            description.push_str(&format!("Ticket: {}", ticket.trim()));
         }
-        if let Some(url) = todo.url.as_deref().filter(|u| is_uri(u)) {
+        if !description.is_empty() {
+            line(&format!("DESCRIPTION:{}", text(&description)));
+        }
+        let ticket_link = todo
+            .ticket
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| t.starts_with("https://") || t.starts_with("http://"));
+        if let Some(url) = todo.url.as_deref().or(ticket_link).filter(|u| is_uri(u)) {
             line(&format!("URL:{url}"));
         }
         line("END:VTODO");

@@ -110,6 +110,7 @@ fn calendar(digests: &[Digest], base_url: Option<&str>, today: Date) -> anyhow::
                     a.anchor
                 )
             }),
+            ticket: a.ticket.clone(),
             id: a.anchor,
         })
     });

@@ -16,8 +16,8 @@ pub(super) struct Digest {
     pub services: Vec<String>,
     /// Seconds to detect, to mitigate and to resolve, where known.
     pub durations: Vec<(&'static str, i64)>,
-    /// For the feed: when the incident was last known to change (RFC 3339), and its summary
-    /// as plain text.
+    /// For the feed: the day it was published (`published`, at midnight in its zone), else
+    /// when it was resolved (RFC 3339); and its summary as plain text.
     pub updated: String,
     pub abstract_text: Option<String>,
     /// The incident's entry in the search index.
@@ -28,11 +28,16 @@ impl Digest {
     pub fn of(view: IncidentView, loaded: &LoadedIncident) -> anyhow::Result<Digest> {
         let i = &loaded.incident;
         let tz = i.tz();
-        let updated = i
-            .times
-            .resolved
-            .as_ref()
-            .map(|s| s.resolve(&tz).0)
+        // The feed announces a postmortem as of the day it was published, at midnight in the
+        // incident's zone; before a `published` day is written, as of its resolution.
+        let published_at = i.published.and_then(|d| {
+            d.0.at(0, 0, 0, 0)
+                .to_zoned(tz.clone())
+                .ok()
+                .map(|z| z.timestamp())
+        });
+        let updated = published_at
+            .or_else(|| i.times.resolved.as_ref().map(|s| s.resolve(&tz).0))
             .or_else(|| i.first_instant())
             .map_or_else(String::new, |t| t.to_string());
         let facts = i.actions.iter().map(|a| Facts::of(loaded, a));

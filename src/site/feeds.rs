@@ -34,15 +34,21 @@ pub(super) fn write(out: Writer<'_>, digests: &[Digest], today: Date) -> anyhow:
 /// The most entries `feed.xml` holds: feed readers look at the newest.
 const FEED_ENTRIES: usize = 50;
 
-/// `feed.xml`: an Atom entry per incident that is not a draft, newest first, at most
+/// `feed.xml`: an Atom entry per published postmortem, the most recently published first
+/// (by its `published` day, or its resolution before one is written), at most
 /// [`FEED_ENTRIES`].
 fn feed(title: &str, base_url: Option<&str>, digests: &[Digest], today: Date) -> String {
     let midnight = || format!("{today}T00:00:00Z");
-    let newest = newest_first(digests);
+    let published = crate::model::Status::Published.to_string();
+    // A draft or a review in progress is not announced; it is once it is published.
+    let mut newest: Vec<&Digest> = newest_first(digests)
+        .into_iter()
+        .filter(|d| d.summary.status == published)
+        .collect();
+    // RFC 3339 in UTC sorts as text; the stable sort keeps the date order for ties.
+    newest.sort_by(|a, b| b.updated.cmp(&a.updated));
     let entries: Vec<feeds::Entry<'_>> = newest
         .into_iter()
-        // A draft is not announced; it is, once its status moves on.
-        .filter(|d| d.summary.status != crate::model::Status::Draft.to_string())
         .take(FEED_ENTRIES)
         .map(|d| feeds::Entry {
             id: &d.summary.id,

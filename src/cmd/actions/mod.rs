@@ -231,6 +231,7 @@ impl<'a> Row<'a> {
             status: a.status,
             priority: a.priority,
             description: self.assessment.describe(self.owner()),
+            ticket: a.ticket.clone(),
             url: base_url.map(|b| {
                 format!(
                     "{}/incidents/{}/index.html#{}",
