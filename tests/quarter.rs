@@ -9,6 +9,13 @@ use common::{root, run, transcript};
 
 const ARCHIVE: &str = "tests/fixtures/quarter/incidents";
 
+/// `debrief actions` of the archive as of 2026-12-01, with `extra` arguments.
+fn actions(extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["actions", ARCHIVE, "--today", "2026-12-01"];
+    args.extend_from_slice(extra);
+    run(&root(), &args)
+}
+
 fn built() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = common::scratch();
     let out = dir.path().join("site");

@@ -2,7 +2,7 @@
 //! wrote around it: keys aligned like the neighbouring table's (`id       = …` under `id
 //! = …`), and a list of lessons one item a line once it no longer fits on one.
 
-use toml_edit::{Array, TableLike};
+use toml_edit::{Array, DocumentMut, Item, TableLike};
 
 /// A list written on one line is broken into one item a line past this many characters.
 const LINE: usize = 100;
@@ -101,6 +101,78 @@ pub fn one_item_a_line_when_long(key: &str, list: &mut Array) {
     }
     list.set_trailing_comma(true);
     list.set_trailing("\n");
+}
+
+/// Whether a comment line is a note about `key` that a value now answers: `# owner: nobody
+/// volunteered`, `# owner = "handle"` (a key left commented out), in any case.
+fn notes_key(line: &str, key: &str) -> bool {
+    let Some(text) = line.trim_start().strip_prefix('#') else {
+        return false;
+    };
+    let text = text.trim_start();
+    text.get(..key.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(key))
+        && text[key.len()..].trim_start().starts_with([':', '='])
+}
+
+/// `text` (a run of comment and blank lines) without the notes about any of `keys`; `None`
+/// when there are none.
+pub fn without_notes(text: &str, keys: &[String]) -> Option<String> {
+    let stale = |line: &str| keys.iter().any(|k| notes_key(line, k));
+    if !text.lines().any(stale) {
+        return None;
+    }
+    let mut kept: String = text
+        .split_inclusive('\n')
+        .filter(|line| !stale(line))
+        .collect();
+    if text.ends_with('\n') && !kept.is_empty() && !kept.ends_with('\n') {
+        kept.push('\n');
+    }
+    Some(kept)
+}
+
+/// Takes out the comment lines that were notes about the keys just `added` to element `n` of
+/// the array of tables `list` (see [`without_notes`]): once the meeting sets `owner`,
+/// `# owner: nobody volunteered` is no longer true, and a reader would take it for the new
+/// value's comment. Notes sit between the element's keys, or after them: in the prefix of the
+/// next element, or at the end of the file.
+pub fn drop_stale_notes(doc: &mut DocumentMut, list: &str, n: usize, added: &[String]) {
+    if added.is_empty() {
+        return;
+    }
+    let last_item = doc.iter().last().map(|(k, _)| k.to_owned());
+    let Some(aot) = doc.get_mut(list).and_then(Item::as_array_of_tables_mut) else {
+        return;
+    };
+    if let Some(t) = aot.get_mut(n) {
+        drop_notes_between_keys(t, added);
+    }
+    let fix = |text: Option<&str>| text.and_then(|p| without_notes(p, added));
+    if let Some(next) = aot.get_mut(n + 1) {
+        let decor = next.decor_mut();
+        if let Some(kept) = fix(decor.prefix().and_then(|p| p.as_str())) {
+            decor.set_prefix(kept);
+        }
+    } else if n + 1 == aot.len()
+        && last_item.as_deref() == Some(list)
+        && let Some(kept) = fix(doc.trailing().as_str())
+    {
+        doc.set_trailing(kept);
+    }
+}
+
+fn drop_notes_between_keys(t: &mut dyn TableLike, added: &[String]) {
+    let names: Vec<String> = t.iter().map(|(k, _)| k.to_owned()).collect();
+    for name in names {
+        if let Some(mut key) = t.key_mut(&name) {
+            let decor = key.leaf_decor_mut();
+            let prefix = decor.prefix().and_then(|p| p.as_str()).map(str::to_owned);
+            if let Some(kept) = prefix.and_then(|p| without_notes(&p, added)) {
+                decor.set_prefix(kept);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

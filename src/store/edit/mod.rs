@@ -357,10 +357,23 @@ fn with_keyed(
     f: impl FnOnce(&mut dyn TableLike) -> bool,
 ) -> bool {
     match doc.get_mut(key) {
-        Some(Item::ArrayOfTables(aot)) => aot
-            .iter_mut()
-            .find(|t| id_of(*t) == Some(id))
-            .is_some_and(|t| f(t)),
+        Some(Item::ArrayOfTables(aot)) => {
+            let Some(n) = aot.iter().position(|t| id_of(t) == Some(id)) else {
+                return false;
+            };
+            let t = aot.get_mut(n).expect("found above");
+            let before: Vec<String> = t.iter().map(|(k, _)| k.to_owned()).collect();
+            if !f(t) {
+                return false;
+            }
+            let added: Vec<String> = t
+                .iter()
+                .map(|(k, _)| k.to_owned())
+                .filter(|k| !before.contains(k))
+                .collect();
+            layout::drop_stale_notes(doc, key, n, &added);
+            true
+        }
         Some(Item::Value(Value::Array(array))) => array
             .iter_mut()
             .filter_map(Value::as_inline_table_mut)
@@ -487,156 +500,4 @@ fn set_str_if_different(t: &mut dyn TableLike, key: &str, value: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{ActionStatus, Category, Kind};
-    use crate::store::{ActionChanges, NewAction, NewEntry, NewFactor};
-
-    const FILE: &str = r#"# The incident.
-title = "x"   # keep me
-
-[[timeline]]
-id = "t-1"   # first
-at = 2026-11-03T14:02:00+01:00
-text = "deploy"
-
-# Factors follow.
-[[factors]]
-id = "f-1"
-text = "pool"
-votes = { "p-a" = 1 }
-
-[[actions]]
-id = "a-1"
-text = "alert"
-owner = "sam"  # on call
-"#;
-
-    fn entry(id: &str) -> Op {
-        Op::AddEntry(NewEntry {
-            id: id.into(),
-            at: "2026-11-03T14:05:00+01:00".into(),
-            text: "saw \"errors\"".into(),
-            kind: Kind::Observation,
-            lane: None,
-            by: Some("Alex".into()),
-            source: None,
-        })
-    }
-
-    fn run(text: &str, ops: &[Op]) -> String {
-        let mut doc: DocumentMut = text.parse().unwrap();
-        for op in ops {
-            apply(&mut doc, op);
-        }
-        doc.to_string()
-    }
-
-    #[test]
-    fn adds_go_after_their_list_and_keep_every_comment() {
-        let out = run(
-            FILE,
-            &[
-                entry("t-2"),
-                Op::AddFactor(NewFactor {
-                    id: "f-2".into(),
-                    text: "no alert".into(),
-                    category: Category::Process,
-                }),
-                Op::AddAction(NewAction {
-                    id: "a-2".into(),
-                    text: "page on pool".into(),
-                    owner: None,
-                    due: Some("2026-12-01".into()),
-                    priority: None,
-                    status: ActionStatus::Open,
-                    kind: None,
-                    factors: vec!["f-2".into()],
-                    ticket: None,
-                }),
-            ],
-        );
-        insta::assert_snapshot!(out);
-        let parsed: crate::model::Incident = toml::from_str(&out).unwrap();
-        assert_eq!(parsed.timeline.len(), 2);
-        assert_eq!(parsed.factors[1].id, "f-2");
-        assert_eq!(parsed.actions[1].factors, vec!["f-2"]);
-    }
-
-    #[test]
-    fn every_edit_is_idempotent() {
-        let ops = [
-            entry("t-2"),
-            Op::Vote {
-                factor: "f-1".into(),
-                participant: "p-b".into(),
-                count: 2,
-            },
-            Op::Vote {
-                factor: "f-1".into(),
-                participant: "p-a".into(),
-                count: 0,
-            },
-            Op::UpdateAction {
-                id: "a-1".into(),
-                changes: ActionChanges {
-                    owner: Some("Alex".into()),
-                    status: Some(ActionStatus::InProgress),
-                    ..ActionChanges::default()
-                },
-            },
-            Op::Link {
-                list: List::Factors,
-                from: "f-1".into(),
-                key: "events".into(),
-                to: "t-1".into(),
-            },
-            Op::Delete {
-                list: List::Timeline,
-                id: "t-1".into(),
-            },
-        ];
-        let once = run(FILE, &ops);
-        let twice = run(&once, &ops);
-        assert_eq!(once, twice);
-        let mut doc: DocumentMut = once.parse().unwrap();
-        assert!(ops.iter().all(|op| !apply(&mut doc, op)));
-        assert!(once.contains("votes = { p-b = 2 }"), "{once}");
-        assert!(
-            !once.contains("\"t-1\""),
-            "references to a deleted entry go too: {once}"
-        );
-        assert!(once.contains("owner = \"Alex\"  # on call"), "{once}");
-        assert!(!once.contains("id = \"t-1\""), "{once}");
-        assert!(once.contains("# Factors follow."), "{once}");
-    }
-
-    #[test]
-    fn the_last_ballot_taken_back_leaves_no_empty_votes() {
-        let vote = |participant: &str, count: u32| Op::Vote {
-            factor: "f-1".into(),
-            participant: participant.into(),
-            count,
-        };
-        let out = run(FILE, &[vote("p-b", 1), vote("p-a", 0), vote("p-b", 0)]);
-        let factor = &out[out.find("id = \"f-1\"").unwrap()..];
-        let factor = &factor[..factor.find("[[").unwrap_or(factor.len())];
-        assert!(!factor.contains("votes"), "{out}");
-    }
-
-    #[test]
-    fn a_file_without_lists_and_one_with_inline_lists_both_work() {
-        let out = run("title = \"x\"\n", &[entry("t-9")]);
-        assert!(
-            out.starts_with("title = \"x\"\n\n[[timeline]]\nid = \"t-9\""),
-            "{out}"
-        );
-        let inline = "title = \"x\"\ntimeline = [{ id = \"t-1\", at = 2026-11-03T14:02:00Z, text = \"a\" }]\n";
-        let out = run(inline, &[entry("t-9")]);
-        let parsed: crate::model::Incident = toml::from_str(&out).unwrap();
-        assert_eq!(parsed.timeline.len(), 2, "{out}");
-        let empty = run("title = \"x\"\ntimeline = []\n", &[entry("t-9")]);
-        let parsed: crate::model::Incident = toml::from_str(&empty).unwrap();
-        assert_eq!(parsed.timeline.len(), 1, "{empty}");
-    }
-}
+mod tests;
