@@ -150,21 +150,7 @@ fn related_incidents_say_what_they_share() {
 /// and one reason; `--fail-on` ends with one line that says why it failed.
 #[test]
 fn the_nightly_summary_fits_in_chat() {
-    let out = run(
-        &root(),
-        &[
-            "actions",
-            ARCHIVE,
-            "--today",
-            "2026-12-01",
-            "--format",
-            "summary",
-            "--top",
-            "2",
-            "--fail-on",
-            "overdue",
-        ],
-    );
+    let out = actions(&["--format", "summary", "--top", "2", "--fail-on", "overdue"]);
     insta::assert_snapshot!("quarter-summary", transcript(&out));
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -174,37 +160,13 @@ fn the_nightly_summary_fits_in_chat() {
     );
 
     // At risk fails too with --fail-on at-risk, and says how many of each.
-    let out = run(
-        &root(),
-        &[
-            "actions",
-            ARCHIVE,
-            "--today",
-            "2026-12-01",
-            "--fail-on",
-            "at-risk",
-            "--state",
-            "at-risk",
-        ],
-    );
+    let out = actions(&["--fail-on", "at-risk", "--state", "at-risk"]);
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "failed (--fail-on at-risk): 9 actions are overdue or at risk (0 overdue, 9 at risk)\n"
     );
     // Nothing to fail on: no line, exit 0.
-    let out = run(
-        &root(),
-        &[
-            "actions",
-            ARCHIVE,
-            "--today",
-            "2026-12-01",
-            "--fail-on",
-            "overdue",
-            "--state",
-            "done",
-        ],
-    );
+    let out = actions(&["--fail-on", "overdue", "--state", "done"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty());
 }
@@ -324,17 +286,7 @@ fn each_service_has_a_page() {
 /// address is not known.
 #[test]
 fn calendar_todos_link_their_tickets() {
-    let out = run(
-        &root(),
-        &[
-            "actions",
-            ARCHIVE,
-            "--today",
-            "2026-12-01",
-            "--format",
-            "ics",
-        ],
-    );
+    let out = actions(&["--format", "ics"]);
     let ics = String::from_utf8(out.stdout)
         .unwrap()
         .replace("\r\n ", "")
