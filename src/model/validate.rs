@@ -207,6 +207,30 @@ pub fn action_policy(i: usize, a: &PolicyFacts<'_>, policy: &Policy) -> Vec<Find
     out
 }
 
+/// What to add to an incomplete action, naming only what is missing (`owner`, `due date`,
+/// `kind`).
+fn incomplete_help(missing: &[&str]) -> String {
+    let adds: Vec<&str> = missing
+        .iter()
+        .map(|m| match *m {
+            "owner" => "`owner = \"handle\"`",
+            "due date" => "`due = YYYY-MM-DD`",
+            _ => "`kind` (mitigate, prevent, detect or process)",
+        })
+        .collect();
+    let why = match (missing.contains(&"owner"), missing.contains(&"due date")) {
+        (true, true) => "an action without an owner and a date rarely gets done",
+        (true, false) => "an action nobody owns rarely gets done",
+        (false, true) => "an action without a date rarely gets done",
+        (false, false) => "the kind says whether it mitigates, prevents or detects",
+    };
+    let adds = match adds.as_slice() {
+        [.., last] if adds.len() > 1 => format!("{} and {last}", adds[..adds.len() - 1].join(", ")),
+        _ => adds.concat(),
+    };
+    format!("add {adds}: {why}")
+}
+
 /// Runs the blameless lint over every text field of `incident`.
 pub fn lint_incident(incident: &Incident, lint: &Lint) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -618,9 +642,13 @@ impl Validator<'_> {
             .collect();
             if !missing.is_empty() {
                 self.out.push(
-                    Finding::warning("action-incomplete", format!("actions[{i}].id"), format!("action `{}` has no {}", a.id, join_words(&missing)))
-                        .label("incomplete action item")
-                        .help("an action without an owner and a date rarely gets done; add `owner`, `due` and `kind` (mitigate, prevent, detect or process)"),
+                    Finding::warning(
+                        "action-incomplete",
+                        format!("actions[{i}].id"),
+                        format!("action `{}` has no {}", a.id, join_words(&missing)),
+                    )
+                    .label("incomplete action item")
+                    .help(incomplete_help(&missing)),
                 );
             }
         }
