@@ -1783,6 +1783,108 @@ mod browser {
         }
     }
 
+    /// A quarter of postmortems as leadership reads it, opened from disk at 1920x1080: the
+    /// index links each service's page; trends, themes and a service's page fit the width, no
+    /// chart puts text over its bars, and the numbers a VP asks for are on the page.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_quarter_reads_on_the_archive_pages() {
+        let tmp = common::scratch();
+        let out = tmp.path().join("site");
+        let built = common::run(
+            &common::root(),
+            &[
+                "build",
+                "tests/fixtures/quarter/incidents",
+                "--out",
+                out.to_str().unwrap(),
+                "--today",
+                "2026-12-01",
+            ],
+        );
+        assert!(built.status.success(), "{}", common::transcript(&built));
+        let driver = driver();
+        let page = window(&driver, 1920, 1080).await;
+        page.goto(&format!("file://{}", out.join("index.html").display()))
+            .await
+            .unwrap();
+        click(&page, "p.services a[href='services/payments.html']").await;
+        until("the service's page", || async {
+            text(&page, "h1").await == "Service payments"
+        })
+        .await;
+        assert!(text(&page, "#resolve").await.contains("median 3h 15m"));
+        assert!(
+            text(&page, "#themes")
+                .await
+                .contains("expiring credentials")
+        );
+        assert!(
+            text(&page, "#open-actions tbody tr:first-child")
+                .await
+                .contains("overdue")
+        );
+        accessibility(&page, "a service's page").await;
+        screenshot(&page, "service.png").await;
+        for file in [
+            "index.html",
+            "trends.html",
+            "themes.html",
+            "services/payments.html",
+        ] {
+            console(&page).await;
+            page.goto(&format!("file://{}", out.join(file).display()))
+                .await
+                .unwrap();
+            until(&format!("{file} loads"), || async {
+                js(&page, "return document.readyState;").await == json!("complete")
+            })
+            .await;
+            assert_eq!(
+                js(&page, "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;").await,
+                json!(true),
+                "{file} scrolls sideways"
+            );
+            // Text of a chart (legend, labels) never lies on one of its bars.
+            let covered = js(
+                &page,
+                "var hits = [];
+                 document.querySelectorAll('figure svg').forEach(function (svg) {
+                   var bars = Array.prototype.filter.call(svg.querySelectorAll('rect'), function (r) {
+                     var f = (r.getAttribute('fill') || '').toLowerCase();
+                     var b = r.getBoundingClientRect();
+                     return f !== '#ffffff' && f !== 'none' && b.width > 14 && b.height > 2;
+                   }).map(function (r) { return r.getBoundingClientRect(); });
+                   svg.querySelectorAll('text').forEach(function (t) {
+                     var a = t.getBoundingClientRect();
+                     bars.forEach(function (b) {
+                       if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) hits.push(t.textContent);
+                     });
+                   });
+                 });
+                 return hits;",
+            )
+            .await;
+            assert_eq!(covered, json!([]), "{file}: chart text over bars");
+            let errors: Vec<(String, String)> = console(&page)
+                .await
+                .into_iter()
+                .filter(|(level, _)| level == "SEVERE" || level == "WARNING")
+                .collect();
+            assert!(errors.is_empty(), "{file}: console: {errors:?}");
+        }
+        page.goto(&format!("file://{}", out.join("trends.html").display()))
+            .await
+            .unwrap();
+        assert!(
+            text(&page, "#months tbody tr:first-child")
+                .await
+                .starts_with("2026-11"),
+            "newest month first"
+        );
+        screenshot(&page, "trends.png").await;
+        let _ = page.close().await;
+    }
+
     /// A seven-hour outage on the shared screen at 1920x1080: the timeline gives its first
     /// busy minutes room and marks the quiet hours, and the flow of its 9 factors and 10
     /// actions fits the screen and one more of scrolling, its boxes reaching the right edge.
