@@ -37,6 +37,9 @@ const HIDDEN: &[&str] = &[
     "HIDDEN-LESSON",
     "INTERNAL-NOTES-PART",
     "PRIVATE-INCIDENT",
+    "INTERNAL-TITLE-PART",
+    "INTERNAL-THEME-PART",
+    "PRIVATE-THEME",
 ];
 
 fn plant(i: usize) -> String {
@@ -67,7 +70,7 @@ allow_domains = ["example.com"]
     )
     .unwrap();
     let mut toml = format!(
-        r#"title = "Checkout failed for Globex Industries"
+        r#"title = "Checkout failed for Globex Industries <!-- internal -->INTERNAL-TITLE-PART<!-- /internal -->"
 timezone = "UTC"
 summary = "{}"
 services = ["checkout"]
@@ -102,12 +105,13 @@ hide = ["t-hidden", "l-7e69f6ea"]
          [[timeline]]\nid = \"t-private\"\nat = 2026-11-20T10:41:00Z\ntext = \"PRIVATE-TIMELINE-ENTRY\"\npublic = false\n",
     );
     toml.push_str(&format!(
-        "[[factors]]\nid = \"f-1\"\ntext = \"{}\"\nevents = [\"t-1\", \"t-hidden\"]\n\
-         [[factors]]\nid = \"f-private\"\ntext = \"PRIVATE-FACTOR\"\npublic = false\n\
+        "[[factors]]\nid = \"f-1\"\ntext = \"{}\"\nevents = [\"t-1\", \"t-hidden\"]\ntheme = \"{} <!-- internal -->INTERNAL-THEME-PART<!-- /internal -->\"\n\
+         [[factors]]\nid = \"f-private\"\ntext = \"PRIVATE-FACTOR\"\npublic = false\ntheme = \"PRIVATE-THEME\"\n\
          [[actions]]\nid = \"a-1\"\ntext = \"{}\"\nowner = \"javery\"\nfactors = [\"f-1\", \"f-private\"]\nticket = \"https://jira.corp.internal/browse/CASE-88412\"\n\
          [[actions]]\nid = \"a-private\"\ntext = \"PRIVATE-ACTION\"\nowner = \"javery\"\npublic = false\n\
          [lessons]\nwent_well = [\"{}\"]\nwent_wrong = [\"{}\", \"HIDDEN-LESSON\"]\nlucky = [\"{}\"]\n",
         plant(20),
+        plant(25),
         plant(21),
         plant(22),
         plant(23),
@@ -135,7 +139,12 @@ hide = ["t-hidden", "l-7e69f6ea"]
     std::fs::create_dir_all(&hidden).unwrap();
     std::fs::write(
         hidden.join("incident.toml"),
-        "title = \"PRIVATE-INCIDENT\"\npublic = false\nservices = [\"checkout\"]\n[times]\nstarted = 2026-11-21T10:00:00Z\n",
+        format!(
+            "title = \"PRIVATE-INCIDENT\"\npublic = false\nservices = [\"checkout\"]\n[times]\nstarted = 2026-11-21T10:00:00Z\n\
+             [[factors]]\nid = \"f-1\"\ntext = \"x\"\ntheme = \"{} <!-- internal -->INTERNAL-THEME-PART<!-- /internal -->\"\n\
+             [[factors]]\nid = \"f-2\"\ntext = \"y\"\ntheme = \"PRIVATE-THEME\"\n",
+            plant(25)
+        ),
     )
     .unwrap();
     (tmp, archive)
@@ -377,4 +386,26 @@ fn a_leak_from_a_theme_fails_the_build_and_writes_nothing() {
         &["--theme", tmp.path().join("theme").to_str().unwrap()],
     );
     assert_eq!(internal.status.code(), Some(0), "{}", transcript(&internal));
+}
+
+/// A misspelt internal marker in a factor's theme is an error, as in any text of the file:
+/// otherwise the part meant for the team would be published.
+#[test]
+fn a_misspelt_marker_in_a_theme_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("2026-11-20-x");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("incident.toml"),
+        "title = \"x\"\n[[factors]]\nid = \"f-1\"\ntext = \"t\"\ntheme = \"pool <!--internal-->x<!--/internal--> sizing\"\n",
+    )
+    .unwrap();
+    let out = run(tmp.path(), &["check", "2026-11-20-x"]);
+    let t = transcript(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("error[unbalanced-internal]"), "{t}");
+    assert!(
+        t.contains("theme = \"pool <!--internal-->"),
+        "points at the theme: {t}"
+    );
 }

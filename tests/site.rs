@@ -806,3 +806,46 @@ fn the_feed_announces_a_postmortem_when_it_is_published() {
         "the feed's own date"
     );
 }
+
+/// A service or tag of any length gets a page: its file name is cut well below what a file
+/// system takes, and two long names that start alike get two pages.
+#[test]
+fn long_service_and_tag_names_get_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    let long = "x".repeat(251);
+    let cyrillic = format!("{}a", "ж".repeat(126));
+    let cyrillic_b = format!("{}b", "ж".repeat(126));
+    for (n, services) in [[&long, &cyrillic], [&cyrillic_b, &long]]
+        .iter()
+        .enumerate()
+    {
+        let dir = archive.join(format!("2026-10-0{}-i{n}", n + 1));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("incident.toml"),
+            format!(
+                "title = \"i{n}\"\nservices = [\"{}\", \"{}\"]\ntags = [\"{}\"]\n[times]\nstarted = 2026-10-0{}T10:00:00Z\n",
+                services[0],
+                services[1],
+                services[1],
+                n + 1
+            ),
+        )
+        .unwrap();
+    }
+    let (_keep, out) = build(&archive);
+    let pages: Vec<String> = std::fs::read_dir(out.join("services"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(pages.iter().all(|p| p.len() < 255), "{pages:?}");
+    let index = read(&out.join("index.html"));
+    for page in &pages {
+        assert!(
+            index.contains(&format!("services/{page}")),
+            "{page} is linked"
+        );
+    }
+}

@@ -275,6 +275,9 @@ pub fn text_fields(incident: &Incident) -> Vec<(String, &str)> {
     }
     for (i, f) in incident.factors.iter().enumerate() {
         fields.push((format!("factors[{i}].text"), &f.text));
+        if let Some(theme) = &f.theme {
+            fields.push((format!("factors[{i}].theme"), theme));
+        }
     }
     for (i, a) in incident.actions.iter().enumerate() {
         fields.push((format!("actions[{i}].text"), &a.text));

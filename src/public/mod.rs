@@ -276,6 +276,11 @@ pub fn public_incident(
             *text = kept;
         }
     };
+    if i.title.contains(INTERNAL_START) {
+        internal(&mut i.title, "title", log);
+        // A one-line title keeps single spaces where a part was taken out.
+        i.title = i.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
     for s in i.summary.iter_mut() {
         internal(s, "summary", log);
     }
@@ -287,6 +292,9 @@ pub fn public_incident(
     }
     for f in &mut i.factors {
         internal(&mut f.text, "factor", log);
+        if let Some(theme) = &mut f.theme {
+            internal(theme, "factor theme", log);
+        }
     }
     for a in &mut i.actions {
         internal(&mut a.text, "action", log);

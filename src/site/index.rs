@@ -103,6 +103,10 @@ pub(super) fn service_pages(digests: &[Digest]) -> Vec<TagPage> {
     pages("services", digests.iter().flat_map(|d| &d.services))
 }
 
+/// The most characters of a name a page's file name keeps (at most 4 bytes each, with room
+/// for `-2.html`).
+const SLUG_CHARS: usize = 48;
+
 /// A page per distinct name in `names` (counted), in `folder`.
 fn pages<'a>(folder: &str, names: impl Iterator<Item = &'a String>) -> Vec<TagPage> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
@@ -127,6 +131,12 @@ fn pages<'a>(folder: &str, names: impl Iterator<Item = &'a String>) -> Vec<TagPa
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
                 .join("-");
+            // File systems take names of 255 bytes; a page name stays far below, whatever
+            // the name it is made from.
+            if let Some((cut, _)) = slug.char_indices().nth(SLUG_CHARS) {
+                slug.truncate(cut);
+                slug = slug.trim_end_matches('-').to_owned();
+            }
             if slug.is_empty() {
                 slug = "page".to_owned();
             }
