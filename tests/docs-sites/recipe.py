@@ -46,6 +46,10 @@ def main():
         problems.append("no home page (%s)" % home)
     else:
         page = open(home, encoding="utf-8").read()
+        # mdBook 0.5 draws the sidebar of every page, the home page included, from toc.html.
+        toc = os.path.join(out, "toc.html")
+        if tool == "mdbook" and os.path.isfile(toc):
+            page += open(toc, encoding="utf-8").read()
         for title in titles:
             if title not in text(page):
                 problems.append("the home page does not name %r" % title)
