@@ -452,6 +452,16 @@ impl Factor {
     }
 }
 
+/// A named theme as themes are compared and shown across an archive: lower case, single
+/// spaces (`"Expiring  Credentials"` is `expiring credentials`).
+pub fn theme_key(theme: &str) -> String {
+    theme
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// An action item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -87,12 +87,7 @@ impl Carried {
                 .factors
                 .iter()
                 .filter_map(|f| f.theme.as_deref())
-                .map(|t| {
-                    t.split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .to_lowercase()
-                })
+                .map(crate::model::theme_key)
                 .filter(|t| !t.is_empty())
                 .collect()
         };

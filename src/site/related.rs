@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Category, Config, Incident, Stamp};
+use crate::model::{Category, Config, Incident, Stamp, theme_key};
 
 /// What relates incidents, of one incident.
 #[derive(Debug, Clone, PartialEq)]
@@ -350,15 +350,6 @@ fn shared(me: &Brief, other: &Brief) -> String {
         }
     }
     parts.join("; ")
-}
-
-/// A named theme as compared and shown: lower case, single spaces.
-fn theme_key(theme: &str) -> String {
-    theme
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Days since 1970 of a date.

@@ -147,7 +147,11 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
     let mut named: HashMap<String, usize> = HashMap::new();
     for (f, factor) in factors.iter().enumerate() {
         groups.sum[f] = vectors[f].iter().copied().collect();
-        if let Some(name) = factor.theme.map(normal).filter(|n| !n.is_empty()) {
+        if let Some(name) = factor
+            .theme
+            .map(crate::model::theme_key)
+            .filter(|n| !n.is_empty())
+        {
             groups.name[f] = Some(name.clone());
             match named.get(&name) {
                 Some(&first) => groups.join(first, f),
@@ -245,14 +249,6 @@ fn label(members: &[usize], token_lists: &[Vec<String>], df: &HashMap<&str, usiz
         .map(|t| t.strip_prefix('#').unwrap_or(t))
         .collect();
     words.join(", ")
-}
-
-/// A theme name as compared: lower case, single spaces.
-fn normal(name: &str) -> String {
-    name.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The dot product of two sorted sparse vectors.
