@@ -102,4 +102,12 @@ fn no_plant_in_any_disguise_survives_a_public_build() {
             [usize::from(disguise % 6)];
         public_build(filler, &plants);
     }
+    // Found by the fuzzer (fuzz/corpus/public/crash-fbe9277f): a quoted value missing its
+    // closing quote ran on into a second assignment and hid its value.
+    let p = Plant {
+        kind: 91,
+        disguise: 91,
+        field: 91,
+    };
+    public_build("*[[[[[[[[[[[[[[[[[[[[[", &[p, p]);
 }

@@ -206,14 +206,30 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
     let c = compiled();
     let mut found = Vec::new();
     for re in &c.rules {
-        for caps in re.captures_iter(text) {
-            let m = caps
+        let mut at = 0;
+        while let Some(caps) = re.captures_at(text, at) {
+            let whole = caps.get(0).expect("a match has its whole");
+            let secret = caps
                 .name("s")
                 .or_else(|| caps.name("s2"))
                 .or_else(|| caps.name("s3"))
-                .or_else(|| caps.get(0));
-            if let Some(m) = m.filter(|m| !m.is_empty() && !already_redacted(text, m.start())) {
-                found.push(m.range());
+                .unwrap_or(whole);
+            if !secret.is_empty() && !already_redacted(text, secret.start()) {
+                found.push(secret.range());
+            }
+            // The next search starts inside the value, not after it: a quoted value whose
+            // closing quote is missing runs on to the next quote, and may swallow the name of
+            // a second secret (`PASSWORD="a … PASSWORD="b`), whose value must still be found.
+            at = if secret.start() > whole.start() {
+                secret.start()
+            } else {
+                whole.end().max(whole.start() + 1)
+            };
+            while at < text.len() && !text.is_char_boundary(at) {
+                at += 1;
+            }
+            if at > text.len() {
+                break;
             }
         }
     }
@@ -297,8 +313,8 @@ mod tests {
             if r.start >= at {
                 out.push_str(&text[at..r.start]);
                 out.push('#');
-                at = r.end;
             }
+            at = at.max(r.end);
         }
         out.push_str(&text[at..]);
         out
@@ -319,6 +335,18 @@ mod tests {
                 rule.id,
                 rule.secret
             );
+        }
+    }
+
+    #[test]
+    fn a_value_missing_its_closing_quote_does_not_hide_the_next_secret() {
+        // The first value runs on to the second's opening quote and takes its name along.
+        for text in [
+            "PGPASSWORD=\"Zq8vR2mK9xL4 *[[ PGPASSWORD=\"Zq8vR2mK9xL4 done",
+            "token: 'Zq8vR2mK9xL4 and api_key: 'Zq8vR2mK9xL4",
+        ] {
+            let out = cut(text);
+            assert!(!out.contains("Zq8vR2mK9xL4"), "{out}");
         }
     }
 
