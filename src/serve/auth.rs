@@ -18,8 +18,10 @@ pub struct Access {
     pub facilitator_key: String,
     /// The join code at the start (the facilitator may ask for a new one later).
     pub join_code: String,
-    /// Host names a request may be addressed to (besides IP literals and `localhost`).
-    pub hosts: Vec<String>,
+    /// Host names a request may be addressed to (besides IP literals and `localhost`), each
+    /// with the port it may carry besides the server's own: the port of `--public-url`, where a
+    /// proxy in front listens.
+    pub hosts: Vec<(String, Option<u16>)>,
     pub port: u16,
 }
 
@@ -43,11 +45,13 @@ impl Access {
         }
         let writes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
         if writes {
+            // A page of this server: its origin names the host the request went to, or the
+            // public address (a proxy in front may pass on its own `Host`).
             let foreign = |origin: &str| {
                 let rest = origin
                     .strip_prefix("http://")
                     .or_else(|| origin.strip_prefix("https://"));
-                rest != Some(host)
+                rest.is_none_or(|rest| rest != host && !self.is_public(rest))
             };
             if let Some(origin) = headers.get(header::ORIGIN)
                 && origin.to_str().map_or(true, foreign)
@@ -74,13 +78,24 @@ impl Access {
 
     fn host_allowed(&self, host: &str) -> bool {
         let (name, port) = split_host(host);
-        if port.is_some_and(|p| p != self.port) {
+        if name.is_empty() {
             return false;
         }
-        !name.is_empty()
-            && (name.parse::<std::net::IpAddr>().is_ok()
-                || name.eq_ignore_ascii_case("localhost")
-                || self.hosts.iter().any(|h| h.eq_ignore_ascii_case(name)))
+        let own_port = port.is_none_or(|p| p == self.port);
+        let local =
+            name.parse::<std::net::IpAddr>().is_ok() || name.eq_ignore_ascii_case("localhost");
+        (local && own_port)
+            || self.hosts.iter().any(|(h, public_port)| {
+                h.eq_ignore_ascii_case(name) && (own_port || port == *public_port)
+            })
+    }
+
+    /// Whether `authority` (`host[:port]`) is the public address, as `--public-url` names it.
+    fn is_public(&self, authority: &str) -> bool {
+        let (name, port) = split_host(authority);
+        self.hosts
+            .iter()
+            .any(|(h, public_port)| h.eq_ignore_ascii_case(name) && port == *public_port)
     }
 
     /// The name of the session cookie. Browsers send a cookie to every port of a host, so
@@ -129,7 +144,7 @@ impl Access {
 }
 
 /// `host[:port]`, also for `[v6]:port`.
-fn split_host(host: &str) -> (&str, Option<u16>) {
+pub(super) fn split_host(host: &str) -> (&str, Option<u16>) {
     if let Some(rest) = host.strip_prefix('[') {
         return match rest.split_once(']') {
             Some((ip, port)) => (ip, port.strip_prefix(':').and_then(|p| p.parse().ok())),
@@ -173,9 +188,38 @@ mod tests {
         Access {
             facilitator_key: "k".into(),
             join_code: "c".into(),
-            hosts: vec!["debrief.example".into()],
+            hosts: vec![("debrief.example".into(), None)],
             port: 4000,
         }
+    }
+
+    #[test]
+    fn a_public_url_with_a_port_is_answered_on_that_port() {
+        let a = Access {
+            hosts: vec![("meet.example.com".into(), Some(8443))],
+            ..access()
+        };
+        let ok = |m: Method, h: &[(&'static str, &str)]| a.check(&m, &headers(h)).is_ok();
+        for host in [
+            "meet.example.com:8443",
+            "MEET.example.com:8443",
+            "meet.example.com",
+            "meet.example.com:4000",
+        ] {
+            assert!(ok(Method::GET, &[("host", host)]), "{host}");
+        }
+        assert!(!ok(Method::GET, &[("host", "meet.example.com:8444")]));
+        assert!(!ok(Method::GET, &[("host", "127.0.0.1:8443")]));
+        // The proxy passes on the name alone; the page's origin carries the public port.
+        let origin =
+            |host: &str, origin: &str| ok(Method::POST, &[("host", host), ("origin", origin)]);
+        assert!(origin("meet.example.com", "https://meet.example.com:8443"));
+        assert!(origin(
+            "meet.example.com:8443",
+            "https://meet.example.com:8443"
+        ));
+        assert!(!origin("meet.example.com", "https://meet.example.com:9999"));
+        assert!(!origin("meet.example.com", "https://evil.example:8443"));
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {

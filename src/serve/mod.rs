@@ -256,8 +256,12 @@ fn access(options: &ServeOptions, port: u16) -> anyhow::Result<(Access, Option<S
                 .with_context(|| {
                     format!("--public-url must start with http:// or https://, not `{url}`")
                 })?;
-            let host = rest.split('/').next().unwrap_or(rest);
-            Some(host.rsplit_once(':').map_or(host, |(h, _)| h).to_owned())
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+            let (host, port) = auth::split_host(authority);
+            if host.is_empty() {
+                bail!("--public-url needs a host name and, if any, a port number: `{url}`");
+            }
+            Some((host.to_owned(), port))
         }
         None => None,
     };
