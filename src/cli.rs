@@ -256,6 +256,15 @@ pub struct ServeArgs {
     /// behind a name or a proxy. It goes into the join link and is accepted as the Host.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+    /// Take a participant's name from this request header, which a reverse proxy sets after its
+    /// own sign-in (e.g. X-Forwarded-User); only from a --trusted-proxy address. Such a name
+    /// is shown as verified.
+    #[arg(long, value_name = "HEADER", requires = "trusted_proxy")]
+    pub trust_user_header: Option<String>,
+    /// The address of the reverse proxy whose --trust-user-header is believed (repeatable). The
+    /// header from any other address is ignored.
+    #[arg(long, value_name = "IP", requires = "trust_user_header")]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
     /// The most connections open at once; more are closed at once (default: 4096, or what the
     /// open-file limit allows).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

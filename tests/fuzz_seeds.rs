@@ -51,6 +51,7 @@ fn a_meeting_keeps_the_file_valid() {
             by: None,
             command: Command::Join {
                 name: Some("Alex".into()),
+                verified: false,
             },
         },
         Request {

@@ -1448,7 +1448,10 @@ fn the_facilitator_removes_a_participant_and_nothing_they_added_is_lost() {
         server.as_facilitator("GET", "/api/state", None).json()["participants"]["people"].clone();
     assert_eq!(
         people,
-        json!([{ "number": 1, "name": "Alex" }, { "number": 2, "name": "Mallory" }])
+        json!([
+            { "number": 1, "name": "Alex", "verified": false },
+            { "number": 2, "name": "Mallory", "verified": false }
+        ])
     );
     let id = "2".to_owned();
     let entry = created(

@@ -149,7 +149,10 @@ fn list(n: u8) -> List {
 impl Op {
     fn command(self) -> Command {
         match self {
-            Op::Join(name) => Command::Join { name },
+            Op::Join(name) => Command::Join {
+                name,
+                verified: false,
+            },
             Op::Remove(n) => Command::Remove {
                 number: n.to_string(),
             },

@@ -17,6 +17,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         facilitator_key: args.facilitator_key.clone(),
         join_code: args.join_code.clone(),
         public_url: args.public_url.clone(),
+        trust_user_header: args.trust_user_header.clone(),
+        trusted_proxies: args.trusted_proxy.clone(),
         max_connections: args.max_connections.map(|n| n as usize),
         stall_timeout: Duration::from_secs(args.stall_timeout.max(1)),
         forget: args.forget,

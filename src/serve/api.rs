@@ -263,6 +263,22 @@ async fn route(
         .filter(|k| !k.is_empty() && k.len() <= 100)
         .map(str::to_owned);
 
+    let signed_in = || {
+        state
+            .access
+            .signed_in(headers, request.client.map(|c| c.0.ip()))
+    };
+    if segments == ["sign-in"] {
+        // Who the team's sign-in says this is, for the join form; nothing else.
+        if *method != Method::GET {
+            return Err(method_not_allowed());
+        }
+        let answer = Answer {
+            status: 200,
+            body: serde_json::json!({ "name": signed_in() }),
+        };
+        return Ok((answer, None, false));
+    }
     if segments == ["join"] {
         if *method != Method::POST {
             return Err(method_not_allowed());
@@ -277,8 +293,12 @@ async fn route(
                 "this join code is not valid; ask the facilitator for the current link",
             ));
         }
+        // Behind a sign-in, the name is the one the proxy vouches for, whatever was typed.
+        let verified = signed_in().filter(|_| !b.anonymous);
         let name = if b.anonymous {
             None
+        } else if verified.is_some() {
+            verified.clone()
         } else {
             optional("name", b.name, MAX_NAME)?
         };
@@ -294,7 +314,14 @@ async fn route(
         }
         let answer = state
             .writer
-            .send(Caller::Facilitator, None, Command::Join { name })
+            .send(
+                Caller::Facilitator,
+                None,
+                Command::Join {
+                    name,
+                    verified: verified.is_some(),
+                },
+            )
             .await?;
         let token = answer.body["token"].as_str().unwrap_or_default();
         let cookie = format!(

@@ -23,7 +23,20 @@ pub struct Access {
     /// proxy in front listens.
     pub hosts: Vec<(String, Option<u16>)>,
     pub port: u16,
+    /// Names from a reverse proxy's sign-in, when the facilitator trusts one.
+    pub sign_in: Option<SignIn>,
 }
+
+/// A reverse proxy that signs people in and passes on who they are in a header.
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub header: warp::http::HeaderName,
+    /// The addresses the proxy connects from; the header from anywhere else means nothing.
+    pub proxies: Vec<std::net::IpAddr>,
+}
+
+/// The longest name a sign-in header may carry.
+const MAX_SIGNED_IN_NAME: usize = 200;
 
 impl Access {
     /// Refuses a request addressed to a name debrief does not answer to (DNS rebinding), and a
@@ -88,6 +101,33 @@ impl Access {
             || self.hosts.iter().any(|(h, public_port)| {
                 h.eq_ignore_ascii_case(name) && (own_port || port == *public_port)
             })
+    }
+
+    /// The name the trusted proxy signed this request in as, if any: the header is believed
+    /// only on a connection from one of the proxy's addresses, and only when it holds a
+    /// printable name of reasonable length.
+    pub fn signed_in(&self, headers: &HeaderMap, peer: Option<std::net::IpAddr>) -> Option<String> {
+        let sign_in = self.sign_in.as_ref()?;
+        let peer = peer?;
+        let peer = match peer {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        if !sign_in.proxies.contains(&peer) {
+            return None;
+        }
+        let mut values = headers.get_all(&sign_in.header).iter();
+        let value = values.next()?;
+        if values.next().is_some() {
+            // Two values: which one the proxy meant is not ours to guess.
+            return None;
+        }
+        let name = String::from_utf8(value.as_bytes().to_vec()).ok()?;
+        let name = name.trim();
+        (!name.is_empty()
+            && name.chars().count() <= MAX_SIGNED_IN_NAME
+            && !name.chars().any(char::is_control))
+        .then(|| name.to_owned())
     }
 
     /// Whether `authority` (`host[:port]`) is the public address, as `--public-url` names it.
@@ -190,6 +230,7 @@ mod tests {
             join_code: "c".into(),
             hosts: vec![("debrief.example".into(), None)],
             port: 4000,
+            sign_in: None,
         }
     }
 
@@ -272,6 +313,36 @@ mod tests {
                 ("origin", "http://evil.example")
             ]
         ));
+    }
+
+    #[test]
+    fn a_sign_in_header_counts_only_from_the_proxy() {
+        let a = Access {
+            sign_in: Some(SignIn {
+                header: warp::http::HeaderName::from_static("x-forwarded-user"),
+                proxies: vec!["127.0.0.1".parse().unwrap()],
+            }),
+            ..access()
+        };
+        let proxy = Some("127.0.0.1".parse().unwrap());
+        let mapped = Some("::ffff:127.0.0.1".parse().unwrap());
+        let user = |v: &str| headers(&[("x-forwarded-user", v)]);
+        assert_eq!(
+            a.signed_in(&user(" Dana Ops "), proxy).as_deref(),
+            Some("Dana Ops")
+        );
+        assert_eq!(a.signed_in(&user("dana"), mapped).as_deref(), Some("dana"));
+        assert_eq!(
+            a.signed_in(&user("dana"), Some("10.0.0.7".parse().unwrap())),
+            None
+        );
+        assert_eq!(a.signed_in(&user("dana"), None), None);
+        assert_eq!(a.signed_in(&headers(&[]), proxy), None);
+        assert_eq!(a.signed_in(&user("  "), proxy), None);
+        assert_eq!(a.signed_in(&user(&"x".repeat(201)), proxy), None);
+        let two = headers(&[("x-forwarded-user", "dana"), ("x-forwarded-user", "root")]);
+        assert_eq!(a.signed_in(&two, proxy), None);
+        assert_eq!(access().signed_in(&user("dana"), proxy), None);
     }
 
     #[test]

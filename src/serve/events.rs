@@ -57,6 +57,13 @@ pub(super) fn event_response(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("text/event-stream"),
     );
+    // A reverse proxy passes each event on as it comes (nginx reads this header; others
+    // follow `no-cache`/`no-transform`), instead of holding them until its buffer fills.
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache, no-transform"),
+    );
+    headers.insert("x-accel-buffering", header::HeaderValue::from_static("no"));
     response
 }
 

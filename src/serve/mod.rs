@@ -56,6 +56,10 @@ pub struct ServeOptions {
     pub join_code: Option<String>,
     /// The URL people use to reach the server, when it is behind a name or a proxy.
     pub public_url: Option<String>,
+    /// The request header a reverse proxy sets to the signed-in user's name, believed only
+    /// from `trusted_proxies`.
+    pub trust_user_header: Option<String>,
+    pub trusted_proxies: Vec<IpAddr>,
     /// The most connections open at once (default: what the open-file limit allows, up to
     /// 4,096).
     pub max_connections: Option<usize>,
@@ -270,6 +274,15 @@ fn access(options: &ServeOptions, port: u16) -> anyhow::Result<(Access, Option<S
         join_code: secret(&options.join_code, "join code")?,
         hosts: public_host.into_iter().collect(),
         port,
+        sign_in: match &options.trust_user_header {
+            Some(header) => Some(auth::SignIn {
+                header: warp::http::HeaderName::try_from(header.as_str()).with_context(|| {
+                    format!("--trust-user-header `{header}` is not a header name")
+                })?,
+                proxies: options.trusted_proxies.clone(),
+            }),
+            None => None,
+        },
     };
     Ok((access, public_url))
 }
@@ -371,6 +384,10 @@ fn announce(
                 " (this folder only)"
             }
         )?;
+    }
+    if public_url.is_some() {
+        // Where the proxy in front passes requests to.
+        writeln!(out, "Listening on:                    http://{local}")?;
     }
     let base = public_url.map_or_else(|| format!("http://{local}"), str::to_owned);
     let facilitator_url = format!("{base}/?key={}", access.facilitator_key);

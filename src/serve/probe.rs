@@ -291,7 +291,10 @@ pub fn wait_for_address(child: &mut std::process::Child) -> std::io::Result<Stri
         let line = lines.next().ok_or_else(|| {
             std::io::Error::other("the server stopped before printing its address")
         })??;
-        if let Some(rest) = line.strip_prefix("Facilitator (share this screen): http://") {
+        if let Some(rest) = line
+            .strip_prefix("Facilitator (share this screen): http://")
+            .or_else(|| line.strip_prefix("Listening on:                    http://"))
+        {
             break rest.split('/').next().unwrap_or_default().to_owned();
         }
     };

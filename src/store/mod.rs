@@ -159,6 +159,9 @@ pub enum Op {
         /// The name is that of someone in `[[people]]`, and nobody checked it is them.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         unverified: bool,
+        /// The name came from the team's sign-in, through a trusted proxy.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        verified: bool,
     },
     /// The facilitator removed a participant: their token stops working. What they added
     /// stays.

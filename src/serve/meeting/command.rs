@@ -15,6 +15,8 @@ pub struct Answer {
 pub enum Command {
     Join {
         name: Option<String>,
+        /// The name comes from the team's sign-in (a trusted proxy's header).
+        verified: bool,
     },
     /// The facilitator removes a participant, by their number in the facilitator's list.
     Remove {

@@ -29,7 +29,7 @@ impl Meeting {
             Caller::Participant(_) => None,
         };
         match command {
-            Command::Join { name } => {
+            Command::Join { name, verified } => {
                 if self.counted() >= MAX_PARTICIPANTS {
                     return Err(ApiError::new(
                         409,
@@ -47,26 +47,29 @@ impl Meeting {
                 // Anyone can type a colleague's name: say so wherever the name shows. A name
                 // that only looks like theirs (another case, a look-alike letter, a no-break
                 // space, an invisible character) is theirs too.
-                let unverified = name.as_deref().is_some_and(|n| {
-                    self.incident
-                        .iter()
-                        .flat_map(|l| &l.incident.people)
-                        .any(|p| {
-                            names::same(&p.handle, n)
-                                || p.name.as_deref().is_some_and(|m| names::same(m, n))
-                        })
-                });
+                let verified = verified && name.is_some();
+                let unverified = !verified
+                    && name.as_deref().is_some_and(|n| {
+                        self.incident
+                            .iter()
+                            .flat_map(|l| &l.incident.people)
+                            .any(|p| {
+                                names::same(&p.handle, n)
+                                    || p.name.as_deref().is_some_and(|m| names::same(m, n))
+                            })
+                    });
                 let op = Op::Join {
                     participant: id.clone(),
                     name: name.clone(),
                     token: token_hash(&token),
                     unverified,
+                    verified,
                 };
                 Ok((
                     vec![op],
                     Answer {
                         status: 201,
-                        body: json!({ "participant": id, "token": token, "name": name, "unverified": unverified }),
+                        body: json!({ "participant": id, "token": token, "name": name, "unverified": unverified, "verified": verified }),
                     },
                 ))
             }
@@ -600,7 +603,10 @@ mod tests {
                 m,
                 &Caller::Facilitator,
                 None,
-                Command::Join { name: None },
+                Command::Join {
+                    name: None,
+                    verified: false,
+                },
                 1,
             )
         };

@@ -109,6 +109,8 @@ pub struct Participant {
     pub removed: bool,
     /// Joined with the name or handle of someone in `[[people]]`: nobody checked it is them.
     pub unverified: bool,
+    /// Joined through the team's sign-in: the name is the one the proxy vouched for.
+    pub verified: bool,
 }
 
 impl Participant {
@@ -345,6 +347,7 @@ impl Meeting {
                 name,
                 token,
                 unverified,
+                verified,
             } => {
                 if self.participant(participant).is_none() {
                     self.by_token.insert(token.clone(), self.participants.len());
@@ -353,6 +356,7 @@ impl Meeting {
                         name: name.clone(),
                         removed: false,
                         unverified: *unverified,
+                        verified: *verified,
                     });
                 }
             }

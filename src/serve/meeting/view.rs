@@ -182,7 +182,7 @@ impl Meeting {
                     .iter()
                     .enumerate()
                     .filter(|(_, p)| !p.removed)
-                    .map(|(i, p)| json!({ "number": i + 1, "name": p.shown_name() }))
+                    .map(|(i, p)| json!({ "number": i + 1, "name": p.shown_name(), "verified": p.verified }))
                     .collect::<Vec<_>>()
             );
             participants["not_voted"] = json!({

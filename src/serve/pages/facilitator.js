@@ -233,7 +233,7 @@
         }, function () { M.status("Could not reach the server; try again."); });
       } }));
     M.fill($("people-list"), (people.length ? people.map(function (p) {
-      var label = p.name || "Anonymous participant";
+      var label = p.name ? p.name + (p.verified ? " (signed in)" : "") : "Anonymous participant";
       var asking = confirming === p.number;
       return el("li", null, el("span", { text: label }), el("button", {
         type: "button", class: asking ? "danger" : "quiet",

@@ -20,8 +20,18 @@
 
   M.api("GET", "state").then(function (res) {
     if (res.ok && res.body.you.role === "participant") { render(res.body); joined(); }
-    else { $("join-form").hidden = false; $("title").textContent = "Join the review"; $("join-name").focus(); }
+    else { $("join-form").hidden = false; $("title").textContent = "Join the review"; $("join-name").focus(); signedIn(); }
   }, function () { $("join-form").hidden = false; });
+
+  // Behind the team's sign-in, the name is the one it vouches for: shown, not typed.
+  var signedIn = function () {
+    M.api("GET", "sign-in").then(function (res) {
+      if (!res.ok || !res.body.name) return;
+      $("join-name").value = res.body.name;
+      $("join-name").readOnly = true;
+      $("join-hint").textContent = "Signed in as " + res.body.name + " by your team's sign-in. Your name shows on what you add, unless you join anonymously.";
+    }, function () {});
+  };
 
   $("join-anonymous").addEventListener("change", function () { $("join-name").disabled = this.checked; });
   $("join-form").addEventListener("submit", function (e) {
