@@ -68,6 +68,13 @@ pub enum Command {
     ///
     /// Times are shown in the incident's zone; the JSON has RFC 3339 UTC times.
     Timeline(TimelineArgs),
+    /// Save evidence from live systems into the incident: a Prometheus query over the
+    /// incident's window, or the alerts Alertmanager holds for it.
+    ///
+    /// The answer goes under metrics/ or alerts/ in the format debrief reads, and its
+    /// [[metrics]] or [[sources]] entry is added to incident.toml, comments kept. Nothing is
+    /// written unless everything worked. Needs times.started.
+    Pull(PullArgs),
     /// Print the JSON Schema of incident.toml, for editors (Taplo, Even Better TOML).
     Schema,
     /// An mdBook preprocessor that removes the YAML front matter of report.md files.
@@ -336,4 +343,42 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("server").required(true).args(["prometheus", "alertmanager"]))]
+pub struct PullArgs {
+    /// The incident folder.
+    pub incident: PathBuf,
+    /// A Prometheus server's address, e.g. http://prometheus:9090; needs --query.
+    #[arg(long, value_name = "URL", requires = "query")]
+    pub prometheus: Option<String>,
+    /// The PromQL expression to run over the incident's window.
+    #[arg(long, value_name = "EXPR", requires = "prometheus")]
+    pub query: Option<String>,
+    /// The lane's name (default: the query); also names the file under metrics/.
+    #[arg(long, value_name = "NAME", requires = "prometheus")]
+    pub name: Option<String>,
+    /// The unit shown with the values: `%`, `ms`, `req/s`.
+    #[arg(long, value_name = "UNIT", requires = "prometheus")]
+    pub unit: Option<String>,
+    /// Seconds between points, or a duration such as 30s or 1m (default: about 1,000 points
+    /// over the window, at least 15 s).
+    #[arg(long, value_name = "STEP", requires = "prometheus")]
+    pub step: Option<String>,
+    /// An Alertmanager's address, e.g. http://alertmanager:9093.
+    #[arg(long, value_name = "URL", conflicts_with = "prometheus")]
+    pub alertmanager: Option<String>,
+    /// Time before the start and after the end of the incident to include.
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    pub margin: String,
+    /// A header sent with every request, e.g. "Authorization: Bearer $TOKEN" (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Seconds to wait for the server before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Replace the file under metrics/ or alerts/ when it exists.
+    #[arg(long)]
+    pub force: bool,
 }

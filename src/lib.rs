@@ -15,6 +15,7 @@ pub mod load;
 pub mod model;
 pub mod progress;
 pub mod public;
+pub mod pull;
 pub mod render;
 pub mod serve;
 pub mod site;

@@ -80,3 +80,25 @@ impl Drop for Reading {
         self.bar.finish_and_clear();
     }
 }
+
+/// A spinner with `message` while waiting for a server, or a hidden one; cleared when dropped.
+pub fn waiting(message: String) -> Waiting {
+    if !enabled() {
+        return Waiting(ProgressBar::hidden());
+    }
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.set_message(message);
+    bar.enable_steady_tick(Duration::from_millis(100));
+    Waiting(bar)
+}
+
+pub struct Waiting(ProgressBar);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}

@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod mdbook;
 mod new;
+mod pull;
 mod schema;
 mod serve;
 mod timeline;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(&args, style),
         Command::Serve(args) => serve::run(&args),
         Command::Timeline(args) => timeline::run(&args, style),
+        Command::Pull(args) => pull::run(&args, style),
         Command::Schema => schema::run(),
         Command::Mdbook { query } => mdbook::run(&query),
         Command::Completions { shell } => {

@@ -540,6 +540,32 @@ fn hash(bytes: &[u8]) -> u64 {
 /// layout, and puts the result in place only when nobody saved the file meanwhile (starting again
 /// from their text when someone did). True when the file changed.
 pub fn edit_file(path: &Path, ops: &[Op]) -> Result<bool, StoreError> {
+    edit_with(path, |doc| {
+        let mut changed = false;
+        for op in ops {
+            changed |= edit::apply(doc, op);
+        }
+        changed
+    })
+}
+
+/// Appends a table of `fields` to the list at `key` (`[[metrics]]`, `[[sources]]`) of the
+/// `incident.toml` at `path`, in the file's style, unless a table of that list already has the
+/// same `path` field. True when the file changed.
+pub fn add_to_list(
+    path: &Path,
+    key: &str,
+    fields: &[(&str, toml_edit::Value)],
+) -> Result<bool, StoreError> {
+    edit_with(path, |doc| edit::add_table(doc, key, fields))
+}
+
+/// Changes the document at `path` with `change` (true when it changed anything), as
+/// [`edit_file`] does.
+fn edit_with(
+    path: &Path,
+    mut change: impl FnMut(&mut DocumentMut) -> bool,
+) -> Result<bool, StoreError> {
     let io_err = |cause| StoreError::Io {
         path: path.to_path_buf(),
         cause,
@@ -551,11 +577,7 @@ pub fn edit_file(path: &Path, ops: &[Op]) -> Result<bool, StoreError> {
         };
         let text = std::str::from_utf8(&original).map_err(|_| broken())?;
         let mut doc: DocumentMut = text.parse().map_err(|_| broken())?;
-        let mut changed = false;
-        for op in ops {
-            changed |= edit::apply(&mut doc, op);
-        }
-        if !changed {
+        if !change(&mut doc) {
             return Ok(false);
         }
         let new = doc.to_string();

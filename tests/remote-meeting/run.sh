@@ -28,11 +28,12 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 export PATH=$PATH:/usr/sbin
+source "$here/../support/nginx.sh"
 
 cargo build -q --manifest-path "$root/Cargo.toml"
 bin=$root/target/debug/debrief
 rm -rf "$work"
-mkdir -p "$work/tmp"
+mkdir -p "$work"
 chmod 755 "$work"
 
 block=$(awk -v tag="<!-- ci: remote-meeting -->" '
@@ -75,31 +76,13 @@ round() {
     -e "s#/etc/ssl/debrief/meet.crt#$work/meet.crt#" \
     -e "s#/etc/ssl/debrief/meet.key#$work/meet.key#" \
     -e "s#/etc/nginx/debrief.htpasswd#$work/htpasswd#" > "$dir/server.conf"
-  cat > "$dir/nginx.conf" <<CONF
-user root;
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log;
-events {}
-http {
-    access_log $dir/nginx-access.log;
-    client_body_temp_path $work/tmp/body;
-    proxy_temp_path $work/tmp/proxy;
-    fastcgi_temp_path $work/tmp/fastcgi;
-    uwsgi_temp_path $work/tmp/uwsgi;
-    scgi_temp_path $work/tmp/scgi;
-    include $dir/server.conf;
-}
-CONF
-  nginx -t -p "$dir" -c "$dir/nginx.conf" 2>"$dir/nginx-test.log" || { cat "$dir/nginx-test.log" >&2; exit 1; }
 
   "$bin" serve "$dir/incident" --port "$debrief_port" --public-url "$public" \
     --trust-user-header X-Forwarded-User --trusted-proxy 127.0.0.1 \
     --facilitator-key "$KEY" --join-code "$CODE" --debounce 50 > "$dir/serve.out" 2> "$dir/serve.err" &
   pids+=($!)
-  nginx -p "$dir" -c "$dir/nginx.conf" &
-  pids+=($!)
+  nginx_start "$dir" "$dir/server.conf"
+  pids+=("$nginx_pid")
   for _ in $(seq 100); do
     grep -q "Participants join at" "$dir/serve.out" 2>/dev/null \
       && curl -s -o /dev/null --resolve "meet.example.com:$public_port:127.0.0.1" --cacert "$work/meet.crt" "$public/" && break

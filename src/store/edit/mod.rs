@@ -402,6 +402,30 @@ fn add(doc: &mut DocumentMut, list: List, id: &str, fill: impl FnOnce(&mut dyn T
     add_keyed(doc, list.key(), fill)
 }
 
+/// Appends a table of `fields` to the list at `key`, unless one with the same `path` is there.
+pub fn add_table(doc: &mut DocumentMut, key: &str, fields: &[(&str, Value)]) -> bool {
+    let path = fields.iter().find(|(k, _)| *k == "path").map(|(_, v)| v);
+    let same_path = |t: &dyn TableLike| {
+        path.is_some_and(|p| t.get("path").and_then(Item::as_str) == p.as_str())
+    };
+    let there = match doc.get(key) {
+        Some(Item::ArrayOfTables(aot)) => aot.iter().any(|t| same_path(t)),
+        Some(Item::Value(Value::Array(array))) => array
+            .iter()
+            .filter_map(Value::as_inline_table)
+            .any(|t| same_path(t)),
+        _ => false,
+    };
+    if there {
+        return false;
+    }
+    add_keyed(doc, key, |t| {
+        for (name, value) in fields {
+            t.insert(name, Item::Value(value.clone()));
+        }
+    })
+}
+
 /// Appends a table to the list at `key`, in the file's style.
 fn add_keyed(doc: &mut DocumentMut, key: &str, fill: impl FnOnce(&mut dyn TableLike)) -> bool {
     match doc.get_mut(key) {

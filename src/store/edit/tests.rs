@@ -170,3 +170,39 @@ fn notes_about_a_key_go_when_it_gets_a_value() {
         "title = \"x\"\n\n[[actions]]\nid = \"a-1\"\ntext = \"alert\"\ndue = 2026-11-20\nowner = \"sam\"\n# keep me\n\n[[actions]]\nid = \"a-2\"\ntext = \"other\"\nowner = \"sam\"\n# due: when the vendor answers\n"
     );
 }
+
+#[test]
+fn a_pulled_metric_is_appended_once_in_the_files_style() {
+    let text = "# The incident.\ntitle = \"x\"   # keep me\n\n[[metrics]]\nname = \"cpu\"\npath = \"metrics/cpu.csv\"\n";
+    let mut doc: DocumentMut = text.parse().unwrap();
+    let fields = [
+        ("name", Value::from("5xx ratio")),
+        ("path", Value::from("metrics/5xx-ratio.json")),
+        ("unit", Value::from("%")),
+    ];
+    assert!(add_table(&mut doc, "metrics", &fields));
+    assert_eq!(
+        doc.to_string(),
+        format!(
+            "{text}\n[[metrics]]\nname = \"5xx ratio\"\npath = \"metrics/5xx-ratio.json\"\nunit = \"%\"\n"
+        )
+    );
+    // The same file again: nothing added.
+    assert!(!add_table(&mut doc, "metrics", &fields));
+    // A file written inline keeps its style.
+    let mut doc: DocumentMut =
+        "title = \"x\"\nsources = [{ name = \"app\", path = \"logs/app.log\" }]\n"
+            .parse()
+            .unwrap();
+    assert!(add_table(
+        &mut doc,
+        "sources",
+        &[
+            ("name", Value::from("alertmanager")),
+            ("path", Value::from("alerts/alertmanager.json"))
+        ]
+    ));
+    assert!(doc.to_string().contains(
+        "{ name = \"app\", path = \"logs/app.log\" }, { name = \"alertmanager\", path = \"alerts/alertmanager.json\" }"
+    ), "{doc}");
+}
