@@ -1788,20 +1788,7 @@ mod browser {
     /// chart puts text over its bars, and the numbers a VP asks for are on the page.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_quarter_reads_on_the_archive_pages() {
-        let tmp = common::scratch();
-        let out = tmp.path().join("site");
-        let built = common::run(
-            &common::root(),
-            &[
-                "build",
-                "tests/fixtures/quarter/incidents",
-                "--out",
-                out.to_str().unwrap(),
-                "--today",
-                "2026-12-01",
-            ],
-        );
-        assert!(built.status.success(), "{}", common::transcript(&built));
+        let (_tmp, out) = quarter_site("2026-12-01");
         let driver = driver();
         let page = window(&driver, 1920, 1080).await;
         page.goto(&format!("file://{}", out.join("index.html").display()))
@@ -1883,6 +1870,78 @@ mod browser {
         );
         screenshot(&page, "trends.png").await;
         let _ = page.close().await;
+    }
+
+    /// The quarter's archive built as of `today`, the way the README runs `build`.
+    fn quarter_site(today: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let tmp = common::scratch();
+        let out = tmp.path().join("site");
+        let built = common::run(
+            &common::root(),
+            &[
+                "build",
+                "tests/fixtures/quarter/incidents",
+                "--out",
+                out.to_str().unwrap(),
+                "--today",
+                today,
+            ],
+        );
+        assert!(built.status.success(), "{}", common::transcript(&built));
+        (tmp, out)
+    }
+
+    /// The status page of the quarter, opened from disk on a laptop and on a phone: a day
+    /// with incidents shows them when it gets the keyboard's focus, and nothing scrolls sideways.
+    #[tokio::test]
+    async fn the_status_page_shows_a_days_incidents_on_focus() {
+        let (_tmp, out) = quarter_site("2026-11-20");
+        let driver = driver();
+        for (width, height) in [(1280, 900), (390, 844)] {
+            let page = window(&driver, width, height).await;
+            page.goto(&format!("file://{}", out.join("status.html").display()))
+                .await
+                .unwrap();
+            until("the status page", || async {
+                text(&page, "h1").await == "Status"
+            })
+            .await;
+            assert_eq!(
+                js(&page, "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;").await,
+                json!(true),
+                "the status page scrolls sideways at {width} px"
+            );
+            // Before focus, a day's incidents are for screen readers only.
+            let shown = "var d = document.querySelector('ol.status-strip li[tabindex]'); \
+                         var r = d.querySelector('.day-detail').getBoundingClientRect(); \
+                         return [r.width > 60 && r.height > 20, r.left >= 0 && r.right <= document.documentElement.clientWidth, d.textContent.trim()];";
+            assert_eq!(js(&page, shown).await[0], json!(false));
+            js(
+                &page,
+                "document.querySelector('ol.status-strip li[tabindex]').focus(); return true;",
+            )
+            .await;
+            let after = js(&page, shown).await;
+            assert_eq!(
+                after[0],
+                json!(true),
+                "the day's incidents show on focus at {width} px"
+            );
+            assert_eq!(
+                after[1],
+                json!(true),
+                "the day's incidents stay on screen at {width} px"
+            );
+            assert!(
+                after[2].as_str().unwrap().starts_with("2026-09-09 down:"),
+                "{after}"
+            );
+            accessibility(&page, "the status page").await;
+            if width > 1000 {
+                screenshot(&page, "status.png").await;
+            }
+            let _ = page.close().await;
+        }
     }
 
     /// A seven-hour outage on the shared screen at 1920x1080: the timeline gives its first

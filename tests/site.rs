@@ -839,7 +839,15 @@ fn long_service_and_tag_names_get_pages() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(pages.len(), 3, "{pages:?}");
+    // A page and a feed per service.
+    assert_eq!(pages.len(), 6, "{pages:?}");
+    let feeds: Vec<String> = pages
+        .iter()
+        .filter(|p| p.ends_with(".xml"))
+        .cloned()
+        .collect();
+    let pages: Vec<String> = pages.into_iter().filter(|p| p.ends_with(".html")).collect();
+    assert_eq!(feeds.len(), 3, "{feeds:?}");
     assert!(pages.iter().all(|p| p.len() < 255), "{pages:?}");
     let index = read(&out.join("index.html"));
     for page in &pages {

@@ -143,9 +143,24 @@ pub struct Entry<'a> {
     pub status: &'a str,
 }
 
+/// What a feed is and where it lives, relative to the site's root.
+pub struct Channel<'a> {
+    pub title: &'a str,
+    /// The feed's own file (`feed.xml`, `services/api.xml`).
+    pub path: &'a str,
+    /// The page it follows (`index.html`, `services/api.html`).
+    pub page: &'a str,
+}
+
 /// An Atom feed of `entries` (newest first, as given). Links are absolute under `base_url`,
 /// and relative to the site's root without one.
-pub fn atom(title: &str, base_url: Option<&str>, updated: &str, entries: &[Entry<'_>]) -> String {
+pub fn atom(
+    channel: &Channel<'_>,
+    base_url: Option<&str>,
+    updated: &str,
+    entries: &[Entry<'_>],
+) -> String {
+    let title = channel.title;
     let base = base_url.map(|b| b.trim_end_matches('/'));
     let link = |path: &str| match base {
         Some(b) => format!("{b}/{path}"),
@@ -155,24 +170,27 @@ pub fn atom(title: &str, base_url: Option<&str>, updated: &str, entries: &[Entry
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     let _ = writeln!(out, "  <title>{}</title>", xml(title));
-    let _ = writeln!(
-        out,
-        "  <id>{}</id>",
-        xml(&base.map_or_else(|| "urn:debrief:archive".to_owned(), |b| format!("{b}/")))
-    );
+    // The archive's feed keeps the id it always had; another is named by its file.
+    let id = match (base, channel.path) {
+        (Some(b), "feed.xml") => format!("{b}/"),
+        (None, "feed.xml") => "urn:debrief:archive".to_owned(),
+        (Some(_), path) => link(path),
+        (None, path) => format!("urn:debrief:{path}"),
+    };
+    let _ = writeln!(out, "  <id>{}</id>", xml(&id));
     let _ = writeln!(out, "  <updated>{updated}</updated>");
     out.push_str("  <author><name>debrief</name></author>\n");
     out.push_str("  <generator>debrief</generator>\n");
     let _ = writeln!(
         out,
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-        xml(&link("index.html"))
+        xml(&link(channel.page))
     );
     if base.is_some() {
         let _ = writeln!(
             out,
             "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-            xml(&link("feed.xml"))
+            xml(&link(channel.path))
         );
     }
     for e in entries {

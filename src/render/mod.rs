@@ -50,6 +50,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/service.html"),
     ),
     (
+        "status.html",
+        include_str!("../../themes/default/templates/status.html"),
+    ),
+    (
         "search.html",
         include_str!("../../themes/default/templates/search.html"),
     ),

@@ -22,6 +22,39 @@ pub(super) struct Digest {
     pub abstract_text: Option<String>,
     /// The incident's entry in the search index.
     pub search: super::search::Entry,
+    /// When its impact began and ended, for the status page; no end while it is ongoing.
+    pub impact: Option<Impact>,
+}
+
+/// An incident's impact window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Impact {
+    pub from: jiff::Timestamp,
+    /// `None`: still going on (no `resolved` time, and the write-up is not published).
+    pub to: Option<jiff::Timestamp>,
+}
+
+impl Impact {
+    fn of(i: &crate::model::Incident, tz: &jiff::tz::TimeZone) -> Option<Impact> {
+        let t = &i.times;
+        let at = |s: &Option<crate::model::Stamp>| s.as_ref().map(|s| s.resolve(tz).0);
+        let from = at(&t.started).or_else(|| i.first_instant())?;
+        let to = match at(&t.resolved) {
+            Some(resolved) => Some(resolved),
+            // A published write-up is of something that is over, at its last known time.
+            None if i.status == crate::model::Status::Published => Some(
+                [at(&t.mitigated), at(&t.detected)]
+                    .into_iter()
+                    .flatten()
+                    .fold(from, jiff::Timestamp::max),
+            ),
+            None => None,
+        };
+        Some(Impact {
+            from,
+            to: to.map(|to| to.max(from)),
+        })
+    }
 }
 
 impl Digest {
@@ -43,6 +76,7 @@ impl Digest {
         let facts = i.actions.iter().map(|a| Facts::of(loaded, a));
         let search = super::search::entry(&view);
         Ok(Digest {
+            impact: Impact::of(i, &tz),
             search,
             summary: view.summary(),
             actions: Actions::of(&view.actions, facts)?,

@@ -68,5 +68,10 @@ fn feed(title: &str, base_url: Option<&str>, digests: &[Digest], today: Date) ->
         .map(|e| e.updated.as_str())
         .max()
         .map_or_else(midnight, str::to_owned);
-    feeds::atom(title, base_url, &updated, &entries)
+    let channel = feeds::Channel {
+        title,
+        path: "feed.xml",
+        page: "index.html",
+    };
+    feeds::atom(&channel, base_url, &updated, &entries)
 }

@@ -40,6 +40,7 @@ mod output;
 mod related;
 mod search;
 mod services;
+mod status;
 mod themes;
 mod trends;
 
@@ -232,6 +233,7 @@ fn write_site(
     let data = || -> anyhow::Result<()> {
         // Data for other tools.
         feeds::write(out, digests, options.today)?;
+        status::write(out, digests, options.today)?;
         actions::write_exports(out, digests, options.today)?;
         // The search index, in the order of the archive's index (newest first).
         let newest = digest::newest_first(digests);
