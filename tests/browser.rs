@@ -1518,6 +1518,106 @@ mod browser {
         let _ = facilitator.close().await;
     }
 
+    /// A folder fresh from `debrief new` opens in the Prepare phase; the facilitator fills in
+    /// the record in the Details view and it lands in incident.toml, the template's comments
+    /// kept. A severity off the scale is refused with the reason, and nothing is written.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_fresh_incident_is_prepared_in_the_details_view() {
+        let (_tmp, dir) = common::fresh_incident();
+        let server = Server::start(&dir, &[]);
+        let base = format!("http://{}", server.addr);
+        let driver = driver();
+        let page = window(&driver, 1920, 1080).await;
+        page.goto(&format!("{base}/?key={KEY}")).await.unwrap();
+        until("the Details view", || async {
+            js(&page, "return !document.getElementById('phase-prepare').hidden && document.getElementById('details-title').value;").await
+                == json!("Checkout down")
+        })
+        .await;
+        type_into(
+            &page,
+            "#details-title",
+            "Checkout returned 500s for 38 minutes",
+        )
+        .await;
+        type_into(&page, "#details-severity", "SEV9").await;
+        scroll_and_click(&page, "#details-save").await;
+        until("the refusal", || async {
+            text(&page, "#details-note")
+                .await
+                .contains("unknown severity")
+        })
+        .await;
+        let toml = dir.join("incident.toml");
+        assert!(
+            std::fs::read_to_string(&toml)
+                .unwrap()
+                .contains("title    = \"Checkout down\"")
+        );
+        type_into(&page, "#details-severity", "SEV2").await;
+        set_value(&page, "#details-started", "2026-12-06T09:00:00").await;
+        type_into(&page, "#details-services", "checkout, payments").await;
+        type_into(&page, "#details-impact", "Half of the checkouts failed.").await;
+        scroll_and_click(&page, "#details-add-person").await;
+        type_into(
+            &page,
+            "#details-people tr:last-child input[data-key=handle]",
+            "sam",
+        )
+        .await;
+        type_into(
+            &page,
+            "#details-people tr:last-child input[data-key=name]",
+            "Sam Lee",
+        )
+        .await;
+        type_into(
+            &page,
+            "#details-people tr:last-child input[data-key=role]",
+            "incident commander",
+        )
+        .await;
+        assert_eq!(
+            js(&page, "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;").await,
+            json!(true),
+            "the Details view scrolls sideways"
+        );
+        accessibility(&page, "the Details view").await;
+        scroll_and_click(&page, "#details-save").await;
+        until("the save", || async {
+            text(&page, "#details-note").await == "Saved into incident.toml."
+        })
+        .await;
+        js(
+            &page,
+            "window.scrollTo(0, 0); document.activeElement.blur(); return true;",
+        )
+        .await;
+        screenshot(&page, "details.png").await;
+        let written = common::wait_for_text(&toml, "handle = \"sam\"");
+        for line in [
+            "title    = \"Checkout returned 500s for 38 minutes\"",
+            "severity = \"SEV2\"                # SEV1 (worst) .. SEV5, or the scale in debrief.toml",
+            "services = [\"checkout\", \"payments\"]",
+            "started = 2026-12-06T09:00:00Z",
+            "text = \"Half of the checkouts failed.\"",
+            "name = \"Sam Lee\"",
+            "role = \"incident commander\"",
+            "# An incident for debrief. The folder name is its id.",
+        ] {
+            assert!(written.contains(line), "{line} in:\n{written}");
+        }
+        // The template's example start time went once a real one was set.
+        assert!(!written.contains("# started   ="), "{written}");
+        until("the title on the shared screen", || async {
+            text(&page, "#title").await == "Checkout returned 500s for 38 minutes"
+        })
+        .await;
+        let checked = common::run(&dir, &["check", "."]);
+        assert!(checked.status.success(), "{}", common::transcript(&checked));
+        let _ = page.close().await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn saves_on_disk_update_the_screens_and_errors_come_and_go() {
         let (_tmp, dir) = sample();

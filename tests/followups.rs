@@ -90,8 +90,10 @@ fn the_meeting_opens_with_the_open_actions_of_related_incidents() {
             .as_str()
         )
     );
-    assert_eq!(s["phases"][0], "follow-ups");
-    assert_eq!(s["phases"][1], "timeline");
+    // The details come first, one click away; the meeting opens with the follow-ups.
+    assert_eq!(s["phases"][0], "prepare");
+    assert_eq!(s["phases"][1], "follow-ups");
+    assert_eq!(s["phases"][2], "timeline");
     let carried = s["carried"].as_array().unwrap();
     let ids: Vec<String> = carried
         .iter()

@@ -157,6 +157,11 @@ pub struct MeetingConfig {
     #[serde(skip)]
     #[schemars(skip)]
     pub policy: Policy,
+    /// The archive's `[severities]`, which the Details view's severity is checked against (set
+    /// by `serve`).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub severities: Severities,
 }
 
 fn default_votes_per_person() -> u32 {
@@ -174,6 +179,7 @@ impl Default for MeetingConfig {
             max_votes_per_item: default_max_votes_per_item(),
             anonymous: false,
             policy: Policy::default(),
+            severities: Severities::default(),
         }
     }
 }

@@ -211,6 +211,7 @@ word_enum!(
     /// The phases of a review meeting, in order. Follow-ups (open actions carried over from
     /// related incidents) is only held when the incident sits in an archive.
     Phase {
+        Prepare = "prepare",
         FollowUps = "follow-ups",
         Timeline = "timeline",
         Factors = "factors",

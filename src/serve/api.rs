@@ -425,6 +425,10 @@ async fn route(
                 source: None,
             }
         }
+        (Method::PATCH, ["details"]) => {
+            facilitator_only()?;
+            super::details::command(body(bytes)?)?
+        }
         (Method::POST, ["factors"]) => {
             let b: FactorBody = body(bytes)?;
             Command::AddFactor {

@@ -13,6 +13,10 @@ pub const MAX_BODY: usize = 16 * 1024;
 pub const MAX_TEXT: usize = 2000;
 /// The longest name, owner or lane.
 pub const MAX_NAME: usize = 80;
+/// The longest summary or impact, in characters (the request's size bounds them too).
+pub const MAX_SUMMARY: usize = 8000;
+/// The most services, tags or people the Details view sets.
+pub const MAX_DETAIL_ITEMS: usize = 200;
 /// The longest ticket link: tracker links (Jira filters, Linear issues with titles) run well
 /// past a name's 80 characters.
 pub const MAX_TICKET: usize = 2048;

@@ -10,6 +10,7 @@ pub mod api;
 mod auth;
 mod carried;
 pub mod delta;
+mod details;
 mod diagrams;
 pub mod error;
 mod events;
@@ -136,6 +137,7 @@ async fn serve(options: ServeOptions) -> anyhow::Result<()> {
             public_url.clone(),
             crate::model::MeetingConfig {
                 policy: config.policy.clone(),
+                severities: config.severities.clone(),
                 ..config.meeting.clone()
             },
             carried::Carried::gather(&options.path, jiff::Zoned::now().date()),

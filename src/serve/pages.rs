@@ -26,6 +26,10 @@ pub fn asset(name: &str) -> Option<(&'static str, &'static [u8])> {
             "text/javascript; charset=utf-8",
             text(include_str!("pages/facilitator.js")),
         )),
+        "details.js" => Some((
+            "text/javascript; charset=utf-8",
+            text(include_str!("pages/details.js")),
+        )),
         "participant.js" => Some((
             "text/javascript; charset=utf-8",
             text(include_str!("pages/participant.js")),

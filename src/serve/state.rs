@@ -108,6 +108,9 @@ impl State {
         if let Some(carried) = carried {
             meeting.carry(carried);
         }
+        if fresh(&path) {
+            meeting.prepare();
+        }
         let meeting = Arc::new(RwLock::new(meeting));
         let (publish, published) = watch_channel::channel(0);
         let publish = Arc::new(publish);
@@ -486,4 +489,13 @@ pub(super) fn render(
         report: format!("incidents/{id}/index.html"),
         loaded,
     })
+}
+
+/// Whether the incident in `dir` has no story yet: no timeline entry and no start time, as a
+/// folder fresh from `debrief new` is.
+fn fresh(dir: &std::path::Path) -> bool {
+    std::fs::read_to_string(dir.join(crate::load::INCIDENT_FILE))
+        .ok()
+        .and_then(|text| toml::from_str::<crate::model::Incident>(&text).ok())
+        .is_some_and(|i| i.timeline.is_empty() && i.times.started.is_none())
 }

@@ -162,6 +162,57 @@ pub fn drop_stale_notes(doc: &mut DocumentMut, list: &str, n: usize, added: &[St
     }
 }
 
+/// Takes out the notes about `added` keys of the table `key` (`[times]`), which sit between its
+/// keys or after them: in the prefix of the table that comes next in the file, or at its end.
+/// A template's `# started = 2026-…` example is no longer true once `started` is set.
+pub fn drop_stale_notes_of_table(doc: &mut DocumentMut, key: &str, added: &[String]) {
+    if added.is_empty() {
+        return;
+    }
+    let Some(position) = doc
+        .get(key)
+        .and_then(Item::as_table)
+        .and_then(toml_edit::Table::position)
+    else {
+        return;
+    };
+    if let Some(t) = doc.get_mut(key).and_then(Item::as_table_like_mut) {
+        drop_notes_between_keys(t, added);
+    }
+    // The header that follows in the file: a table, or the first of a list of tables.
+    let next = doc
+        .iter()
+        .filter_map(|(k, item)| {
+            let at = match item {
+                Item::Table(t) => t.position(),
+                Item::ArrayOfTables(a) => a.iter().next().and_then(toml_edit::Table::position),
+                _ => None,
+            }?;
+            (at > position).then(|| (at, k.to_owned()))
+        })
+        .min();
+    let fix = |text: Option<&str>| text.and_then(|p| without_notes(p, added));
+    match next {
+        Some((_, next)) => {
+            let decor = match doc.get_mut(&next) {
+                Some(Item::Table(t)) => Some(t.decor_mut()),
+                Some(Item::ArrayOfTables(a)) => a.get_mut(0).map(toml_edit::Table::decor_mut),
+                _ => None,
+            };
+            if let Some(decor) = decor
+                && let Some(kept) = fix(decor.prefix().and_then(|p| p.as_str()))
+            {
+                decor.set_prefix(kept);
+            }
+        }
+        None => {
+            if let Some(kept) = fix(doc.trailing().as_str()) {
+                doc.set_trailing(kept);
+            }
+        }
+    }
+}
+
 fn drop_notes_between_keys(t: &mut dyn TableLike, added: &[String]) {
     let names: Vec<String> = t.iter().map(|(k, _)| k.to_owned()).collect();
     for name in names {

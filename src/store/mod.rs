@@ -8,9 +8,12 @@
 //! 3. edits are idempotent, and the whole meeting is replayed onto the file whenever it was
 //!    changed by someone else, and on start.
 
+pub mod details;
 pub mod edit;
 pub mod journal;
 mod layout;
+
+pub use details::{DetailChanges, PersonDetail};
 
 use std::fs;
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
@@ -255,6 +258,11 @@ pub enum Op {
     },
     Reveal {
         revealed: bool,
+    },
+    /// The facilitator changed the incident record in the Details view.
+    SetDetails {
+        #[serde(flatten)]
+        changes: DetailChanges,
     },
     /// The meeting ended cleanly; hand edits after this are final.
     End,

@@ -374,3 +374,17 @@ pub fn loghub_incident(
         notes: None,
     }
 }
+
+/// A folder as `debrief new` writes it ("Checkout down"), alone in a scratch folder, made by
+/// the command as a user runs it.
+#[allow(dead_code)] // Not every test binary starts from a fresh incident.
+pub fn fresh_incident() -> (tempfile::TempDir, PathBuf) {
+    let tmp = scratch();
+    let dir = tmp.path().join("2026-12-06-checkout-down");
+    let made = run(
+        tmp.path(),
+        &["new", dir.to_str().unwrap(), "--title", "Checkout down"],
+    );
+    assert!(made.status.success(), "{}", transcript(&made));
+    (tmp, dir)
+}

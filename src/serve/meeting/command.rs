@@ -18,6 +18,10 @@ pub enum Command {
         /// The name comes from the team's sign-in (a trusted proxy's header).
         verified: bool,
     },
+    /// The facilitator changes the incident record (the Details view). Times are as typed.
+    SetDetails {
+        changes: crate::store::DetailChanges,
+    },
     /// The facilitator removes a participant, by their number in the facilitator's list.
     Remove {
         number: String,

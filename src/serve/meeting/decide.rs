@@ -253,6 +253,7 @@ impl Meeting {
                 ))
             }
             Command::Link { from, to, remove } => self.link(caller, from, to, remove),
+            Command::SetDetails { changes } => self.set_details(changes),
             Command::EditText { list, id, text } => {
                 if !self.exists(list, &id) {
                     return Err(not_found(list.key().trim_end_matches('s'), &id));

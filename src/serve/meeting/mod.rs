@@ -6,6 +6,7 @@
 
 mod command;
 mod decide;
+mod details;
 mod lessons;
 mod links;
 mod view;
@@ -221,6 +222,12 @@ impl Meeting {
     pub fn carry(&mut self, carried: Carried) {
         self.carried = Some(carried);
         self.phase = Phase::FollowUps;
+    }
+
+    /// Opens the meeting in the Prepare phase: the incident has no story yet (a folder fresh
+    /// from `debrief new`), so the facilitator fills in its details first.
+    pub fn prepare(&mut self) {
+        self.phase = Phase::Prepare;
     }
 
     /// A new join code: the cap on participants counts from here.
@@ -454,6 +461,7 @@ impl Meeting {
             | Op::UpdateEntry { .. }
             | Op::Link { .. }
             | Op::Unlink { .. }
+            | Op::SetDetails { .. }
             | Op::End => {}
         }
     }

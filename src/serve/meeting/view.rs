@@ -16,6 +16,7 @@ impl Phase {
             Phase::FollowUps => {
                 "Open actions from related incidents: what has moved since their reviews?"
             }
+            Phase::Prepare => "Preparing: the incident's details, before the review starts.",
             Phase::Timeline => "Add what you saw happen, with the time you saw it.",
             Phase::Factors => "What made this possible? Propose contributing factors.",
             Phase::Vote => "Vote for the factors the team should work on.",
@@ -122,7 +123,7 @@ impl Meeting {
                         object.remove(key);
                     }
                     let (factors, actions) = match self.phase {
-                        Phase::FollowUps | Phase::Timeline => (false, false),
+                        Phase::Prepare | Phase::FollowUps | Phase::Timeline => (false, false),
                         Phase::Factors | Phase::Vote => (true, false),
                         Phase::Actions | Phase::WrapUp => (true, true),
                         Phase::Lessons => (false, false),
@@ -211,6 +212,8 @@ impl Meeting {
                 "max_votes_per_item": self.config.max_votes_per_item,
                 "text": crate::serve::limits::MAX_TEXT,
             },
+            // The scale the Details view offers for the severity.
+            "severities": facilitator.then_some(&self.config.severities.levels),
             "anonymous": self.config.anonymous,
             "participants": participants,
             "lessons": self.lessons_json(facilitator),

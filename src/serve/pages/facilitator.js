@@ -295,6 +295,8 @@
     $("next").disabled = phaseIndex(s.phase) === s.phases.length - 1;
     $("prev").disabled = phaseIndex(s.phase) === 0;
 
+    if (window.debriefDetails) window.debriefDetails(s);
+
     // Follow-ups: the open actions of related incidents. The row being edited is left alone.
     if (!$("carried-rows").contains(document.activeElement)) renderCarried(s.carried || []);
 

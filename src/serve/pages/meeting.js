@@ -271,5 +271,5 @@
     };
   };
 
-  M.PHASE_NAMES = { "follow-ups": "Follow-ups", "timeline": "Timeline", "factors": "Factors", "vote": "Vote", "actions": "Actions", "lessons": "Lessons", "wrap-up": "Wrap-up" };
+  M.PHASE_NAMES = { "prepare": "Prepare", "follow-ups": "Follow-ups", "timeline": "Timeline", "factors": "Factors", "vote": "Vote", "actions": "Actions", "lessons": "Lessons", "wrap-up": "Wrap-up" };
 })();

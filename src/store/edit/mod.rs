@@ -8,6 +8,8 @@
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
+mod details;
+
 use super::layout;
 use super::{List, Op};
 use crate::model::LessonKind;
@@ -114,6 +116,7 @@ pub fn apply(doc: &mut DocumentMut, op: &Op) -> bool {
             }
             changed
         }),
+        Op::SetDetails { changes } => details::apply(doc, changes),
         Op::EditText { list, id, text } => {
             with_item(doc, *list, id, |t| set_str_if_different(t, "text", text))
         }
@@ -505,7 +508,25 @@ fn set_str(t: &mut dyn TableLike, key: &str, value: &str) {
 fn set_value(t: &mut dyn TableLike, key: &str, mut value: Value) {
     match t.get_mut(key) {
         Some(Item::Value(old)) => {
-            *value.decor_mut() = old.decor().clone();
+            let mut decor = old.decor().clone();
+            // A comment set in a column (three spaces or more after the value) stays in its
+            // column (`# draft | review | published`
+            // lines up with the comments above and below it).
+            let width = |v: &Value| {
+                let mut bare = v.clone();
+                bare.decor_mut().clear();
+                bare.to_string().chars().count()
+            };
+            let (was, now) = (width(old), width(&value));
+            if let Some(suffix) = decor.suffix().and_then(|s| s.as_str()) {
+                let spaces = suffix.len() - suffix.trim_start_matches(' ').len();
+                let rest = &suffix[spaces..];
+                if rest.starts_with('#') && spaces > 2 && was != now {
+                    let spaces = (spaces + was).saturating_sub(now).max(1);
+                    decor.set_suffix(format!("{}{rest}", " ".repeat(spaces)));
+                }
+            }
+            *value.decor_mut() = decor;
             *old = value;
         }
         _ => {
