@@ -1615,6 +1615,13 @@ mod browser {
         .await;
         let checked = common::run(&dir, &["check", "."]);
         assert!(checked.status.success(), "{}", common::transcript(&checked));
+        // Opened again, the form shows the record as the file holds it.
+        page.goto(&format!("{base}/")).await.unwrap();
+        until("the record in the form", || async {
+            js(&page, "return [document.getElementById('details-impact').value, document.getElementById('details-started').value, document.querySelector('#details-people input[data-key=role]') && document.querySelector('#details-people input[data-key=role]').value];").await
+                == json!(["Half of the checkouts failed.", "2026-12-06T09:00", "incident commander"])
+        })
+        .await;
         let _ = page.close().await;
     }
 

@@ -26,7 +26,7 @@ fn a_fresh_incident_opens_in_prepare_and_its_record_lands_in_the_file() {
         r#"{"title":"Checkout returned 500s","severity":"SEV2","status":"review",
             "times":{"started":"2026-12-06 09:00","resolved":"2026-12-06T10:30:00+01:00"},
             "summary":"Line one.\r\nLine two.","impact":"Half of checkouts failed.",
-            "services":["checkout","payments","Checkout"],"tags":["database"],
+            "services":["checkout","payments","checkout"],"tags":["database"],
             "people":[{"handle":"sam","name":"Sam Lee","role":"incident commander"},{"handle":"ana","role":"scribe"}]}"#,
     );
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -56,6 +56,20 @@ fn a_fresh_incident_opens_in_prepare_and_its_record_lands_in_the_file() {
     assert_eq!(after, expected);
     let checked = common::run(&dir, &["check", "."]);
     assert!(checked.status.success(), "{}", common::transcript(&checked));
+    // The form is filled from the record as written, not from the report's view of it.
+    let details = server.as_facilitator("GET", "/api/state", None).json()["details"].clone();
+    assert_eq!(details["times"]["started"], "2026-12-06T09:00:00Z");
+    assert_eq!(details["impact"], "Half of checkouts failed.");
+    assert_eq!(
+        details["people"][1],
+        serde_json::json!({ "handle": "ana", "name": null, "role": "scribe" })
+    );
+    let token = server.join(Some("Alex"));
+    let phone = server.call("GET", "/api/state", &token, None).json();
+    assert!(
+        phone["details"].is_null(),
+        "a phone does not get the record: {phone}"
+    );
 
     // People are matched by handle: Sam keeps his table, Ana goes, Kim comes.
     let reply = patch(
@@ -99,6 +113,8 @@ fn what_check_would_refuse_is_refused_before_the_file_changes() {
         ),
         (r#"{"people":[{"handle":"sam lee"}]}"#, 422, "bad-handle"),
         (r#"{"summary":"a\u202eb"}"#, 422, "bidi-control"),
+        (r#"{"title":"a\nb"}"#, 422, "not-one-line"),
+        (r#"{"services":["a\u2028b"]}"#, 422, "not-one-line"),
         (r#"{"title":"x","owner":"y"}"#, 422, "invalid"),
         (r#"{}"#, 422, "nothing-to-change"),
         (r#"{"status":"done"}"#, 422, "invalid"),

@@ -141,6 +141,17 @@ fn the_status_page_shows_each_service_now_and_over_ninety_days() {
     assert_eq!(cache["state"], "operational");
     assert_eq!(cache["days"][0]["date"], "2026-11-10");
 
+    // Without a site address, a feed's links lead from its own folder.
+    let feed = std::fs::read_to_string(out.join("services/api.xml")).unwrap();
+    assert!(
+        feed.contains("href=\"../incidents/2026-11-25-api-down/index.html\""),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("<link rel=\"alternate\" type=\"text/html\" href=\"../services/api.html\"/>"),
+        "{feed}"
+    );
+
     let html = std::fs::read_to_string(out.join("status.html")).unwrap();
     assert_eq!(html.matches("<ol class=\"status-strip\"").count(), 5);
     assert_eq!(
@@ -222,6 +233,7 @@ fn a_public_status_page_leaves_out_what_the_public_build_does() {
     );
     assert_eq!(built.status.code(), Some(0), "{}", transcript(&built));
     let status = std::fs::read_to_string(out.join("status.json")).unwrap();
+
     let html = std::fs::read_to_string(out.join("status.html")).unwrap();
     for text in [&status, &html] {
         assert!(!text.contains("vault-internal"), "{text}");

@@ -150,10 +150,13 @@ pub struct Channel<'a> {
     pub path: &'a str,
     /// The page it follows (`index.html`, `services/api.html`).
     pub page: &'a str,
+    /// From the feed's folder back to the site's root (`""`, `"../"`): without a site address,
+    /// links are relative to the feed, as feed readers resolve them.
+    pub root: &'a str,
 }
 
 /// An Atom feed of `entries` (newest first, as given). Links are absolute under `base_url`,
-/// and relative to the site's root without one.
+/// and relative to the feed's own place without one.
 pub fn atom(
     channel: &Channel<'_>,
     base_url: Option<&str>,
@@ -164,7 +167,7 @@ pub fn atom(
     let base = base_url.map(|b| b.trim_end_matches('/'));
     let link = |path: &str| match base {
         Some(b) => format!("{b}/{path}"),
-        None => path.to_owned(),
+        None => format!("{}{path}", channel.root),
     };
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");

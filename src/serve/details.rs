@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::input::{characters, keep_empty, text};
+use super::input::{keep_empty, text};
 use super::limits::{MAX_DETAIL_ITEMS, MAX_NAME, MAX_SUMMARY};
 use super::meeting::Command;
 use crate::model::Status;
@@ -53,7 +53,7 @@ pub fn command(b: DetailsBody) -> Result<Command, ApiError> {
         }
     };
     let changes = DetailChanges {
-        title: b.title.map(|t| text("title", t, 200)).transpose()?,
+        title: b.title.map(|t| one_line("title", t, 200)).transpose()?,
         severity: keep_empty("severity", b.severity, MAX_NAME)?,
         status: b.status,
         started: time("times.started", b.times.started)?,
@@ -93,19 +93,25 @@ fn names(field: &str, list: Vec<String>) -> Result<Vec<String>, ApiError> {
     }
     let mut out: Vec<String> = Vec::with_capacity(list.len());
     for name in list {
-        let name = text(field, name, MAX_NAME)?;
-        if name.contains('\n') || name.contains('\t') {
-            return Err(ApiError::new(
-                422,
-                "bad-name",
-                format!("`{field}` names are one line each"),
-            ));
-        }
-        if !out.iter().any(|n| crate::model::names::same(n, &name)) {
+        let name = one_line(field, name, MAX_NAME)?;
+        if !out.contains(&name) {
             out.push(name);
         }
     }
     Ok(out)
+}
+
+/// A text of one line: no line break of any kind (`\n`, a tab, U+2028, U+2029).
+fn one_line(field: &str, value: String, max: usize) -> Result<String, ApiError> {
+    let value = text(field, value, max)?;
+    if value.contains(['\n', '\t', '\u{2028}', '\u{2029}']) {
+        return Err(ApiError::new(
+            422,
+            "not-one-line",
+            format!("`{field}` is one line"),
+        ));
+    }
+    Ok(value)
 }
 
 fn people(list: Vec<PersonBody>) -> Result<Vec<PersonDetail>, ApiError> {
@@ -118,7 +124,7 @@ fn people(list: Vec<PersonBody>) -> Result<Vec<PersonDetail>, ApiError> {
     }
     let mut out: Vec<PersonDetail> = Vec::with_capacity(list.len());
     for p in list {
-        let handle = text("people.handle", p.handle, MAX_NAME)?;
+        let handle = one_line("people.handle", p.handle, MAX_NAME)?;
         if handle.chars().any(char::is_whitespace) {
             return Err(ApiError::new(
                 422,
@@ -136,18 +142,9 @@ fn people(list: Vec<PersonBody>) -> Result<Vec<PersonDetail>, ApiError> {
             ));
         }
         let line = |field: &str, v: Option<String>| -> Result<Option<String>, ApiError> {
-            let v = keep_empty(field, v, MAX_NAME)?.filter(|v| !v.is_empty());
-            if let Some(v) = &v {
-                characters(field, v)?;
-                if v.contains('\n') {
-                    return Err(ApiError::new(
-                        422,
-                        "bad-name",
-                        format!("`{field}` is one line"),
-                    ));
-                }
-            }
-            Ok(v)
+            v.filter(|v| !v.trim().is_empty())
+                .map(|v| one_line(field, v, MAX_NAME))
+                .transpose()
         };
         out.push(PersonDetail {
             name: line("people.name", p.name)?,

@@ -72,6 +72,7 @@ fn feed(title: &str, base_url: Option<&str>, digests: &[Digest], today: Date) ->
         title,
         path: "feed.xml",
         page: "index.html",
+        root: "",
     };
     feeds::atom(&channel, base_url, &updated, &entries)
 }

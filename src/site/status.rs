@@ -187,6 +187,7 @@ pub(super) fn write(out: Writer<'_>, digests: &[Digest], today: Date) -> anyhow:
             title: &title,
             path: &s.feed,
             page: &s.page,
+            root: "../",
         };
         out.file(
             &s.feed,

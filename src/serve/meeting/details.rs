@@ -74,6 +74,29 @@ impl Meeting {
     }
 }
 
+/// The incident record as the file holds it, for the Details view: times as RFC 3339 instants
+/// (the form shows them in `zone`), people as written.
+pub(super) fn record(i: &Incident) -> serde_json::Value {
+    let at = |s: &Option<crate::model::Stamp>| s.as_ref().map(|s| s.instant().to_string());
+    json!({
+        "title": i.title,
+        "severity": i.severity,
+        "status": i.status,
+        "zone": i.tz().iana_name().unwrap_or("UTC"),
+        "times": {
+            "started": at(&i.times.started),
+            "detected": at(&i.times.detected),
+            "mitigated": at(&i.times.mitigated),
+            "resolved": at(&i.times.resolved),
+        },
+        "impact": i.impact.text,
+        "summary": i.summary,
+        "services": i.services,
+        "tags": i.tags,
+        "people": i.people.iter().map(|p| json!({ "handle": p.handle, "name": p.name, "role": p.role })).collect::<Vec<_>>(),
+    })
+}
+
 /// `incident` with the change made as the file gets it, and read back as `check` reads it.
 fn changed(incident: &Incident, op: &Op) -> Result<Incident, ApiError> {
     let internal = |what: &str, e: &dyn std::fmt::Display| {

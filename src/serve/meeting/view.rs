@@ -212,8 +212,14 @@ impl Meeting {
                 "max_votes_per_item": self.config.max_votes_per_item,
                 "text": crate::serve::limits::MAX_TEXT,
             },
-            // The scale the Details view offers for the severity.
+            // The scale the Details view offers for the severity, and the record as written
+            // (the report's view fills in defaults a form must not save back).
             "severities": facilitator.then_some(&self.config.severities.levels),
+            "details": self
+                .incident
+                .as_ref()
+                .filter(|_| facilitator)
+                .map(|l| super::details::record(&l.incident)),
             "anonymous": self.config.anonymous,
             "participants": participants,
             "lessons": self.lessons_json(facilitator),

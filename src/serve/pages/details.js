@@ -52,7 +52,7 @@
     $("details-status").value = inc.status || "draft";
     var times = inc.times || {};
     TIMES.forEach(function (t) { $("details-" + t).value = times[t] ? M.localInput(times[t], zone) : ""; });
-    $("details-impact").value = (inc.impact && inc.impact.text) || "";
+    $("details-impact").value = inc.impact || "";
     $("details-summary").value = inc.summary || "";
     $("details-services").value = (inc.services || []).join(", ");
     $("details-tags").value = (inc.tags || []).join(", ");
@@ -89,7 +89,7 @@
   // Each new state: the form follows the file unless the facilitator is in the middle of a change.
   window.debriefDetails = function (s) {
     if (s.severities) M.fill($("details-severities"), s.severities.map(function (l) { return el("option", { value: l }); }));
-    if (!s.incident || (dirty && shown) || form.contains(document.activeElement)) return;
-    fill(s.incident);
+    if (!s.details || (dirty && shown) || form.contains(document.activeElement)) return;
+    fill(s.details);
   };
 })();

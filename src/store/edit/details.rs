@@ -32,16 +32,25 @@ pub(super) fn apply(doc: &mut DocumentMut, c: &DetailChanges) -> bool {
             }
         }
         super::layout::drop_stale_notes_of_table(doc, "times", &set);
+        tidy_inline(doc, "times");
     }
     let root = doc.as_table_mut();
     if c.impact.is_some() {
         let impact = sub_table(root, "impact");
         changed |= put_optional(impact, "text", c.impact.as_deref());
+        tidy_inline(doc, "impact");
     }
     if let Some(people) = &c.people {
         changed |= put_people(doc, people);
     }
     changed
+}
+
+/// An inline table (`times = { … }`) spaced as toml_edit spaces one, after a key came or went.
+fn tidy_inline(doc: &mut DocumentMut, key: &str) {
+    if let Some(Item::Value(Value::InlineTable(t))) = doc.get_mut(key) {
+        t.fmt();
+    }
 }
 
 /// Optional text: set it, or remove the key when it is empty.
@@ -90,17 +99,22 @@ fn put_time(t: &mut dyn TableLike, key: &str, value: Option<&str>) -> bool {
     }
 }
 
-/// The table `key` of the root, made (after the root's keys) when it is missing.
-fn sub_table<'t>(root: &'t mut Table, key: &str) -> &'t mut Table {
-    if !matches!(root.get(key), Some(Item::Table(_))) {
+/// The table `key` of the root, as written (`[times]`, or inline: `times = { … }`), or made
+/// when it is missing (or is not a table, which the loader reports).
+fn sub_table<'t>(root: &'t mut Table, key: &str) -> &'t mut dyn TableLike {
+    let is_table = matches!(
+        root.get(key),
+        Some(Item::Table(_) | Item::Value(Value::InlineTable(_)))
+    );
+    if !is_table {
         let mut table = Table::new();
         table.decor_mut().set_prefix("\n");
         root.insert(key, Item::Table(table));
     }
-    match root.get_mut(key) {
-        Some(Item::Table(t)) => t,
-        // Inserted just above.
-        _ => unreachable!("the table was just inserted"),
+    match root.get_mut(key).and_then(Item::as_table_like_mut) {
+        Some(t) => t,
+        // A table of either kind is there: found above, or inserted just now.
+        None => unreachable!("the table was just inserted"),
     }
 }
 

@@ -206,3 +206,19 @@ fn a_pulled_metric_is_appended_once_in_the_files_style() {
         "{ name = \"app\", path = \"logs/app.log\" }, { name = \"alertmanager\", path = \"alerts/alertmanager.json\" }"
     ), "{doc}");
 }
+
+#[test]
+fn details_keep_times_written_inline() {
+    let text = "title = \"x\"\ntimes = { started = 2026-12-06T09:00:00, mitigated = 2026-12-06T09:30:00 } # kept\nimpact = { text = \"inline\" }\n";
+    let mut doc: DocumentMut = text.parse().unwrap();
+    let changes = crate::store::DetailChanges {
+        resolved: Some("2026-12-06T10:00:00Z".into()),
+        impact: Some("Half of checkouts failed.".into()),
+        ..Default::default()
+    };
+    assert!(apply(&mut doc, &Op::SetDetails { changes }));
+    assert_eq!(
+        doc.to_string(),
+        "title = \"x\"\ntimes = { started = 2026-12-06T09:00:00, mitigated = 2026-12-06T09:30:00, resolved = 2026-12-06T10:00:00Z } # kept\nimpact = { text = \"Half of checkouts failed.\" }\n"
+    );
+}
