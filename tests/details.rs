@@ -134,7 +134,9 @@ fn what_check_would_refuse_is_refused_before_the_file_changes() {
         status_and_code(&reply),
         (403, "facilitator-only".to_owned())
     );
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Refused before the journal: nothing is pending that could reach the file later.
+    let journal = std::fs::read_to_string(dir.join(".debrief/journal.jsonl")).unwrap_or_default();
+    assert!(!journal.contains("set-details"), "{journal}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
 }
 

@@ -85,12 +85,13 @@ fn day(t: Timestamp) -> Date {
     t.to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
-fn services(digests: &[Digest], today: Date) -> anyhow::Result<Vec<Service>> {
+fn services(digests: &[Digest], newest: &[&Digest], today: Date) -> anyhow::Result<Vec<Service>> {
     let first = today.checked_sub(jiff::Span::new().days(i64::from(DAYS - 1)))?;
     let mut out = Vec::new();
     for page in super::index::service_pages(digests) {
-        let mine: Vec<&Digest> = newest_first(digests)
-            .into_iter()
+        let mine: Vec<&Digest> = newest
+            .iter()
+            .copied()
             .filter(|d| d.services.contains(&page.name))
             .collect();
         let ongoing: Vec<&Digest> = mine
@@ -150,11 +151,14 @@ fn services(digests: &[Digest], today: Date) -> anyhow::Result<Vec<Service>> {
 
 /// Writes `status.html`, `status.json` and each service's feed.
 pub(super) fn write(out: Writer<'_>, digests: &[Digest], today: Date) -> anyhow::Result<()> {
-    let services = services(digests, today)?;
+    // The archive sorted once, for every service's list and feed.
+    let newest = newest_first(digests);
+    let services = services(digests, &newest, today)?;
     let base_url = out.common.site.base_url.as_deref();
     for s in &services {
-        let entries: Vec<feeds::Entry<'_>> = newest_first(digests)
-            .into_iter()
+        let entries: Vec<feeds::Entry<'_>> = newest
+            .iter()
+            .copied()
             .filter(|d| d.services.contains(&s.name))
             .take(50)
             .map(|d| feeds::Entry {
