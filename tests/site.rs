@@ -26,9 +26,15 @@ fn the_sample_report_is_stable() {
     insta::assert_snapshot!("sample-report-md", read(&dir.join("report.md")));
     insta::assert_snapshot!("sample-timeline-svg", read(&dir.join("timeline.svg")));
     insta::assert_snapshot!("sample-flow-svg", read(&dir.join("flow.svg")));
-    // The report shows the flow diagram, and report.md links it.
+    insta::assert_snapshot!(
+        "sample-timeline-narrow-svg",
+        read(&dir.join("timeline-narrow.svg"))
+    );
+    insta::assert_snapshot!("sample-flow-narrow-svg", read(&dir.join("flow-narrow.svg")));
+    // The report shows the flow diagram, and report.md links the ones drawn for a docs column.
     assert!(read(&dir.join("index.html")).contains("<img src=\"flow.svg\""));
-    assert!(read(&dir.join("report.md")).contains("](flow.svg)"));
+    assert!(read(&dir.join("report.md")).contains("](flow-narrow.svg)"));
+    assert!(read(&dir.join("report.md")).contains("](timeline-narrow.svg)"));
     // The inline diagram is the standalone one, with links into the same page, and its font
     // from the page's stylesheet rather than inside it.
     let standalone = read(&dir.join("timeline.svg")).replace("index.html#", "#");

@@ -6,7 +6,7 @@
 mod common;
 
 use debrief::model::Incident;
-use debrief::render::timeline::{Extras, draw};
+use debrief::render::timeline::{Extras, Sizes, draw};
 
 /// A text element's box: left, top, right, bottom, and its words.
 #[derive(Debug)]
@@ -224,9 +224,9 @@ fn long_incidents_give_busy_minutes_room_on_one_screen() {
         ("seven hours", long_incident(7, 20)),
         ("three days", long_incident(72, 180)),
     ] {
-        for screen in [Some(1920.0), None] {
+        for screen in [Some(Sizes::screen(1920.0)), None, Some(Sizes::COLUMN)] {
             let extras = Extras {
-                screen,
+                sizes: screen,
                 ..Extras::default()
             };
             let svg = draw(&incident, &extras, "t");
@@ -253,9 +253,45 @@ fn the_crowded_and_sample_timelines_have_no_line_through_a_label() {
     let mut incident: Incident = toml::from_str(&text).unwrap();
     incident.fix_times();
     assert_no_line_through_a_label(&draw(&incident, &Extras::default(), "t"));
-    let wide = Extras {
-        screen: Some(1920.0),
-        ..Extras::default()
-    };
-    assert_no_line_through_a_label(&draw(&incident, &wide, "t"));
+    for sizes in [Sizes::screen(1920.0), Sizes::COLUMN] {
+        let extras = Extras {
+            sizes: Some(sizes),
+            ..Extras::default()
+        };
+        assert_no_line_through_a_label(&draw(&incident, &extras, "t"));
+    }
+}
+
+/// Every `font-size` of an SVG.
+fn font_sizes(svg: &str) -> Vec<f64> {
+    svg.split("font-size=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect()
+}
+
+/// Drawn for a docs site's content column (about 800 px), the timeline is at most 680 units
+/// wide, so the docs tool shows it at its own size, and no text in it is under 12 px; its
+/// labels still keep apart, on the sample and on a seven-hour incident.
+#[test]
+fn drawn_for_a_docs_column_no_text_is_under_12_px() {
+    let text =
+        std::fs::read_to_string(common::root().join("sample-incident/incident.toml")).unwrap();
+    let mut sample: Incident = toml::from_str(&text).unwrap();
+    sample.fix_times();
+    for incident in [sample, long_incident(7, 20)] {
+        let extras = Extras {
+            sizes: Some(Sizes::COLUMN),
+            ..Extras::default()
+        };
+        let svg = draw(&incident, &extras, "t");
+        let width = attr(&svg[..svg.find('>').unwrap()], "width").unwrap();
+        assert!(width <= 680.0, "{width} wide");
+        let sizes = font_sizes(&svg);
+        assert!(
+            !sizes.is_empty() && sizes.iter().all(|&s| s >= 12.0),
+            "{sizes:?}"
+        );
+        assert_apart(&svg);
+    }
 }

@@ -26,6 +26,7 @@ use crate::model::{ActionStatus, Category, Incident};
 /// [`Sizes::PAGE`] is for the report, which scales the diagram to its column. [`Sizes::screen`]
 /// fits a shared screen of a known width, where one unit is one CSS pixel: the columns share
 /// the width, and no text is under 15 px (the shared screen's floor is 14 px).
+/// [`Sizes::column`] does the same for a docs site's content column, with no text under 12 px.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sizes {
     /// A label's font size.
@@ -121,6 +122,31 @@ impl Sizes {
         }
     }
 
+    /// For a docs site's content column `width` units wide, showing `columns` columns: drawn
+    /// for one unit per CSS pixel, 14 px labels and 12 px captions, and columns as wide as
+    /// their text needs and at least 96 units (five columns fit 680 units) (past that, the docs tool scales the diagram
+    /// down).
+    pub fn column(width: f64, columns: usize) -> Sizes {
+        let (margin, column_gap) = (8.0, 24.0);
+        let n = columns.max(1) as f64;
+        let column = ((width - 2.0 * margin - (n - 1.0) * column_gap) / n).clamp(96.0, 320.0);
+        let vote_width = 2.0;
+        Sizes {
+            font: 14.0,
+            line: 18.0,
+            pad: 7.0,
+            event_width: column,
+            factor_width: column - 10.0 * vote_width,
+            vote_width,
+            action_width: column,
+            column_gap,
+            row_gap: 12.0,
+            margin,
+            header: 30.0,
+            heading: 14.0,
+        }
+    }
+
     /// A box caption's font size (time, category and votes, status).
     pub fn caption(&self) -> f64 {
         self.font - 2.0
@@ -129,8 +155,13 @@ impl Sizes {
 
 /// The most bend points the long edges of one diagram get (see [`layout`]).
 const MAX_BENDS: usize = 4000;
-/// The most lines a box's label takes; its title holds the whole text.
+/// The lines a box's label should take at most: columns are made wide enough for it where
+/// the width allows.
 const MAX_LINES: usize = 6;
+/// The most lines a box's label takes where its column is narrower: only a text far longer
+/// than a factor's or an action's is cut there, with an ellipsis, and its box's title holds
+/// the whole text (as the report's lists do).
+const CUT_AFTER: usize = 40;
 
 /// What a node stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,17 +237,43 @@ pub enum Piece {
 
 /// Wraps `text` into a box's lines (see [`svg::wrap`]).
 pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
-    svg::wrap(text, width, size, MAX_LINES)
+    svg::wrap(text, width, size, CUT_AFTER)
+}
+
+/// What a diagram is laid out for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// The report, which scales the diagram to its column ([`Sizes::page`]).
+    Page,
+    /// A docs site's content column this many units wide ([`Sizes::column`]).
+    Column(f64),
+    /// A shared screen this many CSS pixels wide ([`Sizes::screen`]).
+    Screen(f64),
+}
+
+impl Target {
+    /// The width the columns share, for a target drawn at one unit per CSS pixel.
+    fn fitted(self) -> Option<f64> {
+        match self {
+            Target::Page => None,
+            Target::Column(width) | Target::Screen(width) => Some(width),
+        }
+    }
 }
 
 /// Lays the incident out for the report.
 pub fn layout(incident: &Incident) -> Layout {
-    layout_for(incident, None)
+    layout_in(incident, Target::Page)
 }
 
 /// Lays the incident out for the report, or for a screen `screen` CSS pixels wide (see
 /// [`Sizes::screen`]).
 pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
+    layout_in(incident, screen.map_or(Target::Page, Target::Screen))
+}
+
+/// Lays the incident out for `target`.
+pub fn layout_in(incident: &Incident, target: Target) -> Layout {
     let tz = incident.tz();
     // The events: key entries, and every entry a factor names, in time order.
     let linked: std::collections::HashSet<&str> = incident
@@ -259,16 +316,17 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
     }
     let last_factor_layer = rank.iter().copied().max().unwrap_or(1);
     let action_layer = last_factor_layer + 1;
-    let sizes = match screen {
-        Some(width) => Sizes::screen(width, action_layer + 1),
-        None => Sizes::page(action_layer + 1),
+    let sizes = match target {
+        Target::Screen(width) => Sizes::screen(width, action_layer + 1),
+        Target::Column(width) => Sizes::column(width, action_layer + 1),
+        Target::Page => Sizes::page(action_layer + 1),
     };
     let Sizes {
         font, line, pad, ..
     } = sizes;
     // On a screen, each column as wide as its text needs: a column of twenty events gets more
     // of the width than one of three actions, so the tallest column is as short as it can be.
-    let widths: Vec<f64> = match screen {
+    let widths: Vec<f64> = match target.fitted() {
         Some(width) => {
             let mut texts: Vec<Vec<String>> = vec![Vec::new(); action_layer + 1];
             texts[0] = events.iter().map(|e| markdown::plain(&e.text)).collect();
@@ -283,7 +341,11 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
             let mut inset = vec![10.0 * sizes.vote_width; action_layer + 1];
             inset[0] = 0.0;
             inset[action_layer] = 0.0;
-            column_widths(&texts, &inset, width, &sizes)
+            let (least, most) = match target {
+                Target::Column(_) => (96.0, 320.0),
+                _ => (180.0, 640.0),
+            };
+            column_widths(&texts, &inset, width, &sizes, (least, most))
         }
         None => Vec::new(),
     };
@@ -430,9 +492,10 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
     let layers = order(&nodes, &edges, action_layer + 1);
     let crossings = count_crossings(&layers, &nodes, &segments(&edges));
     // On a screen, at most one screen of scrolling: two screens' height for the diagram.
-    let budget = screen.map(|_| SCREEN_BUDGET);
+    let budget = matches!(target, Target::Screen(_)).then_some(SCREEN_BUDGET);
     let mut columns = place(&mut nodes, &edges, &layers, &sizes, budget);
-    if let Some(screen) = screen {
+    let fitted = target.fitted();
+    if let Some(screen) = fitted {
         // No empty band on the right: what the boxes leave goes between the columns.
         let right = nodes.iter().map(|n| n.x + n.width).fold(0.0, f64::max);
         let slack = screen - sizes.margin - right;
@@ -449,7 +512,7 @@ pub fn layout_for(incident: &Incident, screen: Option<f64>) -> Layout {
         }
     }
     let mut width = nodes.iter().map(|n| n.x + n.width).fold(0.0, f64::max) + sizes.margin;
-    if let Some(screen) = screen {
+    if let Some(screen) = fitted {
         // The whole width of the screen, so the browser never scales it up or down.
         width = width.max(screen);
     }
@@ -792,13 +855,17 @@ fn squeeze(nodes: &mut [Node], layers: &[Vec<usize>], top: f64, bottom: f64, row
 }
 
 /// Column widths for a screen `width` wide. First every column gets what its boxes need to
-/// say their whole text, uncut (180 to 640 units; when that is more than the screen has,
-/// the widest give first); then the rest goes, 10 units at a time, to the column that
-/// would be tallest with its texts wrapped at its width. `inset[k]` is how much narrower than
-/// its column a box of column `k` can be (a factor with few votes).
-fn column_widths(texts: &[Vec<String>], inset: &[f64], width: f64, sizes: &Sizes) -> Vec<f64> {
-    const LEAST: f64 = 180.0;
-    const MOST: f64 = 640.0;
+/// say their whole text in a few lines (`least` to `most` units; when that is more than the
+/// screen has, the widest give first); then the rest goes, 10 units at a time, to the column
+/// that would be tallest with its texts wrapped at its width. `inset[k]` is how much narrower
+/// than its column a box of column `k` can be (a factor with few votes).
+fn column_widths(
+    texts: &[Vec<String>],
+    inset: &[f64],
+    width: f64,
+    sizes: &Sizes,
+    (least, most): (f64, f64),
+) -> Vec<f64> {
     // A line short of the most, as words do not fill lines exactly.
     const SAY_IN: f64 = MAX_LINES as f64 - 1.0;
     let n = texts.len().max(1) as f64;
@@ -821,14 +888,14 @@ fn column_widths(texts: &[Vec<String>], inset: &[f64], width: f64, sizes: &Sizes
     let mut widths: Vec<f64> = (0..texts.len())
         .map(|k| {
             let longest = masses[k].iter().copied().fold(0.0, f64::max);
-            (longest * 1.1 / SAY_IN + inset[k] + 2.0 * sizes.pad).clamp(LEAST, MOST)
+            (longest * 1.1 / SAY_IN + inset[k] + 2.0 * sizes.pad).clamp(least, most)
         })
         .collect();
     let wanted: f64 = widths.iter().sum();
     if wanted > avail {
         // More than the screen has: the widest give first, down to one width for all that
         // wanted more than it (the most that leaves every column what fits).
-        let (mut lo, mut hi) = (LEAST, MOST);
+        let (mut lo, mut hi) = (least, most);
         for _ in 0..40 {
             let cap = (lo + hi) / 2.0;
             if widths.iter().map(|w| w.min(cap)).sum::<f64>() > avail {
@@ -844,7 +911,7 @@ fn column_widths(texts: &[Vec<String>], inset: &[f64], width: f64, sizes: &Sizes
     let mut left = avail - widths.iter().sum::<f64>();
     while left >= 10.0 {
         let tallest = (0..texts.len())
-            .filter(|&k| widths[k] + 10.0 <= MOST)
+            .filter(|&k| widths[k] + 10.0 <= most)
             .max_by(|&a, &b| height(a, widths[a]).total_cmp(&height(b, widths[b])));
         let Some(k) = tallest else {
             break;
@@ -873,7 +940,12 @@ pub fn draw(incident: &Incident, id: &str) -> String {
 /// The flow diagram of the incident as SVG, for the report or for a screen `screen` CSS pixels
 /// wide (see [`Sizes::screen`]). `id` prefixes element ids.
 pub fn draw_for(incident: &Incident, id: &str, screen: Option<f64>) -> String {
-    let layout = layout_for(incident, screen);
+    draw_in(incident, id, screen.map_or(Target::Page, Target::Screen))
+}
+
+/// The flow diagram of the incident as SVG, laid out for `target`. `id` prefixes element ids.
+pub fn draw_in(incident: &Incident, id: &str, target: Target) -> String {
+    let layout = layout_in(incident, target);
     let Sizes {
         font,
         line: line_height,

@@ -243,7 +243,7 @@ fn inert(value: &tera::Value) -> serde_json::Value {
     }
 }
 
-fn inert_text(text: &str) -> String {
+pub(crate) fn inert_text(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '<' => '\u{FF1C}',

@@ -31,7 +31,8 @@ const KEY_ROOM: f64 = 40.0;
 ///
 /// [`Sizes::PAGE`] is for the report, which scales the diagram to its column.
 /// [`Sizes::screen`] fits a shared screen of a known width, where one unit is one CSS pixel and
-/// no text is under 15 px.
+/// no text is under 15 px. [`Sizes::COLUMN`] fits a docs site's content column, where the
+/// diagram is shown at its own size and no text is under 12 px.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sizes {
     pub width: f64,
@@ -69,6 +70,26 @@ impl Sizes {
         lane_font: 13.0,
         small: 12.0,
         note: 10.0,
+        moment_row: 15.0,
+        moments: 22.0,
+        axis: 30.0,
+        strip: 56.0,
+    };
+
+    /// For a docs site's content column (in a laptop's 1280 px window: MkDocs Material's is
+    /// 688 px, Docusaurus' 692, mdBook's 720): 680 units wide, drawn for one unit per CSS
+    /// pixel, with no text under 12 px.
+    pub const COLUMN: Sizes = Sizes {
+        width: 680.0,
+        left: 112.0,
+        right: 16.0,
+        lane: 44.0,
+        label: 12.0,
+        label_line: 14.0,
+        label_width: 160.0,
+        lane_font: 12.0,
+        small: 12.0,
+        note: 12.0,
         moment_row: 15.0,
         moments: 22.0,
         axis: 30.0,
@@ -155,15 +176,15 @@ pub struct Extras<'a> {
     pub volume: Option<&'a Volume>,
     /// Prepended to `#entry` links: empty inside the report, `index.html` for the standalone file.
     pub link_base: &'a str,
-    /// The width of the screen it is drawn for, in CSS pixels; `None` for the report.
-    pub screen: Option<f64>,
+    /// The measures it is drawn with; `None` for the report's ([`Sizes::PAGE`]).
+    pub sizes: Option<Sizes>,
     /// Metrics, each drawn as a sparkline lane under the volume strip, on the same time axis.
     pub metrics: &'a [MetricData],
 }
 
 /// Draws the timeline of `incident` as a standalone SVG document.
 pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String {
-    let sizes = extras.screen.map_or(Sizes::PAGE, Sizes::screen);
+    let sizes = extras.sizes.unwrap_or(Sizes::PAGE);
     let Sizes {
         width: full,
         left,

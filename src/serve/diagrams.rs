@@ -214,7 +214,7 @@ impl Drawings {
                 let extras = timeline::Extras {
                     volume: evidence.volume.as_ref(),
                     link_base: "",
-                    screen,
+                    sizes: screen.map(timeline::Sizes::screen),
                     metrics: &evidence.metrics,
                 };
                 timeline::draw(&loaded.incident, &extras, "timeline")

@@ -6,16 +6,19 @@
 //! - `mkdocs.yml`: configuration a site's own `mkdocs.yml` inherits (`INHERIT:`): navigation
 //!   titled by the incidents' titles, and the site's other files (the HTML reports, JSON,
 //!   these files) kept out of the docs.
+//! - `sidebars.json`: Docusaurus' sidebar (its docs plugin's `sidebarPath`): the home page,
+//!   then each report labelled by its date and title, not by its folder.
 
 use crate::render::context::IncidentSummary;
 use crate::render::markdown::literal;
 
 /// The files, as (path in the site, text), for the incidents newest first.
-pub fn files(title: &str, newest: &[&IncidentSummary]) -> [(&'static str, String); 3] {
+pub fn files(title: &str, newest: &[&IncidentSummary]) -> [(&'static str, String); 4] {
     [
         ("incidents/SUMMARY.md", mdbook_summary(newest)),
         ("incidents/index.md", home_page(title, newest)),
         ("incidents/mkdocs.yml", mkdocs(title, newest)),
+        ("incidents/sidebars.json", docusaurus_sidebar(title, newest)),
     ]
 }
 
@@ -84,6 +87,25 @@ fn mkdocs(title: &str, newest: &[&IncidentSummary]) -> String {
     out
 }
 
+/// Docusaurus' sidebar: one sidebar, `postmortems`, of the home page and the reports. A doc's
+/// id is its path without `.md`. Docusaurus shows a label as text in the sidebar, but also
+/// writes it unescaped into the page's JSON-LD breadcrumbs, so its `<`, `>`, `&` and quotes
+/// are their full-width look-alikes, as in the MkDocs navigation.
+fn docusaurus_sidebar(title: &str, newest: &[&IncidentSummary]) -> String {
+    let doc = |id: String, label: String| serde_json::json!({"type": "doc", "id": id, "label": crate::render::inert_text(&label)});
+    let items: Vec<serde_json::Value> = std::iter::once(doc("index".into(), title.to_owned()))
+        .chain(
+            newest
+                .iter()
+                .map(|s| doc(format!("{}/report", s.id), label(s))),
+        )
+        .collect();
+    let mut out = serde_json::to_string_pretty(&serde_json::json!({ "postmortems": items }))
+        .unwrap_or_default();
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +126,25 @@ mod tests {
     }
 
     #[test]
+    fn the_docusaurus_sidebar_names_each_report_by_its_title_and_never_as_markup() {
+        let a = summary(
+            "2026-11-03-a",
+            "Pool </script><b>exhausted</b>",
+            "2026-11-03",
+        );
+        let sidebar = docusaurus_sidebar("Reviews", &[&a]);
+        let json: serde_json::Value = serde_json::from_str(&sidebar).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"postmortems": [
+                {"type": "doc", "id": "index", "label": "Reviews"},
+                {"type": "doc", "id": "2026-11-03-a/report",
+                 "label": "2026-11-03 Pool ＜/script＞＜b＞exhausted＜/b＞"},
+            ]})
+        );
+    }
+
+    #[test]
     fn titles_are_written_as_typed_and_never_markup() {
         let a = summary(
             "2026-11-03-a",
@@ -111,7 +152,7 @@ mod tests {
             "2026-11-03",
         );
         let b = summary("b", "No date", "");
-        let [(_, toc), (_, home), (_, nav)] = files("Postmortems", &[&a, &b]);
+        let [(_, toc), (_, home), (_, nav), _] = files("Postmortems", &[&a, &b]);
         assert_eq!(
             toc,
             "# Summary\n\n- [2026-11-03 Pool &lt;b&gt;exhausted&lt;/b&gt;: &#42;all&#42; &quot;checkouts&quot;](2026-11-03-a/report.md)\n- [No date](b/report.md)\n"

@@ -1,5 +1,6 @@
 //! The incidents' own pages: for each, `incidents/<id>/index.html` (the report), `report.md`,
-//! `timeline.svg`, `flow.svg` and `incident.json`.
+//! `timeline.svg`, `flow.svg`, their narrow versions for report.md (`timeline-narrow.svg`,
+//! `flow-narrow.svg`) and `incident.json`.
 //!
 //! The incidents are drawn in parallel, each read, written and dropped but for its digest, which
 //! is all the archive-wide pages need of it.
@@ -14,7 +15,7 @@ use super::related;
 use crate::diagnostics::Report;
 use crate::model::LoadedIncident;
 use crate::render::context::{IncidentView, incident_json};
-use crate::render::{svg, timeline};
+use crate::render::{flow, svg, timeline};
 
 /// What the incidents' pages came to.
 pub(super) enum Drawn {
@@ -260,26 +261,38 @@ fn write_incident(
             }
         }
     }
-    let extras = timeline::Extras {
+    let mut extras = timeline::Extras {
         volume: volume.as_ref(),
         link_base: "",
-        screen: None,
+        sizes: None,
         metrics: &metrics,
     };
     let svg = timeline::draw(&loaded.incident, &extras, "timeline");
     // The standalone file links its markers into the report; only marker links start with `<a`.
-    let standalone =
-        svg::standalone(&svg.replace("<a xlink:href=\"#", "<a xlink:href=\"index.html#"));
+    let into_report = |svg: &str| {
+        svg::standalone(&svg.replace("<a xlink:href=\"#", "<a xlink:href=\"index.html#"))
+    };
+    let standalone = into_report(&svg);
+    // report.md's diagrams are drawn for a docs site's content column, not scaled down to it.
+    extras.sizes = Some(timeline::Sizes::COLUMN);
+    let narrow = into_report(&timeline::draw(&loaded.incident, &extras, "timeline"));
     let base = format!("incidents/{}", loaded.id);
     let mut ctx = out.common.context("incident", "../../")?;
     ctx.insert("incident", page.view);
     ctx.insert("related", page.related);
     ctx.insert("timeline_svg", &svg);
     ctx.insert("logs", &logs);
-    let flow = svg::standalone(&crate::render::flow::draw(&loaded.incident, "flow"));
+    let flow = svg::standalone(&flow::draw(&loaded.incident, "flow"));
+    let flow_narrow = svg::standalone(&flow::draw_in(
+        &loaded.incident,
+        "flow",
+        flow::Target::Column(timeline::Sizes::COLUMN.width),
+    ));
     out.page(&format!("{base}/index.html"), "incident.html", &ctx)?;
     out.file(&format!("{base}/timeline.svg"), standalone.as_bytes())?;
     out.file(&format!("{base}/flow.svg"), flow.as_bytes())?;
+    out.file(&format!("{base}/timeline-narrow.svg"), narrow.as_bytes())?;
+    out.file(&format!("{base}/flow-narrow.svg"), flow_narrow.as_bytes())?;
     out.page(&format!("{base}/report.md"), "report.md", &ctx)?;
     out.file(
         &format!("{base}/incident.json"),

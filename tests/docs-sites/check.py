@@ -1,12 +1,14 @@
 """Checks a report as a docs tool built it: every expected text is on the page exactly as
 typed, every diagram the report shows is there, and nothing typed became markup.
 
-    python3 check.py PAGE.html EXPECTED.txt [--images-from DIR]
+    python3 check.py PAGE.html EXPECTED.txt [--images-from DIR] [--site-root DIR]
 
 EXPECTED.txt holds one visible text per line (blank lines and lines starting with `#` are
 skipped); `href: URL` lines name a link that must be on the page, and `raw-absent: TEXT`
 lines something typed that must not reach the HTML as markup (a tag). Image sources are resolved
-against the page's folder, or DIR when given (MDX renders without copying files).
+against the page's folder, or DIR when given (MDX renders without copying files); sources
+that start with `/` against the site's root (Docusaurus moves images to `/assets/images/`, with
+a hash in their names).
 """
 import html.parser
 import os
@@ -45,9 +47,11 @@ class Page(html.parser.HTMLParser):
 
 def main():
     page_path, expected_path = sys.argv[1], sys.argv[2]
-    images_from = None
+    images_from = site_root = None
     if "--images-from" in sys.argv:
         images_from = sys.argv[sys.argv.index("--images-from") + 1]
+    if "--site-root" in sys.argv:
+        site_root = sys.argv[sys.argv.index("--site-root") + 1]
     raw = open(page_path, encoding="utf-8").read()
     page = Page()
     page.feed(raw)
@@ -72,16 +76,22 @@ def main():
         want = re.sub(r"\s+", " ", line.strip())
         if want not in text:
             problems.append(f"text not on the page as typed: {want!r}")
-    # The diagrams: both shown, both present.
+    # The diagrams drawn for a docs column: both shown, both present.
     names = [os.path.basename(unquote(src)) for src in page.images]
-    for diagram in ("timeline.svg", "flow.svg"):
-        if diagram not in names:
-            problems.append(f"{diagram} is not shown (images: {page.images})")
+    for diagram in ("timeline-narrow", "flow-narrow"):
+        if not any(re.fullmatch(diagram + r"(-[0-9a-f]+)?\.svg", n) for n in names):
+            problems.append(f"{diagram}.svg is not shown (images: {page.images})")
     base = images_from or os.path.dirname(page_path)
     for src in page.images:
         if src.startswith(("http:", "https:", "data:")):
             continue
-        path = os.path.normpath(os.path.join(base, unquote(src)))
+        if src.startswith("/"):
+            if site_root is None:
+                problems.append(f"image {src!r} is absolute and no --site-root was given")
+                continue
+            path = os.path.normpath(os.path.join(site_root, unquote(src).lstrip("/")))
+        else:
+            path = os.path.normpath(os.path.join(base, unquote(src)))
         if not os.path.isfile(path):
             problems.append(f"image {src!r} does not resolve to a file ({path})")
     # Nothing typed may become a live element.

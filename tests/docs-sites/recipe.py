@@ -3,7 +3,7 @@ page that lists every incident by title, navigation titled by the incidents' tit
 folder names), each report with one `h1` and its sections as `h2`, and none of debrief's own
 files (the HTML reports, JSON, SUMMARY.md, mkdocs.yml) turned into pages.
 
-    python3 recipe.py mkdocs|mdbook OUT_DIR TITLE...
+    python3 recipe.py mkdocs|mdbook|docusaurus OUT_DIR TITLE...
 """
 import html
 import os
@@ -16,7 +16,9 @@ def headings(html, level):
 
 
 def text(fragment):
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", fragment))).strip()
+    # Docusaurus ends each heading with a zero-width space before its anchor link.
+    plain = html.unescape(re.sub(r"<[^>]+>", "", fragment)).replace("\u200b", "")
+    return re.sub(r"\s+", " ", plain).strip()
 
 
 def main():
@@ -34,6 +36,18 @@ def main():
             if f.endswith(("incident.json", "mkdocs.yml"))
             or f.startswith("SUMMARY")
             or re.fullmatch(r"[^/]+/index\.html", f)
+        ]
+    elif tool == "docusaurus":
+        home = os.path.join(out, "index.html")
+        reports = [f for f in files if f.endswith("report/index.html")]
+        # Every page is a folder's index.html: the home page, the reports, the tag pages, 404.
+        pages = [f for f in files if f.endswith(".html")]
+        stray = [
+            f
+            for f in pages
+            if f not in reports
+            and f not in ("index.html", "404.html")
+            and not f.startswith("tags/")
         ]
     else:
         home = os.path.join(out, "index.html")
@@ -59,7 +73,8 @@ def main():
         problems.append("%d report pages for %d incidents: %s" % (len(reports), len(titles), reports))
     for report in reports:
         page = open(os.path.join(out, report), encoding="utf-8").read()
-        main_part = page.split('role="main"', 1)[-1] if tool == "mkdocs" else page.split("<main>", 1)[-1]
+        marker = {"mkdocs": 'role="main"', "docusaurus": "theme-doc-markdown"}.get(tool, "<main>")
+        main_part = page.split(marker, 1)[-1]
         h1 = [text(h) for h in headings(main_part, 1)]
         h2 = [text(h) for h in headings(main_part, 2)]
         if len(h1) != 1 or h1[0] not in titles:

@@ -6,8 +6,11 @@
 #   - mdBook: `mdbook build` with the SUMMARY.md the build writes, smart punctuation on, and
 #     `debrief mdbook` as the preprocessor that removes the front matter;
 #   - Docusaurus 3's MDX: @mdx-js/mdx 3 with remark-gfm and remark-frontmatter (render-mdx.mjs).
-# Needs python3 with mkdocs, and mdbook, node and npm on PATH; .ci/run installs them. A missing tool
-# is an error, not a skip.
+# Then it runs the recipes of docs/docs-sites.md verbatim, Docusaurus 3 included (a whole site,
+# from docusaurus/package-lock.json), and measures the diagrams' text on each tool's report
+# pages in Chromium (measure.py).
+# Needs python3 with mkdocs, and mdbook, node, npm and chromium on PATH; .ci/run installs them.
+# A missing tool is an error, not a skip.
 #
 #   bash tests/docs-sites/run.sh
 set -euo pipefail
@@ -16,7 +19,7 @@ root=$(cd "$here/../.." && pwd)
 work=$root/target/docs-sites
 
 missing=()
-for tool in mdbook node npm python3; do
+for tool in mdbook node npm python3 chromium; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 python3 -m mkdocs --version >/dev/null 2>&1 || missing+=("mkdocs (python3 -m mkdocs)")
@@ -56,6 +59,11 @@ for case in "sample:$root/sample-incident" "stress:$here/stress"; do
   python3 -m mkdocs build --strict -f "$out/mkdocs.yml" > "$out/mkdocs.log" 2>&1 || { cat "$out/mkdocs.log"; failed=1; }
   clean "$out/mkdocs.log"
   check "$out/mkdocs/$id/report/index.html" "$expected"
+  python3 "$here/measure.py" "$out/mkdocs" "$id/report/index.html" || failed=1
+  # MkDocs Material has a narrower content column than MkDocs' own theme.
+  printf 'site_name: Postmortems\ndocs_dir: site/incidents\nsite_dir: material\ntheme:\n  name: material\n' > "$out/material.yml"
+  NO_MKDOCS_2_WARNING=1 python3 -m mkdocs build --strict -f "$out/material.yml" > "$out/material.log" 2>&1 || { cat "$out/material.log"; failed=1; }
+  python3 "$here/measure.py" "$out/material" "$id/report/index.html" || failed=1
 
   echo "== $name: $(mdbook --version)"
   mkdir -p "$out/book"
@@ -73,6 +81,7 @@ TOML
   mdbook build "$out/book" > "$out/mdbook.log" 2>&1 || { cat "$out/mdbook.log"; failed=1; }
   clean "$out/mdbook.log"
   check "$out/book/book/$id/report.html" "$expected"
+  python3 "$here/measure.py" "$out/book/book" "$id/report.html" || failed=1
 
   echo "== $name: MDX $(node -p "require('$work/node/node_modules/@mdx-js/mdx/package.json').version") (Docusaurus 3)"
   node "$work/node/render-mdx.mjs" "$out/site/incidents/$id/report.md" "$out/mdx.html" || failed=1
@@ -88,7 +97,7 @@ recipe() {
     $0 == tag { seen = 1 }' "$root/docs/docs-sites.md"
 }
 titles=("Checkout API returned 500s for 38 minutes" "$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["title"])' "$here/stress/incident.toml")")
-for tool in mkdocs mdbook; do
+for tool in mkdocs mdbook docusaurus; do
   dir=$work/recipe-$tool
   mkdir -p "$dir/incidents"
   cp -r "$root/sample-incident" "$dir/incidents/2026-11-03-checkout-500s"
@@ -96,6 +105,12 @@ for tool in mkdocs mdbook; do
   case $tool in
     mkdocs) recipe mkdocs.yml > "$dir/mkdocs.yml"; built=$dir/postmortems ;;
     mdbook) recipe book.toml > "$dir/book.toml"; built=$dir/book ;;
+    docusaurus)
+      # A Docusaurus 3 site with the classic preset, as `create-docusaurus` leaves one.
+      cp "$here/docusaurus/package.json" "$here/docusaurus/package-lock.json" "$dir/"
+      (cd "$dir" && npm ci --silent --no-audit --no-fund >/dev/null)
+      recipe docusaurus.config.js > "$dir/docusaurus.config.js"
+      built=$dir/build ;;
   esac
   commands=$(recipe "$tool")
   [ -n "$commands" ] || { echo "docs/docs-sites.md has no \`<!-- ci: $tool -->\` recipe" >&2; failed=1; continue; }
@@ -106,6 +121,12 @@ for tool in mkdocs mdbook; do
     || { cat "$dir/log"; failed=1; }
   clean "$dir/log"
   python3 "$here/recipe.py" "$tool" "$built" "${titles[@]}" || failed=1
+  if [ "$tool" = docusaurus ]; then
+    for id in 2026-11-03-checkout-500s "$(basename "$here/stress")"; do
+      check "$built/$id/report/index.html" "$here/$([ "$id" = stress ] && echo stress || echo sample).expected" --site-root "$built"
+      python3 "$here/measure.py" "$built" "$id/report/index.html" || failed=1
+    done
+  fi
 done
 node "$work/node/render-mdx.mjs" "$work/recipe-mkdocs/site/incidents/index.md" "$work/home.html" || failed=1
 
@@ -123,4 +144,4 @@ if [ "$failed" -ne 0 ]; then
   echo "docs-sites: FAILED" >&2
   exit 1
 fi
-echo "docs-sites: 2 incidents x 3 tools built with no warnings; every text and diagram checked; the MkDocs and mdBook recipes run verbatim; hostile front matter inert in MkDocs Material"
+echo "docs-sites: 2 incidents x 3 tools built with no warnings; every text and diagram checked; diagram text measured in Chromium; the MkDocs, mdBook and Docusaurus recipes run verbatim; hostile front matter inert in MkDocs Material"
