@@ -445,7 +445,14 @@ fn no_label_is_cut_in_a_long_chain_of_long_texts() {
         flow::Target::Screen(1920.0),
     ] {
         let layout = flow::layout_in(&incident, target);
-        assert!(layout.columns.len() >= 7, "{:?}", layout.columns.len());
+        if target == flow::Target::Column(680.0) {
+            // Too long for a docs column: the factors share one column.
+            assert_eq!(layout.columns.len(), 3);
+            assert_eq!(layout.links.len(), 4);
+        } else {
+            assert!(layout.columns.len() >= 7, "{:?}", layout.columns.len());
+            assert!(layout.links.is_empty());
+        }
         assert_geometry(&layout);
         let cut: Vec<&str> = layout
             .nodes
@@ -482,4 +489,59 @@ fn drawn_for_a_docs_column_no_text_is_under_12_px() {
             "{sizes:?}"
         );
     }
+}
+
+/// In a docs column, a chain of factors too long for the width is folded into one column:
+/// the diagram stays 680 units wide with no text under 12 px, and each link between factors
+/// is an arc in its own lane right of every factor box and left of the actions.
+#[test]
+fn a_long_chain_in_a_docs_column_is_folded_into_one_column() {
+    let mut incident = generated(20, 20, 10, 45);
+    for (i, f) in incident.factors.iter_mut().enumerate() {
+        f.leads_to = if i < 5 {
+            vec![format!("f-{}", i + 1)]
+        } else {
+            Vec::new()
+        };
+    }
+    let target = flow::Target::Column(680.0);
+    let layout = flow::layout_in(&incident, target);
+    assert_geometry(&layout);
+    assert_eq!(layout.columns.len(), 3);
+    assert_eq!(layout.width, 680.0);
+    assert_eq!(layout.links.len(), 5);
+    let factors_end = layout
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::Factor { .. }))
+        .map(|n| n.x + n.width)
+        .fold(0.0, f64::max);
+    let actions_start = layout
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::Action { .. }))
+        .map(|n| n.x)
+        .fold(f64::INFINITY, f64::min);
+    let svg = flow::draw_in(&incident, "flow", target);
+    let lanes: Vec<f64> = svg
+        .split(" H")
+        .skip(1)
+        .step_by(2)
+        .map(|rest| rest.split(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lanes.len(), 5, "{lanes:?}");
+    for lane in &lanes {
+        assert!(
+            *lane > factors_end && *lane < actions_start,
+            "lane {lane} between {factors_end} and {actions_start}"
+        );
+    }
+    let sizes: Vec<f64> = svg
+        .split("font-size=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert!(sizes.iter().all(|&s| s >= 12.0), "{sizes:?}");
+    // The report keeps the chain left to right.
+    assert!(flow::layout(&incident).columns.len() >= 7);
 }

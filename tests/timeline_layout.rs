@@ -142,12 +142,13 @@ fn lines(svg: &str) -> Vec<(f64, f64, f64, f64, String)> {
         .collect()
 }
 
-/// No vertical line (a leader, a moment's rule, a tick) passes through a key label.
+/// No vertical line (a leader, a moment's rule, a tick) passes through a key label or a
+/// moment's label.
 fn assert_no_line_through_a_label(svg: &str) {
     let labels: Vec<TextBox> = svg
         .split("<text ")
         .skip(1)
-        .filter(|t| t.contains("class=\"key-label\""))
+        .filter(|t| t.contains("class=\"key-label\"") || t.contains("class=\"moment\""))
         .map(|t| texts(&format!("<text {t}")).pop().unwrap())
         .collect();
     assert!(!labels.is_empty());

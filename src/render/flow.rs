@@ -124,8 +124,8 @@ impl Sizes {
 
     /// For a docs site's content column `width` units wide, showing `columns` columns: drawn
     /// for one unit per CSS pixel, 14 px labels and 12 px captions, and columns as wide as
-    /// their text needs and at least 96 units (five columns fit 680 units) (past that, the docs tool scales the diagram
-    /// down).
+    /// their text needs and at least 96 units: five columns fit 680 units, and a longer chain
+    /// of factors is folded into one column (see [`Layout::links`]).
     pub fn column(width: f64, columns: usize) -> Sizes {
         let (margin, column_gap) = (8.0, 24.0);
         let n = columns.max(1) as f64;
@@ -222,6 +222,10 @@ pub struct Layout {
     pub crossings: usize,
     /// Each layer's column: its left and right edge.
     pub columns: Vec<(f64, f64)>,
+    /// Links between factors of one column (node indices, from and to), drawn as arcs in the
+    /// strip at the right of the factors' column: in a docs column, a chain of factors too long
+    /// for the width is folded into one column.
+    pub links: Vec<(usize, usize)>,
     /// The measures it was laid out with.
     pub sizes: Sizes,
 }
@@ -314,6 +318,19 @@ pub fn layout_in(incident: &Incident, target: Target) -> Layout {
             break;
         }
     }
+    // In a docs column, more than five columns would not fit at 12 px: the factors share one
+    // column, and the links between them become arcs beside it.
+    let folded = matches!(target, Target::Column(_)) && rank.iter().any(|&r| r > 3);
+    if folded {
+        rank.iter_mut().for_each(|r| *r = 1);
+    }
+    let chain_links: usize = incident.factors.iter().map(|f| f.leads_to.len()).sum();
+    // The arcs' strip: a lane for each of up to six links, then they share.
+    let strip = if folded {
+        10.0 + 6.0 * chain_links.min(6) as f64
+    } else {
+        0.0
+    };
     let last_factor_layer = rank.iter().copied().max().unwrap_or(1);
     let action_layer = last_factor_layer + 1;
     let sizes = match target {
@@ -341,6 +358,9 @@ pub fn layout_in(incident: &Incident, target: Target) -> Layout {
             let mut inset = vec![10.0 * sizes.vote_width; action_layer + 1];
             inset[0] = 0.0;
             inset[action_layer] = 0.0;
+            for k in inset.iter_mut().take(action_layer).skip(1) {
+                *k += strip;
+            }
             let (least, most) = match target {
                 Target::Column(_) => (96.0, 320.0),
                 _ => (180.0, 640.0),
@@ -394,7 +414,8 @@ pub fn layout_in(incident: &Incident, target: Target) -> Layout {
         );
         // More votes, a wider box: the diagram shows what the room thought mattered most.
         let width = column_of(rank[i], sizes.factor_width + 10.0 * sizes.vote_width)
-            - f64::from(10 - votes.min(10)) * sizes.vote_width;
+            - f64::from(10 - votes.min(10)) * sizes.vote_width
+            - strip;
         ids.insert((1, f.id.as_str()), nodes.len());
         nodes.push(node(
             &f.id,
@@ -426,6 +447,7 @@ pub fn layout_in(incident: &Incident, target: Target) -> Layout {
 
     // Edges, left to right, with dummies across skipped layers.
     let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut links: Vec<(usize, usize)> = Vec::new();
     for f in &incident.factors {
         let Some(&to) = ids.get(&(1, f.id.as_str())) else {
             continue;
@@ -436,10 +458,12 @@ pub fn layout_in(incident: &Incident, target: Target) -> Layout {
             }
         }
         for next in &f.leads_to {
-            if let Some(&target) = ids.get(&(1, next.as_str()))
-                && nodes[target].layer > nodes[to].layer
-            {
-                pairs.push((to, target));
+            if let Some(&target) = ids.get(&(1, next.as_str())) {
+                if nodes[target].layer > nodes[to].layer {
+                    pairs.push((to, target));
+                } else if folded && target != to {
+                    links.push((to, target));
+                }
             }
         }
     }
@@ -528,6 +552,7 @@ pub fn layout_in(incident: &Incident, target: Target) -> Layout {
         height,
         crossings,
         columns,
+        links,
         sizes,
     }
 }
@@ -922,6 +947,40 @@ fn column_widths(
     widths
 }
 
+/// The links between factors of one column ([`Layout::links`]): each leaves its box's right
+/// edge, runs down or up its own lane in the strip right of the boxes, and comes back into the
+/// box it feeds, with an arrowhead.
+fn draw_links(doc: &mut SvgDoc, layout: &Layout) {
+    let Some(&(first, _)) = layout.links.first() else {
+        return;
+    };
+    let layer = layout.nodes[first].layer;
+    let boxes_end = layout
+        .nodes
+        .iter()
+        .filter(|n| n.layer == layer && !n.is_dummy())
+        .map(|n| n.x + n.width)
+        .fold(0.0, f64::max);
+    for (k, &(from, to)) in layout.links.iter().enumerate() {
+        let (a, b) = (&layout.nodes[from], &layout.nodes[to]);
+        let lane = boxes_end + 8.0 + 6.0 * (k % 6) as f64;
+        let (y1, y2) = (a.y + a.height * 0.4, b.y + b.height * 0.6);
+        let (x1, x2) = (a.x + a.width, b.x + b.width);
+        doc.raw(&format!(
+            r##"<path class="flow-edge feeds" data-from="{}" data-to="{}" d="M{},{} H{} V{} H{}" fill="none" stroke="#444b55" stroke-width="1.6"/><path d="M{},{} l7,-4 v8 z" fill="#444b55"/>"##,
+            escape(&a.id),
+            escape(&b.id),
+            num(x1),
+            num(y1),
+            num(lane),
+            num(y2),
+            num(x2 + 6.0),
+            num(x2),
+            num(y2),
+        ));
+    }
+}
+
 /// A colour-blind-safe fill and edge colour per category (Okabe–Ito), with a text label too.
 fn category_colours(category: Category) -> (&'static str, &'static str) {
     match category {
@@ -1028,6 +1087,7 @@ pub fn draw_in(incident: &Incident, id: &str, target: Target) -> String {
             escape(&to.id)
         ));
     }
+    draw_links(&mut doc, &layout);
     for n in layout.nodes.iter().filter(|n| !n.is_dummy()) {
         let (fill, stroke, dash, class) = match &n.kind {
             NodeKind::Event => ("#f3f5f8", "#4a5260", "", "flow-node event"),

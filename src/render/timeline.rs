@@ -219,37 +219,80 @@ pub fn draw(incident: &Incident, extras: &Extras<'_>, id_prefix: &str) -> String
     let labels = place_labels(&entries, &marks_across, &sizes);
     let rows = labels.iter().map(|l| l.0 + 1).max().unwrap_or(0);
     // Moment labels (`detected 14:09`) in up to two rows, so close moments do not collide.
-    let mut moment_rows: Vec<f64> = Vec::new();
-    let mut moments: Vec<(usize, f64, Anchor, String, Timestamp)> = Vec::new();
+    // Each label's row and span. A moment's rule runs down from its own row, so a label must
+    // not span the rule of a moment in a row above it, nor sit above a label its own rule
+    // would cross. Placed in time order, or latest first when that leaves no crossing (two
+    // moments close together at the right edge).
+    let mut named: Vec<(f64, String, Timestamp)> = Vec::new();
     for (name, stamp) in [
         ("started", &t.started),
         ("detected", &t.detected),
         ("mitigated", &t.mitigated),
         ("resolved", &t.resolved),
     ] {
-        let Some(moment) = stamp.as_ref().map(|s| s.instant()) else {
-            continue;
-        };
-        let x = x_of(moment);
-        let text = format!("{name} {}", clock(moment, &tz));
-        let width = text_width(&text, sizes.small);
-        let (anchor, start) = if x + 4.0 + width > full - right {
-            (Anchor::End, x - 4.0 - width)
-        } else {
-            (Anchor::Start, x + 4.0)
-        };
-        let row = match moment_rows.iter().position(|end| *end + 10.0 <= start) {
-            Some(r) => r,
-            None => {
-                moment_rows.push(f64::MIN);
-                moment_rows.len() - 1
-            }
-        };
-        moment_rows[row] = start + width;
-        moments.push((row, x, anchor, text, moment));
+        if let Some(moment) = stamp.as_ref().map(|s| s.instant()) {
+            named.push((
+                x_of(moment),
+                format!("{name} {}", clock(moment, &tz)),
+                moment,
+            ));
+        }
     }
-    let moments_band =
-        sizes.moments + moment_rows.len().saturating_sub(1) as f64 * sizes.moment_row;
+    let place_moments = |order: &mut dyn Iterator<Item = usize>| {
+        // (index, row, anchor, start, end), and how many labels could not avoid a rule.
+        let mut placed: Vec<(usize, usize, Anchor, f64, f64)> = Vec::new();
+        let mut crossed = 0;
+        for i in order {
+            let (x, ref text, _) = named[i];
+            let width = text_width(text, sizes.small);
+            let after = (Anchor::Start, x + 4.0);
+            let before = (Anchor::End, x - 4.0 - width);
+            let anchors = if x + 4.0 + width > full - right {
+                [before, after]
+            } else {
+                [after, before]
+            };
+            let rows = placed.iter().map(|p| p.1 + 1).max().unwrap_or(0);
+            let fits = |row: usize, start: f64| {
+                let end = start + width;
+                start >= 0.0
+                    && end <= full
+                    && placed.iter().all(|&(j, r, _, s, e)| {
+                        let px = named[j].0;
+                        let apart = r != row || e + 10.0 <= start || end + 10.0 <= s;
+                        let not_under = r >= row || px < start - 2.0 || px > end + 2.0;
+                        let not_over = r <= row || x < s - 2.0 || x > e + 2.0;
+                        apart && not_under && not_over
+                    })
+            };
+            let found = (0..=rows).find_map(|row| {
+                anchors
+                    .iter()
+                    .find(|(_, start)| fits(row, *start))
+                    .map(|&(anchor, start)| (row, anchor, start))
+            });
+            let (row, anchor, start) = found.unwrap_or_else(|| {
+                crossed += 1;
+                (rows, anchors[0].0, anchors[0].1)
+            });
+            placed.push((i, row, anchor, start, start + width));
+        }
+        (placed, crossed)
+    };
+    let (mut placed, crossed) = place_moments(&mut (0..named.len()));
+    if crossed > 0 {
+        let (latest_first, fewer) = place_moments(&mut (0..named.len()).rev());
+        if fewer < crossed {
+            placed = latest_first;
+        }
+    }
+    placed.sort_by_key(|p| p.0);
+    let moments: Vec<(usize, f64, Anchor, String, Timestamp)> = placed
+        .iter()
+        .map(|&(i, row, anchor, _, _)| (row, named[i].0, anchor, named[i].1.clone(), named[i].2))
+        .collect();
+    let moment_rows = placed.iter().map(|p| p.1 + 1).max().unwrap_or(0);
+    let moments_band = sizes.moments + moment_rows.saturating_sub(1) as f64 * sizes.moment_row;
     // A row is as tall as its tallest label.
     let label_lines = labels.iter().map(|l| l.2.len()).max().unwrap_or(1) as f64;
     let label_row = sizes.label_line * label_lines + 4.0;
