@@ -1,7 +1,11 @@
 //! Benchmark of the live view: from saving `incident.toml` (1,000 timeline entries) to the SSE
 //! event reaching a client on loopback, over 200 saves. Run by `bench/serve.sh`.
 //!
-//! cargo run --release --example bench_serve -- <debrief binary> [debounce-ms] [saves]
+//! cargo run --release --example bench_serve -- <debrief binary> [debounce-ms] [saves] [shape]
+//!
+//! `shape` is `spread` (the default: one entry a minute over 16 hours, in five lanes, no
+//! factors) or `crowded` (one entry every 18 seconds over 5 hours, nearly all in one lane, with
+//! 20 key entries, 10 factors and 10 actions: a long outage as people log it).
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -18,22 +22,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tmp = tempfile::tempdir()?;
     let dir = tmp.path().join("2026-11-03-big");
     std::fs::create_dir(&dir)?;
-    let mut toml = String::from(
-        "title = \"A long incident\"\ntimezone = \"UTC\"\n\n[times]\nstarted = 2026-11-03T00:00:00Z\nresolved = 2026-11-03T16:39:00Z\n",
-    );
-    for i in 0..1000 {
-        let _ = std::fmt::Write::write_fmt(
-            &mut toml,
-            format_args!(
-                "\n[[timeline]]\nid = \"t-{i}\"\nat = 2026-11-03T{:02}:{:02}:00Z\ntext = \"Entry {i}: replica {} reported pool saturation\"\nkind = \"event\"\nlane = \"lane-{}\"\n{}",
-                i / 60,
-                i % 60,
-                i % 7,
-                i % 5,
-                if i % 50 == 0 { "key = true\n" } else { "" }
-            ),
-        );
-    }
+    let shape = args.get(4).map_or("spread", String::as_str);
+    let toml = match shape {
+        "spread" => spread(),
+        "crowded" => crowded(),
+        other => return Err(format!("unknown shape {other:?}: spread or crowded").into()),
+    };
     let path = dir.join("incident.toml");
     std::fs::write(&path, &toml)?;
 
@@ -77,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let window = debounce as f64;
-    println!("saves: {saves}, debounce: {debounce} ms, 1,000 timeline entries");
+    println!("saves: {saves}, debounce: {debounce} ms, 1,000 timeline entries ({shape})");
     println!(
         "save -> event:            p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         ms(pct(0.5)),
@@ -90,4 +84,70 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(pct(0.99)) - window
     );
     Ok(())
+}
+
+/// One entry a minute over 16 hours, in five lanes, a key one every fifty.
+fn spread() -> String {
+    let mut toml = String::from(
+        "title = \"A long incident\"\ntimezone = \"UTC\"\n\n[times]\nstarted = 2026-11-03T00:00:00Z\nresolved = 2026-11-03T16:39:00Z\n",
+    );
+    for i in 0..1000 {
+        let _ = std::fmt::Write::write_fmt(
+            &mut toml,
+            format_args!(
+                "\n[[timeline]]\nid = \"t-{i}\"\nat = 2026-11-03T{:02}:{:02}:00Z\ntext = \"Entry {i}: replica {} reported pool saturation\"\nkind = \"event\"\nlane = \"lane-{}\"\n{}",
+                i / 60,
+                i % 60,
+                i % 7,
+                i % 5,
+                if i % 50 == 0 { "key = true\n" } else { "" }
+            ),
+        );
+    }
+    toml
+}
+
+/// One entry every 18 seconds over 5 hours, all but every tenth in the default lane, a key one
+/// every fifty; 10 factors, each seen in a key entry and feeding the next, and 10 actions.
+fn crowded() -> String {
+    use std::fmt::Write as _;
+    let mut toml = String::from(
+        "title = \"A long outage\"\ntimezone = \"UTC\"\n\n[times]\nstarted = 2026-11-03T10:00:00Z\ndetected = 2026-11-03T10:05:00Z\nmitigated = 2026-11-03T14:30:00Z\nresolved = 2026-11-03T15:00:00Z\n",
+    );
+    for i in 0..1000 {
+        let s = i * 18;
+        let _ = write!(
+            toml,
+            "\n[[timeline]]\nid = \"t-{i}\"\nat = 2026-11-03T{:02}:{:02}:{:02}Z\ntext = \"Entry {i}: replica {} of the checkout pool reported saturation and retried\"\n{}{}",
+            10 + s / 3600,
+            s / 60 % 60,
+            s % 60,
+            i % 7,
+            if i % 10 == 0 {
+                "lane = \"deploys\"\n"
+            } else {
+                ""
+            },
+            if i % 50 == 0 { "key = true\n" } else { "" }
+        );
+    }
+    for f in 0..10 {
+        let feeds = if f < 9 {
+            format!("leads_to = [\"f-{}\"]\n", f + 1)
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            toml,
+            "\n[[factors]]\nid = \"f-{f}\"\ntext = \"Factor {f}: the pool limit held while the retries grew\"\ncategory = \"technical\"\nevents = [\"t-{}\"]\n{feeds}",
+            f * 100
+        );
+    }
+    for a in 0..10 {
+        let _ = write!(
+            toml,
+            "\n[[actions]]\nid = \"a-{a}\"\ntext = \"Action {a}: alert on pool saturation before it pages\"\nfactors = [\"f-{a}\"]\n"
+        );
+    }
+    toml
 }

@@ -1,8 +1,6 @@
 //! Where the timeline's key labels and markers go: labels in rows that no line crosses,
 //! markers apart from each other within their lanes.
 
-use std::collections::HashMap;
-
 use jiff::Timestamp;
 
 use super::{LABEL_LINES, MAX_LABEL_ROWS, Sizes, lane_index};
@@ -66,7 +64,7 @@ pub(super) fn place_labels(
 
 /// Where each entry's marker goes: on its time and in its lane, moved up or down within the
 /// lane when an earlier marker of the lane would sit under it (entries a minute apart in a
-/// long incident are a few pixels apart).
+/// long incident are a few pixels apart), or a little later when its column is full.
 pub(super) fn markers(
     entries: &[&TimelineEntry],
     lanes: &[String],
@@ -80,8 +78,8 @@ pub(super) fn markers(
     // The placed markers of each lane by the 16-px cell their x falls in: two markers closer
     // than SIZE are at most one cell apart, so a place is checked against three cells, not
     // against every marker of the lane (a lane of a thousand entries made that quadratic).
-    let mut placed: Vec<HashMap<i64, Vec<(f64, f64)>>> = vec![HashMap::new(); lanes.len().max(1)];
-    let cell = |x: f64| (x / SIZE).floor() as i64;
+    let mut placed: Vec<Vec<Vec<(f64, f64)>>> = vec![Vec::new(); lanes.len().max(1)];
+    let cell = |x: f64| (x / SIZE).floor().max(0.0) as usize;
     entries
         .iter()
         .map(|e| {
@@ -89,15 +87,17 @@ pub(super) fn markers(
             let centre = lanes_top + lane as f64 * lane_height + lane_height / 2.0;
             let cells = &placed[lane];
             let free = |x: f64, y: f64| {
-                (cell(x) - 1..=cell(x) + 1).all(|c| {
-                    cells.get(&c).is_none_or(|near| {
+                let c = cell(x);
+                cells
+                    .iter()
+                    .take(c + 2)
+                    .skip(c.saturating_sub(1))
+                    .flatten()
+                    .all(|(px, py)| {
                         // Squared distances: `hypot` was 2% of a site build.
-                        near.iter().all(|(px, py)| {
-                            let (dx, dy) = (x - px, y - py);
-                            dx * dx + dy * dy >= SIZE * SIZE
-                        })
+                        let (dx, dy) = (x - px, y - py);
+                        dx * dx + dy * dy >= SIZE * SIZE
                     })
-                })
             };
             // The first free place at its time; when a column is full, a little later.
             let mut x = x_of(e.at.instant());
@@ -109,8 +109,18 @@ pub(super) fn markers(
                 }
                 x += SIZE / 2.0;
             }
-            let spot = spot.unwrap_or((x, centre));
-            placed[lane].entry(cell(spot.0)).or_default().push(spot);
+            // A lane too crowded to give it a place: drawn where the search ended, over others,
+            // and not kept for the search (the crowd would pile up there and be searched
+            // again for every later marker).
+            let Some(spot) = spot else {
+                return (x, centre);
+            };
+            let cells = &mut placed[lane];
+            let c = cell(spot.0);
+            if cells.len() <= c {
+                cells.resize_with(c + 1, Vec::new);
+            }
+            cells[c].push(spot);
             spot
         })
         .collect()
@@ -142,7 +152,9 @@ mod tests {
                     }
                     x += SIZE / 2.0;
                 }
-                let spot = spot.unwrap_or((x, centre));
+                let Some(spot) = spot else {
+                    return (x, centre);
+                };
                 placed[lane].push(spot);
                 spot
             })
