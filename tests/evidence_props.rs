@@ -119,3 +119,71 @@ proptest! {
 fn format_is_document(format: &str) -> bool {
     matches!(format, "slack" | "alertmanager" | "pagerduty" | "auto")
 }
+
+/// Header-ish words: hosts, programs with pids, threads, loggers, levels, separators, and
+/// brackets left open or closed late, so that lines repeat a header's bytes but not always its
+/// fields.
+fn headerish() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop::sample::select(vec![
+        &b"web-1"[..],
+        b"sshd[42]:",
+        b"sshd[43]:",
+        b"INFO",
+        b"ERROR",
+        b"[main]",
+        b"[",
+        b"]",
+        b"(",
+        b")",
+        b"com.shop.Checkout:",
+        b"kernel:",
+        b"|",
+        b"-",
+        b" ",
+        b"  ",
+        b"\t",
+        b"x",
+        b"42",
+        b"msg",
+    ]);
+    prop::collection::vec(pieces, 0..12).prop_map(|parts| parts.concat())
+}
+
+/// Lines that a header is learned from: a syslog host and program, or a level, a thread and
+/// a logger.
+const SAMPLES: [[&str; 3]; 2] = [
+    [
+        "web-1 sshd[42]: session opened",
+        "web-2 cron[7]: job started",
+        "web-1 sshd[43]: session closed",
+    ],
+    [
+        "INFO [main] com.shop.Checkout: cart priced",
+        "WARN [pool-1] com.shop.Cart: slow",
+        "INFO [main] com.shop.Checkout: cart saved",
+    ],
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The reader splits a line with the header of the line before remembered: that gives
+    /// exactly what splitting the line alone gives, whatever the lines.
+    #[test]
+    fn a_remembered_header_splits_as_each_line_alone(
+        sample in 0..SAMPLES.len(),
+        lines in prop::collection::vec(
+            (prop::sample::select(vec!["web-1 sshd[42]: ", "INFO [main] com.shop.Checkout: ", "[web sshd: ", "", "web-1 "]), headerish()),
+            1..40,
+        ),
+    ) {
+        use debrief::evidence::fields::{Header, LastHeader};
+        let header = Header::learn(SAMPLES[sample].iter().map(|l| (l.as_bytes(), 0))).unwrap();
+        let mut last = LastHeader::default();
+        for (head, tail) in &lines {
+            let line = [head.as_bytes(), tail].concat();
+            let alone = header.split(&line, 0, |_, _| {});
+            prop_assert_eq!(header.split_message(&line, 0, &mut last), alone, "{:?}", String::from_utf8_lossy(&line));
+        }
+    }
+}

@@ -67,31 +67,41 @@ pub struct Header {
 /// The end of the token that starts at `i` (no leading spaces): up to a space, or for a
 /// bracket to its match, or a lone `|`.
 fn token_end(line: &[u8], i: usize) -> usize {
-    let open = line[i];
+    match line.get(i) {
+        None => return i,
+        Some(b'|') => return i + 1,
+        Some(_) => {}
+    }
+    match bracket_end(&line[i..]) {
+        // `[pid]:` and `(x)[1]:` go on to the end of the word.
+        Some(n) => i + n + word_end(&line[i + n..]),
+        None => i + word_end(&line[i..]),
+    }
+}
+
+/// Where the bracket that `text` opens with is closed (just after the close), looking no
+/// further than [`MAX_BRACKET`] bytes; `None` when `text` opens none or it stays open.
+fn bracket_end(text: &[u8]) -> Option<usize> {
+    let open = *text.first()?;
     let close = match open {
         b'[' => b']',
         b'(' => b')',
         b'<' => b'>',
         b'{' => b'}',
-        b'|' => return i + 1,
-        _ => 0,
+        _ => return None,
     };
-    if close != 0 {
-        let mut depth = 0usize;
-        for (n, &b) in line[i..].iter().enumerate().take(MAX_BRACKET) {
-            if b == open {
-                depth += 1;
-            } else if b == close {
-                depth -= 1;
-                if depth == 0 {
-                    // `[pid]:` and `(x)[1]:` go on to the end of the word.
-                    let end = i + n + 1;
-                    return end + word_end(&line[end..]);
-                }
+    let mut depth = 0usize;
+    for (n, &b) in text.iter().enumerate().take(MAX_BRACKET) {
+        if b == open {
+            depth += 1;
+        } else if b == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(n + 1);
             }
         }
     }
-    i + word_end(&line[i..])
+    None
 }
 
 fn word_end(rest: &[u8]) -> usize {
@@ -319,6 +329,63 @@ impl Header {
     pub fn kinds(&self) -> &[Kind] {
         &self.kinds
     }
+
+    /// [`Header::split`] for the message and level alone, remembering in `last` the header of
+    /// the last line whose fields all matched: most lines of a file repeat their header byte
+    /// for byte (`INFO [main] com.shop.Checkout: `), and one comparison then splits them.
+    pub fn split_message(
+        &self,
+        line: &[u8],
+        from: usize,
+        last: &mut LastHeader,
+    ) -> (usize, Option<Level>) {
+        let rest = line.get(from..).unwrap_or_default();
+        let same = last.valid
+            && rest.len() > last.prefix.len()
+            && rest.starts_with(&last.prefix)
+            && !matches!(rest[last.prefix.len()], b' ' | b'\t');
+        if same {
+            let message = from + last.prefix.len();
+            return (message, last.level.or_else(|| leading_level(line, message)));
+        }
+        let mut fields = 0;
+        let mut closed = true;
+        let mut level = None;
+        let (message, found) = self.split(line, from, |kind, range| {
+            fields += 1;
+            closed &= brackets_close(&line[range.clone()]);
+            if kind == Kind::Level {
+                level = token_level(&line[range]).or(Some(Level::Info));
+            }
+        });
+        // The same bytes split the same way only when every field matched, the header ends in
+        // a blank and each bracket closed within its field (one left open would be looked for
+        // in the message).
+        last.valid = fields == self.kinds.len()
+            && closed
+            && message > from
+            && matches!(line[message - 1], b' ' | b'\t');
+        if last.valid {
+            last.prefix.clear();
+            last.prefix.extend_from_slice(&line[from..message]);
+            last.level = level;
+        }
+        (message, found)
+    }
+}
+
+/// The header of the last line [`Header::split_message`] split whole: its bytes from where the
+/// header starts to where the message starts, and the level a field named.
+#[derive(Debug, Clone, Default)]
+pub struct LastHeader {
+    valid: bool,
+    prefix: Vec<u8>,
+    level: Option<Level>,
+}
+
+/// Whether a token that opens a bracket closes it, as [`token_end`] looks for the close.
+fn brackets_close(token: &[u8]) -> bool {
+    !matches!(token.first(), Some(b'[' | b'(' | b'<' | b'{')) || bracket_end(token).is_some()
 }
 
 /// Names the fields of a split header: `level`, `program` and `pid` from `sshd[42]:`, `logger`
@@ -424,6 +491,41 @@ mod tests {
             h.split(lines[4].as_bytes(), 0, |_, _| {}).1,
             Some(Level::Critical)
         );
+    }
+
+    /// Splitting line after line with the last header remembered gives what splitting each
+    /// line alone gives, also where a line repeats the header's bytes but not its fields.
+    #[test]
+    fn a_remembered_header_splits_as_the_line_alone_would() {
+        let learn_from = [
+            "web-1 sshd[1]: session opened",
+            "web-2 cron[2]: job started",
+            "web-1 sshd[3]: session closed",
+        ];
+        let h = Header::learn(learn_from.iter().map(|l| (l.as_bytes(), 0))).unwrap();
+        let lines = [
+            "web-1 sshd[1]: session opened",
+            "web-1 sshd[1]: ERROR disk full",
+            "web-1 sshd[1]:  two blanks",
+            "web-1 sshd[1]: ",
+            "web-1 sshd[1]:",
+            "[web sshd: hello",
+            "[web sshd: hello] world",
+            "web-1 sshd[1]:x",
+            "web-1 sshd[1]: after",
+            "web-1 sshd[1]|pipe",
+            "",
+        ];
+        let mut last = LastHeader::default();
+        for line in lines {
+            let alone = h.split(line.as_bytes(), 0, |_, _| {});
+            let remembered = h.split_message(line.as_bytes(), 0, &mut last);
+            assert_eq!(remembered, alone, "{line:?}");
+        }
+        // The trap: the first line's open bracket closes in the second line's message.
+        let mut last = LastHeader::default();
+        h.split_message(b"[web sshd: hello", 0, &mut last);
+        assert!(!last.valid);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use regex::bytes::Regex;
 use std::sync::Arc;
 
 use super::columns::{self, Columns};
-use super::fields::{self, Header};
+use super::fields::{self, Header, LastHeader};
 pub use super::level::Level;
 pub use super::line::{Line, strip_ansi};
 use super::locate::{self, Layout};
@@ -391,9 +391,15 @@ impl Parser {
     /// [`Parser::parse`] for a line known to hold no escape byte (no ANSI colour codes): the
     /// reader checks a whole chunk of lines at once, which costs far less than a check per line.
     pub(super) fn parse_plain(&self, line: &[u8]) -> Option<Line> {
+        self.parse_plain_after(line, &mut LastHeader::default())
+    }
+
+    /// [`Parser::parse_plain`] for the next line of a file, where `last` remembers the header
+    /// of the line before: the reader keeps one per file.
+    pub(super) fn parse_plain_after(&self, line: &[u8], last: &mut LastHeader) -> Option<Line> {
         let mut parsed = self.parse_format(line)?;
         if let Some(header) = &self.header {
-            let (message, level) = header.split(line, parsed.head, |_, _| {});
+            let (message, level) = header.split_message(line, parsed.head, last);
             parsed.msg.start = message.min(parsed.msg.end);
             if parsed.level_in_text {
                 parsed.level = None;

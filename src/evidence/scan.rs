@@ -13,6 +13,7 @@ use std::ops::ControlFlow;
 use jiff::Timestamp;
 use regex::bytes::Regex;
 
+use super::fields::LastHeader;
 use super::format::{Level, Parser};
 use super::line::{Place, text_of};
 use super::templates::Feed;
@@ -257,6 +258,7 @@ pub fn scan_file(
         needs_every_entry,
         plain: false,
         open: Open::default(),
+        last_header: LastHeader::default(),
     };
     let mut line_no = 0u64;
     let mut first_chunk = true;
@@ -323,6 +325,8 @@ struct FileReader<'a, 'o> {
     /// The lines being read hold no escape byte, so no ANSI colour code to strip.
     plain: bool,
     open: Open,
+    /// The header of the line before, which the next line most often repeats.
+    last_header: LastHeader,
 }
 
 impl FileReader<'_, '_> {
@@ -345,6 +349,7 @@ impl FileReader<'_, '_> {
             && let Some(parser) = self.current().with_header(&self.directives)
         {
             self.restarted = Some(parser);
+            self.last_header = LastHeader::default();
         }
     }
 
@@ -477,7 +482,8 @@ impl FileReader<'_, '_> {
         // skipped unread.
         let parsed = if self.current().dates_by_parsing() || self.needs_every_entry {
             if self.plain {
-                self.current().parse_plain(line)
+                let parser = self.restarted.as_ref().unwrap_or(self.parser);
+                parser.parse_plain_after(line, &mut self.last_header)
             } else {
                 self.current().parse(line)
             }
