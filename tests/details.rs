@@ -31,6 +31,12 @@ fn a_fresh_incident_opens_in_prepare_and_its_record_lands_in_the_file() {
     );
     assert_eq!(reply.status, 200, "{}", reply.body);
     let after = common::wait_for_text(&file, "handle = \"ana\"");
+    // `debrief new` dates its commented examples on the day it runs.
+    let day = before
+        .lines()
+        .find_map(|l| l.strip_prefix("# started   = "))
+        .and_then(|v| v.split('T').next())
+        .expect("a commented start time");
     let expected = before
         .replace(
             "title    = \"Checkout down\"",
@@ -45,8 +51,8 @@ fn a_fresh_incident_opens_in_prepare_and_its_record_lands_in_the_file() {
             "summary  = \"\"\"\nLine one.\nLine two.\"\"\"",
         )
         .replace(
-            "[times]\n# started   = 2026-12-06T09:00:00\n# detected  = 2026-12-06T09:05:00\n# mitigated = 2026-12-06T09:30:00\n# resolved  = 2026-12-06T10:00:00\n",
-            "[times]\nstarted = 2026-12-06T09:00:00Z\nresolved = 2026-12-06T09:30:00Z\n# detected  = 2026-12-06T09:05:00\n# mitigated = 2026-12-06T09:30:00\n",
+            &format!("[times]\n# started   = {day}T09:00:00\n# detected  = {day}T09:05:00\n# mitigated = {day}T09:30:00\n# resolved  = {day}T10:00:00\n"),
+            &format!("[times]\nstarted = 2026-12-06T09:00:00Z\nresolved = 2026-12-06T09:30:00Z\n# detected  = {day}T09:05:00\n# mitigated = {day}T09:30:00\n"),
         )
         .replace(
             "text = \"Who was affected, how, and for how long.\"",
