@@ -96,20 +96,50 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Partial<
     })
 }
 
-/// Spans of every value in a document, by path (`timeline[3].text`).
+/// Spans of the values in a document, by path (`timeline[3].text`).
 #[derive(Debug, Default)]
 pub struct SpanMap {
     values: HashMap<String, Range<usize>>,
+    /// The paths wanted, when not every one is: only tables and arrays on the way to one of
+    /// them are walked.
+    wanted: Option<Vec<String>>,
 }
 
 impl SpanMap {
     /// Builds the map; a document that does not parse gives an empty map.
     pub fn build(text: &str) -> SpanMap {
-        let mut map = SpanMap::default();
+        SpanMap::walked(text, SpanMap::default())
+    }
+
+    /// A map that holds at least the paths `wanted` (and those on the way to them): a
+    /// document of a thousand timeline entries with one finding about an action walks the
+    /// actions alone.
+    pub fn build_for<'w>(text: &str, wanted: impl IntoIterator<Item = &'w str>) -> SpanMap {
+        let wanted = wanted.into_iter().map(str::to_owned).collect();
+        SpanMap::walked(
+            text,
+            SpanMap {
+                wanted: Some(wanted),
+                ..SpanMap::default()
+            },
+        )
+    }
+
+    fn walked(text: &str, mut map: SpanMap) -> SpanMap {
         if let Ok(root) = DeTable::parse(text) {
             map.walk_table(String::new(), root.get_ref());
         }
         map
+    }
+
+    /// Whether a wanted path is `path` or lies inside it.
+    fn leads_to_wanted(&self, path: &str) -> bool {
+        self.wanted.as_ref().is_none_or(|wanted| {
+            wanted.iter().any(|w| {
+                w.strip_prefix(path)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            })
+        })
     }
 
     /// The span of the value at `path`.
@@ -129,6 +159,9 @@ impl SpanMap {
     }
 
     fn walk_value(&mut self, path: String, value: &Spanned<DeValue<'_>>) {
+        if !self.leads_to_wanted(&path) {
+            return;
+        }
         self.values.insert(path.clone(), value.span());
         match value.get_ref() {
             DeValue::Table(table) => self.walk_table(path, table),
@@ -440,6 +473,34 @@ fn widen(text: &str, span: Range<usize>) -> Range<usize> {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    /// A map built for some paths gives those paths the spans the whole map gives, and
+    /// leaves out what lies apart from them.
+    #[test]
+    fn a_map_for_some_paths_locates_them_as_the_whole_map_does() {
+        let text = "title = \"t\"\n[times]\nstarted = 2026-11-03T10:00:00Z\n\
+            [[timeline]]\nat = \"10:00\"\ntext = \"a\"\n\
+            [[timeline]]\nat = \"10:05\"\ntext = \"b\"\n\
+            [[actions]]\ntext = \"c\"\n[actions.links]\nticket = \"X-1\"\n";
+        let whole = SpanMap::build(text);
+        let wanted = [
+            "actions[0].links.ticket",
+            "timeline[1].at",
+            "times",
+            "nowhere.at.all",
+        ];
+        let some = SpanMap::build_for(text, wanted);
+        for path in wanted {
+            assert_eq!(some.value(path), whole.value(path), "{path}");
+        }
+        assert!(some.value("timeline[1].at").is_some());
+        assert_eq!(
+            some.value("timeline[0].text"),
+            None,
+            "apart from every wanted path"
+        );
+        assert_eq!(some.value("title"), None);
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -465,7 +465,11 @@ fn locate(file: &Path, text: &str, findings: Vec<Finding>) -> Vec<Diagnostic> {
     if findings.is_empty() {
         return Vec::new();
     }
-    let spans = SpanMap::build(text);
+    let wanted = findings
+        .iter()
+        .flat_map(|f| [Some(f.path.as_str()), f.related.as_deref()])
+        .flatten();
+    let spans = SpanMap::build_for(text, wanted);
     findings
         .into_iter()
         .map(|f| {

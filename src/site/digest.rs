@@ -58,7 +58,12 @@ impl Impact {
 }
 
 impl Digest {
-    pub fn of(view: IncidentView, loaded: &LoadedIncident) -> anyhow::Result<Digest> {
+    /// The digest of an incident, given its search entry (made beside its pages).
+    pub fn of(
+        view: IncidentView,
+        loaded: &LoadedIncident,
+        search: super::search::Entry,
+    ) -> anyhow::Result<Digest> {
         let i = &loaded.incident;
         let tz = i.tz();
         // The feed announces a postmortem as of the day it was published, at midnight in the
@@ -74,7 +79,6 @@ impl Digest {
             .or_else(|| i.first_instant())
             .map_or_else(String::new, |t| t.to_string());
         let facts = i.actions.iter().map(|a| Facts::of(loaded, a));
-        let search = super::search::entry(&view);
         Ok(Digest {
             impact: Impact::of(i, &tz),
             search,

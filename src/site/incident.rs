@@ -102,7 +102,11 @@ pub(super) fn write_all(
                         view: &view,
                         related: &related,
                     };
-                    let written = write_incident(&loaded, page, out, public.as_deref_mut());
+                    // The search entry reads the same view; it is made beside the pages.
+                    let (written, search) = rayon::join(
+                        || write_incident(&loaded, page, out, public.as_deref_mut()),
+                        || super::search::entry(&view),
+                    );
                     // --explain speaks to the team: by the folder's name, not the public id.
                     if let (Some((_, log)), std::borrow::Cow::Owned(_)) =
                         (public.as_deref_mut(), &loaded)
@@ -113,7 +117,7 @@ pub(super) fn write_all(
                     }
                     written.and_then(|warnings| {
                         Ok(Part::Written {
-                            digest: Box::new(Digest::of(view, &loaded)?),
+                            digest: Box::new(Digest::of(view, &loaded, search)?),
                             warnings,
                             public,
                         })
@@ -261,42 +265,67 @@ fn write_incident(
             }
         }
     }
-    let mut extras = timeline::Extras {
+    let extras = timeline::Extras {
         volume: volume.as_ref(),
         link_base: "",
         sizes: None,
         metrics: &metrics,
     };
-    let svg = timeline::draw(&loaded.incident, &extras, "timeline");
+    // report.md's diagrams are drawn for a docs site's content column, not scaled down to it.
+    let column = timeline::Extras {
+        sizes: Some(timeline::Sizes::COLUMN),
+        ..extras
+    };
+    // The four drawings are apart from each other; a live render of one large incident would
+    // otherwise draw them one after another on one core.
+    let ((svg, narrow), (flow, flow_narrow)) = rayon::join(
+        || {
+            rayon::join(
+                || timeline::draw(&loaded.incident, &extras, "timeline"),
+                || timeline::draw(&loaded.incident, &column, "timeline"),
+            )
+        },
+        || {
+            rayon::join(
+                || svg::standalone(&flow::draw(&loaded.incident, "flow")),
+                || {
+                    svg::standalone(&flow::draw_in(
+                        &loaded.incident,
+                        "flow",
+                        flow::Target::Column(timeline::Sizes::COLUMN.width),
+                    ))
+                },
+            )
+        },
+    );
     // The standalone file links its markers into the report; only marker links start with `<a`.
     let into_report = |svg: &str| {
         svg::standalone(&svg.replace("<a xlink:href=\"#", "<a xlink:href=\"index.html#"))
     };
     let standalone = into_report(&svg);
-    // report.md's diagrams are drawn for a docs site's content column, not scaled down to it.
-    extras.sizes = Some(timeline::Sizes::COLUMN);
-    let narrow = into_report(&timeline::draw(&loaded.incident, &extras, "timeline"));
+    let narrow = into_report(&narrow);
     let base = format!("incidents/{}", loaded.id);
     let mut ctx = out.common.context("incident", "../../")?;
     ctx.insert("incident", page.view);
     ctx.insert("related", page.related);
     ctx.insert("timeline_svg", &svg);
     ctx.insert("logs", &logs);
-    let flow = svg::standalone(&flow::draw(&loaded.incident, "flow"));
-    let flow_narrow = svg::standalone(&flow::draw_in(
-        &loaded.incident,
-        "flow",
-        flow::Target::Column(timeline::Sizes::COLUMN.width),
-    ));
-    out.page(&format!("{base}/index.html"), "incident.html", &ctx)?;
-    out.file(&format!("{base}/timeline.svg"), standalone.as_bytes())?;
-    out.file(&format!("{base}/flow.svg"), flow.as_bytes())?;
-    out.file(&format!("{base}/timeline-narrow.svg"), narrow.as_bytes())?;
-    out.file(&format!("{base}/flow-narrow.svg"), flow_narrow.as_bytes())?;
-    out.page(&format!("{base}/report.md"), "report.md", &ctx)?;
-    out.file(
-        &format!("{base}/incident.json"),
-        serde_json::to_string_pretty(&incident_json(loaded))?.as_bytes(),
-    )?;
+    // The report page and the rest, side by side.
+    let (page, rest) = rayon::join(
+        || out.page(&format!("{base}/index.html"), "incident.html", &ctx),
+        || -> anyhow::Result<()> {
+            out.file(&format!("{base}/timeline.svg"), standalone.as_bytes())?;
+            out.file(&format!("{base}/flow.svg"), flow.as_bytes())?;
+            out.file(&format!("{base}/timeline-narrow.svg"), narrow.as_bytes())?;
+            out.file(&format!("{base}/flow-narrow.svg"), flow_narrow.as_bytes())?;
+            out.page(&format!("{base}/report.md"), "report.md", &ctx)?;
+            out.file(
+                &format!("{base}/incident.json"),
+                serde_json::to_string_pretty(&incident_json(loaded))?.as_bytes(),
+            )
+        },
+    );
+    page?;
+    rest?;
     Ok(warnings)
 }

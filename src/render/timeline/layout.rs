@@ -75,16 +75,26 @@ pub(super) fn markers(
     // Markers are at most 16 px across; a lane is 48 px high, room for three in a column.
     const SIZE: f64 = 16.0;
     const OFFSETS: [f64; 3] = [0.0, -16.0, 16.0];
+    // Half-marker steps to the right a marker looks for a place before it gives up.
+    const SEARCH: usize = 64;
     // The placed markers of each lane by the 16-px cell their x falls in: two markers closer
     // than SIZE are at most one cell apart, so a place is checked against three cells, not
     // against every marker of the lane (a lane of a thousand entries made that quadratic).
     let mut placed: Vec<Vec<Vec<(f64, f64)>>> = vec![Vec::new(); lanes.len().max(1)];
     let cell = |x: f64| (x / SIZE).floor().max(0.0) as usize;
+    // Per lane, the stretch the last search without a place went over: it was full, and as
+    // markers are only added it stays full, so a marker whose time falls in it is not searched
+    // for (a crowded lane of a thousand entries searched it again for each).
+    let mut full: Vec<Option<(f64, f64)>> = vec![None; placed.len()];
     entries
         .iter()
         .map(|e| {
             let lane = lane_index(lanes, e);
             let centre = lanes_top + lane as f64 * lane_height + lane_height / 2.0;
+            let start = x_of(e.at.instant());
+            if full[lane].is_some_and(|(from, to)| (from..=to).contains(&start)) {
+                return (start + SEARCH as f64 * SIZE / 2.0, centre);
+            }
             let cells = &placed[lane];
             let free = |x: f64, y: f64| {
                 let c = cell(x);
@@ -100,9 +110,9 @@ pub(super) fn markers(
                     })
             };
             // The first free place at its time; when a column is full, a little later.
-            let mut x = x_of(e.at.instant());
+            let mut x = start;
             let mut spot = None;
-            for _ in 0..64 {
+            for _ in 0..SEARCH {
                 if let Some(o) = OFFSETS.iter().find(|o| free(x, centre + **o)) {
                     spot = Some((x, centre + o));
                     break;
@@ -113,6 +123,7 @@ pub(super) fn markers(
             // and not kept for the search (the crowd would pile up there and be searched
             // again for every later marker).
             let Some(spot) = spot else {
+                full[lane] = Some((start, x));
                 return (x, centre);
             };
             let cells = &mut placed[lane];
@@ -130,14 +141,21 @@ pub(super) fn markers(
 mod tests {
     use super::*;
 
-    /// The markers as first written: each place checked against every marker of its lane.
+    /// The markers as first written: each place checked against every marker of its lane,
+    /// and a time in the stretch of the last search that found no place not searched again.
     fn markers_plainly(xs: &[f64], lane_of: &[usize]) -> Vec<(f64, f64)> {
         const SIZE: f64 = 16.0;
         let mut placed: Vec<Vec<(f64, f64)>> = vec![Vec::new(); 3];
+        let mut full: Vec<Option<(f64, f64)>> = vec![None; 3];
         xs.iter()
             .zip(lane_of)
             .map(|(&x0, &lane)| {
                 let centre = lane as f64 * 48.0 + 24.0;
+                if let Some((from, to)) = full[lane]
+                    && (from..=to).contains(&x0)
+                {
+                    return (x0 + 64.0 * SIZE / 2.0, centre);
+                }
                 let free = |x: f64, y: f64| {
                     placed[lane]
                         .iter()
@@ -153,6 +171,7 @@ mod tests {
                     x += SIZE / 2.0;
                 }
                 let Some(spot) = spot else {
+                    full[lane] = Some((x0, x));
                     return (x, centre);
                 };
                 placed[lane].push(spot);
