@@ -11,7 +11,7 @@ fn the_sample_is_a_realistic_incident() {
         &root.join("sample-incident"),
         Options {
             lint: true,
-            today: None,
+            ..Options::default()
         },
         &mut report,
     )
@@ -46,4 +46,42 @@ fn the_sample_is_a_realistic_incident() {
     assert_eq!(minutes(d.to_detect), Some(7));
     assert_eq!(minutes(d.to_mitigate), Some(38));
     assert_eq!(minutes(d.to_resolve), Some(47));
+}
+
+/// The live view loads with errors alone: an action without an owner is a warning for
+/// `check`, and the live render's load reports nothing for it; a broken value is still an
+/// error at its line.
+#[test]
+fn a_live_load_reports_errors_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("2026-11-03-x");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("incident.toml");
+    let load = |toml: &str, errors_only: bool| {
+        std::fs::write(&file, toml).unwrap();
+        let mut report = Report::default();
+        let options = Options {
+            lint: true,
+            errors_only,
+            ..Options::default()
+        };
+        Archive::load(&dir, options, &mut report).unwrap();
+        report
+    };
+    let warned = "title = \"t\"\n[[actions]]\nid = \"a-1\"\ntext = \"Alert on pool saturation\"\n";
+    let all = load(warned, false);
+    assert!(
+        all.errors() == 0 && !all.diagnostics().is_empty(),
+        "{:?}",
+        all.diagnostics()
+    );
+    assert_eq!(load(warned, true).diagnostics(), &[]);
+    let broken = "title = \"t\"\nseverity = 3\n";
+    let report = load(broken, true);
+    assert!(report.errors() > 0);
+    assert!(
+        report.diagnostics().iter().all(|d| d.span.is_some()),
+        "{:?}",
+        report.diagnostics()
+    );
 }

@@ -26,6 +26,7 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
             Options {
                 lint: true,
                 today: args.today,
+                errors_only: false,
             },
             &mut report,
         ) {

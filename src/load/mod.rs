@@ -197,6 +197,9 @@ pub struct Options {
     pub lint: bool,
     /// The day policies are judged against (default: today).
     pub today: Option<jiff::civil::Date>,
+    /// Report errors alone: a live render shows only what stops it, and finding the lines of
+    /// warnings would read the file again on every save.
+    pub errors_only: bool,
 }
 
 impl Archive {
@@ -389,6 +392,9 @@ pub fn load_incident(
         || findings
             .iter()
             .any(|f| f.severity == crate::diagnostics::Severity::Error);
+    if options.errors_only {
+        findings.retain(|f| f.severity == crate::diagnostics::Severity::Error);
+    }
     report.extend(locate(&path, &text, findings));
     if failed {
         return None;

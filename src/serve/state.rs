@@ -471,8 +471,11 @@ pub(super) fn render(
     conceal: impl FnOnce(&mut crate::model::Incident),
 ) -> Result<Rendered, String> {
     let mut report = Report::default();
-    let archive =
-        Archive::load(path, Options::default(), &mut report).map_err(|e| e.to_string())?;
+    let options = Options {
+        errors_only: true,
+        ..Options::default()
+    };
+    let archive = Archive::load(path, options, &mut report).map_err(|e| e.to_string())?;
     if report.errors() > 0 || archive.incidents.is_empty() {
         report.sort();
         return Err(report.render(Style::Plain));
