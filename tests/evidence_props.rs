@@ -126,8 +126,13 @@ fn format_is_document(format: &str) -> bool {
 fn headerish() -> impl Strategy<Value = Vec<u8>> {
     let pieces = prop::sample::select(vec![
         &b"web-1"[..],
+        b"web-2",
         b"sshd[42]:",
         b"sshd[43]:",
+        b"sshd[4200]:",
+        b"2026-11-03",
+        b"12:01:02",
+        b"9",
         b"INFO",
         b"ERROR",
         b"[main]",
@@ -151,7 +156,7 @@ fn headerish() -> impl Strategy<Value = Vec<u8>> {
 
 /// Lines that a header is learned from: a syslog host and program, or a level, a thread and
 /// a logger.
-const SAMPLES: [[&str; 3]; 2] = [
+const SAMPLES: [[&str; 3]; 3] = [
     [
         "web-1 sshd[42]: session opened",
         "web-2 cron[7]: job started",
@@ -161,6 +166,11 @@ const SAMPLES: [[&str; 3]; 2] = [
         "INFO [main] com.shop.Checkout: cart priced",
         "WARN [pool-1] com.shop.Cart: slow",
         "INFO [main] com.shop.Checkout: cart saved",
+    ],
+    [
+        "2005.06.03 24200 INFO [main] x.Y: cart priced",
+        "2005.06.04 31 WARN [pool-1] x.Z: slow",
+        "2005.06.03 24201 INFO [main] x.Y: cart saved",
     ],
 ];
 
@@ -173,7 +183,7 @@ proptest! {
     fn a_remembered_header_splits_as_each_line_alone(
         sample in 0..SAMPLES.len(),
         lines in prop::collection::vec(
-            (prop::sample::select(vec!["web-1 sshd[42]: ", "INFO [main] com.shop.Checkout: ", "[web sshd: ", "", "web-1 "]), headerish()),
+            (prop::sample::select(vec!["web-1 sshd[42]: ", "web-7 sshd[13]: ", "INFO [main] com.shop.Checkout: ", "WARN [main] com.shop.Checkout: ", "[web sshd: ", "", "web-1 ", "12:01:02 ", "2005.06.03 24200 INFO [main] x.Y: ", "2005.07.13 99 WARN [pool-12] x.Y: "]), headerish()),
             1..40,
         ),
     ) {

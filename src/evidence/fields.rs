@@ -332,7 +332,9 @@ impl Header {
 
     /// [`Header::split`] for the message and level alone, remembering in `last` the header of
     /// the last line whose fields all matched: most lines of a file repeat their header byte
-    /// for byte (`INFO [main] com.shop.Checkout: `), and one comparison then splits them.
+    /// for byte (`INFO [main] com.shop.Checkout: `) or but for the digits in it
+    /// (`web-3 sshd[5843]: `), and one comparison then splits them. A field's kind and level
+    /// never depend on which digit is where, only on where digits are.
     pub fn split_message(
         &self,
         line: &[u8],
@@ -342,7 +344,7 @@ impl Header {
         let rest = line.get(from..).unwrap_or_default();
         let same = last.valid
             && rest.len() > last.prefix.len()
-            && rest.starts_with(&last.prefix)
+            && same_but_digits(&rest[..last.prefix.len()], &last.prefix)
             && !matches!(rest[last.prefix.len()], b' ' | b'\t');
         if same {
             let message = from + last.prefix.len();
@@ -381,6 +383,16 @@ pub struct LastHeader {
     valid: bool,
     prefix: Vec<u8>,
     level: Option<Level>,
+}
+
+/// Whether two runs of bytes of one length are the same but for the digits: each pair of bytes
+/// is equal or both are ASCII digits.
+fn same_but_digits(a: &[u8], b: &[u8]) -> bool {
+    a == b
+        || (a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x == y || (x.is_ascii_digit() && y.is_ascii_digit())))
 }
 
 /// Whether a token that opens a bracket closes it, as [`token_end`] looks for the close.
@@ -513,6 +525,8 @@ mod tests {
             "[web sshd: hello] world",
             "web-1 sshd[1]:x",
             "web-1 sshd[1]: after",
+            "web-9 sshd[7]: the same header but for its digits",
+            "web-9 sshd[71]: a longer pid",
             "web-1 sshd[1]|pipe",
             "",
         ];
