@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::super::format::Level;
-use super::mask::{WILDCARD, mask_into, shape_hash};
+use super::mask::{WILDCARD, bytes_hash, mask_into, shape_hash};
 use super::variables::join_variable_keys;
 
 /// An entry joins a template when more than this share of the tokens compared are the same.
@@ -158,6 +158,68 @@ impl Group {
     }
 }
 
+/// A cache of lines seen lately: hash of the bytes → group, in a table of fixed size where a new
+/// line takes the slot of an old one with the same low bits. It holds only what `seen` holds, so
+/// a hit gives the group the shape would give.
+///
+/// In a log whose lines hardly ever repeat (each carries an id), looking costs more than it
+/// finds: when fewer than one in eight of a stretch's lines are found, the cache is left alone
+/// for a longer stretch, and then tried again. This changes only the speed, never a group.
+#[derive(Debug, Default)]
+struct Recent {
+    slots: Vec<(u64, usize)>,
+    /// Lines looked up and found in the current stretch.
+    tried: u32,
+    found: u32,
+    /// Lines still to pass without looking.
+    resting: u32,
+}
+
+impl Recent {
+    const SLOTS: usize = 4096;
+    const STRETCH: u32 = 4096;
+    const REST: u32 = 16 * Self::STRETCH;
+
+    /// Whether to look the next line up.
+    fn worth_it(&mut self) -> bool {
+        if self.resting > 0 {
+            self.resting -= 1;
+            return false;
+        }
+        true
+    }
+
+    fn slot(hash: u64) -> usize {
+        // The low bits: the hash's last step rotates a product's high bits, its best mixed,
+        // down to them.
+        hash as usize % Self::SLOTS
+    }
+
+    fn get(&mut self, hash: u64) -> Option<usize> {
+        self.tried += 1;
+        let found = self
+            .slots
+            .get(Self::slot(hash))
+            .filter(|&&(h, i)| h == hash && i != usize::MAX)
+            .map(|&(_, i)| i);
+        self.found += u32::from(found.is_some());
+        if self.tried == Self::STRETCH {
+            if self.found < Self::STRETCH / 8 {
+                self.resting = Self::REST;
+            }
+            (self.tried, self.found) = (0, 0);
+        }
+        found
+    }
+
+    fn put(&mut self, hash: u64, group: usize) {
+        if self.slots.is_empty() {
+            self.slots = vec![(0, usize::MAX); Self::SLOTS];
+        }
+        self.slots[Self::slot(hash)] = (hash, group);
+    }
+}
+
 /// The tree below level and length: first token → second token → groups in the leaf.
 type Branches = HashMap<String, HashMap<String, Vec<usize>>>;
 
@@ -190,6 +252,8 @@ pub struct Miner {
     tree: HashMap<(Option<Level>, usize), Branches>,
     /// The hash of a masked shape → its group, for shapes seen before.
     seen: rustc_hash::FxHashMap<u64, usize>,
+    /// Lines seen lately, by [`bytes_hash`] → their group, as `seen` has it.
+    recent: Recent,
     /// An access log's template text (`GET /api/<*> 2xx`) → its group.
     exact: rustc_hash::FxHashMap<Vec<u8>, usize>,
     /// The access-log template of the entry being added.
@@ -208,6 +272,15 @@ impl Miner {
             recorded: Some(Recorded::default()),
             ..Miner::default()
         }
+    }
+
+    /// A miner that works out the shape of every line, never finding one by its bytes: what the
+    /// cache of recent lines must agree with.
+    #[cfg(test)]
+    pub(super) fn without_recent() -> Miner {
+        let mut m = Miner::new();
+        m.recent.resting = u32::MAX;
+        m
     }
 
     /// Adds one entry found at `source` (`path:line`): its first line is what is grouped.
@@ -271,20 +344,34 @@ impl Miner {
     }
 
     /// The group of a line by its masked shape: one seen before, or placed in the tree.
+    ///
+    /// Most lines of a log repeat one seen a moment ago byte for byte, and such a line's group is
+    /// found by a hash of its bytes before its shape is worked out.
     fn group_of(&mut self, line: &[u8], level: Option<Level>) -> usize {
+        let whole = self.recent.worth_it().then(|| bytes_hash(line, level));
+        if let Some(i) = whole.and_then(|h| self.recent.get(h)) {
+            return i;
+        }
         let shape = shape_hash(line, level);
         let text = || crate::evidence::line::text_of(line);
-        match self.seen.get(&shape) {
+        let i = match self.seen.get(&shape) {
             Some(&i) => i,
             None => {
                 mask_into(&text(), &mut self.tokens);
                 let i = self.place(level);
-                if self.seen.len() < 100_000 {
-                    self.seen.insert(shape, i);
+                if self.seen.len() >= 100_000 {
+                    // Not remembered by shape, so not by its bytes either: the next line like
+                    // it is placed again, as this one was.
+                    return i;
                 }
+                self.seen.insert(shape, i);
                 i
             }
+        };
+        if let Some(h) = whole {
+            self.recent.put(h, i);
         }
+        i
     }
 
     /// Counts an entry into group `index`.

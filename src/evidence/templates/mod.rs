@@ -40,6 +40,38 @@ mod tests {
         Timestamp::from_second(1_793_710_931 + s).unwrap()
     }
 
+    /// Lines found by their bytes in the cache of recent lines join the groups their shapes
+    /// would: with lines that repeat, more lines than the cache has slots, and a stretch of
+    /// lines that never repeat (where the cache rests).
+    #[test]
+    fn lines_found_by_their_bytes_join_the_templates_their_shapes_would() {
+        let word = |mut i: usize| {
+            let mut w = String::new();
+            loop {
+                w.push(char::from(b'a' + (i % 26) as u8));
+                i /= 26;
+                if i == 0 {
+                    return w;
+                }
+            }
+        };
+        let mut cached = Miner::new();
+        let mut shaped = Miner::without_recent();
+        let stretches = [(6_000, 20_000), (1_000_000, 20_000), (5, 20_000)];
+        let mut n = 0;
+        for (distinct, lines) in stretches {
+            for i in 0..lines {
+                n += 1;
+                let text = format!("job {} {} done", word(i % distinct), n % 7);
+                let level = (i % 11 == 0).then_some(Level::Warn);
+                for m in [&mut cached, &mut shaped] {
+                    m.add(at(n), level, &text, &format!("a.log:{n}"));
+                }
+            }
+        }
+        assert_eq!(cached.finish("a"), shaped.finish("a"));
+    }
+
     #[test]
     fn entries_of_one_kind_form_one_template_and_others_their_own() {
         let mut m = Miner::new();
