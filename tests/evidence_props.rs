@@ -183,7 +183,7 @@ proptest! {
     fn a_remembered_header_splits_as_each_line_alone(
         sample in 0..SAMPLES.len(),
         lines in prop::collection::vec(
-            (prop::sample::select(vec!["web-1 sshd[42]: ", "web-7 sshd[13]: ", "INFO [main] com.shop.Checkout: ", "WARN [main] com.shop.Checkout: ", "[web sshd: ", "", "web-1 ", "12:01:02 ", "2005.06.03 24200 INFO [main] x.Y: ", "2005.07.13 99 WARN [pool-12] x.Y: "]), headerish()),
+            (prop::sample::select(vec!["web-1 sshd[42]: ", "web-7 sshd[13]: ", "INFO [main] com.shop.Checkout: ", "WARN [main] com.shop.Checkout: ", "[web sshd: ", "", "web-1 ", "12:01:02 ", "2005.06.03 24200 INFO [main] x.Y: ", "2005.07.13 99 WARN [pool-12] x.Y: ", "web-12 sshd[4242]: ", "web-1 sshd[42424]: ", "2005.6.003 7 INFO [pool-123] x.Y: ", "web-1 sshd[42]x: "]), headerish()),
             1..40,
         ),
     ) {

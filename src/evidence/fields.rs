@@ -332,9 +332,11 @@ impl Header {
 
     /// [`Header::split`] for the message and level alone, remembering in `last` the header of
     /// the last line whose fields all matched: most lines of a file repeat their header byte
-    /// for byte (`INFO [main] com.shop.Checkout: `) or but for the digits in it
-    /// (`web-3 sshd[5843]: `), and one comparison then splits them. A field's kind and level
-    /// never depend on which digit is where, only on where digits are.
+    /// for byte (`INFO [main] com.shop.Checkout: `) or but for the numbers in it
+    /// (`web-3 sshd[5843]: `, then `web-12 sshd[17]: `), and one comparison then splits them.
+    /// A field's kind and level never depend on the digits of a run of digits, nor on how
+    /// many there are: only on where runs of digits are. (A bracket is looked for as far as
+    /// [`MAX_BRACKET`] bytes, so a header longer than that must match in length as well.)
     pub fn split_message(
         &self,
         line: &[u8],
@@ -342,12 +344,12 @@ impl Header {
         last: &mut LastHeader,
     ) -> (usize, Option<Level>) {
         let rest = line.get(from..).unwrap_or_default();
-        let same = last.valid
-            && rest.len() > last.prefix.len()
-            && same_but_digits(&rest[..last.prefix.len()], &last.prefix)
-            && !matches!(rest[last.prefix.len()], b' ' | b'\t');
-        if same {
-            let message = from + last.prefix.len();
+        if last.valid
+            && let Some(n) = same_but_digits(rest, &last.prefix)
+            && rest.len() > n
+            && !matches!(rest[n], b' ' | b'\t')
+        {
+            let message = from + n;
             return (message, last.level.or_else(|| leading_level(line, message)));
         }
         let mut fields = 0;
@@ -385,14 +387,28 @@ pub struct LastHeader {
     level: Option<Level>,
 }
 
-/// Whether two runs of bytes of one length are the same but for the digits: each pair of bytes
-/// is equal or both are ASCII digits.
-fn same_but_digits(a: &[u8], b: &[u8]) -> bool {
-    a == b
-        || (a.len() == b.len()
-            && a.iter()
-                .zip(b)
-                .all(|(x, y)| x == y || (x.is_ascii_digit() && y.is_ascii_digit())))
+/// How long the start of `text` is that is `prefix` but for its runs of digits, which may differ
+/// in value and in length; `None` when `text` does not start so. A match longer than `prefix`
+/// is taken only up to [`MAX_BRACKET`] bytes (see [`Header::split_message`]).
+fn same_but_digits(text: &[u8], prefix: &[u8]) -> Option<usize> {
+    if text.starts_with(prefix) {
+        return Some(prefix.len());
+    }
+    let digits = |b: &[u8]| b.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (mut i, mut j) = (0, 0);
+    while j < prefix.len() {
+        let (a, b) = (*text.get(i)?, prefix[j]);
+        if a.is_ascii_digit() && b.is_ascii_digit() {
+            i += digits(&text[i..]);
+            j += digits(&prefix[j..]);
+        } else if a == b {
+            i += 1;
+            j += 1;
+        } else {
+            return None;
+        }
+    }
+    (i == prefix.len() || i <= MAX_BRACKET).then_some(i)
 }
 
 /// Whether a token that opens a bracket closes it, as [`token_end`] looks for the close.
@@ -536,6 +552,16 @@ mod tests {
             let remembered = h.split_message(line.as_bytes(), 0, &mut last);
             assert_eq!(remembered, alone, "{line:?}");
         }
+        // A header that differs in how many digits its numbers have is split by the one
+        // remembered, which stays as it was.
+        let mut last = LastHeader::default();
+        h.split_message(b"web-9 sshd[7]: one", 0, &mut last);
+        let line = b"web-10 sshd[7123]: two";
+        assert_eq!(
+            h.split_message(line, 0, &mut last),
+            h.split(line, 0, |_, _| {})
+        );
+        assert_eq!(last.prefix, b"web-9 sshd[7]: ");
         // The trap: the first line's open bracket closes in the second line's message.
         let mut last = LastHeader::default();
         h.split_message(b"[web sshd: hello", 0, &mut last);
