@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::super::format::Level;
-use super::mask::{WILDCARD, bytes_hash, mask_into, shape_hash};
+use super::mask::{WILDCARD, digits_hash, mask_into, shape_hash};
 use super::variables::join_variable_keys;
 
 /// An entry joins a template when more than this share of the tokens compared are the same.
@@ -158,7 +158,7 @@ impl Group {
     }
 }
 
-/// A cache of lines seen lately: hash of the bytes → group, in a table of fixed size where a new
+/// A cache of lines seen lately: hash of the bytes (digits aside) → group, in a table of fixed size where a new
 /// line takes the slot of an old one with the same low bits. It holds only what `seen` holds, so
 /// a hit gives the group the shape would give.
 ///
@@ -252,7 +252,7 @@ pub struct Miner {
     tree: HashMap<(Option<Level>, usize), Branches>,
     /// The hash of a masked shape → its group, for shapes seen before.
     seen: rustc_hash::FxHashMap<u64, usize>,
-    /// Lines seen lately, by [`bytes_hash`] → their group, as `seen` has it.
+    /// Lines seen lately, by [`digits_hash`] → their group, as `seen` has it.
     recent: Recent,
     /// An access log's template text (`GET /api/<*> 2xx`) → its group.
     exact: rustc_hash::FxHashMap<Vec<u8>, usize>,
@@ -345,10 +345,11 @@ impl Miner {
 
     /// The group of a line by its masked shape: one seen before, or placed in the tree.
     ///
-    /// Most lines of a log repeat one seen a moment ago byte for byte, and such a line's group is
-    /// found by a hash of its bytes before its shape is worked out.
+    /// Most lines of a log repeat one seen a moment ago but for their numbers, and such a
+    /// line's group is found by a hash of its bytes (digits aside) before its shape is worked
+    /// out.
     fn group_of(&mut self, line: &[u8], level: Option<Level>) -> usize {
-        let whole = self.recent.worth_it().then(|| bytes_hash(line, level));
+        let whole = self.recent.worth_it().then(|| digits_hash(line, level));
         if let Some(i) = whole.and_then(|h| self.recent.get(h)) {
             return i;
         }

@@ -40,9 +40,9 @@ mod tests {
         Timestamp::from_second(1_793_710_931 + s).unwrap()
     }
 
-    /// Lines found by their bytes in the cache of recent lines join the groups their shapes
-    /// would: with lines that repeat, more lines than the cache has slots, and a stretch of
-    /// lines that never repeat (where the cache rests).
+    /// Lines found in the cache of recent lines join the groups their shapes would: with lines
+    /// that repeat but for their numbers, keys with digits (`p1=`), more lines than the cache
+    /// has slots, and a stretch of lines that never repeat (where the cache rests).
     #[test]
     fn lines_found_by_their_bytes_join_the_templates_their_shapes_would() {
         let word = |mut i: usize| {
@@ -62,7 +62,12 @@ mod tests {
         for (distinct, lines) in stretches {
             for i in 0..lines {
                 n += 1;
-                let text = format!("job {} {} done", word(i % distinct), n % 7);
+                // Numbers of one length and of several, and keys with digits.
+                let text = match i % 3 {
+                    0 => format!("job {} {} done", word(i % distinct), n % 7),
+                    1 => format!("job {} took {} ms", word(i % distinct), n % 1000),
+                    _ => format!("job {} p{}={}", word(i % distinct), n % 4, n % 10),
+                };
                 let level = (i % 11 == 0).then_some(Level::Warn);
                 for m in [&mut cached, &mut shaped] {
                     m.add(at(n), level, &text, &format!("a.log:{n}"));
