@@ -279,17 +279,17 @@ impl Masked<'_> {
 /// constant, rotate) is a bijection of the state, every byte of a token is read, and each token
 /// ends with its length and kind, so shapes that differ give different hashes but by chance.
 /// It reads a token in whole words, where a general-purpose hasher would start over per token.
-struct ShapeHash(u64);
+pub(super) struct ShapeHash(pub(super) u64);
 
 impl ShapeHash {
     /// rustc-hash's multiplier.
     const K: u64 = 0xf135_7aea_2e62_a9c5;
 
-    fn word(&mut self, w: u64) {
+    pub(super) fn word(&mut self, w: u64) {
         self.0 = (self.0 ^ w).wrapping_mul(Self::K).rotate_left(26);
     }
 
-    fn bytes(&mut self, b: &[u8], kind: u64) {
+    pub(super) fn bytes(&mut self, b: &[u8], kind: u64) {
         let n = b.len();
         let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
         if n >= 8 {
@@ -369,56 +369,6 @@ pub(super) fn shape_hash(bytes: &[u8], level: Option<Level>) -> u64 {
             i += 1;
         }
         Masked::classify(&bytes[start..i], seen).hash_into(&mut h);
-    }
-    h.word(n as u64);
-    h.0
-}
-
-/// A 64-bit hash of a line and its level that leaves out which digits it holds: equal for lines
-/// that are the same but for their digits (`cart 7973 priced in 240 ms`, `cart 5909 priced in
-/// 163 ms`), and different otherwise (but by chance). Such lines have one shape, as every digit
-/// is of one class and a token holding one is a wildcard; the exception is a key of
-/// `key=value`, which is kept with its digits (`p99=`), so a line with `=` is hashed with its
-/// digits. Reading eight bytes at a time, it costs a fraction of [`shape_hash`], which looks at
-/// every byte.
-pub(super) fn digits_hash(bytes: &[u8], level: Option<Level>) -> u64 {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
-    const ZEROS: u64 = ONES * b'0' as u64;
-    // Each digit with its low four bits cleared, so that every digit reads as `0`: a digit is
-    // a byte `b` where `b ^ b'0'` is below 10, exactly so, as its low seven bits plus 118 carry
-    // into the high bit from 10 on, and never out of the byte.
-    #[inline(always)]
-    fn zeroed(x: u64) -> u64 {
-        let y = x ^ ZEROS;
-        let digit = !(((y & !HIGH) + ONES * (0x80 - 10)) | y) & HIGH;
-        x & !((digit >> 7) * 0x0f)
-    }
-    let mut h = ShapeHash(0);
-    h.word(level.map_or(0, |l| l as u64 + 1));
-    if memchr::memchr(b'=', bytes).is_some() {
-        h.bytes(bytes, 1);
-        return h.0;
-    }
-    // Whole words, then the word that ends the line (overlapping the one before), as
-    // [`ShapeHash::bytes`] reads them.
-    let n = bytes.len();
-    let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-    if n >= 8 {
-        let mut i = 0;
-        while i + 8 <= n {
-            h.word(zeroed(word(i)));
-            i += 8;
-        }
-        if i < n {
-            h.word(zeroed(word(n - 8)));
-        }
-    } else if n >= 4 {
-        let half = |i: usize| u64::from(u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap()));
-        h.word(zeroed(half(0) | half(n - 4) << 32));
-    } else if n > 0 {
-        let b = |i: usize| u64::from(bytes[i]);
-        h.word(zeroed(b(0) | b(n / 2) << 8 | b(n - 1) << 16));
     }
     h.word(n as u64);
     h.0
@@ -513,25 +463,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Lines whose hashes agree when digits are left out have one shape: the cache of
-        /// recent lines finds a line by that hash in place of its shape.
-        #[test]
-        fn lines_equal_but_for_their_digits_have_one_shape(
-            line in r#"([a-zA-Z0-9 ="'/:.\t\[\]_\-]|GET |p9=|é){0,60}"#,
-            digits in proptest::collection::vec(0u8..10, 60..61),
-        ) {
-            let mut other = line.clone().into_bytes();
-            let mut next = digits.iter().cycle();
-            for b in other.iter_mut().filter(|b| b.is_ascii_digit()) {
-                *b = b'0' + next.next().unwrap();
-            }
-            let (a, b) = (line.as_bytes(), &other[..]);
-            let level = Some(Level::Warn);
-            if digits_hash(a, level) == digits_hash(b, level) {
-                proptest::prop_assert_eq!(shape_hash(a, level), shape_hash(b, level));
-            }
-        }
-
         #[test]
         fn the_fused_shape_hash_is_the_hash_of_the_masked_tokens(
             line in r#"([a-zA-Z0-9 ="'/:.\t\r\n\x00\x01\x0b\x0c\x1f\x7f\\\[\]{}_\-]|GET |é){0,200}"#,
@@ -541,30 +472,6 @@ mod tests {
                 hash_by_tokens(&line, Some(Level::Warn))
             );
         }
-    }
-
-    #[test]
-    fn the_digits_hash_leaves_out_digits_but_nothing_else() {
-        let h = |line: &str| digits_hash(line.as_bytes(), None);
-        assert_eq!(
-            h("cart 7973 priced in 240 ms"),
-            h("cart 5909 priced in 163 ms")
-        );
-        assert_eq!(
-            h("a long line of more than eight bytes 1"),
-            h("a long line of more than eight bytes 2")
-        );
-        assert_ne!(
-            h("cart 7973 priced in 240 ms"),
-            h("cart 7973 priced in 24 ms")
-        );
-        assert_ne!(h("cart 7973 priced"), h("cart 7973 prices"));
-        assert_ne!(h("p99=5 ms"), h("p95=5 ms"), "a key keeps its digits");
-        assert_ne!(h("a"), h("a\0"));
-        assert_ne!(h("x 1"), digits_hash(b"x 1", Some(Level::Error)));
-        // `:` and `/` are one bit away from digits.
-        assert_ne!(h("a:b"), h("a0b"));
-        assert_ne!(h("a/b"), h("a0b"));
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //!
 //! An exact-shape cache in front of the tree makes the common case (a message whose masked
 //! shape was seen before) one hash and one lookup, so grouping costs little more than reading.
+//! In front of that, a cache of recent lines finds a line that repeats one seen lately but for
+//! its numbers by a hash of its bytes alone, without working out its shape.
 //! This follows the Drain parser (He et al., "Drain: An Online Log Parsing Approach with
 //! Fixed Depth Tree", ICWS 2017); the code is written here from that description.
 //!
@@ -17,12 +19,15 @@
 //! many values (`user=root`, `user=git`, …) become one: that key names a variable.
 //!
 //! Rooms, each importing only those above it: `mask` (tokens, masking and the shape hash),
-//! `variables` (keys that turn out to be variables), `miner` (the tree, similarity and
-//! templates) and `feed` (the miner on its own thread).
+//! `recent` (the cache of recent lines), `group` (a group while it is gathered), `variables`
+//! (keys that turn out to be variables), `miner` (the tree, similarity and templates) and
+//! `feed` (the miner on its own thread).
 
 mod feed;
+mod group;
 mod mask;
 mod miner;
+mod recent;
 mod variables;
 
 pub use feed::{Batch, Feed};
