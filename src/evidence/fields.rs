@@ -293,6 +293,18 @@ impl Header {
         &self,
         line: &[u8],
         from: usize,
+        field: impl FnMut(Kind, Range<usize>),
+    ) -> (usize, Option<Level>) {
+        let (message, level) = self.split_header(line, from, field);
+        (message, level.or_else(|| leading_level(line, message)))
+    }
+
+    /// [`Header::split`], with the level that a header field names alone (no level word at
+    /// the start of the message).
+    fn split_header(
+        &self,
+        line: &[u8],
+        from: usize,
         mut field: impl FnMut(Kind, Range<usize>),
     ) -> (usize, Option<Level>) {
         let mut found: [(Kind, usize, usize); MAX_FIELDS] = [(Kind::Word, 0, 0); MAX_FIELDS];
@@ -323,7 +335,7 @@ impl Header {
             0 => skip_blanks(line, from),
             n => skip_blanks(line, found[n - 1].2),
         };
-        (message, level.or_else(|| leading_level(line, message)))
+        (message, level)
     }
 
     pub fn kinds(&self) -> &[Kind] {
@@ -354,13 +366,9 @@ impl Header {
         }
         let mut fields = 0;
         let mut closed = true;
-        let mut level = None;
-        let (message, found) = self.split(line, from, |kind, range| {
+        let (message, level) = self.split_header(line, from, |_, range| {
             fields += 1;
-            closed &= brackets_close(&line[range.clone()]);
-            if kind == Kind::Level {
-                level = token_level(&line[range]).or(Some(Level::Info));
-            }
+            closed &= brackets_close(&line[range]);
         });
         // The same bytes split the same way only when every field matched, the header ends in
         // a blank and each bracket closed within its field (one left open would be looked for
@@ -374,7 +382,7 @@ impl Header {
             last.prefix.extend_from_slice(&line[from..message]);
             last.level = level;
         }
-        (message, found)
+        (message, level.or_else(|| leading_level(line, message)))
     }
 }
 
