@@ -33,9 +33,10 @@ pub fn metric_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
         .collect()
 }
 
-/// What `check` says about each source's format and level, reading only the start of each file.
-/// Missing paths and broken regexes are reported by validation already.
-pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
+/// What `check` says about each source's format and level, reading only the start of each file
+/// (and its end, for the warning about a file outside the incident's window, looked for only
+/// with `warnings`). Missing paths and broken regexes are reported by validation already.
+pub fn source_findings(incident: &Incident, dir: &Path, warnings: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, source) in incident.sources.iter().enumerate() {
         if let Some(level) = &source.level
@@ -90,7 +91,7 @@ pub fn source_findings(incident: &Incident, dir: &Path) -> Vec<Finding> {
             let outside = parsed
                 .as_ref()
                 .ok()
-                .filter(|parser| !parser.format.is_document())
+                .filter(|parser| warnings && !parser.format.is_document())
             .and_then(|parser| {
                 let (from, to) = window(incident)?;
                 let margin = jiff::SignedDuration::from_hours(1);

@@ -346,12 +346,17 @@ pub fn load_incident(
         .map(|p| p.dropped_ids.clone())
         .unwrap_or_default();
     let mut findings = validate::validate(&incident, config, dir, &assumed);
-    findings.extend(crate::evidence::source_findings(&incident, dir));
+    // Warnings that read the logs (a source outside the incident's window, a cited line at
+    // another time) are not looked for where only errors are reported.
+    let warnings = !options.errors_only;
+    findings.extend(crate::evidence::source_findings(&incident, dir, warnings));
     findings.extend(crate::evidence::metric_findings(&incident, dir));
     findings.extend(crate::evidence::paths::outside_findings(&incident, dir));
-    findings.extend(crate::evidence::crosscheck::cited_line_findings(
-        &incident, dir,
-    ));
+    if warnings {
+        findings.extend(crate::evidence::crosscheck::cited_line_findings(
+            &incident, dir,
+        ));
+    }
     findings.extend(crate::public::incident_findings(&incident));
     if options.lint {
         let today = options
