@@ -348,7 +348,7 @@ impl Header {
     /// (`web-3 sshd[5843]: `, then `web-12 sshd[17]: `), and one comparison then splits them.
     /// A field's kind and level never depend on the digits of a run of digits, nor on how
     /// many there are: only on where runs of digits are. (A bracket is looked for as far as
-    /// [`MAX_BRACKET`] bytes, so a header longer than that must match in length as well.)
+    /// [`MAX_BRACKET`] bytes, so a header longer than that must match byte for byte.)
     pub fn split_message(
         &self,
         line: &[u8],
@@ -396,8 +396,9 @@ pub struct LastHeader {
 }
 
 /// How long the start of `text` is that is `prefix` but for its runs of digits, which may differ
-/// in value and in length; `None` when `text` does not start so. A match longer than `prefix`
-/// is taken only up to [`MAX_BRACKET`] bytes (see [`Header::split_message`]).
+/// in value and in length; `None` when `text` does not start so. A match that is not `prefix`
+/// byte for byte is taken only up to [`MAX_BRACKET`] bytes: runs of digits that move within a
+/// longer header could carry a bracket past the limit its close is looked for within.
 fn same_but_digits(text: &[u8], prefix: &[u8]) -> Option<usize> {
     if text.starts_with(prefix) {
         return Some(prefix.len());
@@ -416,7 +417,7 @@ fn same_but_digits(text: &[u8], prefix: &[u8]) -> Option<usize> {
             return None;
         }
     }
-    (i == prefix.len() || i <= MAX_BRACKET).then_some(i)
+    (i <= MAX_BRACKET).then_some(i)
 }
 
 /// Whether a token that opens a bracket closes it, as [`token_end`] looks for the close.
@@ -570,6 +571,17 @@ mod tests {
             h.split(line, 0, |_, _| {})
         );
         assert_eq!(last.prefix, b"web-9 sshd[7]: ");
+        // Digit runs that move within a header longer than the bracket limit can carry a
+        // bracket past it: such a line is split alone.
+        let a = format!("[{} 1] p[1234]: m", "a".repeat(295));
+        let b = format!("[{} 1234] p[1]: m", "a".repeat(295));
+        let long = Header::learn((0..9).map(|_| (a.as_bytes(), 0))).unwrap();
+        let mut last = LastHeader::default();
+        long.split_message(a.as_bytes(), 0, &mut last);
+        assert!(last.valid);
+        let alone = long.split(b.as_bytes(), 0, |_, _| {});
+        assert_eq!(alone.0, 0, "read alone, the bracket never closes");
+        assert_eq!(long.split_message(b.as_bytes(), 0, &mut last), alone);
         // The trap: the first line's open bracket closes in the second line's message.
         let mut last = LastHeader::default();
         h.split_message(b"[web sshd: hello", 0, &mut last);
