@@ -279,9 +279,21 @@ impl Masked<'_> {
 /// constant, rotate) is a bijection of the state, every byte of a token is read, and each token
 /// ends with its length and kind, so shapes that differ give different hashes but by chance.
 /// It reads a token in whole words, where a general-purpose hasher would start over per token.
+///
+/// Because each step can be undone, anyone who knew the starting state could write a line that
+/// hashes like another and so joins its template (a line hidden among a thousand like it). The
+/// state therefore starts from a key drawn once per process, which a log's writer cannot know.
 pub(super) struct ShapeHash(pub(super) u64);
 
 impl ShapeHash {
+    pub(super) fn new() -> ShapeHash {
+        static KEY: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        ShapeHash(*KEY.get_or_init(|| {
+            use std::hash::BuildHasher;
+            std::collections::hash_map::RandomState::new().hash_one(0u64)
+        }))
+    }
+
     /// rustc-hash's multiplier.
     const K: u64 = 0xf135_7aea_2e62_a9c5;
 
@@ -325,7 +337,7 @@ pub(super) fn mask_into(line: &str, out: &mut Vec<String>) {
 /// the bytes: each byte's class is looked up once, for splitting and for masking both, and the
 /// token is hashed in place. It gives the same hash as masking token by token (tested).
 pub(super) fn shape_hash(bytes: &[u8], level: Option<Level>) -> u64 {
-    let mut h = ShapeHash(0);
+    let mut h = ShapeHash::new();
     h.word(level.map_or(0, |l| l as u64 + 1));
     let mut i = 0;
     let mut n = 0usize;
@@ -451,7 +463,7 @@ mod tests {
 
     /// The shape's hash taken the plain way: token by token, each masked on its own.
     fn hash_by_tokens(line: &str, level: Option<Level>) -> u64 {
-        let mut h = ShapeHash(0);
+        let mut h = ShapeHash::new();
         h.word(level.map_or(0, |l| l as u64 + 1));
         let mut n = 0;
         for t in tokens(line) {

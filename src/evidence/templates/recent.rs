@@ -25,7 +25,7 @@ pub(super) fn digits_hash(bytes: &[u8], level: Option<Level>) -> u64 {
         let digit = !(((y & !HIGH) + ONES * (0x80 - 10)) | y) & HIGH;
         x & !((digit >> 7) * 0x0f)
     }
-    let mut h = ShapeHash(0);
+    let mut h = ShapeHash::new();
     h.word(level.map_or(0, |l| l as u64 + 1));
     if memchr::memchr(b'=', bytes).is_some() {
         h.bytes(bytes, 1);
