@@ -55,9 +55,9 @@ pub(super) fn digits_hash(bytes: &[u8], level: Option<Level>) -> u64 {
     h.0
 }
 
-/// A cache of lines seen lately: hash of the bytes (digits aside) → group, in a table of fixed size where a new
-/// line takes the slot of an old one with the same low bits. It holds only what `seen` holds, so
-/// a hit gives the group the shape would give.
+/// A cache of lines seen lately: hash of the bytes (digits aside) → group, in a table of fixed
+/// size where a new line takes the slot of an old one with the same low bits. It holds only what
+/// the miner's shape map holds, so a hit gives the group the shape would give.
 ///
 /// In a log whose lines hardly ever repeat (each carries an id), looking costs more than it
 /// finds: when fewer than one in eight of a stretch's lines are found, the cache is left alone
