@@ -21,6 +21,15 @@ pub fn below(x: u64, n: u8) -> u64 {
     x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH
 }
 
+/// The high bit of each byte of `x` that is an ASCII digit, exactly for every byte (unlike
+/// [`equal`] and [`below`]): `b ^ b'0'` is below 10, as its low seven bits plus 118 carry into
+/// the high bit from 10 on, and never out of the byte.
+#[inline(always)]
+pub fn digits(x: u64) -> u64 {
+    let y = x ^ (ONES * u64::from(b'0'));
+    !(((y & !HIGH) + ONES * (0x80 - 10)) | y) & HIGH
+}
+
 /// Where the first byte of `bytes` is that `hits` marks (given eight bytes as a little-endian
 /// `u64`, the high bit of each byte wanted, as [`equal`] and [`below`] give) and `wanted` tells
 /// one by one, for the last few bytes.
@@ -47,6 +56,15 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// Every byte of a word is told a digit or not, whatever its neighbours.
+        #[test]
+        fn digits_are_found_in_every_byte(bytes in proptest::array::uniform8(proptest::num::u8::ANY)) {
+            let found = digits(u64::from_le_bytes(bytes)).to_le_bytes();
+            for (b, f) in bytes.iter().zip(found) {
+                proptest::prop_assert_eq!(f == 0x80, b.is_ascii_digit());
+            }
+        }
+
         /// Eight at a time finds what a byte-by-byte search finds, also where a borrow sets
         /// bits above the first hit (a zero byte, then a one).
         #[test]

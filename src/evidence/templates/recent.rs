@@ -13,17 +13,10 @@ use super::mask::ShapeHash;
 /// digits. Reading eight bytes at a time, it costs a fraction of
 /// [`shape_hash`](super::mask::shape_hash), which looks at every byte.
 pub(super) fn digits_hash(bytes: &[u8], level: Option<Level>) -> u64 {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
-    const ZEROS: u64 = ONES * b'0' as u64;
-    // Each digit with its low four bits cleared, so that every digit reads as `0`: a digit is
-    // a byte `b` where `b ^ b'0'` is below 10, exactly so, as its low seven bits plus 118 carry
-    // into the high bit from 10 on, and never out of the byte.
+    // Each digit with its low four bits cleared, so that every digit reads as `0`.
     #[inline(always)]
     fn zeroed(x: u64) -> u64 {
-        let y = x ^ ZEROS;
-        let digit = !(((y & !HIGH) + ONES * (0x80 - 10)) | y) & HIGH;
-        x & !((digit >> 7) * 0x0f)
+        x & !((crate::evidence::swar::digits(x) >> 7) * 0x0f)
     }
     let mut h = ShapeHash::new();
     h.word(level.map_or(0, |l| l as u64 + 1));
