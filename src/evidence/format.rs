@@ -490,7 +490,7 @@ mod keyed;
 mod keys;
 mod text;
 
-pub use keyed::logfmt_pairs;
+pub use keyed::{LogfmtValue, logfmt_pairs};
 use keyed::{journald, journald_date, json_date, json_line, logfmt, logfmt_date};
 use text::{
     apache_error, clf, compact, epoch, hdfs, journalctl, klog, log4j, logcat, postgres, prefixed,

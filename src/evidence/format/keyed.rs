@@ -3,13 +3,14 @@
 //! is taken apart.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use memchr::memmem;
 
 use super::json;
 use super::keys::{LEVEL_KEYS, MSG_KEYS, TIME_KEYS, TIME_KEYS_JSON, TIME_KEYS_LOGFMT};
 use crate::evidence::level::Level;
-use crate::evidence::line::{Line, byte_at, skip_spaces};
+use crate::evidence::line::{Line, byte_at, skip_spaces, text_of};
 use crate::evidence::timestamp::{self, When};
 
 /// The time of a JSON line, found by its key without decoding the object. Keys cannot occur
@@ -131,9 +132,27 @@ pub(super) fn json_line_without_message(trimmed: &[u8]) -> Option<Line> {
     Some(Line::owned(when, level, msg))
 }
 
-/// Splits a logfmt line into key and value pairs; quoted values may hold spaces and `\"`.
-pub fn logfmt_pairs(line: &[u8]) -> Vec<(&[u8], String)> {
-    let mut pairs = Vec::new();
+/// A logfmt value: where it stands in the line, or, when it holds an escape, what the escapes
+/// stand for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogfmtValue {
+    At(Range<usize>),
+    Unescaped(Vec<u8>),
+}
+
+impl LogfmtValue {
+    pub fn bytes<'a>(&'a self, line: &'a [u8]) -> &'a [u8] {
+        match self {
+            LogfmtValue::At(r) => &line[r.clone()],
+            LogfmtValue::Unescaped(v) => v,
+        }
+    }
+}
+
+/// Splits a logfmt line into keys (where they stand) and values; quoted values may hold spaces
+/// and `\"`. Keys and values are cut at ASCII bytes, so each is text where the line is.
+pub fn logfmt_pairs(line: &[u8]) -> Vec<(Range<usize>, LogfmtValue)> {
+    let mut pairs = Vec::with_capacity(8);
     let mut i = 0;
     while i < line.len() {
         i = skip_spaces(line, i);
@@ -141,36 +160,70 @@ pub fn logfmt_pairs(line: &[u8]) -> Vec<(&[u8], String)> {
         while i < line.len() && line[i] != b'=' && line[i] != b' ' {
             i += 1;
         }
-        let key = &line[key_start..i];
+        let key = key_start..i;
         if line.get(i) != Some(&b'=') {
             if !key.is_empty() {
-                pairs.push((key, String::new()));
+                pairs.push((key, LogfmtValue::At(i..i)));
             }
             continue;
         }
         i += 1;
         let value = if line.get(i) == Some(&b'"') {
             i += 1;
-            let mut value = Vec::new();
-            while i < line.len() && line[i] != b'"' {
-                if line[i] == b'\\' && i + 1 < line.len() {
-                    i += 1;
-                }
-                value.push(line[i]);
+            let start = i;
+            while i < line.len() && line[i] != b'"' && line[i] != b'\\' {
                 i += 1;
             }
-            i += 1;
-            value
+            if line.get(i) == Some(&b'\\') {
+                let mut value = line[start..i].to_vec();
+                while i < line.len() && line[i] != b'"' {
+                    if line[i] == b'\\' && i + 1 < line.len() {
+                        i += 1;
+                    }
+                    value.push(line[i]);
+                    i += 1;
+                }
+                i += 1;
+                LogfmtValue::Unescaped(value)
+            } else {
+                let end = i;
+                i += 1;
+                LogfmtValue::At(start..end)
+            }
         } else {
             let start = i;
             while i < line.len() && line[i] != b' ' {
                 i += 1;
             }
-            line[start..i].to_vec()
+            LogfmtValue::At(start..i)
         };
-        pairs.push((key, String::from_utf8_lossy(&value).into_owned()));
+        pairs.push((key, value));
     }
     pairs
+}
+
+/// What a logfmt key holds: the time, the level, the message, or another field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Time,
+    Level,
+    Message,
+    Field,
+}
+
+impl Role {
+    fn of(key: &[u8]) -> Role {
+        let is = |keys: &[&str]| keys.iter().any(|want| want.as_bytes() == key);
+        if is(TIME_KEYS) {
+            Role::Time
+        } else if is(LEVEL_KEYS) {
+            Role::Level
+        } else if is(MSG_KEYS) {
+            Role::Message
+        } else {
+            Role::Field
+        }
+    }
 }
 
 pub(super) fn logfmt(line: &[u8]) -> Option<Line> {
@@ -180,30 +233,40 @@ pub(super) fn logfmt(line: &[u8]) -> Option<Line> {
         return None;
     }
     let pairs = logfmt_pairs(line);
-    let get = |keys: &[&str]| {
-        pairs
-            .iter()
-            .find(|(k, _)| keys.iter().any(|want| want.as_bytes() == *k))
-            .map(|(_, v)| v)
+    let roles: Vec<Role> = pairs
+        .iter()
+        .map(|(k, _)| Role::of(&line[k.clone()]))
+        .collect();
+    let get = |role: Role| {
+        let at = roles.iter().position(|r| *r == role)?;
+        Some(pairs[at].1.bytes(line))
     };
-    let when = timestamp::any_text(get(TIME_KEYS)?.as_bytes())?;
-    let level = get(LEVEL_KEYS).and_then(|v| Level::parse(v.as_bytes()));
-    let msg = match get(MSG_KEYS) {
+    let when = timestamp::any_text(text_of(get(Role::Time)?).as_bytes())?;
+    let level = get(Role::Level).and_then(|v| Level::parse(text_of(v).as_bytes()));
+    let msg = match get(Role::Message) {
         Some(msg) => {
-            let rest: Vec<String> = pairs
-                .iter()
-                .filter(|(k, _)| {
-                    ![TIME_KEYS, LEVEL_KEYS, MSG_KEYS]
-                        .iter()
-                        .any(|keys| keys.iter().any(|w| w.as_bytes() == *k))
-                })
-                .map(|(k, v)| format!("{}={v}", String::from_utf8_lossy(k)))
-                .collect();
-            if rest.is_empty() {
-                msg.clone()
-            } else {
-                format!("{msg} {}", rest.join(" "))
+            // The message, then the other fields. A line that is UTF-8 is checked once: every
+            // key and value is cut from it at ASCII bytes.
+            let text = std::str::from_utf8(line).ok();
+            let push = |out: &mut String, range: &Range<usize>| match text {
+                Some(text) => out.push_str(&text[range.clone()]),
+                None => out.push_str(&String::from_utf8_lossy(&line[range.clone()])),
+            };
+            let push_value = |out: &mut String, value: &LogfmtValue| match value {
+                LogfmtValue::At(range) => push(out, range),
+                LogfmtValue::Unescaped(v) => out.push_str(&String::from_utf8_lossy(v)),
+            };
+            let mut out = String::with_capacity(line.len());
+            out.push_str(&text_of(msg));
+            for ((k, v), role) in pairs.iter().zip(&roles) {
+                if *role == Role::Field {
+                    out.push(' ');
+                    push(&mut out, k);
+                    out.push('=');
+                    push_value(&mut out, v);
+                }
             }
+            out
         }
         None => String::from_utf8_lossy(line).into_owned(),
     };

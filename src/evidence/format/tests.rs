@@ -375,3 +375,28 @@ fn names_round_trip() {
     assert_eq!("nginx".parse::<Format>(), Ok(Format::Clf));
     assert!("xml".parse::<Format>().is_err());
 }
+
+#[test]
+fn logfmt_values_unescaped_and_fields_after_the_message() {
+    let line = r#"ts=2026-11-03T12:55:00Z msg="say \"hi\" now" level=warn path="/a b" n=5 flag msg=second"#;
+    assert_eq!(
+        parse(Format::Logfmt, line),
+        Some((
+            Some(Level::Warn),
+            r#"say "hi" now path=/a b n=5 flag="#.to_owned()
+        )),
+        "the first message key wins; bare keys and other fields follow it"
+    );
+    // Bytes that are not UTF-8 read as U+FFFD, in the message and in the fields.
+    let bytes = b"ts=2026-11-03T12:55:00Z msg=\"caf\xe9\" k=\xff\xfe x=\"a\\\xe9\"";
+    let parsed = Parser::new(Format::Logfmt).parse(bytes).unwrap();
+    assert_eq!(
+        parsed.owned_msg.as_deref(),
+        Some("caf\u{FFFD} k=\u{FFFD}\u{FFFD} x=a\u{FFFD}")
+    );
+    // An unterminated quote runs to the end of the line.
+    assert_eq!(
+        parse(Format::Logfmt, r#"ts=2026-11-03T12:55:00Z msg="open k=1"#),
+        Some((None, "open k=1".to_owned()))
+    );
+}

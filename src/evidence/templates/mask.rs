@@ -102,6 +102,11 @@ const CLASSES: [Class; 256] = {
     table
 };
 
+/// Whether `b` may be part of a key in `key=value`.
+pub(super) fn key_byte(b: u8) -> bool {
+    CLASSES[b as usize] & KEY != 0
+}
+
 /// Whether a token (or a `key=value` value) varies between entries of one kind: it holds a
 /// digit, a slash or a backslash, is quoted whole, or is a run of 8 or more hex digits. One pass
 /// over the bytes by table: this runs for every token of every entry.

@@ -3,15 +3,15 @@
 //! their shape byte by byte.
 
 use super::super::format::Level;
-use super::mask::ShapeHash;
+use super::mask::{ShapeHash, key_byte};
 
 /// A 64-bit hash of a line and its level that leaves out which digits it holds: equal for lines
 /// that are the same but for their digits (`cart 7973 priced in 240 ms`, `cart 5909 priced in
 /// 163 ms`), and different otherwise (but by chance). Such lines have one shape, as every digit
 /// is of one class and a token holding one is a wildcard; the exception is a key of
-/// `key=value`, which is kept with its digits (`p99=`), so a line with `=` is hashed with its
-/// digits. Reading eight bytes at a time, it costs a fraction of
-/// [`shape_hash`](super::mask::shape_hash), which looks at every byte.
+/// `key=value`, which is kept with its digits (`p99=`), so a line where a digit stands among
+/// the key bytes right before an `=` is hashed with its digits. Reading eight bytes at a time,
+/// it costs a fraction of [`shape_hash`](super::mask::shape_hash), which looks at every byte.
 pub(super) fn digits_hash(bytes: &[u8], level: Option<Level>) -> u64 {
     // Each digit with its low four bits cleared, so that every digit reads as `0`.
     #[inline(always)]
@@ -20,7 +20,7 @@ pub(super) fn digits_hash(bytes: &[u8], level: Option<Level>) -> u64 {
     }
     let mut h = ShapeHash::new();
     h.word(level.map_or(0, |l| l as u64 + 1));
-    if memchr::memchr(b'=', bytes).is_some() {
+    if key_with_digit(bytes) {
         h.bytes(bytes, 1);
         return h.0;
     }
@@ -46,6 +46,19 @@ pub(super) fn digits_hash(bytes: &[u8], level: Option<Level>) -> u64 {
     }
     h.word(n as u64);
     h.0
+}
+
+/// Whether a digit stands in the run of key bytes right before some `=`: the only place where
+/// which digit it is can change a line's shape (`p99=5` and `p95=5` are two keys). A value's
+/// digits (`took=250`) do not.
+fn key_with_digit(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'=', bytes).any(|eq| {
+        bytes[..eq]
+            .iter()
+            .rev()
+            .take_while(|&&b| key_byte(b))
+            .any(u8::is_ascii_digit)
+    })
 }
 
 /// A cache of lines seen lately: hash of the bytes (digits aside) → group, in a table of fixed
@@ -132,6 +145,9 @@ mod tests {
         );
         assert_ne!(h("cart 7973 priced"), h("cart 7973 prices"));
         assert_ne!(h("p99=5 ms"), h("p95=5 ms"), "a key keeps its digits");
+        assert_ne!(h("a x.p99=5"), h("a x.p95=5"), "a key keeps its digits");
+        assert_eq!(h("took=250 ms"), h("took=317 ms"), "a value does not");
+        assert_eq!(h("msg=\"a 1\" n=2"), h("msg=\"a 7\" n=9"));
         assert_ne!(h("a"), h("a\0"));
         assert_ne!(h("x 1"), digits_hash(b"x 1", Some(Level::Error)));
         // `:` and `/` are one bit away from digits.
