@@ -52,21 +52,25 @@ pub struct Theme {
 
 /// The themes of `factors` that come back in two incidents or more, the most widespread first.
 pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
-    let token_lists: Vec<Vec<String>> = factors.iter().map(|f| tokens(f.text)).collect();
-    // Token numbers, and in how many incidents each appears.
-    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    // Token numbers (each token's text kept once, not once per factor), and in how many
+    // incidents each appears.
+    let mut numbers: HashMap<String, u32> = HashMap::new();
     let mut incidents_of: Vec<Vec<usize>> = Vec::new();
-    let lists: Vec<Vec<u32>> = token_lists
+    let lists: Vec<Vec<u32>> = factors
         .iter()
-        .zip(factors)
-        .map(|(list, f)| {
-            list.iter()
+        .map(|f| {
+            tokens(f.text)
+                .into_iter()
                 .map(|t| {
-                    let next = numbers.len() as u32;
-                    let n = *numbers.entry(t.as_str()).or_insert(next);
-                    if n == next {
-                        incidents_of.push(Vec::new());
-                    }
+                    let n = match numbers.get(t.as_str()) {
+                        Some(&n) => n,
+                        None => {
+                            let next = numbers.len() as u32;
+                            numbers.insert(t, next);
+                            incidents_of.push(Vec::new());
+                            next
+                        }
+                    };
                     let seen = &mut incidents_of[n as usize];
                     if seen.last() != Some(&f.incident) {
                         seen.push(f.incident);
@@ -76,6 +80,10 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
                 .collect()
         })
         .collect();
+    let mut names: Vec<&str> = vec![""; numbers.len()];
+    for (t, &n) in &numbers {
+        names[n as usize] = t;
+    }
     let mut all_incidents: Vec<usize> = factors.iter().map(|f| f.incident).collect();
     all_incidents.sort_unstable();
     all_incidents.dedup();
@@ -143,10 +151,9 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
     scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
 
     // Groups: named ones first, then grown pair by pair.
-    let mut groups = Groups::new(factors.len());
+    let mut groups = Groups::new(&vectors);
     let mut named: HashMap<String, usize> = HashMap::new();
     for (f, factor) in factors.iter().enumerate() {
-        groups.sum[f] = vectors[f].iter().copied().collect();
         if let Some(name) = factor
             .theme
             .map(crate::model::theme_key)
@@ -177,7 +184,6 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
     }
 
     // Themes of two incidents or more, named by people or by their shared words.
-    let df_by_token = df_of(&numbers, &df);
     let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
     for f in 0..factors.len() {
         members.entry(groups.root(f)).or_default().push(f);
@@ -194,7 +200,7 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
             let people = fs.iter().find_map(|&f| factors[f].theme.map(str::trim));
             let (name, named) = match (&groups.name[root], people) {
                 (Some(_), Some(given)) => (given.to_owned(), true),
-                _ => (label(&fs, &token_lists, &df_by_token), false),
+                _ => (label(&fs, &lists, &names, &df), false),
             };
             Some(Theme {
                 name,
@@ -213,27 +219,24 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
     themes
 }
 
-/// How many incidents each token appears in, by token.
-fn df_of<'a>(numbers: &HashMap<&'a str, u32>, df: &[usize]) -> HashMap<&'a str, usize> {
-    numbers.iter().map(|(t, &n)| (*t, df[n as usize])).collect()
-}
-
 /// A theme's name from the tokens most of its factors share: ideas by their name, words as
 /// written (the most frequent form), at most three, the most shared and rarest first.
-fn label(members: &[usize], token_lists: &[Vec<String>], df: &HashMap<&str, usize>) -> String {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+fn label(members: &[usize], lists: &[Vec<u32>], names: &[&str], df: &[usize]) -> String {
+    let mut counts: HashMap<u32, usize> = HashMap::new();
     for &f in members {
-        for t in &token_lists[f] {
-            *counts.entry(t.as_str()).or_default() += 1;
+        for &t in &lists[f] {
+            *counts.entry(t).or_default() += 1;
         }
     }
-    let mut shared: Vec<(&str, usize)> = counts.into_iter().filter(|(_, n)| *n >= 2).collect();
+    let mut shared: Vec<(u32, usize)> = counts.into_iter().filter(|(_, n)| *n >= 2).collect();
+    let name = |t: u32| names[t as usize];
     shared.sort_by(|a, b| {
         b.1.cmp(&a.1)
-            .then(b.0.starts_with('#').cmp(&a.0.starts_with('#')))
-            .then(df.get(a.0).cmp(&df.get(b.0)))
-            .then(a.0.cmp(b.0))
+            .then(name(b.0).starts_with('#').cmp(&name(a.0).starts_with('#')))
+            .then(df[a.0 as usize].cmp(&df[b.0 as usize]))
+            .then(name(a.0).cmp(name(b.0)))
     });
+    let shared: Vec<(&str, usize)> = shared.into_iter().map(|(t, n)| (name(t), n)).collect();
     // A word is left out when the idea it stands for is in the name already.
     let ideas: Vec<&str> = shared
         .iter()
@@ -268,18 +271,48 @@ fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     sum
 }
 
-/// Union–find over factors, with each group's summed vector and name at its root.
-struct Groups {
+/// The sum of two sorted sparse vectors.
+fn merge(a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<(u32, f32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Union–find over factors, with each group's summed vector and name at its root. A factor
+/// alone is its own vector: only groups of two or more keep a sum of their own.
+struct Groups<'v> {
     parent: Vec<usize>,
-    sum: Vec<HashMap<u32, f32>>,
+    vectors: &'v [Vec<(u32, f32)>],
+    sum: Vec<Option<Vec<(u32, f32)>>>,
     name: Vec<Option<String>>,
 }
 
-impl Groups {
-    fn new(n: usize) -> Groups {
+impl<'v> Groups<'v> {
+    fn new(vectors: &'v [Vec<(u32, f32)>]) -> Groups<'v> {
+        let n = vectors.len();
         Groups {
             parent: (0..n).collect(),
-            sum: vec![HashMap::new(); n],
+            vectors,
+            sum: vec![None; n],
             name: vec![None; n],
         }
     }
@@ -292,16 +325,16 @@ impl Groups {
         f
     }
 
+    /// A root's summed vector, sorted by token.
+    fn sum(&self, root: usize) -> &[(u32, f32)] {
+        self.sum[root].as_deref().unwrap_or(&self.vectors[root])
+    }
+
     /// The cosine of two groups' summed vectors.
     fn likeness(&self, a: usize, b: usize) -> f32 {
-        let (x, y) = (&self.sum[a], &self.sum[b]);
-        let (small, large) = if x.len() <= y.len() { (x, y) } else { (y, x) };
-        let dot: f32 = small
-            .iter()
-            .filter_map(|(t, w)| large.get(t).map(|v| v * w))
-            .sum();
-        let norm = |m: &HashMap<u32, f32>| m.values().map(|w| w * w).sum::<f32>().sqrt();
-        dot / (norm(x) * norm(y)).max(f32::MIN_POSITIVE)
+        let (x, y) = (self.sum(a), self.sum(b));
+        let norm = |v: &[(u32, f32)]| v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        dot(x, y) / (norm(x) * norm(y)).max(f32::MIN_POSITIVE)
     }
 
     fn join(&mut self, a: usize, b: usize) {
@@ -309,10 +342,8 @@ impl Groups {
         if ra == rb {
             return;
         }
-        let moved = std::mem::take(&mut self.sum[rb]);
-        for (t, w) in moved {
-            *self.sum[ra].entry(t).or_default() += w;
-        }
+        self.sum[ra] = Some(merge(self.sum(ra), self.sum(rb)));
+        self.sum[rb] = None;
         if self.name[ra].is_none() {
             self.name[ra] = self.name[rb].take();
         }
