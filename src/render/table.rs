@@ -37,9 +37,26 @@ pub fn actions_csv<'a>(
     out: impl Write,
     rows: impl IntoIterator<Item = Row<'a>>,
 ) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(COLUMNS)?;
+    let mut csv = Csv::new(out)?;
     for r in rows {
+        csv.row(&r)?;
+    }
+    csv.finish()
+}
+
+/// The CSV of action items, written a row at a time: a caller that reads each action from
+/// storage needs only one in memory.
+pub struct Csv<W: Write>(csv::Writer<W>);
+
+impl<W: Write> Csv<W> {
+    /// Starts the file with its header.
+    pub fn new(out: W) -> anyhow::Result<Csv<W>> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(COLUMNS)?;
+        Ok(Csv(w))
+    }
+
+    pub fn row(&mut self, r: &Row<'_>) -> anyhow::Result<()> {
         let record = [
             r.incident.to_owned(),
             r.id.to_owned(),
@@ -56,10 +73,15 @@ pub fn actions_csv<'a>(
             r.risk.map(|s| format!("{s:.2}")).unwrap_or_default(),
             r.reasons.join("; "),
         ];
-        w.write_record(record.iter().map(|cell| inert_cell(cell).into_owned()))?;
+        self.0
+            .write_record(record.iter().map(|cell| inert_cell(cell).into_owned()))?;
+        Ok(())
     }
-    w.flush()?;
-    Ok(())
+
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        self.0.flush()?;
+        Ok(())
+    }
 }
 
 /// A CSV cell that a spreadsheet shows as text: one that starts like a formula (`=`, `+`,

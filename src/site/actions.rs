@@ -121,32 +121,31 @@ fn calendar(digests: &[Digest], base_url: Option<&str>, today: Date) -> anyhow::
     }
 }
 
+/// `data/actions.csv`, read one action at a time, as the actions pages are.
 fn actions_csv(digests: &[Digest]) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
-    let mut views = Vec::new();
+    let mut csv = crate::render::table::Csv::new(&mut out)?;
     for d in digests {
         for a in d.actions.iter() {
-            views.push((d.summary.id.as_str(), a?));
+            let a = a?;
+            csv.row(&crate::render::table::Row {
+                incident: &d.summary.id,
+                id: &a.anchor,
+                text: &a.text,
+                owner: a.owner.as_deref(),
+                due: a.due.as_deref(),
+                priority: a.priority.as_deref(),
+                status: &a.status,
+                kind: a.kind.as_deref(),
+                factors: a.factors.iter().map(|f| f.anchor.as_str()).collect(),
+                ticket: a.ticket.as_deref(),
+                done_on: a.done_on.as_deref(),
+                state: &a.state,
+                risk: a.open.then_some(a.risk),
+                reasons: &a.reasons,
+            })?;
         }
     }
-    crate::render::table::actions_csv(
-        &mut out,
-        views.iter().map(|(incident, a)| crate::render::table::Row {
-            incident,
-            id: &a.anchor,
-            text: &a.text,
-            owner: a.owner.as_deref(),
-            due: a.due.as_deref(),
-            priority: a.priority.as_deref(),
-            status: &a.status,
-            kind: a.kind.as_deref(),
-            factors: a.factors.iter().map(|f| f.anchor.as_str()).collect(),
-            ticket: a.ticket.as_deref(),
-            done_on: a.done_on.as_deref(),
-            state: &a.state,
-            risk: a.open.then_some(a.risk),
-            reasons: &a.reasons,
-        }),
-    )?;
+    csv.finish()?;
     Ok(out)
 }

@@ -2,6 +2,9 @@
 //! archive-wide pages (the index, the actions pages, the trends and the data files), in a form
 //! small enough that an archive of ten thousand incidents fits in a CI runner's memory.
 
+use std::sync::Arc;
+
+use super::spill::Spill;
 use crate::forecast::{Assessment, Facts, Forecast};
 use crate::model::{ActionState, LoadedIncident};
 use crate::render::context::{ActionView, IncidentSummary, IncidentView};
@@ -58,11 +61,13 @@ impl Impact {
 }
 
 impl Digest {
-    /// The digest of an incident, given its search entry (made beside its pages).
+    /// The digest of an incident, given its search entry (made beside its pages); its action
+    /// items go to `spill`.
     pub fn of(
         view: IncidentView,
         loaded: &LoadedIncident,
         search: super::search::Entry,
+        spill: &Arc<Spill>,
     ) -> anyhow::Result<Digest> {
         let i = &loaded.incident;
         let tz = i.tz();
@@ -83,7 +88,7 @@ impl Digest {
             impact: Impact::of(i, &tz),
             search,
             summary: view.summary(),
-            actions: Actions::of(&view.actions, facts)?,
+            actions: Actions::of(&view.actions, facts, spill)?,
             updated,
             abstract_text: i.summary.as_deref().map(crate::render::markdown::plain),
             factors: view
@@ -111,12 +116,15 @@ pub(super) struct FactorBrief {
     pub theme: Option<String>,
 }
 
-/// An incident's action items: each as JSON, end to end in one buffer, read back one at a
-/// time when a page shows it. Held as structs of strings, an archive's items took more room
-/// than their JSON, in a dozen allocations per item instead of two per incident.
+/// An incident's action items: each as JSON, end to end in one run of the build's spill file,
+/// read back one at a time when a page shows it. Held as structs of strings, an archive's items
+/// took more room than their JSON; held as JSON, they were still the most of what a build kept
+/// per incident.
 pub(super) struct Actions {
-    json: Box<[u8]>,
-    /// Where each item's JSON ends in `json`.
+    spill: Arc<Spill>,
+    /// Where the incident's run starts in the spill file.
+    at: u64,
+    /// Where each item's JSON ends in the run.
     ends: Box<[u32]>,
     /// What the actions pages sort and count by.
     pub keys: Box<[Key]>,
@@ -139,15 +147,23 @@ impl Key {
 }
 
 impl Actions {
-    fn of(actions: &[ActionView], facts: impl Iterator<Item = Facts>) -> anyhow::Result<Actions> {
+    fn of(
+        actions: &[ActionView],
+        facts: impl Iterator<Item = Facts>,
+        spill: &Arc<Spill>,
+    ) -> anyhow::Result<Actions> {
         let mut json = Vec::new();
         let mut ends = Vec::with_capacity(actions.len());
         for action in actions {
             serde_json::to_writer(&mut json, action)?;
             ends.push(u32::try_from(json.len())?);
         }
+        let at = spill.put(&json).map_err(|e| {
+            anyhow::anyhow!("writing action items to the build's temporary file: {e}")
+        })?;
         Ok(Actions {
-            json: json.into_boxed_slice(),
+            spill: spill.clone(),
+            at,
             ends: ends.into_boxed_slice(),
             keys: actions
                 .iter()
@@ -174,8 +190,13 @@ impl Actions {
             0 => 0,
             _ => self.ends[i - 1] as usize,
         };
-        let mut view: ActionView =
-            serde_json::from_slice(&self.json[start..self.ends[i] as usize])?;
+        let json = self
+            .spill
+            .get(self.at + start as u64, self.ends[i] as usize - start)
+            .map_err(|e| {
+                anyhow::anyhow!("reading action items from the build's temporary file: {e}")
+            })?;
+        let mut view: ActionView = serde_json::from_slice(&json)?;
         if let Some(assessment) = &self.keys[i].assessment {
             view.judge(assessment.clone());
         }

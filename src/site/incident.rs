@@ -57,6 +57,8 @@ pub(super) fn write_all(
     site: Site,
     options: &BuildOptions,
     briefs: &related::Archive,
+    postings: &super::search::Postings,
+    spill: &std::sync::Arc<super::spill::Spill>,
     out: Writer<'_>,
     report: &mut Report,
 ) -> anyhow::Result<Drawn> {
@@ -105,7 +107,7 @@ pub(super) fn write_all(
                     // The search entry reads the same view; it is made beside the pages.
                     let (written, search) = rayon::join(
                         || write_incident(&loaded, page, out, public.as_deref_mut()),
-                        || super::search::entry(&view),
+                        || super::search::entry(&view, postings),
                     );
                     // --explain speaks to the team: by the folder's name, not the public id.
                     if let (Some((_, log)), std::borrow::Cow::Owned(_)) =
@@ -117,7 +119,7 @@ pub(super) fn write_all(
                     }
                     written.and_then(|warnings| {
                         Ok(Part::Written {
-                            digest: Box::new(Digest::of(view, &loaded, search)?),
+                            digest: Box::new(Digest::of(view, &loaded, search, spill)?),
                             warnings,
                             public,
                         })

@@ -40,6 +40,7 @@ mod output;
 mod related;
 mod search;
 mod services;
+mod spill;
 mod status;
 mod themes;
 mod trends;
@@ -218,10 +219,15 @@ fn write_site(
             .collect(),
     });
 
-    let (mut digests, kept) = match incident::write_all(site, options, &briefs, out, report)? {
-        incident::Drawn::All(digests, kept) => (digests, kept),
-        incident::Drawn::Refused { failed } => return Ok(Written::Refused { failed }),
-    };
+    // Each incident's words go to the search index's postings as its pages are written.
+    let postings = search::Postings::default();
+    // Their action items go to disk until the actions pages read them back.
+    let spill = std::sync::Arc::new(spill::Spill::new()?);
+    let (mut digests, kept) =
+        match incident::write_all(site, options, &briefs, &postings, &spill, out, report)? {
+            incident::Drawn::All(digests, kept) => (digests, kept),
+            incident::Drawn::Refused { failed } => return Ok(Written::Refused { failed }),
+        };
 
     // Where each action stands, judged by the whole archive's record.
     digest::judge(&mut digests, |all| {
@@ -238,7 +244,7 @@ fn write_site(
         // The search index, in the order of the archive's index (newest first).
         let newest = digest::newest_first(digests);
         let entries: Vec<&search::Entry> = newest.iter().map(|d| &d.search).collect();
-        search::write(out, &entries)?;
+        search::write(out, &entries, postings)?;
         // What docs tools read beside the reports (docs/docs-sites.md).
         let summaries: Vec<&IncidentSummary> = newest.iter().map(|d| &d.summary).collect();
         for (path, text) in docs_sites::files(&common.site.title, &summaries) {

@@ -58,10 +58,93 @@ pub struct SearchDoc {
     pub x: String,
 }
 
-/// An incident's entry: its row and its words with their weights.
+/// An incident's entry: its row, and its number among the postings spilled so far.
 pub struct Entry {
     pub doc: SearchDoc,
-    pub words: Vec<(String, u8)>,
+    number: u32,
+}
+
+/// The words of every incident with their weights, spilled to temporary files by shard as each
+/// incident's entry is made, and read back one shard at a time when the index is written: an
+/// archive's words never need to be in memory at once, only one shard's.
+///
+/// A record is the word, a NUL, the incident's number (four bytes, little-endian) and the
+/// weight. The files are anonymous (unlinked from the start), so nothing is left behind, even
+/// when the build is stopped.
+#[derive(Default)]
+pub struct Postings(std::sync::Mutex<Spill>);
+
+#[derive(Default)]
+struct Spill {
+    shards: BTreeMap<char, std::io::BufWriter<std::fs::File>>,
+    /// Entries made so far: the next one's number.
+    made: u32,
+    /// The first write that failed: the index cannot be written.
+    error: Option<std::io::Error>,
+}
+
+impl Postings {
+    /// Spills an incident's words, and says its number.
+    fn add(&self, words: &rustc_hash::FxHashMap<String, u8>) -> u32 {
+        // A panic elsewhere cannot leave a half-written record: the lock is held while writing
+        // whole records only.
+        let mut spill = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let number = spill.made;
+        spill.made += 1;
+        if spill.error.is_some() {
+            return number;
+        }
+        let mut record = Vec::with_capacity(48);
+        for (word, weight) in words {
+            record.clear();
+            record.extend_from_slice(word.as_bytes());
+            record.push(0);
+            record.extend_from_slice(&number.to_le_bytes());
+            record.push(*weight);
+            let written = match spill.shards.entry(shard(word)) {
+                std::collections::btree_map::Entry::Occupied(file) => {
+                    std::io::Write::write_all(file.into_mut(), &record)
+                }
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    tempfile::tempfile().and_then(|file| {
+                        let file = slot.insert(std::io::BufWriter::with_capacity(1 << 16, file));
+                        std::io::Write::write_all(file, &record)
+                    })
+                }
+            };
+            if let Err(e) = written {
+                spill.error = Some(e);
+                break;
+            }
+        }
+        number
+    }
+
+    /// The shards in the order of their words (digits, then letters, then the rest, which all
+    /// start beyond ASCII), each with its records.
+    fn shards(self) -> anyhow::Result<impl Iterator<Item = anyhow::Result<(char, Vec<u8>)>>> {
+        use std::io::{Read, Seek};
+        let spill = self
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(e) = spill.error {
+            return Err(anyhow::Error::new(e)
+                .context("spilling the search index's postings to a temporary file"));
+        }
+        let mut shards: Vec<_> = spill.shards.into_iter().collect();
+        shards.sort_by_key(|&(c, _)| (c == '_', c));
+        Ok(shards.into_iter().map(|(c, file)| {
+            let mut file = file.into_inner().map_err(|e| e.into_error())?;
+            file.rewind()?;
+            let mut records = Vec::new();
+            file.read_to_end(&mut records)?;
+            Ok((c, records))
+        }))
+    }
 }
 
 /// Words too common to search for.
@@ -102,8 +185,9 @@ fn each_word(text: &str, mut f: impl FnMut(&str)) {
     }
 }
 
-/// The index entry of one incident, from its view (a public build's view is redacted).
-pub fn entry(view: &IncidentView) -> Entry {
+/// The index entry of one incident, from its view (a public build's view is redacted); its
+/// words go to `postings`.
+pub fn entry(view: &IncidentView, postings: &Postings) -> Entry {
     let mut weights: rustc_hash::FxHashMap<String, u8> = Default::default();
     let mut add = |text: &str, weight: u8| {
         each_word(text, |w| match weights.get_mut(w) {
@@ -171,7 +255,7 @@ pub fn entry(view: &IncidentView) -> Entry {
             c: categories,
             x: excerpt,
         },
-        words: weights.into_iter().collect(),
+        number: postings.add(&weights),
     }
 }
 
@@ -184,34 +268,60 @@ pub fn shard(word: &str) -> char {
     }
 }
 
-/// The index files: (path in the site, bytes).
-pub fn files(entries: &[&Entry]) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+/// Writes the index of `entries` (in the order of the archive's index, which numbers the
+/// incidents in the postings) and `search.html`.
+pub(super) fn write(out: Writer<'_>, entries: &[&Entry], postings: Postings) -> anyhow::Result<()> {
     let docs: Vec<&SearchDoc> = entries.iter().map(|e| &e.doc).collect();
-    let mut postings: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let (path, bytes) = script("docs.js", &docs)?;
+    out.file(&path, &bytes)?;
+    // Where each incident stands in the index, by the number its postings carry.
+    let mut position = vec![
+        u32::MAX;
+        entries
+            .iter()
+            .map(|e| e.number as usize + 1)
+            .max()
+            .unwrap_or(0)
+    ];
     for (n, e) in entries.iter().enumerate() {
-        for (w, weight) in &e.words {
-            let list = postings.entry(w.as_str()).or_default();
-            list.push(n as u32);
-            list.push(u32::from(*weight));
+        position[e.number as usize] = n as u32;
+    }
+    let mut words: Vec<String> = Vec::new();
+    for shard in postings.shards()? {
+        let (c, records) = shard?;
+        let mut lists: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
+        let mut rest = &records[..];
+        while let Some(nul) = rest.iter().position(|&b| b == 0) {
+            let (word, tail) = rest.split_at(nul);
+            let [_, a, b, c, d, weight, ..] = *tail else {
+                anyhow::bail!("the search index's postings were cut short");
+            };
+            rest = &tail[6..];
+            let n = position
+                .get(u32::from_le_bytes([a, b, c, d]) as usize)
+                .copied()
+                .unwrap_or(u32::MAX);
+            if n != u32::MAX {
+                let word = std::str::from_utf8(word)?;
+                lists.entry(word).or_default().push((n, u32::from(weight)));
+            }
         }
-    }
-    let words: Vec<&str> = postings.keys().copied().collect();
-    let mut shards: BTreeMap<char, BTreeMap<&str, &Vec<u32>>> = BTreeMap::new();
-    for (w, list) in &postings {
-        shards.entry(shard(w)).or_default().insert(w, list);
-    }
-    let mut out = vec![script("docs.js", &docs)?, script("words.js", &words)?];
-    for (c, words) in shards {
-        out.push(script(&format!("w/{c}.js"), &words)?);
-    }
-    Ok(out)
-}
-
-/// Writes the index of `entries` (in the order of the archive's index) and `search.html`.
-pub(super) fn write(out: Writer<'_>, entries: &[&Entry]) -> anyhow::Result<()> {
-    for (path, bytes) in files(entries)? {
+        let lists: BTreeMap<&str, Vec<u32>> = lists
+            .into_iter()
+            .map(|(word, mut list)| {
+                list.sort_unstable();
+                (word, list.into_iter().flat_map(|(n, w)| [n, w]).collect())
+            })
+            .collect();
+        if lists.is_empty() {
+            continue;
+        }
+        words.extend(lists.keys().map(|w| (*w).to_owned()));
+        let (path, bytes) = script(&format!("w/{c}.js"), &lists)?;
         out.file(&path, &bytes)?;
     }
+    let (path, bytes) = script("words.js", &words)?;
+    out.file(&path, &bytes)?;
     let ctx = out.common.context("search", "")?;
     out.page("search.html", "search.html", &ctx)
 }
