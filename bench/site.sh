@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: `debrief build` of a 1,000-incident archive (100 timeline entries, 10 factors,
-# 10 actions and 2 KB of notes each; charts included) against `hugo` building the same content
-# as 1,000 Markdown pages with a minimal layout, side by side: interleaved rounds, each tool
-# once per round (bench/interleave.py), each run from an empty output folder. Reports medians,
-# the ratio and peak RSS.
+# 10 actions and 300 words of notes over a large vocabulary each; charts included) against
+# `hugo` building the same content as 1,000 Markdown pages with a minimal layout, side by
+# side: interleaved rounds, each tool once per round (bench/interleave.py), each run from an
+# empty output folder. Reports medians, the ratio and peak RSS.
 #
 #   bash bench/site.sh [count] [dir]     (default 1000, target/bench-site)
 # Put dir on tmpfs (/dev/shm/...) to measure generation without the file system's cost.

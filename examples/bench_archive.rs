@@ -1,5 +1,6 @@
 //! Writes the site benchmark's input: `N` incidents (each with 100 timeline entries, 10 factors,
-//! 10 actions and 2 KB of notes) as a debrief archive, and the same content as `N` Hugo Markdown
+//! 10 actions and notes of 300 words written the way people write: a large vocabulary, few
+//! words common, and names of hosts, tickets and commits of their own) as a debrief archive, and the same content as `N` Hugo Markdown
 //! pages with a minimal layout. Used by `bench/site.sh`.
 //!
 //! cargo run --release --example bench_archive -- <dir> [count]
@@ -35,6 +36,58 @@ fn words(seed: usize, n: usize) -> String {
         .map(|i| WORDS[(seed * 7 + i * 13) % WORDS.len()])
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A pseudo-word of the vocabulary, by rank: syllables, so words look and sort like words.
+fn vocabulary_word(rank: u64) -> String {
+    const SYLLABLES: [&str; 24] = [
+        "ka", "lo", "mi", "ne", "ro", "ta", "vu", "sel", "dor", "pri", "gan", "tes", "bor", "lin",
+        "qua", "fer", "zo", "hep", "cul", "mar", "ost", "rin", "dev", "pla",
+    ];
+    let mut word = String::new();
+    let mut r = rank + 24;
+    while r > 0 {
+        word.push_str(SYLLABLES[(r % 24) as usize]);
+        r /= 24;
+    }
+    word
+}
+
+/// About 300 words of notes: sentences over a vocabulary of 20,000 words, drawn so that a few
+/// are common and most are rare (a rank's chance falls as 1/rank, as in real text), and about
+/// one word in twenty-five a name only this incident has (a host, a ticket, a commit).
+fn notes(n: usize) -> String {
+    let mut state = (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut notes = String::from("# Notes\n\n");
+    let mut written = 0;
+    while written < 300 {
+        let length = 8 + next() % 13;
+        for i in 0..length {
+            let word = match next() % 25 {
+                0 => match next() % 3 {
+                    0 => format!("db-{n}-{}", next() % 9),
+                    1 => format!("INC-{}", 1000 + n * 7 + (next() % 7) as usize),
+                    _ => format!("{:07x}", next() % (1 << 28)),
+                },
+                // log-uniform over the ranks: the chance of rank r falls as 1/r.
+                _ => vocabulary_word((20_000f64.powf((next() % 1_000_000) as f64 / 1e6)) as u64),
+            };
+            if i > 0 {
+                notes.push(' ');
+            }
+            notes.push_str(&word);
+        }
+        written += length;
+        notes.push_str(if next() % 4 == 0 { ".\n\n" } else { ". " });
+    }
+    notes.push('\n');
+    notes
 }
 
 fn main() -> std::io::Result<()> {
@@ -131,11 +184,7 @@ fn main() -> std::io::Result<()> {
                 ["open", "done"][a % 2]
             );
         }
-        // About 2 KB of notes.
-        let mut notes = String::from("# Notes\n\n");
-        while notes.len() < 2048 {
-            let _ = writeln!(notes, "{}.\n", words(notes.len() + n, 14));
-        }
+        let notes = notes(n);
         let _ = write!(md, "\n## Notes\n\n{notes}");
         let incident = archive.join(&id);
         std::fs::create_dir_all(&incident)?;
