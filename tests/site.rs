@@ -339,6 +339,51 @@ fn the_output_folder_is_never_wiped_or_taken_over() {
 }
 
 /// `debrief build` of the sample into `out` with the theme folder `theme`.
+/// A build keeps some of what it gathers in temporary files; where none can be made, it says so
+/// and stops, and the previous site stays as it was, with nothing left beside it.
+#[test]
+fn a_build_without_a_temporary_folder_stops_and_keeps_the_previous_site() {
+    let (tmp, out) = build(&root().join("sample-incident"));
+    let before = read(&out.join("index.html"));
+    let sample = root().join("sample-incident");
+    let build_with = |temporary: &Path| {
+        let args = [
+            "build",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        common::debrief(&root())
+            .args(args)
+            .args(["--today", "2026-11-26"])
+            .env("TMPDIR", temporary)
+            .output()
+            .unwrap()
+    };
+    let failed = build_with(&tmp.path().join("missing"));
+    assert_eq!(failed.status.code(), Some(1), "{}", transcript(&failed));
+    assert!(
+        transcript(&failed).contains("creating a temporary file for the build")
+            && transcript(&failed).contains("set TMPDIR"),
+        "{}",
+        transcript(&failed)
+    );
+    assert_eq!(read(&out.join("index.html")), before);
+    let beside: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside, ["site"], "nothing is left beside the site");
+
+    // With a temporary folder, the build leaves nothing in it.
+    let temporary = tmp.path().join("temporary");
+    std::fs::create_dir(&temporary).unwrap();
+    let built = build_with(&temporary);
+    assert_eq!(built.status.code(), Some(0), "{}", transcript(&built));
+    assert_eq!(read(&out.join("index.html")), before);
+    assert_eq!(std::fs::read_dir(&temporary).unwrap().count(), 0);
+}
+
 fn build_sample_with_theme(out: &Path, theme: &Path) -> std::process::Output {
     let sample = root().join("sample-incident");
     run(
