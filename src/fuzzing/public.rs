@@ -145,9 +145,11 @@ pub fn public_build(filler: &str, plants: &[Plant]) {
     incident.fix_times();
     let config = Config {
         public: Some(PublicRules {
-            redact: ["ip", "email", "hostname", "secret"]
-                .map(str::to_owned)
-                .to_vec(),
+            redact: Some(
+                ["ip", "email", "hostname", "secret"]
+                    .map(str::to_owned)
+                    .to_vec(),
+            ),
             names: vec![format!("{} {}", CUSTOMER.0, CUSTOMER.1)],
             ..PublicRules::default()
         }),

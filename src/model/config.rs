@@ -34,9 +34,10 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct PublicRules {
     /// Built-in detectors to turn on: `ip` (IPv4 and IPv6), `email`, `hostname` (names with a
-    /// dot outside `allow_domains`), `secret` (keys, tokens, private keys).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub redact: Vec<String>,
+    /// dot outside `allow_domains`), `secret` (keys, tokens, private keys). When no file says
+    /// `redact`, all four are on; `redact = []` turns them off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redact: Option<Vec<String>>,
     /// Customer and person names, shown as "a customer". People of `[[people]]` are shown as
     /// their role whatever this says.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -113,6 +113,125 @@ fn tag_len(b: &[u8]) -> Option<usize> {
     (b.get(i) == Some(&b'>')).then_some(i + 1)
 }
 
+/// A text as its reader gets it, with the way back: HTML character references (`&quot;`,
+/// `&#101;`, `&nbsp;`) read as the characters they stand for, invisible ones as nothing, and
+/// the full stops of other scripts (`。`, `｡`) and a percent-encoded one (`%2E`) as `.`; in a
+/// rendered file, also the JSON
+/// escapes a page's data uses (`\\u003c`, `\\/`). The detectors search this, so that neither a
+/// secret spelled with references (`DB_PASSWORD=&quot;…&quot;`) nor the markup's own escaping
+/// (a log template's `password=&lt;*&gt;`) decides what they find.
+pub struct Readable<'t> {
+    pub text: std::borrow::Cow<'t, str>,
+    /// For each byte of `text`, when it differs from the original: the original range.
+    from: Vec<(u32, u32)>,
+}
+
+impl<'t> Readable<'t> {
+    /// `json`: a rendered file, whose JSON escapes read as their characters too.
+    pub fn new(original: &'t str, json: bool) -> Readable<'t> {
+        let special = |c: char| matches!(c, '&' | '%' | '。' | '｡' | '*' | '~' | '`' | '<' | '\\');
+        if !original.contains(special) {
+            return Readable {
+                text: std::borrow::Cow::Borrowed(original),
+                from: Vec::new(),
+            };
+        }
+        let mut text = String::with_capacity(original.len());
+        let mut from = Vec::with_capacity(original.len());
+        let mut i = 0;
+        while i < original.len() {
+            let rest = &original[i..];
+            let c = rest.chars().next().unwrap_or(' ');
+            let (read, len) = match c {
+                '&' => entity(rest).unwrap_or(('&', 1)),
+                // A JSON escape in a rendered file; a Markdown one (`db01\\.corp`) anywhere.
+                '\\' => json
+                    .then(|| json_escape(rest))
+                    .flatten()
+                    .or_else(|| markdown_escape(rest))
+                    .unwrap_or(('\\', 1)),
+                '。' | '｡' => ('.', c.len_utf8()),
+                // Emphasis inside a token (`db01.**corp**.internal`, `10.1.<b>2</b>.3`) is
+                // not seen by a reader: the token reads whole.
+                '*' | '~' | '`' | '<' if let Some(len) = inline_mark(original, i) => {
+                    i += len;
+                    continue;
+                }
+                // A dot percent-encoded in a link (`grafana%2Ecorp%2Einternal`).
+                '%' if rest.get(..3).is_some_and(|e| e.eq_ignore_ascii_case("%2e")) => ('.', 3),
+                _ => (c, c.len_utf8()),
+            };
+            if read != '\u{200B}' {
+                text.push(read);
+                from.extend(std::iter::repeat_n(
+                    (i as u32, (i + len) as u32),
+                    read.len_utf8(),
+                ));
+            }
+            i += len;
+        }
+        Readable {
+            text: std::borrow::Cow::Owned(text),
+            from,
+        }
+    }
+
+    /// The original byte range of `range` of the readable text.
+    pub fn original(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        if self.from.is_empty() || range.is_empty() {
+            return range;
+        }
+        self.from[range.start].0 as usize..self.from[range.end - 1].1 as usize
+    }
+}
+
+/// The length of the emphasis mark at `at` (a run of `*`, `~` or `` ` ``, or an inline tag
+/// without attributes: `<b>`, `</strong>`) when it stands inside a token, between two of a
+/// token's characters.
+fn inline_mark(text: &str, at: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let len = match b[at] {
+        b'<' => {
+            let len = tag_len(&b[at..])?;
+            let name = text[at + 1..at + len - 1].trim_matches(['/', ' ']);
+            INLINE_TAGS
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(name))
+                .then_some(len)?
+        }
+        mark => b[at..].iter().take_while(|&&c| c == mark).count(),
+    };
+    let token = |c: &u8| {
+        c.is_ascii_alphanumeric() || matches!(c, b'.' | b'@' | b':' | b'=' | b'-' | b'_' | b'/')
+    };
+    (at > 0 && token(&b[at - 1]) && b.get(at + len).is_some_and(token)).then_some(len)
+}
+
+/// Tags that mark text inline without breaking a word.
+const INLINE_TAGS: &[&str] = &[
+    "b", "i", "em", "strong", "code", "del", "s", "u", "mark", "span", "ins", "sub", "sup",
+    "small", "kbd", "samp", "var",
+];
+
+/// The punctuation a Markdown backslash escape at the start of `s` stands for (`\\.`), but for
+/// a quote or a backslash, which are a JSON string's own escapes.
+fn markdown_escape(s: &str) -> Option<(char, usize)> {
+    let c = *s.as_bytes().get(1)?;
+    (c.is_ascii_punctuation() && !matches!(c, b'"' | b'\\')).then_some((char::from(c), 2))
+}
+
+/// The character a JSON escape at the start of `s` stands for (`\\u003c`, `\\/`), and its
+/// length. Escapes of quotes, backslashes and control characters stay as written: they are
+/// the file's syntax.
+fn json_escape(s: &str) -> Option<(char, usize)> {
+    if s.starts_with("\\/") {
+        return Some(('/', 2));
+    }
+    let hex = s.strip_prefix("\\u")?.get(..4)?;
+    let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+    (!c.is_control() && !matches!(c, '"' | '\\')).then_some((c, 6))
+}
+
 /// The character an HTML entity at the start of `s` stands for, and the entity's length.
 fn entity(s: &str) -> Option<(char, usize)> {
     let end = s.as_bytes().iter().take(12).position(|&c| c == b';')?;
@@ -133,6 +252,31 @@ fn entity(s: &str) -> Option<(char, usize)> {
             "apos" => '\'',
             "shy" | "zwj" | "zwnj" | "ZeroWidthSpace" | "lrm" | "rlm" => '\u{200B}',
             "hyphen" | "dash" => '-',
+            // The punctuation a host name, an address or an assignment is made of.
+            "period" => '.',
+            "colon" => ':',
+            "commat" => '@',
+            "sol" => '/',
+            "bsol" => '\\',
+            "lowbar" | "UnderBar" => '_',
+            "equals" => '=',
+            "comma" => ',',
+            "semi" => ';',
+            "num" => '#',
+            "quest" => '?',
+            "excl" => '!',
+            "dollar" => '$',
+            "percnt" => '%',
+            "ast" | "midast" => '*',
+            "plus" => '+',
+            "lpar" => '(',
+            "rpar" => ')',
+            "lsqb" | "lbrack" => '[',
+            "rsqb" | "rbrack" => ']',
+            "lcub" | "lbrace" => '{',
+            "rcub" | "rbrace" => '}',
+            "grave" => '`',
+            "verbar" | "vert" => '|',
             _ => return None,
         }
     };
@@ -175,6 +319,26 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn references_escapes_and_other_full_stops_read_as_their_characters_and_map_back() {
+        let text = "password=&lt;*&gt; Hunt&#101;r2 a&#x200B;b \\u003cx\\u003e a\\/b \\\" & db1。corp%2einternal 5% \
+                    db01.**corp**.internal 10.1.<b>2</b>.3 DB_`PASSWORD`=x a * b <b>c</b> \
+                    db02\\.corp&period;internal";
+        let r = Readable::new(text, true);
+        assert_eq!(
+            r.text,
+            "password=<*> Hunter2 ab <x> a/b \\\" & db1.corp.internal 5% \
+             db01.corp.internal 10.1.2.3 DB_PASSWORD=x a * b <b>c</b> db02.corp.internal"
+        );
+        let at = r.text.find("Hunter2").unwrap();
+        assert_eq!(&text[r.original(at..at + 7)], "Hunt&#101;r2");
+        assert_eq!(Readable::new(text, false).text.matches("u003c").count(), 1);
+        assert!(matches!(
+            Readable::new("plain", true).text,
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -90,19 +90,57 @@ fn pattern() -> &'static Regex {
 pub fn find(text: &str, keep: &Keep) -> Vec<Range<usize>> {
     pattern()
         .find_iter(text)
-        .filter(|m| {
-            let before = text[..m.start()].chars().next_back();
+        .filter_map(|m| {
+            let head = &text[..m.start()];
+            let mut before = head.chars().next_back();
             let after = text[m.end()..].chars().next();
+            // A name after a lone dot (`..db01.corp.internal`) or a wildcard label
+            // (`*.corp.internal`, `db*.corp.internal`) is a host name too; after a dot that
+            // follows a word, it is the rest of a longer name that was not one.
+            let mut start = m.start();
+            if before == Some('.') {
+                let glob = head[..head.len() - 1].trim_end_matches(|c: char| {
+                    c == '*' || c == '?' || c == '-' || c == '_' || c.is_ascii_alphanumeric()
+                });
+                let label = &head[glob.len()..head.len() - 1];
+                if label.contains(['*', '?']) {
+                    start = glob.len();
+                    before = glob.chars().next_back();
+                } else if label.is_empty() {
+                    before = None;
+                }
+            }
             // Not part of an address (`user@host` is the e-mail detector's) or of a longer word.
-            !before.is_some_and(|c| c == '@' || c == '.' || c == '_' || c.is_alphanumeric())
+            let kept = !before
+                .is_some_and(|c| c == '@' || c == '.' || c == '_' || c.is_alphanumeric())
                 && !after.is_some_and(|c| c == '@' || c == '_' || c.is_alphanumeric())
                 && !text[m.end()..]
                     .strip_prefix('.')
                     .is_some_and(|rest| rest.chars().next().is_some_and(char::is_alphanumeric))
-                && is_host(m.as_str(), keep, context(&text[..m.start()]))
+                && is_host(m.as_str(), keep, context(&text[..start]));
+            kept.then_some(start..m.end())
         })
-        .map(|m| m.range())
+        .chain(url_hosts_without_dot(text, keep))
         .collect()
+}
+
+/// A URL's host without a dot (`jdbc:mysql://dbhost7:3306/`, `http://grafana/d/1`): a name only
+/// the internal network resolves. `localhost` stays.
+fn url_hosts_without_dot<'t>(
+    text: &'t str,
+    keep: &'t Keep,
+) -> impl Iterator<Item = Range<usize>> + 't {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r#"\b[A-Za-z][A-Za-z0-9+.-]{0,20}://(?:[^\s/@]*@)?(?P<h>[A-Za-z0-9_-]*[A-Za-z][A-Za-z0-9_-]*)(?:\.(?:[^A-Za-z0-9]|$)|[^A-Za-z0-9_.-]|$)"#)
+            .expect("the URL host pattern")
+    });
+    re.captures_iter(text).filter_map(|c| {
+        let host = c.name("h")?;
+        let name = host.as_str();
+        (!name.eq_ignore_ascii_case("localhost") && !allowed(name, &keep.domains))
+            .then(|| host.range())
+    })
 }
 
 fn context(before: &str) -> Context {
@@ -202,7 +240,10 @@ mod tests {
                  com.shop.Checkout, kafka.server.KafkaApis, com.acme.app, 1.2.3.4, logs/edge.acme.net.log, \
                  group.id, max.poll.interval.ms, user.name, logger.info. And: db1.corp.internal.crt, \
                  https://status.acme.io/x, a file bb-routers.syslog, db1.corp.internal went, \
-                 db_primary.corp.internal, _ldap._tcp.dc.corp.local, my_module.py",
+                 db_primary.corp.internal, _ldap._tcp.dc.corp.local, my_module.py, \
+                 *.corp.internal, db*.acme-prod.com, ..db02.corp.internal, v1.2.x.corp, \
+                 jdbc:mysql://dbhost7:3306/x, http://localhost:8080/, `https://grafana` and \
+                 http://kibana. Then",
                 &keep
             ),
             [
@@ -217,7 +258,14 @@ mod tests {
                 "status.acme.io",
                 "db1.corp.internal",
                 "db_primary.corp.internal",
-                "_ldap._tcp.dc.corp.local"
+                "_ldap._tcp.dc.corp.local",
+                "*.corp.internal",
+                "db*.acme-prod.com",
+                "db02.corp.internal",
+                "v1.2.x.corp",
+                "dbhost7",
+                "grafana",
+                "kibana"
             ]
         );
     }

@@ -77,7 +77,38 @@ pub fn find(text: &str, allow: &[Network]) -> Vec<Range<usize>> {
             found.push(range);
         }
     }
+    found.extend(
+        other_spellings(text)
+            .filter(|(_, ip)| !allow.iter().any(|n| n.contains(IpAddr::V4(*ip))))
+            .map(|(range, _)| range),
+    );
     found
+}
+
+/// IPv4 addresses spelled otherwise: in a cloud's host names (`ip-10-1-2-3`, `ip-10-1-2-3.ec2`)
+/// and as the one number a browser takes for a URL's host (`http://167838211/`,
+/// `http://0x0a010203/`).
+fn other_spellings(text: &str) -> impl Iterator<Item = (Range<usize>, Ipv4Addr)> + '_ {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\bip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})\b|://(?:[^\s/@]*@)?(?P<n>\d{8,10}|0x[0-9a-f]{1,8})(?:[:/?#\s]|$)",
+        )
+        .expect("the address spellings")
+    });
+    re.captures_iter(text).filter_map(|c| {
+        if let Some(n) = c.name("n") {
+            let s = n.as_str();
+            let value = match s.get(..2) {
+                Some("0x" | "0X") => u32::from_str_radix(&s[2..], 16).ok()?,
+                _ => s.parse::<u32>().ok()?,
+            };
+            return Some((n.range(), Ipv4Addr::from(value)));
+        }
+        let part = |i: usize| c.get(i)?.as_str().parse::<u8>().ok();
+        let ip = Ipv4Addr::new(part(1)?, part(2)?, part(3)?, part(4)?);
+        Some((c.get(0)?.range(), ip))
+    })
 }
 
 /// The address in the run of hex digits, colons and dots `from..run_end` (part of the run that
@@ -204,5 +235,24 @@ mod tests {
         );
         assert!(Network::parse("10.0.0.0/33").is_none());
         assert!(Network::parse("nope").is_none());
+    }
+
+    #[test]
+    fn cloud_host_names_and_one_number_hosts_are_addresses() {
+        assert_eq!(
+            found(
+                "on ip-10-1-2-3.ec2.internal and IP-172-31-0-9, http://167838211/x, \
+                 https://0x0a010203:8443/ and http://u:p@3232235777/. Not ip-10-1-2-300, \
+                 build 1234567890 or http://1.1.1.1/ (allowed), ip-1-1-1-1",
+                &["1.1.1.1"]
+            ),
+            [
+                "ip-10-1-2-3",
+                "IP-172-31-0-9",
+                "167838211",
+                "0x0a010203",
+                "3232235777"
+            ]
+        );
     }
 }

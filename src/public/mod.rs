@@ -30,7 +30,7 @@ use crate::model::validate::Finding;
 use crate::model::{Config, Incident, LessonKind, Lessons, LoadedIncident};
 pub use detect::Detector;
 pub use markers::{INTERNAL_END, INTERNAL_START, marker_problems, without_internal};
-pub use redactor::{Leak, Place, Redaction, Redactor, leaks};
+pub use redactor::{ANOTHER_INCIDENT, Folders, Leak, Place, Redaction, Redactor, leaks};
 pub use rules::rule_findings;
 
 /// What a person becomes when nothing says their role.
@@ -40,6 +40,23 @@ impl Redactor {
     /// The redactor for one incident: the archive's rules with the incident's own added, and
     /// its people.
     pub fn for_incident(config: &Config, incident: &Incident) -> Redactor {
+        let first = Redactor::with_roles(config, incident);
+        // A role is text too ("deputy to Raman"): when one holds what the rules find, people
+        // become their roles as redacted by the rest.
+        let telling = |p: &crate::model::Person| {
+            p.role
+                .as_deref()
+                .is_some_and(|role| !first.find(role).is_empty())
+        };
+        if !incident.people.iter().any(telling) {
+            return first;
+        }
+        let mut plain = incident.clone();
+        plain.people = public_people(&incident.people, &first);
+        Redactor::with_roles(config, &plain)
+    }
+
+    fn with_roles(config: &Config, incident: &Incident) -> Redactor {
         let mut r = Redactor::default();
         if let Some(rules) = &config.public {
             r.add_rules(rules);
@@ -60,7 +77,7 @@ impl Redactor {
             .filter_map(|e| e.by.as_deref())
             .chain(incident.actions.iter().filter_map(|a| a.owner.as_deref()));
         for name in named {
-            r.add_name(name, &role_of(incident, name), true);
+            r.add_name(name, &role_of(&incident.people, name), true);
         }
         r.keep_files(
             incident
@@ -96,10 +113,30 @@ impl Redactor {
     }
 }
 
+/// People with their roles redacted: a role is shown wherever the person's name was, and may
+/// name someone else.
+fn public_people(people: &[crate::model::Person], r: &Redactor) -> Vec<crate::model::Person> {
+    let mut people = people.to_vec();
+    for p in &mut people {
+        if let Some(role) = &mut p.role
+            && let Cow::Owned(new) = r.redact(
+                role,
+                &Place {
+                    incident: "",
+                    place: String::new(),
+                },
+                &mut Vec::new(),
+            )
+        {
+            *role = new;
+        }
+    }
+    people
+}
+
 /// A person's role by their handle or name, or "a responder".
-fn role_of(incident: &Incident, name: &str) -> String {
-    incident
-        .people
+fn role_of(people: &[crate::model::Person], name: &str) -> String {
+    people
         .iter()
         .find(|p| {
             crate::model::names::same(&p.handle, name)
@@ -323,6 +360,8 @@ pub fn public_incident(
     for s in i.tags.iter_mut() {
         r(s, at("tags"), log);
     }
+    let people = public_people(&loaded.incident.people, redactor);
+    i.people.clone_from(&people);
     for p in &mut i.people {
         // People are shown by their role; their team is text like any other.
         let role = p.role.clone().unwrap_or_else(|| A_RESPONDER.to_owned());
@@ -337,13 +376,16 @@ pub fn public_incident(
     }
     for m in &mut i.metrics {
         r(&mut m.name, at("metrics"), log);
+        for u in m.unit.iter_mut() {
+            r(u, at("metrics"), log);
+        }
     }
     for e in &mut i.timeline {
         let place = format!("timeline {}", e.id.as_deref().unwrap_or(""));
         r(&mut e.text, at(&place), log);
         // Whoever did it is shown by their role.
         if let Some(by) = &mut e.by {
-            *by = role_of(&loaded.incident, by);
+            *by = role_of(&people, by);
         }
         for s in e.lane.iter_mut().chain(e.source.iter_mut()) {
             r(s, at(&place), log);
@@ -359,7 +401,7 @@ pub fn public_incident(
         let place = format!("action {}", a.id);
         r(&mut a.text, at(&place), log);
         if let Some(owner) = &mut a.owner {
-            *owner = role_of(&loaded.incident, owner);
+            *owner = role_of(&people, owner);
         }
         for s in a.ticket.iter_mut() {
             r(s, at(&place), log);
@@ -505,6 +547,7 @@ at = "2026-11-05T10:00:00Z"
 text = "paged"
 by = "Dana Whitfield"
 [public]
+redact = []
 names = ["Acme Corp"]
 allow_words = ["Example"]
 "#,

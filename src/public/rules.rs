@@ -15,7 +15,7 @@ use crate::model::{Incident, LessonKind, Lessons};
 /// name nothing.
 pub fn rule_findings(rules: &PublicRules, incident: Option<&Incident>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (n, name) in rules.redact.iter().enumerate() {
+    for (n, name) in rules.redact.iter().flatten().enumerate() {
         if Detector::parse(name).is_none() {
             let known: Vec<String> = Detector::ALL.iter().map(|d| d.name().to_owned()).collect();
             let help = match crate::load::document::suggest(name, &known) {

@@ -109,10 +109,37 @@ pub const RULES: &[Rule] = &[
         pattern: concat!(
             r"(?:^|[^A-Za-z0-9_.-])",
             secret_name!(),
-            r#"["']?\s*(?::|=>?)\s*(?:"(?P<s>[^"\n]{1,200})"|'(?P<s2>[^'\n]{1,200})'|["']?(?P<s3>[^\s"';<>\[\]{}()]{3,}))"#
+            // `cfg['password'] =` and Go's `secret :=` too. Quotes straight or curly (an editor
+            // or a chat turned them), a shell's `$'…'`, a YAML block (`password: |`).
+            r#"(?:["'’]\]?)?\s*(?::=|:|=>?)\s*\$?(?:"(?P<s>[^"\n]{1,200})"|'(?P<s2>[^'\n]{1,200})'|“(?P<s4>[^”\n]{1,200})”|‘(?P<s5>[^’\n]{1,200})’|«(?P<s6>[^»\n]{1,200})»|[|>][+-]?[ \t]*\n[ \t]+(?P<s7>[^\n]{1,200})|["'“‘«]?\(?(?P<s3>[^\s"';<>\[\]{}()“”‘’«»]{3,}))"#
         ),
-        example: r#"env PGPASSWORD=hunter2hunter DB_PASSWORD='s3cret!' {"client_secret": "cs-991"}"#,
+        example: "env PGPASSWORD=hunter2hunter DB_PASSWORD='s3cret!' {\"client_secret\": \"cs-991\"} \
+                  DB_PASSWORD=“Curly Quote Pass99” cfg['password'] = 'PyDictPw99' \
+                  secret := \"GoShortVarPw99\" PGPASSWORD=$'DollarPw 99' PGPASSWORD=(ParenPw99)\n\
+                  password: |\n  BlockYamlPass99",
         secret: "hunter2hunter",
+    },
+    Rule {
+        id: "call-argument-secret",
+        // setProperty("password", "…"), os.environ.setdefault('DB_TOKEN', '…').
+        pattern: concat!(
+            r#"\(\s*["']"#,
+            secret_name!(),
+            r#"["']\s*,\s*["'](?P<s>[^"'\n]{1,200})["']"#
+        ),
+        example: r#"props.setProperty("password", "JavaPropPw99");"#,
+        secret: "JavaPropPw99",
+    },
+    Rule {
+        id: "hcl-variable-secret",
+        // variable "db_password" { default = "…" }, in Terraform.
+        pattern: concat!(
+            r#"\bvariable\s+"(?:"#,
+            secret_name!(),
+            r#")"\s*\{[^}]*?\bdefault\s*=\s*"(?P<s>[^"\n]{1,200})""#
+        ),
+        example: r#"variable "db_password" { default = "HclDefaultPw99" }"#,
+        secret: "HclDefaultPw99",
     },
     Rule {
         id: "password-flag",
@@ -123,8 +150,9 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "client-password-flag",
         // curl -u user:pass, mysql -pPASS, redis-cli -a PASS, sshpass -p PASS, docker login -p PASS.
-        pattern: r"(?:\bcurl\b[^\n]*?\s(?:-u|--user)\s+[^\s:]+:(?P<s>\S+)|\bmysql(?:admin|dump)?\b[^\n]*?\s-p(?P<s2>[^\s-]\S{2,})|\b(?:redis-cli|sshpass|docker\s+login|mysql(?:admin|dump)?)\b[^\n]*?\s-(?:a|p)\s+(?P<s3>\S+))",
-        example: "curl -u admin:Adm1nPassw0rd https://x; mysql -uroot -pHunter2Secret; redis-cli -a RedisS3cretA",
+        pattern: r"(?:\bcurl\b[^\n]*?\s(?:-u|--user)\s+[^\s:]+:(?P<s>\S+)|\bmysql(?:admin|dump)?\b[^\n]*?\s-p(?P<s2>[^\s-]\S{2,})|\b(?:redis-cli|sshpass|docker\s+login|mysql(?:admin|dump)?)\b[^\n]*?\s-(?:a|p)\s+(?P<s3>\S+)|\bldap(?:search|modify|add|delete|passwd|whoami|compare)\b[^\n]*?\s-w\s+(?P<s4>\S+))",
+        example: "curl -u admin:Adm1nPassw0rd https://x; mysql -uroot -pHunter2Secret; redis-cli -a RedisS3cretA; \
+                  ldapsearch -x -D cn=admin -w LdapBindPw99 -b dc=x",
         secret: "RedisS3cretA",
     },
     Rule {
@@ -152,14 +180,25 @@ pub const RULES: &[Rule] = &[
         secret: "YamlS3cretAbc",
     },
     Rule {
+        id: "value-name-secret",
+        // The same entry with its value first: `- value: …` then `name: DB_PASSWORD`.
+        pattern: concat!(
+            r#"(?i)\bvalue["']?\s*[:=]\s*["']?(?P<s>[^\s"',}]+)["']?\s*,?\s*(?:\n\s*)?["']?name["']?\s*[:=]\s*["']?"#,
+            secret_name!(),
+            r"\b"
+        ),
+        example: "env:\n  - value: ValueFirstPw99\n    name: DB_PASSWORD",
+        secret: "ValueFirstPw99",
+    },
+    Rule {
         id: "table-secret",
         // | DB_PASSWORD | value | in a Markdown table.
         pattern: concat!(
-            r"\|\s*`?",
+            r"\|\s*`?(?:[A-Za-z0-9_.-]+ )*",
             secret_name!(),
             r"`?\s*\|\s*`?(?P<s>[^|`\s][^|`\n]*?)`?\s*\|"
         ),
-        example: "| DB_PASSWORD | TableS3cret99 |",
+        example: "| DB_PASSWORD | TableS3cret99 |\n| admin password | TableS3cret99 |",
         secret: "TableS3cret99",
     },
     Rule {
@@ -209,12 +248,11 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
         let mut at = 0;
         while let Some(caps) = re.captures_at(text, at) {
             let whole = caps.get(0).expect("a match has its whole");
-            let secret = caps
-                .name("s")
-                .or_else(|| caps.name("s2"))
-                .or_else(|| caps.name("s3"))
+            let secret = ["s", "s2", "s3", "s4", "s5", "s6", "s7"]
+                .iter()
+                .find_map(|g| caps.name(g))
                 .unwrap_or(whole);
-            if !secret.is_empty() && !already_redacted(text, secret.start()) {
+            if !secret.is_empty() && !already_redacted(text, secret.range()) {
                 found.push(secret.range());
             }
             // The next search starts inside the value, not after it: a quoted value whose
@@ -243,12 +281,13 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
 }
 
 /// A value that is a redaction marker already (`[redacted secret]`, as written or in HTML)
-/// is not found again.
-fn already_redacted(text: &str, at: usize) -> bool {
-    let rest = &text[at..];
+/// is not found again; nor is the start of one that a diagram cut at its line's end (`[r`).
+fn already_redacted(text: &str, value: Range<usize>) -> bool {
+    let rest = &text[value.start..];
+    let cut = &text[value];
     ["[redacted", "redacted", "&#91;redacted", "\\[redacted"]
         .iter()
-        .any(|m| rest.starts_with(m))
+        .any(|m| rest.starts_with(m) || (cut.len() >= 2 && m.starts_with(cut)))
 }
 
 /// A token of 20 or more characters with upper case, lower case and digits, whose characters
@@ -278,9 +317,11 @@ pub fn random_looking(token: &str) -> bool {
     if token.contains('/') && token.split('/').any(word) {
         return false;
     }
+    // Two digits at least; a longer token (an AWS secret key) may have only one.
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
     if !(b.iter().any(u8::is_ascii_uppercase)
         && b.iter().any(u8::is_ascii_lowercase)
-        && b.iter().filter(|c| c.is_ascii_digit()).count() >= 2)
+        && (digits >= 2 || (digits == 1 && b.len() >= 24)))
     {
         return false;
     }
@@ -347,6 +388,42 @@ mod tests {
         ] {
             let out = cut(text);
             assert!(!out.contains("Zq8vR2mK9xL4"), "{out}");
+        }
+    }
+
+    #[test]
+    fn values_in_every_quoting_people_use_are_found_whole() {
+        let text = "DB_PASSWORD=“Curly Quote Pass99” pass: ‘Single Curly Pw99’ token: «Guillemet Pw99» \
+                    cfg['password'] = 'PyDictPw99' secret := \"GoShortVarPw99\" \
+                    PGPASSWORD=$'DollarPw 99' PGPASSWORD=(ParenPw99)\npassword: |\n  BlockYamlPass99\n\
+                    aws_secret_access_key was rotated; old value wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let out = cut(text);
+        for gone in [
+            "Curly",
+            "Quote",
+            "Pass99",
+            "Single",
+            "Guillemet",
+            "PyDictPw99",
+            "GoShortVarPw99",
+            "DollarPw",
+            "ParenPw99",
+            "BlockYamlPass99",
+            "wJalrXUtnFEMI",
+        ] {
+            assert!(!out.contains(gone), "{gone} in {out}");
+        }
+        assert!(out.contains("DB_PASSWORD=“#”"), "{out}");
+    }
+
+    #[test]
+    fn a_marker_and_what_follows_it_are_not_a_secret() {
+        for text in [
+            "root:$6$salt$[redacted secret]:18000:0:99999:7:::",
+            "DB_PASSWORD=\"[redacted secret]\" and token: [redacted secret]",
+            "password=\"[r",
+        ] {
+            assert_eq!(cut(text), text);
         }
     }
 

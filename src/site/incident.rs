@@ -88,7 +88,11 @@ pub(super) fn write_all(
                     // A public build renders a redacted copy: what the copy lacks, no page has.
                     let folder_id = loaded.id.clone();
                     let (loaded, mut public) = if options.public {
-                        let redactor = crate::public::Redactor::for_loaded(site.config, &loaded);
+                        let mut redactor =
+                            crate::public::Redactor::for_loaded(site.config, &loaded);
+                        if let Some(folders) = &briefs.folders {
+                            redactor.set_folders(folders.clone());
+                        }
                         let mut log = Vec::new();
                         let copy = crate::public::public_incident(&loaded, &redactor, &mut log);
                         (

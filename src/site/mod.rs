@@ -211,13 +211,27 @@ fn write_site(
     };
 
     // What relates incidents, from a quick read of them all.
-    let briefs = related::Archive::new(match site.source {
+    use related::Flattened;
+    let (briefs, names) = match site.source {
         Source::Folders(dirs) => related::briefs_of_folders(dirs, site.config, options.public),
-        Source::Loaded(incidents) => incidents
+        Source::Loaded(incidents) if options.public => incidents
             .iter()
-            .filter_map(|l| related::brief(&l.id, &l.incident, site.config, options.public))
-            .collect(),
-    });
+            .map(|l| related::public_brief(&l.id, &l.incident, site.config))
+            .unzip::<_, _, Vec<_>, Vec<_>>()
+            .flattened(),
+        Source::Loaded(incidents) => (
+            incidents
+                .iter()
+                .filter_map(|l| related::brief(&l.id, &l.incident, site.config, false))
+                .collect(),
+            Vec::new(),
+        ),
+    };
+    let briefs = if options.public {
+        related::Archive::public(briefs, names)
+    } else {
+        related::Archive::new(briefs)
+    };
 
     // Each incident's words go to the search index's postings as its pages are written.
     let postings = search::Postings::default();

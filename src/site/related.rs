@@ -166,7 +166,11 @@ pub struct RelatedView {
 pub const RELATED: usize = 5;
 
 /// The briefs of the incidents in `dirs`, as a build of `config` would show them.
-pub fn briefs_of_folders(dirs: &[std::path::PathBuf], config: &Config, public: bool) -> Vec<Brief> {
+pub fn briefs_of_folders(
+    dirs: &[std::path::PathBuf],
+    config: &Config,
+    public: bool,
+) -> (Vec<Brief>, Vec<(String, String)>) {
     dirs.par_iter()
         .filter_map(|dir| {
             let text = std::fs::read_to_string(dir.join(crate::load::INCIDENT_FILE)).ok()?;
@@ -174,12 +178,45 @@ pub fn briefs_of_folders(dirs: &[std::path::PathBuf], config: &Config, public: b
             if public {
                 // A public build redacts with rules that may sit anywhere in the file.
                 let incident: Incident = toml::from_str(&text).ok()?;
-                brief(&id, &incident, config, public)
+                Some(public_brief(&id, &incident, config))
             } else {
-                Some(Facts::read(&text)?.brief(&id))
+                Some((Some(Facts::read(&text)?.brief(&id)), None))
             }
         })
-        .collect()
+        .unzip::<_, _, Vec<_>, Vec<_>>()
+        .flattened()
+}
+
+/// Briefs and folder names, each as made: the ones there are.
+pub trait Flattened {
+    fn flattened(self) -> (Vec<Brief>, Vec<(String, String)>);
+}
+
+impl Flattened for (Vec<Option<Brief>>, Vec<Option<(String, String)>>) {
+    fn flattened(self) -> (Vec<Brief>, Vec<(String, String)>) {
+        (
+            self.0.into_iter().flatten().collect(),
+            self.1.into_iter().flatten().collect(),
+        )
+    }
+}
+
+/// In a public build: the incident's brief (none when it is left out), and its folder name
+/// with what the folder name becomes where a text names it.
+pub fn public_brief(
+    id: &str,
+    incident: &Incident,
+    config: &Config,
+) -> (Option<Brief>, Option<(String, String)>) {
+    let becomes = if crate::public::shown(incident) {
+        crate::public::public_id(id, incident)
+    } else {
+        crate::public::ANOTHER_INCIDENT.to_owned()
+    };
+    (
+        brief(id, incident, config, true),
+        Some((id.to_owned(), becomes)),
+    )
 }
 
 /// One incident's brief, redacted in a public build; `None` when a public build leaves it out.
@@ -222,6 +259,8 @@ pub struct Archive {
     /// Per brief: its services, named themes, tags and categories as sorted label numbers.
     labels: Vec<[Vec<u32>; 4]>,
     numbers: HashMap<String, u32>,
+    /// In a public build: the archive's folder names and what each becomes.
+    pub folders: Option<std::sync::Arc<crate::public::Folders>>,
 }
 
 impl Archive {
@@ -249,7 +288,29 @@ impl Archive {
             briefs,
             labels,
             numbers,
+            folders: None,
         }
+    }
+
+    /// A public build's archive: the folder names, replaced in every brief's texts and kept
+    /// for every incident's redactor.
+    pub fn public(mut briefs: Vec<Brief>, names: Vec<(String, String)>) -> Archive {
+        let folders = std::sync::Arc::new(crate::public::Folders::new(names));
+        let replace = |set: &mut BTreeSet<String>| {
+            *set = set
+                .iter()
+                .map(|t| folders.replace(t).into_owned())
+                .collect();
+        };
+        for b in &mut briefs {
+            b.title = folders.replace(&b.title).into_owned();
+            replace(&mut b.services);
+            replace(&mut b.tags);
+            replace(&mut b.themes);
+        }
+        let mut archive = Archive::new(briefs);
+        archive.folders = Some(folders);
+        archive
     }
 
     fn numbered(&self, me: &Brief) -> [Vec<u32>; 4] {
