@@ -144,8 +144,10 @@ pub struct BuildArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<jiff::civil::Date>,
     /// Build a version fit for customers: items and incidents marked `public = false` and the
-    /// internal parts of notes.md left out, and what `[public]` names redacted. Every file
-    /// written is then checked for what the rules catch; anything left fails the build.
+    /// internal parts of notes.md left out; people, addresses, host names and secrets redacted
+    /// (`[public] redact` chooses the detectors, all by default), and the names `[public]`
+    /// lists. Every file written is then checked for what the rules catch; anything left
+    /// fails the build.
     #[arg(long)]
     pub public: bool,
     /// With --public: list what was redacted or left out, and where, on stdout (never in the
