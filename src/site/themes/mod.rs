@@ -207,8 +207,10 @@ fn recurring_themes(digests: &[Digest]) -> Vec<ThemeView> {
         .collect();
     let flat: Vec<&super::digest::FactorBrief> =
         digests.iter().flat_map(|d| d.factors.iter()).collect();
-    let mut out: Vec<ThemeView> = recurring::recurring(&factors)
+    // The themes come most widespread first: only those the page shows are made into views.
+    recurring::recurring(&factors)
         .into_iter()
+        .take(MAX_REPEATED)
         .map(|theme| {
             let mut services: Vec<String> = Vec::new();
             let mut incidents: Vec<usize> = Vec::new();
@@ -247,9 +249,7 @@ fn recurring_themes(digests: &[Digest]) -> Vec<ThemeView> {
                 factors,
             }
         })
-        .collect();
-    out.truncate(MAX_REPEATED);
-    out
+        .collect()
 }
 
 #[cfg(test)]

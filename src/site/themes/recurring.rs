@@ -53,33 +53,32 @@ pub struct Theme {
 /// The themes of `factors` that come back in two incidents or more, the most widespread first.
 pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
     // Token numbers (each token's text kept once, not once per factor), and in how many
-    // incidents each appears.
+    // incidents each appears. Each factor's tokens go into one list for all factors (a list
+    // per factor costs its own allocation, a tenth of a KB, 100,000 times at 10,000
+    // incidents).
     let mut numbers: HashMap<String, u32> = HashMap::new();
-    let mut incidents_of: Vec<Vec<usize>> = Vec::new();
-    let lists: Vec<Vec<u32>> = factors
-        .iter()
-        .map(|f| {
-            tokens(f.text)
-                .into_iter()
-                .map(|t| {
-                    let n = match numbers.get(t.as_str()) {
-                        Some(&n) => n,
-                        None => {
-                            let next = numbers.len() as u32;
-                            numbers.insert(t, next);
-                            incidents_of.push(Vec::new());
-                            next
-                        }
-                    };
-                    let seen = &mut incidents_of[n as usize];
-                    if seen.last() != Some(&f.incident) {
-                        seen.push(f.incident);
-                    }
-                    n
-                })
-                .collect()
-        })
-        .collect();
+    let mut incidents_of: Vec<Vec<u32>> = Vec::new();
+    let mut lists = Lists::default();
+    for f in factors {
+        for t in tokens(f.text) {
+            let n = match numbers.get(t.as_str()) {
+                Some(&n) => n,
+                None => {
+                    let next = numbers.len() as u32;
+                    numbers.insert(t, next);
+                    incidents_of.push(Vec::new());
+                    next
+                }
+            };
+            let seen = &mut incidents_of[n as usize];
+            let incident = f.incident as u32;
+            if seen.last() != Some(&incident) {
+                seen.push(incident);
+            }
+            lists.items.push(n);
+        }
+        lists.end();
+    }
     let mut names: Vec<&str> = vec![""; numbers.len()];
     for (t, &n) in &numbers {
         names[n as usize] = t;
@@ -89,44 +88,39 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
     all_incidents.dedup();
     let total = all_incidents.len() as f32;
     let df: Vec<usize> = incidents_of
-        .iter()
-        .map(|v| {
-            let mut v = v.clone();
+        .into_iter()
+        .map(|mut v| {
             v.sort_unstable();
             v.dedup();
             v.len()
         })
         .collect();
     let idf = |t: u32| ((total + 1.0) / (df[t as usize] as f32 + 1.0)).ln() + 1.0;
-    let vectors: Vec<Vec<(u32, f32)>> = lists
-        .iter()
-        .map(|list| {
-            let mut v: Vec<(u32, f32)> = list.iter().map(|&t| (t, idf(t))).collect();
-            v.sort_unstable_by_key(|(t, _)| *t);
-            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-            v.iter_mut()
-                .for_each(|(_, w)| *w /= norm.max(f32::MIN_POSITIVE));
-            v
-        })
-        .collect();
+    // Each factor's vector, its tokens in order: the same tokens as its list, so the lists
+    // are not kept.
+    let mut vectors = Lists::default();
+    for f in 0..lists.len() {
+        let from = vectors.items.len();
+        vectors
+            .items
+            .extend(lists.get(f).iter().map(|&t| (t, idf(t))));
+        let v = &mut vectors.items[from..];
+        v.sort_unstable_by_key(|(t, _)| *t);
+        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        v.iter_mut()
+            .for_each(|(_, w)| *w /= norm.max(f32::MIN_POSITIVE));
+        vectors.end();
+    }
+    drop(lists);
+    let tokens_of = |f: usize| vectors.get(f).iter().map(|&(t, _)| t);
 
     // Pairs of factors of different incidents that share a word not too common to tell.
     let common = (all_incidents.len() / COMMON_SHARE).max(COMMON_FLOOR);
-    let mut by_token: Vec<Vec<usize>> = vec![Vec::new(); df.len()];
-    for (f, list) in lists.iter().enumerate() {
-        for &t in list {
+    let mut by_token: Vec<Vec<u32>> = vec![Vec::new(); df.len()];
+    for f in 0..vectors.len() {
+        for t in tokens_of(f) {
             if (2..=common).contains(&df[t as usize]) {
-                by_token[t as usize].push(f);
-            }
-        }
-    }
-    let mut pairs: HashMap<(usize, usize), ()> = HashMap::new();
-    for members in &by_token {
-        for (k, &a) in members.iter().enumerate() {
-            for &b in &members[k + 1..] {
-                if factors[a].incident != factors[b].incident {
-                    pairs.insert((a, b), ());
-                }
+                by_token[t as usize].push(f as u32);
             }
         }
     }
@@ -143,11 +137,35 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
             ALIKE
         }
     };
-    let mut scored: Vec<(f32, usize, usize)> = pairs
-        .into_keys()
-        .map(|(a, b)| (dot(&vectors[a], &vectors[b]), a, b))
-        .filter(|&(s, a, b)| s >= threshold(a, b))
-        .collect();
+    // Each factor against the later ones it shares such a word with, keeping only the pairs
+    // alike enough: the candidates of one factor at a time are in memory, not every pair of
+    // the archive (millions at 10,000 incidents, most of them not alike).
+    let mut scored: Vec<(f32, usize, usize)> = Vec::new();
+    let mut candidates: Vec<usize> = Vec::new();
+    for a in 0..vectors.len() {
+        candidates.clear();
+        for t in tokens_of(a) {
+            if (2..=common).contains(&df[t as usize]) {
+                // Each token's factors are in increasing order.
+                let members = &by_token[t as usize];
+                let later = &members[members.partition_point(|&f| f as usize <= a)..];
+                candidates.extend(
+                    later
+                        .iter()
+                        .map(|&b| b as usize)
+                        .filter(|&b| factors[a].incident != factors[b].incident),
+                );
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for &b in &candidates {
+            let s = dot(vectors.get(a), vectors.get(b));
+            if s >= threshold(a, b) {
+                scored.push((s, a, b));
+            }
+        }
+    }
     scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
 
     // Groups: named ones first, then grown pair by pair.
@@ -159,7 +177,7 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
             .map(crate::model::theme_key)
             .filter(|n| !n.is_empty())
         {
-            groups.name[f] = Some(name.clone());
+            groups.name.insert(f, name.clone());
             match named.get(&name) {
                 Some(&first) => groups.join(first, f),
                 None => {
@@ -173,7 +191,7 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
         if ra == rb {
             continue;
         }
-        if let (Some(x), Some(y)) = (&groups.name[ra], &groups.name[rb])
+        if let (Some(x), Some(y)) = (groups.name.get(&ra), groups.name.get(&rb))
             && x != y
         {
             continue;
@@ -198,9 +216,9 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
                 return None;
             }
             let people = fs.iter().find_map(|&f| factors[f].theme.map(str::trim));
-            let (name, named) = match (&groups.name[root], people) {
+            let (name, named) = match (groups.name.get(&root), people) {
                 (Some(_), Some(given)) => (given.to_owned(), true),
-                _ => (label(&fs, &lists, &names, &df), false),
+                _ => (label(&fs, &vectors, &names, &df), false),
             };
             Some(Theme {
                 name,
@@ -221,10 +239,10 @@ pub fn recurring(factors: &[Factor<'_>]) -> Vec<Theme> {
 
 /// A theme's name from the tokens most of its factors share: ideas by their name, words as
 /// written (the most frequent form), at most three, the most shared and rarest first.
-fn label(members: &[usize], lists: &[Vec<u32>], names: &[&str], df: &[usize]) -> String {
+fn label(members: &[usize], vectors: &Lists<(u32, f32)>, names: &[&str], df: &[usize]) -> String {
     let mut counts: HashMap<u32, usize> = HashMap::new();
     for &f in members {
-        for &t in &lists[f] {
+        for &(t, _) in vectors.get(f) {
             *counts.entry(t).or_default() += 1;
         }
     }
@@ -297,37 +315,72 @@ fn merge(a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<(u32, f32)> {
     out
 }
 
+/// A list per factor, all in one allocation: factor `f`'s items are
+/// `items[ends[f - 1]..ends[f]]`.
+struct Lists<T> {
+    items: Vec<T>,
+    ends: Vec<u32>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Lists {
+            items: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+}
+
+impl<T> Lists<T> {
+    /// Closes the current factor's list.
+    fn end(&mut self) {
+        self.ends.push(self.items.len() as u32);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, f: usize) -> &[T] {
+        let from = f.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
+        &self.items[from..self.ends[f] as usize]
+    }
+}
+
 /// Union–find over factors, with each group's summed vector and name at its root. A factor
-/// alone is its own vector: only groups of two or more keep a sum of their own.
+/// alone is its own vector: only groups of two or more keep a sum of their own, and only
+/// named groups a name (most factors are neither).
 struct Groups<'v> {
-    parent: Vec<usize>,
-    vectors: &'v [Vec<(u32, f32)>],
-    sum: Vec<Option<Vec<(u32, f32)>>>,
-    name: Vec<Option<String>>,
+    parent: Vec<u32>,
+    vectors: &'v Lists<(u32, f32)>,
+    sum: HashMap<usize, Vec<(u32, f32)>>,
+    name: HashMap<usize, String>,
 }
 
 impl<'v> Groups<'v> {
-    fn new(vectors: &'v [Vec<(u32, f32)>]) -> Groups<'v> {
-        let n = vectors.len();
+    fn new(vectors: &'v Lists<(u32, f32)>) -> Groups<'v> {
         Groups {
-            parent: (0..n).collect(),
+            parent: (0..vectors.len() as u32).collect(),
             vectors,
-            sum: vec![None; n],
-            name: vec![None; n],
+            sum: HashMap::new(),
+            name: HashMap::new(),
         }
     }
 
-    fn root(&mut self, mut f: usize) -> usize {
-        while self.parent[f] != f {
-            self.parent[f] = self.parent[self.parent[f]];
-            f = self.parent[f];
+    fn root(&mut self, f: usize) -> usize {
+        let mut f = f as u32;
+        while self.parent[f as usize] != f {
+            self.parent[f as usize] = self.parent[self.parent[f as usize] as usize];
+            f = self.parent[f as usize];
         }
-        f
+        f as usize
     }
 
     /// A root's summed vector, sorted by token.
     fn sum(&self, root: usize) -> &[(u32, f32)] {
-        self.sum[root].as_deref().unwrap_or(&self.vectors[root])
+        self.sum
+            .get(&root)
+            .map_or_else(|| self.vectors.get(root), Vec::as_slice)
     }
 
     /// The cosine of two groups' summed vectors.
@@ -342,12 +395,15 @@ impl<'v> Groups<'v> {
         if ra == rb {
             return;
         }
-        self.sum[ra] = Some(merge(self.sum(ra), self.sum(rb)));
-        self.sum[rb] = None;
-        if self.name[ra].is_none() {
-            self.name[ra] = self.name[rb].take();
+        let merged = merge(self.sum(ra), self.sum(rb));
+        self.sum.insert(ra, merged);
+        self.sum.remove(&rb);
+        if !self.name.contains_key(&ra)
+            && let Some(name) = self.name.remove(&rb)
+        {
+            self.name.insert(ra, name);
         }
-        self.parent[rb] = ra;
+        self.parent[rb] = ra as u32;
     }
 }
 
