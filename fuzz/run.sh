@@ -5,7 +5,7 @@
 #   bash fuzz/run.sh [seconds per target]      (default 20; CI runs it with the default)
 #
 # cargo-fuzz drives libFuzzer with flags of the nightly compiler; RUSTC_BOOTSTRAP=1 lets the
-# one stable toolchain here accept them. No sanitizer: the code has no `unsafe` of its own,
+# one stable toolchain here accept them. No sanitizer: the library has no `unsafe` of its own,
 # and a panic or an abort is what the targets look for.
 set -euo pipefail
 cd "$(dirname "$0")"
