@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{files, transcript};
+use common::transcript;
 use debrief::public::folded::Readable;
 
 const MAIN: &str = "2026-11-05-initech-sso-breach";
@@ -129,15 +129,7 @@ fn archive(root: &Path) {
 
 /// Every file of a site as (its path, its text as a reader gets it, in lower case).
 fn site_texts(site: &Path) -> Vec<(String, String)> {
-    files(site)
-        .into_iter()
-        .map(|p| {
-            let rel = p.strip_prefix(site).unwrap().to_string_lossy().into_owned();
-            let raw = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
-            let text = Readable::new(&raw, true).text.to_lowercase();
-            (rel, text)
-        })
-        .collect()
+    common::site_texts(site, |raw| Readable::new(raw, true).text.to_lowercase())
 }
 
 #[test]

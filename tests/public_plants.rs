@@ -9,7 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{files, root, run, transcript};
+use common::{root, run, transcript};
 use debrief::model::names::fold;
 use debrief::public::folded::Folded;
 
@@ -187,15 +187,7 @@ fn build(archive: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
 
 /// Every file of a site as (its path inside the site, its text with JSON escapes undone).
 fn site_texts(site: &Path) -> Vec<(String, String)> {
-    files(site)
-        .into_iter()
-        .map(|p| {
-            let rel = p.strip_prefix(site).unwrap().to_string_lossy().into_owned();
-            let raw = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
-            let text = raw.replace("\\u003c", "<").replace("\\/", "/");
-            (rel, text)
-        })
-        .collect()
+    common::site_texts(site, |raw| raw.replace("\\u003c", "<").replace("\\/", "/"))
 }
 
 /// Whether `name` is in `text`, however it is spelled.

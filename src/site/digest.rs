@@ -255,11 +255,11 @@ pub(super) fn action_order(digests: &[Digest]) -> Vec<(usize, usize)> {
 /// The incidents, newest first (ties by id).
 pub(super) fn newest_first(digests: &[Digest]) -> Vec<&Digest> {
     let mut newest: Vec<&Digest> = digests.iter().collect();
-    newest.sort_by(|a, b| {
-        b.summary
-            .date
-            .cmp(&a.summary.date)
-            .then(a.summary.id.cmp(&b.summary.id))
-    });
+    newest.sort_by(|a, b| newer(&a.summary, &b.summary));
     newest
+}
+
+/// The order of the archive's lists: newest first, the same day by id.
+pub(super) fn newer(a: &IncidentSummary, b: &IncidentSummary) -> std::cmp::Ordering {
+    b.date.cmp(&a.date).then(a.id.cmp(&b.id))
 }

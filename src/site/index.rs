@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use super::common::Writer;
 use super::digest::Digest;
-use crate::render::context::IncidentSummary;
 
 /// Writes the index pages.
 pub(super) fn write(out: Writer<'_>, digests: &[Digest]) -> anyhow::Result<()> {
@@ -48,7 +47,7 @@ pub(super) fn write(out: Writer<'_>, digests: &[Digest]) -> anyhow::Result<()> {
         let mut tagged: Vec<usize> = (0..digests.len())
             .filter(|&n| digests[n].summary.tags.contains(&t.name))
             .collect();
-        tagged.sort_by(|&a, &b| newest_first(&digests[a].summary, &digests[b].summary));
+        tagged.sort_by(|&a, &b| super::digest::newer(&digests[a].summary, &digests[b].summary));
         let mut ctx = out.common.context("index", "../")?;
         ctx.insert_value("incidents", list(&tagged));
         ctx.insert("sort", "date, newest first");
@@ -82,7 +81,7 @@ pub(super) fn write(out: Writer<'_>, digests: &[Digest]) -> anyhow::Result<()> {
                         .cmp(&a.open_actions)
                         .then(b.date.cmp(&a.date))
                 }),
-                _ => sorted.sort_by(|&a, &b| newest_first(summary(a), summary(b))),
+                _ => sorted.sort_by(|&a, &b| super::digest::newer(summary(a), summary(b))),
             }
             let mut ctx = out.common.context("index", "")?;
             ctx.insert_value("incidents", list(&sorted));
@@ -93,11 +92,6 @@ pub(super) fn write(out: Writer<'_>, digests: &[Digest]) -> anyhow::Result<()> {
             ctx.insert("tag", &Option::<String>::None);
             out.page(file, "index.html", &ctx)
         })
-}
-
-/// Newest first; the same day by id.
-fn newest_first(a: &IncidentSummary, b: &IncidentSummary) -> std::cmp::Ordering {
-    b.date.cmp(&a.date).then(a.id.cmp(&b.id))
 }
 
 /// A tag's or a service's page of the archive: `tags/<slug>.html`, `services/<slug>.html`.

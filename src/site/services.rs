@@ -33,7 +33,7 @@ pub(super) fn write(
             .filter(|d| d.services.contains(&page.name))
             .collect();
         let mut incidents: Vec<&IncidentSummary> = mine.iter().map(|d| &d.summary).collect();
-        incidents.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
+        incidents.sort_by(|a, b| super::digest::newer(a, b));
         let ids: Vec<&str> = incidents.iter().map(|s| s.id.as_str()).collect();
         let themes: Vec<&ThemeView> = recurring
             .iter()

@@ -104,6 +104,18 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every file of a built site as (its path inside the site, its text as `read` gives it).
+pub fn site_texts(site: &Path, read: impl Fn(&str) -> String) -> Vec<(String, String)> {
+    files(site)
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(site).unwrap().to_string_lossy().into_owned();
+            let raw = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+            (rel, read(&raw))
+        })
+        .collect()
+}
+
 /// The subfolders of `dir`, sorted by name.
 pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
