@@ -45,7 +45,10 @@ pub enum Command {
     /// Build the static site: reports, diagrams, the archive, actions and trends.
     ///
     /// Writes to a staging folder and swaps it in when complete, so a failed build leaves the
-    /// previous site untouched.
+    /// previous site untouched. Building again into the same --out draws only the incidents
+    /// that changed, and writes nothing when nothing did; the output is always what a build
+    /// into an empty folder makes. The build cache is kept in DEBRIEF_CACHE_DIR (else
+    /// $XDG_CACHE_HOME/debrief or ~/.cache/debrief); set it empty to build without it.
     Build(BuildArgs),
     /// Run the review meeting of one incident.
     ///

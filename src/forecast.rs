@@ -21,7 +21,7 @@ pub const AT_RISK: f64 = 0.5;
 pub const DUE_SOON_DAYS: i64 = 3;
 
 /// What the forecast needs to know of one action.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Facts {
     pub owner: Option<Box<str>>,
     /// The owner's team, from the incident's `[[people]]`.

@@ -357,6 +357,8 @@ fn a_build_without_a_temporary_folder_stops_and_keeps_the_previous_site() {
             .args(args)
             .args(["--today", "2026-11-26"])
             .env("TMPDIR", temporary)
+            // Without the build cache, which would find nothing changed and write nothing.
+            .env("DEBRIEF_CACHE_DIR", "")
             .output()
             .unwrap()
     };

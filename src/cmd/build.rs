@@ -92,8 +92,21 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<ExitCode> {
             kept.display()
         );
     }
+    if built.unchanged {
+        eprintln!(
+            "Nothing changed since the last build of {} ({}); no file written: {}",
+            args.out.display(),
+            crate::diagnostics::plural(built.incidents, "incident"),
+            args.out.join("index.html").display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let kept = match built.reused {
+        0 => String::new(),
+        n => format!(" ({n} unchanged, kept from the last build)"),
+    };
     eprintln!(
-        "Built {} for {} in {} ms: {}",
+        "Built {} for {}{kept} in {} ms: {}",
         crate::diagnostics::plural(built.files, "file"),
         crate::diagnostics::plural(built.incidents, "incident"),
         started.elapsed().as_millis(),

@@ -36,6 +36,9 @@ pub struct Moment {
     pub utc: String,
 }
 
+/// The durations a report gives, by name.
+pub const DURATIONS: [&str; 3] = ["to detect", "to mitigate", "to resolve"];
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DurationView {
     pub name: &'static str,
@@ -148,7 +151,7 @@ pub struct IncidentView {
 }
 
 /// What the archive index shows of an incident: a row, not the whole report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct IncidentSummary {
     pub id: String,
     pub title: String,
@@ -253,20 +256,17 @@ impl IncidentView {
         })
         .collect();
         let d = i.durations();
-        let durations: Vec<DurationView> = [
-            ("to detect", d.to_detect),
-            ("to mitigate", d.to_mitigate),
-            ("to resolve", d.to_resolve),
-        ]
-        .into_iter()
-        .filter_map(|(name, d)| {
-            Some(DurationView {
-                name,
-                text: human_duration(d?),
-                seconds: d?.as_secs(),
+        let durations: Vec<DurationView> = DURATIONS
+            .into_iter()
+            .zip([d.to_detect, d.to_mitigate, d.to_resolve])
+            .filter_map(|(name, d)| {
+                Some(DurationView {
+                    name,
+                    text: human_duration(d?),
+                    seconds: d?.as_secs(),
+                })
             })
-        })
-        .collect();
+            .collect();
         let total = d.to_resolve.or(d.to_mitigate);
         let date = i.opened().map_or_else(String::new, |d| d.to_string());
 

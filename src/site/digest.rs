@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::spill::Spill;
 use crate::forecast::{Assessment, Facts, Forecast};
 use crate::model::{ActionState, LoadedIncident};
@@ -30,7 +32,7 @@ pub(super) struct Digest {
 }
 
 /// An incident's impact window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Impact {
     pub from: jiff::Timestamp,
     /// `None`: still going on (no `resolved` time, and the write-up is not published).
@@ -108,6 +110,7 @@ impl Digest {
 }
 
 /// A contributing factor, as the themes page needs it.
+#[derive(Clone, Serialize, Deserialize)]
 pub(super) struct FactorBrief {
     pub text: String,
     pub category: String,
@@ -131,12 +134,15 @@ pub(super) struct Actions {
 }
 
 /// How an action item sorts and counts.
+#[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Key {
     pub open: bool,
     pub due: Option<Box<str>>,
     pub anchor: Box<str>,
     /// What the archive-wide forecast needs, and what it said.
     pub facts: Facts,
+    /// Made by [`judge`] for the whole archive, never kept from one build to the next.
+    #[serde(skip)]
     pub assessment: Option<Assessment>,
 }
 
@@ -158,25 +164,49 @@ impl Actions {
             serde_json::to_writer(&mut json, action)?;
             ends.push(u32::try_from(json.len())?);
         }
-        let at = spill.put(&json).map_err(|e| {
+        let keys = actions
+            .iter()
+            .zip(facts)
+            .map(|(a, facts)| Key {
+                open: a.open,
+                due: a.due.as_deref().map(Into::into),
+                anchor: a.anchor.as_str().into(),
+                facts,
+                assessment: None,
+            })
+            .collect();
+        Actions::from_json(&json, ends, keys, spill)
+    }
+
+    /// The items of `json` (each ending where `ends` says), with their keys; the JSON goes to
+    /// `spill`.
+    pub fn from_json(
+        json: &[u8],
+        ends: Vec<u32>,
+        keys: Box<[Key]>,
+        spill: &Arc<Spill>,
+    ) -> anyhow::Result<Actions> {
+        if ends.len() != keys.len() || ends.last().map_or(0, |&e| e as usize) != json.len() {
+            anyhow::bail!("action items that do not match their keys");
+        }
+        let at = spill.put(json).map_err(|e| {
             anyhow::anyhow!("writing action items to the build's temporary file: {e}")
         })?;
         Ok(Actions {
             spill: spill.clone(),
             at,
             ends: ends.into_boxed_slice(),
-            keys: actions
-                .iter()
-                .zip(facts)
-                .map(|(a, facts)| Key {
-                    open: a.open,
-                    due: a.due.as_deref().map(Into::into),
-                    anchor: a.anchor.as_str().into(),
-                    facts,
-                    assessment: None,
-                })
-                .collect(),
+            keys,
         })
+    }
+
+    /// Every item's JSON end to end, and where each ends: what [`Actions::from_json`] takes.
+    pub fn json(&self) -> anyhow::Result<(Vec<u8>, Vec<u32>)> {
+        let len = self.ends.last().map_or(0, |&e| e as usize);
+        let json = self.spill.get(self.at, len).map_err(|e| {
+            anyhow::anyhow!("reading action items from the build's temporary file: {e}")
+        })?;
+        Ok((json, self.ends.to_vec()))
     }
 
     pub fn len(&self) -> usize {

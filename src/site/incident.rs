@@ -7,9 +7,10 @@
 
 use rayon::prelude::*;
 
+use super::cache::{Head, INCIDENT_FILES, Record, Session, related_hash};
 use super::common::Writer;
 use super::digest::Digest;
-use super::input::{BuildOptions, Site};
+use super::input::{BuildOptions, Site, Source};
 use super::logs::{read_logs, read_metrics};
 use super::related;
 use crate::diagnostics::Report;
@@ -34,6 +35,8 @@ pub(super) struct Kept {
     pub checker: Option<Box<crate::public::Redactor>>,
     pub redactions: Vec<crate::public::Redaction>,
     pub hidden: Vec<String>,
+    /// Incidents unchanged since the previous build, taken from it.
+    pub reused: usize,
 }
 
 /// One incident's part of a build.
@@ -52,7 +55,9 @@ enum Part {
     Skipped,
 }
 
-/// Writes every incident's pages. Problems in the incidents' files go into `report`.
+/// Writes every incident's pages, or takes them from the previous build where `cache` says
+/// nothing they show changed. Problems in the incidents' files go into `report`.
+#[allow(clippy::too_many_arguments)] // the build's parts an incident's pages feed or read
 pub(super) fn write_all(
     site: Site,
     options: &BuildOptions,
@@ -60,15 +65,36 @@ pub(super) fn write_all(
     postings: &super::search::Postings,
     spill: &std::sync::Arc<super::spill::Spill>,
     out: Writer<'_>,
+    cache: Option<&Session>,
     report: &mut Report,
 ) -> anyhow::Result<Drawn> {
     // Each incident in parallel: read, drawn, written, and dropped but for its digest. Once one
     // has errors, the rest are only read, for the report.
     let failing = std::sync::atomic::AtomicBool::new(false);
+    let reused = std::sync::atomic::AtomicUsize::new(0);
     let parts: Vec<(anyhow::Result<Part>, Report)> = (0..site.source.len())
         .into_par_iter()
         .map(|i| {
             let mut own = Report::default();
+            let dir = match site.source {
+                Source::Folders(dirs) => Some(&dirs[i]),
+                Source::Loaded(_) => None,
+            };
+            // Once an incident has errors, nothing is written: the rest are read for the report.
+            if let (Some(cache), Some(dir)) = (cache, dir)
+                && !failing.load(std::sync::atomic::Ordering::Relaxed)
+                && let Some(digest) =
+                    cache.reuse(i, dir, |b| briefs.related(b), out.dir, spill, postings)
+            {
+                reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                options.progress.inc(1);
+                let part = Part::Written {
+                    digest: Box::new(digest),
+                    warnings: Vec::new(),
+                    public: None,
+                };
+                return (Ok(part), own);
+            }
             let part = match site.source.get(i, site.config, &mut own) {
                 None => {
                     failing.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -109,7 +135,7 @@ pub(super) fn write_all(
                         related: &related,
                     };
                     // The search entry reads the same view; it is made beside the pages.
-                    let (written, search) = rayon::join(
+                    let (written, (search, words)) = rayon::join(
                         || write_incident(&loaded, page, out, public.as_deref_mut()),
                         || super::search::entry(&view, postings),
                     );
@@ -122,8 +148,18 @@ pub(super) fn write_all(
                         }
                     }
                     written.and_then(|warnings| {
+                        let digest = Digest::of(view, &loaded, search, spill)?;
+                        // A warning of the build is printed on every build, so the incident is drawn
+                        // on every build. (The load's own warnings are `check`'s to print.)
+                        if let (Some(cache), Some(dir)) = (cache, dir)
+                            && warnings.is_empty()
+                        {
+                            remember(
+                                cache, i, dir, &loaded, &related, briefs, out, &digest, words,
+                            );
+                        }
                         Ok(Part::Written {
-                            digest: Box::new(Digest::of(view, &loaded, search, spill)?),
+                            digest: Box::new(digest),
                             warnings,
                             public,
                         })
@@ -186,8 +222,45 @@ pub(super) fn write_all(
             checker: checker.map(Box::new),
             redactions,
             hidden,
+            reused: reused.into_inner(),
         },
     ))
+}
+
+/// Records the incident `i`, just drawn from `dir`, in the build's cache: unless its sources
+/// or metrics lie outside its folder, where its stamp does not look.
+#[allow(clippy::too_many_arguments)] // what the record is made of
+fn remember(
+    cache: &Session,
+    i: usize,
+    dir: &std::path::Path,
+    loaded: &LoadedIncident,
+    related: &[related::RelatedView],
+    briefs: &related::Archive,
+    out: Writer<'_>,
+    digest: &Digest,
+    words: super::search::Words,
+) {
+    if !crate::evidence::paths::paths_outside(&loaded.incident, &loaded.dir).is_empty() {
+        return;
+    }
+    let Ok(record) = Record::of(digest, words) else {
+        return;
+    };
+    let head = |stamp| {
+        let mut sizes = [0; INCIDENT_FILES.len()];
+        for (size, name) in sizes.iter_mut().zip(INCIDENT_FILES) {
+            *size = out.dir.len_of(&format!("incidents/{}/{name}", loaded.id))?;
+        }
+        Some(Head {
+            dir: dir.to_path_buf(),
+            stamp,
+            related: related_hash(related),
+            sizes,
+            brief: briefs.of_folder(i).cloned(),
+        })
+    };
+    cache.record(i, head, record);
 }
 
 /// Whether an incident may be published as it is: every source and metric, and notes.md, stay

@@ -28,6 +28,7 @@ use crate::render::Theme;
 use crate::render::context::IncidentSummary;
 
 mod actions;
+mod cache;
 mod common;
 mod digest;
 mod docs_sites;
@@ -66,6 +67,10 @@ pub struct Built {
     pub redactions: Vec<crate::public::Redaction>,
     /// In a public build: incidents left out whole (`public = false`).
     pub hidden: Vec<String>,
+    /// Incidents unchanged since the previous build, whose pages were taken from it.
+    pub reused: usize,
+    /// Nothing changed since the previous build: no file was written.
+    pub unchanged: bool,
 }
 
 /// What a build came to.
@@ -86,6 +91,24 @@ pub enum Outcome {
 pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow::Result<Outcome> {
     check_out(&options.out, options.force)?;
     let theme = input::load_theme(&site, options)?;
+    let cache = start_cache(&site, options);
+    if let (Some(cache), Source::Folders(dirs)) = (&cache, site.source)
+        && let Some(previous) = &cache.previous
+        && previous.unchanged(dirs, &cache.stamps, &options.out)
+    {
+        options.progress.finish_and_clear();
+        cache.touch();
+        return Ok(Outcome::Built(Built {
+            files: 0,
+            incidents: dirs.len(),
+            moved_aside: None,
+            warnings: Vec::new(),
+            redactions: Vec::new(),
+            hidden: Vec::new(),
+            reused: dirs.len(),
+            unchanged: true,
+        }));
+    }
     let staging = sibling(&options.out, "staging")?;
     // Files that come out the same as in the previous build are linked from it, not written
     // again: only a site debrief made is read from.
@@ -95,19 +118,16 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
         .is_file()
         .then(|| options.out.clone());
     prepare_staging(&staging, site.source.len() > 0)?;
-    let folder = Folder {
-        dir: staging.clone(),
-        previous,
-        files: std::sync::atomic::AtomicUsize::new(0),
-    };
-    let result = write_site(site, options, &theme, &folder, report);
+    let folder = Folder::new(staging.clone(), previous);
+    let result = write_site(site, options, &theme, &folder, cache.as_ref(), report);
     match result {
         Ok(Written::All { incidents, kept }) => {
             let incident::Kept {
-                warnings,
+                mut warnings,
                 checker,
                 redactions,
                 hidden,
+                reused,
             } = kept;
             if let Some(checker) = checker {
                 let leaks = leak_check(&staging, &checker)?;
@@ -121,7 +141,19 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                 .files
                 .load(std::sync::atomic::Ordering::Relaxed)
                 .saturating_sub(1);
+            let site_folder = cache::identity(&staging);
             let moved_aside = swap(&staging, &options.out)?;
+            if let Some(cache) = cache {
+                let pages = folder
+                    .pages
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Err(e) = cache.finish(site_folder, pages) {
+                    warnings.push(format!(
+                        "the build cache was not saved ({e:#}); the next build draws every incident again"
+                    ));
+                }
+            }
             Ok(Outcome::Built(Built {
                 files,
                 incidents,
@@ -129,6 +161,8 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                 warnings,
                 redactions,
                 hidden,
+                reused,
+                unchanged: false,
             }))
         }
         Ok(Written::Refused { failed }) => {
@@ -143,6 +177,26 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
             Err(e)
         }
     }
+}
+
+/// The cache of a build of incident folders into a folder (not a public build, which reads
+/// and checks every file each time); `None` when there is none to use.
+fn start_cache(site: &Site, options: &BuildOptions) -> Option<cache::Session> {
+    let Source::Folders(dirs) = site.source else {
+        return None;
+    };
+    if options.public {
+        return None;
+    }
+    let path = cache::file_for(&options.out)?;
+    let theme = input::theme_dir(site.config, site.config_file, options.theme.as_deref());
+    let key = cache::key(
+        site.config_file,
+        theme.as_deref(),
+        options.today,
+        options.base_url.as_deref(),
+    )?;
+    cache::Session::start(path, key, dirs, &options.out)
 }
 
 /// Renders the whole site into memory with `theme`, exactly as `build` would write it.
@@ -163,9 +217,14 @@ pub fn render_to_memory(
     };
     let memory = Memory::default();
     let mut report = Report::default();
-    if let Written::Refused { failed } =
-        write_site(Site::of(archive), &options, theme, &memory, &mut report)?
-    {
+    if let Written::Refused { failed } = write_site(
+        Site::of(archive),
+        &options,
+        theme,
+        &memory,
+        None,
+        &mut report,
+    )? {
         anyhow::bail!("{failed} incidents did not load");
     }
     memory
@@ -192,6 +251,7 @@ fn write_site(
     options: &BuildOptions,
     theme: &Theme,
     dir: &dyn Output,
+    cache: Option<&cache::Session>,
     report: &mut Report,
 ) -> anyhow::Result<Written> {
     let title = site
@@ -212,36 +272,42 @@ fn write_site(
 
     // What relates incidents, from a quick read of them all.
     use related::Flattened;
-    let (briefs, names) = match site.source {
-        Source::Folders(dirs) => related::briefs_of_folders(dirs, site.config, options.public),
-        Source::Loaded(incidents) if options.public => incidents
-            .iter()
-            .map(|l| related::public_brief(&l.id, &l.incident, site.config))
-            .unzip::<_, _, Vec<_>, Vec<_>>()
-            .flattened(),
-        Source::Loaded(incidents) => (
+    let briefs = match site.source {
+        Source::Folders(dirs) if options.public => {
+            let (briefs, names) = related::public_briefs_of_folders(dirs, site.config);
+            related::Archive::public(briefs, names)
+        }
+        Source::Folders(dirs) => {
+            // An incident unchanged since the previous build has its brief in the cache.
+            let known = |i: usize| cache.and_then(|c| c.known_brief(i, &dirs[i]));
+            related::Archive::in_place(related::briefs_of_folders(dirs, known))
+        }
+        Source::Loaded(incidents) if options.public => {
+            let (briefs, names) = incidents
+                .iter()
+                .map(|l| related::public_brief(&l.id, &l.incident, site.config))
+                .unzip::<_, _, Vec<_>, Vec<_>>()
+                .flattened();
+            related::Archive::public(briefs, names)
+        }
+        Source::Loaded(incidents) => related::Archive::new(
             incidents
                 .iter()
                 .filter_map(|l| related::brief(&l.id, &l.incident, site.config, false))
                 .collect(),
-            Vec::new(),
         ),
-    };
-    let briefs = if options.public {
-        related::Archive::public(briefs, names)
-    } else {
-        related::Archive::new(briefs)
     };
 
     // Each incident's words go to the search index's postings as its pages are written.
     let postings = search::Postings::default();
     // Their action items go to disk until the actions pages read them back.
     let spill = std::sync::Arc::new(spill::Spill::new()?);
-    let (mut digests, kept) =
-        match incident::write_all(site, options, &briefs, &postings, &spill, out, report)? {
-            incident::Drawn::All(digests, kept) => (digests, kept),
-            incident::Drawn::Refused { failed } => return Ok(Written::Refused { failed }),
-        };
+    let (mut digests, kept) = match incident::write_all(
+        site, options, &briefs, &postings, &spill, out, cache, report,
+    )? {
+        incident::Drawn::All(digests, kept) => (digests, kept),
+        incident::Drawn::Refused { failed } => return Ok(Written::Refused { failed }),
+    };
 
     // Where each action stands, judged by the whole archive's record.
     digest::judge(&mut digests, |all| {

@@ -161,6 +161,15 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> anyhow::Resu
 /// Where a build's files go: a folder on disk, or memory (for `serve`).
 pub trait Output: Sync {
     fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
+
+    /// Takes the file `rel` from the previous build as it is, when it is there and `len`
+    /// bytes long; says whether it did.
+    fn keep(&self, _rel: &str, _len: u64) -> bool {
+        false
+    }
+
+    /// How long the file `rel` written in this build is.
+    fn len_of(&self, rel: &str) -> Option<u64>;
 }
 
 /// Files written below a folder.
@@ -174,6 +183,9 @@ pub struct Folder {
     pub previous: Option<PathBuf>,
     /// Files made so far (a file written twice counts once).
     pub files: std::sync::atomic::AtomicUsize,
+    /// The files made so far that are not an incident's own, with their lengths: what the
+    /// next build checks before it finds that nothing changed.
+    pub pages: std::sync::Mutex<Vec<(String, u64)>>,
 }
 
 impl Folder {
@@ -231,16 +243,59 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
     }
 }
 
+impl Folder {
+    /// A folder for a build, with the previous build to link unchanged files from.
+    pub fn new(dir: PathBuf, previous: Option<PathBuf>) -> Folder {
+        Folder {
+            dir,
+            previous,
+            files: std::sync::atomic::AtomicUsize::new(0),
+            pages: std::sync::Mutex::default(),
+        }
+    }
+
+    fn made(&self, rel: &str, len: u64) {
+        self.files
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if !super::cache::incident_file(rel) {
+            self.pages
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((rel.to_owned(), len));
+        }
+    }
+}
+
 impl Output for Folder {
     fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.dir.join(rel);
         let new = self.reuse(rel, &path, bytes)
             || write_new(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         if new {
-            self.files
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.made(rel, bytes.len() as u64);
         }
         Ok(())
+    }
+
+    fn keep(&self, rel: &str, len: u64) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        let old = previous.join(rel);
+        match std::fs::symlink_metadata(&old) {
+            Ok(meta) if meta.is_file() && meta.len() == len => {}
+            _ => return false,
+        }
+        let path = self.dir.join(rel);
+        let linked = with_parent(&path, || std::fs::hard_link(&old, &path)).is_ok();
+        if linked {
+            self.made(rel, len);
+        }
+        linked
+    }
+
+    fn len_of(&self, rel: &str) -> Option<u64> {
+        std::fs::metadata(self.dir.join(rel)).ok().map(|m| m.len())
     }
 }
 
@@ -256,5 +311,10 @@ impl Output for Memory {
             .map_err(|_| anyhow::anyhow!("a render thread panicked"))?;
         files.insert(rel.to_owned(), bytes.to_vec());
         Ok(())
+    }
+
+    fn len_of(&self, rel: &str) -> Option<u64> {
+        let files = self.0.lock().ok()?;
+        files.get(rel).map(|b| b.len() as u64)
     }
 }

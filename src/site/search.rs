@@ -35,7 +35,7 @@ const BODY: u8 = 1;
 const EXCERPT_WORDS: usize = 9;
 
 /// What the index keeps of an incident.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SearchDoc {
     /// Title.
     pub t: String,
@@ -44,17 +44,17 @@ pub struct SearchDoc {
     /// Date, `YYYY-MM-DD` or empty.
     pub d: String,
     /// Severity.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s: Option<String>,
     /// Services, tags, factor categories.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sv: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tg: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub c: Vec<String>,
     /// The summary's first words.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub x: String,
 }
 
@@ -85,7 +85,7 @@ struct Spill {
 
 impl Postings {
     /// Spills an incident's words, and says its number.
-    fn add(&self, words: &rustc_hash::FxHashMap<String, u8>) -> u32 {
+    fn add<'a>(&self, words: impl IntoIterator<Item = (&'a str, u8)>) -> u32 {
         // A panic elsewhere cannot leave a half-written record: the lock is held while writing
         // whole records only.
         let mut spill = self
@@ -103,7 +103,7 @@ impl Postings {
             record.extend_from_slice(word.as_bytes());
             record.push(0);
             record.extend_from_slice(&number.to_le_bytes());
-            record.push(*weight);
+            record.push(weight);
             let written = match spill.shards.entry(shard(word)) {
                 std::collections::btree_map::Entry::Occupied(file) => {
                     std::io::Write::write_all(file.into_mut(), &record)
@@ -185,10 +185,28 @@ fn each_word(text: &str, mut f: impl FnMut(&str)) {
     }
 }
 
-/// The index entry of one incident, from its view (a public build's view is redacted); its
-/// words go to `postings`.
-pub fn entry(view: &IncidentView, postings: &Postings) -> Entry {
-    let mut weights: rustc_hash::FxHashMap<String, u8> = Default::default();
+/// An incident's indexed words, each with its weight.
+pub type Words = rustc_hash::FxHashMap<String, u8>;
+
+impl Entry {
+    /// The entry of an incident indexed in an earlier build: its row and its words, which go
+    /// to `postings`.
+    pub fn again<'a>(
+        doc: SearchDoc,
+        words: impl IntoIterator<Item = (&'a str, u8)>,
+        postings: &Postings,
+    ) -> Entry {
+        Entry {
+            doc,
+            number: postings.add(words),
+        }
+    }
+}
+
+/// The index entry of one incident, from its view (a public build's view is redacted), and
+/// its words, which also go to `postings`.
+pub fn entry(view: &IncidentView, postings: &Postings) -> (Entry, Words) {
+    let mut weights: Words = Default::default();
     let mut add = |text: &str, weight: u8| {
         each_word(text, |w| match weights.get_mut(w) {
             Some(slot) => *slot = (*slot).max(weight),
@@ -244,7 +262,7 @@ pub fn entry(view: &IncidentView, postings: &Postings) -> Entry {
         // The summary goes on: say so rather than stop mid-sentence.
         excerpt.push_str(" …");
     }
-    Entry {
+    let entry = Entry {
         doc: SearchDoc {
             t: view.title.clone(),
             i: view.id.clone(),
@@ -255,8 +273,9 @@ pub fn entry(view: &IncidentView, postings: &Postings) -> Entry {
             c: categories,
             x: excerpt,
         },
-        number: postings.add(&weights),
-    }
+        number: postings.add(weights.iter().map(|(w, n)| (w.as_str(), *n))),
+    };
+    (entry, weights)
 }
 
 /// The shard a word's postings are in: its first character, or `_` when that is not a

@@ -33,6 +33,11 @@ pub fn debrief(cwd: &Path) -> Command {
     cmd.current_dir(cwd)
         .env("NO_COLOR", "1")
         .env("TZ", "UTC")
+        // Builds remember their sites here, not in the user's cache folder.
+        .env(
+            "DEBRIEF_CACHE_DIR",
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("debrief-cache"),
+        )
         .env_remove("DEBRIEF_LOG");
     cmd
 }

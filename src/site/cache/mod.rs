@@ -1,0 +1,410 @@
+//! What a build remembers for the next build into the same folder, so that a rebuild after an
+//! edit draws only the incidents that changed.
+//!
+//! The cache is one file per output folder in the user's cache folder (`DEBRIEF_CACHE_DIR`,
+//! else `$XDG_CACHE_HOME/debrief`, else `~/.cache/debrief`), never inside the site, which gets
+//! published. Each line is an incident drawn last time: a head, a tab, and its record.
+//!
+//! - The head: the incident's folder, its stamp (every file below it by path, size,
+//!   modification and change time, and inode, so an edit, a `git checkout`, a file added or
+//!   removed all change it), what relates it to other incidents, the related incidents its
+//!   report lists, and the lengths of its files in the site.
+//! - The record: everything the archive-wide pages need of it (its row, its action items, its
+//!   factors, its search words).
+//!
+//! The last line holds the key of everything else a site's bytes depend on (debrief's own
+//! binary, the theme, debrief.toml, `--today`, `--base-url`), which output folder it describes,
+//! and the site's other files with their lengths. With another key, nothing is reused.
+//!
+//! An incident whose stamp and related incidents are as recorded, and whose files are still in
+//! the previous site at their lengths, is not read or drawn again: its files are hard-linked from
+//! the previous site, and its digest comes from the record. The archive-wide pages are rendered
+//! on every build (and linked from the previous site when they come out the same). When nothing
+//! at all differs, the build writes nothing.
+//!
+//! Never cached, so drawn on every build: an incident with a build warning (a log that could not
+//! be read: it is printed on every build), one with a symbolic link below it or a source or
+//! metric outside its folder, one with a file modified in the two seconds before the build
+//! looked (file times are coarser than edits), and every public build.
+
+mod record;
+mod stamp;
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+
+use super::digest::Digest;
+use super::related::{Brief, RelatedView};
+use super::search::Postings;
+use super::spill::Spill;
+pub(super) use record::Record;
+use stamp::hex;
+pub(super) use stamp::{Stamp, identity, key};
+
+/// An incident's files in the site, below `incidents/<id>/`.
+pub(super) const INCIDENT_FILES: [&str; 7] = [
+    "index.html",
+    "report.md",
+    "timeline.svg",
+    "flow.svg",
+    "timeline-narrow.svg",
+    "flow-narrow.svg",
+    "incident.json",
+];
+
+/// A site's cache is removed when it was not used for this many days.
+const KEEP_DAYS: u64 = 30;
+
+/// Whether `rel` is one of an incident's own files.
+pub(super) fn incident_file(rel: &str) -> bool {
+    let mut parts = rel.split('/');
+    matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some("incidents"), Some(_), Some(name), None) if INCIDENT_FILES.contains(&name)
+    )
+}
+
+/// The cache file of the site at `out`; `None` where there is no cache folder
+/// (`DEBRIEF_CACHE_DIR` set empty turns the cache off).
+pub(super) fn file_for(out: &Path) -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name);
+    let dir = match var("DEBRIEF_CACHE_DIR") {
+        Some(dir) if dir.is_empty() => return None,
+        Some(dir) => PathBuf::from(dir),
+        None => var("XDG_CACHE_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                var("HOME")
+                    .filter(|d| !d.is_empty())
+                    .map(|h| PathBuf::from(h).join(".cache"))
+            })?
+            .join("debrief"),
+    };
+    let out = std::path::absolute(out).ok()?;
+    let name = hex(&sha2::Sha256::digest(out.as_os_str().as_encoded_bytes())[..16]);
+    Some(dir.join(format!("site-{name}.cache")))
+}
+
+/// The related incidents a report lists, as a hash.
+pub(super) fn related_hash(related: &[RelatedView]) -> String {
+    let json = serde_json::to_vec(related).unwrap_or_default();
+    hex(&sha2::Sha256::digest(&json)[..16])
+}
+
+/// What the cache says of an incident before its record.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Head {
+    pub dir: PathBuf,
+    pub stamp: String,
+    pub related: String,
+    /// The lengths of its [`INCIDENT_FILES`].
+    pub sizes: [u64; 7],
+    /// What relates it to other incidents, from the quick read of its file.
+    pub brief: Option<Brief>,
+}
+
+/// The cache's last line.
+#[derive(Serialize, Deserialize)]
+struct Trailer {
+    key: String,
+    out: (u64, u64),
+    /// The site's files other than the incidents' own, with their lengths.
+    pages: Vec<(String, u64)>,
+}
+
+/// An incident in the previous build's cache.
+struct Line {
+    head: Head,
+    /// Where the line starts in the file, and its length with the newline.
+    at: u64,
+    len: usize,
+    /// Where the record starts in the line.
+    tab: usize,
+}
+
+/// The previous build's cache, read when it describes the site at the output folder.
+pub(super) struct Previous {
+    file: std::fs::File,
+    lines: HashMap<PathBuf, Line>,
+    pages: Vec<(String, u64)>,
+}
+
+impl Previous {
+    /// The cache at `path`, when it was written with `key` for the folder at `out` as it is.
+    pub fn open(path: &Path, key: &str, out: &Path) -> Option<Previous> {
+        let file = std::fs::File::open(path).ok()?;
+        let mut reader = std::io::BufReader::new(&file);
+        let mut lines = HashMap::new();
+        let mut trailer = None;
+        let mut at = 0u64;
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let len = reader.read_until(b'\n', &mut line).ok()?;
+            if len == 0 {
+                break;
+            }
+            if line.last() != Some(&b'\n') || trailer.is_some() {
+                // Cut short, or written by something else.
+                return None;
+            }
+            match memchr::memchr(b'\t', &line) {
+                Some(tab) => {
+                    let head: Head = serde_json::from_slice(&line[..tab]).ok()?;
+                    let at_line = at;
+                    lines.insert(
+                        head.dir.clone(),
+                        Line {
+                            head,
+                            at: at_line,
+                            len,
+                            tab,
+                        },
+                    );
+                }
+                None => trailer = Some(serde_json::from_slice::<Trailer>(&line).ok()?),
+            }
+            at += len as u64;
+        }
+        let trailer = trailer?;
+        (trailer.key == key && Some(trailer.out) == identity(out)).then_some(Previous {
+            file,
+            lines,
+            pages: trailer.pages,
+        })
+    }
+
+    /// The brief recorded for the incident at `dir` with the stamp `stamp`.
+    pub fn brief(&self, dir: &Path, stamp: Option<&Stamp>) -> Option<Option<&Brief>> {
+        let line = self.lines.get(dir)?;
+        (Some(line.head.stamp.as_str()) == stamp.map(|s| s.hash.as_str()))
+            .then_some(line.head.brief.as_ref())
+    }
+
+    fn bytes(&self, line: &Line) -> Option<Vec<u8>> {
+        let mut bytes = vec![0; line.len];
+        #[cfg(unix)]
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, &mut bytes, line.at).ok()?;
+        #[cfg(not(unix))]
+        return None;
+        Some(bytes)
+    }
+
+    /// Whether the site at `out` is exactly what a build of the incidents at `dirs`, with
+    /// these stamps, would write.
+    pub fn unchanged(&self, dirs: &[PathBuf], stamps: &[Option<Stamp>], out: &Path) -> bool {
+        let same_len = |rel: &str, len: u64| {
+            std::fs::symlink_metadata(out.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len)
+        };
+        dirs.len() == self.lines.len()
+            && dirs.iter().zip(stamps).all(|(dir, stamp)| {
+                let (Some(line), Some(stamp)) = (self.lines.get(dir), stamp) else {
+                    return false;
+                };
+                let id = crate::load::incident_id(dir);
+                line.head.stamp == stamp.hash
+                    && INCIDENT_FILES
+                        .iter()
+                        .zip(line.head.sizes)
+                        .all(|(name, len)| same_len(&format!("incidents/{id}/{name}"), len))
+            })
+            && self.pages.iter().all(|(rel, len)| same_len(rel, *len))
+    }
+}
+
+/// A build's use of the cache: what the previous build left, and the cache being written.
+pub(super) struct Session {
+    pub previous: Option<Previous>,
+    /// Each incident folder's stamp, in the order of the build's folders.
+    pub stamps: Vec<Option<Stamp>>,
+    key: String,
+    path: PathBuf,
+    next: Mutex<Option<std::io::BufWriter<tempfile::NamedTempFile>>>,
+}
+
+impl Session {
+    /// The cache of a build of `dirs` into `out` with `key`; `None` when there is no cache
+    /// folder or it cannot be written.
+    pub fn start(path: PathBuf, key: String, dirs: &[PathBuf], out: &Path) -> Option<Session> {
+        use rayon::prelude::*;
+        let parent = path.parent()?;
+        std::fs::create_dir_all(parent).ok()?;
+        let next = tempfile::NamedTempFile::new_in(parent).ok()?;
+        let now = std::time::SystemTime::now();
+        let stamps = dirs.par_iter().map(|d| stamp::stamp(d, now)).collect();
+        let previous = out
+            .join(super::MARKER)
+            .is_file()
+            .then(|| Previous::open(&path, &key, out))
+            .flatten();
+        Some(Session {
+            previous,
+            stamps,
+            key,
+            path,
+            next: Mutex::new(Some(std::io::BufWriter::new(next))),
+        })
+    }
+
+    /// Marks the cache as used, though not written: caches unused for long are removed.
+    pub fn touch(&self) {
+        if let Ok(file) = std::fs::File::options().write(true).open(&self.path) {
+            let _ = file.set_modified(std::time::SystemTime::now());
+        }
+    }
+
+    /// The brief the previous build recorded for the incident `i` at `dir`, when its folder is
+    /// as it was then.
+    pub fn known_brief(&self, i: usize, dir: &Path) -> Option<Option<Brief>> {
+        let previous = self.previous.as_ref()?;
+        let brief = previous.brief(dir, self.stamps.get(i)?.as_ref())?;
+        Some(brief.cloned())
+    }
+
+    fn write(&self, bytes: &[u8]) {
+        let mut next = self
+            .next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(file) = next.as_mut()
+            && file.write_all(bytes).is_err()
+        {
+            *next = None;
+        }
+    }
+
+    /// The incident `i` (at `dir`, its files below `incidents/<id>/`) as the previous build
+    /// drew it, when nothing it shows has changed: its files are taken from the previous site,
+    /// and its digest is returned.
+    #[allow(clippy::too_many_arguments)] // each is one thing the reuse is checked against
+    pub fn reuse(
+        &self,
+        i: usize,
+        dir: &Path,
+        related: impl FnOnce(&Brief) -> Vec<RelatedView>,
+        out: &dyn super::Output,
+        spill: &Arc<Spill>,
+        postings: &Postings,
+    ) -> Option<Digest> {
+        let previous = self.previous.as_ref()?;
+        let line = previous.lines.get(dir)?;
+        let stamp = self.stamps.get(i)?.as_ref()?;
+        if line.head.stamp != stamp.hash
+            || line.head.related != related_hash(&related(line.head.brief.as_ref()?))
+        {
+            return None;
+        }
+        let bytes = previous.bytes(line)?;
+        let record: Record = serde_json::from_slice(&bytes[line.tab + 1..]).ok()?;
+        let id = crate::load::incident_id(dir);
+        let kept = INCIDENT_FILES
+            .iter()
+            .zip(line.head.sizes)
+            .all(|(name, len)| out.keep(&format!("incidents/{id}/{name}"), len));
+        if !kept {
+            return None;
+        }
+        let digest = record.digest(spill, postings).ok()?;
+        self.write(&bytes);
+        Some(digest)
+    }
+
+    /// Records the incident `i`, drawn in this build, when it may be cached.
+    pub fn record(&self, i: usize, head: impl FnOnce(String) -> Option<Head>, record: Record) {
+        let Some(Some(stamp)) = self.stamps.get(i) else {
+            return;
+        };
+        if !stamp.settled {
+            return;
+        }
+        let Some(head) = head(stamp.hash.clone()) else {
+            return;
+        };
+        let (Ok(mut line), Ok(record)) = (serde_json::to_vec(&head), serde_json::to_vec(&record))
+        else {
+            return;
+        };
+        line.push(b'\t');
+        line.extend_from_slice(&record);
+        line.push(b'\n');
+        self.write(&line);
+    }
+
+    /// Puts the cache in place for the next build, once the site (the folder `out`, as
+    /// [`identity`] knew it before it took the output folder's place) is there, with `pages`,
+    /// the site's files other than the incidents' own.
+    pub fn finish(self, out: Option<(u64, u64)>, pages: Vec<(String, u64)>) -> anyhow::Result<()> {
+        let next = self
+            .next
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(mut next) = next else {
+            anyhow::bail!("writing {} failed", self.path.display());
+        };
+        let Some(out) = out else {
+            return Ok(());
+        };
+        let trailer = Trailer {
+            key: self.key,
+            out,
+            pages,
+        };
+        serde_json::to_writer(&mut next, &trailer)?;
+        next.write_all(b"\n")?;
+        let file = next.into_inner().map_err(|e| e.into_error())?;
+        file.persist(&self.path)?;
+        if let Some(dir) = self.path.parent() {
+            prune(dir);
+        }
+        Ok(())
+    }
+}
+
+/// Removes the caches of sites not built for [`KEEP_DAYS`] days (an output folder long gone,
+/// or a test's), and files left by a build that was stopped while writing its cache.
+fn prune(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let keep = if name.starts_with("site-") && name.ends_with(".cache") {
+            KEEP_DAYS
+        } else if name.starts_with(".tmp") {
+            1
+        } else {
+            continue;
+        };
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok());
+        if age.is_some_and(|age| age.as_secs() > keep * 24 * 3600) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_incidents_own_files_are_told_from_the_rest() {
+        assert!(incident_file("incidents/2026-11-03-x/index.html"));
+        assert!(incident_file("incidents/2026-11-03-x/flow-narrow.svg"));
+        assert!(!incident_file("incidents/index.md"));
+        assert!(!incident_file("incidents/2026-11-03-x/other.html"));
+        assert!(!incident_file("index.html"));
+        assert!(!incident_file("incidents/a/b/index.html"));
+    }
+}
