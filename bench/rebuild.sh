@@ -5,6 +5,8 @@
 # (bench/interleave.py). Each round times:
 #
 #   debrief-edit       one incident's notes.md edited, then built again into the same folder
+#   debrief-summary    one incident's summary edited (it shows in the feed and the search
+#                      results, so the archive-wide pages are rendered again), then built
 #   debrief-empty      a build into an empty folder (the cache is written, not read)
 #   debrief-unchanged  built again with nothing changed
 #   hugo               Hugo's build into an empty folder
@@ -39,8 +41,10 @@ build "$out_d" 2>/dev/null
 build "$out_d"
 edited=$(find "$dir/archive" -mindepth 1 -maxdepth 1 -type d | sort | sed -n "$((count / 2))p")
 edit="echo 'Edited again.' >> $edited/notes.md && touch -d '10 seconds ago' $edited/notes.md"
+summary="sed -i 's/^summary = \\\"/summary = \\\"edited /' $edited/incident.toml && touch -d '10 seconds ago' $edited/incident.toml"
 python3 bench/interleave.py --runs "$runs" --warmup 1 --prepare "rm -rf $out_e $out_h" \
   debrief-edit "sh -c \"$edit && exec $bin build $dir/archive --out $out_d --today 2026-11-26\"" \
+  debrief-summary "sh -c \"$summary && exec $bin build $dir/archive --out $out_d --today 2026-11-26\"" \
   debrief-empty "$bin build $dir/archive --out $out_e --today 2026-11-26" \
   debrief-unchanged "$bin build $dir/archive --out $out_d --today 2026-11-26" \
   hugo "hugo --quiet -s $dir/hugo -d $out_h"

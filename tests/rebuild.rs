@@ -209,6 +209,13 @@ fn a_rebuild_is_a_clean_build_whatever_changed() {
     let said = bench.rebuild_matches_clean(&[], "editing one incident's title");
     assert!((1..14).contains(&kept(&said)), "{said}");
 
+    // An action item's status: the actions pages, the calendar and the CSV show it.
+    bench.edit(TITLE_EDITED, "incident.toml", |t| {
+        t.replacen("status   = \"open\"", "status   = \"in-progress\"", 1)
+    });
+    let said = bench.rebuild_matches_clean(&[], "moving an action item on");
+    assert_eq!(kept(&said), 13, "{said}");
+
     // An incident added, under a new name.
     let added = bench.incidents().join("2026-11-30-copy-of-tls-expiry");
     copy_tree(&bench.incidents().join(NOTES_EDITED), &added);

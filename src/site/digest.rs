@@ -291,5 +291,10 @@ pub(super) fn newest_first(digests: &[Digest]) -> Vec<&Digest> {
 
 /// The order of the archive's lists: newest first, the same day by id.
 pub(super) fn newer(a: &IncidentSummary, b: &IncidentSummary) -> std::cmp::Ordering {
-    b.date.cmp(&a.date).then(a.id.cmp(&b.id))
+    newer_of((&a.date, &a.id), (&b.date, &b.id))
+}
+
+/// [`newer`], of (date, id) pairs.
+pub(super) fn newer_of(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
+    b.0.cmp(a.0).then(a.1.cmp(b.1))
 }

@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use super::cache::{Head, INCIDENT_FILES, Record, Session, related_hash};
+use super::cache::{Encoded, Head, INCIDENT_FILES, Reused, Session, Sums, encode, related_hash};
 use super::common::Writer;
 use super::digest::Digest;
 use super::input::{BuildOptions, Site, Source};
@@ -22,9 +22,26 @@ use crate::render::{flow, svg, timeline};
 pub(super) enum Drawn {
     /// Every incident's pages: what the archive-wide pages need of each, and what the build
     /// reports.
-    All(Vec<Digest>, Kept),
+    All(Vec<Item>, Kept),
     /// `failed` incidents have errors; the pages written so far are to be thrown away.
     Refused { failed: usize },
+}
+
+/// An incident as the archive-wide pages have it.
+pub(super) enum Item {
+    /// Drawn in this build: its digest, and with a cache, the hashes of its record.
+    Drawn(Box<Digest>, Option<Sums>),
+    /// Taken from the previous build: its record is read from the cache when needed.
+    Reused(Reused),
+}
+
+impl Item {
+    pub fn sums(&self) -> Option<Sums> {
+        match self {
+            Item::Drawn(_, sums) => *sums,
+            Item::Reused(r) => Some(r.sums),
+        }
+    }
 }
 
 /// What a build reports of its incidents besides their number.
@@ -43,10 +60,13 @@ pub(super) struct Kept {
 enum Part {
     Written {
         digest: Box<Digest>,
+        sums: Option<Sums>,
         warnings: Vec<String>,
         /// In a public build: the incident's redactor and what it did.
         public: Option<Box<(crate::public::Redactor, Vec<crate::public::Redaction>)>>,
     },
+    /// Taken from the previous build.
+    Reused(Reused),
     /// A public build leaves it out (`public = false`).
     Hidden(String),
     /// It has errors.
@@ -83,17 +103,11 @@ pub(super) fn write_all(
             // Once an incident has errors, nothing is written: the rest are read for the report.
             if let (Some(cache), Some(dir)) = (cache, dir)
                 && !failing.load(std::sync::atomic::Ordering::Relaxed)
-                && let Some(digest) =
-                    cache.reuse(i, dir, |b| briefs.related(b), out.dir, spill, postings)
+                && let Some(kept) = cache.reuse(i, dir, |b| briefs.related(b), out.dir)
             {
                 reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 options.progress.inc(1);
-                let part = Part::Written {
-                    digest: Box::new(digest),
-                    warnings: Vec::new(),
-                    public: None,
-                };
-                return (Ok(part), own);
+                return (Ok(Part::Reused(kept)), own);
             }
             let part = match site.source.get(i, site.config, &mut own) {
                 None => {
@@ -149,17 +163,29 @@ pub(super) fn write_all(
                     }
                     written.and_then(|warnings| {
                         let digest = Digest::of(view, &loaded, search, spill)?;
-                        // A warning of the build is printed on every build, so the incident is drawn
-                        // on every build. (The load's own warnings are `check`'s to print.)
-                        if let (Some(cache), Some(dir)) = (cache, dir)
-                            && warnings.is_empty()
-                        {
-                            remember(
-                                cache, i, dir, &loaded, &related, briefs, out, &digest, words,
-                            );
-                        }
+                        let sums = match (cache, dir) {
+                            (Some(cache), Some(dir)) => {
+                                encode(&digest, &words).ok().map(|record| {
+                                    // A warning of the build is printed on every build, so the
+                                    // incident is drawn on every build. (The load's own warnings
+                                    // are `check`'s to print.)
+                                    if warnings.is_empty() {
+                                        let head = Place {
+                                            i,
+                                            dir,
+                                            loaded: &loaded,
+                                            related: &related,
+                                        };
+                                        remember(cache, head, briefs, out, &record);
+                                    }
+                                    record.sums
+                                })
+                            }
+                            _ => None,
+                        };
                         Ok(Part::Written {
                             digest: Box::new(digest),
+                            sums,
                             warnings,
                             public,
                         })
@@ -172,7 +198,7 @@ pub(super) fn write_all(
         })
         .collect();
     options.progress.finish_and_clear();
-    let mut digests = Vec::with_capacity(parts.len());
+    let mut items = Vec::with_capacity(parts.len());
     let mut warnings = Vec::new();
     let mut failed = 0;
     let mut first_error = None;
@@ -190,10 +216,11 @@ pub(super) fn write_all(
         match part {
             Ok(Part::Written {
                 digest,
+                sums,
                 warnings: w,
                 public,
             }) => {
-                digests.push(*digest);
+                items.push(Item::Drawn(digest, sums));
                 warnings.extend(w);
                 if let (Some(checker), Some(public)) = (checker.as_mut(), public) {
                     let (redactor, log) = *public;
@@ -201,6 +228,7 @@ pub(super) fn write_all(
                     redactions.extend(log);
                 }
             }
+            Ok(Part::Reused(kept)) => items.push(Item::Reused(kept)),
             Ok(Part::Hidden(id)) => hidden.push(id),
             Ok(Part::Failed) => failed += 1,
             Ok(Part::Skipped) => {}
@@ -216,7 +244,7 @@ pub(super) fn write_all(
         return Err(e);
     }
     Ok(Drawn::All(
-        digests,
+        items,
         Kept {
             warnings,
             checker: checker.map(Box::new),
@@ -227,26 +255,32 @@ pub(super) fn write_all(
     ))
 }
 
-/// Records the incident `i`, just drawn from `dir`, in the build's cache: unless its sources
-/// or metrics lie outside its folder, where its stamp does not look.
-#[allow(clippy::too_many_arguments)] // what the record is made of
+/// Where an incident just drawn stands: its folder (the `i`th of the build's) and what its
+/// report showed.
+struct Place<'a> {
+    i: usize,
+    dir: &'a std::path::Path,
+    loaded: &'a LoadedIncident,
+    related: &'a [related::RelatedView],
+}
+
+/// Records an incident just drawn in the build's cache: unless its sources or metrics lie
+/// outside its folder, where its stamp does not look.
 fn remember(
     cache: &Session,
-    i: usize,
-    dir: &std::path::Path,
-    loaded: &LoadedIncident,
-    related: &[related::RelatedView],
+    Place {
+        i,
+        dir,
+        loaded,
+        related,
+    }: Place<'_>,
     briefs: &related::Archive,
     out: Writer<'_>,
-    digest: &Digest,
-    words: super::search::Words,
+    record: &Encoded,
 ) {
     if !crate::evidence::paths::paths_outside(&loaded.incident, &loaded.dir).is_empty() {
         return;
     }
-    let Ok(record) = Record::of(digest, words) else {
-        return;
-    };
     let head = |stamp| {
         let mut sizes = [0; INCIDENT_FILES.len()];
         for (size, name) in sizes.iter_mut().zip(INCIDENT_FILES) {
@@ -258,6 +292,7 @@ fn remember(
             related: related_hash(related),
             sizes,
             brief: briefs.of_folder(i).cloned(),
+            sums: record.sums,
         })
     };
     cache.record(i, head, record);

@@ -21,6 +21,7 @@
 use std::path::PathBuf;
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 
 use crate::diagnostics::Report;
 use crate::load::Archive;
@@ -121,7 +122,11 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
     let folder = Folder::new(staging.clone(), previous);
     let result = write_site(site, options, &theme, &folder, cache.as_ref(), report);
     match result {
-        Ok(Written::All { incidents, kept }) => {
+        Ok(Written::All {
+            incidents,
+            kept,
+            totals,
+        }) => {
             let incident::Kept {
                 mut warnings,
                 checker,
@@ -148,7 +153,7 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                     .pages
                     .into_inner()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if let Err(e) = cache.finish(site_folder, pages) {
+                if let Err(e) = cache.finish(site_folder, pages, totals) {
                     warnings.push(format!(
                         "the build cache was not saved ({e:#}); the next build draws every incident again"
                     ));
@@ -239,6 +244,8 @@ enum Written {
     All {
         incidents: usize,
         kept: incident::Kept,
+        /// With a cache: the hashes of every incident's record, for the next build.
+        totals: Option<cache::Sums>,
     },
     /// `failed` incidents have errors; the pages written so far are to be thrown away.
     Refused { failed: usize },
@@ -302,12 +309,51 @@ fn write_site(
     let postings = search::Postings::default();
     // Their action items go to disk until the actions pages read them back.
     let spill = std::sync::Arc::new(spill::Spill::new()?);
-    let (mut digests, kept) = match incident::write_all(
+    let (items, kept) = match incident::write_all(
         site, options, &briefs, &postings, &spill, out, cache, report,
     )? {
-        incident::Drawn::All(digests, kept) => (digests, kept),
+        incident::Drawn::All(items, kept) => (items, kept),
         incident::Drawn::Refused { failed } => return Ok(Written::Refused { failed }),
     };
+    let incidents = items.len();
+
+    // When every incident's record comes to what it came to in the previous build, so do the
+    // archive-wide pages (given the same key: settings, theme, date, debrief): they are taken
+    // from the previous site. The search has its own part of the records.
+    let totals = cache.and_then(|_| cache::totals(items.iter().map(incident::Item::sums)));
+    if let Some(cache) = cache {
+        let (same_pages, same_search) = cache.same(totals);
+        if same_pages && take_previous(out.dir, cache, |rel| !search::is_search_file(rel)) {
+            if !(same_search && take_previous(out.dir, cache, search::is_search_file)) {
+                let mut entries = items
+                    .into_iter()
+                    .map(|item| match item {
+                        incident::Item::Drawn(digest, _) => Ok(digest.search),
+                        incident::Item::Reused(r) => cache.search(&r, &postings),
+                    })
+                    .collect::<anyhow::Result<Vec<search::Entry>>>()?;
+                // In the order of the archive's index (newest first).
+                entries
+                    .sort_by(|a, b| digest::newer_of((&a.doc.d, &a.doc.i), (&b.doc.d, &b.doc.i)));
+                search::write(out, &entries.iter().collect::<Vec<_>>(), postings)?;
+            }
+            return Ok(Written::All {
+                incidents,
+                kept,
+                totals,
+            });
+        }
+    }
+    let mut digests = items
+        .into_par_iter()
+        .map(|item| match (item, cache) {
+            (incident::Item::Drawn(digest, _), _) => Ok(*digest),
+            (incident::Item::Reused(r), Some(cache)) => cache.digest(&r, &spill, &postings),
+            (incident::Item::Reused(_), None) => {
+                anyhow::bail!("an incident reused without a cache")
+            }
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
 
     // Where each action stands, judged by the whole archive's record.
     digest::judge(&mut digests, |all| {
@@ -349,7 +395,18 @@ fn write_site(
     c?;
     d?;
     Ok(Written::All {
-        incidents: digests.len(),
+        incidents,
         kept,
+        totals,
     })
+}
+
+/// Takes the previous site's files that `which` picks, as they are; says whether every one
+/// was there (else they are to be written).
+fn take_previous(dir: &dyn Output, cache: &cache::Session, which: impl Fn(&str) -> bool) -> bool {
+    cache
+        .previous_pages()
+        .iter()
+        .filter(|(rel, _)| which(rel))
+        .all(|(rel, len)| dir.keep(rel, *len))
 }

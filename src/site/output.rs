@@ -287,11 +287,17 @@ impl Output for Folder {
             _ => return false,
         }
         let path = self.dir.join(rel);
-        let linked = with_parent(&path, || std::fs::hard_link(&old, &path)).is_ok();
-        if linked {
-            self.made(rel, len);
+        match with_parent(&path, || std::fs::hard_link(&old, &path)) {
+            Ok(()) => {
+                self.made(rel, len);
+                true
+            }
+            // Made already in this build (the theme's assets are written first).
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::symlink_metadata(&path).is_ok_and(|m| m.len() == len)
+            }
+            Err(_) => false,
         }
-        linked
     }
 
     fn len_of(&self, rel: &str) -> Option<u64> {

@@ -10,7 +10,7 @@
 //!   removed all change it), what relates it to other incidents, the related incidents its
 //!   report lists, and the lengths of its files in the site.
 //! - The record: everything the archive-wide pages need of it (its row, its action items, its
-//!   factors, its search words).
+//!   factors; its search entry and words).
 //!
 //! The last line holds the key of everything else a site's bytes depend on (debrief's own
 //! binary, the theme, debrief.toml, `--today`, `--base-url`), which output folder it describes,
@@ -18,9 +18,14 @@
 //!
 //! An incident whose stamp and related incidents are as recorded, and whose files are still in
 //! the previous site at their lengths, is not read or drawn again: its files are hard-linked from
-//! the previous site, and its digest comes from the record. The archive-wide pages are rendered
-//! on every build (and linked from the previous site when they come out the same). When nothing
-//! at all differs, the build writes nothing.
+//! the previous site, and its record is read when the archive-wide pages need it.
+//!
+//! A record has two parts, each with its hash in the head: what the archive-wide pages but the
+//! search show, and what the search shows. The trailer keeps the hashes of the whole archive's
+//! parts. When this build's come to the same, those pages are the previous site's (they are
+//! made of the records and the key alone), and are hard-linked from it: an edit to one
+//! incident's notes writes its pages and the search index, nothing else. When nothing at all
+//! differs, the build writes nothing.
 //!
 //! Never cached, so drawn on every build: an incident with a build warning (a log that could not
 //! be read: it is printed on every build), one with a symbolic link below it or a source or
@@ -40,9 +45,9 @@ use sha2::Digest as _;
 
 use super::digest::Digest;
 use super::related::{Brief, RelatedView};
-use super::search::Postings;
+use super::search::{Entry, Postings};
 use super::spill::Spill;
-pub(super) use record::Record;
+pub(super) use record::{Encoded, Sums, encode, totals};
 use stamp::hex;
 pub(super) use stamp::{Stamp, identity, key};
 
@@ -107,6 +112,8 @@ pub(super) struct Head {
     pub sizes: [u64; 7],
     /// What relates it to other incidents, from the quick read of its file.
     pub brief: Option<Brief>,
+    /// The hashes of its record's two parts.
+    pub sums: Sums,
 }
 
 /// The cache's last line.
@@ -116,16 +123,24 @@ struct Trailer {
     out: (u64, u64),
     /// The site's files other than the incidents' own, with their lengths.
     pages: Vec<(String, u64)>,
+    /// The hashes of every incident's record parts, in the order of the build's folders.
+    totals: Option<Sums>,
+}
+
+/// Where an incident's record is in the previous build's cache: its line (where it starts,
+/// its length with the newline) and where in the line its two parts start.
+#[derive(Clone, Copy)]
+struct Place {
+    at: u64,
+    len: usize,
+    pages: usize,
+    search: usize,
 }
 
 /// An incident in the previous build's cache.
 struct Line {
     head: Head,
-    /// Where the line starts in the file, and its length with the newline.
-    at: u64,
-    len: usize,
-    /// Where the record starts in the line.
-    tab: usize,
+    place: Place,
 }
 
 /// The previous build's cache, read when it describes the site at the output folder.
@@ -133,6 +148,14 @@ pub(super) struct Previous {
     file: std::fs::File,
     lines: HashMap<PathBuf, Line>,
     pages: Vec<(String, u64)>,
+    totals: Option<Sums>,
+}
+
+/// An incident taken from the previous build: its files are linked, and its record is read
+/// from the cache when the archive-wide pages need it.
+pub(super) struct Reused {
+    pub sums: Sums,
+    place: Place,
 }
 
 impl Previous {
@@ -154,21 +177,20 @@ impl Previous {
                 // Cut short, or written by something else.
                 return None;
             }
-            match memchr::memchr(b'\t', &line) {
-                Some(tab) => {
-                    let head: Head = serde_json::from_slice(&line[..tab]).ok()?;
-                    let at_line = at;
-                    lines.insert(
-                        head.dir.clone(),
-                        Line {
-                            head,
-                            at: at_line,
-                            len,
-                            tab,
-                        },
-                    );
+            let mut tabs = memchr::memchr_iter(b'\t', &line);
+            match (tabs.next(), tabs.next()) {
+                (Some(first), Some(second)) => {
+                    let head: Head = serde_json::from_slice(&line[..first]).ok()?;
+                    let place = Place {
+                        at,
+                        len,
+                        pages: first + 1,
+                        search: second + 1,
+                    };
+                    lines.insert(head.dir.clone(), Line { head, place });
                 }
-                None => trailer = Some(serde_json::from_slice::<Trailer>(&line).ok()?),
+                (None, _) => trailer = Some(serde_json::from_slice::<Trailer>(&line).ok()?),
+                (Some(_), None) => return None,
             }
             at += len as u64;
         }
@@ -177,6 +199,7 @@ impl Previous {
             file,
             lines,
             pages: trailer.pages,
+            totals: trailer.totals,
         })
     }
 
@@ -187,13 +210,13 @@ impl Previous {
             .then_some(line.head.brief.as_ref())
     }
 
-    fn bytes(&self, line: &Line) -> Option<Vec<u8>> {
-        let mut bytes = vec![0; line.len];
+    fn bytes(&self, place: Place) -> std::io::Result<Vec<u8>> {
+        let mut bytes = vec![0; place.len];
         #[cfg(unix)]
-        std::os::unix::fs::FileExt::read_exact_at(&self.file, &mut bytes, line.at).ok()?;
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, &mut bytes, place.at)?;
         #[cfg(not(unix))]
-        return None;
-        Some(bytes)
+        return Err(std::io::ErrorKind::Unsupported.into());
+        Ok(bytes)
     }
 
     /// Whether the site at `out` is exactly what a build of the incidents at `dirs`, with
@@ -280,18 +303,14 @@ impl Session {
     }
 
     /// The incident `i` (at `dir`, its files below `incidents/<id>/`) as the previous build
-    /// drew it, when nothing it shows has changed: its files are taken from the previous site,
-    /// and its digest is returned.
-    #[allow(clippy::too_many_arguments)] // each is one thing the reuse is checked against
+    /// drew it, when nothing it shows has changed: its files are taken from the previous site.
     pub fn reuse(
         &self,
         i: usize,
         dir: &Path,
         related: impl FnOnce(&Brief) -> Vec<RelatedView>,
         out: &dyn super::Output,
-        spill: &Arc<Spill>,
-        postings: &Postings,
-    ) -> Option<Digest> {
+    ) -> Option<Reused> {
         let previous = self.previous.as_ref()?;
         let line = previous.lines.get(dir)?;
         let stamp = self.stamps.get(i)?.as_ref()?;
@@ -300,8 +319,7 @@ impl Session {
         {
             return None;
         }
-        let bytes = previous.bytes(line)?;
-        let record: Record = serde_json::from_slice(&bytes[line.tab + 1..]).ok()?;
+        let bytes = previous.bytes(line.place).ok()?;
         let id = crate::load::incident_id(dir);
         let kept = INCIDENT_FILES
             .iter()
@@ -310,13 +328,63 @@ impl Session {
         if !kept {
             return None;
         }
-        let digest = record.digest(spill, postings).ok()?;
         self.write(&bytes);
-        Some(digest)
+        Some(Reused {
+            sums: line.head.sums,
+            place: line.place,
+        })
+    }
+
+    /// The search entry of a reused incident; its words go to `postings`.
+    pub fn search(&self, reused: &Reused, postings: &Postings) -> anyhow::Result<Entry> {
+        let (_, search) = self.parts(reused)?;
+        Ok(serde_json::from_slice::<record::Search>(&search)?.entry(postings))
+    }
+
+    /// The digest of a reused incident: its action items go to `spill`, its words to
+    /// `postings`.
+    pub fn digest(
+        &self,
+        reused: &Reused,
+        spill: &Arc<Spill>,
+        postings: &Postings,
+    ) -> anyhow::Result<Digest> {
+        let (pages, search) = self.parts(reused)?;
+        let search = serde_json::from_slice::<record::Search>(&search)?.entry(postings);
+        serde_json::from_slice::<record::Pages>(&pages)?.digest(search, spill)
+    }
+
+    /// A reused incident's two parts, read again from the previous build's cache.
+    fn parts(&self, reused: &Reused) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+        let previous = self
+            .previous
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no previous build"))?;
+        let place = reused.place;
+        let bytes = previous
+            .bytes(place)
+            .map_err(|e| anyhow::anyhow!("reading the build cache: {e}"))?;
+        let pages = bytes[place.pages..place.search - 1].to_vec();
+        let search = bytes[place.search..].to_vec();
+        Ok((pages, search))
+    }
+
+    /// Whether the archive's records come to the same as in the previous build: then the
+    /// archive-wide pages but the search (first), and the search (second), are the same too.
+    pub fn same(&self, totals: Option<Sums>) -> (bool, bool) {
+        match (self.previous.as_ref().and_then(|p| p.totals), totals) {
+            (Some(was), Some(now)) => (was.pages == now.pages, was.search == now.search),
+            _ => (false, false),
+        }
+    }
+
+    /// The previous site's files other than the incidents' own, with their lengths.
+    pub fn previous_pages(&self) -> &[(String, u64)] {
+        self.previous.as_ref().map_or(&[], |p| &p.pages)
     }
 
     /// Records the incident `i`, drawn in this build, when it may be cached.
-    pub fn record(&self, i: usize, head: impl FnOnce(String) -> Option<Head>, record: Record) {
+    pub fn record(&self, i: usize, head: impl FnOnce(String) -> Option<Head>, record: &Encoded) {
         let Some(Some(stamp)) = self.stamps.get(i) else {
             return;
         };
@@ -326,12 +394,13 @@ impl Session {
         let Some(head) = head(stamp.hash.clone()) else {
             return;
         };
-        let (Ok(mut line), Ok(record)) = (serde_json::to_vec(&head), serde_json::to_vec(&record))
-        else {
+        let Ok(mut line) = serde_json::to_vec(&head) else {
             return;
         };
         line.push(b'\t');
-        line.extend_from_slice(&record);
+        line.extend_from_slice(&record.pages);
+        line.push(b'\t');
+        line.extend_from_slice(&record.search);
         line.push(b'\n');
         self.write(&line);
     }
@@ -339,7 +408,12 @@ impl Session {
     /// Puts the cache in place for the next build, once the site (the folder `out`, as
     /// [`identity`] knew it before it took the output folder's place) is there, with `pages`,
     /// the site's files other than the incidents' own.
-    pub fn finish(self, out: Option<(u64, u64)>, pages: Vec<(String, u64)>) -> anyhow::Result<()> {
+    pub fn finish(
+        self,
+        out: Option<(u64, u64)>,
+        pages: Vec<(String, u64)>,
+        totals: Option<Sums>,
+    ) -> anyhow::Result<()> {
         let next = self
             .next
             .into_inner()
@@ -354,6 +428,7 @@ impl Session {
             key: self.key,
             out,
             pages,
+            totals,
         };
         serde_json::to_writer(&mut next, &trailer)?;
         next.write_all(b"\n")?;

@@ -1,17 +1,19 @@
-//! An incident's digest as the cache keeps it.
+//! An incident's digest as the cache keeps it: what the archive-wide pages but the search need,
+//! and what the search needs, in two parts, so that either can be read without the other.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
 
 use crate::render::context::IncidentSummary;
 use crate::site::digest::{Digest, FactorBrief, Impact, Key};
 use crate::site::search::{Entry, Postings, SearchDoc, Words};
 use crate::site::spill::Spill;
 
-/// All the archive-wide pages need of an incident: its digest, as the cache keeps it.
+/// What the archive-wide pages but the search need of an incident.
 #[derive(Serialize, Deserialize)]
-pub(in crate::site) struct Record {
+pub(in crate::site) struct Pages {
     summary: IncidentSummary,
     /// Each action item's JSON, as it is.
     actions: Vec<Box<serde_json::value::RawValue>>,
@@ -21,52 +23,104 @@ pub(in crate::site) struct Record {
     durations: Vec<(String, i64)>,
     updated: String,
     abstract_text: Option<String>,
+    impact: Option<Impact>,
+}
+
+/// What the search needs of an incident.
+#[derive(Serialize, Deserialize)]
+pub(in crate::site) struct Search {
     doc: SearchDoc,
     /// The indexed words by weight, each weight's words in one string, apart by spaces (a word
     /// is letters and digits).
     words: Vec<(u8, String)>,
-    impact: Option<Impact>,
 }
 
-impl Record {
-    pub fn of(d: &Digest, words: Words) -> anyhow::Result<Record> {
-        let (json, ends) = d.actions.json()?;
-        let mut actions = Vec::with_capacity(ends.len());
-        let mut start = 0;
-        for end in ends {
-            let one = std::str::from_utf8(&json[start..end as usize])?;
-            actions.push(serde_json::value::RawValue::from_string(one.to_owned())?);
-            start = end as usize;
-        }
-        let mut by_weight: std::collections::BTreeMap<u8, String> = Default::default();
-        for (word, weight) in words {
-            let list = by_weight.entry(weight).or_default();
-            if !list.is_empty() {
-                list.push(' ');
-            }
-            list.push_str(&word);
-        }
-        Ok(Record {
-            summary: d.summary.clone(),
-            actions,
-            keys: d.actions.keys.to_vec(),
-            factors: d.factors.clone(),
-            services: d.services.clone(),
-            durations: d
-                .durations
-                .iter()
-                .map(|&(n, s)| (n.to_owned(), s))
-                .collect(),
-            updated: d.updated.clone(),
-            abstract_text: d.abstract_text.clone(),
-            doc: d.search.doc.clone(),
-            words: by_weight.into_iter().collect(),
-            impact: d.impact,
-        })
-    }
+/// An incident's two parts as JSON, and the hash of each.
+pub(in crate::site) struct Encoded {
+    pub pages: Vec<u8>,
+    pub search: Vec<u8>,
+    pub sums: Sums,
+}
 
-    /// The digest again: its action items go to `spill`, its words to `postings`.
-    pub(super) fn digest(self, spill: &Arc<Spill>, postings: &Postings) -> anyhow::Result<Digest> {
+/// The hashes of an incident's two parts: equal hashes, equal pages.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(in crate::site) struct Sums {
+    pub pages: [u8; 16],
+    pub search: [u8; 16],
+}
+
+fn sum(bytes: &[u8]) -> [u8; 16] {
+    let mut out = [0; 16];
+    out.copy_from_slice(&sha2::Sha256::digest(bytes)[..16]);
+    out
+}
+
+/// The two parts of `d`, whose search entry indexed `words`.
+pub(in crate::site) fn encode(d: &Digest, words: &Words) -> anyhow::Result<Encoded> {
+    let (json, ends) = d.actions.json()?;
+    let mut actions = Vec::with_capacity(ends.len());
+    let mut start = 0;
+    for end in ends {
+        let one = std::str::from_utf8(&json[start..end as usize])?;
+        actions.push(serde_json::value::RawValue::from_string(one.to_owned())?);
+        start = end as usize;
+    }
+    let pages = Pages {
+        summary: d.summary.clone(),
+        actions,
+        keys: d.actions.keys.to_vec(),
+        factors: d.factors.clone(),
+        services: d.services.clone(),
+        durations: d
+            .durations
+            .iter()
+            .map(|&(n, s)| (n.to_owned(), s))
+            .collect(),
+        updated: d.updated.clone(),
+        abstract_text: d.abstract_text.clone(),
+        impact: d.impact,
+    };
+    // Words in their order, not the map's, so the same words give the same bytes.
+    let mut sorted: Vec<(&String, &u8)> = words.iter().collect();
+    sorted.sort_unstable();
+    let mut by_weight: std::collections::BTreeMap<u8, String> = Default::default();
+    for (word, weight) in sorted {
+        let list = by_weight.entry(*weight).or_default();
+        if !list.is_empty() {
+            list.push(' ');
+        }
+        list.push_str(word);
+    }
+    let search = Search {
+        doc: d.search.doc.clone(),
+        words: by_weight.into_iter().collect(),
+    };
+    let (pages, search) = (serde_json::to_vec(&pages)?, serde_json::to_vec(&search)?);
+    let sums = Sums {
+        pages: sum(&pages),
+        search: sum(&search),
+    };
+    Ok(Encoded {
+        pages,
+        search,
+        sums,
+    })
+}
+
+impl Search {
+    /// The search entry again: its words go to `postings`.
+    pub(super) fn entry(self, postings: &Postings) -> Entry {
+        let words = self
+            .words
+            .iter()
+            .flat_map(|(weight, list)| list.split(' ').map(move |w| (w, *weight)));
+        Entry::again(self.doc, words, postings)
+    }
+}
+
+impl Pages {
+    /// The digest again, with its search entry: its action items go to `spill`.
+    pub(super) fn digest(self, search: Entry, spill: &Arc<Spill>) -> anyhow::Result<Digest> {
         let durations = self
             .durations
             .into_iter()
@@ -90,10 +144,6 @@ impl Record {
             self.keys.into_boxed_slice(),
             spill,
         )?;
-        let words = self
-            .words
-            .iter()
-            .flat_map(|(weight, list)| list.split(' ').map(move |w| (w, *weight)));
         Ok(Digest {
             summary: self.summary,
             actions,
@@ -102,8 +152,28 @@ impl Record {
             durations,
             updated: self.updated,
             abstract_text: self.abstract_text,
-            search: Entry::again(self.doc, words, postings),
+            search,
             impact: self.impact,
         })
     }
+}
+
+/// The hashes of a whole archive's records, from each incident's in the order of the build's
+/// folders; `None` when an incident has none.
+pub(in crate::site) fn totals(each: impl IntoIterator<Item = Option<Sums>>) -> Option<Sums> {
+    let (mut pages, mut search) = (sha2::Sha256::new(), sha2::Sha256::new());
+    for sums in each {
+        let sums = sums?;
+        pages.update(sums.pages);
+        search.update(sums.search);
+    }
+    let cut = |h: sha2::Sha256| {
+        let mut out = [0; 16];
+        out.copy_from_slice(&h.finalize()[..16]);
+        out
+    };
+    Some(Sums {
+        pages: cut(pages),
+        search: cut(search),
+    })
 }
