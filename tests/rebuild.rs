@@ -372,3 +372,145 @@ fn a_corrupt_or_foreign_cache_is_ignored() {
     let said = bench.build(&[]);
     assert!(said.contains("Nothing changed"), "{said}");
 }
+
+#[test]
+fn another_build_in_between_or_a_file_added_is_not_taken_for_the_last() {
+    let bench = Bench::new();
+    // A build without this cache into the same folder, with another --base-url: the folder it
+    // makes may even get the inode number of the one the cache knew.
+    for n in 0..3 {
+        let output = common::debrief(&root())
+            .env("DEBRIEF_CACHE_DIR", "")
+            .args(["build", bench.incidents().to_str().unwrap(), "--out"])
+            .arg(&bench.out)
+            .args(["--today", "2026-11-26", "--base-url"])
+            .arg(format!("https://other-{n}.example/"))
+            .output()
+            .unwrap();
+        ok(&output);
+    }
+    let said = bench.rebuild_matches_clean(&[], "another build in between");
+    assert!(said.contains("Built "), "{said}");
+
+    // A file put in the site by hand.
+    std::fs::write(bench.out.join("extra.txt"), "hi\n").unwrap();
+    let said = bench.rebuild_matches_clean(&[], "a file added to the site");
+    assert!(said.contains("Built "), "{said}");
+}
+
+#[test]
+fn a_site_file_changed_at_the_same_length_or_restored_is_written_again() {
+    let bench = Bench::new();
+    let snapshot = bench.tmp.join("snapshot");
+    copy_tree(&bench.out, &snapshot);
+    // Edited by hand, at the same length.
+    let index = bench.out.join("index.html");
+    let text = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(&index, text.replacen("<title>", "<TITLE>", 1)).unwrap();
+    let said = bench.rebuild_matches_clean(&[], "an edit at the same length");
+    assert!(said.contains("Built "), "{said}");
+
+    // An older copy of the site put back over it (as `cp -a` does, times and all).
+    bench.edit(NOTES_EDITED, "incident.toml", |t| t + "\n# edited\n");
+    bench.build(&[]);
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", snapshot.display()))
+        .arg(&bench.out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let said = bench.rebuild_matches_clean(&[], "an older copy put back");
+    assert!(said.contains("Built "), "{said}");
+}
+
+#[test]
+fn a_cache_changed_at_the_same_length_is_not_trusted() {
+    let bench = Bench::new();
+    let cache = common::files(&bench.cache).remove(0);
+    let text = std::fs::read_to_string(&cache).unwrap();
+    let title = "Checkout returned errors";
+    assert!(text.contains(title));
+    std::fs::write(&cache, text.replacen(title, "Checkout RETURNED errors", 1)).unwrap();
+    bench.edit(NOTES_EDITED, "incident.toml", |t| t + "\n# edited\n");
+    let said = bench.rebuild_matches_clean(&[], "a cache changed by hand");
+    assert_eq!(kept(&said), 0, "{said}");
+}
+
+#[test]
+fn the_cache_folder_keeps_what_is_not_debriefs() {
+    let bench = Bench::new();
+    let forty_days_ago =
+        std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
+    let old = |name: &str| {
+        let path = bench.cache.join(name);
+        std::fs::write(&path, "x").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(forty_days_ago)
+            .unwrap();
+        path
+    };
+    let theirs = [old(".tmp_notes"), old("site-plan.cache"), old("notes.txt")];
+    let stale = old("site-0123456789abcdef0123456789abcdef.cache");
+    bench.edit(NOTES_EDITED, "incident.toml", |t| t + "\n# edited\n");
+    bench.build(&[]);
+    for path in &theirs {
+        assert!(path.exists(), "{} kept", path.display());
+    }
+    assert!(
+        !stale.exists(),
+        "a site's cache unused for 40 days is removed"
+    );
+}
+
+#[test]
+fn a_cache_folder_inside_the_site_is_not_used() {
+    let bench = Bench::new();
+    let inside = bench.out.join(".cache");
+    let output = common::debrief(&root())
+        .env("DEBRIEF_CACHE_DIR", &inside)
+        .args(["build", bench.incidents().to_str().unwrap(), "--out"])
+        .arg(&bench.out)
+        .args(["--today", "2026-11-26"])
+        .output()
+        .unwrap();
+    let said = ok(&output);
+    assert!(
+        said.contains("is inside --out; building without it"),
+        "{said}"
+    );
+    assert!(!inside.exists());
+    let replaced: Vec<_> = std::fs::read_dir(&bench.tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("replaced"))
+        .collect();
+    assert!(replaced.is_empty(), "{replaced:?}");
+    assert_eq!(site(&bench.out), bench.clean(&[]));
+}
+
+#[test]
+fn a_refused_build_reports_what_a_build_without_the_cache_reports() {
+    let bench = Bench::new();
+    // One incident broken: the build is refused, and says the same with the cache as without.
+    bench.edit(TITLE_EDITED, "incident.toml", |t| {
+        t.replacen("severity = \"SEV2\"", "severity = 42", 1)
+    });
+    let refused = |cache: &Path| {
+        let output = common::debrief(&root())
+            .env("DEBRIEF_CACHE_DIR", cache)
+            .args(["build", bench.incidents().to_str().unwrap(), "--out"])
+            .arg(&bench.out)
+            .args(["--today", "2026-11-26"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let before = site(&bench.out);
+    assert_eq!(refused(&bench.cache), refused(Path::new("")));
+    assert_eq!(site(&bench.out), before, "the site as it was");
+}

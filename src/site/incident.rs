@@ -12,6 +12,7 @@ use super::common::Writer;
 use super::digest::Digest;
 use super::input::{BuildOptions, Site, Source};
 use super::logs::{read_logs, read_metrics};
+use super::output::FileStamp;
 use super::related;
 use crate::diagnostics::Report;
 use crate::model::LoadedIncident;
@@ -211,7 +212,15 @@ pub(super) fn write_all(
     });
     let mut redactions = Vec::new();
     let mut hidden = Vec::new();
-    for (part, own) in parts {
+    // A refused build reports every incident's problems: those taken from the previous build
+    // unread are read now, for the same report as without the cache.
+    let refused = parts
+        .iter()
+        .any(|(part, _)| matches!(part, Ok(Part::Failed)));
+    for (i, (part, mut own)) in parts.into_iter().enumerate() {
+        if refused && matches!(part, Ok(Part::Reused(_))) {
+            site.source.get(i, site.config, &mut own);
+        }
         report.merge(own);
         match part {
             Ok(Part::Written {
@@ -282,15 +291,20 @@ fn remember(
         return;
     }
     let head = |stamp| {
-        let mut sizes = [0; INCIDENT_FILES.len()];
-        for (size, name) in sizes.iter_mut().zip(INCIDENT_FILES) {
-            *size = out.dir.len_of(&format!("incidents/{}/{name}", loaded.id))?;
+        let mut files = [FileStamp {
+            len: 0,
+            modified: 0,
+        }; INCIDENT_FILES.len()];
+        for (file, name) in files.iter_mut().zip(INCIDENT_FILES) {
+            *file = out
+                .dir
+                .stamp_of(&format!("incidents/{}/{name}", loaded.id))?;
         }
         Some(Head {
             dir: dir.to_path_buf(),
             stamp,
             related: related_hash(related),
-            sizes,
+            files,
             brief: briefs.of_folder(i).cloned(),
             sums: record.sums,
         })

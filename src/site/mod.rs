@@ -50,7 +50,7 @@ mod trends;
 pub use actions::ACTIONS_PER_PAGE;
 pub use input::{BuildOptions, Site, Source, theme_dir};
 pub use logs::{LogStory, MomentView, TemplateView, log_volume, read_metrics};
-pub use output::{Folder, MARKER, Memory, Output};
+pub use output::{FileStamp, Folder, MARKER, Memory, Output};
 
 use common::{Common, SiteInfo, Writer};
 use output::{check_out, leak_check, prepare_staging, sibling, swap};
@@ -92,7 +92,7 @@ pub enum Outcome {
 pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow::Result<Outcome> {
     check_out(&options.out, options.force)?;
     let theme = input::load_theme(&site, options)?;
-    let cache = start_cache(&site, options);
+    let (cache, cache_warning) = start_cache(&site, options);
     if let (Some(cache), Source::Folders(dirs)) = (&cache, site.source)
         && let Some(previous) = &cache.previous
         && previous.unchanged(dirs, &cache.stamps, &options.out)
@@ -134,6 +134,7 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                 hidden,
                 reused,
             } = kept;
+            warnings.extend(cache_warning);
             if let Some(checker) = checker {
                 let leaks = leak_check(&staging, &checker)?;
                 if !leaks.is_empty() {
@@ -155,7 +156,7 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 if let Err(e) = cache.finish(site_folder, pages, totals) {
                     warnings.push(format!(
-                        "the build cache was not saved ({e:#}); the next build draws every incident again"
+                        "the build cache was not saved ({e}); the next build draws every incident again"
                     ));
                 }
             }
@@ -185,15 +186,36 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
 }
 
 /// The cache of a build of incident folders into a folder (not a public build, which reads
-/// and checks every file each time); `None` when there is none to use.
-fn start_cache(site: &Site, options: &BuildOptions) -> Option<cache::Session> {
+/// and checks every file each time); `None` when there is none to use, with a warning when
+/// the user would want to know why.
+fn start_cache(site: &Site, options: &BuildOptions) -> (Option<cache::Session>, Option<String>) {
     let Source::Folders(dirs) = site.source else {
-        return None;
+        return (None, None);
     };
     if options.public {
-        return None;
+        return (None, None);
     }
-    let path = cache::file_for(&options.out)?;
+    let Some(path) = cache::file_for(&options.out) else {
+        return (None, None);
+    };
+    // The site replaces its folder whole: a cache inside it would go with it.
+    let out = std::path::absolute(&options.out).unwrap_or_else(|_| options.out.clone());
+    if std::path::absolute(&path).is_ok_and(|p| p.starts_with(&out)) {
+        let warning = format!(
+            "the build cache {} is inside --out; building without it (set DEBRIEF_CACHE_DIR to a folder outside the site)",
+            path.display()
+        );
+        return (None, Some(warning));
+    }
+    (start_session(site, options, dirs, path), None)
+}
+
+fn start_session(
+    site: &Site,
+    options: &BuildOptions,
+    dirs: &[PathBuf],
+    path: PathBuf,
+) -> Option<cache::Session> {
     let theme = input::theme_dir(site.config, site.config_file, options.theme.as_deref());
     let key = cache::key(
         site.config_file,
@@ -408,5 +430,5 @@ fn take_previous(dir: &dyn Output, cache: &cache::Session, which: impl Fn(&str) 
         .previous_pages()
         .iter()
         .filter(|(rel, _)| which(rel))
-        .all(|(rel, len)| dir.keep(rel, *len))
+        .all(|(rel, stamp)| dir.keep(rel, *stamp))
 }

@@ -162,14 +162,37 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> anyhow::Resu
 pub trait Output: Sync {
     fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
 
-    /// Takes the file `rel` from the previous build as it is, when it is there and `len`
-    /// bytes long; says whether it did.
-    fn keep(&self, _rel: &str, _len: u64) -> bool {
+    /// Takes the file `rel` from the previous build as it is, when it is there as `stamp`
+    /// says; says whether it did.
+    fn keep(&self, _rel: &str, _stamp: FileStamp) -> bool {
         false
     }
 
-    /// How long the file `rel` written in this build is.
-    fn len_of(&self, rel: &str) -> Option<u64>;
+    /// The stamp of the file `rel` made in this build.
+    fn stamp_of(&self, rel: &str) -> Option<FileStamp>;
+}
+
+/// A file of a site as a build left it: its length and modification time. A file changed
+/// since, by hand or by restoring an older copy, has another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileStamp {
+    pub len: u64,
+    /// Nanoseconds since 1970.
+    pub modified: i64,
+}
+
+impl FileStamp {
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileStamp> {
+        let modified = meta.modified().ok()?;
+        let nanos = modified
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        Some(FileStamp {
+            len: meta.len(),
+            modified: i64::try_from(nanos).ok()?,
+        })
+    }
 }
 
 /// Files written below a folder.
@@ -183,27 +206,28 @@ pub struct Folder {
     pub previous: Option<PathBuf>,
     /// Files made so far (a file written twice counts once).
     pub files: std::sync::atomic::AtomicUsize,
-    /// The files made so far that are not an incident's own, with their lengths: what the
-    /// next build checks before it finds that nothing changed.
-    pub pages: std::sync::Mutex<Vec<(String, u64)>>,
+    /// The files made so far that are not an incident's own, with their stamps: what the next
+    /// build checks before it takes them as they are.
+    pub pages: std::sync::Mutex<Vec<(String, FileStamp)>>,
 }
 
 impl Folder {
-    /// Links `path` to the previous build's `rel` when that holds exactly `bytes`.
-    fn reuse(&self, rel: &str, path: &Path, bytes: &[u8]) -> bool {
-        let Some(previous) = &self.previous else {
-            return false;
-        };
+    /// Links `path` to the previous build's `rel` when that holds exactly `bytes`; the stamp
+    /// of the file linked.
+    fn reuse(&self, rel: &str, path: &Path, bytes: &[u8]) -> Option<FileStamp> {
+        let previous = self.previous.as_ref()?;
         let old = previous.join(rel);
-        match std::fs::symlink_metadata(&old) {
-            Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {}
-            _ => return false,
-        }
+        let stamp = match std::fs::symlink_metadata(&old) {
+            Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => FileStamp::of(&meta)?,
+            _ => return None,
+        };
         if !std::fs::read(&old).is_ok_and(|b| b == bytes) {
-            return false;
+            return None;
         }
         // A file system without hard links gets the file written instead.
-        with_parent(path, || std::fs::hard_link(&old, path)).is_ok()
+        with_parent(path, || std::fs::hard_link(&old, path))
+            .ok()
+            .map(|()| stamp)
     }
 }
 
@@ -222,25 +246,29 @@ fn with_parent(path: &Path, make: impl Fn() -> std::io::Result<()>) -> std::io::
     }
 }
 
-/// Writes a new file at `path`, and says whether it is new. A file already there (written
-/// twice in one build) is replaced, not truncated: it may be a link into the previous build,
-/// which must stay as it was.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+/// Writes a new file at `path`, and says whether it is new, with its stamp. A file already
+/// there (written twice in one build) is replaced, not truncated: it may be a link into the
+/// previous build, which must stay as it was.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<(bool, Option<FileStamp>)> {
     use std::io::Write as _;
+    let stamp = std::cell::Cell::new(None);
     let create = || {
-        std::fs::OpenOptions::new()
+        let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(path)?
-            .write_all(bytes)
+            .open(path)?;
+        file.write_all(bytes)?;
+        stamp.set(file.metadata().ok().as_ref().and_then(FileStamp::of));
+        Ok(())
     };
-    match with_parent(path, create) {
+    let new = match with_parent(path, create) {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             std::fs::remove_file(path)?;
             create().map(|()| false)
         }
         result => result.map(|()| true),
-    }
+    }?;
+    Ok((new, stamp.get()))
 }
 
 impl Folder {
@@ -254,14 +282,19 @@ impl Folder {
         }
     }
 
-    fn made(&self, rel: &str, len: u64) {
+    fn made(&self, rel: &str, stamp: Option<FileStamp>) {
         self.files
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if !super::cache::incident_file(rel) {
+            // A file without a stamp is never taken as it is: it is written again.
+            let stamp = stamp.unwrap_or(FileStamp {
+                len: u64::MAX,
+                modified: 0,
+            });
             self.pages
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push((rel.to_owned(), len));
+                .push((rel.to_owned(), stamp));
         }
     }
 }
@@ -269,39 +302,45 @@ impl Folder {
 impl Output for Folder {
     fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.dir.join(rel);
-        let new = self.reuse(rel, &path, bytes)
-            || write_new(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        if let Some(stamp) = self.reuse(rel, &path, bytes) {
+            self.made(rel, Some(stamp));
+            return Ok(());
+        }
+        let (new, stamp) =
+            write_new(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         if new {
-            self.made(rel, bytes.len() as u64);
+            self.made(rel, stamp);
         }
         Ok(())
     }
 
-    fn keep(&self, rel: &str, len: u64) -> bool {
+    fn keep(&self, rel: &str, stamp: FileStamp) -> bool {
         let Some(previous) = &self.previous else {
             return false;
         };
         let old = previous.join(rel);
-        match std::fs::symlink_metadata(&old) {
-            Ok(meta) if meta.is_file() && meta.len() == len => {}
-            _ => return false,
+        let as_left = |path: &Path| {
+            std::fs::symlink_metadata(path)
+                .is_ok_and(|m| m.is_file() && FileStamp::of(&m) == Some(stamp))
+        };
+        if !as_left(&old) {
+            return false;
         }
         let path = self.dir.join(rel);
         match with_parent(&path, || std::fs::hard_link(&old, &path)) {
             Ok(()) => {
-                self.made(rel, len);
+                self.made(rel, Some(stamp));
                 true
             }
             // Made already in this build (the theme's assets are written first).
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                std::fs::symlink_metadata(&path).is_ok_and(|m| m.len() == len)
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => as_left(&path),
             Err(_) => false,
         }
     }
 
-    fn len_of(&self, rel: &str) -> Option<u64> {
-        std::fs::metadata(self.dir.join(rel)).ok().map(|m| m.len())
+    fn stamp_of(&self, rel: &str) -> Option<FileStamp> {
+        let meta = std::fs::symlink_metadata(self.dir.join(rel)).ok()?;
+        FileStamp::of(&meta)
     }
 }
 
@@ -319,8 +358,7 @@ impl Output for Memory {
         Ok(())
     }
 
-    fn len_of(&self, rel: &str) -> Option<u64> {
-        let files = self.0.lock().ok()?;
-        files.get(rel).map(|b| b.len() as u64)
+    fn stamp_of(&self, _rel: &str) -> Option<FileStamp> {
+        None
     }
 }

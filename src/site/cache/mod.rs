@@ -3,18 +3,22 @@
 //!
 //! The cache is one file per output folder in the user's cache folder (`DEBRIEF_CACHE_DIR`,
 //! else `$XDG_CACHE_HOME/debrief`, else `~/.cache/debrief`), never inside the site, which gets
-//! published. Each line is an incident drawn last time: a head, a tab, and its record.
+//! published. Each line is an incident drawn last time: a head, its record's two parts and a
+//! checksum of the line, apart by tabs. A cache with a line that does not match its checksum
+//! is not used.
 //!
 //! - The head: the incident's folder, its stamp (every file below it by path, size,
 //!   modification and change time, and inode, so an edit, a `git checkout`, a file added or
 //!   removed all change it), what relates it to other incidents, the related incidents its
-//!   report lists, and the lengths of its files in the site.
+//!   report lists, and its files in the site (length and modification time).
 //! - The record: everything the archive-wide pages need of it (its row, its action items, its
 //!   factors; its search entry and words).
 //!
 //! The last line holds the key of everything else a site's bytes depend on (debrief's own
-//! binary, the theme, debrief.toml, `--today`, `--base-url`), which output folder it describes,
-//! and the site's other files with their lengths. With another key, nothing is reused.
+//! binary, the theme, debrief.toml, `--today`, `--base-url`), which output folder it describes
+//! (device, inode and modification time: another build's folder, or one changed since, does not
+//! match), and the site's other files with their lengths and modification times. With another
+//! key, nothing is reused.
 //!
 //! An incident whose stamp and related incidents are as recorded, and whose files are still in
 //! the previous site at their lengths, is not read or drawn again: its files are hard-linked from
@@ -44,6 +48,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
 use super::digest::Digest;
+use super::output::FileStamp;
 use super::related::{Brief, RelatedView};
 use super::search::{Entry, Postings};
 use super::spill::Spill;
@@ -91,7 +96,12 @@ pub(super) fn file_for(out: &Path) -> Option<PathBuf> {
             })?
             .join("debrief"),
     };
-    let out = std::path::absolute(out).ok()?;
+    // One name however the folder is written (`site`, `./site/`, `x/../site`).
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let out = std::fs::canonicalize(parent).ok()?.join(out.file_name()?);
     let name = hex(&sha2::Sha256::digest(out.as_os_str().as_encoded_bytes())[..16]);
     Some(dir.join(format!("site-{name}.cache")))
 }
@@ -108,8 +118,8 @@ pub(super) struct Head {
     pub dir: PathBuf,
     pub stamp: String,
     pub related: String,
-    /// The lengths of its [`INCIDENT_FILES`].
-    pub sizes: [u64; 7],
+    /// Its [`INCIDENT_FILES`] as the build left them.
+    pub files: [FileStamp; 7],
     /// What relates it to other incidents, from the quick read of its file.
     pub brief: Option<Brief>,
     /// The hashes of its record's two parts.
@@ -120,21 +130,28 @@ pub(super) struct Head {
 #[derive(Serialize, Deserialize)]
 struct Trailer {
     key: String,
-    out: (u64, u64),
-    /// The site's files other than the incidents' own, with their lengths.
-    pages: Vec<(String, u64)>,
+    out: (u64, u64, i64),
+    /// The site's files other than the incidents' own, as the build left them.
+    pages: Vec<(String, FileStamp)>,
     /// The hashes of every incident's record parts, in the order of the build's folders.
     totals: Option<Sums>,
 }
 
 /// Where an incident's record is in the previous build's cache: its line (where it starts,
-/// its length with the newline) and where in the line its two parts start.
+/// its length with the newline) and where in the line its two parts and its checksum start.
 #[derive(Clone, Copy)]
 struct Place {
     at: u64,
     len: usize,
     pages: usize,
     search: usize,
+    sum: usize,
+}
+
+/// The checksum of a line's text before it: a line changed by anything but a build is not
+/// trusted.
+fn line_sum(text: &[u8]) -> String {
+    hex(&sha2::Sha256::digest(text)[..16])
 }
 
 /// An incident in the previous build's cache.
@@ -147,7 +164,7 @@ struct Line {
 pub(super) struct Previous {
     file: std::fs::File,
     lines: HashMap<PathBuf, Line>,
-    pages: Vec<(String, u64)>,
+    pages: Vec<(String, FileStamp)>,
     totals: Option<Sums>,
 }
 
@@ -178,19 +195,23 @@ impl Previous {
                 return None;
             }
             let mut tabs = memchr::memchr_iter(b'\t', &line);
-            match (tabs.next(), tabs.next()) {
-                (Some(first), Some(second)) => {
+            match (tabs.next(), tabs.next(), tabs.next(), tabs.next()) {
+                (Some(first), Some(second), Some(third), None) => {
+                    if line_sum(&line[..third]).as_bytes() != &line[third + 1..len - 1] {
+                        return None;
+                    }
                     let head: Head = serde_json::from_slice(&line[..first]).ok()?;
                     let place = Place {
                         at,
                         len,
                         pages: first + 1,
                         search: second + 1,
+                        sum: third + 1,
                     };
                     lines.insert(head.dir.clone(), Line { head, place });
                 }
-                (None, _) => trailer = Some(serde_json::from_slice::<Trailer>(&line).ok()?),
-                (Some(_), None) => return None,
+                (None, ..) => trailer = Some(serde_json::from_slice::<Trailer>(&line).ok()?),
+                _ => return None,
             }
             at += len as u64;
         }
@@ -222,8 +243,9 @@ impl Previous {
     /// Whether the site at `out` is exactly what a build of the incidents at `dirs`, with
     /// these stamps, would write.
     pub fn unchanged(&self, dirs: &[PathBuf], stamps: &[Option<Stamp>], out: &Path) -> bool {
-        let same_len = |rel: &str, len: u64| {
-            std::fs::symlink_metadata(out.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len)
+        let as_left = |rel: &str, stamp: FileStamp| {
+            std::fs::symlink_metadata(out.join(rel))
+                .is_ok_and(|m| m.is_file() && FileStamp::of(&m) == Some(stamp))
         };
         dirs.len() == self.lines.len()
             && dirs.iter().zip(stamps).all(|(dir, stamp)| {
@@ -234,10 +256,10 @@ impl Previous {
                 line.head.stamp == stamp.hash
                     && INCIDENT_FILES
                         .iter()
-                        .zip(line.head.sizes)
-                        .all(|(name, len)| same_len(&format!("incidents/{id}/{name}"), len))
+                        .zip(line.head.files)
+                        .all(|(name, stamp)| as_left(&format!("incidents/{id}/{name}"), stamp))
             })
-            && self.pages.iter().all(|(rel, len)| same_len(rel, *len))
+            && self.pages.iter().all(|(rel, stamp)| as_left(rel, *stamp))
     }
 }
 
@@ -258,7 +280,11 @@ impl Session {
         use rayon::prelude::*;
         let parent = path.parent()?;
         std::fs::create_dir_all(parent).ok()?;
-        let next = tempfile::NamedTempFile::new_in(parent).ok()?;
+        let next = tempfile::Builder::new()
+            .prefix(TEMPORARY)
+            .suffix(".tmp")
+            .tempfile_in(parent)
+            .ok()?;
         let now = std::time::SystemTime::now();
         let stamps = dirs.par_iter().map(|d| stamp::stamp(d, now)).collect();
         let previous = out
@@ -323,8 +349,8 @@ impl Session {
         let id = crate::load::incident_id(dir);
         let kept = INCIDENT_FILES
             .iter()
-            .zip(line.head.sizes)
-            .all(|(name, len)| out.keep(&format!("incidents/{id}/{name}"), len));
+            .zip(line.head.files)
+            .all(|(name, stamp)| out.keep(&format!("incidents/{id}/{name}"), stamp));
         if !kept {
             return None;
         }
@@ -337,8 +363,11 @@ impl Session {
 
     /// The search entry of a reused incident; its words go to `postings`.
     pub fn search(&self, reused: &Reused, postings: &Postings) -> anyhow::Result<Entry> {
-        let (_, search) = self.parts(reused)?;
-        Ok(serde_json::from_slice::<record::Search>(&search)?.entry(postings))
+        let read = || -> anyhow::Result<Entry> {
+            let (_, search) = self.parts(reused)?;
+            Ok(serde_json::from_slice::<record::Search>(&search)?.entry(postings))
+        };
+        read().map_err(|e| self.damaged(e))
     }
 
     /// The digest of a reused incident: its action items go to `spill`, its words to
@@ -349,9 +378,20 @@ impl Session {
         spill: &Arc<Spill>,
         postings: &Postings,
     ) -> anyhow::Result<Digest> {
-        let (pages, search) = self.parts(reused)?;
-        let search = serde_json::from_slice::<record::Search>(&search)?.entry(postings);
-        serde_json::from_slice::<record::Pages>(&pages)?.digest(search, spill)
+        let read = || -> anyhow::Result<Digest> {
+            let (pages, search) = self.parts(reused)?;
+            let search = serde_json::from_slice::<record::Search>(&search)?.entry(postings);
+            serde_json::from_slice::<record::Pages>(&pages)?.digest(search, spill)
+        };
+        read().map_err(|e| self.damaged(e))
+    }
+
+    /// An error reading the previous build's cache, saying what to do.
+    fn damaged(&self, e: anyhow::Error) -> anyhow::Error {
+        anyhow::anyhow!(
+            "reading the build cache {}: {e:#}; nothing was written. Remove that file and build again",
+            self.path.display()
+        )
     }
 
     /// A reused incident's two parts, read again from the previous build's cache.
@@ -361,11 +401,9 @@ impl Session {
             .as_ref()
             .ok_or_else(|| anyhow::anyhow!("no previous build"))?;
         let place = reused.place;
-        let bytes = previous
-            .bytes(place)
-            .map_err(|e| anyhow::anyhow!("reading the build cache: {e}"))?;
+        let bytes = previous.bytes(place)?;
         let pages = bytes[place.pages..place.search - 1].to_vec();
-        let search = bytes[place.search..].to_vec();
+        let search = bytes[place.search..place.sum - 1].to_vec();
         Ok((pages, search))
     }
 
@@ -379,7 +417,7 @@ impl Session {
     }
 
     /// The previous site's files other than the incidents' own, with their lengths.
-    pub fn previous_pages(&self) -> &[(String, u64)] {
+    pub fn previous_pages(&self) -> &[(String, FileStamp)] {
         self.previous.as_ref().map_or(&[], |p| &p.pages)
     }
 
@@ -401,6 +439,9 @@ impl Session {
         line.extend_from_slice(&record.pages);
         line.push(b'\t');
         line.extend_from_slice(&record.search);
+        let sum = line_sum(&line);
+        line.push(b'\t');
+        line.extend_from_slice(sum.as_bytes());
         line.push(b'\n');
         self.write(&line);
     }
@@ -410,8 +451,8 @@ impl Session {
     /// the site's files other than the incidents' own.
     pub fn finish(
         self,
-        out: Option<(u64, u64)>,
-        pages: Vec<(String, u64)>,
+        out: Option<(u64, u64, i64)>,
+        pages: Vec<(String, FileStamp)>,
         totals: Option<Sums>,
     ) -> anyhow::Result<()> {
         let next = self
@@ -441,6 +482,16 @@ impl Session {
     }
 }
 
+/// What a cache being written is named first.
+const TEMPORARY: &str = ".debrief-site-";
+
+/// Whether `name` is a site's cache: `site-` and 32 hexadecimal digits, `.cache`.
+fn is_cache_name(name: &str) -> bool {
+    name.strip_prefix("site-")
+        .and_then(|n| n.strip_suffix(".cache"))
+        .is_some_and(|hash| hash.len() == 32 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// Removes the caches of sites not built for [`KEEP_DAYS`] days (an output folder long gone,
 /// or a test's), and files left by a build that was stopped while writing its cache.
 fn prune(dir: &Path) {
@@ -451,9 +502,10 @@ fn prune(dir: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let keep = if name.starts_with("site-") && name.ends_with(".cache") {
+        // Only debrief's own files: the folder may hold others'.
+        let keep = if is_cache_name(&name) {
             KEEP_DAYS
-        } else if name.starts_with(".tmp") {
+        } else if name.starts_with(TEMPORARY) && name.ends_with(".tmp") {
             1
         } else {
             continue;

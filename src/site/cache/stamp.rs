@@ -134,16 +134,19 @@ fn stamp_files(
 }
 
 /// Which folder `out` is: each build's site is a new folder, which keeps its identity when it
-/// is renamed into place.
+/// is renamed into place. Its inode number alone is not enough (a later build may be given
+/// the number of a folder removed): with its modification time, a folder made by another
+/// build, or changed since, has another identity.
 #[cfg(unix)]
-pub(in crate::site) fn identity(out: &Path) -> Option<(u64, u64)> {
+pub(in crate::site) fn identity(out: &Path) -> Option<(u64, u64, i64)> {
     use std::os::unix::fs::MetadataExt as _;
     let meta = std::fs::metadata(out).ok()?;
-    Some((meta.dev(), meta.ino()))
+    let modified = meta.mtime().checked_mul(1_000_000_000)? + meta.mtime_nsec();
+    Some((meta.dev(), meta.ino(), modified))
 }
 
 #[cfg(not(unix))]
-pub(in crate::site) fn identity(_out: &Path) -> Option<(u64, u64)> {
+pub(in crate::site) fn identity(_out: &Path) -> Option<(u64, u64, i64)> {
     None
 }
 
