@@ -108,8 +108,7 @@ pub(super) fn file_for(out: &Path) -> Option<PathBuf> {
 
 /// The related incidents a report lists, as a hash.
 pub(super) fn related_hash(related: &[RelatedView]) -> String {
-    let json = serde_json::to_vec(related).unwrap_or_default();
-    hex(&sha2::Sha256::digest(&json)[..16])
+    line_sum(&serde_json::to_vec(related).unwrap_or_default())
 }
 
 /// What the cache says of an incident before its record.
@@ -148,8 +147,8 @@ struct Place {
     sum: usize,
 }
 
-/// The checksum of a line's text before it: a line changed by anything but a build is not
-/// trusted.
+/// A short hash of `text` in hexadecimal: a cache line's checksum of the text before it (a
+/// line changed by anything but a build is not trusted), and a report's related list.
 fn line_sum(text: &[u8]) -> String {
     hex(&sha2::Sha256::digest(text)[..16])
 }
