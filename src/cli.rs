@@ -44,10 +44,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Build the static site: reports, diagrams, the archive, actions and trends.
     ///
-    /// Writes to a staging folder and swaps it in when complete, so a failed build leaves the
+    /// Nothing in --out changes until the whole site is drawn, so a failed build leaves the
     /// previous site untouched. Building again into the same --out draws only the incidents
-    /// that changed, and writes nothing when nothing did; the output is always what a build
-    /// into an empty folder makes. The build cache is kept in DEBRIEF_CACHE_DIR (else
+    /// that changed and writes only the files that change, in place, and nothing when nothing
+    /// did; the output is always what a build into an empty folder makes. The build cache is kept in DEBRIEF_CACHE_DIR (else
     /// $XDG_CACHE_HOME/debrief or ~/.cache/debrief); set it empty to build without it.
     Build(BuildArgs),
     /// Run the review meeting of one incident.

@@ -59,6 +59,37 @@ fn site(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Every folder below `dir`, by its path inside it: a rebuild leaves no empty one behind.
+fn folders(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                found.push(
+                    path.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+                stack.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The names beside the site that start with a dot: what a build left behind.
+fn beside(bench: &Bench) -> Vec<String> {
+    std::fs::read_dir(&bench.tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
 /// Every file of a site by its path, with its inode and modification time.
 fn identities(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
     use std::os::unix::fs::MetadataExt as _;
@@ -147,7 +178,38 @@ impl Bench {
                 "after {change}: {rel} differs from a clean build's"
             );
         }
+        assert_eq!(
+            folders(&self.out),
+            folders(&self.tmp.join("clean")),
+            "after {change}: the same folders"
+        );
+        assert!(
+            beside(self).is_empty(),
+            "after {change}: {:?}",
+            beside(self)
+        );
         said
+    }
+
+    /// Builds with the cache folder `cache` (empty: none), expecting the build to fail; the
+    /// stderr.
+    fn build_failing(&self, cache: &Path) -> String {
+        let output = common::debrief(&root())
+            .env("DEBRIEF_CACHE_DIR", cache)
+            .args(["build", self.incidents().to_str().unwrap(), "--out"])
+            .arg(&self.out)
+            .args(["--today", "2026-11-26"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+
+    /// Writes the notes of the incident [`NOTES_EDITED`], and settles them.
+    fn write_notes(&self, text: &str) {
+        let dir = self.incidents().join(NOTES_EDITED);
+        std::fs::write(dir.join("notes.md"), text).unwrap();
+        settle(&dir);
     }
 
     /// Edits `file` of the incident `id` with `edit`, and settles it.
@@ -181,9 +243,7 @@ fn a_rebuild_is_a_clean_build_whatever_changed() {
     let bench = Bench::new();
 
     // One incident's notes, written, then edited: only that incident is drawn again.
-    let notes = bench.incidents().join(NOTES_EDITED).join("notes.md");
-    std::fs::write(&notes, "# Notes\n\nThe renewal job had no owner.\n").unwrap();
-    settle(&bench.incidents().join(NOTES_EDITED));
+    bench.write_notes("# Notes\n\nThe renewal job had no owner.\n");
     let said = bench.rebuild_matches_clean(&[], "writing one incident's notes");
     assert_eq!(kept(&said), 13, "{said}");
     bench.edit(NOTES_EDITED, "notes.md", |t| {
@@ -240,6 +300,16 @@ fn a_rebuild_is_a_clean_build_whatever_changed() {
     std::fs::remove_dir_all(&renamed).unwrap();
     let said = bench.rebuild_matches_clean(&[], "removing an incident");
     assert!(said.contains("for 14 incidents"), "{said}");
+
+    // A tag no other incident has, taken off: its page goes.
+    assert!(bench.out.join("tags/runbooks.html").is_file());
+    bench.edit(
+        "2026-09-29-edge-dns-provider-outage",
+        "incident.toml",
+        |t| t.replacen(", \"runbooks\"]", "]", 1),
+    );
+    bench.rebuild_matches_clean(&[], "taking a tag off");
+    assert!(!bench.out.join("tags/runbooks.html").exists());
 
     // A file added to an incident's folder: its logs are part of it.
     std::fs::create_dir_all(bench.incidents().join(NOTES_EDITED).join("logs")).unwrap();
@@ -316,12 +386,74 @@ fn with_nothing_changed_no_file_is_written() {
     use std::os::unix::fs::MetadataExt as _;
     assert_eq!(after.ino(), folder.ino(), "the same folder, not a new one");
     // Nothing left beside the site either.
-    let beside: Vec<_> = std::fs::read_dir(&bench.tmp)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
+    assert!(beside(&bench).is_empty(), "{:?}", beside(&bench));
+}
+
+#[test]
+fn an_edit_writes_only_the_files_that_change_and_never_into_a_file() {
+    let bench = Bench::new();
+    let before = identities(&bench.out);
+    let folder = std::fs::metadata(&bench.out).unwrap();
+    // A snapshot made of hard links to the site's files, as `cp -al` makes: a build that
+    // wrote into a file would change the snapshot too.
+    let snapshot = bench.tmp.join("snapshot");
+    for rel in before.keys() {
+        let to = snapshot.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::hard_link(bench.out.join(rel), &to).unwrap();
+    }
+    let texts = site(&bench.out);
+
+    bench.write_notes("# Notes\n\nThe renewal job had no owner.\n");
+    let said = bench.rebuild_matches_clean(&[], "editing one incident's notes");
+    assert_eq!(kept(&said), 13, "{said}");
+
+    let after = identities(&bench.out);
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(rel, id)| before.get(*rel) != Some(*id))
+        .map(|(rel, _)| rel)
         .collect();
-    assert!(beside.is_empty(), "{beside:?}");
+    let report = format!("incidents/{NOTES_EDITED}/index.html");
+    assert!(changed.contains(&&report), "{changed:?}");
+    // The edited incident's own files and the search's words; every other incident's files,
+    // every other page, the folder itself: as they were.
+    for rel in &changed {
+        assert!(
+            rel.starts_with(&format!("incidents/{NOTES_EDITED}/")) || rel.starts_with("search/"),
+            "{rel} was written, though nothing it shows changed"
+        );
+    }
+    assert!(changed.len() < 10, "{changed:?}");
+    use std::os::unix::fs::MetadataExt as _;
+    assert_eq!(
+        std::fs::metadata(&bench.out).unwrap().ino(),
+        folder.ino(),
+        "the same folder, not a new one"
+    );
+    assert_eq!(site(&snapshot), texts, "the snapshot as it was");
+}
+
+#[test]
+fn a_rebuild_in_place_that_fails_part_way_says_so_and_the_next_draws_it_whole() {
+    let bench = Bench::new();
+    // Where the edited report goes, a folder (with a file in it) that a file cannot replace.
+    let report = bench
+        .out
+        .join(format!("incidents/{NOTES_EDITED}/index.html"));
+    std::fs::remove_file(&report).unwrap();
+    std::fs::create_dir(&report).unwrap();
+    std::fs::write(report.join("keep.txt"), "mine\n").unwrap();
+    bench.write_notes("# Notes\n\nThe renewal job had no owner.\n");
+    let said = bench.build_failing(&bench.cache);
+    assert!(
+        said.contains("is partly updated; build again to draw it whole"),
+        "{said}"
+    );
+    assert!(beside(&bench).is_empty(), "{:?}", beside(&bench));
+    // The next build does not trust the site: it draws every incident and swaps it in whole.
+    let said = bench.rebuild_matches_clean(&[], "a failed build in place");
+    assert_eq!(kept(&said), 0, "{said}");
 }
 
 #[test]
@@ -499,18 +631,11 @@ fn a_refused_build_reports_what_a_build_without_the_cache_reports() {
     bench.edit(TITLE_EDITED, "incident.toml", |t| {
         t.replacen("severity = \"SEV2\"", "severity = 42", 1)
     });
-    let refused = |cache: &Path| {
-        let output = common::debrief(&root())
-            .env("DEBRIEF_CACHE_DIR", cache)
-            .args(["build", bench.incidents().to_str().unwrap(), "--out"])
-            .arg(&bench.out)
-            .args(["--today", "2026-11-26"])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
-        String::from_utf8_lossy(&output.stderr).into_owned()
-    };
-    let before = site(&bench.out);
-    assert_eq!(refused(&bench.cache), refused(Path::new("")));
-    assert_eq!(site(&bench.out), before, "the site as it was");
+    let before = identities(&bench.out);
+    assert_eq!(
+        bench.build_failing(&bench.cache),
+        bench.build_failing(Path::new(""))
+    );
+    assert_eq!(identities(&bench.out), before, "the site as it was");
+    assert!(beside(&bench).is_empty(), "{:?}", beside(&bench));
 }

@@ -1,7 +1,9 @@
-//! The static site: every page written to a staging folder, then swapped in whole.
+//! The static site: every page written to a staging folder, then swapped in whole; or, when
+//! the build cache vouches for the previous build, only the changed files, moved into place
+//! once all are drawn (`overlay`).
 //!
-//! The output folder is never wiped first. The new site is built next to it, and only a
-//! complete build replaces it. A folder debrief did not make is refused unless `--force`, and
+//! The output folder is never wiped first, and nothing in it changes before the build is
+//! complete. A folder debrief did not make is refused unless `--force`, and
 //! even then it is moved aside, not deleted.
 //!
 //! This module drives a build; each kind of page has a module of its own:
@@ -16,7 +18,7 @@
 //!
 //! They share `common` (what every page has, and how a page is written) and the incidents as
 //! `digest` keeps them; `output` is where the files go, and how a finished build takes the
-//! output folder's place.
+//! output folder's place; `cache` what a build remembers for the next.
 
 use std::path::PathBuf;
 
@@ -39,6 +41,7 @@ mod index;
 mod input;
 mod logs;
 mod output;
+mod overlay;
 mod related;
 mod search;
 mod services;
@@ -52,8 +55,10 @@ pub use input::{BuildOptions, Site, Source, theme_dir};
 pub use logs::{LogStory, MomentView, TemplateView, log_volume, read_metrics};
 pub use output::{FileStamp, Folder, MARKER, Memory, Output};
 
+use anyhow::Context as _;
 use common::{Common, SiteInfo, Writer};
 use output::{check_out, leak_check, prepare_staging, sibling, swap};
+use overlay::Overlay;
 
 /// What a build did.
 #[derive(Debug)]
@@ -72,6 +77,14 @@ pub struct Built {
     pub reused: usize,
     /// Nothing changed since the previous build: no file was written.
     pub unchanged: bool,
+}
+
+/// Where a build's files go.
+enum Target {
+    /// A new site, staged whole beside the output folder and swapped in.
+    Whole(Folder),
+    /// Only the changed files, into the output folder as the previous build left it.
+    InPlace(Overlay),
 }
 
 /// What a build came to.
@@ -111,16 +124,28 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
         }));
     }
     let staging = sibling(&options.out, "staging")?;
-    // Files that come out the same as in the previous build are linked from it, not written
-    // again: only a site debrief made is read from.
-    let previous = options
-        .out
-        .join(MARKER)
-        .is_file()
-        .then(|| options.out.clone());
-    prepare_staging(&staging, site.source.len() > 0)?;
-    let folder = Folder::new(staging.clone(), previous);
-    let result = write_site(site, options, &theme, &folder, cache.as_ref(), report);
+    // The cache vouches for the output folder as the previous build left it: the build
+    // writes only what changes, in place (see `overlay`). Else the new site is staged whole.
+    let in_place = !options.public && cache.as_ref().is_some_and(|c| c.previous.is_some());
+    let target = if in_place {
+        std::fs::create_dir(&staging).with_context(|| format!("creating {}", staging.display()))?;
+        Target::InPlace(Overlay::new(options.out.clone(), staging.clone()))
+    } else {
+        // Files that come out the same as in the previous build are linked from it, not
+        // written again: only a site debrief made is read from.
+        let previous = options
+            .out
+            .join(MARKER)
+            .is_file()
+            .then(|| options.out.clone());
+        prepare_staging(&staging, site.source.len() > 0)?;
+        Target::Whole(Folder::new(staging.clone(), previous))
+    };
+    let output: &dyn Output = match &target {
+        Target::Whole(folder) => folder,
+        Target::InPlace(overlay) => overlay,
+    };
+    let result = write_site(site, options, &theme, output, cache.as_ref(), report);
     match result {
         Ok(Written::All {
             incidents,
@@ -142,23 +167,42 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                     return Ok(Outcome::Leaked(leaks));
                 }
             }
-            // What the reader gets: every file but debrief's marker.
-            let files = folder
-                .files
-                .load(std::sync::atomic::Ordering::Relaxed)
-                .saturating_sub(1);
-            let site_folder = cache::identity(&staging);
-            let moved_aside = swap(&staging, &options.out)?;
-            if let Some(cache) = cache {
-                let pages = folder
-                    .pages
-                    .into_inner()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if let Err(e) = cache.finish(site_folder, pages, totals) {
-                    warnings.push(format!(
-                        "the build cache was not saved ({e}); the next build draws every incident again"
-                    ));
+            let (files, pages, site_folder, moved_aside) = match target {
+                Target::Whole(folder) => {
+                    let files = folder.files.load(std::sync::atomic::Ordering::Relaxed);
+                    let site_folder = cache::identity(&staging);
+                    let moved_aside = swap(&staging, &options.out)?;
+                    let pages = folder
+                        .pages
+                        .into_inner()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    (files, pages, site_folder, moved_aside)
                 }
+                Target::InPlace(overlay) => {
+                    let files = overlay.files();
+                    // From the first file moved until the new cache is written, the site is
+                    // neither build's: a build stopped in between draws everything again.
+                    let previous = cache.as_ref().map(|c| c.forget()).unwrap_or_default();
+                    let pages = overlay.commit(&previous).with_context(|| {
+                        format!(
+                            "the site {} is partly updated; build again to draw it whole",
+                            options.out.display()
+                        )
+                    });
+                    if pages.is_err() {
+                        let _ = std::fs::remove_dir_all(&staging);
+                    }
+                    (files, pages?, cache::identity(&options.out), None)
+                }
+            };
+            // What the reader gets: every file but debrief's marker.
+            let files = files.saturating_sub(1);
+            if let Some(cache) = cache
+                && let Err(e) = cache.finish(site_folder, pages, totals)
+            {
+                warnings.push(format!(
+                    "the build cache was not saved ({e}); the next build draws every incident again"
+                ));
             }
             Ok(Outcome::Built(Built {
                 files,
@@ -326,6 +370,10 @@ fn write_site(
                 .collect(),
         ),
     };
+
+    if let (Some(cache), Source::Folders(dirs)) = (cache, site.source) {
+        cache.note_briefs((0..dirs.len()).map(|i| briefs.of_folder(i)));
+    }
 
     // Each incident's words go to the search index's postings as its pages are written.
     let postings = search::Postings::default();

@@ -2,7 +2,8 @@
 //!
 //! Files are written through an [`Output`]: a staging [`Folder`] next to the output folder
 //! (where a file that comes out as in the previous build is hard-linked from it, not written
-//! again), or [`Memory`] for `serve`. A complete build is swapped in whole; the output folder
+//! again), the output folder itself when the build cache vouches for it (`overlay`), or
+//! [`Memory`] for `serve`. A complete build is swapped in whole; the output folder
 //! is never wiped first, and one debrief did not make is refused unless `--force`, and even
 //! then moved aside, not deleted.
 
@@ -234,7 +235,10 @@ impl Folder {
 /// Runs `make` (which creates `path`), and again after making `path`'s folder if it was
 /// missing: most files go into a folder that already exists, so this costs one system call
 /// per file instead of two.
-fn with_parent(path: &Path, make: impl Fn() -> std::io::Result<()>) -> std::io::Result<()> {
+pub(super) fn with_parent(
+    path: &Path,
+    make: impl Fn() -> std::io::Result<()>,
+) -> std::io::Result<()> {
     match make() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = path.parent() {
@@ -249,7 +253,7 @@ fn with_parent(path: &Path, make: impl Fn() -> std::io::Result<()>) -> std::io::
 /// Writes a new file at `path`, and says whether it is new, with its stamp. A file already
 /// there (written twice in one build) is replaced, not truncated: it may be a link into the
 /// previous build, which must stay as it was.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<(bool, Option<FileStamp>)> {
+pub(super) fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<(bool, Option<FileStamp>)> {
     use std::io::Write as _;
     let stamp = std::cell::Cell::new(None);
     let create = || {

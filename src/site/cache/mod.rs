@@ -21,14 +21,14 @@
 //! key, nothing is reused.
 //!
 //! An incident whose stamp and related incidents are as recorded, and whose files are still in
-//! the previous site at their lengths, is not read or drawn again: its files are hard-linked from
-//! the previous site, and its record is read when the archive-wide pages need it.
+//! the previous site at their lengths, is not read or drawn again: its files stay as they are
+//! (the rebuild is in place), and its record is read when the archive-wide pages need it.
 //!
 //! A record has two parts, each with its hash in the head: what the archive-wide pages but the
 //! search show, and what the search shows. The trailer keeps the hashes of the whole archive's
 //! parts. When this build's come to the same, those pages are the previous site's (they are
-//! made of the records and the key alone), and are hard-linked from it: an edit to one
-//! incident's notes writes its pages and the search index, nothing else. When nothing at all
+//! made of the records and the key alone), and stay as they are: an edit to one incident's
+//! notes writes its pages and the search index, nothing else. When nothing at all
 //! differs, the build writes nothing.
 //!
 //! Never cached, so drawn on every build: an incident with a build warning (a log that could not
@@ -108,7 +108,7 @@ pub(super) fn file_for(out: &Path) -> Option<PathBuf> {
 
 /// The related incidents a report lists, as a hash.
 pub(super) fn related_hash(related: &[RelatedView]) -> String {
-    line_sum(&serde_json::to_vec(related).unwrap_or_default())
+    short_hash(&serde_json::to_vec(related).unwrap_or_default())
 }
 
 /// What the cache says of an incident before its record.
@@ -134,6 +134,9 @@ struct Trailer {
     pages: Vec<(String, FileStamp)>,
     /// The hashes of every incident's record parts, in the order of the build's folders.
     totals: Option<Sums>,
+    /// A hash of every incident's brief, in the order of the build's folders: when it is the
+    /// same, so is every report's list of related incidents.
+    briefs: Option<String>,
 }
 
 /// Where an incident's record is in the previous build's cache: its line (where it starts,
@@ -147,10 +150,18 @@ struct Place {
     sum: usize,
 }
 
-/// A short hash of `text` in hexadecimal: a cache line's checksum of the text before it (a
-/// line changed by anything but a build is not trusted), and a report's related list.
-fn line_sum(text: &[u8]) -> String {
+/// A short hash of `text` in hexadecimal: of a report's related list, and of the archive's
+/// briefs.
+fn short_hash(text: &[u8]) -> String {
     hex(&sha2::Sha256::digest(text)[..16])
+}
+
+/// A cache line's checksum of the text before it, in hexadecimal: a line damaged or changed by
+/// anything but a build is not trusted. CRC-32 finds any change of up to four bytes in a row
+/// and all but one in four billion others; every line is checked on every build, and at
+/// several gigabytes a second it costs a millisecond where SHA-256 took eight.
+fn line_sum(text: &[u8]) -> String {
+    hex(&crc32fast::hash(text).to_be_bytes())
 }
 
 /// An incident in the previous build's cache.
@@ -165,6 +176,7 @@ pub(super) struct Previous {
     lines: HashMap<PathBuf, Line>,
     pages: Vec<(String, FileStamp)>,
     totals: Option<Sums>,
+    briefs: Option<String>,
 }
 
 /// An incident taken from the previous build: its files are linked, and its record is read
@@ -220,6 +232,7 @@ impl Previous {
             lines,
             pages: trailer.pages,
             totals: trailer.totals,
+            briefs: trailer.briefs,
         })
     }
 
@@ -270,6 +283,8 @@ pub(super) struct Session {
     key: String,
     path: PathBuf,
     next: Mutex<Option<std::io::BufWriter<tempfile::NamedTempFile>>>,
+    /// The hash of this build's briefs (see [`Trailer::briefs`]), once known.
+    briefs: std::sync::OnceLock<String>,
 }
 
 impl Session {
@@ -297,6 +312,7 @@ impl Session {
             key,
             path,
             next: Mutex::new(Some(std::io::BufWriter::new(next))),
+            briefs: std::sync::OnceLock::new(),
         })
     }
 
@@ -313,6 +329,22 @@ impl Session {
         let previous = self.previous.as_ref()?;
         let brief = previous.brief(dir, self.stamps.get(i)?.as_ref())?;
         Some(brief.cloned())
+    }
+
+    /// Notes what relates the archive's incidents in this build: `briefs`, in the order of
+    /// the build's folders.
+    pub fn note_briefs<'a>(&self, briefs: impl Iterator<Item = Option<&'a Brief>>) {
+        let briefs: Vec<_> = briefs.collect();
+        if let Ok(json) = serde_json::to_vec(&briefs) {
+            let _ = self.briefs.set(short_hash(&json));
+        }
+    }
+
+    /// Whether every incident's brief is as in the previous build: then so is every report's
+    /// list of related incidents.
+    fn briefs_as_before(&self) -> bool {
+        let before = self.previous.as_ref().and_then(|p| p.briefs.as_ref());
+        before.is_some() && before == self.briefs.get()
     }
 
     fn write(&self, bytes: &[u8]) {
@@ -339,8 +371,9 @@ impl Session {
         let previous = self.previous.as_ref()?;
         let line = previous.lines.get(dir)?;
         let stamp = self.stamps.get(i)?.as_ref()?;
+        let brief = line.head.brief.as_ref()?;
         if line.head.stamp != stamp.hash
-            || line.head.related != related_hash(&related(line.head.brief.as_ref()?))
+            || (!self.briefs_as_before() && line.head.related != related_hash(&related(brief)))
         {
             return None;
         }
@@ -415,6 +448,13 @@ impl Session {
         }
     }
 
+    /// Removes the previous build's cache, before the site it describes is changed in place;
+    /// the previous site's files other than the incidents' own.
+    pub fn forget(&self) -> Vec<(String, FileStamp)> {
+        let _ = std::fs::remove_file(&self.path);
+        self.previous_pages().to_vec()
+    }
+
     /// The previous site's files other than the incidents' own, with their lengths.
     pub fn previous_pages(&self) -> &[(String, FileStamp)] {
         self.previous.as_ref().map_or(&[], |p| &p.pages)
@@ -469,6 +509,7 @@ impl Session {
             out,
             pages,
             totals,
+            briefs: self.briefs.into_inner(),
         };
         serde_json::to_writer(&mut next, &trailer)?;
         next.write_all(b"\n")?;

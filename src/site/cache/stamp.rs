@@ -10,7 +10,13 @@ use sha2::Digest as _;
 const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(DIGITS[usize::from(b >> 4)] as char);
+        text.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    text
 }
 
 /// The key of what a site's bytes depend on besides its incidents; `None` when a part cannot
