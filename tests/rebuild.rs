@@ -437,13 +437,19 @@ fn an_edit_writes_only_the_files_that_change_and_never_into_a_file() {
 #[test]
 fn a_rebuild_in_place_that_fails_part_way_says_so_and_the_next_draws_it_whole() {
     let bench = Bench::new();
-    // Where the edited report goes, a folder (with a file in it) that a file cannot replace.
-    let report = bench
-        .out
-        .join(format!("incidents/{NOTES_EDITED}/index.html"));
+    // Where the edited report goes, a folder (with a file in it) that a file cannot replace;
+    // and the incident's folder given back its time, so the cache cannot see the change: as
+    // if it came while the build ran.
+    let folder = bench.out.join(format!("incidents/{NOTES_EDITED}"));
+    let time = std::fs::metadata(&folder).unwrap().modified().unwrap();
+    let report = folder.join("index.html");
     std::fs::remove_file(&report).unwrap();
     std::fs::create_dir(&report).unwrap();
     std::fs::write(report.join("keep.txt"), "mine\n").unwrap();
+    std::fs::File::open(&folder)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
     bench.write_notes("# Notes\n\nThe renewal job had no owner.\n");
     let said = bench.build_failing(&bench.cache);
     assert!(
@@ -524,10 +530,33 @@ fn another_build_in_between_or_a_file_added_is_not_taken_for_the_last() {
     let said = bench.rebuild_matches_clean(&[], "another build in between");
     assert!(said.contains("Built "), "{said}");
 
-    // A file put in the site by hand.
-    std::fs::write(bench.out.join("extra.txt"), "hi\n").unwrap();
-    let said = bench.rebuild_matches_clean(&[], "a file added to the site");
-    assert!(said.contains("Built "), "{said}");
+    // A file put in the site by hand, at its top and deeper down: a clean build has neither.
+    for extra in [
+        "extra.txt".to_owned(),
+        format!("incidents/{NOTES_EDITED}/extra.html"),
+        "search/w/extra.js".to_owned(),
+    ] {
+        std::fs::write(bench.out.join(&extra), "hi\n").unwrap();
+        let said = bench.rebuild_matches_clean(&[], &format!("{extra} added to the site"));
+        assert!(said.contains("Built "), "{said}");
+    }
+}
+
+#[test]
+fn a_site_folder_replaced_by_a_link_is_not_written_through() {
+    let bench = Bench::new();
+    // An incident's folder in the site replaced by a link to a folder elsewhere.
+    let elsewhere = bench.tmp.join("elsewhere");
+    let folder = bench.out.join(format!("incidents/{NOTES_EDITED}"));
+    copy_tree(&folder, &elsewhere);
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &folder).unwrap();
+    let before = site(&elsewhere);
+    bench.write_notes("# Notes\n\nThe renewal job had no owner.\n");
+    bench.rebuild_matches_clean(&[], "a folder replaced by a link");
+    assert_eq!(site(&elsewhere), before, "nothing written through the link");
+    let meta = std::fs::symlink_metadata(&folder).unwrap();
+    assert!(meta.is_dir(), "a folder again, not the link");
 }
 
 #[test]

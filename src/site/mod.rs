@@ -53,7 +53,7 @@ mod trends;
 pub use actions::ACTIONS_PER_PAGE;
 pub use input::{BuildOptions, Site, Source, theme_dir};
 pub use logs::{LogStory, MomentView, TemplateView, log_volume, read_metrics};
-pub use output::{FileStamp, Folder, MARKER, Memory, Output};
+pub use output::{FileStamp, Folder, Left, MARKER, Memory, Output};
 
 use anyhow::Context as _;
 use common::{Common, SiteInfo, Writer};
@@ -167,38 +167,34 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                     return Ok(Outcome::Leaked(leaks));
                 }
             }
-            let (files, pages, site_folder, moved_aside) = match target {
+            let (files, left, site_folder, moved_aside) = match target {
                 Target::Whole(folder) => {
                     let files = folder.files.load(std::sync::atomic::Ordering::Relaxed);
                     let site_folder = cache::identity(&staging);
                     let moved_aside = swap(&staging, &options.out)?;
-                    let pages = folder
-                        .pages
-                        .into_inner()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    (files, pages, site_folder, moved_aside)
+                    (files, folder.left(), site_folder, moved_aside)
                 }
                 Target::InPlace(overlay) => {
                     let files = overlay.files();
                     // From the first file moved until the new cache is written, the site is
                     // neither build's: a build stopped in between draws everything again.
                     let previous = cache.as_ref().map(|c| c.forget()).unwrap_or_default();
-                    let pages = overlay.commit(&previous).with_context(|| {
+                    let left = overlay.commit(&previous).with_context(|| {
                         format!(
                             "the site {} is partly updated; build again to draw it whole",
                             options.out.display()
                         )
                     });
-                    if pages.is_err() {
+                    if left.is_err() {
                         let _ = std::fs::remove_dir_all(&staging);
                     }
-                    (files, pages?, cache::identity(&options.out), None)
+                    (files, left?, cache::identity(&options.out), None)
                 }
             };
             // What the reader gets: every file but debrief's marker.
             let files = files.saturating_sub(1);
             if let Some(cache) = cache
-                && let Err(e) = cache.finish(site_folder, pages, totals)
+                && let Err(e) = cache.finish(site_folder, &options.out, left, totals)
             {
                 warnings.push(format!(
                     "the build cache was not saved ({e}); the next build draws every incident again"

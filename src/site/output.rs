@@ -210,6 +210,32 @@ pub struct Folder {
     /// The files made so far that are not an incident's own, with their stamps: what the next
     /// build checks before it takes them as they are.
     pub pages: std::sync::Mutex<Vec<(String, FileStamp)>>,
+    /// Every folder the files made so far are in, below the site's.
+    pub folders: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// The site as a build left it: what the build cache records for the next build to check.
+pub struct Left {
+    /// Its files other than the incidents' own, with their stamps.
+    pub pages: Vec<(String, FileStamp)>,
+    /// Every folder below the site's.
+    pub folders: std::collections::HashSet<String>,
+    /// When the build changed the site in place: the folders it changed. (Else every folder
+    /// is new.)
+    pub touched: Option<std::collections::HashSet<String>>,
+}
+
+/// Adds the folders `rel` is in (`a/b` and `a` for `a/b/c.html`) to `folders`.
+pub(super) fn add_folders(folders: &mut std::collections::HashSet<String>, rel: &str) {
+    let mut rest = rel;
+    while let Some((folder, _)) = rest.rsplit_once('/') {
+        // Its own folders came with it.
+        if folders.contains(folder) {
+            return;
+        }
+        folders.insert(folder.to_owned());
+        rest = folder;
+    }
 }
 
 impl Folder {
@@ -283,12 +309,20 @@ impl Folder {
             previous,
             files: std::sync::atomic::AtomicUsize::new(0),
             pages: std::sync::Mutex::default(),
+            folders: std::sync::Mutex::default(),
         }
     }
 
     fn made(&self, rel: &str, stamp: Option<FileStamp>) {
         self.files
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        add_folders(
+            &mut self
+                .folders
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            rel,
+        );
         if !super::cache::incident_file(rel) {
             // A file without a stamp is never taken as it is: it is written again.
             let stamp = stamp.unwrap_or(FileStamp {
@@ -299,6 +333,21 @@ impl Folder {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .push((rel.to_owned(), stamp));
+        }
+    }
+}
+
+impl Folder {
+    /// The new site as this build left it.
+    pub fn left(self) -> Left {
+        fn inner<T>(m: std::sync::Mutex<T>) -> T {
+            m.into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+        Left {
+            pages: inner(self.pages),
+            folders: inner(self.folders),
+            touched: None,
         }
     }
 }

@@ -11,9 +11,9 @@
 //! incident is gone, and the archive-wide pages that no longer exist (a tag no incident has
 //! any more).
 //!
-//! A file put inside one of the site's folders by hand is kept until a build that is not in
-//! place (one at the top of the site changes the folder's modification time, so the cache no
-//! longer vouches for it).
+//! The cache vouches for every folder of the site by its inode and modification time, so a file
+//! added or removed by hand, or a folder replaced by a link, makes the build a whole one: an
+//! in-place build writes only into folders it made.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -21,7 +21,7 @@ use std::sync::Mutex;
 
 use anyhow::Context as _;
 
-use super::output::{FileStamp, Output, with_parent, write_new};
+use super::output::{FileStamp, Left, Output, add_folders, with_parent, write_new};
 
 /// The files of a build in place: the site, and where its changed files wait.
 pub struct Overlay {
@@ -79,12 +79,9 @@ impl Overlay {
     }
 
     /// Puts the staged files in place and removes what the previous build made that this one
-    /// did not (`previous_pages`: its files other than the incidents' own); the site's files
-    /// other than the incidents' own, with their stamps.
-    pub fn commit(
-        self,
-        previous_pages: &[(String, FileStamp)],
-    ) -> anyhow::Result<Vec<(String, FileStamp)>> {
+    /// did not (`previous_pages`: its files other than the incidents' own); the site as this
+    /// build left it.
+    pub fn commit(self, previous_pages: &[(String, FileStamp)]) -> anyhow::Result<Left> {
         let made = self
             .made
             .into_inner()
@@ -94,6 +91,12 @@ impl Overlay {
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let site = &self.site;
+        // The folders whose entries this build changes: any a file is moved into or removed
+        // from, and the ones above those (a folder made or removed in them).
+        let mut touched = HashSet::new();
+        for rel in &changed {
+            add_folders(&mut touched, rel);
+        }
         for rel in &changed {
             let (from, to) = (self.staging.join(rel), site.join(rel));
             with_parent(&to, || std::fs::rename(&from, &to))
@@ -104,6 +107,7 @@ impl Overlay {
             if made.contains_key(rel) {
                 continue;
             }
+            add_folders(&mut touched, rel);
             let path = site.join(rel);
             match std::fs::remove_file(&path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -129,6 +133,7 @@ impl Overlay {
                 let name = entry.file_name();
                 let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
                 if is_dir && !kept.contains(name.to_string_lossy().as_ref()) {
+                    touched.insert("incidents".to_owned());
                     std::fs::remove_dir_all(entry.path())
                         .with_context(|| format!("removing {}", entry.path().display()))?;
                 }
@@ -140,10 +145,19 @@ impl Overlay {
         }
         std::fs::remove_dir_all(&self.staging)
             .with_context(|| format!("removing {}", self.staging.display()))?;
-        Ok(made
+        let mut folders = HashSet::new();
+        for rel in made.keys() {
+            add_folders(&mut folders, rel);
+        }
+        let pages = made
             .into_iter()
             .filter(|(rel, _)| !super::cache::incident_file(rel))
-            .collect())
+            .collect();
+        Ok(Left {
+            pages,
+            folders,
+            touched: Some(touched),
+        })
     }
 }
 

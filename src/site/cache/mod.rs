@@ -36,11 +36,12 @@
 //! metric outside its folder, one with a file modified in the two seconds before the build
 //! looked (file times are coarser than edits), and every public build.
 
+mod previous;
 mod record;
 mod stamp;
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -52,9 +53,10 @@ use super::output::FileStamp;
 use super::related::{Brief, RelatedView};
 use super::search::{Entry, Postings};
 use super::spill::Spill;
+use previous::{Place, Previous};
 pub(super) use record::{Encoded, Sums, encode, totals};
 use stamp::hex;
-pub(super) use stamp::{Stamp, identity, key};
+pub(super) use stamp::{Stamp, folder_stamp, identity, key};
 
 /// An incident's files in the site, below `incidents/<id>/`.
 pub(super) const INCIDENT_FILES: [&str; 7] = [
@@ -137,17 +139,9 @@ struct Trailer {
     /// A hash of every incident's brief, in the order of the build's folders: when it is the
     /// same, so is every report's list of related incidents.
     briefs: Option<String>,
-}
-
-/// Where an incident's record is in the previous build's cache: its line (where it starts,
-/// its length with the newline) and where in the line its two parts and its checksum start.
-#[derive(Clone, Copy)]
-struct Place {
-    at: u64,
-    len: usize,
-    pages: usize,
-    search: usize,
-    sum: usize,
+    /// Every folder below the site's, by [`folder_stamp`]: a file added or removed in one, or
+    /// a folder replaced (by a symbolic link, say), and the site is not the one the build left.
+    folders: Vec<(String, (u64, i64))>,
 }
 
 /// A short hash of `text` in hexadecimal: of a report's related list, and of the archive's
@@ -164,115 +158,11 @@ fn line_sum(text: &[u8]) -> String {
     hex(&crc32fast::hash(text).to_be_bytes())
 }
 
-/// An incident in the previous build's cache.
-struct Line {
-    head: Head,
-    place: Place,
-}
-
-/// The previous build's cache, read when it describes the site at the output folder.
-pub(super) struct Previous {
-    file: std::fs::File,
-    lines: HashMap<PathBuf, Line>,
-    pages: Vec<(String, FileStamp)>,
-    totals: Option<Sums>,
-    briefs: Option<String>,
-}
-
-/// An incident taken from the previous build: its files are linked, and its record is read
-/// from the cache when the archive-wide pages need it.
+/// An incident taken from the previous build: its files stay as they are, and its record is
+/// read from the cache when the archive-wide pages need it.
 pub(super) struct Reused {
     pub sums: Sums,
     place: Place,
-}
-
-impl Previous {
-    /// The cache at `path`, when it was written with `key` for the folder at `out` as it is.
-    pub fn open(path: &Path, key: &str, out: &Path) -> Option<Previous> {
-        let file = std::fs::File::open(path).ok()?;
-        let mut reader = std::io::BufReader::new(&file);
-        let mut lines = HashMap::new();
-        let mut trailer = None;
-        let mut at = 0u64;
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            let len = reader.read_until(b'\n', &mut line).ok()?;
-            if len == 0 {
-                break;
-            }
-            if line.last() != Some(&b'\n') || trailer.is_some() {
-                // Cut short, or written by something else.
-                return None;
-            }
-            let mut tabs = memchr::memchr_iter(b'\t', &line);
-            match (tabs.next(), tabs.next(), tabs.next(), tabs.next()) {
-                (Some(first), Some(second), Some(third), None) => {
-                    if line_sum(&line[..third]).as_bytes() != &line[third + 1..len - 1] {
-                        return None;
-                    }
-                    let head: Head = serde_json::from_slice(&line[..first]).ok()?;
-                    let place = Place {
-                        at,
-                        len,
-                        pages: first + 1,
-                        search: second + 1,
-                        sum: third + 1,
-                    };
-                    lines.insert(head.dir.clone(), Line { head, place });
-                }
-                (None, ..) => trailer = Some(serde_json::from_slice::<Trailer>(&line).ok()?),
-                _ => return None,
-            }
-            at += len as u64;
-        }
-        let trailer = trailer?;
-        (trailer.key == key && Some(trailer.out) == identity(out)).then_some(Previous {
-            file,
-            lines,
-            pages: trailer.pages,
-            totals: trailer.totals,
-            briefs: trailer.briefs,
-        })
-    }
-
-    /// The brief recorded for the incident at `dir` with the stamp `stamp`.
-    pub fn brief(&self, dir: &Path, stamp: Option<&Stamp>) -> Option<Option<&Brief>> {
-        let line = self.lines.get(dir)?;
-        (Some(line.head.stamp.as_str()) == stamp.map(|s| s.hash.as_str()))
-            .then_some(line.head.brief.as_ref())
-    }
-
-    fn bytes(&self, place: Place) -> std::io::Result<Vec<u8>> {
-        let mut bytes = vec![0; place.len];
-        #[cfg(unix)]
-        std::os::unix::fs::FileExt::read_exact_at(&self.file, &mut bytes, place.at)?;
-        #[cfg(not(unix))]
-        return Err(std::io::ErrorKind::Unsupported.into());
-        Ok(bytes)
-    }
-
-    /// Whether the site at `out` is exactly what a build of the incidents at `dirs`, with
-    /// these stamps, would write.
-    pub fn unchanged(&self, dirs: &[PathBuf], stamps: &[Option<Stamp>], out: &Path) -> bool {
-        let as_left = |rel: &str, stamp: FileStamp| {
-            std::fs::symlink_metadata(out.join(rel))
-                .is_ok_and(|m| m.is_file() && FileStamp::of(&m) == Some(stamp))
-        };
-        dirs.len() == self.lines.len()
-            && dirs.iter().zip(stamps).all(|(dir, stamp)| {
-                let (Some(line), Some(stamp)) = (self.lines.get(dir), stamp) else {
-                    return false;
-                };
-                let id = crate::load::incident_id(dir);
-                line.head.stamp == stamp.hash
-                    && INCIDENT_FILES
-                        .iter()
-                        .zip(line.head.files)
-                        .all(|(name, stamp)| as_left(&format!("incidents/{id}/{name}"), stamp))
-            })
-            && self.pages.iter().all(|(rel, stamp)| as_left(rel, *stamp))
-    }
 }
 
 /// A build's use of the cache: what the previous build left, and the cache being written.
@@ -305,7 +195,8 @@ impl Session {
             .join(super::MARKER)
             .is_file()
             .then(|| Previous::open(&path, &key, out))
-            .flatten();
+            .flatten()
+            .filter(|p| p.folders_as_left(out));
         Some(Session {
             previous,
             stamps,
@@ -485,15 +376,51 @@ impl Session {
         self.write(&line);
     }
 
-    /// Puts the cache in place for the next build, once the site (the folder `out`, as
-    /// [`identity`] knew it before it took the output folder's place) is there, with `pages`,
-    /// the site's files other than the incidents' own.
+    /// The stamps of `folders` below `site`: a folder this build did not change (not in
+    /// `touched`, when the build was in place) keeps the stamp it had, the rest are read. One
+    /// that cannot be read gets a stamp no folder has, so the next build does not trust the
+    /// site.
+    fn folder_stamps(
+        &self,
+        site: &Path,
+        folders: std::collections::HashSet<String>,
+        touched: Option<&std::collections::HashSet<String>>,
+    ) -> Vec<(String, (u64, i64))> {
+        use rayon::prelude::*;
+        let before: HashMap<&str, (u64, i64)> = match (touched, &self.previous) {
+            (Some(_), Some(previous)) => previous
+                .folders
+                .iter()
+                .map(|(rel, stamp)| (rel.as_str(), *stamp))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        folders
+            .into_par_iter()
+            .map(|rel| {
+                let kept = before
+                    .get(rel.as_str())
+                    .filter(|_| !touched.is_some_and(|t| t.contains(&rel)));
+                let stamp = kept
+                    .copied()
+                    .or_else(|| folder_stamp(&site.join(&rel)))
+                    .unwrap_or((0, i64::MIN));
+                (rel, stamp)
+            })
+            .collect()
+    }
+
+    /// Puts the cache in place for the next build, once the site (`site`, known to
+    /// [`identity`] as `out` before it took the output folder's place) is there as the build
+    /// `left` it.
     pub fn finish(
         self,
         out: Option<(u64, u64, i64)>,
-        pages: Vec<(String, FileStamp)>,
+        site: &Path,
+        left: super::Left,
         totals: Option<Sums>,
     ) -> anyhow::Result<()> {
+        let folders = self.folder_stamps(site, left.folders, left.touched.as_ref());
         let next = self
             .next
             .into_inner()
@@ -507,9 +434,10 @@ impl Session {
         let trailer = Trailer {
             key: self.key,
             out,
-            pages,
             totals,
             briefs: self.briefs.into_inner(),
+            folders,
+            pages: left.pages,
         };
         serde_json::to_writer(&mut next, &trailer)?;
         next.write_all(b"\n")?;

@@ -156,6 +156,24 @@ pub(in crate::site) fn identity(_out: &Path) -> Option<(u64, u64, i64)> {
     None
 }
 
+/// Which folder `path` is, and whether anything in it changed: its inode and modification time
+/// (a file added, removed or renamed in it moves the time). `None` for a symbolic link or
+/// anything but a folder: a site folder a link replaced is not the one a build left.
+#[cfg(unix)]
+pub(in crate::site) fn folder_stamp(path: &Path) -> Option<(u64, i64)> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.is_dir())?;
+    let modified = meta.mtime().checked_mul(1_000_000_000)? + meta.mtime_nsec();
+    Some((meta.ino(), modified))
+}
+
+#[cfg(not(unix))]
+pub(in crate::site) fn folder_stamp(_path: &Path) -> Option<(u64, i64)> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
