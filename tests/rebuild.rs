@@ -5,238 +5,10 @@
 #![cfg(unix)] // The cache knows a site by its folder's inode, and files by theirs.
 
 mod common;
+mod rebuild_bench;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Output;
-
-use common::{root, scratch, transcript};
-
-/// An archive to change, its output folder, and the cache folder its builds share.
-struct Bench {
-    _tmp: tempfile::TempDir,
-    archive: PathBuf,
-    out: PathBuf,
-    cache: PathBuf,
-    tmp: PathBuf,
-}
-
-/// Sets every file below `dir` to have been modified an hour ago, as files are that were not
-/// just written: a build does not trust a file modified in the last seconds to stay as read.
-fn settle(dir: &Path) {
-    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    for file in common::files(dir) {
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .unwrap()
-            .set_modified(hour_ago)
-            .unwrap();
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
-/// Every file of a site by its path inside it, with its bytes.
-fn site(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    common::files(dir)
-        .into_iter()
-        .map(|p| {
-            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            (rel, std::fs::read(&p).unwrap())
-        })
-        .collect()
-}
-
-/// Every folder below `dir`, by its path inside it: a rebuild leaves no empty one behind.
-fn folders(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                found.push(
-                    path.strip_prefix(dir)
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned(),
-                );
-                stack.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
-/// The names beside the site that start with a dot: what a build left behind.
-fn beside(bench: &Bench) -> Vec<String> {
-    std::fs::read_dir(&bench.tmp)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect()
-}
-
-/// Every file of a site by its path, with its inode and modification time.
-fn identities(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
-    use std::os::unix::fs::MetadataExt as _;
-    common::files(dir)
-        .into_iter()
-        .map(|p| {
-            let meta = std::fs::metadata(&p).unwrap();
-            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            (rel, (meta.ino(), meta.modified().unwrap()))
-        })
-        .collect()
-}
-
-impl Bench {
-    /// The quarter's fourteen incidents, settled, built once.
-    fn new() -> Bench {
-        let tmp = scratch();
-        let archive = tmp.path().join("archive");
-        copy_tree(&root().join("tests/fixtures/quarter"), &archive);
-        settle(&archive);
-        let bench = Bench {
-            archive,
-            out: tmp.path().join("site"),
-            cache: tmp.path().join("cache"),
-            tmp: tmp.path().to_path_buf(),
-            _tmp: tmp,
-        };
-        let first = bench.build(&[]);
-        assert!(first.contains("Built "), "{first}");
-        assert!(!first.contains("unchanged"), "{first}");
-        bench
-    }
-
-    fn incidents(&self) -> PathBuf {
-        self.archive.join("incidents")
-    }
-
-    /// Builds the archive into the bench's output folder, with its cache; the stderr.
-    fn build_with(&self, bin: &Path, extra: &[&str]) -> String {
-        let output = std::process::Command::new(bin)
-            .current_dir(root())
-            .env("NO_COLOR", "1")
-            .env("TZ", "UTC")
-            .env("DEBRIEF_CACHE_DIR", &self.cache)
-            .args(["build", self.incidents().to_str().unwrap(), "--out"])
-            .arg(&self.out)
-            .args(["--today", "2026-11-26"])
-            .args(extra)
-            .output()
-            .unwrap();
-        ok(&output)
-    }
-
-    fn build(&self, extra: &[&str]) -> String {
-        self.build_with(Path::new(env!("CARGO_BIN_EXE_debrief")), extra)
-    }
-
-    /// The site a build with no previous output and no cache makes, with `extra` arguments.
-    fn clean(&self, extra: &[&str]) -> BTreeMap<String, Vec<u8>> {
-        let out = self.tmp.join("clean");
-        let _ = std::fs::remove_dir_all(&out);
-        let output = common::debrief(&root())
-            .env("DEBRIEF_CACHE_DIR", "")
-            .args(["build", self.incidents().to_str().unwrap(), "--out"])
-            .arg(&out)
-            .args(["--today", "2026-11-26"])
-            .args(extra)
-            .output()
-            .unwrap();
-        ok(&output);
-        site(&out)
-    }
-
-    /// Rebuilds, checks the site against a clean build's, and returns what the build said.
-    fn rebuild_matches_clean(&self, extra: &[&str], change: &str) -> String {
-        let said = self.build(extra);
-        let (rebuilt, clean) = (site(&self.out), self.clean(extra));
-        assert_eq!(
-            rebuilt.keys().collect::<Vec<_>>(),
-            clean.keys().collect::<Vec<_>>(),
-            "after {change}: the same files"
-        );
-        for (rel, bytes) in &rebuilt {
-            assert!(
-                bytes == &clean[rel],
-                "after {change}: {rel} differs from a clean build's"
-            );
-        }
-        assert_eq!(
-            folders(&self.out),
-            folders(&self.tmp.join("clean")),
-            "after {change}: the same folders"
-        );
-        assert!(
-            beside(self).is_empty(),
-            "after {change}: {:?}",
-            beside(self)
-        );
-        said
-    }
-
-    /// Builds with the cache folder `cache` (empty: none), expecting the build to fail; the
-    /// stderr.
-    fn build_failing(&self, cache: &Path) -> String {
-        let output = common::debrief(&root())
-            .env("DEBRIEF_CACHE_DIR", cache)
-            .args(["build", self.incidents().to_str().unwrap(), "--out"])
-            .arg(&self.out)
-            .args(["--today", "2026-11-26"])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
-        String::from_utf8_lossy(&output.stderr).into_owned()
-    }
-
-    /// Writes the notes of the incident [`NOTES_EDITED`], and settles them.
-    fn write_notes(&self, text: &str) {
-        let dir = self.incidents().join(NOTES_EDITED);
-        std::fs::write(dir.join("notes.md"), text).unwrap();
-        settle(&dir);
-    }
-
-    /// Edits `file` of the incident `id` with `edit`, and settles it.
-    fn edit(&self, id: &str, file: &str, edit: impl FnOnce(String) -> String) {
-        let path = self.incidents().join(id).join(file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        let changed = edit(text.clone());
-        assert!(changed != text, "the edit of {id}/{file} changes it");
-        std::fs::write(&path, changed).unwrap();
-        settle(&self.incidents().join(id));
-    }
-}
-
-fn ok(output: &Output) -> String {
-    assert_eq!(output.status.code(), Some(0), "{}", transcript(output));
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// How many incidents the build said it kept from the last one.
-fn kept(said: &str) -> usize {
-    said.split_once(" unchanged, kept")
-        .and_then(|(before, _)| before.rsplit_once('(')?.1.parse().ok())
-        .unwrap_or(0)
-}
-
-const NOTES_EDITED: &str = "2026-10-08-edge-tls-expiry";
-const TITLE_EDITED: &str = "2026-09-15-checkout-pool-exhaustion";
+use common::root;
+use rebuild_bench::*;
 
 #[test]
 fn a_rebuild_is_a_clean_build_whatever_changed() {
@@ -435,34 +207,6 @@ fn an_edit_writes_only_the_files_that_change_and_never_into_a_file() {
 }
 
 #[test]
-fn a_rebuild_in_place_that_fails_part_way_says_so_and_the_next_draws_it_whole() {
-    let bench = Bench::new();
-    // Where the edited report goes, a folder (with a file in it) that a file cannot replace;
-    // and the incident's folder given back its time, so the cache cannot see the change: as
-    // if it came while the build ran.
-    let folder = bench.out.join(format!("incidents/{NOTES_EDITED}"));
-    let time = std::fs::metadata(&folder).unwrap().modified().unwrap();
-    let report = folder.join("index.html");
-    std::fs::remove_file(&report).unwrap();
-    std::fs::create_dir(&report).unwrap();
-    std::fs::write(report.join("keep.txt"), "mine\n").unwrap();
-    std::fs::File::open(&folder)
-        .unwrap()
-        .set_modified(time)
-        .unwrap();
-    bench.write_notes("# Notes\n\nThe renewal job had no owner.\n");
-    let said = bench.build_failing(&bench.cache);
-    assert!(
-        said.contains("is partly updated; build again to draw it whole"),
-        "{said}"
-    );
-    assert!(beside(&bench).is_empty(), "{:?}", beside(&bench));
-    // The next build does not trust the site: it draws every incident and swaps it in whole.
-    let said = bench.rebuild_matches_clean(&[], "a failed build in place");
-    assert_eq!(kept(&said), 0, "{said}");
-}
-
-#[test]
 fn a_site_file_removed_or_changed_by_hand_is_written_again() {
     let bench = Bench::new();
     std::fs::remove_file(bench.out.join("index.html")).unwrap();
@@ -495,7 +239,7 @@ fn a_file_modified_just_now_is_read_again_next_time() {
 #[test]
 fn a_corrupt_or_foreign_cache_is_ignored() {
     let bench = Bench::new();
-    let caches: Vec<_> = common::files(&bench.cache);
+    let caches = bench.caches();
     assert_eq!(caches.len(), 1, "{caches:?}");
     for damage in [
         b"not a cache\n".to_vec(),
@@ -543,23 +287,6 @@ fn another_build_in_between_or_a_file_added_is_not_taken_for_the_last() {
 }
 
 #[test]
-fn a_site_folder_replaced_by_a_link_is_not_written_through() {
-    let bench = Bench::new();
-    // An incident's folder in the site replaced by a link to a folder elsewhere.
-    let elsewhere = bench.tmp.join("elsewhere");
-    let folder = bench.out.join(format!("incidents/{NOTES_EDITED}"));
-    copy_tree(&folder, &elsewhere);
-    std::fs::remove_dir_all(&folder).unwrap();
-    std::os::unix::fs::symlink(&elsewhere, &folder).unwrap();
-    let before = site(&elsewhere);
-    bench.write_notes("# Notes\n\nThe renewal job had no owner.\n");
-    bench.rebuild_matches_clean(&[], "a folder replaced by a link");
-    assert_eq!(site(&elsewhere), before, "nothing written through the link");
-    let meta = std::fs::symlink_metadata(&folder).unwrap();
-    assert!(meta.is_dir(), "a folder again, not the link");
-}
-
-#[test]
 fn a_site_file_changed_at_the_same_length_or_restored_is_written_again() {
     let bench = Bench::new();
     let snapshot = bench.tmp.join("snapshot");
@@ -588,7 +315,7 @@ fn a_site_file_changed_at_the_same_length_or_restored_is_written_again() {
 #[test]
 fn a_cache_changed_at_the_same_length_is_not_trusted() {
     let bench = Bench::new();
-    let cache = common::files(&bench.cache).remove(0);
+    let cache = bench.caches().remove(0);
     let text = std::fs::read_to_string(&cache).unwrap();
     let title = "Checkout returned errors";
     assert!(text.contains(title));
@@ -625,46 +352,4 @@ fn the_cache_folder_keeps_what_is_not_debriefs() {
         !stale.exists(),
         "a site's cache unused for 40 days is removed"
     );
-}
-
-#[test]
-fn a_cache_folder_inside_the_site_is_not_used() {
-    let bench = Bench::new();
-    let inside = bench.out.join(".cache");
-    let output = common::debrief(&root())
-        .env("DEBRIEF_CACHE_DIR", &inside)
-        .args(["build", bench.incidents().to_str().unwrap(), "--out"])
-        .arg(&bench.out)
-        .args(["--today", "2026-11-26"])
-        .output()
-        .unwrap();
-    let said = ok(&output);
-    assert!(
-        said.contains("is inside --out; building without it"),
-        "{said}"
-    );
-    assert!(!inside.exists());
-    let replaced: Vec<_> = std::fs::read_dir(&bench.tmp)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("replaced"))
-        .collect();
-    assert!(replaced.is_empty(), "{replaced:?}");
-    assert_eq!(site(&bench.out), bench.clean(&[]));
-}
-
-#[test]
-fn a_refused_build_reports_what_a_build_without_the_cache_reports() {
-    let bench = Bench::new();
-    // One incident broken: the build is refused, and says the same with the cache as without.
-    bench.edit(TITLE_EDITED, "incident.toml", |t| {
-        t.replacen("severity = \"SEV2\"", "severity = 42", 1)
-    });
-    let before = identities(&bench.out);
-    assert_eq!(
-        bench.build_failing(&bench.cache),
-        bench.build_failing(Path::new(""))
-    );
-    assert_eq!(identities(&bench.out), before, "the site as it was");
-    assert!(beside(&bench).is_empty(), "{:?}", beside(&bench));
 }

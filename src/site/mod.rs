@@ -57,7 +57,7 @@ pub use output::{FileStamp, Folder, Left, MARKER, Memory, Output};
 
 use anyhow::Context as _;
 use common::{Common, SiteInfo, Writer};
-use output::{check_out, leak_check, prepare_staging, sibling, swap};
+use output::{check_inputs, check_out, leak_check, prepare_staging, sibling, swap};
 use overlay::Overlay;
 
 /// What a build did.
@@ -103,7 +103,20 @@ pub enum Outcome {
 /// Builds the site. Problems in the incidents' files go into `report`; when any is an error,
 /// the output folder is left as it was.
 pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow::Result<Outcome> {
+    let resolved = BuildOptions {
+        out: output::resolve(&options.out),
+        ..options.clone()
+    };
+    let options = &resolved;
     check_out(&options.out, options.force)?;
+    if let Source::Folders(dirs) = site.source {
+        let theme = input::theme_dir(site.config, site.config_file, options.theme.as_deref());
+        let inputs = dirs.iter().map(PathBuf::as_path);
+        check_inputs(
+            &options.out,
+            inputs.chain(theme.as_deref()).chain(site.config_file),
+        )?;
+    }
     let theme = input::load_theme(&site, options)?;
     let (cache, cache_warning) = start_cache(&site, options);
     if let (Some(cache), Source::Folders(dirs)) = (&cache, site.source)
@@ -179,6 +192,10 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                     // From the first file moved until the new cache is written, the site is
                     // neither build's: a build stopped in between draws everything again.
                     let previous = cache.as_ref().map(|c| c.forget()).unwrap_or_default();
+                    if let Err(e) = overlay.check(&previous) {
+                        let _ = std::fs::remove_dir_all(&staging);
+                        return Err(e);
+                    }
                     let left = overlay.commit(&previous).with_context(|| {
                         format!(
                             "the site {} is partly updated; build again to draw it whole",

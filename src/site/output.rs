@@ -37,6 +37,94 @@ pub(super) fn check_out(out: &Path, force: bool) -> anyhow::Result<()> {
     )
 }
 
+/// The output folder to write: `out` itself, unless it is a symbolic link (the folder it
+/// points to is the site, and the link stays) or ends in `.` or `..` (a folder cannot be
+/// swapped by such a name, and the staging folder beside it would land inside it).
+pub(super) fn resolve(out: &Path) -> PathBuf {
+    let link = std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink());
+    if link || out.file_name().is_none() {
+        std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf())
+    } else {
+        out.to_path_buf()
+    }
+}
+
+/// Refuses a build whose inputs (`inputs`: the incidents' folders, the theme, `debrief.toml`)
+/// are inside the output folder `out`, which the build replaces whole: they would go with it.
+pub(super) fn check_inputs<'a>(
+    out: &Path,
+    inputs: impl Iterator<Item = &'a Path>,
+) -> anyhow::Result<()> {
+    let Ok(out_real) = std::fs::canonicalize(out) else {
+        return Ok(());
+    };
+    // Incident folders share a parent or a few: each is resolved once.
+    let mut seen = std::collections::HashSet::new();
+    for input in inputs {
+        let parent = match input.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !seen.insert(parent.to_path_buf()) {
+            continue;
+        }
+        let Ok(real) = std::fs::canonicalize(parent) else {
+            continue;
+        };
+        if real.starts_with(&out_real) {
+            bail!(
+                "{} is inside the output folder {}, which the build replaces: choose an --out outside your incidents, theme and debrief.toml",
+                input.display(),
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether the process `pid` has ended (a folder named for it is then left over).
+fn ended(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return false;
+        };
+        rustix::process::test_kill_process(pid) == Err(rustix::io::Errno::SRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        false
+    }
+}
+
+/// Removes the folders a build of `out` stopped by force left beside it
+/// (`.<name>.staging-<pid>`, `.<name>.old-<pid>`, whose process has ended).
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&format!(".{name}.")))
+        else {
+            continue;
+        };
+        let pid = ["staging-", "old-"]
+            .iter()
+            .find_map(|what| rest.strip_prefix(what)?.parse::<u32>().ok());
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && pid.is_some_and(ended) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A path next to `out` for a temporary folder.
 pub(super) fn sibling(out: &Path, what: &str) -> anyhow::Result<PathBuf> {
     let name = out
@@ -47,6 +135,7 @@ pub(super) fn sibling(out: &Path, what: &str) -> anyhow::Result<PathBuf> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    remove_leftovers(parent, &name);
     let path = parent.join(format!(".{name}.{what}-{}", std::process::id()));
     if path.exists() {
         std::fs::remove_dir_all(&path)

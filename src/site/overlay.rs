@@ -78,6 +78,30 @@ impl Overlay {
             .then_some(stamp)
     }
 
+    /// Checks that every folder this build would write into or remove from is a folder, not a
+    /// symbolic link put in the site since (one the cache could not see, as a new incident's
+    /// folder is not in it): the build writes through none.
+    pub fn check(&self, previous_pages: &[(String, FileStamp)]) -> anyhow::Result<()> {
+        let changed = self.changed();
+        let obsolete = previous_pages.iter().map(|(rel, _)| rel);
+        let mut folders = HashSet::new();
+        for rel in changed.iter().chain(obsolete) {
+            add_folders(&mut folders, rel);
+        }
+        folders.insert("incidents".to_owned());
+        for rel in folders {
+            let path = self.site.join(&rel);
+            match std::fs::symlink_metadata(&path) {
+                Ok(meta) if !meta.is_dir() => anyhow::bail!(
+                    "{} is not a folder the build made (a link, or a file); the site was left as it was, and the next build replaces it whole",
+                    path.display()
+                ),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Puts the staged files in place and removes what the previous build made that this one
     /// did not (`previous_pages`: its files other than the incidents' own); the site as this
     /// build left it.

@@ -175,6 +175,8 @@ pub(super) struct Session {
     next: Mutex<Option<std::io::BufWriter<tempfile::NamedTempFile>>>,
     /// The hash of this build's briefs (see [`Trailer::briefs`]), once known.
     briefs: std::sync::OnceLock<String>,
+    /// Held until the cache is written: another build of the site waits for it.
+    _lock: std::fs::File,
 }
 
 impl Session {
@@ -184,6 +186,12 @@ impl Session {
         use rayon::prelude::*;
         let parent = path.parent()?;
         std::fs::create_dir_all(parent).ok()?;
+        // One build of a site at a time: another waits, then finds this one's cache.
+        let lock = std::fs::File::create(path.with_extension("lock")).ok()?;
+        if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock() {
+            eprintln!("waiting for another build of {} to finish", out.display());
+            lock.lock().ok()?;
+        }
         let next = tempfile::Builder::new()
             .prefix(TEMPORARY)
             .suffix(".tmp")
@@ -204,6 +212,7 @@ impl Session {
             path,
             next: Mutex::new(Some(std::io::BufWriter::new(next))),
             briefs: std::sync::OnceLock::new(),
+            _lock: lock,
         })
     }
 
@@ -456,12 +465,13 @@ const TEMPORARY: &str = ".debrief-site-";
 /// Whether `name` is a site's cache: `site-` and 32 hexadecimal digits, `.cache`.
 fn is_cache_name(name: &str) -> bool {
     name.strip_prefix("site-")
-        .and_then(|n| n.strip_suffix(".cache"))
+        .and_then(|n| n.strip_suffix(".cache").or_else(|| n.strip_suffix(".lock")))
         .is_some_and(|hash| hash.len() == 32 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Removes the caches of sites not built for [`KEEP_DAYS`] days (an output folder long gone,
-/// or a test's), and files left by a build that was stopped while writing its cache.
+/// Removes the caches (and their locks) of sites not built for [`KEEP_DAYS`] days (an output
+/// folder long gone, or a test's), and files left for an hour by a build that was stopped
+/// while writing its cache (a build writing one touches it all along).
 fn prune(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -472,9 +482,9 @@ fn prune(dir: &Path) {
         let name = name.to_string_lossy();
         // Only debrief's own files: the folder may hold others'.
         let keep = if is_cache_name(&name) {
-            KEEP_DAYS
+            KEEP_DAYS * 24 * 3600
         } else if name.starts_with(TEMPORARY) && name.ends_with(".tmp") {
-            1
+            3600
         } else {
             continue;
         };
@@ -483,7 +493,7 @@ fn prune(dir: &Path) {
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| now.duration_since(t).ok());
-        if age.is_some_and(|age| age.as_secs() > keep * 24 * 3600) {
+        if age.is_some_and(|age| age.as_secs() > keep) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
