@@ -272,6 +272,15 @@ pub struct FileStamp {
 }
 
 impl FileStamp {
+    /// The stamp of the file at `path`, when it is a plain file (not a link).
+    pub fn at(path: &Path) -> Option<FileStamp> {
+        std::fs::symlink_metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .as_ref()
+            .and_then(FileStamp::of)
+    }
+
     pub fn of(meta: &std::fs::Metadata) -> Option<FileStamp> {
         let modified = meta.modified().ok()?;
         let nanos = modified
@@ -461,10 +470,7 @@ impl Output for Folder {
             return false;
         };
         let old = previous.join(rel);
-        let as_left = |path: &Path| {
-            std::fs::symlink_metadata(path)
-                .is_ok_and(|m| m.is_file() && FileStamp::of(&m) == Some(stamp))
-        };
+        let as_left = |path: &Path| FileStamp::at(path) == Some(stamp);
         if !as_left(&old) {
             return false;
         }

@@ -16,7 +16,7 @@
 //! in-place build writes only into folders it made.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use anyhow::Context as _;
@@ -31,15 +31,6 @@ pub struct Overlay {
     made: Mutex<HashMap<String, FileStamp>>,
     /// The files written to the staging folder, to be renamed into the site.
     changed: Mutex<HashSet<String>>,
-}
-
-/// A file's stamp, when it is a plain file.
-fn file_stamp(path: &Path) -> Option<FileStamp> {
-    std::fs::symlink_metadata(path)
-        .ok()
-        .filter(std::fs::Metadata::is_file)
-        .as_ref()
-        .and_then(FileStamp::of)
 }
 
 impl Overlay {
@@ -72,7 +63,7 @@ impl Overlay {
     /// Whether the site's `rel` holds exactly `bytes`; its stamp if so.
     fn same(&self, rel: &str, bytes: &[u8]) -> Option<FileStamp> {
         let path = self.site.join(rel);
-        let stamp = file_stamp(&path).filter(|s| s.len == bytes.len() as u64)?;
+        let stamp = FileStamp::at(&path).filter(|s| s.len == bytes.len() as u64)?;
         std::fs::read(&path)
             .is_ok_and(|b| b == bytes)
             .then_some(stamp)
@@ -208,7 +199,7 @@ impl Output for Overlay {
     }
 
     fn keep(&self, rel: &str, stamp: FileStamp) -> bool {
-        if self.changed().contains(rel) || file_stamp(&self.site.join(rel)) != Some(stamp) {
+        if self.changed().contains(rel) || FileStamp::at(&self.site.join(rel)) != Some(stamp) {
             return false;
         }
         self.made().insert(rel.to_owned(), stamp);

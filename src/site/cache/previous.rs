@@ -114,10 +114,7 @@ impl Previous {
     /// Whether the site at `out` is exactly what a build of the incidents at `dirs`, with
     /// these stamps, would write.
     pub fn unchanged(&self, dirs: &[PathBuf], stamps: &[Option<Stamp>], out: &Path) -> bool {
-        let as_left = |rel: &str, stamp: FileStamp| {
-            std::fs::symlink_metadata(out.join(rel))
-                .is_ok_and(|m| m.is_file() && FileStamp::of(&m) == Some(stamp))
-        };
+        let as_left = |rel: &str, stamp: FileStamp| FileStamp::at(&out.join(rel)) == Some(stamp);
         dirs.len() == self.lines.len()
             && dirs.iter().zip(stamps).all(|(dir, stamp)| {
                 let (Some(line), Some(stamp)) = (self.lines.get(dir), stamp) else {
