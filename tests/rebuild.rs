@@ -95,6 +95,92 @@ fn a_rebuild_is_a_clean_build_whatever_changed() {
     assert_eq!(kept(&said), 13, "{said}");
 }
 
+/// What a build says it kept of the archive-wide pages: `index, actions and trends pages`.
+fn pages_kept(said: &str) -> String {
+    said.split_once("as were the ")
+        .or_else(|| said.split_once("(the "))
+        .and_then(|(_, rest)| rest.split_once(" pages"))
+        .map_or_else(String::new, |(pages, _)| pages.to_owned())
+}
+
+#[test]
+fn each_kind_of_edit_draws_again_only_the_archive_pages_that_show_it() {
+    let bench = Bench::new();
+    let edit = |find: &str, replace: &str| {
+        bench.edit(TITLE_EDITED, "incident.toml", |t| {
+            assert!(t.contains(find), "{find}");
+            t.replacen(find, replace, 1)
+        })
+    };
+    // Each edit, and the archive-wide pages that do not show what it changes. Every rebuild
+    // is compared with a clean build, so a page left as it was that shows the change fails.
+    let cases: [(&str, &str, &str, &str); 8] = [
+        (
+            "summary",
+            "summary  = \"\"\"\n",
+            "summary  = \"\"\"\nFirst, the edit. ",
+            "index, actions, exports, trends and docs",
+        ),
+        (
+            "a factor's text",
+            "each opening its own connections",
+            "each opening a pool of its own",
+            "index, feeds, status, docs and search",
+        ),
+        (
+            "a factor's category",
+            "category = \"technical\"",
+            "category = \"process\"",
+            "index, actions, exports, feeds, status and docs",
+        ),
+        (
+            "the services",
+            "services = [\"checkout-api\", \"postgres\"]",
+            "services = [\"checkout-api\", \"postgres\", \"email\"]",
+            "actions, exports, feeds and docs",
+        ),
+        (
+            "the time it was resolved",
+            "resolved  = 2026-09-15T20:52:00",
+            "resolved  = 2026-09-15T20:58:00",
+            "search",
+        ),
+        (
+            "the impact",
+            "started   = 2026-09-15T19:40:00",
+            "started   = 2026-09-15T19:41:00",
+            "search",
+        ),
+        (
+            "the severity",
+            "severity = \"SEV2\"",
+            "severity = \"SEV1\"",
+            "",
+        ),
+        (
+            "an action item's owner",
+            "owner    = \"tomas\"",
+            "owner    = \"priya\"",
+            "index, feeds, status, docs and search",
+        ),
+    ];
+    for (what, find, replace, kept_pages) in cases {
+        edit(find, replace);
+        let said = bench.rebuild_matches_clean(&[], &format!("editing {what}"));
+        // Some edits change what relates incidents, and other reports with it.
+        assert!((1..14).contains(&kept(&said)), "{what}: {said}");
+        assert_eq!(pages_kept(&said), kept_pages, "{what}: {said}");
+    }
+    // Nothing in the pages changed, but the build still read the records: every page kept.
+    bench.edit(TITLE_EDITED, "incident.toml", |t| t + "\n# A comment.\n");
+    let said = bench.rebuild_matches_clean(&[], "adding a comment");
+    assert_eq!(
+        pages_kept(&said),
+        "index, actions, exports, trends, feeds, status, docs and search",
+        "{said}"
+    );
+}
+
 #[test]
 fn settings_theme_date_and_version_each_draw_everything_again() {
     let bench = Bench::new();

@@ -101,9 +101,16 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let kept = match built.reused {
-        0 => String::new(),
-        n => format!(" ({n} unchanged, kept from the last build)"),
+    let pages = match built.taken.as_slice() {
+        [] => String::new(),
+        [one] => format!("{one} pages"),
+        [rest @ .., last] => format!("{} and {last} pages", rest.join(", ")),
+    };
+    let kept = match (built.reused, pages.is_empty()) {
+        (0, true) => String::new(),
+        (0, false) => format!(" (the {pages} kept from the last build)"),
+        (n, true) => format!(" ({n} unchanged, kept from the last build)"),
+        (n, false) => format!(" ({n} unchanged, kept from the last build, as were the {pages})"),
     };
     eprintln!(
         "Built {} for {}{kept} in {} ms: {}",

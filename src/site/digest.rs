@@ -31,6 +31,28 @@ pub(super) struct Digest {
     pub impact: Option<Impact>,
 }
 
+/// The parts of a digest, each read by some of the archive-wide pages. The build cache keeps a
+/// hash of each part of each incident, so that a rebuild draws again only the pages that read
+/// a part that changed (see `wide`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    Summary,
+    /// The action items, as drawn before the whole archive's record judges them.
+    Actions,
+    Factors,
+    Services,
+    Durations,
+    Updated,
+    Abstract,
+    Impact,
+    /// The search index's entry: its document and its words.
+    Search,
+}
+
+impl Part {
+    pub const COUNT: usize = 9;
+}
+
 /// An incident's impact window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Impact {

@@ -16,6 +16,9 @@
 //! - `feeds`: the Atom feed and `data/incidents.json`;
 //! - `search`: the search page and its index.
 //!
+//! `wide` groups the archive-wide pages by what they read of the incidents, so that a rebuild
+//! draws again only the groups whose part of some incident changed.
+//!
 //! They share `common` (what every page has, and how a page is written) and the incidents as
 //! `digest` keeps them; `output` is where the files go, and how a finished build takes the
 //! output folder's place; `cache` what a build remembers for the next.
@@ -28,7 +31,6 @@ use rayon::prelude::*;
 use crate::diagnostics::Report;
 use crate::load::Archive;
 use crate::render::Theme;
-use crate::render::context::IncidentSummary;
 
 mod actions;
 mod cache;
@@ -49,6 +51,7 @@ mod spill;
 mod status;
 mod themes;
 mod trends;
+mod wide;
 
 pub use actions::ACTIONS_PER_PAGE;
 pub use input::{BuildOptions, Site, Source, theme_dir};
@@ -59,6 +62,7 @@ use anyhow::Context as _;
 use common::{Common, SiteInfo, Writer};
 use output::{check_inputs, check_out, leak_check, prepare_staging, sibling, swap};
 use overlay::Overlay;
+use wide::Group;
 
 /// What a build did.
 #[derive(Debug)]
@@ -75,6 +79,9 @@ pub struct Built {
     pub hidden: Vec<String>,
     /// Incidents unchanged since the previous build, whose pages were taken from it.
     pub reused: usize,
+    /// The archive-wide pages taken from the previous build, by their group's name (`index`,
+    /// `actions`, `search`, …): nothing they show changed.
+    pub taken: Vec<&'static str>,
     /// Nothing changed since the previous build: no file was written.
     pub unchanged: bool,
 }
@@ -133,6 +140,7 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
             redactions: Vec::new(),
             hidden: Vec::new(),
             reused: dirs.len(),
+            taken: Group::ALL.iter().map(|g| g.name()).collect(),
             unchanged: true,
         }));
     }
@@ -164,6 +172,8 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
             incidents,
             kept,
             totals,
+            owners,
+            taken,
         }) => {
             let incident::Kept {
                 mut warnings,
@@ -211,7 +221,7 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
             // What the reader gets: every file but debrief's marker.
             let files = files.saturating_sub(1);
             if let Some(cache) = cache
-                && let Err(e) = cache.finish(site_folder, &options.out, left, totals)
+                && let Err(e) = cache.finish(site_folder, &options.out, left, totals, owners)
             {
                 warnings.push(format!(
                     "the build cache was not saved ({e}); the next build draws every incident again"
@@ -225,6 +235,7 @@ pub fn build(site: Site, options: &BuildOptions, report: &mut Report) -> anyhow:
                 redactions,
                 hidden,
                 reused,
+                taken,
                 unchanged: false,
             }))
         }
@@ -318,6 +329,8 @@ pub fn render_to_memory(
 }
 
 /// What [`write_site`] did.
+// One value per build, moved once: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Written {
     /// Every page, with the problems that did not stop the build.
     All {
@@ -325,6 +338,10 @@ enum Written {
         kept: incident::Kept,
         /// With a cache: the hashes of every incident's record, for the next build.
         totals: Option<cache::Sums>,
+        /// The files of each group of archive-wide pages, by the group's name.
+        owners: Vec<(String, Vec<String>)>,
+        /// The groups taken from the previous build.
+        taken: Vec<&'static str>,
     },
     /// `failed` incidents have errors; the pages written so far are to be thrown away.
     Refused { failed: usize },
@@ -400,32 +417,45 @@ fn write_site(
     };
     let incidents = items.len();
 
-    // When every incident's record comes to what it came to in the previous build, so do the
-    // archive-wide pages (given the same key: settings, theme, date, debrief): they are taken
-    // from the previous site. The search has its own part of the records.
+    // A group of archive-wide pages whose parts of the records come to what they came to in
+    // the previous build (given the same key: settings, theme, date, debrief) is the same:
+    // its files are taken from the previous site (see `wide`).
     let totals = cache.and_then(|_| cache::totals(items.iter().map(incident::Item::sums)));
-    if let Some(cache) = cache {
-        let (same_pages, same_search) = cache.same(totals);
-        if same_pages && take_previous(out.dir, cache, |rel| !search::is_search_file(rel)) {
-            if !(same_search && take_previous(out.dir, cache, search::is_search_file)) {
-                let mut entries = items
-                    .into_iter()
-                    .map(|item| match item {
-                        incident::Item::Drawn(digest, _) => Ok(digest.search),
-                        incident::Item::Reused(r) => cache.search(&r, &postings),
-                    })
-                    .collect::<anyhow::Result<Vec<search::Entry>>>()?;
-                // In the order of the archive's index (newest first).
-                entries
-                    .sort_by(|a, b| digest::newer_of((&a.doc.d, &a.doc.i), (&b.doc.d, &b.doc.i)));
-                search::write(out, &entries.iter().collect::<Vec<_>>(), postings)?;
-            }
-            return Ok(Written::All {
-                incidents,
-                kept,
-                totals,
-            });
+    let mut owned = Vec::new();
+    let mut todo = Vec::new();
+    for group in Group::ALL {
+        match cache.and_then(|c| group.take(out.dir, c, totals)) {
+            Some(noted) => owned.push(noted),
+            None => todo.push(group),
         }
+    }
+    let taken: Vec<&'static str> = owned.iter().map(|n| n.group.name()).collect();
+    let done = |owned: Vec<wide::Noted>, kept| {
+        // Every group's files, for the next build.
+        let owners = owned.into_iter().map(wide::Noted::owned).collect();
+        out.file(MARKER, MARKER_TEXT)?;
+        Ok(Written::All {
+            incidents,
+            kept,
+            totals,
+            owners,
+            taken,
+        })
+    };
+    if todo.is_empty() {
+        return done(owned, kept);
+    }
+    if let (Some(cache), [Group::Search]) = (cache, todo.as_slice()) {
+        // The search alone: its part of each record is enough.
+        let entries = items
+            .into_iter()
+            .map(|item| match item {
+                incident::Item::Drawn(digest, _) => Ok(digest.search),
+                incident::Item::Reused(r) => cache.search(&r, &postings),
+            })
+            .collect::<anyhow::Result<Vec<search::Entry>>>()?;
+        owned.push(wide::draw_search(out, entries, postings)?);
+        return done(owned, kept);
     }
     let mut digests = items
         .into_par_iter()
@@ -443,53 +473,15 @@ fn write_site(
         crate::forecast::Forecast::new(all, &site.config.policy, options.today)
     });
 
-    // The archive-wide pages, side by side: nothing here depends on another.
-    let digests = &digests;
-    let data = || -> anyhow::Result<()> {
-        // Data for other tools.
-        feeds::write(out, digests, options.today)?;
-        status::write(out, digests, options.today)?;
-        actions::write_exports(out, digests, options.today)?;
-        // The search index, in the order of the archive's index (newest first).
-        let newest = digest::newest_first(digests);
-        let entries: Vec<&search::Entry> = newest.iter().map(|d| &d.search).collect();
-        search::write(out, &entries, postings)?;
-        // What docs tools read beside the reports (docs/docs-sites.md).
-        let summaries: Vec<&IncidentSummary> = newest.iter().map(|d| &d.summary).collect();
-        for (path, text) in docs_sites::files(&common.site.title, &summaries) {
-            out.file(path, text.as_bytes())?;
-        }
-        out.file(
-            MARKER,
-            b"This folder was written by `debrief build`; it replaces it whole on the next build.\n",
-        )
+    let inputs = wide::Inputs {
+        config: site.config,
+        today: options.today,
+        postings: std::sync::Mutex::new(Some(postings)),
     };
-    let ((a, b), (c, d)) = rayon::join(
-        || {
-            rayon::join(
-                || index::write(out, digests),
-                || actions::write_pages(out, digests, options.today),
-            )
-        },
-        || rayon::join(|| trends::write(out, site.config, digests), data),
-    );
-    a?;
-    b?;
-    c?;
-    d?;
-    Ok(Written::All {
-        incidents,
-        kept,
-        totals,
-    })
+    owned.extend(wide::draw(&todo, out, &digests, &inputs)?);
+    done(owned, kept)
 }
 
-/// Takes the previous site's files that `which` picks, as they are; says whether every one
-/// was there (else they are to be written).
-fn take_previous(dir: &dyn Output, cache: &cache::Session, which: impl Fn(&str) -> bool) -> bool {
-    cache
-        .previous_pages()
-        .iter()
-        .filter(|(rel, _)| which(rel))
-        .all(|(rel, stamp)| dir.keep(rel, *stamp))
-}
+/// The marker file's text: what a reader of the folder is told.
+const MARKER_TEXT: &[u8] =
+    b"This folder was written by `debrief build`; it replaces it whole on the next build.\n";

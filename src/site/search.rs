@@ -278,11 +278,6 @@ pub fn entry(view: &IncidentView, postings: &Postings) -> (Entry, Words) {
     (entry, weights)
 }
 
-/// Whether `rel` is one of the search's files.
-pub fn is_search_file(rel: &str) -> bool {
-    rel == "search.html" || rel.starts_with("search/")
-}
-
 /// The shard a word's postings are in: its first character, or `_` when that is not a
 /// letter or digit of ASCII.
 pub fn shard(word: &str) -> char {

@@ -136,6 +136,8 @@ struct Trailer {
     pages: Vec<(String, FileStamp)>,
     /// The hashes of every incident's record parts, in the order of the build's folders.
     totals: Option<Sums>,
+    /// The files each group of archive-wide pages made (see `wide`), by the group's name.
+    owners: Vec<(String, Vec<String>)>,
     /// A hash of every incident's brief, in the order of the build's folders: when it is the
     /// same, so is every report's list of related incidents.
     briefs: Option<String>,
@@ -339,13 +341,24 @@ impl Session {
         Ok((pages, search))
     }
 
-    /// Whether the archive's records come to the same as in the previous build: then the
-    /// archive-wide pages but the search (first), and the search (second), are the same too.
-    pub fn same(&self, totals: Option<Sums>) -> (bool, bool) {
-        match (self.previous.as_ref().and_then(|p| p.totals), totals) {
-            (Some(was), Some(now)) => (was.pages == now.pages, was.search == now.search),
-            _ => (false, false),
-        }
+    /// What the archive's records came to in the previous build, part by part.
+    pub fn previous_totals(&self) -> Option<Sums> {
+        self.previous.as_ref().and_then(|p| p.totals)
+    }
+
+    /// The files the previous build's archive-wide pages named `group` made, with their
+    /// stamps; `None` when it did not say.
+    pub fn previous_owned(&self, group: &str) -> Option<Vec<(&str, FileStamp)>> {
+        let previous = self.previous.as_ref()?;
+        let (_, rels) = previous.owners.iter().find(|(g, _)| g == group)?;
+        let stamps: HashMap<&str, FileStamp> = previous
+            .pages
+            .iter()
+            .map(|(rel, stamp)| (rel.as_str(), *stamp))
+            .collect();
+        rels.iter()
+            .map(|rel| Some((rel.as_str(), *stamps.get(rel.as_str())?)))
+            .collect()
     }
 
     /// Removes the previous build's cache, before the site it describes is changed in place;
@@ -428,6 +441,7 @@ impl Session {
         site: &Path,
         left: super::Left,
         totals: Option<Sums>,
+        owners: Vec<(String, Vec<String>)>,
     ) -> anyhow::Result<()> {
         let folders = self.folder_stamps(site, left.folders, left.touched.as_ref());
         let next = self
@@ -444,6 +458,7 @@ impl Session {
             key: self.key,
             out,
             totals,
+            owners,
             briefs: self.briefs.into_inner(),
             folders,
             pages: left.pages,

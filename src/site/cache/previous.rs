@@ -32,6 +32,7 @@ pub(in crate::site) struct Previous {
     pub(super) lines: HashMap<PathBuf, Line>,
     pub(super) pages: Vec<(String, FileStamp)>,
     pub(super) totals: Option<Sums>,
+    pub(super) owners: Vec<(String, Vec<String>)>,
     pub(super) briefs: Option<String>,
     pub(super) folders: Vec<(String, (u64, i64))>,
 }
@@ -82,6 +83,7 @@ impl Previous {
             lines,
             pages: trailer.pages,
             totals: trailer.totals,
+            owners: trailer.owners,
             briefs: trailer.briefs,
             folders: trailer.folders,
         })

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
 use crate::render::context::IncidentSummary;
-use crate::site::digest::{Digest, FactorBrief, Impact, Key};
+use crate::site::digest::{Digest, FactorBrief, Impact, Key, Part};
 use crate::site::search::{Entry, Postings, SearchDoc, Words};
 use crate::site::spill::Spill;
 
@@ -35,24 +35,28 @@ pub(in crate::site) struct Search {
     words: Vec<(u8, String)>,
 }
 
-/// An incident's two parts as JSON, and the hash of each.
+/// An incident's two parts as JSON, and the hash of each of its [`Part`]s.
 pub(in crate::site) struct Encoded {
     pub pages: Vec<u8>,
     pub search: Vec<u8>,
     pub sums: Sums,
 }
 
-/// The hashes of an incident's two parts: equal hashes, equal pages.
+/// The hash of each [`Part`] of an incident's digest (or, in [`totals`], of the whole
+/// archive's): equal hashes, equal pages for whatever reads only those parts.
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(in crate::site) struct Sums {
-    pub pages: [u8; 16],
-    pub search: [u8; 16],
+pub(in crate::site) struct Sums([u64; Part::COUNT]);
+
+impl Sums {
+    pub fn of(&self, part: Part) -> u64 {
+        self.0[part as usize]
+    }
 }
 
-fn sum(bytes: &[u8]) -> [u8; 16] {
-    let mut out = [0; 16];
-    out.copy_from_slice(&sha2::Sha256::digest(bytes)[..16]);
-    out
+/// The first eight bytes of the SHA-256 of `bytes`.
+fn sum(bytes: &[u8]) -> u64 {
+    let digest = sha2::Sha256::digest(bytes);
+    u64::from_le_bytes(digest[..8].try_into().unwrap_or_default())
 }
 
 /// The two parts of `d`, whose search entry indexed `words`.
@@ -95,11 +99,26 @@ pub(in crate::site) fn encode(d: &Digest, words: &Words) -> anyhow::Result<Encod
         doc: d.search.doc.clone(),
         words: by_weight.into_iter().collect(),
     };
-    let (pages, search) = (serde_json::to_vec(&pages)?, serde_json::to_vec(&search)?);
-    let sums = Sums {
-        pages: sum(&pages),
-        search: sum(&search),
-    };
+    let (pages_json, search) = (serde_json::to_vec(&pages)?, serde_json::to_vec(&search)?);
+    let mut sums = [0; Part::COUNT];
+    for (part, bytes) in [
+        (Part::Summary, serde_json::to_vec(&pages.summary)?),
+        // The items' text, then their facts.
+        (
+            Part::Actions,
+            [json, serde_json::to_vec(&pages.keys)?].concat(),
+        ),
+        (Part::Factors, serde_json::to_vec(&pages.factors)?),
+        (Part::Services, serde_json::to_vec(&pages.services)?),
+        (Part::Durations, serde_json::to_vec(&pages.durations)?),
+        (Part::Updated, serde_json::to_vec(&pages.updated)?),
+        (Part::Abstract, serde_json::to_vec(&pages.abstract_text)?),
+        (Part::Impact, serde_json::to_vec(&pages.impact)?),
+        (Part::Search, search.clone()),
+    ] {
+        sums[part as usize] = sum(&bytes);
+    }
+    let (pages, sums) = (pages_json, Sums(sums));
     Ok(Encoded {
         pages,
         search,
@@ -158,22 +177,18 @@ impl Pages {
     }
 }
 
-/// The hashes of a whole archive's records, from each incident's in the order of the build's
-/// folders; `None` when an incident has none.
+/// The hash of each part of a whole archive's records, from each incident's in the order of
+/// the build's folders (so an incident added, removed or moved changes them all); `None` when
+/// an incident has none.
 pub(in crate::site) fn totals(each: impl IntoIterator<Item = Option<Sums>>) -> Option<Sums> {
-    let (mut pages, mut search) = (sha2::Sha256::new(), sha2::Sha256::new());
+    let mut all: [sha2::Sha256; Part::COUNT] = Default::default();
     for sums in each {
         let sums = sums?;
-        pages.update(sums.pages);
-        search.update(sums.search);
+        for (hash, part) in all.iter_mut().zip(sums.0) {
+            hash.update(part.to_le_bytes());
+        }
     }
-    let cut = |h: sha2::Sha256| {
-        let mut out = [0; 16];
-        out.copy_from_slice(&h.finalize()[..16]);
-        out
-    };
-    Some(Sums {
-        pages: cut(pages),
-        search: cut(search),
-    })
+    Some(Sums(all.map(|h| {
+        u64::from_le_bytes(h.finalize()[..8].try_into().unwrap_or_default())
+    })))
 }

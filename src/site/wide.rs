@@ -1,0 +1,244 @@
+//! The archive-wide pages, in groups by what they read of the incidents: the [`Part`]s of
+//! their digests.
+//!
+//! A rebuild draws a group again only when a part it reads changed in some incident, or when
+//! incidents came, went or moved in the archive's order; else it takes the group's files from
+//! the previous build as they are. An edited summary, say, changes the feed, the status page
+//! and the search, and leaves the index, the actions and the trends as they were. The build
+//! cache keeps each group's files by the group's name.
+
+use std::sync::Mutex;
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use super::cache::{Session, Sums};
+use super::common::Writer;
+use super::digest::{self, Digest, Part};
+use super::output::{FileStamp, Output};
+use super::search::{Entry, Postings};
+use crate::model::Config;
+use crate::render::context::IncidentSummary;
+
+/// A group of archive-wide pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Group {
+    /// `index.html` in its four orders, and the tag pages.
+    Index,
+    /// `actions.html`, `actions-2.html`, …
+    Actions,
+    /// `data/actions.csv` and `actions.ics`.
+    Exports,
+    /// The trends and themes pages, and a page per service.
+    Trends,
+    /// The Atom feed and `data/incidents.json`.
+    Feeds,
+    /// The status page and its data.
+    Status,
+    /// What docs tools read beside the reports (`incidents/SUMMARY.md`, …).
+    Docs,
+    /// The search page and its index.
+    Search,
+}
+
+impl Group {
+    pub const ALL: [Group; 8] = [
+        Group::Index,
+        Group::Actions,
+        Group::Exports,
+        Group::Trends,
+        Group::Feeds,
+        Group::Status,
+        Group::Docs,
+        Group::Search,
+    ];
+
+    /// Its name in the build cache.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Index => "index",
+            Group::Actions => "actions",
+            Group::Exports => "exports",
+            Group::Trends => "trends",
+            Group::Feeds => "feeds",
+            Group::Status => "status",
+            Group::Docs => "docs",
+            Group::Search => "search",
+        }
+    }
+
+    /// The parts of each incident's digest that its pages read. A page that reads a part not
+    /// named here would be left as it was when only that part changes; the rebuild tests
+    /// compare a rebuild after each kind of edit with a clean build.
+    fn reads(self) -> &'static [Part] {
+        use Part::*;
+        match self {
+            Group::Index => &[Summary, Services],
+            Group::Actions | Group::Exports => &[Summary, Actions],
+            Group::Trends => &[Summary, Actions, Factors, Services, Durations],
+            Group::Feeds => &[Summary, Updated, Abstract],
+            Group::Status => &[Summary, Impact, Services, Updated, Abstract],
+            Group::Docs => &[Summary],
+            Group::Search => &[Search],
+        }
+    }
+
+    /// Takes the group's files from the previous build when every part it reads comes to what
+    /// it came to then (`now` against the cache's totals); the files taken, or `None` when the
+    /// group is to be drawn.
+    pub fn take(self, dir: &dyn Output, cache: &Session, now: Option<Sums>) -> Option<Noted> {
+        let (was, now) = (cache.previous_totals()?, now?);
+        if !self.reads().iter().all(|&p| was.of(p) == now.of(p)) {
+            return None;
+        }
+        let noted = Noted::new(self);
+        let files = cache.previous_owned(self.name())?;
+        files
+            .into_iter()
+            .all(|(rel, stamp)| noted.keep_in(dir, rel, stamp))
+            .then_some(noted)
+    }
+}
+
+/// The files a group made or took, noted as they go to the output.
+pub(super) struct Noted {
+    pub group: Group,
+    files: Mutex<Vec<String>>,
+}
+
+impl Noted {
+    pub fn new(group: Group) -> Noted {
+        Noted {
+            group,
+            files: Mutex::default(),
+        }
+    }
+
+    fn note(&self, rel: &str) {
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(rel.to_owned());
+    }
+
+    fn keep_in(&self, dir: &dyn Output, rel: &str, stamp: FileStamp) -> bool {
+        let kept = dir.keep(rel, stamp);
+        if kept {
+            self.note(rel);
+        }
+        kept
+    }
+
+    /// The group's name and its files, for the build cache.
+    pub fn owned(self) -> (String, Vec<String>) {
+        let files = self
+            .files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (self.group.name().to_owned(), files)
+    }
+}
+
+/// A group's view of the output: every file put goes through, and is noted.
+struct Through<'a> {
+    dir: &'a dyn Output,
+    noted: &'a Noted,
+}
+
+impl Output for Through<'_> {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.dir.put(rel, bytes)?;
+        self.noted.note(rel);
+        Ok(())
+    }
+
+    fn keep(&self, rel: &str, stamp: FileStamp) -> bool {
+        self.noted.keep_in(self.dir, rel, stamp)
+    }
+
+    fn stamp_of(&self, rel: &str) -> Option<FileStamp> {
+        self.dir.stamp_of(rel)
+    }
+}
+
+/// What the groups draw from besides the incidents' digests.
+pub(super) struct Inputs<'a> {
+    pub config: &'a Config,
+    pub today: Date,
+    /// The search index's postings, taken by the search when it is drawn.
+    pub postings: Mutex<Option<Postings>>,
+}
+
+impl Inputs<'_> {
+    fn postings(&self) -> Postings {
+        self.postings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .unwrap_or_default()
+    }
+}
+
+/// Draws each of `groups` (side by side: nothing in one depends on another) from `digests`;
+/// the files of each.
+pub(super) fn draw(
+    groups: &[Group],
+    out: Writer<'_>,
+    digests: &[Digest],
+    inputs: &Inputs<'_>,
+) -> anyhow::Result<Vec<Noted>> {
+    groups
+        .par_iter()
+        .map(|&group| {
+            let noted = Noted::new(group);
+            let dir = Through {
+                dir: out.dir,
+                noted: &noted,
+            };
+            let out = Writer { dir: &dir, ..out };
+            let today = inputs.today;
+            match group {
+                Group::Index => super::index::write(out, digests),
+                Group::Actions => super::actions::write_pages(out, digests, today),
+                Group::Exports => super::actions::write_exports(out, digests, today),
+                Group::Trends => super::trends::write(out, inputs.config, digests),
+                Group::Feeds => super::feeds::write(out, digests, today),
+                Group::Status => super::status::write(out, digests, today),
+                Group::Docs => {
+                    let newest = digest::newest_first(digests);
+                    let summaries: Vec<&IncidentSummary> =
+                        newest.iter().map(|d| &d.summary).collect();
+                    let title = &out.common.site.title;
+                    super::docs_sites::files(title, &summaries)
+                        .iter()
+                        .try_for_each(|(path, text)| out.file(path, text.as_bytes()))
+                }
+                Group::Search => {
+                    // In the order of the archive's index (newest first).
+                    let newest = digest::newest_first(digests);
+                    let entries: Vec<&Entry> = newest.iter().map(|d| &d.search).collect();
+                    super::search::write(out, &entries, inputs.postings())
+                }
+            }?;
+            Ok(noted)
+        })
+        .collect()
+}
+
+/// Draws the search alone, from `entries` (in any order), when it is the only group to draw.
+pub(super) fn draw_search(
+    out: Writer<'_>,
+    mut entries: Vec<Entry>,
+    postings: Postings,
+) -> anyhow::Result<Noted> {
+    let noted = Noted::new(Group::Search);
+    let dir = Through {
+        dir: out.dir,
+        noted: &noted,
+    };
+    // In the order of the archive's index (newest first).
+    entries.sort_by(|a, b| digest::newer_of((&a.doc.d, &a.doc.i), (&b.doc.d, &b.doc.i)));
+    let entries: Vec<&Entry> = entries.iter().collect();
+    super::search::write(Writer { dir: &dir, ..out }, &entries, postings)?;
+    Ok(noted)
+}
