@@ -5,15 +5,15 @@
 # (bench/interleave.py). Each round times:
 #
 #   debrief-edit       one incident's notes.md edited, then built again into the same folder
-#   debrief-summary    one incident's summary edited (it shows in the feed and the search
-#                      results, so the archive-wide pages are rendered again), then built
+#                      (its pages and the search are drawn again)
+#   debrief-summary    its summary edited (the feeds, the status page and the search show it)
+#   debrief-action     one of its action items given another owner (the actions pages, the
+#                      calendar and CSV, and the trends and services pages show it)
 #   debrief-empty      a build into an empty folder (the cache is written, not read)
 #   debrief-unchanged  built again with nothing changed
 #   hugo               Hugo's build into an empty folder
 #
-# The edit appends a line and sets the file's modification time ten seconds back, as it is
-# when someone saves and then types the build command: a build does not trust a file modified
-# in the last two seconds to stay as it read it (see docs/build.md), and would draw it again.
+# bench/edit.sh makes each edit, with a word the incident did not have.
 # The output of the last rebuild is compared with a clean build's, byte for byte.
 #
 #   bash bench/rebuild.sh [count] [dir]     (default 1000, target/bench-site)
@@ -40,11 +40,11 @@ find "$dir/archive" -type f -exec touch -d '1 hour ago' {} +
 build "$out_d" 2>/dev/null
 build "$out_d"
 edited=$(find "$dir/archive" -mindepth 1 -maxdepth 1 -type d | sort | sed -n "$((count / 2))p")
-edit="echo 'Edited again.' >> $edited/notes.md && touch -d '10 seconds ago' $edited/notes.md"
-summary="sed -i 's/^summary = \\\"/summary = \\\"edited /' $edited/incident.toml && touch -d '10 seconds ago' $edited/incident.toml"
+rebuild="$bin build $dir/archive --out $out_d --today 2026-11-26"
 python3 bench/interleave.py --runs "$runs" --warmup 1 --prepare "rm -rf $out_e $out_h" \
-  debrief-edit "sh -c \"$edit && exec $bin build $dir/archive --out $out_d --today 2026-11-26\"" \
-  debrief-summary "sh -c \"$summary && exec $bin build $dir/archive --out $out_d --today 2026-11-26\"" \
+  debrief-edit "sh -c \"bash bench/edit.sh notes $edited && exec $rebuild\"" \
+  debrief-summary "sh -c \"bash bench/edit.sh summary $edited && exec $rebuild\"" \
+  debrief-action "sh -c \"bash bench/edit.sh action $edited && exec $rebuild\"" \
   debrief-empty "$bin build $dir/archive --out $out_e --today 2026-11-26" \
   debrief-unchanged "$bin build $dir/archive --out $out_d --today 2026-11-26" \
   hugo "hugo --quiet -s $dir/hugo -d $out_h"
