@@ -448,7 +448,7 @@ fn write_site(
     if let (Some(cache), [Group::Search]) = (cache, todo.as_slice()) {
         // The search alone: its part of each record is enough.
         let entries = items
-            .into_iter()
+            .into_par_iter()
             .map(|item| match item {
                 incident::Item::Drawn(digest, _) => Ok(digest.search),
                 incident::Item::Reused(r) => cache.search(&r, &postings),

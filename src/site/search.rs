@@ -18,6 +18,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::common::Writer;
@@ -124,9 +125,8 @@ impl Postings {
     }
 
     /// The shards in the order of their words (digits, then letters, then the rest, which all
-    /// start beyond ASCII), each with its records.
-    fn shards(self) -> anyhow::Result<impl Iterator<Item = anyhow::Result<(char, Vec<u8>)>>> {
-        use std::io::{Read, Seek};
+    /// start beyond ASCII), each with the file of its records.
+    fn shards(self) -> anyhow::Result<Vec<(char, SpillFile)>> {
         let spill = self
             .0
             .into_inner()
@@ -137,14 +137,21 @@ impl Postings {
         }
         let mut shards: Vec<_> = spill.shards.into_iter().collect();
         shards.sort_by_key(|&(c, _)| (c == '_', c));
-        Ok(shards.into_iter().map(|(c, file)| {
-            let mut file = file.into_inner().map_err(|e| e.into_error())?;
-            file.rewind()?;
-            let mut records = Vec::new();
-            file.read_to_end(&mut records)?;
-            Ok((c, records))
-        }))
+        Ok(shards)
     }
+}
+
+/// A shard's postings as they were spilled.
+type SpillFile = std::io::BufWriter<std::fs::File>;
+
+/// The records spilled to `file`.
+fn records(file: SpillFile) -> anyhow::Result<Vec<u8>> {
+    use std::io::{Read, Seek};
+    let mut file = file.into_inner().map_err(|e| e.into_error())?;
+    file.rewind()?;
+    let mut records = Vec::new();
+    file.read_to_end(&mut records)?;
+    Ok(records)
 }
 
 /// Words too common to search for.
@@ -305,40 +312,48 @@ pub(super) fn write(out: Writer<'_>, entries: &[&Entry], postings: Postings) -> 
     for (n, e) in entries.iter().enumerate() {
         position[e.number as usize] = n as u32;
     }
-    let mut words: Vec<String> = Vec::new();
-    for shard in postings.shards()? {
-        let (c, records) = shard?;
-        let mut lists: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
-        let mut rest = &records[..];
-        while let Some(nul) = rest.iter().position(|&b| b == 0) {
-            let (word, tail) = rest.split_at(nul);
-            let [_, a, b, c, d, weight, ..] = *tail else {
-                anyhow::bail!("the search index's postings were cut short");
-            };
-            rest = &tail[6..];
-            let n = position
-                .get(u32::from_le_bytes([a, b, c, d]) as usize)
-                .copied()
-                .unwrap_or(u32::MAX);
-            if n != u32::MAX {
-                let word = std::str::from_utf8(word)?;
-                lists.entry(word).or_default().push((n, u32::from(weight)));
+    // The shards side by side, each read and written on its own; their words in their order.
+    let shards = postings.shards()?;
+    let words = shards
+        .into_par_iter()
+        .map(|(c, file)| -> anyhow::Result<Vec<String>> {
+            let records = records(file)?;
+            let mut lists: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
+            let mut rest = &records[..];
+            while let Some(nul) = rest.iter().position(|&b| b == 0) {
+                let (word, tail) = rest.split_at(nul);
+                let [_, a, b, c, d, weight, ..] = *tail else {
+                    anyhow::bail!("the search index's postings were cut short");
+                };
+                rest = &tail[6..];
+                let n = position
+                    .get(u32::from_le_bytes([a, b, c, d]) as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX);
+                if n != u32::MAX {
+                    let word = std::str::from_utf8(word)?;
+                    lists.entry(word).or_default().push((n, u32::from(weight)));
+                }
             }
-        }
-        let lists: BTreeMap<&str, Vec<u32>> = lists
-            .into_iter()
-            .map(|(word, mut list)| {
-                list.sort_unstable();
-                (word, list.into_iter().flat_map(|(n, w)| [n, w]).collect())
-            })
-            .collect();
-        if lists.is_empty() {
-            continue;
-        }
-        words.extend(lists.keys().map(|w| (*w).to_owned()));
-        let (path, bytes) = script(&format!("w/{c}.js"), &lists)?;
-        out.file(&path, &bytes)?;
-    }
+            let lists: BTreeMap<&str, Vec<u32>> = lists
+                .into_iter()
+                .map(|(word, mut list)| {
+                    list.sort_unstable();
+                    (word, list.into_iter().flat_map(|(n, w)| [n, w]).collect())
+                })
+                .collect();
+            if lists.is_empty() {
+                return Ok(Vec::new());
+            }
+            let (path, bytes) = script(&format!("w/{c}.js"), &lists)?;
+            out.file(&path, &bytes)?;
+            Ok(lists.keys().map(|w| (*w).to_owned()).collect())
+        });
+    let words: Vec<String> = words
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     let (path, bytes) = script("words.js", &words)?;
     out.file(&path, &bytes)?;
     let ctx = out.common.context("search", "")?;
