@@ -439,3 +439,35 @@ fn the_cache_folder_keeps_what_is_not_debriefs() {
         "a site's cache unused for 40 days is removed"
     );
 }
+
+#[test]
+fn the_search_draws_again_only_the_shards_whose_words_changed_and_whole_when_in_doubt() {
+    let bench = Bench::new();
+    let shard = |c: &str| bench.out.join(format!("search/w/{c}.js"));
+    // No word of the archive starts beyond ASCII: their shard, `_`, is not there yet.
+    assert!(!shard("_").exists());
+    bench.write_notes("# Notes\n\nÜberraschung: the renewal job had no owner.\n");
+    let said = bench.rebuild_matches_clean(&[], "bringing a word of a new shard");
+    assert_eq!(kept(&said), 13, "{said}");
+    assert!(shard("_").is_file());
+    // A word of a shard with others.
+    bench.write_notes("# Notes\n\nÜberraschung: the renewal job had no pager.\n");
+    bench.rebuild_matches_clean(&[], "bringing a word of a shard with others");
+    // The shard's only word taken out: its file goes.
+    bench.write_notes("# Notes\n\nThe renewal job had no pager.\n");
+    bench.rebuild_matches_clean(&[], "taking out a shard's only word");
+    assert!(!shard("_").exists());
+    // A shard's file changed by hand: the search is drawn whole.
+    std::fs::write(shard("p"), "changed").unwrap();
+    bench.write_notes("# Notes\n\nThe renewal job had an owner.\n");
+    bench.rebuild_matches_clean(&[], "a shard's file changed by hand");
+    std::fs::write(bench.out.join("search/words.js"), "changed").unwrap();
+    bench.write_notes("# Notes\n\nThe renewal job had an owner again.\n");
+    bench.rebuild_matches_clean(&[], "the words list changed by hand");
+    // An incident's place in the index moved, and every number in the postings with it.
+    bench.edit(NOTES_EDITED, "incident.toml", |t| {
+        t.replacen("started   = 2026-10-08T00:00:00", "started   = 2026-06-01T00:00:00", 1)
+    });
+    let said = bench.rebuild_matches_clean(&[], "moving an incident down the index");
+    assert!(said.contains("Built "), "{said}");
+}

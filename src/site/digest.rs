@@ -47,10 +47,13 @@ pub(super) enum Part {
     Impact,
     /// The search index's entry: its document and its words.
     Search,
+    /// Its place in the index's order (newest first): its date and id. While every incident's
+    /// is the same, so is every incident's number in the search's postings.
+    Order,
 }
 
 impl Part {
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 10;
 }
 
 /// An incident's impact window.

@@ -166,7 +166,10 @@ pub(super) fn write_all(
                         let digest = Digest::of(view, &loaded, search, spill)?;
                         let sums = match (cache, dir) {
                             (Some(cache), Some(dir)) => {
-                                encode(&digest, &words).ok().map(|record| {
+                                let record = encode(&digest, &words).ok();
+                                let search = record.as_ref().map(|r| r.search.as_slice());
+                                cache.note_search(dir, search);
+                                record.map(|record| {
                                     // A warning of the build is printed on every build, so the
                                     // incident is drawn on every build. (The load's own warnings
                                     // are `check`'s to print.)

@@ -445,6 +445,17 @@ fn write_site(
     if todo.is_empty() {
         return done(owned, kept);
     }
+    // The search's postings: none when the search is taken; of the shards whose words changed
+    // when the others can be taken.
+    let narrowed = match (cache, todo.contains(&Group::Search)) {
+        (Some(cache), true) => wide::narrow(cache, totals, out.dir, &options.out),
+        _ => None,
+    };
+    match &narrowed {
+        Some((_, n)) => postings.only(n.shards.clone()),
+        None if !todo.contains(&Group::Search) => postings.only(Default::default()),
+        None => {}
+    }
     if let (Some(cache), [Group::Search]) = (cache, todo.as_slice()) {
         // The search alone: its part of each record is enough.
         let entries = items
@@ -454,7 +465,7 @@ fn write_site(
                 incident::Item::Reused(r) => cache.search(&r, &postings),
             })
             .collect::<anyhow::Result<Vec<search::Entry>>>()?;
-        owned.push(wide::draw_search(out, entries, postings)?);
+        owned.push(wide::draw_search(out, entries, postings, narrowed)?);
         return done(owned, kept);
     }
     let mut digests = items
@@ -477,6 +488,7 @@ fn write_site(
         config: site.config,
         today: options.today,
         postings: std::sync::Mutex::new(Some(postings)),
+        narrowed: std::sync::Mutex::new(narrowed),
     };
     owned.extend(wide::draw(&todo, out, &digests, &inputs)?);
     done(owned, kept)

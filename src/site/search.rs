@@ -82,6 +82,9 @@ struct Spill {
     made: u32,
     /// The first write that failed: the index cannot be written.
     error: Option<std::io::Error>,
+    /// When set, the only shards whose words are kept from now on: the others' files are
+    /// taken from the previous build (see [`Narrowed`]).
+    only: Option<std::collections::BTreeSet<char>>,
 }
 
 impl Postings {
@@ -100,12 +103,16 @@ impl Postings {
         }
         let mut record = Vec::with_capacity(48);
         for (word, weight) in words {
+            let c = shard(word);
+            if spill.only.as_ref().is_some_and(|only| !only.contains(&c)) {
+                continue;
+            }
             record.clear();
             record.extend_from_slice(word.as_bytes());
             record.push(0);
             record.extend_from_slice(&number.to_le_bytes());
             record.push(weight);
-            let written = match spill.shards.entry(shard(word)) {
+            let written = match spill.shards.entry(c) {
                 std::collections::btree_map::Entry::Occupied(file) => {
                     std::io::Write::write_all(file.into_mut(), &record)
                 }
@@ -122,6 +129,14 @@ impl Postings {
             }
         }
         number
+    }
+
+    /// From now on, keeps only the words of `shards`.
+    pub fn only(&self, shards: std::collections::BTreeSet<char>) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .only = Some(shards);
     }
 
     /// The shards in the order of their words (digits, then letters, then the rest, which all
@@ -294,9 +309,23 @@ pub fn shard(word: &str) -> char {
     }
 }
 
+/// The search drawn again for some of its shards only, when every incident keeps its number:
+/// the other shards' files are the previous build's, as they are.
+pub(super) struct Narrowed {
+    /// The shards to draw again.
+    pub shards: std::collections::BTreeSet<char>,
+    /// The previous build's list of words (`words.js`).
+    pub words: Vec<String>,
+}
+
 /// Writes the index of `entries` (in the order of the archive's index, which numbers the
-/// incidents in the postings) and `search.html`.
-pub(super) fn write(out: Writer<'_>, entries: &[&Entry], postings: Postings) -> anyhow::Result<()> {
+/// incidents in the postings) and `search.html`; of the shards, only those `narrowed` names.
+pub(super) fn write(
+    out: Writer<'_>,
+    entries: &[&Entry],
+    postings: Postings,
+    narrowed: Option<Narrowed>,
+) -> anyhow::Result<()> {
     let docs: Vec<&SearchDoc> = entries.iter().map(|e| &e.doc).collect();
     let (path, bytes) = script("docs.js", &docs)?;
     out.file(&path, &bytes)?;
@@ -313,10 +342,13 @@ pub(super) fn write(out: Writer<'_>, entries: &[&Entry], postings: Postings) -> 
         position[e.number as usize] = n as u32;
     }
     // The shards side by side, each read and written on its own; their words in their order.
-    let shards = postings.shards()?;
+    let mut shards = postings.shards()?;
+    if let Some(n) = &narrowed {
+        shards.retain(|(c, _)| n.shards.contains(c));
+    }
     let words = shards
         .into_par_iter()
-        .map(|(c, file)| -> anyhow::Result<Vec<String>> {
+        .map(|(c, file)| -> anyhow::Result<(char, Vec<String>)> {
             let records = records(file)?;
             let mut lists: BTreeMap<&str, Vec<(u32, u32)>> = BTreeMap::new();
             let mut rest = &records[..];
@@ -343,21 +375,38 @@ pub(super) fn write(out: Writer<'_>, entries: &[&Entry], postings: Postings) -> 
                 })
                 .collect();
             if lists.is_empty() {
-                return Ok(Vec::new());
+                return Ok((c, Vec::new()));
             }
             let (path, bytes) = script(&format!("w/{c}.js"), &lists)?;
             out.file(&path, &bytes)?;
-            Ok(lists.keys().map(|w| (*w).to_owned()).collect())
+            Ok((c, lists.keys().map(|w| (*w).to_owned()).collect()))
         });
-    let words: Vec<String> = words
-        .collect::<anyhow::Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut words: Vec<(char, Vec<String>)> = words.collect::<anyhow::Result<_>>()?;
+    if let Some(n) = narrowed {
+        // The other shards' words, as the previous build listed them.
+        let mut kept: BTreeMap<char, Vec<String>> = BTreeMap::new();
+        for word in n.words {
+            let c = shard(&word);
+            if !n.shards.contains(&c) {
+                kept.entry(c).or_default().push(word);
+            }
+        }
+        words.extend(kept);
+        words.sort_by_key(|&(c, _)| (c == '_', c));
+    }
+    let words: Vec<String> = words.into_iter().flat_map(|(_, w)| w).collect();
     let (path, bytes) = script("words.js", &words)?;
     out.file(&path, &bytes)?;
     let ctx = out.common.context("search", "")?;
     out.page("search.html", "search.html", &ctx)
+}
+
+/// The list of words in `words.js` as [`script`] wrote it.
+pub(super) fn words_of(file: &[u8]) -> Option<Vec<String>> {
+    let json = file
+        .strip_prefix(b"debriefSearchIndex(\"words.js\",")?
+        .strip_suffix(b");\n")?;
+    serde_json::from_slice(json).ok()
 }
 
 /// One index file: a script that hands `value` to the page under `name`, its path below
@@ -400,6 +449,14 @@ mod tests {
             String::from_utf8(bytes).unwrap(),
             "debriefSearchIndex(\"w/p.js\",[\"pool\"]);\n"
         );
+    }
+
+    #[test]
+    fn the_words_list_reads_back() {
+        let words = ["pool".to_owned(), "été".to_owned()];
+        let (_, bytes) = script("words.js", &words).unwrap();
+        assert_eq!(words_of(&bytes).unwrap(), words);
+        assert_eq!(words_of(b"debriefSearchIndex(\"docs.js\",[]);\n"), None);
     }
 
     #[test]

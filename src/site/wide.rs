@@ -16,7 +16,7 @@ use super::cache::{Session, Sums};
 use super::common::Writer;
 use super::digest::{self, Digest, Part};
 use super::output::{FileStamp, Output};
-use super::search::{Entry, Postings};
+use super::search::{Entry, Narrowed, Postings};
 use crate::model::Config;
 use crate::render::context::IncidentSummary;
 
@@ -100,6 +100,55 @@ impl Group {
     }
 }
 
+/// The search drawn again for the shards whose words changed only, when every incident keeps
+/// its place in the index (and so its number in the postings): the other shards' files are
+/// taken from the previous build, at `site`, through the search's [`Noted`]. `None`: the
+/// search is to be drawn whole.
+pub(super) fn narrow(
+    cache: &Session,
+    now: Option<Sums>,
+    dir: &dyn Output,
+    site: &std::path::Path,
+) -> Option<(Noted, Narrowed)> {
+    let (was, now) = (cache.previous_totals()?, now?);
+    if was.of(Part::Order) != now.of(Part::Order) {
+        return None;
+    }
+    let shards = cache.changed_shards()?;
+    let files = cache.previous_owned(Group::Search.name())?;
+    let as_left = |rel: &str, stamp| FileStamp::at(&site.join(rel)) == Some(stamp);
+    let words_file = "search/words.js";
+    let (_, stamp) = files.iter().find(|(rel, _)| *rel == words_file)?;
+    let words = std::fs::read(site.join(words_file)).ok();
+    if !as_left(words_file, *stamp) {
+        return None;
+    }
+    let words = super::search::words_of(&words?)?;
+    // A shard's file not drawn again, by its shard.
+    let kept = |rel: &str| {
+        let c = rel.strip_prefix("search/w/")?.strip_suffix(".js")?;
+        let mut chars = c.chars();
+        let c = chars.next().filter(|_| chars.next().is_none())?;
+        (!shards.contains(&c)).then_some(())
+    };
+    let keep: Vec<_> = files
+        .into_iter()
+        .filter(|(rel, _)| kept(rel).is_some())
+        .collect();
+    // All or none: a file changed since is drawn again, and so is every shard.
+    if !keep.iter().all(|&(rel, stamp)| as_left(rel, stamp)) {
+        return None;
+    }
+    let noted = Noted::new(Group::Search);
+    if !keep
+        .into_iter()
+        .all(|(rel, stamp)| noted.keep_in(dir, rel, stamp))
+    {
+        return None;
+    }
+    Some((noted, Narrowed { shards, words }))
+}
+
 /// The files a group made or took, noted as they go to the output.
 pub(super) struct Noted {
     pub group: Group,
@@ -131,10 +180,13 @@ impl Noted {
 
     /// The group's name and its files, for the build cache.
     pub fn owned(self) -> (String, Vec<String>) {
-        let files = self
+        let mut files = self
             .files
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A file taken and then drawn again is noted twice.
+        files.sort_unstable();
+        files.dedup();
         (self.group.name().to_owned(), files)
     }
 }
@@ -167,16 +219,15 @@ pub(super) struct Inputs<'a> {
     pub today: Date,
     /// The search index's postings, taken by the search when it is drawn.
     pub postings: Mutex<Option<Postings>>,
+    /// The search drawn for some shards only (see [`narrow`]).
+    pub narrowed: Mutex<Option<(Noted, Narrowed)>>,
 }
 
-impl Inputs<'_> {
-    fn postings(&self) -> Postings {
-        self.postings
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-            .unwrap_or_default()
-    }
+/// Takes what `slot` holds.
+fn take<T>(slot: &Mutex<Option<T>>) -> Option<T> {
+    slot.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
 }
 
 /// Draws each of `groups` (side by side: nothing in one depends on another) from `digests`;
@@ -190,7 +241,12 @@ pub(super) fn draw(
     groups
         .par_iter()
         .map(|&group| {
-            let noted = Noted::new(group);
+            let (noted, narrowed) = match group {
+                Group::Search => {
+                    take(&inputs.narrowed).map_or((Noted::new(group), None), |(n, s)| (n, Some(s)))
+                }
+                _ => (Noted::new(group), None),
+            };
             let dir = Through {
                 dir: out.dir,
                 noted: &noted,
@@ -217,7 +273,8 @@ pub(super) fn draw(
                     // In the order of the archive's index (newest first).
                     let newest = digest::newest_first(digests);
                     let entries: Vec<&Entry> = newest.iter().map(|d| &d.search).collect();
-                    super::search::write(out, &entries, inputs.postings())
+                    let postings = take(&inputs.postings).unwrap_or_default();
+                    super::search::write(out, &entries, postings, narrowed)
                 }
             }?;
             Ok(noted)
@@ -230,8 +287,10 @@ pub(super) fn draw_search(
     out: Writer<'_>,
     mut entries: Vec<Entry>,
     postings: Postings,
+    narrowed: Option<(Noted, Narrowed)>,
 ) -> anyhow::Result<Noted> {
-    let noted = Noted::new(Group::Search);
+    let (noted, narrowed) =
+        narrowed.map_or((Noted::new(Group::Search), None), |(n, s)| (n, Some(s)));
     let dir = Through {
         dir: out.dir,
         noted: &noted,
@@ -239,6 +298,6 @@ pub(super) fn draw_search(
     // In the order of the archive's index (newest first).
     entries.sort_by(|a, b| digest::newer_of((&a.doc.d, &a.doc.i), (&b.doc.d, &b.doc.i)));
     let entries: Vec<&Entry> = entries.iter().collect();
-    super::search::write(Writer { dir: &dir, ..out }, &entries, postings)?;
+    super::search::write(Writer { dir: &dir, ..out }, &entries, postings, narrowed)?;
     Ok(noted)
 }

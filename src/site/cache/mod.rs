@@ -177,6 +177,9 @@ pub(super) struct Session {
     next: Mutex<Option<std::io::BufWriter<tempfile::NamedTempFile>>>,
     /// The hash of this build's briefs (see [`Trailer::briefs`]), once known.
     briefs: std::sync::OnceLock<String>,
+    /// The search's shards whose words changed in an incident drawn in this build; `None`
+    /// when that is not known of some incident (one new, or not in the cache).
+    shards: Mutex<Option<std::collections::BTreeSet<char>>>,
     /// Held until the cache is written: another build of the site waits for it.
     _lock: std::fs::File,
 }
@@ -214,6 +217,7 @@ impl Session {
             path,
             next: Mutex::new(Some(std::io::BufWriter::new(next))),
             briefs: std::sync::OnceLock::new(),
+            shards: Mutex::new(Some(Default::default())),
             _lock: lock,
         })
     }
@@ -240,6 +244,48 @@ impl Session {
         if let Ok(json) = serde_json::to_vec(&briefs) {
             let _ = self.briefs.set(short_hash(&json));
         }
+    }
+
+    /// Notes the search's part of the record of the incident at `dir`, drawn in this build (or
+    /// that it has none to note): the shards whose words it changed since the previous build.
+    pub fn note_search(&self, dir: &Path, search: Option<&[u8]>) {
+        let parse = |bytes: &[u8]| serde_json::from_slice::<record::Search>(bytes).ok();
+        let was = self.previous.as_ref().and_then(|p| {
+            let place = p.lines.get(dir)?.place;
+            let bytes = p.bytes(place).ok()?;
+            parse(&bytes[place.search..place.sum - 1])
+        });
+        let changed = match (was, search.and_then(parse)) {
+            (Some(was), Some(now)) => {
+                let was: HashMap<&str, u8> = was.weights().collect();
+                let now: HashMap<&str, u8> = now.weights().collect();
+                let differ = |a: &HashMap<&str, u8>, b: &HashMap<&str, u8>| {
+                    a.iter()
+                        .filter(|(w, n)| b.get(*w) != Some(*n))
+                        .map(|(w, _)| crate::site::search::shard(w))
+                        .collect::<Vec<char>>()
+                };
+                Some([differ(&was, &now), differ(&now, &was)].concat())
+            }
+            _ => None,
+        };
+        let mut shards = self
+            .shards
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match (shards.as_mut(), changed) {
+            (Some(shards), Some(changed)) => shards.extend(changed),
+            _ => *shards = None,
+        }
+    }
+
+    /// The search's shards whose words changed in some incident since the previous build;
+    /// `None` when that is not known.
+    pub fn changed_shards(&self) -> Option<std::collections::BTreeSet<char>> {
+        self.shards
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Whether every incident's brief is as in the previous build: then so is every report's

@@ -115,6 +115,10 @@ pub(in crate::site) fn encode(d: &Digest, words: &Words) -> anyhow::Result<Encod
         (Part::Abstract, serde_json::to_vec(&pages.abstract_text)?),
         (Part::Impact, serde_json::to_vec(&pages.impact)?),
         (Part::Search, search.clone()),
+        (
+            Part::Order,
+            serde_json::to_vec(&(&d.search.doc.d, &d.search.doc.i))?,
+        ),
     ] {
         sums[part as usize] = sum(&bytes);
     }
@@ -127,6 +131,13 @@ pub(in crate::site) fn encode(d: &Digest, words: &Words) -> anyhow::Result<Encod
 }
 
 impl Search {
+    /// Each indexed word with its weight.
+    pub(super) fn weights(&self) -> impl Iterator<Item = (&str, u8)> {
+        self.words
+            .iter()
+            .flat_map(|(weight, list)| list.split(' ').map(move |w| (w, *weight)))
+    }
+
     /// The search entry again: its words go to `postings`.
     pub(super) fn entry(self, postings: &Postings) -> Entry {
         let words = self
