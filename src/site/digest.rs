@@ -205,6 +205,11 @@ impl Actions {
 
     /// The items of `json` (each ending where `ends` says), with their keys; the JSON goes to
     /// `spill`.
+    /// No action items.
+    pub fn none(spill: &Arc<Spill>) -> anyhow::Result<Actions> {
+        Actions::from_json(&[], Vec::new(), Box::new([]), spill)
+    }
+
     pub fn from_json(
         json: &[u8],
         ends: Vec<u32>,

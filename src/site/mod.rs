@@ -468,11 +468,15 @@ fn write_site(
         owned.push(wide::draw_search(out, entries, postings, narrowed)?);
         return done(owned, kept);
     }
+    // The action items and factors are read back only for pages that show them.
+    let items_shown = todo.iter().any(|g| g.shows_items());
     let mut digests = items
         .into_par_iter()
         .map(|item| match (item, cache) {
             (incident::Item::Drawn(digest, _), _) => Ok(*digest),
-            (incident::Item::Reused(r), Some(cache)) => cache.digest(&r, &spill, &postings),
+            (incident::Item::Reused(r), Some(cache)) => {
+                cache.digest(&r, &spill, &postings, items_shown)
+            }
             (incident::Item::Reused(_), None) => {
                 anyhow::bail!("an incident reused without a cache")
             }

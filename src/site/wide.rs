@@ -83,6 +83,13 @@ impl Group {
         }
     }
 
+    /// Whether its pages show action items or factors.
+    pub fn shows_items(self) -> bool {
+        self.reads()
+            .iter()
+            .any(|p| matches!(p, Part::Actions | Part::Factors))
+    }
+
     /// Takes the group's files from the previous build when every part it reads comes to what
     /// it came to then (`now` against the cache's totals); the files taken, or `None` when the
     /// group is to be drawn.

@@ -351,17 +351,23 @@ impl Session {
     }
 
     /// The digest of a reused incident: its action items go to `spill`, its words to
-    /// `postings`.
+    /// `postings`. Without `items`, it has no action items and no factors (for pages that
+    /// show neither), and those are not read.
     pub fn digest(
         &self,
         reused: &Reused,
         spill: &Arc<Spill>,
         postings: &Postings,
+        items: bool,
     ) -> anyhow::Result<Digest> {
         let read = || -> anyhow::Result<Digest> {
             let (pages, search) = self.parts(reused)?;
             let search = serde_json::from_slice::<record::Search>(&search)?.entry(postings);
-            serde_json::from_slice::<record::Pages>(&pages)?.digest(search, spill)
+            if items {
+                return serde_json::from_slice::<record::Pages>(&pages)?.digest(search, spill);
+            }
+            let none = super::digest::Actions::none(spill)?;
+            serde_json::from_slice::<record::Light>(&pages)?.digest(search, none, Vec::new())
         };
         read().map_err(|e| self.damaged(e))
     }

@@ -148,9 +148,61 @@ impl Search {
     }
 }
 
+/// What [`Pages`] holds but the action items and the factors, which are skipped unread: enough
+/// for the archive-wide pages that show neither.
+#[derive(Deserialize)]
+pub(in crate::site) struct Light {
+    summary: IncidentSummary,
+    services: Vec<String>,
+    durations: Vec<(String, i64)>,
+    updated: String,
+    abstract_text: Option<String>,
+    impact: Option<Impact>,
+}
+
 impl Pages {
     /// The digest again, with its search entry: its action items go to `spill`.
     pub(super) fn digest(self, search: Entry, spill: &Arc<Spill>) -> anyhow::Result<Digest> {
+        let Pages {
+            summary,
+            actions,
+            keys,
+            factors,
+            services,
+            durations,
+            updated,
+            abstract_text,
+            impact,
+        } = self;
+        let mut json = Vec::new();
+        let mut ends = Vec::with_capacity(actions.len());
+        for action in &actions {
+            json.extend_from_slice(action.get().as_bytes());
+            ends.push(u32::try_from(json.len())?);
+        }
+        let actions =
+            crate::site::digest::Actions::from_json(&json, ends, keys.into_boxed_slice(), spill)?;
+        let light = Light {
+            summary,
+            services,
+            durations,
+            updated,
+            abstract_text,
+            impact,
+        };
+        light.digest(search, actions, factors)
+    }
+}
+
+impl Light {
+    /// The digest again, with its search entry, its action items and its factors (none, for
+    /// pages that show neither).
+    pub(super) fn digest(
+        self,
+        search: Entry,
+        actions: crate::site::digest::Actions,
+        factors: Vec<FactorBrief>,
+    ) -> anyhow::Result<Digest> {
         let durations = self
             .durations
             .into_iter()
@@ -162,22 +214,10 @@ impl Pages {
                     .ok_or_else(|| anyhow::anyhow!("unknown duration {name}"))
             })
             .collect::<anyhow::Result<_>>()?;
-        let mut json = Vec::new();
-        let mut ends = Vec::with_capacity(self.actions.len());
-        for action in &self.actions {
-            json.extend_from_slice(action.get().as_bytes());
-            ends.push(u32::try_from(json.len())?);
-        }
-        let actions = crate::site::digest::Actions::from_json(
-            &json,
-            ends,
-            self.keys.into_boxed_slice(),
-            spill,
-        )?;
         Ok(Digest {
             summary: self.summary,
             actions,
-            factors: self.factors,
+            factors,
             services: self.services,
             durations,
             updated: self.updated,
