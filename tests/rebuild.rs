@@ -466,7 +466,11 @@ fn the_search_draws_again_only_the_shards_whose_words_changed_and_whole_when_in_
     bench.rebuild_matches_clean(&[], "the words list changed by hand");
     // An incident's place in the index moved, and every number in the postings with it.
     bench.edit(NOTES_EDITED, "incident.toml", |t| {
-        t.replacen("started   = 2026-10-08T00:00:00", "started   = 2026-06-01T00:00:00", 1)
+        t.replacen(
+            "started   = 2026-10-08T00:00:00",
+            "started   = 2026-06-01T00:00:00",
+            1,
+        )
     });
     let said = bench.rebuild_matches_clean(&[], "moving an incident down the index");
     assert!(said.contains("Built "), "{said}");

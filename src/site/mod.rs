@@ -445,17 +445,7 @@ fn write_site(
     if todo.is_empty() {
         return done(owned, kept);
     }
-    // The search's postings: none when the search is taken; of the shards whose words changed
-    // when the others can be taken.
-    let narrowed = match (cache, todo.contains(&Group::Search)) {
-        (Some(cache), true) => wide::narrow(cache, totals, out.dir, &options.out),
-        _ => None,
-    };
-    match &narrowed {
-        Some((_, n)) => postings.only(n.shards.clone()),
-        None if !todo.contains(&Group::Search) => postings.only(Default::default()),
-        None => {}
-    }
+    let narrowed = wide::prepare_search(&todo, cache, totals, out.dir, &options.out, &postings);
     if let (Some(cache), [Group::Search]) = (cache, todo.as_slice()) {
         // The search alone: its part of each record is enough.
         let entries = items
@@ -484,9 +474,11 @@ fn write_site(
         .collect::<anyhow::Result<Vec<_>>>()?;
 
     // Where each action stands, judged by the whole archive's record.
-    digest::judge(&mut digests, |all| {
-        crate::forecast::Forecast::new(all, &site.config.policy, options.today)
-    });
+    if items_shown {
+        digest::judge(&mut digests, |all| {
+            crate::forecast::Forecast::new(all, &site.config.policy, options.today)
+        });
+    }
 
     let inputs = wide::Inputs {
         config: site.config,
@@ -500,4 +492,4 @@ fn write_site(
 
 /// The marker file's text: what a reader of the folder is told.
 const MARKER_TEXT: &[u8] =
-    b"This folder was written by `debrief build`; it replaces it whole on the next build.\n";
+    b"This folder was written by `debrief build`; the next build updates or replaces it.\n";

@@ -107,11 +107,31 @@ impl Group {
     }
 }
 
+/// Readies the postings before the reused incidents' records are read back: no words are kept
+/// when the search is not among the groups `todo`, only those of the shards to draw again
+/// when the search is narrowed (see [`narrow`]).
+pub(super) fn prepare_search(
+    todo: &[Group],
+    cache: Option<&Session>,
+    now: Option<Sums>,
+    dir: &dyn Output,
+    site: &std::path::Path,
+    postings: &Postings,
+) -> Option<(Noted, Narrowed)> {
+    if !todo.contains(&Group::Search) {
+        postings.only(Default::default());
+        return None;
+    }
+    let narrowed = narrow(cache?, now, dir, site)?;
+    postings.only(narrowed.1.shards.clone());
+    Some(narrowed)
+}
+
 /// The search drawn again for the shards whose words changed only, when every incident keeps
 /// its place in the index (and so its number in the postings): the other shards' files are
 /// taken from the previous build, at `site`, through the search's [`Noted`]. `None`: the
 /// search is to be drawn whole.
-pub(super) fn narrow(
+fn narrow(
     cache: &Session,
     now: Option<Sums>,
     dir: &dyn Output,
