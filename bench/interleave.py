@@ -7,9 +7,10 @@ round runs each command once, right after the other, so both see the same machin
 the median wall time and CPU time (user + system) of each, and the ratio of the first
 command to each other, as the median of the per-round ratios and as the ratio of medians.
 
-    interleave.py [--runs N] [--warmup N] [--prepare CMD] NAME CMD [NAME CMD ...]
+    interleave.py [--runs N] [--warmup N] [--prepare CMD] [--before NAME CMD ...] NAME CMD [NAME CMD ...]
 
-`--prepare` runs (untimed) before every timed command, to empty output folders.
+`--prepare` runs (untimed) before every timed command, to empty output folders; `--before
+NAME CMD` runs CMD (untimed) right before each run of NAME only, to edit what it reads.
 """
 import argparse
 import json
@@ -36,16 +37,24 @@ def main():
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--prepare", default="true")
+    parser.add_argument("--before", nargs=2, action="append", default=[],
+                        metavar=("NAME", "CMD"), help="run CMD, untimed, before each run of NAME")
     parser.add_argument("--json", help="write the raw times here")
     parser.add_argument("pairs", nargs="+", help="NAME CMD NAME CMD ...")
     args = parser.parse_args()
     if len(args.pairs) % 2:
         sys.exit("give a NAME and a CMD for each command")
     commands = list(zip(args.pairs[::2], args.pairs[1::2]))
+    before = dict(args.before)
+    unknown = set(before) - {name for name, _ in commands}
+    if unknown:
+        sys.exit(f"--before names no command: {', '.join(sorted(unknown))}")
     times = {name: {"wall": [], "cpu": []} for name, _ in commands}
     for round_ in range(args.warmup + args.runs):
         for name, command in commands:
             subprocess.run(args.prepare, shell=True, check=True)
+            if name in before:
+                subprocess.run(before[name], shell=True, check=True)
             wall, cpu = timed(command)
             if round_ >= args.warmup:
                 times[name]["wall"].append(wall)
