@@ -151,16 +151,15 @@ fn narrow(
         return None;
     }
     let words = super::search::words_of(&words?)?;
-    // A shard's file not drawn again, by its shard.
-    let kept = |rel: &str| {
+    // The shard a file of the search holds, when it holds one.
+    let shard_of = |rel: &str| {
         let c = rel.strip_prefix("search/w/")?.strip_suffix(".js")?;
         let mut chars = c.chars();
-        let c = chars.next().filter(|_| chars.next().is_none())?;
-        (!shards.contains(&c)).then_some(())
+        chars.next().filter(|_| chars.next().is_none())
     };
     let keep: Vec<_> = files
         .into_iter()
-        .filter(|(rel, _)| kept(rel).is_some())
+        .filter(|(rel, _)| shard_of(rel).is_some_and(|c| !shards.contains(&c)))
         .collect();
     // All or none: a file changed since is drawn again, and so is every shard.
     if !keep.iter().all(|&(rel, stamp)| as_left(rel, stamp)) {

@@ -130,21 +130,22 @@ pub(in crate::site) fn encode(d: &Digest, words: &Words) -> anyhow::Result<Encod
     })
 }
 
+/// Each word of `words` (by weight, apart by spaces) with its weight.
+fn weights(words: &[(u8, String)]) -> impl Iterator<Item = (&str, u8)> {
+    words
+        .iter()
+        .flat_map(|(weight, list)| list.split(' ').map(move |w| (w, *weight)))
+}
+
 impl Search {
     /// Each indexed word with its weight.
     pub(super) fn weights(&self) -> impl Iterator<Item = (&str, u8)> {
-        self.words
-            .iter()
-            .flat_map(|(weight, list)| list.split(' ').map(move |w| (w, *weight)))
+        weights(&self.words)
     }
 
     /// The search entry again: its words go to `postings`.
     pub(super) fn entry(self, postings: &Postings) -> Entry {
-        let words = self
-            .words
-            .iter()
-            .flat_map(|(weight, list)| list.split(' ').map(move |w| (w, *weight)));
-        Entry::again(self.doc, words, postings)
+        Entry::again(self.doc, weights(&self.words), postings)
     }
 }
 
